@@ -1,0 +1,430 @@
+//! The device's durable store: automerge documents and their read model in
+//! one SQLite database.
+//!
+//! Every user action is one SQLite transaction that appends the automerge
+//! change to its document and updates the read-model rows it touches. With
+//! [`Durability::Full`] (the default) the WAL is fsynced at commit, so once a
+//! call returns its write survives `kill -9` and power loss.
+//!
+//! Screens read the read model only; automerge documents are loaded (and
+//! cached) only to write into them, to apply changes from other devices, to
+//! export and to rebuild the read model.
+
+mod actions;
+mod projection;
+mod read;
+pub mod schema;
+
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use automerge::transaction::Transaction;
+use automerge::{ActorId, Automerge, Change, ChangeHash, ReadDoc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::clock::{Clock, SystemClock};
+use crate::document::DocId;
+use crate::error::{Error, Result, is_corruption};
+
+pub use read::Page;
+
+/// How hard a commit works to reach the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// `synchronous=FULL`: the WAL is fsynced at every commit. A returned
+    /// call survives a kill and a power loss. The default.
+    #[default]
+    Full,
+    /// `synchronous=NORMAL`: survives a killed process, but the last
+    /// commits may be lost on power loss. For bulk imports and benchmarks.
+    Normal,
+}
+
+/// How a store is opened.
+#[derive(Clone)]
+pub struct Options {
+    /// Commit durability.
+    pub durability: Durability,
+    /// Where "now" comes from.
+    pub clock: Arc<dyn Clock>,
+    /// After this many changes a document's changes are folded into its snapshot.
+    pub compact_after: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            durability: Durability::Full,
+            clock: Arc::new(SystemClock),
+            compact_after: 128,
+        }
+    }
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("durability", &self.durability)
+            .field("compact_after", &self.compact_after)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A device's store. One writer: keep one `Store` per database file.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    actor: ActorId,
+    options: Options,
+    docs: HashMap<DocId, Automerge>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path` with default options.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open_with(path, Options::default())
+    }
+
+    /// Opens (or creates) the store at `path`.
+    ///
+    /// A store written by a newer schema is refused with [`Error::TooNew`]
+    /// before anything is written to it; an older one is migrated forward.
+    pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let conn = Connection::open(&path).map_err(|e| classify(e, &path))?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| classify(e, &path))?;
+        if version > schema::VERSION {
+            return Err(Error::TooNew {
+                path,
+                found: version,
+                supported: schema::VERSION,
+            });
+        }
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| classify(e, &path))?;
+        conn.pragma_update(
+            None,
+            "synchronous",
+            match options.durability {
+                Durability::Full => "FULL",
+                Durability::Normal => "NORMAL",
+            },
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let mut conn = conn;
+        {
+            let tx = conn.transaction().map_err(|e| classify(e, &path))?;
+            if version == 0 {
+                schema::create(&tx).map_err(|e| match e {
+                    Error::Sqlite(e) => classify(e, &path),
+                    e => e,
+                })?;
+            } else {
+                schema::upgrade_from(&tx, version)?;
+            }
+            tx.commit()?;
+        }
+        let device: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| classify(e, &path))?;
+        let device = match device {
+            Some(d) => d,
+            None => {
+                let d = crate::id::new_id();
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('device_id', ?1)",
+                    [&d],
+                )?;
+                d
+            }
+        };
+        let actor_bytes: Vec<u8> = (0..device.len() / 2)
+            .filter_map(|i| u8::from_str_radix(device.get(2 * i..2 * i + 2)?, 16).ok())
+            .collect();
+        if actor_bytes.len() != 16 {
+            return Err(Error::CorruptStore("the device id is damaged".into()));
+        }
+        Ok(Store {
+            conn,
+            path,
+            actor: ActorId::from(actor_bytes),
+            options,
+            docs: HashMap::new(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// This device's id (also its automerge actor id), as hex.
+    pub fn device_id(&self) -> String {
+        self.actor.to_hex_string()
+    }
+
+    /// The current instant from the store's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.options.clock.now()
+    }
+
+    /// Every document the store holds, in id order.
+    pub fn doc_ids(&self) -> Result<Vec<DocId>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT doc_id FROM documents ORDER BY doc_id")?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        ids.iter().map(|s| DocId::parse(s)).collect()
+    }
+
+    /// The document's current heads (empty for a document never written).
+    pub fn heads(&mut self, doc_id: &DocId) -> Result<Vec<ChangeHash>> {
+        Ok(self.doc(doc_id)?.get_heads())
+    }
+
+    /// The encoded changes of `doc_id` that are not ancestors of `have`
+    /// (all of them when `have` is empty): what another replica needs.
+    pub fn changes_since(&mut self, doc_id: &DocId, have: &[ChangeHash]) -> Result<Vec<Vec<u8>>> {
+        Ok(self
+            .doc(doc_id)?
+            .get_changes(have)
+            .into_iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect())
+    }
+
+    /// Applies changes that came from another replica, all in one batch, and
+    /// re-projects the document into the read model in the same transaction.
+    /// Changes already held are skipped, so applying twice changes nothing.
+    /// Returns how many new changes were stored.
+    pub fn apply_changes(&mut self, doc_id: &DocId, encoded: &[Vec<u8>]) -> Result<usize> {
+        doc_id.kind()?;
+        let mut parsed = Vec::with_capacity(encoded.len());
+        for bytes in encoded {
+            let change = Change::from_bytes(bytes.clone()).map_err(|e| Error::CorruptDocument {
+                doc_id: doc_id.to_string(),
+                reason: format!("a received change does not parse: {e}"),
+            })?;
+            parsed.push(change);
+        }
+        self.doc(doc_id)?;
+        let result = self.apply_parsed(doc_id, parsed);
+        if result.is_err() {
+            self.docs.remove(doc_id);
+        }
+        result
+    }
+
+    fn apply_parsed(&mut self, doc_id: &DocId, parsed: Vec<Change>) -> Result<usize> {
+        let doc = self.docs.get_mut(doc_id).expect("loaded above");
+        let mut seen = std::collections::HashSet::new();
+        let fresh: Vec<Change> = parsed
+            .into_iter()
+            .filter(|c| doc.get_change_by_hash(&c.hash()).is_none() && seen.insert(c.hash()))
+            .collect();
+        if fresh.is_empty() {
+            return Ok(0);
+        }
+        guard(doc_id, || doc.apply_changes(fresh.clone()))??;
+        let tx = self.conn.transaction()?;
+        for change in &fresh {
+            tx.execute(
+                "INSERT INTO changes (doc_id, bytes) VALUES (?1, ?2)",
+                params![doc_id.as_str(), change.raw_bytes()],
+            )?;
+        }
+        bump_pending(&tx, doc_id, fresh.len() as i64)?;
+        projection::document(&tx, doc_id, doc)?;
+        maybe_compact(&tx, doc_id, doc, self.options.compact_after)?;
+        tx.commit()?;
+        Ok(fresh.len())
+    }
+
+    /// Drops and rebuilds the whole read model from the documents, in one
+    /// transaction. Documents that fail to load are reported, not skipped
+    /// silently: the first such error is returned and nothing is changed.
+    pub fn rebuild_read_model(&mut self) -> Result<()> {
+        let ids = self.doc_ids()?;
+        for id in &ids {
+            self.doc(id)?;
+        }
+        let tx = self.conn.transaction()?;
+        for (table, _) in schema::READ_MODEL_TABLES {
+            tx.execute(&format!("DELETE FROM {table}"), [])?;
+        }
+        for id in &ids {
+            projection::document(&tx, id, &self.docs[id])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every read-model row as text, tables and rows in a fixed order: two
+    /// stores with equal read models give equal dumps.
+    pub fn read_model_dump(&self) -> Result<String> {
+        read::dump(&self.conn)
+    }
+
+    /// The document `doc_id`, loaded from its snapshot and changes on first use.
+    fn doc(&mut self, doc_id: &DocId) -> Result<&mut Automerge> {
+        if !self.docs.contains_key(doc_id) {
+            let doc = load_doc(&self.conn, doc_id, &self.actor)?;
+            self.docs.insert(doc_id.clone(), doc);
+        }
+        Ok(self.docs.get_mut(doc_id).expect("inserted above"))
+    }
+
+    /// Runs one user action on `doc_id`: `edit` makes the automerge change,
+    /// `project` updates the read model; both land in one SQLite transaction.
+    /// On any failure the cached document is dropped, so memory never holds
+    /// a change the disk does not.
+    fn write<R>(
+        &mut self,
+        doc_id: &DocId,
+        edit: impl FnOnce(&mut Transaction<'_>) -> Result<R>,
+        project: impl FnOnce(&rusqlite::Transaction<'_>, &R) -> Result<()>,
+    ) -> Result<R> {
+        self.doc(doc_id)?;
+        let result = self.write_loaded(doc_id, edit, project);
+        if result.is_err() {
+            self.docs.remove(doc_id);
+        }
+        result
+    }
+
+    fn write_loaded<R>(
+        &mut self,
+        doc_id: &DocId,
+        edit: impl FnOnce(&mut Transaction<'_>) -> Result<R>,
+        project: impl FnOnce(&rusqlite::Transaction<'_>, &R) -> Result<()>,
+    ) -> Result<R> {
+        let doc = self.docs.get_mut(doc_id).expect("loaded by write");
+        let mut am_tx = doc.transaction();
+        let value = edit(&mut am_tx)?;
+        let (hash, _) = am_tx.commit();
+        let Some(hash) = hash else {
+            return Ok(value);
+        };
+        let change = doc
+            .get_change_by_hash(&hash)
+            .ok_or_else(|| Error::CorruptDocument {
+                doc_id: doc_id.to_string(),
+                reason: "a change just made is missing".into(),
+            })?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO changes (doc_id, bytes) VALUES (?1, ?2)",
+            params![doc_id.as_str(), change.raw_bytes()],
+        )?;
+        bump_pending(&tx, doc_id, 1)?;
+        project(&tx, &value)?;
+        maybe_compact(&tx, doc_id, doc, self.options.compact_after)?;
+        tx.commit()?;
+        Ok(value)
+    }
+}
+
+fn bump_pending(tx: &rusqlite::Transaction<'_>, doc_id: &DocId, by: i64) -> Result<()> {
+    tx.execute(
+        "INSERT INTO documents (doc_id, pending) VALUES (?1, ?2)
+         ON CONFLICT (doc_id) DO UPDATE SET pending = pending + excluded.pending",
+        params![doc_id.as_str(), by],
+    )?;
+    Ok(())
+}
+
+/// Folds a document's changes into a new snapshot once there are enough of them.
+fn maybe_compact(
+    tx: &rusqlite::Transaction<'_>,
+    doc_id: &DocId,
+    doc: &Automerge,
+    compact_after: u32,
+) -> Result<()> {
+    let pending: i64 = tx.query_row(
+        "SELECT pending FROM documents WHERE doc_id = ?1",
+        [doc_id.as_str()],
+        |r| r.get(0),
+    )?;
+    if pending < i64::from(compact_after) {
+        return Ok(());
+    }
+    let snapshot = doc.save();
+    tx.execute(
+        "UPDATE documents SET snapshot = ?2, pending = 0 WHERE doc_id = ?1",
+        params![doc_id.as_str(), snapshot],
+    )?;
+    tx.execute("DELETE FROM changes WHERE doc_id = ?1", [doc_id.as_str()])?;
+    Ok(())
+}
+
+/// Loads a document from its snapshot and changes. Damaged bytes give
+/// [`Error::CorruptDocument`]; nothing is deleted or rewritten.
+fn load_doc(conn: &Connection, doc_id: &DocId, actor: &ActorId) -> Result<Automerge> {
+    let snapshot: Option<Option<Vec<u8>>> = conn
+        .query_row(
+            "SELECT snapshot FROM documents WHERE doc_id = ?1",
+            [doc_id.as_str()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let mut doc = match snapshot.flatten() {
+        Some(bytes) => {
+            guard(doc_id, || Automerge::load(&bytes))?.map_err(|e| corrupt(doc_id, e))?
+        }
+        None => Automerge::new(),
+    };
+    let mut stmt =
+        conn.prepare_cached("SELECT bytes FROM changes WHERE doc_id = ?1 ORDER BY seq")?;
+    let mut changes = Vec::new();
+    for bytes in stmt.query_map([doc_id.as_str()], |r| r.get::<_, Vec<u8>>(0))? {
+        let change = Change::from_bytes(bytes?).map_err(|e| corrupt(doc_id, e))?;
+        changes.push(change);
+    }
+    if !changes.is_empty() {
+        guard(doc_id, || doc.apply_changes(changes))?.map_err(|e| corrupt(doc_id, e))?;
+    }
+    doc.set_actor(actor.clone());
+    Ok(doc)
+}
+
+/// Runs a parser over stored bytes; a panic inside it becomes a typed error
+/// for that document instead of taking the whole app down.
+fn guard<T>(doc_id: &DocId, f: impl FnOnce() -> T) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|_| Error::CorruptDocument {
+        doc_id: doc_id.to_string(),
+        reason: "the document's bytes could not be decoded".into(),
+    })
+}
+
+fn corrupt(doc_id: &DocId, e: impl std::fmt::Display) -> Error {
+    Error::CorruptDocument {
+        doc_id: doc_id.to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// Maps SQLite's "this is not a database" family to [`Error::CorruptStore`].
+fn classify(e: rusqlite::Error, path: &Path) -> Error {
+    if is_corruption(&e) {
+        Error::CorruptStore(format!("{}: {e}", path.display()))
+    } else {
+        Error::Sqlite(e)
+    }
+}

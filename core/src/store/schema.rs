@@ -1,0 +1,143 @@
+//! The store's SQLite schema and its forward migrations.
+//!
+//! The schema version lives in `PRAGMA user_version`. A fresh store gets
+//! [`CREATE`] at [`VERSION`]; an older one is upgraded step by step by
+//! [`upgrade_from`]; a newer one is refused before anything is written.
+
+use rusqlite::Connection;
+
+use crate::error::Result;
+
+/// The schema version this build writes.
+pub const VERSION: i64 = 1;
+
+/// The full current schema.
+pub const CREATE: &str = "
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+-- Documents: a compacted snapshot plus the changes made since.
+CREATE TABLE documents (
+    doc_id   TEXT PRIMARY KEY,
+    snapshot BLOB,
+    pending  INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE TABLE changes (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL,
+    bytes  BLOB NOT NULL
+) STRICT;
+CREATE INDEX changes_by_doc ON changes(doc_id, seq);
+
+-- The read model: projected from the documents, read by every screen.
+CREATE TABLE person (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    name     TEXT NOT NULL,
+    timezone TEXT NOT NULL
+) STRICT;
+CREATE TABLE tracks (
+    id         TEXT PRIMARY KEY,
+    created_ms INTEGER NOT NULL,
+    body       TEXT NOT NULL
+) STRICT;
+CREATE TABLE journal (
+    id         TEXT PRIMARY KEY,
+    doc_id     TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    edited_ms  INTEGER NOT NULL,
+    local_date TEXT NOT NULL,
+    tz         TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    mood       INTEGER,
+    tags       TEXT NOT NULL
+) STRICT;
+CREATE INDEX journal_by_time ON journal(created_ms DESC, id DESC);
+CREATE INDEX journal_by_day ON journal(local_date);
+CREATE INDEX journal_by_doc ON journal(doc_id);
+CREATE TABLE cravings (
+    id         TEXT PRIMARY KEY,
+    doc_id     TEXT NOT NULL,
+    at_ms      INTEGER NOT NULL,
+    local_date TEXT NOT NULL,
+    local_hour INTEGER NOT NULL,
+    tz         TEXT NOT NULL,
+    trigger    TEXT NOT NULL,
+    intensity  INTEGER NOT NULL,
+    situation  TEXT NOT NULL,
+    helped     TEXT NOT NULL,
+    outcome    TEXT,
+    note       TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX cravings_by_time ON cravings(at_ms DESC, id DESC);
+CREATE INDEX cravings_by_day ON cravings(local_date);
+CREATE INDEX cravings_by_doc ON cravings(doc_id);
+CREATE TABLE checkins (
+    id         TEXT PRIMARY KEY,
+    doc_id     TEXT NOT NULL,
+    day        TEXT NOT NULL,
+    mood       INTEGER NOT NULL,
+    craving    INTEGER NOT NULL,
+    used       INTEGER NOT NULL,
+    note       TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    edited_ms  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX checkins_by_day ON checkins(day, edited_ms DESC, id DESC);
+CREATE INDEX checkins_by_doc ON checkins(doc_id);
+CREATE TABLE goals (
+    id         TEXT PRIMARY KEY,
+    title      TEXT NOT NULL,
+    why        TEXT NOT NULL,
+    target     TEXT,
+    status     TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    edited_ms  INTEGER NOT NULL
+) STRICT;
+CREATE TABLE goal_milestones (
+    goal_id    TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    title      TEXT NOT NULL,
+    done       INTEGER NOT NULL,
+    done_ms    INTEGER,
+    created_ms INTEGER NOT NULL,
+    PRIMARY KEY (goal_id, id)
+) STRICT;
+CREATE TABLE notes (
+    id         TEXT PRIMARY KEY,
+    doc_id     TEXT NOT NULL,
+    title      TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    edited_ms  INTEGER NOT NULL
+) STRICT;
+";
+
+/// The read-model tables, in the order [`crate::Store::read_model_dump`] lists them.
+pub const READ_MODEL_TABLES: [(&str, &str); 8] = [
+    ("person", "id"),
+    ("tracks", "id"),
+    ("journal", "id"),
+    ("cravings", "id"),
+    ("checkins", "id"),
+    ("goals", "id"),
+    ("goal_milestones", "goal_id, id"),
+    ("notes", "id"),
+];
+
+/// Creates the current schema in an empty database.
+pub fn create(conn: &Connection) -> Result<()> {
+    conn.execute_batch(CREATE)?;
+    conn.pragma_update(None, "user_version", VERSION)?;
+    Ok(())
+}
+
+/// Upgrades a store at schema `from` to [`VERSION`]. Each step is one
+/// transaction, so a kill during an upgrade leaves the store at the last
+/// finished step. Version 1 is the first schema: there is nothing to do yet.
+pub fn upgrade_from(_conn: &Connection, from: i64) -> Result<()> {
+    debug_assert!(from >= 1 && from <= VERSION);
+    Ok(())
+}
