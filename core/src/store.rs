@@ -183,6 +183,12 @@ impl Store {
         self.options.clock.now()
     }
 
+    /// The document's full encoded form (`Automerge::save`): what a compacted
+    /// snapshot holds.
+    pub fn document_bytes(&mut self, doc_id: &DocId) -> Result<Vec<u8>> {
+        Ok(self.doc(doc_id)?.save())
+    }
+
     /// Every document the store holds, in id order.
     pub fn doc_ids(&self) -> Result<Vec<DocId>> {
         let mut stmt = self

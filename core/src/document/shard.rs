@@ -15,8 +15,11 @@ pub fn put<D: Doc, T: Reconcile>(doc: &mut D, id: &str, item: &T) -> Result<()> 
 }
 
 /// Reads the item at the root key `id`, if there is one.
-pub fn get<D: ReadDoc, T: Hydrate>(doc: &D, id: &str) -> Result<Option<T>> {
-    Ok(autosurgeon::hydrate_prop(doc, &ROOT, id)?)
+pub fn get<D: ReadDoc + automerge::ReadDoc, T: Hydrate>(doc: &D, id: &str) -> Result<Option<T>> {
+    if automerge::ReadDoc::get(doc, ROOT, id)?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(autosurgeon::hydrate_prop(doc, &ROOT, id)?))
 }
 
 /// Every item at the root whose key is accepted by `is_item`, in key order.

@@ -85,8 +85,11 @@ pub struct GoalMilestone {
     pub done: bool,
     /// When it was last marked done (UTC ms).
     pub done_ms: Option<i64>,
-    /// Created (UTC ms): steps are listed in this order.
+    /// Created (UTC ms).
     pub created_ms: i64,
+    /// Where it stands in the list: one past the last step when added. Steps
+    /// added at once on two devices may share a position; ties go by id.
+    pub position: i64,
 }
 
 /// What a person enters for a new goal.
@@ -121,7 +124,7 @@ impl Goal {
     /// The goal's milestones in the order they were added, with their ids.
     pub fn ordered_milestones(&self) -> Vec<(&String, &GoalMilestone)> {
         let mut v: Vec<_> = self.milestones.iter().collect();
-        v.sort_by_key(|(id, m)| (m.created_ms, (*id).clone()));
+        v.sort_by_key(|(id, m)| (m.position, (*id).clone()));
         v
     }
 
@@ -132,6 +135,7 @@ impl Goal {
             done: false,
             done_ms: None,
             created_ms: now_ms,
+            position: 0,
         })
     }
 }
@@ -166,12 +170,11 @@ mod tests {
             .into_goal("g".into(), 5)
             .is_err()
         );
-        g.milestones
-            .insert("b".into(), Goal::new_milestone("second", 2).unwrap());
-        g.milestones
-            .insert("a".into(), Goal::new_milestone("third", 3).unwrap());
-        g.milestones
-            .insert("c".into(), Goal::new_milestone("first", 1).unwrap());
+        for (id, title, position) in [("b", "second", 1), ("a", "third", 2), ("c", "first", 0)] {
+            let mut m = Goal::new_milestone(title, 2).unwrap();
+            m.position = position;
+            g.milestones.insert(id.into(), m);
+        }
         let titles: Vec<_> = g
             .ordered_milestones()
             .iter()

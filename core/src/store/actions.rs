@@ -1,7 +1,6 @@
 //! The person's actions on their store: one method per thing a screen can do.
 //! Each write is one automerge change plus its read-model rows, committed together.
 
-use automerge::ROOT;
 use chrono::NaiveDate;
 
 use super::{Page, Store, projection, read};
@@ -371,9 +370,15 @@ impl Store {
 
     /// Adds a milestone to a goal; returns the goal and the new milestone's id.
     pub fn add_milestone(&mut self, goal_id: &str, title: &str) -> Result<(GoalView, String)> {
-        let milestone = Goal::new_milestone(title, self.now().timestamp_millis())?;
+        let mut milestone = Goal::new_milestone(title, self.now().timestamp_millis())?;
         let mid = new_id();
         let view = self.update_goal(goal_id, |g, _| {
+            milestone.position = g
+                .milestones
+                .values()
+                .map(|m| m.position + 1)
+                .max()
+                .unwrap_or(0);
             g.milestones.insert(mid.clone(), milestone);
             Ok(())
         })?;
@@ -473,14 +478,5 @@ impl Store {
         }
         out.sort();
         Ok(out)
-    }
-
-    /// Whether the profile document names a person (for tests of sync and repair).
-    pub fn has_profile(&mut self) -> Result<bool> {
-        let doc = self.doc(&DocId::profile())?;
-        Ok(
-            autosurgeon::hydrate_prop::<_, Option<String>, _, _>(&*doc, &ROOT, profile_keys::NAME)?
-                .is_some(),
-        )
     }
 }

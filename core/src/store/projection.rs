@@ -4,7 +4,7 @@
 //! device, and a rebuild, project a whole document with [`document`]. Both
 //! paths go through the same per-item functions, so they agree.
 
-use automerge::{Automerge, ROOT};
+use automerge::Automerge;
 use chrono::{NaiveDate, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use rusqlite::{Transaction, params};
@@ -144,11 +144,19 @@ pub(crate) fn goal(tx: &Transaction<'_>, g: &Goal) -> Result<()> {
         ],
     )?;
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO goal_milestones (goal_id, id, title, done, done_ms, created_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO goal_milestones (goal_id, id, title, done, done_ms, created_ms, position)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for (id, m) in &g.milestones {
-        stmt.execute(params![g.id, id, m.title, m.done, m.done_ms, m.created_ms])?;
+        stmt.execute(params![
+            g.id,
+            id,
+            m.title,
+            m.done,
+            m.done_ms,
+            m.created_ms,
+            m.position
+        ])?;
     }
     Ok(())
 }
@@ -175,8 +183,8 @@ pub(crate) fn note(tx: &Transaction<'_>, doc_id: &DocId, n: &SharedNote) -> Resu
 
 /// Reads the person out of the profile document, if it holds one.
 pub(crate) fn read_person(doc: &Automerge) -> Result<Option<Person>> {
-    let name: Option<String> = autosurgeon::hydrate_prop(doc, &ROOT, profile_keys::NAME)?;
-    let timezone: Option<String> = autosurgeon::hydrate_prop(doc, &ROOT, profile_keys::TIMEZONE)?;
+    let name: Option<String> = shard::get(doc, profile_keys::NAME)?;
+    let timezone: Option<String> = shard::get(doc, profile_keys::TIMEZONE)?;
     Ok(name
         .zip(timezone)
         .map(|(name, timezone)| Person { name, timezone }))

@@ -210,7 +210,7 @@ pub(crate) fn counts_on(conn: &Connection, day: NaiveDate) -> Result<(u32, u32)>
 pub(crate) fn goals(conn: &Connection) -> Result<Vec<Goal>> {
     let mut milestones: BTreeMap<String, BTreeMap<String, GoalMilestone>> = BTreeMap::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT goal_id, id, title, done, done_ms, created_ms FROM goal_milestones",
+        "SELECT goal_id, id, title, done, done_ms, created_ms, position FROM goal_milestones",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok((
@@ -221,6 +221,7 @@ pub(crate) fn goals(conn: &Connection) -> Result<Vec<Goal>> {
                 done: r.get(3)?,
                 done_ms: r.get(4)?,
                 created_ms: r.get(5)?,
+                position: r.get(6)?,
             },
         ))
     })?;

@@ -103,6 +103,7 @@ CREATE TABLE goal_milestones (
     done       INTEGER NOT NULL,
     done_ms    INTEGER,
     created_ms INTEGER NOT NULL,
+    position   INTEGER NOT NULL,
     PRIMARY KEY (goal_id, id)
 ) STRICT;
 CREATE TABLE notes (

@@ -1,0 +1,305 @@
+//! The command line, as clap types. Command names and flags are a contract:
+//! scripts drive them.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Args, Parser, Subcommand};
+
+/// Tandem: a companion for peer mentoring in recovery.
+#[derive(Debug, Parser)]
+#[command(name = "tandem", version, about)]
+pub struct Cli {
+    /// The folder holding this device's store (default: ~/.local/share/tandem).
+    #[arg(long, global = true, env = "TANDEM_HOME")]
+    pub home: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Set up this device for a person.
+    Init {
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// IANA time zone, e.g. Europe/Berlin.
+        #[arg(long)]
+        timezone: String,
+    },
+    /// Change the time zone days are counted in (after a move or on a trip).
+    Timezone {
+        /// IANA time zone.
+        timezone: String,
+    },
+    /// Recovery tracks and clean time.
+    #[command(subcommand)]
+    Track(TrackCommand),
+    /// Today: clean time per track, next milestone, today's check-in, counts.
+    Today,
+    /// The private journal.
+    #[command(subcommand)]
+    Journal(JournalCommand),
+    /// The trigger and craving log.
+    #[command(subcommand)]
+    Craving(CravingCommand),
+    /// Save today's check-in (again to edit it the same day).
+    Checkin {
+        /// Mood 1-5.
+        #[arg(long, allow_negative_numbers = true)]
+        mood: i64,
+        /// Craving 0-10.
+        #[arg(long, allow_negative_numbers = true)]
+        craving: i64,
+        /// Used today.
+        #[arg(long)]
+        used: bool,
+        /// A note.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Goals and their milestones.
+    #[command(subcommand)]
+    Goal(GoalCommand),
+    /// Shared notes.
+    #[command(subcommand)]
+    Note(NoteCommand),
+    /// Insight series: cravings by hour and weekday, weekly intensity, triggers, what helped, mood.
+    Insights {
+        /// How many days back, today included.
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+    },
+    /// Everything on this device as JSON.
+    Export,
+}
+
+/// `track …`
+#[derive(Debug, Subcommand)]
+pub enum TrackCommand {
+    /// Add a track.
+    Add {
+        /// What you are recovering from, in your words.
+        #[arg(long)]
+        name: String,
+        /// First day clean (YYYY-MM-DD; may be in the past).
+        #[arg(long, value_parser = parse_date)]
+        since: NaiveDate,
+    },
+    /// Record a relapse or reset: a new start date. History is kept.
+    Reset {
+        /// The track's id.
+        id: String,
+        /// The first day of the new attempt (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        date: NaiveDate,
+        /// A note.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// List tracks with clean time.
+    List,
+}
+
+/// Options shared by the list commands.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Most items to list.
+    #[arg(long, default_value_t = 100)]
+    pub limit: u32,
+}
+
+/// `journal …`
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// Write an entry.
+    Add {
+        /// The text.
+        #[arg(long)]
+        text: String,
+        /// Mood 1-5.
+        #[arg(long, allow_negative_numbers = true)]
+        mood: Option<i64>,
+        /// A tag (repeat for more).
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+    },
+    /// List entries, newest first.
+    List(ListArgs),
+    /// Show one entry.
+    Show {
+        /// The entry's id.
+        id: String,
+    },
+    /// Edit an entry's text (and mood or tags when given).
+    Edit {
+        /// The entry's id.
+        id: String,
+        /// The new text.
+        #[arg(long)]
+        text: String,
+        /// New mood 1-5.
+        #[arg(long, allow_negative_numbers = true)]
+        mood: Option<i64>,
+        /// New tags (replace the old ones).
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+    },
+    /// Delete an entry.
+    Delete {
+        /// The entry's id.
+        id: String,
+    },
+}
+
+/// `craving …`
+#[derive(Debug, Subcommand)]
+pub enum CravingCommand {
+    /// Log a craving.
+    Add {
+        /// What triggered it.
+        #[arg(long)]
+        trigger: String,
+        /// Intensity 0-10.
+        #[arg(long, allow_negative_numbers = true)]
+        intensity: i64,
+        /// Situation: place, people, feeling (repeat for more).
+        #[arg(long)]
+        situation: Vec<String>,
+        /// What helped (repeat for more).
+        #[arg(long)]
+        helped: Vec<String>,
+        /// How it ended: resisted or used.
+        #[arg(long)]
+        outcome: Option<String>,
+        /// A note.
+        #[arg(long, default_value = "")]
+        note: String,
+        /// When it happened (RFC 3339); default now.
+        #[arg(long, value_parser = parse_instant)]
+        at: Option<DateTime<Utc>>,
+    },
+    /// List cravings, newest first.
+    List(ListArgs),
+    /// Show one craving.
+    Show {
+        /// The craving's id.
+        id: String,
+    },
+    /// Delete a craving.
+    Delete {
+        /// The craving's id.
+        id: String,
+    },
+}
+
+/// `goal …`
+#[derive(Debug, Subcommand)]
+pub enum GoalCommand {
+    /// Add a goal.
+    Add {
+        /// Title.
+        #[arg(long)]
+        title: String,
+        /// Why it matters.
+        #[arg(long, default_value = "")]
+        why: String,
+        /// Target date (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        target: Option<NaiveDate>,
+    },
+    /// List goals.
+    List,
+    /// Mark a goal done.
+    Done {
+        /// The goal's id.
+        id: String,
+    },
+    /// Set a goal aside.
+    Drop {
+        /// The goal's id.
+        id: String,
+    },
+    /// Work on a goal again.
+    Reopen {
+        /// The goal's id.
+        id: String,
+    },
+    /// A goal's milestones.
+    #[command(subcommand)]
+    Milestone(MilestoneCommand),
+}
+
+/// `goal milestone …`
+#[derive(Debug, Subcommand)]
+pub enum MilestoneCommand {
+    /// Add a milestone to a goal.
+    Add {
+        /// The goal's id.
+        goal_id: String,
+        /// Title.
+        #[arg(long)]
+        title: String,
+    },
+    /// Mark a milestone done.
+    Done {
+        /// The goal's id.
+        goal_id: String,
+        /// The milestone's id.
+        milestone_id: String,
+    },
+    /// Mark a milestone not done.
+    Undo {
+        /// The goal's id.
+        goal_id: String,
+        /// The milestone's id.
+        milestone_id: String,
+    },
+}
+
+/// `note …`
+#[derive(Debug, Subcommand)]
+pub enum NoteCommand {
+    /// Start a shared note.
+    New {
+        /// Title.
+        #[arg(long)]
+        title: String,
+        /// Body.
+        #[arg(long, default_value = "")]
+        text: String,
+    },
+    /// Replace a note's body (merged character by character with others' edits).
+    Edit {
+        /// The note's id.
+        id: String,
+        /// The new body.
+        #[arg(long)]
+        text: String,
+    },
+    /// Show one note.
+    Show {
+        /// The note's id.
+        id: String,
+    },
+    /// List notes.
+    List,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("{s:?} is not a date like 2026-01-31"))
+}
+
+/// Parses an RFC 3339 instant such as `2026-01-31T18:30:00+01:00`.
+pub fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|_| format!("{s:?} is not an RFC 3339 time like 2026-01-31T18:30:00+01:00"))
+}

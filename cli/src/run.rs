@@ -1,0 +1,388 @@
+//! Runs one parsed command against the device's store.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::json;
+use tandem_core::checkin::CheckInInput;
+use tandem_core::craving::{CravingInput, Outcome};
+use tandem_core::goal::{GoalInput, GoalStatus};
+use tandem_core::journal::JournalInput;
+use tandem_core::view::GoalView;
+use tandem_core::{FixedClock, Options, Page, Store, SystemClock};
+
+use crate::args::{
+    Cli, Command, CravingCommand, GoalCommand, JournalCommand, MilestoneCommand, NoteCommand,
+    TrackCommand, parse_instant,
+};
+use crate::output::{emit, local_time, track_line, with_id};
+
+/// The file name of the store inside the home folder.
+const STORE_FILE: &str = "tandem.db";
+
+fn home(cli_home: Option<PathBuf>) -> Result<PathBuf, String> {
+    if let Some(h) = cli_home {
+        return Ok(h);
+    }
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .ok_or("no home folder: pass --home DIR or set TANDEM_HOME")?;
+    Ok(base.join("tandem"))
+}
+
+fn open(home: &std::path::Path) -> Result<Store, String> {
+    create_private_dir(home)?;
+    let mut options = Options::default();
+    if let Some(now) = std::env::var_os("TANDEM_NOW") {
+        let now = parse_instant(&now.to_string_lossy()).map_err(|e| format!("TANDEM_NOW: {e}"))?;
+        options.clock = Arc::new(FixedClock::new(now));
+    } else {
+        options.clock = Arc::new(SystemClock);
+    }
+    Store::open_with(home.join(STORE_FILE), options).map_err(|e| e.to_string())
+}
+
+/// Creates the home folder readable by this user only.
+fn create_private_dir(dir: &std::path::Path) -> Result<(), String> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .map_err(|e| format!("cannot create {}: {e}", dir.display()))
+}
+
+fn goal_text(g: &GoalView) -> String {
+    let mut s = format!(
+        "{}  [{}] {}{}  ({}/{} milestones)",
+        g.id,
+        g.status.as_str(),
+        g.title,
+        g.target.map(|t| format!(" (by {t})")).unwrap_or_default(),
+        g.milestones_done,
+        g.milestones.len()
+    );
+    for m in &g.milestones {
+        s.push_str(&format!(
+            "\n    {} [{}] {}",
+            m.id,
+            if m.done { "x" } else { " " },
+            m.title
+        ));
+    }
+    s
+}
+
+/// Runs the command.
+pub fn run(cli: Cli) -> Result<(), String> {
+    let json = cli.json;
+    let mut store = open(&home(cli.home)?)?;
+    let s = &mut store;
+    let e = |e: tandem_core::Error| e.to_string();
+    match cli.command {
+        Command::Init { name, timezone } => {
+            let p = s.init(&name, &timezone).map_err(e)?;
+            let out = json!({ "name": p.name, "timezone": p.timezone, "device_id": s.device_id() });
+            emit(json, &out, || {
+                format!("Welcome, {}. Days are counted in {}.", p.name, p.timezone)
+            })
+        }
+        Command::Timezone { timezone } => {
+            let p = s.set_timezone(&timezone).map_err(e)?;
+            emit(json, &p, || {
+                format!("Days are now counted in {}.", p.timezone)
+            })
+        }
+        Command::Track(cmd) => match cmd {
+            TrackCommand::Add { name, since } => {
+                let t = s.add_track(&name, since).map_err(e)?;
+                emit(json, &t, || track_line(&t))
+            }
+            TrackCommand::Reset { id, date, note } => {
+                let t = s.reset_track(&id, date, &note).map_err(e)?;
+                emit(json, &t, || track_line(&t))
+            }
+            TrackCommand::List => {
+                let ts = s.tracks().map_err(e)?;
+                emit(json, &ts, || {
+                    ts.iter().map(track_line).collect::<Vec<_>>().join("\n")
+                })
+            }
+        },
+        Command::Today => {
+            let t = s.today().map_err(e)?;
+            emit(json, &t, || {
+                let mut lines = vec![format!("{}, today is {} ({})", t.name, t.date, t.timezone)];
+                lines.extend(t.tracks.iter().map(track_line));
+                lines.push(match &t.checkin {
+                    Some(c) => format!(
+                        "Check-in: mood {}/5, craving {}/10{}",
+                        c.mood,
+                        c.craving,
+                        if c.used { ", used" } else { "" }
+                    ),
+                    None => "No check-in yet today.".into(),
+                });
+                lines.push(format!(
+                    "Today: {} journal entr{}, {} craving{}; {} active goal{}",
+                    t.journal_today,
+                    if t.journal_today == 1 { "y" } else { "ies" },
+                    t.cravings_today,
+                    if t.cravings_today == 1 { "" } else { "s" },
+                    t.active_goals,
+                    if t.active_goals == 1 { "" } else { "s" }
+                ));
+                lines.join("\n")
+            })
+        }
+        Command::Journal(cmd) => match cmd {
+            JournalCommand::Add { text, mood, tags } => {
+                let j = s
+                    .add_journal(JournalInput { text, mood, tags })
+                    .map_err(e)?;
+                emit(json, &j, || format!("Saved {}", j.id))
+            }
+            JournalCommand::List(l) => {
+                let js = s.journal_page(&Page::first(l.limit)).map_err(e)?;
+                emit(json, &js, || {
+                    js.iter()
+                        .map(|j| {
+                            let first = j.text.lines().next().unwrap_or_default();
+                            format!("{}  {}  {}", j.id, local_time(j.created_ms, &j.tz), first)
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+            }
+            JournalCommand::Show { id } => {
+                let j = s.journal_entry(&id).map_err(e)?;
+                emit(json, &j, || {
+                    format!(
+                        "{}{}{}\n\n{}",
+                        local_time(j.created_ms, &j.tz),
+                        j.mood.map(|m| format!("  mood {m}/5")).unwrap_or_default(),
+                        if j.tags.is_empty() {
+                            String::new()
+                        } else {
+                            format!("  #{}", j.tags.join(" #"))
+                        },
+                        j.text
+                    )
+                })
+            }
+            JournalCommand::Edit {
+                id,
+                text,
+                mood,
+                tags,
+            } => {
+                let j = s
+                    .edit_journal(&id, JournalInput { text, mood, tags })
+                    .map_err(e)?;
+                emit(json, &j, || format!("Saved {}", j.id))
+            }
+            JournalCommand::Delete { id } => {
+                s.delete_journal(&id).map_err(e)?;
+                emit(json, &with_id(&id, json!({ "deleted": true })), || {
+                    format!("Deleted {id}")
+                })
+            }
+        },
+        Command::Craving(cmd) => match cmd {
+            CravingCommand::Add {
+                trigger,
+                intensity,
+                situation,
+                helped,
+                outcome,
+                note,
+                at,
+            } => {
+                let outcome = outcome
+                    .map(|o| o.parse::<Outcome>())
+                    .transpose()
+                    .map_err(e)?;
+                let c = s
+                    .add_craving(CravingInput {
+                        trigger,
+                        intensity,
+                        situation,
+                        helped,
+                        outcome,
+                        note,
+                        at,
+                    })
+                    .map_err(e)?;
+                emit(json, &c, || format!("Logged {}", c.id))
+            }
+            CravingCommand::List(l) => {
+                let cs = s.cravings_page(&Page::first(l.limit)).map_err(e)?;
+                emit(json, &cs, || {
+                    cs.iter()
+                        .map(|c| {
+                            format!(
+                                "{}  {}  {}/10  {}{}",
+                                c.id,
+                                local_time(c.at_ms, &c.tz),
+                                c.intensity,
+                                c.trigger,
+                                c.outcome
+                                    .map(|o| format!("  ({})", o.as_str()))
+                                    .unwrap_or_default()
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+            }
+            CravingCommand::Show { id } => {
+                let c = s.craving(&id).map_err(e)?;
+                emit(json, &c, || {
+                    format!(
+                        "{}  intensity {}/10\ntrigger: {}\nsituation: {}\nhelped: {}\noutcome: {}\n{}",
+                        local_time(c.at_ms, &c.tz),
+                        c.intensity,
+                        c.trigger,
+                        c.situation.join(", "),
+                        c.helped.join(", "),
+                        c.outcome.map(|o| o.as_str()).unwrap_or("-"),
+                        c.note
+                    )
+                })
+            }
+            CravingCommand::Delete { id } => {
+                s.delete_craving(&id).map_err(e)?;
+                emit(json, &with_id(&id, json!({ "deleted": true })), || {
+                    format!("Deleted {id}")
+                })
+            }
+        },
+        Command::Checkin {
+            mood,
+            craving,
+            used,
+            note,
+        } => {
+            let c = s
+                .check_in(CheckInInput {
+                    mood,
+                    craving,
+                    used,
+                    note,
+                })
+                .map_err(e)?;
+            emit(json, &c, || format!("Checked in for {}", c.day))
+        }
+        Command::Goal(cmd) => {
+            let view = match cmd {
+                GoalCommand::Add { title, why, target } => {
+                    s.add_goal(GoalInput { title, why, target }).map_err(e)?
+                }
+                GoalCommand::List => {
+                    let gs = s.goals().map_err(e)?;
+                    return emit(json, &gs, || {
+                        gs.iter().map(goal_text).collect::<Vec<_>>().join("\n")
+                    });
+                }
+                GoalCommand::Done { id } => s.set_goal_status(&id, GoalStatus::Done).map_err(e)?,
+                GoalCommand::Drop { id } => {
+                    s.set_goal_status(&id, GoalStatus::Dropped).map_err(e)?
+                }
+                GoalCommand::Reopen { id } => {
+                    s.set_goal_status(&id, GoalStatus::Active).map_err(e)?
+                }
+                GoalCommand::Milestone(MilestoneCommand::Add { goal_id, title }) => {
+                    let (g, mid) = s.add_milestone(&goal_id, &title).map_err(e)?;
+                    let m = g.milestones.iter().find(|m| m.id == mid).cloned();
+                    return emit(
+                        json,
+                        &with_id(
+                            &mid,
+                            json!({ "goal_id": g.id, "title": m.as_ref().map(|m| m.title.clone()), "done": false }),
+                        ),
+                        || format!("Added milestone {mid} to {}", g.title),
+                    );
+                }
+                GoalCommand::Milestone(MilestoneCommand::Done {
+                    goal_id,
+                    milestone_id,
+                }) => s
+                    .set_milestone_done(&goal_id, &milestone_id, true)
+                    .map_err(e)?,
+                GoalCommand::Milestone(MilestoneCommand::Undo {
+                    goal_id,
+                    milestone_id,
+                }) => s
+                    .set_milestone_done(&goal_id, &milestone_id, false)
+                    .map_err(e)?,
+            };
+            emit(json, &view, || goal_text(&view))
+        }
+        Command::Note(cmd) => match cmd {
+            NoteCommand::New { title, text } => {
+                let n = s.create_note(&title, &text).map_err(e)?;
+                emit(json, &n, || format!("Created note {}", n.id))
+            }
+            NoteCommand::Edit { id, text } => {
+                let n = s.edit_note(&id, &text).map_err(e)?;
+                emit(json, &n, || format!("Saved note {}", n.id))
+            }
+            NoteCommand::Show { id } => {
+                let n = s.note(&id).map_err(e)?;
+                emit(json, &n, || format!("{}\n\n{}", n.title, n.body))
+            }
+            NoteCommand::List => {
+                let ns = s.notes().map_err(e)?;
+                emit(json, &ns, || {
+                    ns.iter()
+                        .map(|n| format!("{}  {}", n.id, n.title))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+            }
+        },
+        Command::Insights { days } => {
+            let i = s.insights(days).map_err(e)?;
+            emit(json, &i, || {
+                let mut lines = vec![format!(
+                    "{} cravings from {} to {}",
+                    i.cravings, i.from, i.to
+                )];
+                let peak = i.by_hour.iter().enumerate().max_by_key(|(_, n)| **n);
+                if let Some((h, n)) = peak.filter(|(_, n)| **n > 0) {
+                    lines.push(format!(
+                        "Most cravings at {h:02}:00-{:02}:00 ({n})",
+                        (h + 1) % 24
+                    ));
+                }
+                for t in &i.top_triggers {
+                    lines.push(format!("trigger {:>4}x  {}", t.count, t.trigger));
+                }
+                for h in &i.what_helped {
+                    lines.push(format!(
+                        "helped  {:>3.0}% resisted of {} uses  {}",
+                        h.resisted_share * 100.0,
+                        h.uses,
+                        h.strategy
+                    ));
+                }
+                if let Some(w) = i.weekly_intensity.last() {
+                    lines.push(format!(
+                        "Week of {}: average intensity {:.1} over {}",
+                        w.week_start, w.average, w.count
+                    ));
+                }
+                lines.join("\n")
+            })
+        }
+        Command::Export => {
+            let x = s.export().map_err(e)?;
+            crate::output::print(&serde_json::to_string_pretty(&x).map_err(|e| e.to_string())?)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! Shared helpers for the store's integration tests.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use tandem_core::{Durability, FixedClock, Options, Store};
+
+/// A UTC instant from RFC 3339 text.
+pub fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// A store in `dir` named `name`, with its own fixed clock.
+pub fn store_in(
+    dir: &std::path::Path,
+    name: &str,
+    clock: Arc<FixedClock>,
+    durability: Durability,
+) -> Store {
+    Store::open_with(
+        dir.join(name),
+        Options {
+            durability,
+            clock,
+            compact_after: 16,
+        },
+    )
+    .unwrap()
+}
+
+/// Sends every change of every document `from` holds to `to`.
+pub fn send_all(from: &mut Store, to: &mut Store) {
+    for doc in from.doc_ids().unwrap() {
+        let changes = from.changes_since(&doc, &[]).unwrap();
+        to.apply_changes(&doc, &changes).unwrap();
+    }
+}
+
+/// A device for the same person as `original`: it receives the profile first.
+pub fn second_device(
+    original: &mut Store,
+    dir: &std::path::Path,
+    name: &str,
+    clock: Arc<FixedClock>,
+) -> Store {
+    let mut other = store_in(dir, name, clock, Durability::Normal);
+    send_all(original, &mut other);
+    other
+}
