@@ -1,1 +1,106 @@
-fn main() {}
+//! `tandem-bench`: measures the store against the floors it cannot beat and
+//! prints one `BENCH name=… key=value …` line per benchmark.
+//!
+//! ```text
+//! tandem-bench [--quick] [write|open|insights|all]
+//! ```
+//!
+//! - `write_journal`, `write_craving`: one user action (automerge change,
+//!   read-model row, durable commit) against its floor, measured alternately
+//!   in the same run: a bare automerge change of the same shape on a bare
+//!   document of the same size, plus a bare SQLite transaction writing the
+//!   same bytes with the same durability (`synchronous=FULL`).
+//! - `open_today`, `journal_first_page`: on five years of heavy use (5
+//!   journal entries, 10 cravings and a check-in a day) against five days.
+//! - `insights_year`: a year of insights on the five-year store.
+
+mod floor;
+mod history;
+mod stats;
+
+use std::time::Instant;
+
+use stats::Samples;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let which = args.iter().find(|a| !a.starts_with("--")).map(String::as_str).unwrap_or("all");
+    if !matches!(which, "write" | "open" | "insights" | "all") {
+        eprintln!("usage: tandem-bench [--quick] [write|open|insights|all]");
+        std::process::exit(2);
+    }
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    if matches!(which, "write" | "all") {
+        let n = if quick { 150 } else { 600 };
+        floor::write_journal(dir.path(), n);
+        floor::write_craving(dir.path(), n);
+    }
+    if matches!(which, "open" | "insights" | "all") {
+        let years = if quick { 1 } else { 5 };
+        let started = Instant::now();
+        let big = history::build(&dir.path().join("big"), years * 365);
+        let small = history::build(&dir.path().join("small"), 5);
+        eprintln!("built {years}-year and 5-day stores in {:.1} s", started.elapsed().as_secs_f64());
+        if matches!(which, "open" | "all") {
+            open_today(&big, &small, if quick { 100 } else { 300 });
+            journal_first_page(&big, &small, if quick { 300 } else { 2000 });
+        }
+        if matches!(which, "insights" | "all") {
+            insights_year(&big, if quick { 20 } else { 60 });
+        }
+    }
+}
+
+fn open_today(big: &history::Built, small: &history::Built, n: usize) {
+    let measure = |b: &history::Built| {
+        let mut s = Samples::default();
+        for _ in 0..n {
+            let t = Instant::now();
+            let store = b.open();
+            let view = store.today().expect("today");
+            s.push(t.elapsed());
+            assert!(!view.tracks.is_empty());
+        }
+        s
+    };
+    // Alternate to share the machine's state fairly.
+    let (mut big_s, mut small_s) = (Samples::default(), Samples::default());
+    for _ in 0..3 {
+        big_s.extend(measure(big));
+        small_s.extend(measure(small));
+    }
+    stats::report("open_today", &big_s, Some(&small_s));
+}
+
+fn journal_first_page(big: &history::Built, small: &history::Built, n: usize) {
+    let measure = |b: &history::Built| {
+        let store = b.open();
+        let mut s = Samples::default();
+        for _ in 0..n {
+            let t = Instant::now();
+            let page = store.journal_page(&tandem_core::Page::first(20)).expect("page");
+            s.push(t.elapsed());
+            assert_eq!(page.len(), 20);
+        }
+        s
+    };
+    let (mut big_s, mut small_s) = (Samples::default(), Samples::default());
+    for _ in 0..3 {
+        big_s.extend(measure(big));
+        small_s.extend(measure(small));
+    }
+    stats::report("journal_first_page", &big_s, Some(&small_s));
+}
+
+fn insights_year(big: &history::Built, n: usize) {
+    let store = big.open();
+    let mut s = Samples::default();
+    for _ in 0..n {
+        let t = Instant::now();
+        let i = store.insights(365).expect("insights");
+        s.push(t.elapsed());
+        assert!(i.cravings > 0);
+    }
+    stats::report("insights_year", &s, None);
+}

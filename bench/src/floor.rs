@@ -1,0 +1,148 @@
+//! The write benchmarks and their floors.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use automerge::transaction::Transactable;
+use automerge::{ActorId, Automerge, ObjType, ROOT};
+use chrono::{TimeZone, Utc};
+use rusqlite::{Connection, params};
+use tandem_core::craving::{CravingInput, Outcome};
+use tandem_core::journal::JournalInput;
+use tandem_core::{FixedClock, Options, Store};
+
+use crate::stats::{self, Samples};
+
+/// How many entries the month's document already holds when measuring:
+/// a heavy month (5 journal entries or 10 cravings a day, half a month in).
+const JOURNAL_PREFILL: usize = 75;
+const CRAVING_PREFILL: usize = 150;
+
+fn store(dir: &Path, name: &str) -> (Store, Arc<FixedClock>) {
+    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 15, 12, 0, 0).unwrap()));
+    let mut s = Store::open_with(dir.join(name), Options { clock: clock.clone(), ..Options::default() }).expect("open");
+    s.init("Sam", "UTC").expect("init");
+    (s, clock)
+}
+
+/// A bare SQLite database with the same durability and a table for the same bytes.
+fn bare_db(dir: &Path, name: &str) -> Connection {
+    let c = Connection::open(dir.join(name)).expect("open");
+    c.pragma_update(None, "journal_mode", "WAL").expect("wal");
+    c.pragma_update(None, "synchronous", "FULL").expect("sync");
+    c.execute_batch(
+        "CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT, bytes BLOB);
+         CREATE TABLE rows (id TEXT PRIMARY KEY, a INTEGER, b INTEGER, c TEXT, d TEXT, e TEXT);",
+    )
+    .expect("schema");
+    c
+}
+
+/// A bare automerge change adding one map of `fields` at a random root key.
+fn bare_change(doc: &mut Automerge, i: usize, fields: &[(&str, String)], list: &[&str]) -> Vec<u8> {
+    let mut tx = doc.transaction();
+    let id = format!("{:032x}", i as u128 * 0x9e37_79b9_7f4a_7c15);
+    let obj = tx.put_object(ROOT, id, ObjType::Map).expect("map");
+    for (k, v) in fields {
+        tx.put(&obj, *k, v.as_str()).expect("put");
+    }
+    tx.put(&obj, "n1", i as i64).expect("put");
+    tx.put(&obj, "n2", i as i64).expect("put");
+    let l = tx.put_object(&obj, "list", ObjType::List).expect("list");
+    for (j, v) in list.iter().enumerate() {
+        tx.insert(&l, j, *v).expect("insert");
+    }
+    tx.commit();
+    doc.get_last_local_change().expect("change").raw_bytes().to_vec()
+}
+
+fn bare_write(conn: &mut Connection, i: usize, change: &[u8], text: &str) {
+    let tx = conn.transaction().expect("tx");
+    tx.execute("INSERT INTO changes (doc_id, bytes) VALUES ('m', ?1)", [change]).expect("insert");
+    tx.execute(
+        "INSERT INTO rows (id, a, b, c, d, e) VALUES (?1, ?2, ?2, ?3, 'UTC', '[]')",
+        params![i.to_string(), i as i64, text],
+    )
+    .expect("insert");
+    tx.commit().expect("commit");
+}
+
+/// Runs `real` and `floor` alternately `n` times and reports the ratio.
+fn alternate(name: &str, n: usize, mut real: impl FnMut(usize), mut floor: impl FnMut(usize)) {
+    let (mut r, mut f) = (Samples::default(), Samples::default());
+    for i in 0..n {
+        let t = Instant::now();
+        real(i);
+        r.push(t.elapsed());
+        let t = Instant::now();
+        floor(i);
+        f.push(t.elapsed());
+    }
+    stats::report(name, &r, Some(&f));
+}
+
+const TEXT: &str = "Went to the evening meeting, talked to Sam afterwards. The pull was strong at lunch; took a walk and it passed.";
+
+/// `write_journal` against its floor.
+pub fn write_journal(dir: &Path, n: usize) {
+    let (mut s, clock) = store(dir, "wj.db");
+    let mut doc = Automerge::new().with_actor(ActorId::random());
+    let mut conn = bare_db(dir, "wj-floor.db");
+    let fields = |_: usize| vec![("text", TEXT.to_owned()), ("tz", "UTC".to_owned())];
+    for i in 0..JOURNAL_PREFILL {
+        s.add_journal(JournalInput { text: TEXT.into(), mood: Some(3), tags: vec!["meeting".into()] }).expect("write");
+        bare_change(&mut doc, i, &fields(i), &["meeting"]);
+    }
+    alternate(
+        "write_journal",
+        n,
+        |_| {
+            clock.advance(chrono::Duration::seconds(1));
+            s.add_journal(JournalInput { text: TEXT.into(), mood: Some(3), tags: vec!["meeting".into()] })
+                .expect("write");
+        },
+        |i| {
+            let change = bare_change(&mut doc, JOURNAL_PREFILL + i, &fields(i), &["meeting"]);
+            bare_write(&mut conn, i, &change, TEXT);
+        },
+    );
+}
+
+/// `write_craving` against its floor.
+pub fn write_craving(dir: &Path, n: usize) {
+    let (mut s, clock) = store(dir, "wc.db");
+    let mut doc = Automerge::new().with_actor(ActorId::random());
+    let mut conn = bare_db(dir, "wc-floor.db");
+    let input = || CravingInput {
+        trigger: "payday".into(),
+        intensity: 7,
+        situation: vec!["home".into(), "alone".into()],
+        helped: vec!["call mentor".into()],
+        outcome: Some(Outcome::Resisted),
+        note: "Called Sam, it passed.".into(),
+        at: None,
+    };
+    let fields = vec![
+        ("trigger", "payday".to_owned()),
+        ("tz", "UTC".to_owned()),
+        ("note", "Called Sam, it passed.".to_owned()),
+        ("outcome", "resisted".to_owned()),
+    ];
+    for i in 0..CRAVING_PREFILL {
+        s.add_craving(input()).expect("write");
+        bare_change(&mut doc, i, &fields, &["home", "alone", "call mentor"]);
+    }
+    alternate(
+        "write_craving",
+        n,
+        |_| {
+            clock.advance(chrono::Duration::seconds(1));
+            s.add_craving(input()).expect("write");
+        },
+        |i| {
+            let change = bare_change(&mut doc, CRAVING_PREFILL + i, &fields, &["home", "alone", "call mentor"]);
+            bare_write(&mut conn, i, &change, "payday");
+        },
+    );
+}

@@ -1,0 +1,77 @@
+//! Builds stores holding days of heavy use through the real API.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use tandem_core::checkin::CheckInInput;
+use tandem_core::craving::{CravingInput, Outcome};
+use tandem_core::goal::GoalInput;
+use tandem_core::journal::JournalInput;
+use tandem_core::{Durability, FixedClock, Options, Store};
+
+/// A built store and the clock it was built with (standing at its last day).
+pub struct Built {
+    path: PathBuf,
+    clock: Arc<FixedClock>,
+}
+
+impl Built {
+    /// Opens the store as a phone would: fully durable.
+    pub fn open(&self) -> Store {
+        Store::open_with(&self.path, Options { clock: self.clock.clone(), ..Options::default() }).expect("open")
+    }
+}
+
+const TRIGGERS: [&str; 8] = ["payday", "argument", "bar", "alone at night", "work stress", "party", "old friends", "boredom"];
+const HELPED: [&str; 6] = ["call mentor", "walk", "meeting", "breathing", "tea", "journal"];
+
+/// Writes `days` days of heavy use, ending today, into `dir`.
+pub fn build(dir: &Path, days: i64) -> Built {
+    std::fs::create_dir_all(dir).expect("folder");
+    let start = NaiveDate::from_ymd_opt(2026, 11, 25).expect("date") - Duration::days(days - 1);
+    let at = |day: NaiveDate, hour: u32, minute: u32| {
+        Utc.from_utc_datetime(&day.and_hms_opt(hour, minute, 0).expect("time"))
+    };
+    let clock = Arc::new(FixedClock::new(at(start, 6, 0)));
+    let path = dir.join("tandem.db");
+    let mut s = Store::open_with(
+        &path,
+        Options { durability: Durability::Normal, clock: clock.clone(), ..Options::default() },
+    )
+    .expect("open");
+    s.init("Sam", "UTC").expect("init");
+    s.add_track("alcohol", start).expect("track");
+    s.add_track("gambling", start).expect("track");
+    let g = s.add_goal(GoalInput { title: "Run 5k".into(), ..Default::default() }).expect("goal");
+    s.add_milestone(&g.id, "Run 1k").expect("milestone");
+    let mut n: usize = 0;
+    for d in 0..days {
+        let day = start + Duration::days(d);
+        for k in 0..10u32 {
+            n += 1;
+            clock.set(at(day, 7 + k, (k * 7) % 60));
+            s.add_craving(CravingInput {
+                trigger: TRIGGERS[n % TRIGGERS.len()].into(),
+                intensity: (n % 11) as i64,
+                situation: vec!["home".into()],
+                helped: vec![HELPED[n % HELPED.len()].into(), HELPED[(n / 3) % HELPED.len()].into()],
+                outcome: Some(if n % 4 == 0 { Outcome::Used } else { Outcome::Resisted }),
+                note: String::new(),
+                at: None,
+            })
+            .expect("craving");
+            if k % 2 == 0 {
+                s.add_journal(JournalInput {
+                    text: format!("Day {d}, entry {k}: went to the meeting, talked to Sam, felt the pull at lunch but took a walk instead."),
+                    mood: Some(1 + (n % 5) as i64),
+                    tags: vec!["meeting".into()],
+                })
+                .expect("journal");
+            }
+        }
+        clock.set(at(day, 21, 0));
+        s.check_in(CheckInInput { mood: 1 + (d % 5), craving: d % 11, used: false, note: String::new() }).expect("checkin");
+    }
+    Built { path, clock }
+}
