@@ -1,5 +1,6 @@
 //! The write benchmarks and their floors.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -10,18 +11,51 @@ use chrono::{TimeZone, Utc};
 use rusqlite::{Connection, params};
 use tandem_core::craving::{CravingInput, Outcome};
 use tandem_core::journal::JournalInput;
-use tandem_core::{FixedClock, Options, Store};
+use tandem_core::{Clock, FixedClock, Options, Store};
 
 use crate::stats::{self, Samples};
 
-/// How many entries the month's document already holds when measuring:
-/// a heavy month (5 journal entries or 10 cravings a day, half a month in).
+/// Entries written before measuring: half a heavy month (5 journal entries
+/// or 10 cravings a day). Measured writes go on at the same pace, so they
+/// land in month shards of realistic size, as a person's would.
 const JOURNAL_PREFILL: usize = 75;
 const CRAVING_PREFILL: usize = 150;
 
+/// The floor's documents, one per month as the store shards them.
+struct BareMonths {
+    docs: HashMap<String, Automerge>,
+    actor: ActorId,
+}
+
+impl BareMonths {
+    fn new() -> Self {
+        BareMonths {
+            docs: HashMap::new(),
+            actor: ActorId::random(),
+        }
+    }
+
+    fn month(&mut self, clock: &FixedClock) -> &mut Automerge {
+        let key = clock.now().format("%Y-%m").to_string();
+        let actor = self.actor.clone();
+        self.docs
+            .entry(key)
+            .or_insert_with(|| Automerge::new().with_actor(actor))
+    }
+}
+
 fn store(dir: &Path, name: &str) -> (Store, Arc<FixedClock>) {
-    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 15, 12, 0, 0).unwrap()));
-    let mut s = Store::open_with(dir.join(name), Options { clock: clock.clone(), ..Options::default() }).expect("open");
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
+    ));
+    let mut s = Store::open_with(
+        dir.join(name),
+        Options {
+            clock: clock.clone(),
+            ..Options::default()
+        },
+    )
+    .expect("open");
     s.init("Sam", "UTC").expect("init");
     (s, clock)
 }
@@ -54,12 +88,19 @@ fn bare_change(doc: &mut Automerge, i: usize, fields: &[(&str, String)], list: &
         tx.insert(&l, j, *v).expect("insert");
     }
     tx.commit();
-    doc.get_last_local_change().expect("change").raw_bytes().to_vec()
+    doc.get_last_local_change()
+        .expect("change")
+        .raw_bytes()
+        .to_vec()
 }
 
 fn bare_write(conn: &mut Connection, i: usize, change: &[u8], text: &str) {
     let tx = conn.transaction().expect("tx");
-    tx.execute("INSERT INTO changes (doc_id, bytes) VALUES ('m', ?1)", [change]).expect("insert");
+    tx.execute(
+        "INSERT INTO changes (doc_id, bytes) VALUES ('m', ?1)",
+        [change],
+    )
+    .expect("insert");
     tx.execute(
         "INSERT INTO rows (id, a, b, c, d, e) VALUES (?1, ?2, ?2, ?3, 'UTC', '[]')",
         params![i.to_string(), i as i64, text],
@@ -87,24 +128,36 @@ const TEXT: &str = "Went to the evening meeting, talked to Sam afterwards. The p
 /// `write_journal` against its floor.
 pub fn write_journal(dir: &Path, n: usize) {
     let (mut s, clock) = store(dir, "wj.db");
-    let mut doc = Automerge::new().with_actor(ActorId::random());
+    let mut months = BareMonths::new();
     let mut conn = bare_db(dir, "wj-floor.db");
-    let fields = |_: usize| vec![("text", TEXT.to_owned()), ("tz", "UTC".to_owned())];
+    let fields = [("text", TEXT.to_owned()), ("tz", "UTC".to_owned())];
+    let step = chrono::Duration::minutes(24 * 60 / 5);
+    let input = || JournalInput {
+        text: TEXT.into(),
+        mood: Some(3),
+        tags: vec!["meeting".into()],
+    };
     for i in 0..JOURNAL_PREFILL {
-        s.add_journal(JournalInput { text: TEXT.into(), mood: Some(3), tags: vec!["meeting".into()] }).expect("write");
-        bare_change(&mut doc, i, &fields(i), &["meeting"]);
+        s.add_journal(input()).expect("write");
+        bare_change(months.month(&clock), i, &fields, &["meeting"]);
+        clock.advance(step);
     }
+    let clock2 = clock.clone();
     alternate(
         "write_journal",
         n,
         |_| {
-            clock.advance(chrono::Duration::seconds(1));
-            s.add_journal(JournalInput { text: TEXT.into(), mood: Some(3), tags: vec!["meeting".into()] })
-                .expect("write");
+            s.add_journal(input()).expect("write");
         },
         |i| {
-            let change = bare_change(&mut doc, JOURNAL_PREFILL + i, &fields(i), &["meeting"]);
+            let change = bare_change(
+                months.month(&clock2),
+                JOURNAL_PREFILL + i,
+                &fields,
+                &["meeting"],
+            );
             bare_write(&mut conn, i, &change, TEXT);
+            clock2.advance(step);
         },
     );
 }
@@ -112,8 +165,9 @@ pub fn write_journal(dir: &Path, n: usize) {
 /// `write_craving` against its floor.
 pub fn write_craving(dir: &Path, n: usize) {
     let (mut s, clock) = store(dir, "wc.db");
-    let mut doc = Automerge::new().with_actor(ActorId::random());
+    let mut months = BareMonths::new();
     let mut conn = bare_db(dir, "wc-floor.db");
+    let step = chrono::Duration::minutes(24 * 60 / 10);
     let input = || CravingInput {
         trigger: "payday".into(),
         intensity: 7,
@@ -131,18 +185,30 @@ pub fn write_craving(dir: &Path, n: usize) {
     ];
     for i in 0..CRAVING_PREFILL {
         s.add_craving(input()).expect("write");
-        bare_change(&mut doc, i, &fields, &["home", "alone", "call mentor"]);
+        bare_change(
+            months.month(&clock),
+            i,
+            &fields,
+            &["home", "alone", "call mentor"],
+        );
+        clock.advance(step);
     }
+    let clock2 = clock.clone();
     alternate(
         "write_craving",
         n,
         |_| {
-            clock.advance(chrono::Duration::seconds(1));
             s.add_craving(input()).expect("write");
         },
         |i| {
-            let change = bare_change(&mut doc, CRAVING_PREFILL + i, &fields, &["home", "alone", "call mentor"]);
+            let change = bare_change(
+                months.month(&clock2),
+                CRAVING_PREFILL + i,
+                &fields,
+                &["home", "alone", "call mentor"],
+            );
             bare_write(&mut conn, i, &change, "payday");
+            clock2.advance(step);
         },
     );
 }

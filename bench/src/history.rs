@@ -19,12 +19,35 @@ pub struct Built {
 impl Built {
     /// Opens the store as a phone would: fully durable.
     pub fn open(&self) -> Store {
-        Store::open_with(&self.path, Options { clock: self.clock.clone(), ..Options::default() }).expect("open")
+        Store::open_with(
+            &self.path,
+            Options {
+                clock: self.clock.clone(),
+                ..Options::default()
+            },
+        )
+        .expect("open")
     }
 }
 
-const TRIGGERS: [&str; 8] = ["payday", "argument", "bar", "alone at night", "work stress", "party", "old friends", "boredom"];
-const HELPED: [&str; 6] = ["call mentor", "walk", "meeting", "breathing", "tea", "journal"];
+const TRIGGERS: [&str; 8] = [
+    "payday",
+    "argument",
+    "bar",
+    "alone at night",
+    "work stress",
+    "party",
+    "old friends",
+    "boredom",
+];
+const HELPED: [&str; 6] = [
+    "call mentor",
+    "walk",
+    "meeting",
+    "breathing",
+    "tea",
+    "journal",
+];
 
 /// Writes `days` days of heavy use, ending today, into `dir`.
 pub fn build(dir: &Path, days: i64) -> Built {
@@ -37,13 +60,22 @@ pub fn build(dir: &Path, days: i64) -> Built {
     let path = dir.join("tandem.db");
     let mut s = Store::open_with(
         &path,
-        Options { durability: Durability::Normal, clock: clock.clone(), ..Options::default() },
+        Options {
+            durability: Durability::Normal,
+            clock: clock.clone(),
+            ..Options::default()
+        },
     )
     .expect("open");
     s.init("Sam", "UTC").expect("init");
     s.add_track("alcohol", start).expect("track");
     s.add_track("gambling", start).expect("track");
-    let g = s.add_goal(GoalInput { title: "Run 5k".into(), ..Default::default() }).expect("goal");
+    let g = s
+        .add_goal(GoalInput {
+            title: "Run 5k".into(),
+            ..Default::default()
+        })
+        .expect("goal");
     s.add_milestone(&g.id, "Run 1k").expect("milestone");
     let mut n: usize = 0;
     for d in 0..days {
@@ -55,8 +87,15 @@ pub fn build(dir: &Path, days: i64) -> Built {
                 trigger: TRIGGERS[n % TRIGGERS.len()].into(),
                 intensity: (n % 11) as i64,
                 situation: vec!["home".into()],
-                helped: vec![HELPED[n % HELPED.len()].into(), HELPED[(n / 3) % HELPED.len()].into()],
-                outcome: Some(if n % 4 == 0 { Outcome::Used } else { Outcome::Resisted }),
+                helped: vec![
+                    HELPED[n % HELPED.len()].into(),
+                    HELPED[(n / 3) % HELPED.len()].into(),
+                ],
+                outcome: Some(if n % 4 == 0 {
+                    Outcome::Used
+                } else {
+                    Outcome::Resisted
+                }),
                 note: String::new(),
                 at: None,
             })
@@ -71,7 +110,13 @@ pub fn build(dir: &Path, days: i64) -> Built {
             }
         }
         clock.set(at(day, 21, 0));
-        s.check_in(CheckInInput { mood: 1 + (d % 5), craving: d % 11, used: false, note: String::new() }).expect("checkin");
+        s.check_in(CheckInInput {
+            mood: 1 + (d % 5),
+            craving: d % 11,
+            used: false,
+            note: String::new(),
+        })
+        .expect("checkin");
     }
     Built { path, clock }
 }

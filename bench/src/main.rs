@@ -25,7 +25,11 @@ use stats::Samples;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
-    let which = args.iter().find(|a| !a.starts_with("--")).map(String::as_str).unwrap_or("all");
+    let which = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .map(String::as_str)
+        .unwrap_or("all");
     if !matches!(which, "write" | "open" | "insights" | "all") {
         eprintln!("usage: tandem-bench [--quick] [write|open|insights|all]");
         std::process::exit(2);
@@ -41,7 +45,10 @@ fn main() {
         let started = Instant::now();
         let big = history::build(&dir.path().join("big"), years * 365);
         let small = history::build(&dir.path().join("small"), 5);
-        eprintln!("built {years}-year and 5-day stores in {:.1} s", started.elapsed().as_secs_f64());
+        eprintln!(
+            "built {years}-year and 5-day stores in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
         if matches!(which, "open" | "all") {
             open_today(&big, &small, if quick { 100 } else { 300 });
             journal_first_page(&big, &small, if quick { 300 } else { 2000 });
@@ -79,7 +86,9 @@ fn journal_first_page(big: &history::Built, small: &history::Built, n: usize) {
         let mut s = Samples::default();
         for _ in 0..n {
             let t = Instant::now();
-            let page = store.journal_page(&tandem_core::Page::first(20)).expect("page");
+            let page = store
+                .journal_page(&tandem_core::Page::first(20))
+                .expect("page");
             s.push(t.elapsed());
             assert_eq!(page.len(), 20);
         }

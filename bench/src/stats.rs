@@ -32,7 +32,9 @@ impl Samples {
     /// The 99th percentile in microseconds.
     pub fn p99_us(&self) -> f64 {
         let v = self.sorted_us();
-        v.get((v.len() * 99 / 100).min(v.len().saturating_sub(1))).copied().unwrap_or(0.0)
+        v.get((v.len() * 99 / 100).min(v.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0.0)
     }
 }
 
@@ -54,7 +56,10 @@ pub fn report(name: &str, s: &Samples, floor: Option<&Samples>) {
             );
         }
         None => {
-            eprintln!("{name}: median {m:.1} µs, p99 {p:.1} µs over {} runs", s.0.len());
+            eprintln!(
+                "{name}: median {m:.1} µs, p99 {p:.1} µs over {} runs",
+                s.0.len()
+            );
             println!("BENCH name={name} median_us={m:.1} p99_us={p:.1}");
         }
     }

@@ -18,8 +18,13 @@ fn tandem(home: &Path, args: &[&str]) -> Output {
 
 fn ok_json(home: &Path, args: &[&str]) -> Value {
     let out = tandem(home, args);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 fn id(v: &Value) -> String {
@@ -30,65 +35,230 @@ fn id(v: &Value) -> String {
 fn the_whole_flow_as_json() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let p = ok_json(h, &["--json", "init", "--name", "Sam", "--timezone", "Europe/Berlin"]);
+    let p = ok_json(
+        h,
+        &[
+            "--json",
+            "init",
+            "--name",
+            "Sam",
+            "--timezone",
+            "Europe/Berlin",
+        ],
+    );
     assert_eq!(p["name"], "Sam");
 
-    let t = ok_json(h, &["track", "add", "--name", "alcohol", "--since", "2026-01-01", "--json"]);
+    let t = ok_json(
+        h,
+        &[
+            "track",
+            "add",
+            "--name",
+            "alcohol",
+            "--since",
+            "2026-01-01",
+            "--json",
+        ],
+    );
     assert_eq!(t["clean_days"], 68);
-    assert_eq!(t["next_milestone"]["rung"], serde_json::json!({"unit": "days", "count": 90}));
-    let t = ok_json(h, &["--json", "track", "reset", &id(&t), "--date", "2026-03-01", "--note", "slip"]);
-    assert_eq!((t["clean_days"].as_i64(), t["attempts"].as_i64()), (Some(9), Some(2)));
-    assert_eq!(ok_json(h, &["--json", "track", "list"]).as_array().unwrap().len(), 1);
+    assert_eq!(
+        t["next_milestone"]["rung"],
+        serde_json::json!({"unit": "days", "count": 90})
+    );
+    let t = ok_json(
+        h,
+        &[
+            "--json",
+            "track",
+            "reset",
+            &id(&t),
+            "--date",
+            "2026-03-01",
+            "--note",
+            "slip",
+        ],
+    );
+    assert_eq!(
+        (t["clean_days"].as_i64(), t["attempts"].as_i64()),
+        (Some(9), Some(2))
+    );
+    assert_eq!(
+        ok_json(h, &["--json", "track", "list"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 
-    let j = ok_json(h, &["--json", "journal", "add", "--text", "Hard day", "--mood", "2", "--tag", "Work", "--tag", "family"]);
+    let j = ok_json(
+        h,
+        &[
+            "--json", "journal", "add", "--text", "Hard day", "--mood", "2", "--tag", "Work",
+            "--tag", "family",
+        ],
+    );
     assert_eq!(j["tags"], serde_json::json!(["work", "family"]));
     let jid = id(&j);
-    let edited = ok_json(h, &["--json", "journal", "edit", &jid, "--text", "Hard day, better evening"]);
+    let edited = ok_json(
+        h,
+        &[
+            "--json",
+            "journal",
+            "edit",
+            &jid,
+            "--text",
+            "Hard day, better evening",
+        ],
+    );
     assert_eq!(edited["text"], "Hard day, better evening");
     assert_eq!(ok_json(h, &["--json", "journal", "show", &jid])["mood"], 2);
     let gone = ok_json(h, &["--json", "journal", "add", "--text", "to delete"]);
-    assert_eq!(ok_json(h, &["--json", "journal", "delete", &id(&gone)])["deleted"], true);
+    assert_eq!(
+        ok_json(h, &["--json", "journal", "delete", &id(&gone)])["deleted"],
+        true
+    );
     let list = ok_json(h, &["--json", "journal", "list"]);
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["id"], jid.as_str());
 
-    let c = ok_json(h, &[
-        "--json", "craving", "add", "--trigger", "payday", "--intensity", "7", "--situation", "home",
-        "--situation", "alone", "--helped", "call mentor", "--outcome", "resisted", "--at", "2026-03-10T08:30:00+01:00",
-    ]);
+    let c = ok_json(
+        h,
+        &[
+            "--json",
+            "craving",
+            "add",
+            "--trigger",
+            "payday",
+            "--intensity",
+            "7",
+            "--situation",
+            "home",
+            "--situation",
+            "alone",
+            "--helped",
+            "call mentor",
+            "--outcome",
+            "resisted",
+            "--at",
+            "2026-03-10T08:30:00+01:00",
+        ],
+    );
     assert_eq!(c["intensity"], 7);
     assert_eq!(c["outcome"], "resisted");
     assert_eq!(c["at_ms"], 1_773_127_800_000i64);
-    let c2 = ok_json(h, &["--json", "craving", "add", "--trigger", "bar", "--intensity", "0"]);
+    let c2 = ok_json(
+        h,
+        &[
+            "--json",
+            "craving",
+            "add",
+            "--trigger",
+            "bar",
+            "--intensity",
+            "0",
+        ],
+    );
     ok_json(h, &["--json", "craving", "delete", &id(&c2)]);
     let cl = ok_json(h, &["--json", "craving", "list"]);
     assert_eq!(cl.as_array().unwrap().len(), 1);
 
-    let ci = ok_json(h, &["--json", "checkin", "--mood", "3", "--craving", "4", "--note", "ok"]);
+    let ci = ok_json(
+        h,
+        &[
+            "--json",
+            "checkin",
+            "--mood",
+            "3",
+            "--craving",
+            "4",
+            "--note",
+            "ok",
+        ],
+    );
     assert_eq!(ci["day"], "2026-03-10");
 
-    let g = ok_json(h, &["--json", "goal", "add", "--title", "Run 5k", "--why", "health", "--target", "2026-06-01"]);
+    let g = ok_json(
+        h,
+        &[
+            "--json",
+            "goal",
+            "add",
+            "--title",
+            "Run 5k",
+            "--why",
+            "health",
+            "--target",
+            "2026-06-01",
+        ],
+    );
     let gid = id(&g);
-    let m = ok_json(h, &["--json", "goal", "milestone", "add", &gid, "--title", "Run 1k"]);
+    let m = ok_json(
+        h,
+        &[
+            "--json",
+            "goal",
+            "milestone",
+            "add",
+            &gid,
+            "--title",
+            "Run 1k",
+        ],
+    );
     let mid = id(&m);
     assert_eq!(m["goal_id"], gid.as_str());
     let g = ok_json(h, &["--json", "goal", "milestone", "done", &gid, &mid]);
     assert_eq!(g["milestones_done"], 1);
     let g = ok_json(h, &["--json", "goal", "milestone", "undo", &gid, &mid]);
     assert_eq!(g["milestones_done"], 0);
-    assert_eq!(ok_json(h, &["--json", "goal", "done", &gid])["status"], "done");
-    assert_eq!(ok_json(h, &["--json", "goal", "list"])[0]["milestones"][0]["id"], mid.as_str());
+    assert_eq!(
+        ok_json(h, &["--json", "goal", "done", &gid])["status"],
+        "done"
+    );
+    assert_eq!(
+        ok_json(h, &["--json", "goal", "list"])[0]["milestones"][0]["id"],
+        mid.as_str()
+    );
 
-    let n = ok_json(h, &["--json", "note", "new", "--title", "Plan", "--text", "Call Sam"]);
-    ok_json(h, &["--json", "note", "edit", &id(&n), "--text", "Call Sam first"]);
-    assert_eq!(ok_json(h, &["--json", "note", "show", &id(&n)])["body"], "Call Sam first");
-    assert_eq!(ok_json(h, &["--json", "note", "list"]).as_array().unwrap().len(), 1);
+    let n = ok_json(
+        h,
+        &[
+            "--json", "note", "new", "--title", "Plan", "--text", "Call Sam",
+        ],
+    );
+    ok_json(
+        h,
+        &[
+            "--json",
+            "note",
+            "edit",
+            &id(&n),
+            "--text",
+            "Call Sam first",
+        ],
+    );
+    assert_eq!(
+        ok_json(h, &["--json", "note", "show", &id(&n)])["body"],
+        "Call Sam first"
+    );
+    assert_eq!(
+        ok_json(h, &["--json", "note", "list"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 
     let today = ok_json(h, &["today", "--json"]);
     assert_eq!(today["date"], "2026-03-10");
     assert_eq!(today["tracks"][0]["clean_days"], 9);
     assert_eq!(today["checkin"]["mood"], 3);
-    assert_eq!((today["journal_today"].as_u64(), today["cravings_today"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (
+            today["journal_today"].as_u64(),
+            today["cravings_today"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
 
     let i = ok_json(h, &["--json", "insights", "--days", "30"]);
     assert_eq!(i["cravings"], 1);
@@ -106,11 +276,27 @@ fn text_output_for_people() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     tandem(h, &["init", "--name", "Sam", "--timezone", "UTC"]);
-    tandem(h, &["track", "add", "--name", "gambling", "--since", "2026-03-03"]);
+    tandem(
+        h,
+        &[
+            "track",
+            "add",
+            "--name",
+            "gambling",
+            "--since",
+            "2026-03-03",
+        ],
+    );
     let out = tandem(h, &["today"]);
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("gambling: 7 days clean since 2026-03-03"), "{text}");
-    assert!(text.contains("next milestone 14 days on 2026-03-17 (in 7 days)"), "{text}");
+    assert!(
+        text.contains("gambling: 7 days clean since 2026-03-03"),
+        "{text}"
+    );
+    assert!(
+        text.contains("next milestone 14 days on 2026-03-17 (in 7 days)"),
+        "{text}"
+    );
     assert!(text.contains("No check-in yet today."), "{text}");
 }
 
@@ -120,7 +306,10 @@ fn bad_input_is_one_line_on_stderr_and_a_failure() {
     let h = home.path();
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["today"], "not set up yet"),
-        (vec!["init", "--name", "Sam", "--timezone", "Moon/Base"], "invalid timezone"),
+        (
+            vec!["init", "--name", "Sam", "--timezone", "Moon/Base"],
+            "invalid timezone",
+        ),
     ];
     for (args, expected) in cases {
         let out = tandem(h, &args);
@@ -132,16 +321,58 @@ fn bad_input_is_one_line_on_stderr_and_a_failure() {
     }
     tandem(h, &["init", "--name", "Sam", "--timezone", "UTC"]);
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["init", "--name", "Sam", "--timezone", "UTC"], "already set up"),
-        (vec!["craving", "add", "--trigger", "x", "--intensity", "11"], "invalid intensity"),
-        (vec!["craving", "add", "--trigger", "x", "--intensity", "-1"], "invalid intensity"),
-        (vec!["craving", "add", "--trigger", "x", "--intensity", "3", "--outcome", "maybe"], "invalid outcome"),
-        (vec!["craving", "add", "--trigger", "x", "--intensity", "3", "--at", "2027-01-01T00:00:00Z"], "future"),
+        (
+            vec!["init", "--name", "Sam", "--timezone", "UTC"],
+            "already set up",
+        ),
+        (
+            vec!["craving", "add", "--trigger", "x", "--intensity", "11"],
+            "invalid intensity",
+        ),
+        (
+            vec!["craving", "add", "--trigger", "x", "--intensity", "-1"],
+            "invalid intensity",
+        ),
+        (
+            vec![
+                "craving",
+                "add",
+                "--trigger",
+                "x",
+                "--intensity",
+                "3",
+                "--outcome",
+                "maybe",
+            ],
+            "invalid outcome",
+        ),
+        (
+            vec![
+                "craving",
+                "add",
+                "--trigger",
+                "x",
+                "--intensity",
+                "3",
+                "--at",
+                "2027-01-01T00:00:00Z",
+            ],
+            "future",
+        ),
         (vec!["journal", "add", "--text", "  "], "invalid text"),
-        (vec!["journal", "add", "--text", "x", "--mood", "9"], "invalid mood"),
+        (
+            vec!["journal", "add", "--text", "x", "--mood", "9"],
+            "invalid mood",
+        ),
         (vec!["journal", "show", "nope"], "no journal entry"),
-        (vec!["track", "add", "--name", "x", "--since", "2027-01-01"], "future"),
-        (vec!["checkin", "--mood", "0", "--craving", "3"], "invalid mood"),
+        (
+            vec!["track", "add", "--name", "x", "--since", "2027-01-01"],
+            "future",
+        ),
+        (
+            vec!["checkin", "--mood", "0", "--craving", "3"],
+            "invalid mood",
+        ),
         (vec!["goal", "done", "0123"], "no goal"),
     ];
     for (args, expected) in cases {
@@ -149,7 +380,10 @@ fn bad_input_is_one_line_on_stderr_and_a_failure() {
         assert!(!out.status.success(), "{args:?}");
         let err = String::from_utf8(out.stderr).unwrap();
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(err.starts_with("error: ") && err.contains(expected), "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(expected),
+            "{args:?}: {err}"
+        );
     }
     // A bad date is refused by the argument parser, also with a non-zero exit.
     let out = tandem(h, &["track", "add", "--name", "x", "--since", "yesterday"]);

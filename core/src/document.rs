@@ -18,6 +18,7 @@
 //! begin from the empty document (which has no changes), so their changes
 //! always merge and nothing vanishes from view.
 
+pub mod item;
 pub mod note;
 pub mod shard;
 

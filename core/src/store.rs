@@ -251,14 +251,11 @@ impl Store {
         guard(doc_id, || doc.apply_changes(fresh.clone()))??;
         let tx = self.conn.transaction()?;
         for change in &fresh {
-            tx.execute(
-                "INSERT INTO changes (doc_id, bytes) VALUES (?1, ?2)",
-                params![doc_id.as_str(), change.raw_bytes()],
-            )?;
+            append_change(&tx, doc_id, change.raw_bytes())?;
         }
-        bump_pending(&tx, doc_id, fresh.len() as i64)?;
+        let pending = bump_pending(&tx, doc_id, fresh.len() as i64)?;
         projection::document(&tx, doc_id, doc)?;
-        maybe_compact(&tx, doc_id, doc, self.options.compact_after)?;
+        maybe_compact(&tx, doc_id, doc, pending, self.options.compact_after)?;
         tx.commit()?;
         Ok(fresh.len())
     }
@@ -335,25 +332,30 @@ impl Store {
                 reason: "a change just made is missing".into(),
             })?;
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO changes (doc_id, bytes) VALUES (?1, ?2)",
-            params![doc_id.as_str(), change.raw_bytes()],
-        )?;
-        bump_pending(&tx, doc_id, 1)?;
+        append_change(&tx, doc_id, change.raw_bytes())?;
+        let pending = bump_pending(&tx, doc_id, 1)?;
         project(&tx, &value)?;
-        maybe_compact(&tx, doc_id, doc, self.options.compact_after)?;
+        maybe_compact(&tx, doc_id, doc, pending, self.options.compact_after)?;
         tx.commit()?;
         Ok(value)
     }
 }
 
-fn bump_pending(tx: &rusqlite::Transaction<'_>, doc_id: &DocId, by: i64) -> Result<()> {
-    tx.execute(
-        "INSERT INTO documents (doc_id, pending) VALUES (?1, ?2)
-         ON CONFLICT (doc_id) DO UPDATE SET pending = pending + excluded.pending",
-        params![doc_id.as_str(), by],
-    )?;
+fn append_change(tx: &rusqlite::Transaction<'_>, doc_id: &DocId, bytes: &[u8]) -> Result<()> {
+    tx.prepare_cached("INSERT INTO changes (doc_id, bytes) VALUES (?1, ?2)")?
+        .execute(params![doc_id.as_str(), bytes])?;
     Ok(())
+}
+
+/// Counts `by` more changes against the document's snapshot; returns how many are pending.
+fn bump_pending(tx: &rusqlite::Transaction<'_>, doc_id: &DocId, by: i64) -> Result<i64> {
+    Ok(tx
+        .prepare_cached(
+            "INSERT INTO documents (doc_id, pending) VALUES (?1, ?2)
+             ON CONFLICT (doc_id) DO UPDATE SET pending = pending + excluded.pending
+             RETURNING pending",
+        )?
+        .query_row(params![doc_id.as_str(), by], |r| r.get(0))?)
 }
 
 /// Folds a document's changes into a new snapshot once there are enough of them.
@@ -361,13 +363,9 @@ fn maybe_compact(
     tx: &rusqlite::Transaction<'_>,
     doc_id: &DocId,
     doc: &Automerge,
+    pending: i64,
     compact_after: u32,
 ) -> Result<()> {
-    let pending: i64 = tx.query_row(
-        "SELECT pending FROM documents WHERE doc_id = ?1",
-        [doc_id.as_str()],
-        |r| r.get(0),
-    )?;
     if pending < i64::from(compact_after) {
         return Ok(());
     }

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use super::{Page, Store, projection, read};
 use crate::clean_time::local_date;
-use crate::document::{self, DocId, profile_keys, shard};
+use crate::document::{self, DocId, item, profile_keys, shard};
 use crate::domain::checkin::{CheckIn, CheckInInput};
 use crate::domain::craving::{CravingEntry, CravingInput};
 use crate::domain::goal::{Goal, GoalInput, GoalStatus};
@@ -162,7 +162,7 @@ impl Store {
         self.write(
             &doc_id,
             |tx| {
-                shard::put(tx, &entry.id, &entry)?;
+                item::create(tx, &entry)?;
                 Ok(entry)
             },
             |sql, e| projection::journal(sql, &doc_id, e),
@@ -241,7 +241,7 @@ impl Store {
         self.write(
             &doc_id,
             |tx| {
-                shard::put(tx, &entry.id, &entry)?;
+                item::create(tx, &entry)?;
                 Ok(entry)
             },
             |sql, c| projection::craving(sql, &doc_id, c),
@@ -307,7 +307,11 @@ impl Store {
         self.write(
             &doc_id,
             |tx| {
-                shard::put(tx, &checkin.id, &checkin)?;
+                if existing.is_some() {
+                    shard::put(tx, &checkin.id, &checkin)?;
+                } else {
+                    item::create(tx, &checkin)?;
+                }
                 Ok(checkin)
             },
             |sql, c| projection::checkin(sql, &doc_id, c),

@@ -55,7 +55,8 @@ fn date(row: &Row<'_>, idx: usize) -> rusqlite::Result<NaiveDate> {
 
 pub(crate) fn person(conn: &Connection) -> Result<Option<Person>> {
     Ok(conn
-        .query_row("SELECT name, timezone FROM person WHERE id = 1", [], |r| {
+        .prepare_cached("SELECT name, timezone FROM person WHERE id = 1")?
+        .query_row([], |r| {
             Ok(Person {
                 name: r.get(0)?,
                 timezone: r.get(1)?,
