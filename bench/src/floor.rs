@@ -11,7 +11,7 @@ use chrono::{TimeZone, Utc};
 use rusqlite::{Connection, params};
 use tandem_core::craving::{CravingInput, Outcome};
 use tandem_core::journal::JournalInput;
-use tandem_core::{Clock, FixedClock, Options, Store};
+use tandem_core::{Clock, Durability, FixedClock, Options, Store};
 
 use crate::stats::{self, Samples};
 
@@ -209,6 +209,44 @@ pub fn write_craving(dir: &Path, n: usize) {
             );
             bare_write(&mut conn, i, &change, "payday");
             clock2.advance(step);
+        },
+    );
+}
+
+/// What `synchronous=FULL` costs: the same journal write on a store with
+/// `FULL` against one with `NORMAL`, alternately.
+pub fn durability_cost(dir: &Path, n: usize) {
+    let open = |name: &str, durability: Durability| {
+        let clock = Arc::new(FixedClock::new(
+            Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
+        ));
+        let mut s = Store::open_with(
+            dir.join(name),
+            Options {
+                durability,
+                clock,
+                ..Options::default()
+            },
+        )
+        .expect("open");
+        s.init("Sam", "UTC").expect("init");
+        s
+    };
+    let mut full = open("full.db", Durability::Full);
+    let mut normal = open("normal.db", Durability::Normal);
+    let input = || JournalInput {
+        text: TEXT.into(),
+        mood: Some(3),
+        tags: vec!["meeting".into()],
+    };
+    alternate(
+        "write_journal_sync_full_vs_normal",
+        n,
+        |_| {
+            full.add_journal(input()).expect("write");
+        },
+        |_| {
+            normal.add_journal(input()).expect("write");
         },
     );
 }

@@ -91,7 +91,7 @@ pub fn build(dir: &Path, days: i64) -> Built {
                     HELPED[n % HELPED.len()].into(),
                     HELPED[(n / 3) % HELPED.len()].into(),
                 ],
-                outcome: Some(if n % 4 == 0 {
+                outcome: Some(if n.is_multiple_of(4) {
                     Outcome::Used
                 } else {
                     Outcome::Resisted

@@ -12,6 +12,9 @@
 //!   same bytes with the same durability (`synchronous=FULL`).
 //! - `open_today`, `journal_first_page`: on five years of heavy use (5
 //!   journal entries, 10 cravings and a check-in a day) against five days.
+//! - `write_journal_sync_full_vs_normal`: the price of `synchronous=FULL`
+//!   (survives power loss) over `NORMAL` (survives a killed process only);
+//!   here the "floor" is the `NORMAL` write.
 //! - `insights_year`: a year of insights on the five-year store.
 
 mod floor;
@@ -39,6 +42,7 @@ fn main() {
         let n = if quick { 150 } else { 600 };
         floor::write_journal(dir.path(), n);
         floor::write_craving(dir.path(), n);
+        floor::durability_cost(dir.path(), n);
     }
     if matches!(which, "open" | "insights" | "all") {
         let years = if quick { 1 } else { 5 };

@@ -128,7 +128,7 @@ impl Store {
             let tx = conn.transaction().map_err(|e| classify(e, &path))?;
             if version == 0 {
                 schema::create(&tx).map_err(|e| match e {
-                    Error::Sqlite(e) => classify(e, &path),
+                    Error::Sqlite(e) => classify(*e, &path),
                     e => e,
                 })?;
             } else {
@@ -429,6 +429,6 @@ fn classify(e: rusqlite::Error, path: &Path) -> Error {
     if is_corruption(&e) {
         Error::CorruptStore(format!("{}: {e}", path.display()))
     } else {
-        Error::Sqlite(e)
+        Error::from(e)
     }
 }

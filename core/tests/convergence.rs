@@ -162,10 +162,10 @@ fn apply(s: &mut Store, clock: &FixedClock, action: &Action) {
             }
         }
         Action::ToggleMilestone(gi, mi, done) => {
-            if let Some(g) = pick(&s.goals().unwrap(), *gi) {
-                if let Some(m) = pick(&g.milestones, *mi) {
-                    s.set_milestone_done(&g.id, &m.id, *done).unwrap();
-                }
+            if let Some(g) = pick(&s.goals().unwrap(), *gi)
+                && let Some(m) = pick(&g.milestones, *mi)
+            {
+                s.set_milestone_done(&g.id, &m.id, *done).unwrap();
             }
         }
         Action::Track(name) => {

@@ -42,7 +42,7 @@ impl Store {
                 shard::put(tx, profile_keys::TIMEZONE, &person.timezone)?;
                 Ok(person)
             },
-            |sql, p| projection::person(sql, p),
+            projection::person,
         )
     }
 
@@ -61,7 +61,7 @@ impl Store {
                 shard::put(tx, profile_keys::TIMEZONE, &person.timezone)?;
                 Ok(person)
             },
-            |sql, p| projection::person(sql, p),
+            projection::person,
         )
     }
 
@@ -80,7 +80,7 @@ impl Store {
                 shard::put(tx, &track.id, &track)?;
                 Ok(track)
             },
-            |sql, t| projection::track(sql, t),
+            projection::track,
         )?;
         Ok(track.stats(today))
     }
@@ -103,7 +103,7 @@ impl Store {
                 shard::put(tx, id, &track)?;
                 Ok(track)
             },
-            |sql, t| projection::track(sql, t),
+            projection::track,
         )?;
         Ok(track.stats(today))
     }
@@ -327,7 +327,7 @@ impl Store {
                 shard::put(tx, &goal.id, &goal)?;
                 Ok(goal)
             },
-            |sql, g| projection::goal(sql, g),
+            projection::goal,
         )?;
         Ok(GoalView::from(&goal))
     }
@@ -359,7 +359,7 @@ impl Store {
                 shard::put(tx, id, &g)?;
                 Ok(g)
             },
-            |sql, g| projection::goal(sql, g),
+            projection::goal,
         )?;
         Ok(GoalView::from(&goal))
     }
