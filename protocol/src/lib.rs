@@ -1,0 +1,332 @@
+//! Tandem's sync protocol: the JSON bodies that travel between a device and
+//! the sync server. Both sides use these types, so they cannot drift apart.
+//!
+//! The server relays ciphertext. Nothing here carries plaintext: a record's
+//! `ciphertext` is sealed by the device with the space's key, its `doc_id` is
+//! an opaque name chosen by the device, and binary fields are base64url
+//! (no padding) strings. See `docs/protocol.md` for the endpoints.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// The API version prefix of every endpoint.
+pub const API: &str = "/v1";
+
+/// `POST /v1/devices`: registers a device.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// A link code from another device of the same account; without one a new account is made.
+    #[serde(default)]
+    pub link_code: Option<String>,
+}
+
+/// The answer to a registration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RegisterResponse {
+    /// The account's id.
+    pub account_id: String,
+    /// This device's id.
+    pub device_id: String,
+    /// The bearer token for this device. Shown once; the server keeps only its hash.
+    pub token: String,
+}
+
+/// `POST /v1/devices/link-codes`: a single-use code that adds a device to this account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LinkCodeResponse {
+    /// The code (256-bit, base64url). Shown once.
+    pub code: String,
+    /// When it stops working (UTC ms).
+    pub expires_at_ms: i64,
+}
+
+/// A space the account belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SpaceInfo {
+    /// The space's id.
+    pub space_id: String,
+    /// Whether this account owns it.
+    pub owner: bool,
+    /// The current key epoch: it grows whenever a member leaves or is removed.
+    pub epoch: u32,
+    /// How many accounts are members.
+    pub members: u32,
+    /// The newest record's sequence number (0 when empty).
+    pub head_seq: i64,
+}
+
+/// `GET /v1/spaces`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SpaceList {
+    /// The spaces.
+    pub spaces: Vec<SpaceInfo>,
+}
+
+/// `POST /v1/spaces/{space_id}/invites`: the device made a 256-bit secret and
+/// sends only its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateInviteRequest {
+    /// SHA-256 of the invite secret, 64 lowercase hex characters.
+    pub secret_hash: String,
+    /// Hours until the invite expires (default 72, at most 168).
+    #[serde(default)]
+    pub ttl_hours: Option<u32>,
+}
+
+/// A created invite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct InviteResponse {
+    /// The invite's id (goes into the invite code with the secret).
+    pub invite_id: String,
+    /// When it expires (UTC ms).
+    pub expires_at_ms: i64,
+}
+
+/// `POST /v1/invites/{invite_id}/redeem`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RedeemInviteRequest {
+    /// The invite secret (base64url of 32 bytes).
+    pub secret: String,
+}
+
+/// The space joined by redeeming an invite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct JoinedSpace {
+    /// The space's id.
+    pub space_id: String,
+    /// Its current key epoch.
+    pub epoch: u32,
+}
+
+/// The space's key epoch after a membership change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct EpochResponse {
+    /// The new epoch: devices seal what they write from now on with a new key.
+    pub epoch: u32,
+}
+
+/// A record as a device pushes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PushRecord {
+    /// The space it belongs to.
+    pub space_id: String,
+    /// The document's opaque name (1–128 of `A-Z a-z 0-9 - _ . /`).
+    pub doc_id: String,
+    /// The change's hash, 64 lowercase hex characters: the de-duplication key.
+    pub change_hash: String,
+    /// The key epoch it was sealed under.
+    pub key_epoch: u32,
+    /// The nonce (base64url).
+    pub nonce: String,
+    /// The sealed change (base64url).
+    pub ciphertext: String,
+}
+
+/// `POST /v1/sync/push`: records for any of the device's spaces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// The records, in the order the device made them.
+    pub records: Vec<PushRecord>,
+}
+
+/// The sequence number a pushed record has (new or, for a repeat, the one it already had).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Ack {
+    /// The space.
+    pub space_id: String,
+    /// The change's hash.
+    pub change_hash: String,
+    /// Its sequence number in the space.
+    pub seq: i64,
+}
+
+/// The answer to a push: one ack per pushed record, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PushResponse {
+    /// The acks.
+    pub acks: Vec<Ack>,
+}
+
+/// Where a device stands in one space.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Cursor {
+    /// The space.
+    pub space_id: String,
+    /// The last sequence number the device has (0 for none).
+    pub after: i64,
+}
+
+/// `POST /v1/sync/pull`: the records after each cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PullRequest {
+    /// One cursor per space to pull.
+    pub cursors: Vec<Cursor>,
+    /// Most records per space in this answer (default and upper bound set by the server).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// A stored record as the server hands it out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StoredRecord {
+    /// Its sequence number in the space.
+    pub seq: i64,
+    /// The document's opaque name.
+    pub doc_id: String,
+    /// The change's hash.
+    pub change_hash: String,
+    /// The key epoch it was sealed under.
+    pub key_epoch: u32,
+    /// The nonce (base64url).
+    pub nonce: String,
+    /// The sealed change (base64url).
+    pub ciphertext: String,
+}
+
+/// The records of one space after the cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SpaceRecords {
+    /// The space.
+    pub space_id: String,
+    /// Records in sequence order.
+    pub records: Vec<StoredRecord>,
+    /// Whether more records follow: pull again after the last one.
+    pub more: bool,
+    /// The space's newest sequence number.
+    pub head_seq: i64,
+    /// The space's current key epoch.
+    pub epoch: u32,
+}
+
+/// The answer to a pull.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PullResponse {
+    /// One entry per requested space, in request order.
+    pub spaces: Vec<SpaceRecords>,
+}
+
+/// One space's newest sequence number and epoch: a cheap "anything new?".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SpaceHead {
+    /// The space.
+    pub space_id: String,
+    /// Its newest sequence number.
+    pub head_seq: i64,
+    /// Its key epoch.
+    pub epoch: u32,
+}
+
+/// `GET /v1/sync/heads`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct HeadsResponse {
+    /// Every space of the account.
+    pub spaces: Vec<SpaceHead>,
+}
+
+/// `PUT /v1/spaces/{space_id}/snapshots`: an encrypted compacted document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotUpload {
+    /// The document's opaque name.
+    pub doc_id: String,
+    /// The snapshot holds every record of this document up to this sequence number.
+    pub upto_seq: i64,
+    /// The key epoch it was sealed under.
+    pub key_epoch: u32,
+    /// The nonce (base64url).
+    pub nonce: String,
+    /// The sealed snapshot (base64url).
+    pub ciphertext: String,
+}
+
+/// A stored snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Snapshot {
+    /// The document's opaque name.
+    pub doc_id: String,
+    /// Covers every record of the document up to this sequence number.
+    pub upto_seq: i64,
+    /// The key epoch.
+    pub key_epoch: u32,
+    /// The nonce (base64url).
+    pub nonce: String,
+    /// The sealed snapshot (base64url).
+    pub ciphertext: String,
+}
+
+/// `GET /v1/spaces/{space_id}/snapshots`: the newest snapshot of every document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SnapshotList {
+    /// One per document that has one.
+    pub snapshots: Vec<Snapshot>,
+}
+
+/// `POST /v1/spaces/{space_id}/compact`: the owner drops change records a snapshot covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CompactRequest {
+    /// The document.
+    pub doc_id: String,
+}
+
+/// How many records a compaction removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CompactResponse {
+    /// Records removed.
+    pub removed: u64,
+}
+
+/// `DELETE /v1/account`: what was erased.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AccountDeleted {
+    /// Spaces the account alone owned, now deleted with all their records.
+    pub spaces_deleted: u32,
+    /// Spaces the account left (shared ones owned by others).
+    pub spaces_left: u32,
+}
+
+/// Every error answer's body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ErrorBody {
+    /// A stable code, e.g. `not_found`, `too_large`, `rate_limited`.
+    pub error: String,
+    /// An English sentence for logs.
+    pub message: String,
+}

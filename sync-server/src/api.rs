@@ -1,0 +1,142 @@
+//! The HTTP API: one function builds the router, so tests can call it
+//! directly or serve it on a real socket.
+
+mod devices;
+mod extract;
+mod ops;
+mod spaces;
+mod sync;
+mod validate;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use extract::Authed;
+
+use crate::error::ApiError;
+use crate::limits::Limits;
+use crate::metrics::Metrics;
+use crate::rate_limit::RateLimiter;
+use crate::storage::Storage;
+
+/// What every handler shares.
+pub struct AppState {
+    /// Where everything is kept.
+    pub storage: Arc<dyn Storage>,
+    /// Request bounds.
+    pub limits: Limits,
+    /// Metrics.
+    pub metrics: Metrics,
+    /// Redeem attempts per address.
+    pub redeem_by_address: RateLimiter,
+    /// Redeem attempts per account.
+    pub redeem_by_account: RateLimiter,
+}
+
+impl AppState {
+    /// State over `storage` with `limits`.
+    pub fn new(storage: Arc<dyn Storage>, limits: Limits) -> Arc<Self> {
+        let per_minute = limits.redeem_per_minute;
+        Arc::new(AppState {
+            storage,
+            limits,
+            metrics: Metrics::new(),
+            redeem_by_address: RateLimiter::new(per_minute, Duration::from_secs(60)),
+            redeem_by_account: RateLimiter::new(per_minute, Duration::from_secs(60)),
+        })
+    }
+}
+
+/// Shared state as handlers receive it.
+pub type Shared = Arc<AppState>;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tandem sync server", description = "An end-to-end encrypted relay: it stores and serves ciphertext it cannot read."),
+    modifiers(&BearerAuth),
+    tags((name = "devices"), (name = "spaces"), (name = "sync"), (name = "operations"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The router, and the OpenAPI document generated from the handlers.
+pub fn router(state: Shared) -> Router {
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(devices::register))
+        .routes(routes!(devices::link_code))
+        .routes(routes!(devices::delete_account))
+        .routes(routes!(spaces::create_space, spaces::list_spaces))
+        .routes(routes!(spaces::create_invite))
+        .routes(routes!(spaces::redeem_invite))
+        .routes(routes!(spaces::remove_member))
+        .routes(routes!(spaces::put_snapshot, spaces::get_snapshots))
+        .routes(routes!(spaces::compact))
+        .routes(routes!(sync::push))
+        .routes(routes!(sync::pull))
+        .routes(routes!(sync::heads))
+        .routes(routes!(ops::healthz))
+        .routes(routes!(ops::readyz))
+        .routes(routes!(ops::metrics))
+        .split_for_parts();
+    let openapi = Arc::new(openapi);
+    router
+        .route(
+            "/openapi.json",
+            axum::routing::get(move || {
+                let doc = openapi.clone();
+                async move { axum::Json((*doc).clone()) }
+            }),
+        )
+        .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { ApiError::BadRequest("method not allowed".into()) })
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(DefaultBodyLimit::max(state.limits.max_body_bytes))
+        .with_state(state)
+}
+
+/// Counts and times every request by its route template. Logs carry the
+/// template and status only: no ids, bodies, tokens or addresses.
+async fn observe(State(state): State<Shared>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = req.method().clone();
+    let started = Instant::now();
+    let response = next.run(req).await;
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16().to_string();
+    state
+        .metrics
+        .requests
+        .with_label_values(&[&route, &status])
+        .inc();
+    state
+        .metrics
+        .latency
+        .with_label_values(&[&route])
+        .observe(elapsed.as_secs_f64());
+    tracing::debug!(%method, %route, %status, ms = elapsed.as_secs_f64() * 1e3, "request");
+    response
+}

@@ -1,0 +1,84 @@
+//! Devices and accounts: register, link another device, erase the account.
+
+use axum::Json;
+use axum::extract::State;
+use tandem_protocol::{
+    AccountDeleted, ErrorBody, LinkCodeResponse, RegisterRequest, RegisterResponse,
+};
+
+use super::Shared;
+use super::extract::{Authed, Body};
+use crate::error::{ApiError, ApiResult};
+use crate::limits::LINK_CODE_MINUTES;
+use crate::secret;
+use crate::storage::Registration;
+
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Registers a device: into a new account, or with a link code into an existing one.
+#[utoipa::path(post, path = "/v1/devices", tag = "devices", request_body = RegisterRequest,
+    responses((status = 200, body = RegisterResponse), (status = 400, body = ErrorBody), (status = 410, body = ErrorBody)))]
+pub async fn register(
+    State(state): State<Shared>,
+    Body(req): Body<RegisterRequest>,
+) -> ApiResult<Json<RegisterResponse>> {
+    let link = match &req.link_code {
+        Some(code) if code.is_empty() || code.len() > 128 => {
+            return Err(ApiError::BadRequest("link_code is malformed".into()));
+        }
+        Some(code) => Some(secret::hash(code)),
+        None => None,
+    };
+    let token = secret::new_secret();
+    match state
+        .storage
+        .register(secret::hash(&token), link, now_ms())
+        .await?
+    {
+        Registration::Done(d) => Ok(Json(RegisterResponse {
+            account_id: d.account_id,
+            device_id: d.device_id,
+            token,
+        })),
+        Registration::CodeGone => Err(ApiError::Gone(
+            "the link code is unknown, used or expired".into(),
+        )),
+    }
+}
+
+/// Makes a single-use code that adds another device to this account.
+#[utoipa::path(post, path = "/v1/devices/link-codes", tag = "devices", security(("bearer" = [])),
+    responses((status = 200, body = LinkCodeResponse), (status = 401, body = ErrorBody)))]
+pub async fn link_code(
+    State(state): State<Shared>,
+    Authed(device): Authed,
+) -> ApiResult<Json<LinkCodeResponse>> {
+    let code = secret::new_secret();
+    let expires_at_ms = now_ms() + LINK_CODE_MINUTES * 60_000;
+    state
+        .storage
+        .create_link_code(&device.account_id, secret::hash(&code), expires_at_ms)
+        .await?;
+    Ok(Json(LinkCodeResponse {
+        code,
+        expires_at_ms,
+    }))
+}
+
+/// Erases the account: its devices and memberships, and every space it owns
+/// with all their records and snapshots.
+#[utoipa::path(delete, path = "/v1/account", tag = "devices", security(("bearer" = [])),
+    responses((status = 200, body = AccountDeleted), (status = 401, body = ErrorBody)))]
+pub async fn delete_account(
+    State(state): State<Shared>,
+    Authed(device): Authed,
+) -> ApiResult<Json<AccountDeleted>> {
+    Ok(Json(
+        state.storage.delete_account(&device.account_id).await?,
+    ))
+}

@@ -1,0 +1,2 @@
+//! `tandem-loadgen`: placeholder replaced below.
+fn main() {}

@@ -1,0 +1,92 @@
+//! The server's one error type and how each variant answers over HTTP.
+//!
+//! Every error is a JSON [`ErrorBody`]. Internal failures become a 500 whose
+//! body says nothing about the cause; the cause goes to the log (never with
+//! request content or secrets).
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use tandem_protocol::ErrorBody;
+
+/// What can go wrong while serving a request.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request is malformed or a field is out of bounds.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: no valid bearer token.
+    #[error("a valid bearer token is required")]
+    Unauthorized,
+    /// 403: the caller may not do this (e.g. remove a member without owning the space).
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404: no such thing, or the caller is not a member (the two look the same).
+    #[error("not found")]
+    NotFound,
+    /// 410: an invite or link code that expired, was used, or was burned by wrong tries.
+    #[error("{0}")]
+    Gone(String),
+    /// 413: the body, or the number or size of records, is over the limit.
+    #[error("{0}")]
+    TooLarge(String),
+    /// 429: too many attempts; try later.
+    #[error("too many attempts; try again later")]
+    RateLimited,
+    /// 503: the storage is not reachable.
+    #[error("storage unavailable")]
+    Unavailable,
+    /// 500: a bug or a storage failure. The text is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Gone(_) => (StatusCode::GONE, "gone"),
+            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.parts();
+        let message = match &self {
+            ApiError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                "internal error".to_owned()
+            }
+            other => other.to_string(),
+        };
+        (
+            status,
+            Json(ErrorBody {
+                error: code.to_owned(),
+                message,
+            }),
+        )
+            .into_response()
+    }
+}
+
+/// Storage failures are internal.
+impl From<crate::storage::StorageError> for ApiError {
+    fn from(e: crate::storage::StorageError) -> Self {
+        match e {
+            crate::storage::StorageError::Unavailable(_) => ApiError::Unavailable,
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// The handlers' result type.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,50 @@
+//! Bounds on what one request may ask of the server (all configurable).
+
+use clap::Args;
+
+/// Request bounds.
+#[derive(Debug, Clone, Args)]
+pub struct Limits {
+    /// Largest request body in bytes.
+    #[arg(long, env = "TANDEM_MAX_BODY", default_value_t = 4 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Most records in one push.
+    #[arg(long, env = "TANDEM_MAX_RECORDS", default_value_t = 1000)]
+    pub max_records_per_push: usize,
+    /// Largest ciphertext of one record, in bytes.
+    #[arg(long, env = "TANDEM_MAX_RECORD", default_value_t = 256 * 1024)]
+    pub max_record_bytes: usize,
+    /// Most records per space in one pull answer.
+    #[arg(long, env = "TANDEM_MAX_PULL", default_value_t = 2000)]
+    pub max_pull: u32,
+    /// Most spaces in one pull request.
+    #[arg(long, env = "TANDEM_MAX_CURSORS", default_value_t = 200)]
+    pub max_cursors: usize,
+    /// Wrong secrets that burn an invite.
+    #[arg(long, env = "TANDEM_INVITE_MAX_WRONG", default_value_t = 5)]
+    pub invite_max_wrong: u32,
+    /// Redeem attempts allowed per address and per account in a minute.
+    #[arg(long, env = "TANDEM_REDEEM_PER_MINUTE", default_value_t = 10)]
+    pub redeem_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 4 * 1024 * 1024,
+            max_records_per_push: 1000,
+            max_record_bytes: 256 * 1024,
+            max_pull: 2000,
+            max_cursors: 200,
+            invite_max_wrong: 5,
+            redeem_per_minute: 10,
+        }
+    }
+}
+
+/// Default lifetime of an invite, in hours.
+pub const INVITE_TTL_HOURS: u32 = 72;
+/// Longest lifetime a device may ask for, in hours.
+pub const INVITE_TTL_MAX_HOURS: u32 = 168;
+/// Lifetime of a device link code, in minutes.
+pub const LINK_CODE_MINUTES: i64 = 15;

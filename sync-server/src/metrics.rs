@@ -1,0 +1,73 @@
+//! Prometheus metrics: requests, latencies, records and bytes stored.
+//! Labels name routes by their template, never by ids or content.
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
+};
+
+/// The server's metrics.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    /// Requests by route and status.
+    pub requests: IntCounterVec,
+    /// Latency by route, in seconds.
+    pub latency: HistogramVec,
+    /// Records stored (new ones, not repeats).
+    pub records: IntCounter,
+    /// Ciphertext bytes stored.
+    pub bytes: IntCounter,
+}
+
+impl Metrics {
+    /// Registers every metric.
+    pub fn new() -> Self {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new("tandem_requests_total", "HTTP requests by route and status"),
+            &["route", "status"],
+        )
+        .expect("valid metric");
+        let latency = HistogramVec::new(
+            HistogramOpts::new("tandem_request_seconds", "HTTP request latency by route").buckets(
+                vec![
+                    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+                ],
+            ),
+            &["route"],
+        )
+        .expect("valid metric");
+        let records =
+            IntCounter::new("tandem_records_stored_total", "Records stored").expect("valid metric");
+        let bytes = IntCounter::new("tandem_bytes_stored_total", "Ciphertext bytes stored")
+            .expect("valid metric");
+        for c in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
+            Box::new(records.clone()),
+            Box::new(bytes.clone()),
+        ] {
+            registry.register(c).expect("unique metric");
+        }
+        Metrics {
+            registry,
+            requests,
+            latency,
+            records,
+            bytes,
+        }
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = Vec::new();
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}

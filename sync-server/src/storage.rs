@@ -1,0 +1,252 @@
+//! Storage behind a small trait, with two implementations: SQLite (the
+//! embedded default, one machine) and PostgreSQL (several stateless server
+//! processes over one database).
+//!
+//! The same conformance suite (`tests/conformance.rs`) runs against both.
+//! Callers check membership before touching a space; the storage keeps the
+//! invariants that need a transaction: `seq` unique and gap-free per space,
+//! de-duplication by `(space, change_hash)`, single-use invites and link codes.
+
+pub mod postgres;
+pub mod sqlite;
+
+use async_trait::async_trait;
+use tandem_protocol::{AccountDeleted, SpaceHead, SpaceInfo};
+
+use crate::secret::Hash;
+
+/// What storage can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The database cannot be reached right now.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else the database reported.
+    #[error("storage error: {0}")]
+    Database(String),
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        StorageError::Database(e.to_string())
+    }
+}
+
+impl From<tokio_postgres::Error> for StorageError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        if e.is_closed() {
+            StorageError::Unavailable(e.to_string())
+        } else {
+            StorageError::Database(e.to_string())
+        }
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for StorageError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        StorageError::Unavailable(e.to_string())
+    }
+}
+
+/// Storage's result type.
+pub type StorageResult<T> = Result<T, StorageError>;
+
+/// An authenticated device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    /// Its account.
+    pub account_id: String,
+    /// The device.
+    pub device_id: String,
+}
+
+/// An account's place in a space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Membership {
+    /// Whether the account owns the space.
+    pub owner: bool,
+    /// The space's current key epoch.
+    pub epoch: u32,
+}
+
+/// How registering with a link code went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Registration {
+    /// The device is registered.
+    Done(Device),
+    /// The link code is unknown, used or expired.
+    CodeGone,
+}
+
+/// How redeeming an invite went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Redeemed {
+    /// The account is now a member.
+    Joined {
+        /// The space.
+        space_id: String,
+        /// Its key epoch.
+        epoch: u32,
+    },
+    /// The secret was wrong; the invite is burned once too many were.
+    WrongSecret,
+    /// No usable invite: unknown, expired, used or burned.
+    Gone,
+}
+
+/// A record to store (binary fields decoded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRecord {
+    /// The space.
+    pub space_id: String,
+    /// The document's opaque name.
+    pub doc_id: String,
+    /// The change hash.
+    pub change_hash: [u8; 32],
+    /// The key epoch.
+    pub key_epoch: u32,
+    /// The nonce.
+    pub nonce: Vec<u8>,
+    /// The ciphertext.
+    pub ciphertext: Vec<u8>,
+}
+
+/// A stored record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// Its sequence number.
+    pub seq: i64,
+    /// The document's opaque name.
+    pub doc_id: String,
+    /// The change hash.
+    pub change_hash: [u8; 32],
+    /// The key epoch.
+    pub key_epoch: u32,
+    /// The nonce.
+    pub nonce: Vec<u8>,
+    /// The ciphertext.
+    pub ciphertext: Vec<u8>,
+}
+
+/// A page of records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// Records after the cursor, in order.
+    pub records: Vec<Record>,
+    /// Whether more follow.
+    pub more: bool,
+    /// The space's newest sequence number.
+    pub head_seq: i64,
+    /// The space's key epoch.
+    pub epoch: u32,
+}
+
+/// A stored snapshot (binary fields decoded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSnapshot {
+    /// The document's opaque name.
+    pub doc_id: String,
+    /// Covers the document's records up to here.
+    pub upto_seq: i64,
+    /// The key epoch.
+    pub key_epoch: u32,
+    /// The nonce.
+    pub nonce: Vec<u8>,
+    /// The ciphertext.
+    pub ciphertext: Vec<u8>,
+}
+
+/// Everything the server keeps.
+///
+/// Times are UTC milliseconds, rounded down to the hour before they are
+/// stored (`coarse`): the server keeps no finer record of when people act.
+#[async_trait]
+pub trait Storage: Send + Sync + 'static {
+    /// Whether the database answers.
+    async fn ready(&self) -> StorageResult<()>;
+
+    /// Registers a device: with `link_code` into the code's account (the code is
+    /// then used up), without one into a new account.
+    async fn register(
+        &self,
+        token: Hash,
+        link_code: Option<Hash>,
+        now_ms: i64,
+    ) -> StorageResult<Registration>;
+
+    /// Stores a single-use link code for `account`.
+    async fn create_link_code(
+        &self,
+        account: &str,
+        code: Hash,
+        expires_ms: i64,
+    ) -> StorageResult<()>;
+
+    /// The device holding the token with this hash.
+    async fn authenticate(&self, token: Hash) -> StorageResult<Option<Device>>;
+
+    /// Creates a space owned by `account`.
+    async fn create_space(&self, account: &str, space_id: &str, now_ms: i64) -> StorageResult<()>;
+
+    /// The spaces `account` is a member of.
+    async fn spaces(&self, account: &str) -> StorageResult<Vec<SpaceInfo>>;
+
+    /// `account`'s membership of `space`, if any.
+    async fn membership(&self, account: &str, space: &str) -> StorageResult<Option<Membership>>;
+
+    /// Stores an invite to `space`.
+    async fn create_invite(
+        &self,
+        space: &str,
+        invite_id: &str,
+        secret: Hash,
+        expires_ms: i64,
+    ) -> StorageResult<()>;
+
+    /// Redeems an invite for `account`, counting a wrong secret against it.
+    async fn redeem_invite(
+        &self,
+        invite_id: &str,
+        secret: Hash,
+        account: &str,
+        now_ms: i64,
+        max_wrong: u32,
+    ) -> StorageResult<Redeemed>;
+
+    /// Removes `member` from `space` and starts a new key epoch, which is returned.
+    async fn remove_member(&self, space: &str, member: &str) -> StorageResult<u32>;
+
+    /// Stores records; returns each one's sequence number, in order. A record
+    /// whose `(space, change_hash)` is already stored keeps its old number.
+    async fn push(&self, records: Vec<NewRecord>, now_ms: i64) -> StorageResult<Vec<i64>>;
+
+    /// Up to `limit` records of `space` after `after`.
+    async fn pull(&self, space: &str, after: i64, limit: u32) -> StorageResult<Page>;
+
+    /// Newest sequence number and epoch of every space of `account`.
+    async fn heads(&self, account: &str) -> StorageResult<Vec<SpaceHead>>;
+
+    /// Stores a snapshot, replacing an older one of the same document.
+    async fn put_snapshot(
+        &self,
+        space: &str,
+        snapshot: StoredSnapshot,
+        now_ms: i64,
+    ) -> StorageResult<()>;
+
+    /// The newest snapshot of every document of `space`.
+    async fn snapshots(&self, space: &str) -> StorageResult<Vec<StoredSnapshot>>;
+
+    /// Removes the change records of `doc_id` that its snapshot covers.
+    async fn compact(&self, space: &str, doc_id: &str) -> StorageResult<u64>;
+
+    /// Deletes the account, its devices and memberships, and every space it
+    /// alone owns with all their records and snapshots. Spaces it owns with
+    /// other members left are deleted too: the owner's erasure wins.
+    async fn delete_account(&self, account: &str) -> StorageResult<AccountDeleted>;
+}
+
+/// Rounds an instant down to the hour: the only precision the server stores.
+pub fn coarse(ms: i64) -> i64 {
+    ms - ms.rem_euclid(3_600_000)
+}

@@ -1,0 +1,557 @@
+//! PostgreSQL storage: for more than one server process.
+//!
+//! Server processes are stateless; any number can run over one database.
+//! A push locks the rows of the spaces it touches (`SELECT … FOR UPDATE`, in
+//! id order so two pushes never wait on each other in a cycle), so sequence
+//! numbers stay unique and gap-free however many processes push at once.
+//! PostgreSQL itself groups the WAL flushes of concurrent commits.
+
+use std::collections::{BTreeMap, HashMap};
+
+use async_trait::async_trait;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tandem_protocol::{AccountDeleted, SpaceHead, SpaceInfo};
+use tokio_postgres::NoTls;
+
+use super::{
+    Device, Membership, NewRecord, Page, Record, Redeemed, Registration, Storage, StorageError,
+    StorageResult, StoredSnapshot, coarse,
+};
+use crate::secret::{Hash, new_id, same};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, created_hour BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS devices (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    token_hash BYTEA NOT NULL UNIQUE,
+    created_hour BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS link_codes (
+    code_hash BYTEA PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    expires_ms BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS spaces (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    epoch INTEGER NOT NULL DEFAULT 0,
+    head_seq BIGINT NOT NULL DEFAULT 0,
+    created_hour BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS spaces_by_owner ON spaces(owner);
+CREATE TABLE IF NOT EXISTS members (
+    space_id TEXT NOT NULL REFERENCES spaces(id) ON DELETE CASCADE,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    PRIMARY KEY (space_id, account_id));
+CREATE INDEX IF NOT EXISTS members_by_account ON members(account_id);
+CREATE TABLE IF NOT EXISTS invites (
+    id TEXT PRIMARY KEY,
+    space_id TEXT NOT NULL REFERENCES spaces(id) ON DELETE CASCADE,
+    secret_hash BYTEA NOT NULL,
+    expires_ms BIGINT NOT NULL,
+    wrong INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS records (
+    space_id TEXT NOT NULL REFERENCES spaces(id) ON DELETE CASCADE,
+    seq BIGINT NOT NULL,
+    doc_id TEXT NOT NULL,
+    change_hash BYTEA NOT NULL,
+    key_epoch INTEGER NOT NULL,
+    nonce BYTEA NOT NULL,
+    ciphertext BYTEA NOT NULL,
+    PRIMARY KEY (space_id, seq),
+    UNIQUE (space_id, change_hash));
+CREATE TABLE IF NOT EXISTS snapshots (
+    space_id TEXT NOT NULL REFERENCES spaces(id) ON DELETE CASCADE,
+    doc_id TEXT NOT NULL,
+    upto_seq BIGINT NOT NULL,
+    key_epoch INTEGER NOT NULL,
+    nonce BYTEA NOT NULL,
+    ciphertext BYTEA NOT NULL,
+    stored_hour BIGINT NOT NULL,
+    PRIMARY KEY (space_id, doc_id));
+";
+
+/// PostgreSQL storage over a connection pool.
+pub struct PostgresStorage {
+    pool: Pool,
+}
+
+impl PostgresStorage {
+    /// Connects to `url` (`postgres://…`) and creates the schema if missing.
+    pub async fn connect(url: &str, pool_size: usize) -> StorageResult<Self> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e: tokio_postgres::Error| StorageError::Database(e.to_string()))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(pool_size)
+            .build()
+            .map_err(|e| StorageError::Database(e.to_string()))?;
+        let client = pool.get().await?;
+        // Two processes may start at once: serialise schema creation.
+        client
+            .batch_execute("SELECT pg_advisory_lock(7410001)")
+            .await?;
+        let created = client.batch_execute(SCHEMA).await;
+        client
+            .batch_execute("SELECT pg_advisory_unlock(7410001)")
+            .await?;
+        created?;
+        Ok(PostgresStorage { pool })
+    }
+}
+
+fn hash32(v: Vec<u8>) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    if v.len() == 32 {
+        out.copy_from_slice(&v);
+    }
+    out
+}
+
+fn epoch(v: i32) -> u32 {
+    u32::try_from(v).unwrap_or(0)
+}
+
+#[async_trait]
+impl Storage for PostgresStorage {
+    async fn ready(&self) -> StorageResult<()> {
+        self.pool.get().await?.query_one("SELECT 1", &[]).await?;
+        Ok(())
+    }
+
+    async fn register(
+        &self,
+        token: Hash,
+        link_code: Option<Hash>,
+        now_ms: i64,
+    ) -> StorageResult<Registration> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let account = match link_code {
+            Some(code) => {
+                let row = tx
+                    .query_opt(
+                        "DELETE FROM link_codes WHERE code_hash = $1 RETURNING code_hash, account_id, expires_ms",
+                        &[&&code[..]],
+                    )
+                    .await?;
+                match row {
+                    Some(r)
+                        if same(&r.get::<_, Vec<u8>>(0), &code) && r.get::<_, i64>(2) > now_ms =>
+                    {
+                        r.get::<_, String>(1)
+                    }
+                    _ => {
+                        tx.commit().await?;
+                        return Ok(Registration::CodeGone);
+                    }
+                }
+            }
+            None => {
+                let account = new_id();
+                tx.execute(
+                    "INSERT INTO accounts (id, created_hour) VALUES ($1, $2)",
+                    &[&account, &coarse(now_ms)],
+                )
+                .await?;
+                account
+            }
+        };
+        let device_id = new_id();
+        tx.execute(
+            "INSERT INTO devices (id, account_id, token_hash, created_hour) VALUES ($1, $2, $3, $4)",
+            &[&device_id, &account, &&token[..], &coarse(now_ms)],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Registration::Done(Device {
+            account_id: account,
+            device_id,
+        }))
+    }
+
+    async fn create_link_code(
+        &self,
+        account: &str,
+        code: Hash,
+        expires_ms: i64,
+    ) -> StorageResult<()> {
+        self.pool
+            .get()
+            .await?
+            .execute(
+                "INSERT INTO link_codes (code_hash, account_id, expires_ms) VALUES ($1, $2, $3)",
+                &[&&code[..], &account, &expires_ms],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn authenticate(&self, token: Hash) -> StorageResult<Option<Device>> {
+        let client = self.pool.get().await?;
+        let stmt = client
+            .prepare_cached("SELECT id, account_id, token_hash FROM devices WHERE token_hash = $1")
+            .await?;
+        let row = client.query_opt(&stmt, &[&&token[..]]).await?;
+        Ok(row
+            .filter(|r| same(&r.get::<_, Vec<u8>>(2), &token))
+            .map(|r| Device {
+                device_id: r.get(0),
+                account_id: r.get(1),
+            }))
+    }
+
+    async fn create_space(&self, account: &str, space_id: &str, now_ms: i64) -> StorageResult<()> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.execute(
+            "INSERT INTO spaces (id, owner, created_hour) VALUES ($1, $2, $3)",
+            &[&space_id, &account, &coarse(now_ms)],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO members (space_id, account_id) VALUES ($1, $2)",
+            &[&space_id, &account],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn spaces(&self, account: &str) -> StorageResult<Vec<SpaceInfo>> {
+        let rows = self
+            .pool
+            .get()
+            .await?
+            .query(
+                "SELECT s.id, s.owner = $1, s.epoch, (SELECT COUNT(*) FROM members m2 WHERE m2.space_id = s.id), s.head_seq
+                 FROM members m JOIN spaces s ON s.id = m.space_id WHERE m.account_id = $1 ORDER BY s.id",
+                &[&account],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| SpaceInfo {
+                space_id: r.get(0),
+                owner: r.get(1),
+                epoch: epoch(r.get(2)),
+                members: u32::try_from(r.get::<_, i64>(3)).unwrap_or(0),
+                head_seq: r.get(4),
+            })
+            .collect())
+    }
+
+    async fn membership(&self, account: &str, space: &str) -> StorageResult<Option<Membership>> {
+        let client = self.pool.get().await?;
+        let stmt = client
+            .prepare_cached(
+                "SELECT s.owner = $1, s.epoch FROM members m JOIN spaces s ON s.id = m.space_id
+                 WHERE m.space_id = $2 AND m.account_id = $1",
+            )
+            .await?;
+        Ok(client
+            .query_opt(&stmt, &[&account, &space])
+            .await?
+            .map(|r| Membership {
+                owner: r.get(0),
+                epoch: epoch(r.get(1)),
+            }))
+    }
+
+    async fn create_invite(
+        &self,
+        space: &str,
+        invite_id: &str,
+        secret: Hash,
+        expires_ms: i64,
+    ) -> StorageResult<()> {
+        self.pool
+            .get()
+            .await?
+            .execute(
+                "INSERT INTO invites (id, space_id, secret_hash, expires_ms) VALUES ($1, $2, $3, $4)",
+                &[&invite_id, &space, &&secret[..], &expires_ms],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn redeem_invite(
+        &self,
+        invite_id: &str,
+        secret: Hash,
+        account: &str,
+        now_ms: i64,
+        max_wrong: u32,
+    ) -> StorageResult<Redeemed> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let row = tx
+            .query_opt(
+                "SELECT space_id, secret_hash, expires_ms, wrong FROM invites WHERE id = $1 FOR UPDATE",
+                &[&invite_id],
+            )
+            .await?;
+        let Some(row) = row else {
+            return Ok(Redeemed::Gone);
+        };
+        let (space, stored, expires, wrong): (String, Vec<u8>, i64, i32) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        let wrong = u32::try_from(wrong).unwrap_or(u32::MAX);
+        let outcome = if expires <= now_ms || wrong >= max_wrong {
+            tx.execute("DELETE FROM invites WHERE id = $1", &[&invite_id])
+                .await?;
+            Redeemed::Gone
+        } else if !same(&stored, &secret) {
+            if wrong + 1 >= max_wrong {
+                tx.execute("DELETE FROM invites WHERE id = $1", &[&invite_id])
+                    .await?;
+            } else {
+                tx.execute(
+                    "UPDATE invites SET wrong = wrong + 1 WHERE id = $1",
+                    &[&invite_id],
+                )
+                .await?;
+            }
+            Redeemed::WrongSecret
+        } else {
+            tx.execute("DELETE FROM invites WHERE id = $1", &[&invite_id])
+                .await?;
+            tx.execute(
+                "INSERT INTO members (space_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&space, &account],
+            )
+            .await?;
+            let e: i32 = tx
+                .query_one("SELECT epoch FROM spaces WHERE id = $1", &[&space])
+                .await?
+                .get(0);
+            Redeemed::Joined {
+                space_id: space,
+                epoch: epoch(e),
+            }
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn remove_member(&self, space: &str, member: &str) -> StorageResult<u32> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.execute(
+            "DELETE FROM members WHERE space_id = $1 AND account_id = $2",
+            &[&space, &member],
+        )
+        .await?;
+        let e: i32 = tx
+            .query_one(
+                "UPDATE spaces SET epoch = epoch + 1 WHERE id = $1 RETURNING epoch",
+                &[&space],
+            )
+            .await?
+            .get(0);
+        tx.commit().await?;
+        Ok(epoch(e))
+    }
+
+    async fn push(&self, records: Vec<NewRecord>, _now_ms: i64) -> StorageResult<Vec<i64>> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // Lock every space touched, in id order.
+        let mut by_space: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, r) in records.iter().enumerate() {
+            by_space.entry(r.space_id.as_str()).or_default().push(i);
+        }
+        let mut seqs = vec![0i64; records.len()];
+        for (space, idx) in &by_space {
+            let mut head: i64 = tx
+                .query_one(
+                    "SELECT head_seq FROM spaces WHERE id = $1 FOR UPDATE",
+                    &[space],
+                )
+                .await?
+                .get(0);
+            let hashes: Vec<&[u8]> = idx.iter().map(|&i| &records[i].change_hash[..]).collect();
+            let mut known: HashMap<Vec<u8>, i64> = tx
+                .query(
+                    "SELECT change_hash, seq FROM records WHERE space_id = $1 AND change_hash = ANY($2)",
+                    &[space, &hashes],
+                )
+                .await?
+                .into_iter()
+                .map(|r| (r.get::<_, Vec<u8>>(0), r.get::<_, i64>(1)))
+                .collect();
+            let (mut s, mut d, mut h, mut e, mut n, mut c) =
+                (vec![], vec![], vec![], vec![], vec![], vec![]);
+            for &i in idx {
+                let r = &records[i];
+                if let Some(seq) = known.get(&r.change_hash[..]) {
+                    seqs[i] = *seq;
+                    continue;
+                }
+                head += 1;
+                seqs[i] = head;
+                known.insert(r.change_hash.to_vec(), head);
+                s.push(head);
+                d.push(r.doc_id.as_str());
+                h.push(&r.change_hash[..]);
+                e.push(i32::try_from(r.key_epoch).unwrap_or(i32::MAX));
+                n.push(r.nonce.as_slice());
+                c.push(r.ciphertext.as_slice());
+            }
+            if !s.is_empty() {
+                tx.execute(
+                    "INSERT INTO records (space_id, seq, doc_id, change_hash, key_epoch, nonce, ciphertext)
+                     SELECT $1, * FROM UNNEST($2::bigint[], $3::text[], $4::bytea[], $5::int[], $6::bytea[], $7::bytea[])",
+                    &[space, &s, &d, &h, &e, &n, &c],
+                )
+                .await?;
+                tx.execute(
+                    "UPDATE spaces SET head_seq = $2 WHERE id = $1",
+                    &[space, &head],
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(seqs)
+    }
+
+    async fn pull(&self, space: &str, after: i64, limit: u32) -> StorageResult<Page> {
+        let client = self.pool.get().await?;
+        let head = client
+            .query_one(
+                "SELECT head_seq, epoch FROM spaces WHERE id = $1",
+                &[&space],
+            )
+            .await?;
+        let stmt = client
+            .prepare_cached(
+                "SELECT seq, doc_id, change_hash, key_epoch, nonce, ciphertext FROM records
+                 WHERE space_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            )
+            .await?;
+        let rows = client
+            .query(&stmt, &[&space, &after, &(i64::from(limit) + 1)])
+            .await?;
+        let more = rows.len() > limit as usize;
+        let records = rows
+            .into_iter()
+            .take(limit as usize)
+            .map(|r| Record {
+                seq: r.get(0),
+                doc_id: r.get(1),
+                change_hash: hash32(r.get(2)),
+                key_epoch: epoch(r.get(3)),
+                nonce: r.get(4),
+                ciphertext: r.get(5),
+            })
+            .collect();
+        Ok(Page {
+            records,
+            more,
+            head_seq: head.get(0),
+            epoch: epoch(head.get(1)),
+        })
+    }
+
+    async fn heads(&self, account: &str) -> StorageResult<Vec<SpaceHead>> {
+        let rows = self
+            .pool
+            .get()
+            .await?
+            .query(
+                "SELECT s.id, s.head_seq, s.epoch FROM members m JOIN spaces s ON s.id = m.space_id
+                 WHERE m.account_id = $1 ORDER BY s.id",
+                &[&account],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| SpaceHead {
+                space_id: r.get(0),
+                head_seq: r.get(1),
+                epoch: epoch(r.get(2)),
+            })
+            .collect())
+    }
+
+    async fn put_snapshot(&self, space: &str, s: StoredSnapshot, now_ms: i64) -> StorageResult<()> {
+        let key_epoch = i32::try_from(s.key_epoch).unwrap_or(i32::MAX);
+        self.pool
+            .get()
+            .await?
+            .execute(
+                "INSERT INTO snapshots (space_id, doc_id, upto_seq, key_epoch, nonce, ciphertext, stored_hour)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (space_id, doc_id) DO UPDATE SET upto_seq = EXCLUDED.upto_seq,
+                    key_epoch = EXCLUDED.key_epoch, nonce = EXCLUDED.nonce, ciphertext = EXCLUDED.ciphertext,
+                    stored_hour = EXCLUDED.stored_hour
+                 WHERE EXCLUDED.upto_seq >= snapshots.upto_seq",
+                &[&space, &s.doc_id, &s.upto_seq, &key_epoch, &s.nonce, &s.ciphertext, &coarse(now_ms)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn snapshots(&self, space: &str) -> StorageResult<Vec<StoredSnapshot>> {
+        let rows = self
+            .pool
+            .get()
+            .await?
+            .query(
+                "SELECT doc_id, upto_seq, key_epoch, nonce, ciphertext FROM snapshots WHERE space_id = $1 ORDER BY doc_id",
+                &[&space],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| StoredSnapshot {
+                doc_id: r.get(0),
+                upto_seq: r.get(1),
+                key_epoch: epoch(r.get(2)),
+                nonce: r.get(3),
+                ciphertext: r.get(4),
+            })
+            .collect())
+    }
+
+    async fn compact(&self, space: &str, doc_id: &str) -> StorageResult<u64> {
+        Ok(self
+            .pool
+            .get()
+            .await?
+            .execute(
+                "DELETE FROM records WHERE space_id = $1 AND doc_id = $2 AND seq <=
+                   (SELECT upto_seq FROM snapshots WHERE space_id = $1 AND doc_id = $2)",
+                &[&space, &doc_id],
+            )
+            .await?)
+    }
+
+    async fn delete_account(&self, account: &str) -> StorageResult<AccountDeleted> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let spaces_deleted = tx
+            .execute("DELETE FROM spaces WHERE owner = $1", &[&account])
+            .await? as u32;
+        let left = tx
+            .execute(
+                "UPDATE spaces SET epoch = epoch + 1 WHERE id IN (SELECT space_id FROM members WHERE account_id = $1)",
+                &[&account],
+            )
+            .await? as u32;
+        tx.execute("DELETE FROM accounts WHERE id = $1", &[&account])
+            .await?;
+        tx.commit().await?;
+        Ok(AccountDeleted {
+            spaces_deleted,
+            spaces_left: left,
+        })
+    }
+}

@@ -1,0 +1,636 @@
+//! SQLite storage: the embedded default for one machine.
+//!
+//! All writes go through one writer thread that commits in groups: it takes
+//! every job waiting in its queue, runs each inside its own savepoint, commits
+//! once (one fsync with `synchronous=FULL`), and only then answers each job.
+//! An acknowledged push is therefore on disk, and many concurrent pushes
+//! share one fsync. Reads use a small pool of read-only connections, which
+//! WAL mode lets run beside the writer.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::mpsc;
+
+use async_trait::async_trait;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use tandem_protocol::{AccountDeleted, SpaceHead, SpaceInfo};
+use tokio::sync::oneshot;
+
+use super::{
+    Device, Membership, NewRecord, Page, Record, Redeemed, Registration, Storage, StorageError,
+    StorageResult, StoredSnapshot, coarse,
+};
+use crate::secret::{Hash, new_id, same};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS accounts (
+    id           TEXT PRIMARY KEY,
+    created_hour INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS devices (
+    id           TEXT PRIMARY KEY,
+    account_id   TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    token_hash   BLOB NOT NULL UNIQUE,
+    created_hour INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS devices_by_account ON devices(account_id);
+CREATE TABLE IF NOT EXISTS link_codes (
+    code_hash  BLOB PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    expires_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS spaces (
+    id           TEXT PRIMARY KEY,
+    owner        TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    epoch        INTEGER NOT NULL DEFAULT 0,
+    head_seq     INTEGER NOT NULL DEFAULT 0,
+    created_hour INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS spaces_by_owner ON spaces(owner);
+CREATE TABLE IF NOT EXISTS members (
+    space_id   TEXT NOT NULL REFERENCES spaces(id) ON DELETE CASCADE,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    PRIMARY KEY (space_id, account_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS members_by_account ON members(account_id);
+CREATE TABLE IF NOT EXISTS invites (
+    id          TEXT PRIMARY KEY,
+    space_id    TEXT NOT NULL REFERENCES spaces(id) ON DELETE CASCADE,
+    secret_hash BLOB NOT NULL,
+    expires_ms  INTEGER NOT NULL,
+    wrong       INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS records (
+    space_id    TEXT NOT NULL REFERENCES spaces(id) ON DELETE CASCADE,
+    seq         INTEGER NOT NULL,
+    doc_id      TEXT NOT NULL,
+    change_hash BLOB NOT NULL,
+    key_epoch   INTEGER NOT NULL,
+    nonce       BLOB NOT NULL,
+    ciphertext  BLOB NOT NULL,
+    PRIMARY KEY (space_id, seq)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS records_by_hash ON records(space_id, change_hash);
+CREATE TABLE IF NOT EXISTS snapshots (
+    space_id    TEXT NOT NULL REFERENCES spaces(id) ON DELETE CASCADE,
+    doc_id      TEXT NOT NULL,
+    upto_seq    INTEGER NOT NULL,
+    key_epoch   INTEGER NOT NULL,
+    nonce       BLOB NOT NULL,
+    ciphertext  BLOB NOT NULL,
+    stored_hour INTEGER NOT NULL,
+    PRIMARY KEY (space_id, doc_id)
+) WITHOUT ROWID;
+";
+
+/// Most jobs folded into one commit.
+const GROUP_MAX: usize = 512;
+/// Read connections kept open.
+const READERS: usize = 4;
+
+type Reply = Box<dyn FnOnce(bool) + Send>;
+type Job = Box<dyn FnOnce(&Connection) -> Reply + Send>;
+
+/// SQLite storage.
+pub struct SqliteStorage {
+    path: PathBuf,
+    writer: Mutex<mpsc::Sender<Job>>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(())
+}
+
+impl SqliteStorage {
+    /// Opens (or creates) the database at `path` and starts the writer thread.
+    pub fn open(path: &Path) -> StorageResult<Self> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        configure(&conn)?;
+        conn.execute_batch(SCHEMA)?;
+        let (tx, rx) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || writer_loop(conn, rx))
+            .map_err(|e| StorageError::Database(e.to_string()))?;
+        Ok(SqliteStorage {
+            path: path.to_path_buf(),
+            writer: Mutex::new(tx),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Runs `f` on the writer thread inside the next group commit; answers after the commit.
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> StorageResult<T> + Send + 'static,
+    ) -> StorageResult<T> {
+        let (tx, rx) = oneshot::channel::<StorageResult<T>>();
+        let job: Job = Box::new(move |conn: &Connection| {
+            let result = match conn.execute_batch("SAVEPOINT job") {
+                Ok(()) => {
+                    let r = f(conn);
+                    let end = if r.is_ok() {
+                        "RELEASE job"
+                    } else {
+                        "ROLLBACK TO job; RELEASE job"
+                    };
+                    match conn.execute_batch(end) {
+                        Ok(()) => r,
+                        Err(e) => Err(e.into()),
+                    }
+                }
+                Err(e) => Err(e.into()),
+            };
+            Box::new(move |committed: bool| {
+                let answer = if committed {
+                    result
+                } else {
+                    Err(StorageError::Database("the commit failed".into()))
+                };
+                let _ = tx.send(answer);
+            })
+        });
+        self.writer
+            .lock()
+            .map_err(|_| StorageError::Unavailable("writer lock poisoned".into()))?
+            .send(job)
+            .map_err(|_| StorageError::Unavailable("the writer stopped".into()))?;
+        rx.await
+            .map_err(|_| StorageError::Unavailable("the writer stopped".into()))?
+    }
+
+    /// Runs `f` on a read connection off the async threads.
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> StorageResult<T> + Send + 'static,
+    ) -> StorageResult<T> {
+        let conn = self.readers.lock().ok().and_then(|mut v| v.pop());
+        let conn = match conn {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(
+                    &self.path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                configure(&c)?;
+                c
+            }
+        };
+        let (conn, result) = tokio::task::spawn_blocking(move || {
+            let r = f(&conn);
+            (conn, r)
+        })
+        .await
+        .map_err(|e| StorageError::Database(e.to_string()))?;
+        if let Ok(mut pool) = self.readers.lock()
+            && pool.len() < READERS
+        {
+            pool.push(conn);
+        }
+        result
+    }
+}
+
+fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < GROUP_MAX {
+            match rx.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            tracing::error!(error = %e, "could not begin a write transaction");
+            for job in jobs {
+                // Run nothing; tell every caller it failed.
+                drop(job);
+            }
+            continue;
+        }
+        let replies: Vec<Reply> = jobs.into_iter().map(|job| job(&conn)).collect();
+        let committed = match conn.execute_batch("COMMIT") {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::error!(error = %e, "group commit failed");
+                let _ = conn.execute_batch("ROLLBACK");
+                false
+            }
+        };
+        for reply in replies {
+            reply(committed);
+        }
+    }
+}
+
+fn hash32(v: Vec<u8>) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    if v.len() == 32 {
+        out.copy_from_slice(&v);
+    }
+    out
+}
+
+fn new_device(
+    conn: &Connection,
+    account: &str,
+    token: &Hash,
+    now_ms: i64,
+) -> StorageResult<Device> {
+    let device_id = new_id();
+    conn.prepare_cached(
+        "INSERT INTO devices (id, account_id, token_hash, created_hour) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![device_id, account, &token[..], coarse(now_ms)])?;
+    Ok(Device {
+        account_id: account.to_owned(),
+        device_id,
+    })
+}
+
+fn space_info(conn: &Connection, account: &str) -> StorageResult<Vec<SpaceInfo>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.id, s.owner = ?1, s.epoch, (SELECT COUNT(*) FROM members m2 WHERE m2.space_id = s.id), s.head_seq
+         FROM members m JOIN spaces s ON s.id = m.space_id WHERE m.account_id = ?1 ORDER BY s.id",
+    )?;
+    let rows = stmt.query_map([account], |r| {
+        Ok(SpaceInfo {
+            space_id: r.get(0)?,
+            owner: r.get(1)?,
+            epoch: r.get(2)?,
+            members: r.get(3)?,
+            head_seq: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[async_trait]
+impl Storage for SqliteStorage {
+    async fn ready(&self) -> StorageResult<()> {
+        self.read(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await
+    }
+
+    async fn register(
+        &self,
+        token: Hash,
+        link_code: Option<Hash>,
+        now_ms: i64,
+    ) -> StorageResult<Registration> {
+        self.write(move |c| {
+            let account = match link_code {
+                Some(code) => {
+                    let found: Option<(Vec<u8>, String, i64)> = c
+                        .query_row(
+                            "SELECT code_hash, account_id, expires_ms FROM link_codes WHERE code_hash = ?1",
+                            [&code[..]],
+                            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                        )
+                        .optional()?;
+                    c.execute("DELETE FROM link_codes WHERE code_hash = ?1", [&code[..]])?;
+                    match found {
+                        Some((stored, account, expires)) if same(&stored, &code) && expires > now_ms => account,
+                        _ => return Ok(Registration::CodeGone),
+                    }
+                }
+                None => {
+                    let account = new_id();
+                    c.execute("INSERT INTO accounts (id, created_hour) VALUES (?1, ?2)", params![account, coarse(now_ms)])?;
+                    account
+                }
+            };
+            Ok(Registration::Done(new_device(c, &account, &token, now_ms)?))
+        })
+        .await
+    }
+
+    async fn create_link_code(
+        &self,
+        account: &str,
+        code: Hash,
+        expires_ms: i64,
+    ) -> StorageResult<()> {
+        let account = account.to_owned();
+        self.write(move |c| {
+            c.execute(
+                "INSERT INTO link_codes (code_hash, account_id, expires_ms) VALUES (?1, ?2, ?3)",
+                params![&code[..], account, expires_ms],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn authenticate(&self, token: Hash) -> StorageResult<Option<Device>> {
+        self.read(move |c| {
+            let row: Option<(String, String, Vec<u8>)> = c
+                .prepare_cached(
+                    "SELECT id, account_id, token_hash FROM devices WHERE token_hash = ?1",
+                )?
+                .query_row([&token[..]], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?;
+            Ok(row.filter(|(_, _, stored)| same(stored, &token)).map(
+                |(device_id, account_id, _)| Device {
+                    account_id,
+                    device_id,
+                },
+            ))
+        })
+        .await
+    }
+
+    async fn create_space(&self, account: &str, space_id: &str, now_ms: i64) -> StorageResult<()> {
+        let (account, space) = (account.to_owned(), space_id.to_owned());
+        self.write(move |c| {
+            c.execute(
+                "INSERT INTO spaces (id, owner, created_hour) VALUES (?1, ?2, ?3)",
+                params![space, account, coarse(now_ms)],
+            )?;
+            c.execute(
+                "INSERT INTO members (space_id, account_id) VALUES (?1, ?2)",
+                params![space, account],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn spaces(&self, account: &str) -> StorageResult<Vec<SpaceInfo>> {
+        let account = account.to_owned();
+        self.read(move |c| space_info(c, &account)).await
+    }
+
+    async fn membership(&self, account: &str, space: &str) -> StorageResult<Option<Membership>> {
+        let (account, space) = (account.to_owned(), space.to_owned());
+        self.read(move |c| {
+            Ok(c.prepare_cached(
+                "SELECT s.owner = ?1, s.epoch FROM members m JOIN spaces s ON s.id = m.space_id
+                 WHERE m.space_id = ?2 AND m.account_id = ?1",
+            )?
+            .query_row(params![account, space], |r| {
+                Ok(Membership {
+                    owner: r.get(0)?,
+                    epoch: r.get(1)?,
+                })
+            })
+            .optional()?)
+        })
+        .await
+    }
+
+    async fn create_invite(
+        &self,
+        space: &str,
+        invite_id: &str,
+        secret: Hash,
+        expires_ms: i64,
+    ) -> StorageResult<()> {
+        let (space, id) = (space.to_owned(), invite_id.to_owned());
+        self.write(move |c| {
+            c.execute(
+                "INSERT INTO invites (id, space_id, secret_hash, expires_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![id, space, &secret[..], expires_ms],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn redeem_invite(
+        &self,
+        invite_id: &str,
+        secret: Hash,
+        account: &str,
+        now_ms: i64,
+        max_wrong: u32,
+    ) -> StorageResult<Redeemed> {
+        let (id, account) = (invite_id.to_owned(), account.to_owned());
+        self.write(move |c| {
+            let found: Option<(String, Vec<u8>, i64, u32)> = c
+                .query_row(
+                    "SELECT space_id, secret_hash, expires_ms, wrong FROM invites WHERE id = ?1",
+                    [&id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?;
+            let Some((space, stored, expires, wrong)) = found else {
+                return Ok(Redeemed::Gone);
+            };
+            if expires <= now_ms || wrong >= max_wrong {
+                c.execute("DELETE FROM invites WHERE id = ?1", [&id])?;
+                return Ok(Redeemed::Gone);
+            }
+            if !same(&stored, &secret) {
+                if wrong + 1 >= max_wrong {
+                    c.execute("DELETE FROM invites WHERE id = ?1", [&id])?;
+                } else {
+                    c.execute("UPDATE invites SET wrong = wrong + 1 WHERE id = ?1", [&id])?;
+                }
+                return Ok(Redeemed::WrongSecret);
+            }
+            c.execute("DELETE FROM invites WHERE id = ?1", [&id])?;
+            c.execute(
+                "INSERT OR IGNORE INTO members (space_id, account_id) VALUES (?1, ?2)",
+                params![space, account],
+            )?;
+            let epoch: u32 =
+                c.query_row("SELECT epoch FROM spaces WHERE id = ?1", [&space], |r| {
+                    r.get(0)
+                })?;
+            Ok(Redeemed::Joined {
+                space_id: space,
+                epoch,
+            })
+        })
+        .await
+    }
+
+    async fn remove_member(&self, space: &str, member: &str) -> StorageResult<u32> {
+        let (space, member) = (space.to_owned(), member.to_owned());
+        self.write(move |c| {
+            c.execute(
+                "DELETE FROM members WHERE space_id = ?1 AND account_id = ?2",
+                params![space, member],
+            )?;
+            Ok(c.query_row(
+                "UPDATE spaces SET epoch = epoch + 1 WHERE id = ?1 RETURNING epoch",
+                [&space],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+    }
+
+    async fn push(&self, records: Vec<NewRecord>, _now_ms: i64) -> StorageResult<Vec<i64>> {
+        self.write(move |c| {
+            let mut heads: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+            let mut seqs = Vec::with_capacity(records.len());
+            let mut insert = c.prepare_cached(
+                "INSERT INTO records (space_id, seq, doc_id, change_hash, key_epoch, nonce, ciphertext)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (space_id, change_hash) DO NOTHING",
+            )?;
+            let mut existing = c.prepare_cached("SELECT seq FROM records WHERE space_id = ?1 AND change_hash = ?2")?;
+            let mut head_of = c.prepare_cached("SELECT head_seq FROM spaces WHERE id = ?1")?;
+            for r in &records {
+                let head = match heads.get(&r.space_id) {
+                    Some(h) => *h,
+                    None => head_of.query_row([&r.space_id], |row| row.get(0))?,
+                };
+                let seq = head + 1;
+                let inserted = insert.execute(params![
+                    r.space_id,
+                    seq,
+                    r.doc_id,
+                    &r.change_hash[..],
+                    r.key_epoch,
+                    r.nonce,
+                    r.ciphertext
+                ])?;
+                if inserted == 1 {
+                    heads.insert(r.space_id.clone(), seq);
+                    seqs.push(seq);
+                } else {
+                    heads.insert(r.space_id.clone(), head);
+                    seqs.push(existing.query_row(params![r.space_id, &r.change_hash[..]], |row| row.get(0))?);
+                }
+            }
+            let mut update = c.prepare_cached("UPDATE spaces SET head_seq = ?2 WHERE id = ?1")?;
+            for (space, head) in heads {
+                update.execute(params![space, head])?;
+            }
+            Ok(seqs)
+        })
+        .await
+    }
+
+    async fn pull(&self, space: &str, after: i64, limit: u32) -> StorageResult<Page> {
+        let space = space.to_owned();
+        self.read(move |c| {
+            let (head_seq, epoch): (i64, u32) = c
+                .prepare_cached("SELECT head_seq, epoch FROM spaces WHERE id = ?1")?
+                .query_row([&space], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let mut stmt = c.prepare_cached(
+                "SELECT seq, doc_id, change_hash, key_epoch, nonce, ciphertext FROM records
+                 WHERE space_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+            )?;
+            let records: Vec<Record> = stmt
+                .query_map(params![space, after, i64::from(limit) + 1], |r| {
+                    Ok(Record {
+                        seq: r.get(0)?,
+                        doc_id: r.get(1)?,
+                        change_hash: hash32(r.get(2)?),
+                        key_epoch: r.get(3)?,
+                        nonce: r.get(4)?,
+                        ciphertext: r.get(5)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            let more = records.len() > limit as usize;
+            let mut records = records;
+            records.truncate(limit as usize);
+            Ok(Page {
+                records,
+                more,
+                head_seq,
+                epoch,
+            })
+        })
+        .await
+    }
+
+    async fn heads(&self, account: &str) -> StorageResult<Vec<SpaceHead>> {
+        let account = account.to_owned();
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT s.id, s.head_seq, s.epoch FROM members m JOIN spaces s ON s.id = m.space_id
+                 WHERE m.account_id = ?1 ORDER BY s.id",
+            )?;
+            let rows = stmt.query_map([&account], |r| {
+                Ok(SpaceHead {
+                    space_id: r.get(0)?,
+                    head_seq: r.get(1)?,
+                    epoch: r.get(2)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn put_snapshot(&self, space: &str, s: StoredSnapshot, now_ms: i64) -> StorageResult<()> {
+        let space = space.to_owned();
+        self.write(move |c| {
+            c.execute(
+                "INSERT INTO snapshots (space_id, doc_id, upto_seq, key_epoch, nonce, ciphertext, stored_hour)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (space_id, doc_id) DO UPDATE SET upto_seq = excluded.upto_seq,
+                    key_epoch = excluded.key_epoch, nonce = excluded.nonce, ciphertext = excluded.ciphertext,
+                    stored_hour = excluded.stored_hour
+                 WHERE excluded.upto_seq >= snapshots.upto_seq",
+                params![space, s.doc_id, s.upto_seq, s.key_epoch, s.nonce, s.ciphertext, coarse(now_ms)],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn snapshots(&self, space: &str) -> StorageResult<Vec<StoredSnapshot>> {
+        let space = space.to_owned();
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT doc_id, upto_seq, key_epoch, nonce, ciphertext FROM snapshots WHERE space_id = ?1 ORDER BY doc_id",
+            )?;
+            let rows = stmt.query_map([&space], |r| {
+                Ok(StoredSnapshot {
+                    doc_id: r.get(0)?,
+                    upto_seq: r.get(1)?,
+                    key_epoch: r.get(2)?,
+                    nonce: r.get(3)?,
+                    ciphertext: r.get(4)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn compact(&self, space: &str, doc_id: &str) -> StorageResult<u64> {
+        let (space, doc) = (space.to_owned(), doc_id.to_owned());
+        self.write(move |c| {
+            let n = c.execute(
+                "DELETE FROM records WHERE space_id = ?1 AND doc_id = ?2 AND seq <=
+                   (SELECT upto_seq FROM snapshots WHERE space_id = ?1 AND doc_id = ?2)",
+                params![space, doc],
+            )?;
+            Ok(n as u64)
+        })
+        .await
+    }
+
+    async fn delete_account(&self, account: &str) -> StorageResult<AccountDeleted> {
+        let account = account.to_owned();
+        self.write(move |c| {
+            let spaces_deleted =
+                c.execute("DELETE FROM spaces WHERE owner = ?1", [&account])? as u32;
+            let left: Vec<String> = c
+                .prepare("SELECT space_id FROM members WHERE account_id = ?1")?
+                .query_map([&account], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            for space in &left {
+                c.execute("UPDATE spaces SET epoch = epoch + 1 WHERE id = ?1", [space])?;
+            }
+            c.execute("DELETE FROM accounts WHERE id = ?1", [&account])?;
+            Ok(AccountDeleted {
+                spaces_deleted,
+                spaces_left: left.len() as u32,
+            })
+        })
+        .await
+    }
+}
