@@ -1,0 +1,586 @@
+//! Every endpoint over real HTTP on loopback.
+
+mod support;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use support::*;
+use tandem_protocol::{PullResponse, PushResponse};
+use tandem_sync_server::limits::Limits;
+
+async fn push(c: &Client, records: &[tandem_protocol::PushRecord]) -> (StatusCode, Value) {
+    c.call(
+        Method::POST,
+        "/v1/sync/push",
+        Some(&json!({ "records": records })),
+    )
+    .await
+}
+
+async fn pull(c: &Client, space: &str, after: i64, limit: Option<u32>) -> (StatusCode, Value) {
+    c.call(
+        Method::POST,
+        "/v1/sync/pull",
+        Some(&json!({ "cursors": [{ "space_id": space, "after": after }], "limit": limit })),
+    )
+    .await
+}
+
+/// Pairs `mentor` into `mentee`'s space through an invite; returns the space id.
+async fn pair(mentee: &Client, mentor: &Client) -> String {
+    let space = mentee.create_space().await;
+    let (secret, hash) = invite_secret();
+    let inv: Value = mentee
+        .post_ok(
+            &format!("/v1/spaces/{space}/invites"),
+            &json!({ "secret_hash": hash }),
+        )
+        .await;
+    let joined: Value = mentor
+        .post_ok(
+            &format!("/v1/invites/{}/redeem", inv["invite_id"].as_str().unwrap()),
+            &json!({ "secret": secret }),
+        )
+        .await;
+    assert_eq!(joined["space_id"], space.as_str());
+    space
+}
+
+#[tokio::test]
+async fn register_link_a_second_device_and_list_spaces() {
+    let s = start(Limits::default()).await;
+    let a = Client::register(&s.url).await;
+    let space = a.create_space().await;
+    let code: Value = a.post_ok("/v1/devices/link-codes", &json!({})).await;
+    let b = Client::register_with(&s.url, json!({ "link_code": code["code"] }))
+        .await
+        .unwrap();
+    assert_eq!(a.account_id, b.account_id);
+    assert_ne!(a.token, b.token);
+    let list: Value = b.get_ok("/v1/spaces").await;
+    assert_eq!(list["spaces"][0]["space_id"], space.as_str());
+    assert_eq!(list["spaces"][0]["owner"], true);
+    // A link code is single use.
+    let again = Client::register_with(&s.url, json!({ "link_code": code["code"] })).await;
+    assert_eq!(again.err(), Some(StatusCode::GONE));
+    let bogus = Client::register_with(&s.url, json!({ "link_code": "nope" })).await;
+    assert_eq!(bogus.err(), Some(StatusCode::GONE));
+}
+
+#[tokio::test]
+async fn requests_without_a_valid_token_are_refused() {
+    let s = start(Limits::default()).await;
+    let http = reqwest::Client::new();
+    for (method, path) in [
+        (Method::GET, "/v1/spaces"),
+        (Method::POST, "/v1/sync/pull"),
+        (Method::GET, "/v1/sync/heads"),
+    ] {
+        let r = http
+            .request(method.clone(), format!("{}{path}", s.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"], "unauthorized");
+        let r = http
+            .request(method, format!("{}{path}", s.url))
+            .bearer_auth("forged")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn non_members_cannot_tell_a_space_exists() {
+    let s = start(Limits::default()).await;
+    let owner = Client::register(&s.url).await;
+    let stranger = Client::register(&s.url).await;
+    let space = owner.create_space().await;
+    let missing = "0".repeat(32);
+    for target in [&space, &missing] {
+        let (st, body) = pull(&stranger, target, 0, None).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        assert_eq!(body["error"], "not_found");
+        let (st, _) = push(&stranger, &[record(target, "d", 0, 10)]).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        let (st, _) = stranger
+            .call(
+                Method::POST,
+                &format!("/v1/spaces/{target}/invites"),
+                Some(&json!({ "secret_hash": "a".repeat(64) })),
+            )
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        let (st, _) = stranger
+            .call::<()>(Method::GET, &format!("/v1/spaces/{target}/snapshots"), None)
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn push_is_idempotent_and_pull_returns_exactly_what_is_missing() {
+    let s = start(Limits::default()).await;
+    let a = Client::register(&s.url).await;
+    let space = a.create_space().await;
+    let batch: Vec<_> = (0..30).map(|i| record(&space, "journal", i, 300)).collect();
+    let (st, first) = push(&a, &batch[..20]).await;
+    assert_eq!(st, StatusCode::OK);
+    let first: PushResponse = serde_json::from_value(first).unwrap();
+    assert_eq!(
+        first.acks.iter().map(|a| a.seq).collect::<Vec<_>>(),
+        (1..=20).collect::<Vec<_>>()
+    );
+    // The response was "lost": the device pushes the same 20 plus 10 new ones.
+    let (_, second) = push(&a, &batch).await;
+    let second: PushResponse = serde_json::from_value(second).unwrap();
+    assert_eq!(
+        second.acks.iter().map(|a| a.seq).collect::<Vec<_>>(),
+        (1..=30).collect::<Vec<_>>()
+    );
+    // A batch that repeats one record twice stores it once.
+    let (_, third) = push(&a, &[batch[0].clone(), batch[0].clone()]).await;
+    assert_eq!(third["acks"][1]["seq"], 1);
+
+    let (_, page) = pull(&a, &space, 12, Some(10)).await;
+    let page: PullResponse = serde_json::from_value(page).unwrap();
+    let got = &page.spaces[0];
+    assert_eq!(
+        got.records.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        (13..=22).collect::<Vec<_>>()
+    );
+    assert!(got.more);
+    assert_eq!(got.head_seq, 30);
+    assert_eq!(got.records[0].change_hash, batch[12].change_hash);
+    assert_eq!(got.records[0].ciphertext, batch[12].ciphertext);
+    let (_, rest) = pull(&a, &space, 22, Some(100)).await;
+    assert_eq!(rest["spaces"][0]["records"].as_array().unwrap().len(), 8);
+    assert_eq!(rest["spaces"][0]["more"], false);
+    let heads: Value = a.get_ok("/v1/sync/heads").await;
+    assert_eq!(heads["spaces"][0]["head_seq"], 30);
+}
+
+#[tokio::test]
+async fn invites_expired_reused_wrong_and_burned_are_refused() {
+    let s = start(Limits::default()).await;
+    let mentee = Client::register(&s.url).await;
+    let mentor = Client::register(&s.url).await;
+    let space = pair(&mentee, &mentor).await;
+    let list: Value = mentor.get_ok("/v1/spaces").await;
+    assert_eq!(list["spaces"][0]["members"], 2);
+    assert_eq!(list["spaces"][0]["owner"], false);
+
+    // Reused.
+    let (secret, hash) = invite_secret();
+    let inv: Value = mentee
+        .post_ok(
+            &format!("/v1/spaces/{space}/invites"),
+            &json!({ "secret_hash": hash }),
+        )
+        .await;
+    let path = format!("/v1/invites/{}/redeem", inv["invite_id"].as_str().unwrap());
+    let other = Client::register(&s.url).await;
+    let (st, _) = other
+        .call(Method::POST, &path, Some(&json!({ "secret": secret })))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let late = Client::register(&s.url).await;
+    let (st, body) = late
+        .call(Method::POST, &path, Some(&json!({ "secret": secret })))
+        .await;
+    assert_eq!(
+        (st, body["error"].as_str()),
+        (StatusCode::GONE, Some("gone"))
+    );
+
+    // Wrong five times burns it, even for the right secret afterwards.
+    let (secret, hash) = invite_secret();
+    let inv: Value = mentee
+        .post_ok(
+            &format!("/v1/spaces/{space}/invites"),
+            &json!({ "secret_hash": hash }),
+        )
+        .await;
+    let path = format!("/v1/invites/{}/redeem", inv["invite_id"].as_str().unwrap());
+    for _ in 0..5 {
+        let guesser = Client::register(&s.url).await;
+        let (st, _) = guesser
+            .call(Method::POST, &path, Some(&json!({ "secret": "guess" })))
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+    }
+    let (st, _) = late
+        .call(Method::POST, &path, Some(&json!({ "secret": secret })))
+        .await;
+    assert_eq!(st, StatusCode::GONE);
+
+    // Expired: the shortest lifetime is an hour, so plant one in the past directly.
+    let (_, hash) = invite_secret();
+    let (st, _) = mentee
+        .call(
+            Method::POST,
+            &format!("/v1/spaces/{space}/invites"),
+            Some(&json!({ "secret_hash": hash, "ttl_hours": 0 })),
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let conn = rusqlite::Connection::open(s.dir.path().join("sync.db")).unwrap();
+    let (secret, hash) = invite_secret();
+    let inv: Value = mentee
+        .post_ok(
+            &format!("/v1/spaces/{space}/invites"),
+            &json!({ "secret_hash": hash }),
+        )
+        .await;
+    conn.execute(
+        "UPDATE invites SET expires_ms = 1 WHERE id = ?1",
+        [inv["invite_id"].as_str().unwrap()],
+    )
+    .unwrap();
+    let (st, _) = late
+        .call(
+            Method::POST,
+            &format!("/v1/invites/{}/redeem", inv["invite_id"].as_str().unwrap()),
+            Some(&json!({ "secret": secret })),
+        )
+        .await;
+    assert_eq!(st, StatusCode::GONE);
+    // The server stored only the hash of the secret.
+    let stored: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM invites WHERE instr(secret_hash, ?1) > 0",
+            [secret.as_bytes()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, 0);
+}
+
+#[tokio::test]
+async fn redeem_attempts_are_rate_limited() {
+    let s = start(Limits {
+        redeem_per_minute: 3,
+        ..Limits::default()
+    })
+    .await;
+    let owner = Client::register(&s.url).await;
+    let space = owner.create_space().await;
+    let (_, hash) = invite_secret();
+    let inv: Value = owner
+        .post_ok(
+            &format!("/v1/spaces/{space}/invites"),
+            &json!({ "secret_hash": hash }),
+        )
+        .await;
+    let path = format!("/v1/invites/{}/redeem", inv["invite_id"].as_str().unwrap());
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        let c = Client::register(&s.url).await;
+        statuses.push(
+            c.call(Method::POST, &path, Some(&json!({ "secret": "x" })))
+                .await
+                .0,
+        );
+    }
+    // Same address: after three attempts, 429.
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count(),
+        2,
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_removed_member_can_no_longer_pull_or_push_and_the_epoch_moves() {
+    let s = start(Limits::default()).await;
+    let mentee = Client::register(&s.url).await;
+    let mentor = Client::register(&s.url).await;
+    let space = pair(&mentee, &mentor).await;
+    let (st, _) = push(&mentor, &[record(&space, "note", 0, 50)]).await;
+    assert_eq!(st, StatusCode::OK);
+    // Only the owner removes others.
+    let (st, _) = mentor
+        .call::<()>(
+            Method::DELETE,
+            &format!("/v1/spaces/{space}/members/{}", mentee.account_id),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, body) = mentee
+        .call::<()>(
+            Method::DELETE,
+            &format!("/v1/spaces/{space}/members/{}", mentor.account_id),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(body["epoch"], 1);
+    let (st, _) = pull(&mentor, &space, 0, None).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _) = push(&mentor, &[record(&space, "note", 1, 50)]).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let heads: Value = mentee.get_ok("/v1/sync/heads").await;
+    assert_eq!(heads["spaces"][0]["epoch"], 1);
+    // Records sealed under an epoch that does not exist yet are refused.
+    let mut future = record(&space, "note", 2, 50);
+    future.key_epoch = 2;
+    let (st, _) = push(&mentee, &[future]).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    // A member can leave on their own.
+    let other = Client::register(&s.url).await;
+    let space2 = pair(&mentee, &other).await;
+    let (st, body) = other
+        .call::<()>(
+            Method::DELETE,
+            &format!("/v1/spaces/{space2}/members/{}", other.account_id),
+            None,
+        )
+        .await;
+    assert_eq!((st, body["epoch"].as_i64()), (StatusCode::OK, Some(1)));
+}
+
+#[tokio::test]
+async fn snapshots_and_compaction() {
+    let s = start(Limits::default()).await;
+    let a = Client::register(&s.url).await;
+    let space = a.create_space().await;
+    let records: Vec<_> = (0..10)
+        .map(|i| record(&space, "journal/2026-11", i, 100))
+        .collect();
+    push(&a, &records).await;
+    push(&a, &[record(&space, "goals", 0, 10)]).await;
+    let snap = json!({ "doc_id": "journal/2026-11", "upto_seq": 6, "key_epoch": 0, "nonce": b64(&[1; 24]), "ciphertext": b64(b"sealed snapshot") });
+    let (st, _) = a
+        .call(
+            Method::PUT,
+            &format!("/v1/spaces/{space}/snapshots"),
+            Some(&snap),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    // An older snapshot does not replace a newer one.
+    let older = json!({ "doc_id": "journal/2026-11", "upto_seq": 3, "key_epoch": 0, "nonce": b64(&[2; 24]), "ciphertext": b64(b"old") });
+    a.call(
+        Method::PUT,
+        &format!("/v1/spaces/{space}/snapshots"),
+        Some(&older),
+    )
+    .await;
+    let list: Value = a.get_ok(&format!("/v1/spaces/{space}/snapshots")).await;
+    assert_eq!(list["snapshots"][0]["upto_seq"], 6);
+    assert_eq!(list["snapshots"][0]["ciphertext"], b64(b"sealed snapshot"));
+    let done: Value = a
+        .post_ok(
+            &format!("/v1/spaces/{space}/compact"),
+            &json!({ "doc_id": "journal/2026-11" }),
+        )
+        .await;
+    assert_eq!(done["removed"], 6);
+    let (_, page) = pull(&a, &space, 0, None).await;
+    let seqs: Vec<i64> = page["spaces"][0]["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, vec![7, 8, 9, 10, 11]);
+}
+
+#[tokio::test]
+async fn deleting_the_account_erases_what_it_owns() {
+    let s = start(Limits::default()).await;
+    let mentee = Client::register(&s.url).await;
+    let mentor = Client::register(&s.url).await;
+    let space = pair(&mentee, &mentor).await;
+    let other_space = mentor.create_space().await;
+    let (_, hash) = invite_secret();
+    let _ = hash;
+    push(
+        &mentee,
+        &(0..5)
+            .map(|i| record(&space, "d", i, 40))
+            .collect::<Vec<_>>(),
+    )
+    .await;
+    let done: Value = mentee
+        .call::<()>(Method::DELETE, "/v1/account", None)
+        .await
+        .1;
+    assert_eq!(done["spaces_deleted"], 1);
+    // The token is gone, and so is the space with its records.
+    let (st, _) = mentee.call::<()>(Method::GET, "/v1/spaces", None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    let (st, _) = pull(&mentor, &space, 0, None).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let conn = rusqlite::Connection::open(s.dir.path().join("sync.db")).unwrap();
+    let left: i64 = conn
+        .query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0);
+    let list: Value = mentor.get_ok("/v1/spaces").await;
+    assert_eq!(list["spaces"].as_array().unwrap().len(), 1);
+    assert_eq!(list["spaces"][0]["space_id"], other_space.as_str());
+}
+
+#[tokio::test]
+async fn bounds_give_413_or_400_with_a_json_body() {
+    let limits = Limits {
+        max_body_bytes: 64 * 1024,
+        max_records_per_push: 10,
+        max_record_bytes: 1000,
+        max_cursors: 3,
+        ..Limits::default()
+    };
+    let s = start(limits).await;
+    let a = Client::register(&s.url).await;
+    let space = a.create_space().await;
+    let check = |st: StatusCode, body: &Value, want: StatusCode| {
+        assert_eq!(st, want, "{body}");
+        assert!(
+            body["error"].is_string() && body["message"].is_string(),
+            "{body}"
+        );
+    };
+    let (st, body) = push(
+        &a,
+        &(0..11)
+            .map(|i| record(&space, "d", i, 10))
+            .collect::<Vec<_>>(),
+    )
+    .await;
+    check(st, &body, StatusCode::PAYLOAD_TOO_LARGE);
+    let (st, body) = push(&a, &[record(&space, "d", 0, 1001)]).await;
+    check(st, &body, StatusCode::PAYLOAD_TOO_LARGE);
+    let (st, body) = push(
+        &a,
+        &[
+            record(&space, "d", 0, 60_000),
+            record(&space, "d", 1, 60_000),
+        ],
+    )
+    .await;
+    check(st, &body, StatusCode::PAYLOAD_TOO_LARGE);
+    let cursors: Vec<Value> = (0..4)
+        .map(|_| json!({ "space_id": space, "after": 0 }))
+        .collect();
+    let (st, body) = a
+        .call(
+            Method::POST,
+            "/v1/sync/pull",
+            Some(&json!({ "cursors": cursors })),
+        )
+        .await;
+    check(st, &body, StatusCode::PAYLOAD_TOO_LARGE);
+    let mut bad = record(&space, "d", 0, 10);
+    bad.change_hash = "xyz".into();
+    let (st, body) = push(&a, &[bad]).await;
+    check(st, &body, StatusCode::BAD_REQUEST);
+    let mut bad = record(&space, "d", 0, 10);
+    bad.doc_id = "../../etc/passwd\n".into();
+    let (st, body) = push(&a, &[bad]).await;
+    check(st, &body, StatusCode::BAD_REQUEST);
+    let mut bad = record(&space, "d", 0, 10);
+    bad.ciphertext = "not base64!".into();
+    let (st, body) = push(&a, &[bad]).await;
+    check(st, &body, StatusCode::BAD_REQUEST);
+    let r = a
+        .http
+        .post(format!("{}/v1/sync/push", s.url))
+        .bearer_auth(&a.token)
+        .body("{not json")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    let st = r.status();
+    check(st, &r.json().await.unwrap(), StatusCode::BAD_REQUEST);
+    let (st, body) = a
+        .call(
+            Method::POST,
+            "/v1/sync/push",
+            Some(&json!({ "records": [], "extra": 1 })),
+        )
+        .await;
+    check(st, &body, StatusCode::BAD_REQUEST);
+    let (st, body) = a
+        .call(
+            Method::POST,
+            "/v1/spaces/not-an-id/invites",
+            Some(&json!({ "secret_hash": "a".repeat(64) })),
+        )
+        .await;
+    check(st, &body, StatusCode::BAD_REQUEST);
+    let (st, body) = a.call::<()>(Method::GET, "/v1/nowhere", None).await;
+    check(st, &body, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn operations_endpoints_and_the_openapi_document() {
+    let s = start(Limits::default()).await;
+    let http = reqwest::Client::new();
+    assert_eq!(
+        http.get(format!("{}/healthz", s.url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "ok"
+    );
+    assert_eq!(
+        http.get(format!("{}/readyz", s.url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let a = Client::register(&s.url).await;
+    let space = a.create_space().await;
+    push(&a, &[record(&space, "d", 0, 123)]).await;
+    let metrics = http
+        .get(format!("{}/metrics", s.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("tandem_records_stored_total 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("tandem_bytes_stored_total 123"));
+    assert!(metrics.contains(r#"route="/v1/sync/push",status="200""#));
+    assert!(!metrics.contains(&space), "metrics must not name spaces");
+    let doc: Value = http
+        .get(format!("{}/openapi.json", s.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/v1/devices",
+        "/v1/sync/push",
+        "/v1/sync/pull",
+        "/v1/sync/heads",
+        "/v1/spaces/{space_id}/invites",
+        "/v1/invites/{invite_id}/redeem",
+        "/v1/account",
+    ] {
+        assert!(paths.contains_key(p), "{p} missing from openapi.json");
+    }
+    assert!(doc["components"]["schemas"]["PushRecord"].is_object());
+}
