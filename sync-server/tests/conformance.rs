@@ -1,0 +1,295 @@
+//! The storage conformance suite: the same checks against SQLite and
+//! PostgreSQL. PostgreSQL runs when `TANDEM_TEST_POSTGRES` names a server
+//! (the test script starts one); with `TANDEM_REQUIRE_POSTGRES=1` its absence fails.
+
+mod support;
+
+use std::sync::Arc;
+
+use tandem_sync_server::secret::{hash, new_id};
+use tandem_sync_server::storage::postgres::PostgresStorage;
+use tandem_sync_server::storage::sqlite::SqliteStorage;
+use tandem_sync_server::storage::{NewRecord, Redeemed, Registration, Storage, StoredSnapshot};
+
+/// A fresh, empty database on the test PostgreSQL server.
+pub async fn fresh_postgres() -> Option<(Arc<dyn Storage>, String)> {
+    let Ok(admin) = std::env::var("TANDEM_TEST_POSTGRES") else {
+        assert!(
+            std::env::var("TANDEM_REQUIRE_POSTGRES").is_err(),
+            "TANDEM_TEST_POSTGRES is not set"
+        );
+        eprintln!("skipping PostgreSQL: TANDEM_TEST_POSTGRES is not set");
+        return None;
+    };
+    let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let name = format!("tandem_{}", new_id());
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+    Some((
+        Arc::new(PostgresStorage::connect(&url, 16).await.unwrap()),
+        url,
+    ))
+}
+
+fn sqlite() -> (Arc<dyn Storage>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    (
+        Arc::new(SqliteStorage::open(&dir.path().join("s.db")).unwrap()),
+        dir,
+    )
+}
+
+fn rec(space: &str, doc: &str, i: usize) -> NewRecord {
+    let mut h = [0u8; 32];
+    h[..8].copy_from_slice(&(i as u64).to_be_bytes());
+    h[8..24].copy_from_slice(&hex::decode(&space[..32]).unwrap());
+    NewRecord {
+        space_id: space.into(),
+        doc_id: doc.into(),
+        change_hash: h,
+        key_epoch: 0,
+        nonce: vec![1; 24],
+        ciphertext: vec![i as u8; 100],
+    }
+}
+
+async fn account(s: &Arc<dyn Storage>) -> String {
+    match s.register(hash(&new_id()), None, 1).await.unwrap() {
+        Registration::Done(d) => d.account_id,
+        Registration::CodeGone => unreachable!(),
+    }
+}
+
+async fn suite(s: Arc<dyn Storage>) {
+    s.ready().await.unwrap();
+
+    // Accounts, tokens and link codes.
+    let token = hash("token-a");
+    let Registration::Done(dev) = s.register(token, None, 1_000).await.unwrap() else {
+        panic!()
+    };
+    assert_eq!(s.authenticate(token).await.unwrap(), Some(dev.clone()));
+    assert_eq!(s.authenticate(hash("other")).await.unwrap(), None);
+    s.create_link_code(&dev.account_id, hash("code"), 10_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.register(hash("token-x"), Some(hash("code")), 20_000)
+            .await
+            .unwrap(),
+        Registration::CodeGone,
+        "expired"
+    );
+    s.create_link_code(&dev.account_id, hash("code2"), 10_000)
+        .await
+        .unwrap();
+    let Registration::Done(dev2) = s
+        .register(hash("token-b"), Some(hash("code2")), 5_000)
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(dev2.account_id, dev.account_id);
+    assert_eq!(
+        s.register(hash("token-c"), Some(hash("code2")), 5_000)
+            .await
+            .unwrap(),
+        Registration::CodeGone,
+        "used"
+    );
+
+    // Spaces and membership.
+    let a = dev.account_id.clone();
+    let b = account(&s).await;
+    let space = new_id();
+    s.create_space(&a, &space, 1).await.unwrap();
+    assert!(s.membership(&a, &space).await.unwrap().unwrap().owner);
+    assert_eq!(s.membership(&b, &space).await.unwrap(), None);
+
+    // Invites.
+    let inv = new_id();
+    s.create_invite(&space, &inv, hash("secret"), 1_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.redeem_invite(&inv, hash("wrong"), &b, 10, 3)
+            .await
+            .unwrap(),
+        Redeemed::WrongSecret
+    );
+    assert_eq!(
+        s.redeem_invite(&inv, hash("secret"), &b, 10, 3)
+            .await
+            .unwrap(),
+        Redeemed::Joined {
+            space_id: space.clone(),
+            epoch: 0
+        }
+    );
+    assert_eq!(
+        s.redeem_invite(&inv, hash("secret"), &b, 10, 3)
+            .await
+            .unwrap(),
+        Redeemed::Gone,
+        "single use"
+    );
+    let m = s.membership(&b, &space).await.unwrap().unwrap();
+    assert!(!m.owner);
+    let inv2 = new_id();
+    s.create_invite(&space, &inv2, hash("s2"), 1_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.redeem_invite(&inv2, hash("s2"), &b, 2_000, 3)
+            .await
+            .unwrap(),
+        Redeemed::Gone,
+        "expired"
+    );
+    let inv3 = new_id();
+    s.create_invite(&space, &inv3, hash("s3"), 1_000)
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        assert_eq!(
+            s.redeem_invite(&inv3, hash("x"), &b, 10, 3).await.unwrap(),
+            Redeemed::WrongSecret
+        );
+    }
+    assert_eq!(
+        s.redeem_invite(&inv3, hash("s3"), &b, 10, 3).await.unwrap(),
+        Redeemed::Gone,
+        "burned"
+    );
+
+    // Push: gap-free, de-duplicated, idempotent.
+    let seqs = s
+        .push((0..5).map(|i| rec(&space, "d", i)).collect(), 1)
+        .await
+        .unwrap();
+    assert_eq!(seqs, vec![1, 2, 3, 4, 5]);
+    let seqs = s
+        .push(
+            vec![
+                rec(&space, "d", 3),
+                rec(&space, "d", 5),
+                rec(&space, "d", 5),
+                rec(&space, "e", 6),
+            ],
+            1,
+        )
+        .await
+        .unwrap();
+    assert_eq!(seqs, vec![4, 6, 6, 7]);
+
+    // Concurrent pushes into one space from many tasks.
+    let mut tasks = Vec::new();
+    for t in 0..8 {
+        let s = s.clone();
+        let space = space.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut all = Vec::new();
+            for k in 0..5 {
+                let batch = (0..10)
+                    .map(|j| rec(&space, "c", 1000 + t * 100 + k * 10 + j))
+                    .collect();
+                all.extend(s.push(batch, 1).await.unwrap());
+            }
+            all
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort();
+    assert_eq!(all, (8..=407).collect::<Vec<i64>>(), "unique and gap-free");
+
+    // Pull pages.
+    let page = s.pull(&space, 0, 100).await.unwrap();
+    assert_eq!(page.records.len(), 100);
+    assert!(page.more);
+    assert_eq!(page.head_seq, 407);
+    assert_eq!(page.records[0].change_hash, rec(&space, "d", 0).change_hash);
+    let page = s.pull(&space, 400, 100).await.unwrap();
+    assert_eq!(
+        page.records.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        (401..=407).collect::<Vec<_>>()
+    );
+    assert!(!page.more);
+    let heads = s.heads(&b).await.unwrap();
+    assert_eq!((heads.len(), heads[0].head_seq), (1, 407));
+
+    // Snapshots and compaction.
+    let snap = |upto| StoredSnapshot {
+        doc_id: "d".into(),
+        upto_seq: upto,
+        key_epoch: 0,
+        nonce: vec![2; 24],
+        ciphertext: vec![9; 50],
+    };
+    s.put_snapshot(&space, snap(4), 1).await.unwrap();
+    s.put_snapshot(&space, snap(2), 1).await.unwrap();
+    assert_eq!(
+        s.snapshots(&space).await.unwrap()[0].upto_seq,
+        4,
+        "an older snapshot never replaces a newer one"
+    );
+    assert_eq!(s.compact(&space, "d").await.unwrap(), 4);
+    assert_eq!(s.pull(&space, 0, 10).await.unwrap().records[0].seq, 5);
+
+    // Removal and epochs.
+    assert_eq!(s.remove_member(&space, &b).await.unwrap(), 1);
+    assert_eq!(s.membership(&b, &space).await.unwrap(), None);
+    assert_eq!(s.membership(&a, &space).await.unwrap().unwrap().epoch, 1);
+    let spaces = s.spaces(&a).await.unwrap();
+    assert_eq!((spaces[0].members, spaces[0].epoch), (1, 1));
+
+    // Erasure.
+    let other = new_id();
+    s.create_space(&b, &other, 1).await.unwrap();
+    s.push(vec![rec(&other, "d", 1)], 1).await.unwrap();
+    let inv4 = new_id();
+    s.create_invite(&space, &inv4, hash("s4"), 1_000)
+        .await
+        .unwrap();
+    s.redeem_invite(&inv4, hash("s4"), &b, 10, 3).await.unwrap();
+    let gone = s.delete_account(&b).await.unwrap();
+    assert_eq!((gone.spaces_deleted, gone.spaces_left), (1, 1));
+    assert_eq!(
+        s.authenticate(hash("token-b"))
+            .await
+            .unwrap()
+            .map(|d| d.account_id),
+        Some(a.clone()),
+        "b's deletion leaves a's devices"
+    );
+    assert!(s.spaces(&b).await.unwrap().is_empty());
+    assert_eq!(
+        s.membership(&a, &space).await.unwrap().unwrap().epoch,
+        2,
+        "leaving starts a new epoch"
+    );
+    s.delete_account(&a).await.unwrap();
+    assert_eq!(s.authenticate(token).await.unwrap(), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_conforms() {
+    let (s, _dir) = sqlite();
+    suite(s).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_conforms() {
+    if let Some((s, _)) = fresh_postgres().await {
+        suite(s).await;
+    }
+}
