@@ -15,7 +15,7 @@ pub struct Limits {
     #[arg(long, env = "TANDEM_MAX_RECORD", default_value_t = 256 * 1024)]
     pub max_record_bytes: usize,
     /// Most records per space in one pull answer.
-    #[arg(long, env = "TANDEM_MAX_PULL", default_value_t = 2000)]
+    #[arg(long, env = "TANDEM_MAX_PULL", default_value_t = 10_000)]
     pub max_pull: u32,
     /// Most spaces in one pull request.
     #[arg(long, env = "TANDEM_MAX_CURSORS", default_value_t = 200)]
@@ -34,7 +34,7 @@ impl Default for Limits {
             max_body_bytes: 4 * 1024 * 1024,
             max_records_per_push: 1000,
             max_record_bytes: 256 * 1024,
-            max_pull: 2000,
+            max_pull: 10_000,
             max_cursors: 200,
             invite_max_wrong: 5,
             redeem_per_minute: 10,

@@ -86,20 +86,55 @@ CREATE TABLE IF NOT EXISTS snapshots (
 /// Most jobs folded into one commit.
 const GROUP_MAX: usize = 512;
 /// Read connections kept open.
-const READERS: usize = 4;
+const READERS: usize = 32;
 
-type Reply = Box<dyn FnOnce(bool) + Send>;
-type Job = Box<dyn FnOnce(&Connection) -> Reply + Send>;
+/// One write waiting for the next group commit.
+trait Job: Send {
+    /// Runs the write inside the group's transaction; false if it failed.
+    fn run(&mut self, conn: &Connection) -> bool;
+    /// Answers the caller once the group's fate is known.
+    fn finish(self: Box<Self>, committed: bool);
+}
+
+struct Write<F, T> {
+    f: F,
+    result: Option<StorageResult<T>>,
+    reply: oneshot::Sender<StorageResult<T>>,
+}
+
+impl<F, T> Job for Write<F, T>
+where
+    F: Fn(&Connection) -> StorageResult<T> + Send,
+    T: Send,
+{
+    fn run(&mut self, conn: &Connection) -> bool {
+        let r = (self.f)(conn);
+        let ok = r.is_ok();
+        self.result = Some(r);
+        ok
+    }
+
+    fn finish(self: Box<Self>, committed: bool) {
+        let answer = match self.result {
+            Some(Err(e)) => Err(e),
+            Some(Ok(v)) if committed => Ok(v),
+            _ => Err(StorageError::Database("the commit failed".into())),
+        };
+        let _ = self.reply.send(answer);
+    }
+}
 
 /// SQLite storage.
 pub struct SqliteStorage {
     path: PathBuf,
-    writer: Mutex<mpsc::Sender<Job>>,
+    writer: Mutex<mpsc::Sender<Box<dyn Job>>>,
     readers: Mutex<Vec<Connection>>,
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // 8 MiB of page cache per connection: index pages stay in memory.
+    conn.pragma_update(None, "cache_size", -8192)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     Ok(())
 }
@@ -112,7 +147,20 @@ impl SqliteStorage {
         conn.pragma_update(None, "synchronous", "FULL")?;
         configure(&conn)?;
         conn.execute_batch(SCHEMA)?;
-        let (tx, rx) = mpsc::channel::<Job>();
+        // Checkpoints run on their own thread (PASSIVE: they never block the
+        // writer), so a commit never waits for the WAL to be copied back.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        conn.pragma_update(None, "journal_size_limit", WAL_RESTART_BYTES as i64)?;
+        let checkpointer = Connection::open(path)?;
+        configure(&checkpointer)?;
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn({
+                let wal = PathBuf::from(format!("{}-wal", path.display()));
+                move || checkpoint_loop(checkpointer, wal)
+            })
+            .map_err(|e| StorageError::Database(e.to_string()))?;
+        let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || writer_loop(conn, rx))
@@ -124,36 +172,18 @@ impl SqliteStorage {
         })
     }
 
-    /// Runs `f` on the writer thread inside the next group commit; answers after the commit.
+    /// Runs `f` on the writer thread inside the next group commit; answers
+    /// after the commit. `f` may run twice: if another write in its group
+    /// fails, the group is rolled back and each write is retried alone.
     async fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> StorageResult<T> + Send + 'static,
+        f: impl Fn(&Connection) -> StorageResult<T> + Send + 'static,
     ) -> StorageResult<T> {
-        let (tx, rx) = oneshot::channel::<StorageResult<T>>();
-        let job: Job = Box::new(move |conn: &Connection| {
-            let result = match conn.execute_batch("SAVEPOINT job") {
-                Ok(()) => {
-                    let r = f(conn);
-                    let end = if r.is_ok() {
-                        "RELEASE job"
-                    } else {
-                        "ROLLBACK TO job; RELEASE job"
-                    };
-                    match conn.execute_batch(end) {
-                        Ok(()) => r,
-                        Err(e) => Err(e.into()),
-                    }
-                }
-                Err(e) => Err(e.into()),
-            };
-            Box::new(move |committed: bool| {
-                let answer = if committed {
-                    result
-                } else {
-                    Err(StorageError::Database("the commit failed".into()))
-                };
-                let _ = tx.send(answer);
-            })
+        let (reply, rx) = oneshot::channel::<StorageResult<T>>();
+        let job: Box<dyn Job> = Box::new(Write {
+            f,
+            result: None,
+            reply,
         });
         self.writer
             .lock()
@@ -164,22 +194,43 @@ impl SqliteStorage {
             .map_err(|_| StorageError::Unavailable("the writer stopped".into()))?
     }
 
-    /// Runs `f` on a read connection off the async threads.
+    /// Runs a short point lookup (microseconds) on a read connection right
+    /// here: handing it to another thread would cost more than the query.
+    fn lookup<T>(&self, f: impl FnOnce(&Connection) -> StorageResult<T>) -> StorageResult<T> {
+        let conn = match self.readers.lock().ok().and_then(|mut v| v.pop()) {
+            Some(c) => c,
+            None => self.open_reader()?,
+        };
+        let result = f(&conn);
+        self.give_back(conn);
+        result
+    }
+
+    fn open_reader(&self) -> StorageResult<Connection> {
+        let c = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure(&c)?;
+        Ok(c)
+    }
+
+    fn give_back(&self, conn: Connection) {
+        if let Ok(mut pool) = self.readers.lock()
+            && pool.len() < READERS
+        {
+            pool.push(conn);
+        }
+    }
+
+    /// Runs `f` on a read connection off the async threads (for longer reads).
     async fn read<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Connection) -> StorageResult<T> + Send + 'static,
     ) -> StorageResult<T> {
-        let conn = self.readers.lock().ok().and_then(|mut v| v.pop());
-        let conn = match conn {
+        let conn = match self.readers.lock().ok().and_then(|mut v| v.pop()) {
             Some(c) => c,
-            None => {
-                let c = Connection::open_with_flags(
-                    &self.path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
-                configure(&c)?;
-                c
-            }
+            None => self.open_reader()?,
         };
         let (conn, result) = tokio::task::spawn_blocking(move || {
             let r = f(&conn);
@@ -187,16 +238,36 @@ impl SqliteStorage {
         })
         .await
         .map_err(|e| StorageError::Database(e.to_string()))?;
-        if let Ok(mut pool) = self.readers.lock()
-            && pool.len() < READERS
-        {
-            pool.push(conn);
-        }
+        self.give_back(conn);
         result
     }
 }
 
-fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
+/// Copies committed WAL frames back into the database file every 100 ms.
+/// PASSIVE checkpoints never block the writer. Under a steady stream of
+/// commits the WAL would still never start over (a new frame always follows
+/// the last one copied), so once the file passes [`WAL_RESTART_BYTES`] a
+/// RESTART checkpoint holds the writer for the few frames a PASSIVE one left,
+/// and the next commit starts the WAL from its beginning
+/// (`journal_size_limit` then trims the file).
+fn checkpoint_loop(conn: Connection, wal: PathBuf) {
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let mut result = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        if result.is_ok() && size > WAL_RESTART_BYTES {
+            result = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()));
+        }
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "checkpoint failed");
+        }
+    }
+}
+
+/// WAL size past which the checkpointer makes the WAL start over.
+const WAL_RESTART_BYTES: u64 = 32 * 1024 * 1024;
+
+fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>) {
     while let Ok(first) = rx.recv() {
         let mut jobs = vec![first];
         while jobs.len() < GROUP_MAX {
@@ -205,27 +276,32 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-            tracing::error!(error = %e, "could not begin a write transaction");
+        if run_group(&conn, &mut jobs) {
             for job in jobs {
-                // Run nothing; tell every caller it failed.
-                drop(job);
+                job.finish(true);
             }
             continue;
         }
-        let replies: Vec<Reply> = jobs.into_iter().map(|job| job(&conn)).collect();
-        let committed = match conn.execute_batch("COMMIT") {
-            Ok(()) => true,
-            Err(e) => {
-                tracing::error!(error = %e, "group commit failed");
-                let _ = conn.execute_batch("ROLLBACK");
-                false
-            }
-        };
-        for reply in replies {
-            reply(committed);
+        // Something in the group failed: retry each write in its own transaction.
+        for mut job in jobs {
+            let committed = run_group(&conn, std::slice::from_mut(&mut job));
+            job.finish(committed);
         }
     }
+}
+
+/// Runs `jobs` in one transaction; true if all ran and the commit succeeded.
+fn run_group(conn: &Connection, jobs: &mut [Box<dyn Job>]) -> bool {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        tracing::error!(error = %e, "could not begin a write transaction");
+        return false;
+    }
+    let all_ran = jobs.iter_mut().all(|job| job.run(conn));
+    if all_ran && conn.execute_batch("COMMIT").is_ok() {
+        return true;
+    }
+    let _ = conn.execute_batch("ROLLBACK");
+    false
 }
 
 fn hash32(v: Vec<u8>) -> [u8; 32] {
@@ -328,7 +404,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn authenticate(&self, token: Hash) -> StorageResult<Option<Device>> {
-        self.read(move |c| {
+        self.lookup(move |c| {
             let row: Option<(String, String, Vec<u8>)> = c
                 .prepare_cached(
                     "SELECT id, account_id, token_hash FROM devices WHERE token_hash = ?1",
@@ -342,7 +418,6 @@ impl Storage for SqliteStorage {
                 },
             ))
         })
-        .await
     }
 
     async fn create_space(&self, account: &str, space_id: &str, now_ms: i64) -> StorageResult<()> {
@@ -367,8 +442,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn membership(&self, account: &str, space: &str) -> StorageResult<Option<Membership>> {
-        let (account, space) = (account.to_owned(), space.to_owned());
-        self.read(move |c| {
+        self.lookup(move |c| {
             Ok(c.prepare_cached(
                 "SELECT s.owner = ?1, s.epoch FROM members m JOIN spaces s ON s.id = m.space_id
                  WHERE m.space_id = ?2 AND m.account_id = ?1",
@@ -381,7 +455,6 @@ impl Storage for SqliteStorage {
             })
             .optional()?)
         })
-        .await
     }
 
     async fn create_invite(
