@@ -21,7 +21,6 @@ start_postgres() {
   PG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   "${as[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -w -t 30 -l "$PG_DIR/log" \
     -o "-k $PG_DIR -p $PG_PORT -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=on" start >/dev/null
-  trap stop_postgres EXIT
   export TANDEM_TEST_POSTGRES="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
   echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT"
 }

@@ -372,17 +372,23 @@ async fn main() -> Result<(), String> {
             )
             .await?;
         }
+        // Timed until the last byte arrives; parsing on the client comes after.
         let mut times = Vec::new();
-        for _ in 0..5 {
+        let body = json!({ "cursors": [{ "space_id": space, "after": 0 }], "limit": args.pull });
+        for _ in 0..7 {
             let t = Instant::now();
-            let v = call(
-                &http,
-                &format!("{base}/v1/sync/pull"),
-                Some(token),
-                &json!({ "cursors": [{ "space_id": space, "after": 0 }], "limit": args.pull }),
-            )
-            .await?;
+            let bytes = http
+                .post(format!("{base}/v1/sync/pull"))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?
+                .bytes()
+                .await
+                .map_err(|e| e.to_string())?;
             times.push(t.elapsed().as_secs_f64() * 1e3);
+            let v: Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
             let n = v["spaces"][0]["records"]
                 .as_array()
                 .map(Vec::len)
