@@ -250,3 +250,8 @@ pub trait Storage: Send + Sync + 'static {
 pub fn coarse(ms: i64) -> i64 {
     ms - ms.rem_euclid(3_600_000)
 }
+
+/// A stored 32-byte hash; a value of another length (damage) reads as zeros.
+pub(crate) fn hash32(v: Vec<u8>) -> [u8; 32] {
+    <[u8; 32]>::try_from(v.as_slice()).unwrap_or([0; 32])
+}

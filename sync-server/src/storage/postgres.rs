@@ -15,7 +15,7 @@ use tokio_postgres::NoTls;
 
 use super::{
     Device, Membership, NewRecord, Page, Record, Redeemed, Registration, Storage, StorageError,
-    StorageResult, StoredSnapshot, coarse,
+    StorageResult, StoredSnapshot, coarse, hash32,
 };
 use crate::secret::{Hash, new_id, same};
 
@@ -103,14 +103,6 @@ impl PostgresStorage {
         created?;
         Ok(PostgresStorage { pool })
     }
-}
-
-fn hash32(v: Vec<u8>) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    if v.len() == 32 {
-        out.copy_from_slice(&v);
-    }
-    out
 }
 
 fn epoch(v: i32) -> u32 {

@@ -18,7 +18,7 @@ use tokio::sync::oneshot;
 
 use super::{
     Device, Membership, NewRecord, Page, Record, Redeemed, Registration, Storage, StorageError,
-    StorageResult, StoredSnapshot, coarse,
+    StorageResult, StoredSnapshot, coarse, hash32,
 };
 use crate::secret::{Hash, new_id, same};
 
@@ -302,14 +302,6 @@ fn run_group(conn: &Connection, jobs: &mut [Box<dyn Job>]) -> bool {
     }
     let _ = conn.execute_batch("ROLLBACK");
     false
-}
-
-fn hash32(v: Vec<u8>) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    if v.len() == 32 {
-        out.copy_from_slice(&v);
-    }
-    out
 }
 
 fn new_device(
