@@ -26,26 +26,6 @@ async fn pull(c: &Client, space: &str, after: i64, limit: Option<u32>) -> (Statu
     .await
 }
 
-/// Pairs `mentor` into `mentee`'s space through an invite; returns the space id.
-async fn pair(mentee: &Client, mentor: &Client) -> String {
-    let space = mentee.create_space().await;
-    let (secret, hash) = invite_secret();
-    let inv: Value = mentee
-        .post_ok(
-            &format!("/v1/spaces/{space}/invites"),
-            &json!({ "secret_hash": hash }),
-        )
-        .await;
-    let joined: Value = mentor
-        .post_ok(
-            &format!("/v1/invites/{}/redeem", inv["invite_id"].as_str().unwrap()),
-            &json!({ "secret": secret }),
-        )
-        .await;
-    assert_eq!(joined["space_id"], space.as_str());
-    space
-}
-
 #[tokio::test]
 async fn register_link_a_second_device_and_list_spaces() {
     let s = start(Limits::default()).await;
@@ -169,7 +149,7 @@ async fn invites_expired_reused_wrong_and_burned_are_refused() {
     let s = start(Limits::default()).await;
     let mentee = Client::register(&s.url).await;
     let mentor = Client::register(&s.url).await;
-    let space = pair(&mentee, &mentor).await;
+    let space = pair(&mentee, &mentor).await.0;
     let list: Value = mentor.get_ok("/v1/spaces").await;
     assert_eq!(list["spaces"][0]["members"], 2);
     assert_eq!(list["spaces"][0]["owner"], false);
@@ -302,7 +282,7 @@ async fn a_removed_member_can_no_longer_pull_or_push_and_the_epoch_moves() {
     let s = start(Limits::default()).await;
     let mentee = Client::register(&s.url).await;
     let mentor = Client::register(&s.url).await;
-    let space = pair(&mentee, &mentor).await;
+    let space = pair(&mentee, &mentor).await.0;
     let (st, _) = push(&mentor, &[record(&space, "note", 0, 50)]).await;
     assert_eq!(st, StatusCode::OK);
     // Only the owner removes others.
@@ -336,7 +316,7 @@ async fn a_removed_member_can_no_longer_pull_or_push_and_the_epoch_moves() {
     assert_eq!(st, StatusCode::BAD_REQUEST);
     // A member can leave on their own.
     let other = Client::register(&s.url).await;
-    let space2 = pair(&mentee, &other).await;
+    let space2 = pair(&mentee, &other).await.0;
     let (st, body) = other
         .call::<()>(
             Method::DELETE,
@@ -399,10 +379,8 @@ async fn deleting_the_account_erases_what_it_owns() {
     let s = start(Limits::default()).await;
     let mentee = Client::register(&s.url).await;
     let mentor = Client::register(&s.url).await;
-    let space = pair(&mentee, &mentor).await;
+    let space = pair(&mentee, &mentor).await.0;
     let other_space = mentor.create_space().await;
-    let (_, hash) = invite_secret();
-    let _ = hash;
     push(
         &mentee,
         &(0..5)

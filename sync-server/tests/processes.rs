@@ -241,20 +241,7 @@ async fn plaintext_tokens_and_secrets_never_reach_the_servers_disk_or_logs() {
     let mut server = spawn(&format!("sqlite:{}", db_path.display()), Some(&log));
     let mentee = Client::register(&server.url).await;
     let mentor = Client::register(&server.url).await;
-    let space = mentee.create_space().await;
-    let (secret, hash) = invite_secret();
-    let inv: Value = mentee
-        .post_ok(
-            &format!("/v1/spaces/{space}/invites"),
-            &json!({ "secret_hash": hash }),
-        )
-        .await;
-    let _: Value = mentor
-        .post_ok(
-            &format!("/v1/invites/{}/redeem", inv["invite_id"].as_str().unwrap()),
-            &json!({ "secret": secret }),
-        )
-        .await;
+    let (space, secret) = pair(&mentee, &mentor).await;
 
     // The devices seal distinctive plaintext with the space key the server never sees.
     let key = XChaCha20Poly1305::generate_key(&mut chacha20poly1305::aead::OsRng);

@@ -157,3 +157,25 @@ pub fn invite_secret() -> (String, String) {
     let hash = hex::encode(Sha256::digest(secret.as_bytes()));
     (secret, hash)
 }
+
+/// Pairs `mentor` into a new space of `mentee` through an invite; returns the
+/// space id and the invite secret that was used.
+pub async fn pair(mentee: &Client, mentor: &Client) -> (String, String) {
+    let space = mentee.create_space().await;
+    let (secret, hash) = invite_secret();
+    let inv: Value = mentee
+        .post_ok(
+            &format!("/v1/spaces/{space}/invites"),
+            &serde_json::json!({ "secret_hash": hash }),
+        )
+        .await;
+    let invite = inv["invite_id"].as_str().unwrap();
+    let joined: Value = mentor
+        .post_ok(
+            &format!("/v1/invites/{invite}/redeem"),
+            &serde_json::json!({ "secret": secret }),
+        )
+        .await;
+    assert_eq!(joined["space_id"], space.as_str());
+    (space, secret)
+}
