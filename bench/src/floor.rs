@@ -11,7 +11,7 @@ use chrono::{TimeZone, Utc};
 use rusqlite::{Connection, params};
 use tandem_core::craving::{CravingInput, Outcome};
 use tandem_core::journal::JournalInput;
-use tandem_core::{Clock, Durability, FixedClock, Options, Store};
+use tandem_core::{Clock, Durability, FixedClock, Options, Store, StoreKey};
 
 use crate::stats::{self, Samples};
 
@@ -50,6 +50,7 @@ fn store(dir: &Path, name: &str) -> (Store, Arc<FixedClock>) {
     ));
     let mut s = Store::open_with(
         dir.join(name),
+        Some(&StoreKey::generate()),
         Options {
             clock: clock.clone(),
             ..Options::default()
@@ -60,9 +61,11 @@ fn store(dir: &Path, name: &str) -> (Store, Arc<FixedClock>) {
     (s, clock)
 }
 
-/// A bare SQLite database with the same durability and a table for the same bytes.
+/// A bare SQLite database with the same durability and encryption, and a
+/// table for the same bytes.
 fn bare_db(dir: &Path, name: &str) -> Connection {
-    let c = Connection::open(dir.join(name)).expect("open");
+    let c =
+        tandem_core::store::open_raw(&dir.join(name), Some(&StoreKey::generate())).expect("open");
     c.pragma_update(None, "journal_mode", "WAL").expect("wal");
     c.pragma_update(None, "synchronous", "FULL").expect("sync");
     c.execute_batch(
@@ -213,6 +216,44 @@ pub fn write_craving(dir: &Path, n: usize) {
     );
 }
 
+/// What encryption at rest costs a write: the same journal write on an
+/// encrypted store against a plain one, alternately.
+pub fn encryption_cost(dir: &Path, n: usize) {
+    let open = |name: &str, key: Option<StoreKey>| {
+        let clock = Arc::new(FixedClock::new(
+            Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
+        ));
+        let mut s = Store::open_with(
+            dir.join(name),
+            key.as_ref(),
+            Options {
+                clock,
+                ..Options::default()
+            },
+        )
+        .expect("open");
+        s.init("Sam", "UTC").expect("init");
+        s
+    };
+    let mut encrypted = open("encrypted.db", Some(StoreKey::generate()));
+    let mut plain = open("plain.db", None);
+    let input = || JournalInput {
+        text: TEXT.into(),
+        mood: Some(3),
+        tags: vec!["meeting".into()],
+    };
+    alternate(
+        "write_journal_encrypted_vs_plain",
+        n,
+        |_| {
+            encrypted.add_journal(input()).expect("write");
+        },
+        |_| {
+            plain.add_journal(input()).expect("write");
+        },
+    );
+}
+
 /// What `synchronous=FULL` costs: the same journal write on a store with
 /// `FULL` against one with `NORMAL`, alternately.
 pub fn durability_cost(dir: &Path, n: usize) {
@@ -222,6 +263,7 @@ pub fn durability_cost(dir: &Path, n: usize) {
         ));
         let mut s = Store::open_with(
             dir.join(name),
+            Some(&StoreKey::generate()),
             Options {
                 durability,
                 clock,

@@ -8,12 +8,13 @@ use tandem_core::checkin::CheckInInput;
 use tandem_core::craving::{CravingInput, Outcome};
 use tandem_core::goal::GoalInput;
 use tandem_core::journal::JournalInput;
-use tandem_core::{Durability, FixedClock, Options, Store};
+use tandem_core::{Durability, FixedClock, Options, Store, StoreKey};
 
 /// A built store and the clock it was built with (standing at its last day).
 pub struct Built {
     path: PathBuf,
     clock: Arc<FixedClock>,
+    key: Option<StoreKey>,
 }
 
 impl Built {
@@ -21,12 +22,28 @@ impl Built {
     pub fn open(&self) -> Store {
         Store::open_with(
             &self.path,
+            self.key.as_ref(),
             Options {
                 clock: self.clock.clone(),
                 ..Options::default()
             },
         )
         .expect("open")
+    }
+
+    /// A copy of this (plain) store in `dir`, encrypted the way an older
+    /// plain store is migrated: the same data, under a fresh key.
+    pub fn encrypted_copy(&self, dir: &Path) -> Built {
+        std::fs::create_dir_all(dir).expect("folder");
+        let path = dir.join("tandem.db");
+        std::fs::copy(&self.path, &path).expect("copy");
+        let key = StoreKey::generate();
+        drop(Store::open(&path, &key).expect("encrypt"));
+        Built {
+            path,
+            clock: self.clock.clone(),
+            key: Some(key),
+        }
     }
 }
 
@@ -49,7 +66,7 @@ const HELPED: [&str; 6] = [
     "journal",
 ];
 
-/// Writes `days` days of heavy use, ending today, into `dir`.
+/// Writes `days` days of heavy use, ending today, into a plain store in `dir`.
 pub fn build(dir: &Path, days: i64) -> Built {
     std::fs::create_dir_all(dir).expect("folder");
     let start = NaiveDate::from_ymd_opt(2026, 11, 25).expect("date") - Duration::days(days - 1);
@@ -60,6 +77,7 @@ pub fn build(dir: &Path, days: i64) -> Built {
     let path = dir.join("tandem.db");
     let mut s = Store::open_with(
         &path,
+        None,
         Options {
             durability: Durability::Normal,
             clock: clock.clone(),
@@ -118,5 +136,10 @@ pub fn build(dir: &Path, days: i64) -> Built {
         })
         .expect("checkin");
     }
-    Built { path, clock }
+    drop(s);
+    Built {
+        path,
+        clock,
+        key: None,
+    }
 }

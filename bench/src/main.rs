@@ -16,6 +16,14 @@
 //!   (survives power loss) over `NORMAL` (survives a killed process only);
 //!   here the "floor" is the `NORMAL` write.
 //! - `insights_year`: a year of insights on the five-year store.
+//! - `write_journal_encrypted_vs_plain`, `open_today_encrypted_vs_plain`:
+//!   what SQLCipher costs, against the same work on a plain store in the
+//!   same run (the plain store is the "floor"); `open_store_key`: opening
+//!   the five-year store with its key (connection, key check, schema check)
+//!   against opening the plain one.
+//!
+//! Every store measured is encrypted, as on a phone, except the plain
+//! stores of the `…_vs_plain` comparisons.
 
 mod floor;
 mod history;
@@ -43,12 +51,15 @@ fn main() {
         floor::write_journal(dir.path(), n);
         floor::write_craving(dir.path(), n);
         floor::durability_cost(dir.path(), n);
+        floor::encryption_cost(dir.path(), n);
     }
     if matches!(which, "open" | "insights" | "all") {
         let years = if quick { 1 } else { 5 };
         let started = Instant::now();
-        let big = history::build(&dir.path().join("big"), years * 365);
-        let small = history::build(&dir.path().join("small"), 5);
+        let big_plain = history::build(&dir.path().join("big-plain"), years * 365);
+        let big = big_plain.encrypted_copy(&dir.path().join("big"));
+        let small = history::build(&dir.path().join("small-plain"), 5)
+            .encrypted_copy(&dir.path().join("small"));
         eprintln!(
             "built {years}-year and 5-day stores in {:.1} s",
             started.elapsed().as_secs_f64()
@@ -56,6 +67,7 @@ fn main() {
         if matches!(which, "open" | "all") {
             open_today(&big, &small, if quick { 100 } else { 300 });
             journal_first_page(&big, &small, if quick { 300 } else { 2000 });
+            open_encrypted_vs_plain(&big, &big_plain, if quick { 100 } else { 300 });
         }
         if matches!(which, "insights" | "all") {
             insights_year(&big, if quick { 20 } else { 60 });
@@ -82,6 +94,40 @@ fn open_today(big: &history::Built, small: &history::Built, n: usize) {
         small_s.extend(measure(small));
     }
     stats::report("open_today", &big_s, Some(&small_s));
+}
+
+fn open_encrypted_vs_plain(encrypted: &history::Built, plain: &history::Built, n: usize) {
+    let today = |b: &history::Built| {
+        let mut s = Samples::default();
+        for _ in 0..n {
+            let t = Instant::now();
+            let store = b.open();
+            let view = store.today().expect("today");
+            s.push(t.elapsed());
+            assert!(!view.tracks.is_empty());
+        }
+        s
+    };
+    let open_only = |b: &history::Built| {
+        let mut s = Samples::default();
+        for _ in 0..n {
+            let t = Instant::now();
+            let store = b.open();
+            s.push(t.elapsed());
+            drop(store);
+        }
+        s
+    };
+    let (mut e_today, mut p_today) = (Samples::default(), Samples::default());
+    let (mut e_open, mut p_open) = (Samples::default(), Samples::default());
+    for _ in 0..3 {
+        e_today.extend(today(encrypted));
+        p_today.extend(today(plain));
+        e_open.extend(open_only(encrypted));
+        p_open.extend(open_only(plain));
+    }
+    stats::report("open_today_encrypted_vs_plain", &e_today, Some(&p_today));
+    stats::report("open_store_key", &e_open, Some(&p_open));
 }
 
 fn journal_first_page(big: &history::Built, small: &history::Built, n: usize) {

@@ -76,8 +76,55 @@ pub enum Command {
         #[arg(long, default_value_t = 90)]
         days: u32,
     },
-    /// Everything on this device as JSON.
-    Export,
+    /// Everything on this device: JSON (complete, re-importable) or Markdown (readable).
+    Export {
+        /// `json` or `markdown`.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+        /// Write to this file (readable by you only) instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Restore a JSON export into this device's fresh store.
+    Import {
+        /// The export file.
+        file: PathBuf,
+    },
+    /// Delete everything: the store, its key, and the account at the sync server.
+    Erase {
+        /// Confirm: nothing can be recovered afterwards.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Lock: every command is refused until `unlock`.
+    Lock,
+    /// Unlock with this device's key.
+    Unlock,
+    /// Re-encrypt the store under a new key and replace the key file.
+    Rekey,
+    /// Show or change this device's settings.
+    Settings {
+        /// Seconds in the background before the app locks (0–3600).
+        #[arg(long)]
+        lock_after: Option<u32>,
+        /// The name shown on the home screen and in notifications: Tandem, Notes, Daily or Steps.
+        #[arg(long)]
+        app_name: Option<String>,
+        /// Hour (0–23) of the daily check-in reminder, or `off`.
+        #[arg(long)]
+        reminder_hour: Option<String>,
+    },
+    /// The notifications due now, exactly as the phone would show them.
+    Notifications,
+}
+
+/// The formats of `export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Machine-readable, complete, re-importable.
+    Json,
+    /// Readable by people.
+    Markdown,
 }
 
 /// `track …`

@@ -1,6 +1,6 @@
 //! Runs one parsed command against the device's store.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::json;
@@ -8,17 +8,22 @@ use tandem_core::checkin::CheckInInput;
 use tandem_core::craving::{CravingInput, Outcome};
 use tandem_core::goal::{GoalInput, GoalStatus};
 use tandem_core::journal::JournalInput;
+use tandem_core::settings::AppName;
 use tandem_core::view::GoalView;
-use tandem_core::{FixedClock, Options, Page, Store, SystemClock};
+use tandem_core::{FixedClock, Options, Page, Store, SystemClock, keyfile, notify};
 
 use crate::args::{
-    Cli, Command, CravingCommand, GoalCommand, JournalCommand, MilestoneCommand, NoteCommand,
-    TrackCommand, parse_instant,
+    Cli, Command, CravingCommand, ExportFormat, GoalCommand, JournalCommand, MilestoneCommand,
+    NoteCommand, TrackCommand, parse_instant,
 };
 use crate::output::{emit, local_time, track_line, with_id};
 
 /// The file name of the store inside the home folder.
 const STORE_FILE: &str = "tandem.db";
+/// The store key's file, beside the store, readable by this user only.
+const KEY_FILE: &str = "tandem.key";
+/// Present while the terminal client is locked.
+const LOCK_FILE: &str = "locked";
 
 fn home(cli_home: Option<PathBuf>) -> Result<PathBuf, String> {
     if let Some(h) = cli_home {
@@ -31,8 +36,7 @@ fn home(cli_home: Option<PathBuf>) -> Result<PathBuf, String> {
     Ok(base.join("tandem"))
 }
 
-fn open(home: &std::path::Path) -> Result<Store, String> {
-    create_private_dir(home)?;
+fn options() -> Result<Options, String> {
     let mut options = Options::default();
     if let Some(now) = std::env::var_os("TANDEM_NOW") {
         let now = parse_instant(&now.to_string_lossy()).map_err(|e| format!("TANDEM_NOW: {e}"))?;
@@ -40,7 +44,38 @@ fn open(home: &std::path::Path) -> Result<Store, String> {
     } else {
         options.clock = Arc::new(SystemClock);
     }
-    Store::open_with(home.join(STORE_FILE), options).map_err(|e| e.to_string())
+    Ok(options)
+}
+
+/// Opens the device's encrypted store. The key file is created with the
+/// store; a plain store from an older version gets a key and is encrypted.
+fn open(home: &Path) -> Result<Store, String> {
+    create_private_dir(home)?;
+    let store_path = home.join(STORE_FILE);
+    let key_path = home.join(KEY_FILE);
+    let e = |e: tandem_core::Error| e.to_string();
+    if !key_path.exists()
+        && !keyfile::next_path(&key_path).exists()
+        && !tandem_core::store::is_encrypted(&store_path).map_err(e)?
+    {
+        keyfile::create(&key_path).map_err(e)?;
+    }
+    keyfile::open_store(&store_path, &key_path, options()?).map_err(e)
+}
+
+/// Writes `text` to `path`, readable by this user only.
+fn write_private(path: &Path, text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    let mut f = o
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    f.write_all(text.as_bytes())
+        .and_then(|()| f.sync_all())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Creates the home folder readable by this user only.
@@ -81,7 +116,36 @@ fn goal_text(g: &GoalView) -> String {
 /// Runs the command.
 pub fn run(cli: Cli) -> Result<(), String> {
     let json = cli.json;
-    let mut store = open(&home(cli.home)?)?;
+    let home = home(cli.home)?;
+    let locked = home.join(LOCK_FILE);
+    match &cli.command {
+        Command::Lock => {
+            create_private_dir(&home)?;
+            write_private(&locked, "")?;
+            return emit(json, &json!({ "locked": true }), || "Locked.".into());
+        }
+        Command::Unlock => {
+            // Unlocking proves the key still opens the store.
+            drop(open(&home)?);
+            if let Err(e) = std::fs::remove_file(&locked)
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                return Err(format!("cannot unlock: {e}"));
+            }
+            return emit(json, &json!({ "locked": false }), || "Unlocked.".into());
+        }
+        Command::Erase { yes: false } => {
+            return Err(
+                "erase deletes everything on this device and your account at the sync server; \
+                 nothing can be recovered. Run `tandem erase --yes` to go ahead"
+                    .into(),
+            );
+        }
+        Command::Erase { yes: true } => {}
+        _ if locked.exists() => return Err(tandem_core::Error::Locked.to_string()),
+        _ => {}
+    }
+    let mut store = open(&home)?;
     let s = &mut store;
     let e = |e: tandem_core::Error| e.to_string();
     match cli.command {
@@ -380,9 +444,122 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 lines.join("\n")
             })
         }
-        Command::Export => {
+        Command::Export { format, out } => {
             let x = s.export().map_err(e)?;
-            crate::output::print(&serde_json::to_string_pretty(&x).map_err(|e| e.to_string())?)
+            let text = match format {
+                ExportFormat::Json => {
+                    serde_json::to_string_pretty(&x).map_err(|e| e.to_string())?
+                }
+                ExportFormat::Markdown => x.to_markdown(),
+            };
+            match out {
+                None => crate::output::print(text.trim_end()),
+                Some(path) => {
+                    write_private(&path, &text)?;
+                    let done = json!({ "path": path, "bytes": text.len() });
+                    emit(json, &done, || format!("Exported to {}.", path.display()))
+                }
+            }
+        }
+        Command::Import { file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|err| format!("cannot read {}: {err}", file.display()))?;
+            let export: tandem_core::export::Export = serde_json::from_str(&text)
+                .map_err(|err| format!("{} is not a Tandem JSON export: {err}", file.display()))?;
+            let done = s.import(&export).map_err(e)?;
+            emit(json, &done, || {
+                format!(
+                    "Imported {} documents ({} changes).",
+                    done.documents, done.changes
+                )
+            })
+        }
+        Command::Erase { .. } => {
+            let report = store
+                .erase(&[
+                    home.join(KEY_FILE),
+                    keyfile::next_path(&home.join(KEY_FILE)),
+                    locked,
+                ])
+                .map_err(e)?;
+            emit(json, &report, || {
+                let mut lines = vec![format!(
+                    "Removed {} files from this device.",
+                    report.removed.len()
+                )];
+                for (file, why) in &report.not_removed {
+                    lines.push(format!("Could not remove {}: {why}", file.display()));
+                }
+                lines.push(match &report.server {
+                    None => "This device had no account at a sync server.".into(),
+                    Some(tandem_core::erase::ServerErasure::Deleted {
+                        server,
+                        spaces_deleted,
+                        ..
+                    }) => format!(
+                        "{server} deleted your account and {spaces_deleted} spaces you alone owned."
+                    ),
+                    Some(tandem_core::erase::ServerErasure::Failed { server, reason }) => {
+                        format!("{server} still holds your account's encrypted data: {reason}")
+                    }
+                });
+                lines.join("\n")
+            })
+        }
+        Command::Lock | Command::Unlock => unreachable!("handled before the store opens"),
+        Command::Rekey => {
+            let rekeyed = keyfile::rotate(store, &home.join(KEY_FILE)).map_err(e)?;
+            drop(rekeyed);
+            emit(json, &json!({ "rekeyed": true }), || {
+                "The store is encrypted under a new key.".into()
+            })
+        }
+        Command::Settings {
+            lock_after,
+            app_name,
+            reminder_hour,
+        } => {
+            let mut settings = s.settings().map_err(e)?;
+            if let Some(secs) = lock_after {
+                settings.lock_after_secs = secs;
+            }
+            if let Some(name) = app_name {
+                settings.app_name = AppName::parse(&name).map_err(e)?;
+            }
+            if let Some(hour) = reminder_hour {
+                settings.reminder_hour = match hour.as_str() {
+                    "off" => None,
+                    h => Some(h.parse().map_err(|_| {
+                        "invalid reminder hour: an hour from 0 to 23, or off".to_string()
+                    })?),
+                };
+            }
+            let settings = s.set_settings(&settings).map_err(e)?;
+            emit(json, &settings, || {
+                format!(
+                    "Locks after {} s in the background; shown as {}; check-in reminder {}.",
+                    settings.lock_after_secs,
+                    settings.app_name.label(),
+                    settings
+                        .reminder_hour
+                        .map_or("off".to_string(), |h| format!("at {h}:00"))
+                )
+            })
+        }
+        Command::Notifications => {
+            let app = s.settings().map_err(e)?.app_name;
+            let due: Vec<_> = s
+                .due_notices()
+                .map_err(e)?
+                .into_iter()
+                .map(|n| notify::text(n, app))
+                .collect();
+            emit(json, &due, || {
+                due.iter()
+                    .map(|n| format!("{}: {}", n.title, n.body))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
         }
     }
 }

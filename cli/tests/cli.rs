@@ -390,3 +390,178 @@ fn bad_input_is_one_line_on_stderr_and_a_failure() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a date"));
 }
+
+fn fail_text(home: &Path, args: &[&str]) -> String {
+    let out = tandem(home, args);
+    assert!(!out.status.success(), "{args:?} should fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn the_store_is_encrypted_with_a_private_key_file() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    ok_json(h, &["--json", "init", "--name", "Sam", "--timezone", "UTC"]);
+    ok_json(
+        h,
+        &["--json", "journal", "add", "--text", "CANARY-cli-secret"],
+    );
+    let key = h.join("tandem.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    for entry in std::fs::read_dir(h).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(!bytes.windows(17).any(|w| w == b"CANARY-cli-secret"));
+    }
+    // Re-keying keeps the entry and replaces the key.
+    let before = std::fs::read_to_string(&key).unwrap();
+    assert_eq!(ok_json(h, &["--json", "rekey"])["rekeyed"], true);
+    assert_ne!(std::fs::read_to_string(&key).unwrap(), before);
+    let list = ok_json(h, &["--json", "journal", "list"]);
+    assert_eq!(list[0]["text"], "CANARY-cli-secret");
+    // Another key file does not open it, and says so.
+    std::fs::write(&key, "00".repeat(32)).unwrap();
+    let err = fail_text(h, &["today"]);
+    assert!(err.contains("the key does not open the store"), "{err}");
+}
+
+#[test]
+fn lock_refuses_everything_until_unlock() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    ok_json(h, &["--json", "init", "--name", "Sam", "--timezone", "UTC"]);
+    assert_eq!(ok_json(h, &["--json", "lock"])["locked"], true);
+    let err = fail_text(h, &["today"]);
+    assert_eq!(err.trim(), "error: Tandem is locked: unlock it first");
+    fail_text(h, &["journal", "add", "--text", "x"]);
+    assert_eq!(ok_json(h, &["--json", "unlock"])["locked"], false);
+    ok_json(h, &["--json", "today"]);
+}
+
+#[test]
+fn export_import_and_erase() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    ok_json(
+        h,
+        &[
+            "--json",
+            "init",
+            "--name",
+            "Sam",
+            "--timezone",
+            "Europe/Berlin",
+        ],
+    );
+    ok_json(
+        h,
+        &[
+            "--json",
+            "track",
+            "add",
+            "--name",
+            "alcohol",
+            "--since",
+            "2026-01-01",
+        ],
+    );
+    ok_json(
+        h,
+        &[
+            "--json",
+            "journal",
+            "add",
+            "--text",
+            "a good day",
+            "--mood",
+            "4",
+        ],
+    );
+    ok_json(
+        h,
+        &[
+            "--json",
+            "craving",
+            "add",
+            "--trigger",
+            "payday",
+            "--intensity",
+            "7",
+        ],
+    );
+    let out = home.path().join("export.json");
+    let done = ok_json(
+        h,
+        &[
+            "--json",
+            "export",
+            "--format",
+            "json",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(done["bytes"].as_u64().unwrap() > 100);
+    let md = tandem(h, &["export", "--format", "markdown"]);
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(md.starts_with("# Tandem export: Sam"));
+    assert!(md.contains("a good day") && md.contains("| payday | 7/10 |"));
+
+    let other = tempfile::tempdir().unwrap();
+    let summary = ok_json(other.path(), &["--json", "import", out.to_str().unwrap()]);
+    assert!(summary["documents"].as_u64().unwrap() >= 3);
+    assert_eq!(
+        ok_json(other.path(), &["--json", "journal", "list"]),
+        ok_json(h, &["--json", "journal", "list"])
+    );
+    assert_eq!(
+        ok_json(other.path(), &["--json", "today"]),
+        ok_json(h, &["--json", "today"])
+    );
+    // Importing twice is refused.
+    let err = fail_text(other.path(), &["import", out.to_str().unwrap()]);
+    assert!(err.contains("already set up"), "{err}");
+
+    // Erase wants --yes, then leaves nothing of the store behind.
+    let err = fail_text(h, &["erase"]);
+    assert!(err.contains("--yes"), "{err}");
+    let report = ok_json(h, &["--json", "erase", "--yes"]);
+    assert!(report["server"].is_null());
+    let left: Vec<String> = std::fs::read_dir(h)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, vec!["export.json".to_string()]);
+}
+
+#[test]
+fn settings_and_discreet_notifications() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    ok_json(h, &["--json", "init", "--name", "Sam", "--timezone", "UTC"]);
+    let s = ok_json(
+        h,
+        &[
+            "--json",
+            "settings",
+            "--app-name",
+            "notes",
+            "--reminder-hour",
+            "9",
+            "--lock-after",
+            "30",
+        ],
+    );
+    assert_eq!(s["app_name"], "notes");
+    assert_eq!(s["reminder_hour"], 9);
+    assert_eq!(s["lock_after_secs"], 30);
+    let due = ok_json(h, &["--json", "notifications"]);
+    assert_eq!(due[0]["title"], "Notes");
+    assert_eq!(due[0]["body"], "Time for your check-in");
+    fail_text(h, &["settings", "--reminder-hour", "25"]);
+    fail_text(h, &["settings", "--app-name", "Sober"]);
+}

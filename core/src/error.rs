@@ -25,6 +25,14 @@ pub enum ErrorKind {
     TooNew,
     /// SQLite or the file system failed.
     Storage,
+    /// The key given does not open the store (or no key was given for an encrypted one).
+    WrongKey,
+    /// The app is locked: unlock it with its key first.
+    Locked,
+    /// The server could not be reached.
+    Network,
+    /// The server refused or failed the request.
+    Server,
 }
 
 /// Everything that can go wrong in the core.
@@ -76,6 +84,26 @@ pub enum Error {
     /// The database file itself is damaged or is not a Tandem store.
     #[error("the store is damaged or is not a Tandem store: {0}")]
     CorruptStore(String),
+    /// The key does not open this store, or an encrypted store was opened
+    /// without one. Nothing was changed.
+    #[error(
+        "the key does not open the store at {0} (a wrong key, or the file is damaged); it was left untouched"
+    )]
+    WrongKey(PathBuf),
+    /// The app is locked; nothing can be read or written until it is unlocked.
+    #[error("Tandem is locked: unlock it first")]
+    Locked,
+    /// The server could not be reached or the connection broke.
+    #[error("could not reach the server: {0}")]
+    Network(String),
+    /// The server answered with an error.
+    #[error("the server refused the request ({status}): {message}")]
+    Server {
+        /// The HTTP status.
+        status: u16,
+        /// The server's error text.
+        message: String,
+    },
     /// SQLite failed.
     #[error("storage error: {0}")]
     Sqlite(Box<rusqlite::Error>),
@@ -152,6 +180,10 @@ impl Error {
             | Error::Reconcile(_) => ErrorKind::Corrupt,
             Error::Sqlite(e) if is_corruption(e) => ErrorKind::Corrupt,
             Error::Sqlite(_) | Error::Io(_) => ErrorKind::Storage,
+            Error::WrongKey(_) => ErrorKind::WrongKey,
+            Error::Locked => ErrorKind::Locked,
+            Error::Network(_) => ErrorKind::Network,
+            Error::Server { .. } => ErrorKind::Server,
         }
     }
 }

@@ -1,4 +1,9 @@
-//! The complete, machine-readable export of a device's data.
+//! The complete export of a device's data: JSON that machines read and
+//! `import` restores exactly, and a Markdown rendering that people read.
+//!
+//! The JSON lists every live item, and also carries every automerge
+//! document whole (base64), so that an import rebuilds the same documents —
+//! history included — and with them the same read model.
 
 use automerge::Automerge;
 use serde::{Deserialize, Serialize};
@@ -11,11 +16,31 @@ use crate::domain::journal::JournalEntry;
 use crate::domain::note::SharedNote;
 use crate::domain::person::Person;
 use crate::domain::track::Track;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::id::is_well_formed;
 
+mod markdown;
+
 /// The export format's version.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
+
+/// What an import restored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    /// Documents restored.
+    pub documents: usize,
+    /// Changes applied across them.
+    pub changes: usize,
+}
+
+/// One automerge document, whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportedDocument {
+    /// The document's id, e.g. `journal/2026-03`.
+    pub doc_id: String,
+    /// `Automerge::save` bytes, base64 (standard alphabet, padded).
+    pub automerge: String,
+}
 
 /// Every live item on the device. Deleted items are left out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +63,8 @@ pub struct Export {
     pub goals: Vec<Goal>,
     /// Shared notes.
     pub notes: Vec<SharedNote>,
+    /// Every document whole, for `import`.
+    pub documents: Vec<ExportedDocument>,
 }
 
 impl Export {
@@ -53,11 +80,17 @@ impl Export {
             checkins: vec![],
             goals: vec![],
             notes: vec![],
+            documents: vec![],
         }
     }
 
-    /// Adds every live item of one document.
+    /// Adds one document: every live item in it, and the document whole.
     pub fn add_document(&mut self, doc_id: &DocId, kind: DocKind, doc: &Automerge) -> Result<()> {
+        use base64::Engine as _;
+        self.documents.push(ExportedDocument {
+            doc_id: doc_id.to_string(),
+            automerge: base64::engine::general_purpose::STANDARD.encode(doc.save()),
+        });
         match kind {
             DocKind::Profile => self.tracks.extend(
                 shard::all::<_, Track>(doc, is_well_formed)?
@@ -106,5 +139,47 @@ impl Export {
             .sort_by(|a, b| (a.created_ms, &a.id).cmp(&(b.created_ms, &b.id)));
         self.notes
             .sort_by(|a, b| (a.created_ms, &a.id).cmp(&(b.created_ms, &b.id)));
+        self.documents.sort_by(|a, b| a.doc_id.cmp(&b.doc_id));
+    }
+
+    /// The documents decoded, profile first, checked for well-formed ids
+    /// and bytes: what `import` applies.
+    pub fn decoded_documents(&self) -> Result<Vec<(DocId, Automerge)>> {
+        use base64::Engine as _;
+        if self.format != FORMAT {
+            return Err(Error::invalid(
+                "export",
+                format!(
+                    "format {} is not one this build reads ({FORMAT})",
+                    self.format
+                ),
+            ));
+        }
+        let mut out = Vec::with_capacity(self.documents.len());
+        for d in &self.documents {
+            let doc_id = DocId::parse(&d.doc_id)?;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(&d.automerge)
+                .map_err(|_| {
+                    Error::invalid("export", format!("document {} is not base64", d.doc_id))
+                })?;
+            let doc = std::panic::catch_unwind(|| Automerge::load(&bytes))
+                .ok()
+                .and_then(|r| r.ok())
+                .ok_or_else(|| {
+                    Error::invalid("export", format!("document {} is damaged", d.doc_id))
+                })?;
+            out.push((doc_id, doc));
+        }
+        out.sort_by_key(|(id, _)| (*id != DocId::profile(), id.to_string()));
+        if out.first().is_none_or(|(id, _)| *id != DocId::profile()) {
+            return Err(Error::invalid("export", "it holds no profile document"));
+        }
+        Ok(out)
+    }
+
+    /// A readable Markdown rendering of everything, in the person's time zone.
+    pub fn to_markdown(&self) -> String {
+        markdown::render(self)
     }
 }

@@ -11,13 +11,19 @@
 pub mod clock;
 pub mod document;
 pub mod domain;
+pub mod erase;
 pub mod error;
 pub mod export;
 pub mod id;
+pub mod keyfile;
+pub mod lock;
+pub mod notify;
+pub mod settings;
 pub mod store;
+pub mod sync;
 pub mod view;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use domain::{checkin, clean_time, craving, goal, insights, journal, note, person, track};
 pub use error::{Error, ErrorKind, Result};
-pub use store::{Durability, Options, Page, Store};
+pub use store::{Durability, Options, Page, Store, StoreKey};

@@ -11,6 +11,8 @@
 //! export and to rebuild the read model.
 
 mod actions;
+mod cipher;
+pub mod key;
 mod projection;
 mod read;
 pub mod schema;
@@ -26,7 +28,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::clock::{Clock, SystemClock};
 use crate::document::DocId;
-use crate::error::{Error, Result, is_corruption};
+use crate::error::{Error, Result};
+use cipher::classify;
+
+pub use key::StoreKey;
 
 pub use read::Page;
 
@@ -90,28 +95,39 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (or creates) the store at `path` with default options.
-    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        Self::open_with(path, Options::default())
+    /// Opens (or creates) the encrypted store at `path` with default options.
+    pub fn open(path: impl AsRef<Path>, key: &StoreKey) -> Result<Self> {
+        Self::open_with(path, Some(key), Options::default())
     }
 
-    /// Opens (or creates) the store at `path`.
+    /// Opens (or creates) the store at `path`, encrypted with `key`.
     ///
-    /// A store written by a newer schema is refused with [`Error::TooNew`]
-    /// before anything is written to it; an older one is migrated forward.
-    pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Self> {
+    /// - A wrong key (or `None` for an encrypted store) gives
+    ///   [`Error::WrongKey`] and changes nothing.
+    /// - A plain store from before encryption, opened with a key, is first
+    ///   rewritten encrypted, kill-safely (see [`Store::rekey`]).
+    /// - `key: None` opens or creates a plain store: for measurements that
+    ///   compare against encryption, never for a person's data.
+    /// - A store written by a newer schema is refused with [`Error::TooNew`]
+    ///   before anything is written to it; an older one is migrated forward.
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        key: Option<&StoreKey>,
+        options: Options,
+    ) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        let conn = Connection::open(&path).map_err(|e| classify(e, &path))?;
-        let version: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| classify(e, &path))?;
-        if version > schema::VERSION {
-            return Err(Error::TooNew {
-                path,
-                found: version,
-                supported: schema::VERSION,
-            });
+        cipher::discard_unfinished_rewrite(&path)?;
+        match (cipher::file_state(&path)?, key) {
+            (cipher::FileState::Plain, Some(key)) => {
+                let conn = cipher::connect(&path, None)?;
+                refuse_newer(&conn, &path)?;
+                cipher::rewrite(conn, &path, key)?;
+            }
+            (cipher::FileState::Encrypted, None) => return Err(Error::WrongKey(path)),
+            _ => {}
         }
+        let conn = cipher::connect(&path, key)?;
+        let version = refuse_newer(&conn, &path)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| classify(e, &path))?;
         conn.pragma_update(
@@ -168,6 +184,34 @@ impl Store {
         })
     }
 
+    /// Re-encrypts the whole store under `new_key` and reopens it.
+    ///
+    /// The store is exported into a sibling file under the new key, fsynced,
+    /// and renamed over the old file, so a kill at any moment leaves either
+    /// the old store under the old key or the new one under the new key.
+    /// Keep both keys until this returns: save `new_key` first, drop the old
+    /// one after (the terminal client's [`crate::keyfile`] does this).
+    pub fn rekey(self, new_key: &StoreKey) -> Result<Store> {
+        let Store {
+            conn,
+            path,
+            options,
+            ..
+        } = self;
+        cipher::rewrite(conn, &path, new_key)?;
+        Store::open_with(&path, Some(new_key), options)
+    }
+
+    /// The SQLite connection, for the core's own modules.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Closes the store, reporting a failure to close cleanly.
+    pub fn close(self) -> Result<()> {
+        self.conn.close().map_err(|(_, e)| Error::from(e))
+    }
+
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
@@ -221,43 +265,73 @@ impl Store {
     /// Changes already held are skipped, so applying twice changes nothing.
     /// Returns how many new changes were stored.
     pub fn apply_changes(&mut self, doc_id: &DocId, encoded: &[Vec<u8>]) -> Result<usize> {
-        doc_id.kind()?;
-        let mut parsed = Vec::with_capacity(encoded.len());
-        for bytes in encoded {
-            let change = Change::from_bytes(bytes.clone()).map_err(|e| Error::CorruptDocument {
-                doc_id: doc_id.to_string(),
-                reason: format!("a received change does not parse: {e}"),
-            })?;
-            parsed.push(change);
-        }
-        self.doc(doc_id)?;
-        let result = self.apply_parsed(doc_id, parsed);
+        self.apply_batch(vec![(doc_id.clone(), encoded.to_vec())], |_| Ok(()))
+    }
+
+    /// Applies changes to several documents in one SQLite transaction: each
+    /// document gets its changes in one automerge call (its cost grows with
+    /// the document, not with the number of changes) and is re-projected
+    /// once. `also` runs inside the same transaction before it commits (the
+    /// sync client records its cursors there), so either everything lands or
+    /// nothing does. Returns how many new changes were stored.
+    pub fn apply_batch(
+        &mut self,
+        batch: Vec<(DocId, Vec<Vec<u8>>)>,
+        also: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
+    ) -> Result<usize> {
+        let touched: Vec<DocId> = batch.iter().map(|(id, _)| id.clone()).collect();
+        let result = self.apply_batch_inner(batch, also);
         if result.is_err() {
-            self.docs.remove(doc_id);
+            for id in &touched {
+                self.docs.remove(id);
+            }
         }
         result
     }
 
-    fn apply_parsed(&mut self, doc_id: &DocId, parsed: Vec<Change>) -> Result<usize> {
-        let doc = self.docs.get_mut(doc_id).expect("loaded above");
-        let mut seen = std::collections::HashSet::new();
-        let fresh: Vec<Change> = parsed
-            .into_iter()
-            .filter(|c| doc.get_change_by_hash(&c.hash()).is_none() && seen.insert(c.hash()))
-            .collect();
-        if fresh.is_empty() {
-            return Ok(0);
+    fn apply_batch_inner(
+        &mut self,
+        batch: Vec<(DocId, Vec<Vec<u8>>)>,
+        also: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
+    ) -> Result<usize> {
+        let mut parsed = Vec::with_capacity(batch.len());
+        for (doc_id, encoded) in batch {
+            doc_id.kind()?;
+            let mut changes = Vec::with_capacity(encoded.len());
+            for bytes in encoded {
+                let change = Change::from_bytes(bytes).map_err(|e| Error::CorruptDocument {
+                    doc_id: doc_id.to_string(),
+                    reason: format!("a received change does not parse: {e}"),
+                })?;
+                changes.push(change);
+            }
+            self.doc(&doc_id)?;
+            parsed.push((doc_id, changes));
         }
-        guard(doc_id, || doc.apply_changes(fresh.clone()))??;
         let tx = self.conn.transaction()?;
-        for change in &fresh {
-            append_change(&tx, doc_id, change.raw_bytes())?;
+        let mut stored = 0;
+        for (doc_id, changes) in parsed {
+            let doc = self.docs.get_mut(&doc_id).expect("loaded above");
+            let mut seen = std::collections::HashSet::new();
+            let fresh: Vec<Change> = changes
+                .into_iter()
+                .filter(|c| doc.get_change_by_hash(&c.hash()).is_none() && seen.insert(c.hash()))
+                .collect();
+            if fresh.is_empty() {
+                continue;
+            }
+            guard(&doc_id, || doc.apply_changes(fresh.clone()))??;
+            for change in &fresh {
+                append_change(&tx, &doc_id, change.raw_bytes())?;
+            }
+            let pending = bump_pending(&tx, &doc_id, fresh.len() as i64)?;
+            projection::document(&tx, &doc_id, doc)?;
+            maybe_compact(&tx, &doc_id, doc, pending, self.options.compact_after)?;
+            stored += fresh.len();
         }
-        let pending = bump_pending(&tx, doc_id, fresh.len() as i64)?;
-        projection::document(&tx, doc_id, doc)?;
-        maybe_compact(&tx, doc_id, doc, pending, self.options.compact_after)?;
+        also(&tx)?;
         tx.commit()?;
-        Ok(fresh.len())
+        Ok(stored)
     }
 
     /// Drops and rebuilds the whole read model from the documents, in one
@@ -424,11 +498,30 @@ fn corrupt(doc_id: &DocId, e: impl std::fmt::Display) -> Error {
     }
 }
 
-/// Maps SQLite's "this is not a database" family to [`Error::CorruptStore`].
-fn classify(e: rusqlite::Error, path: &Path) -> Error {
-    if is_corruption(&e) {
-        Error::CorruptStore(format!("{}: {e}", path.display()))
-    } else {
-        Error::from(e)
+/// A bare SQLite connection to the store at `path`, opened with its key and
+/// cipher settings, for tools and tests that inspect rows directly. Writing
+/// through it bypasses every rule the store keeps.
+pub fn open_raw(path: &Path, key: Option<&StoreKey>) -> Result<Connection> {
+    cipher::connect(path, key)
+}
+
+/// Whether the file at `path` is an encrypted store (or anything that is not
+/// a plain SQLite file). A missing or empty file is not.
+pub fn is_encrypted(path: &Path) -> Result<bool> {
+    Ok(cipher::file_state(path)? == cipher::FileState::Encrypted)
+}
+
+/// Reads the schema version and refuses a store from a newer build.
+fn refuse_newer(conn: &Connection, path: &Path) -> Result<i64> {
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|e| classify(e, path))?;
+    if version > schema::VERSION {
+        return Err(Error::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            supported: schema::VERSION,
+        });
     }
+    Ok(version)
 }

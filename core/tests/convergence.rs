@@ -220,6 +220,8 @@ fn one_doc_export(person: &tandem_core::person::Person, doc_id: &DocId, doc: &Au
     let mut e = Export::new(person.clone(), 0);
     e.add_document(doc_id, doc_id.kind().unwrap(), doc).unwrap();
     e.sort();
+    // The items, not the encoding of the document that holds them.
+    e.documents.clear();
     e
 }
 
@@ -252,6 +254,10 @@ proptest! {
         let mut eb = b.export().unwrap();
         ea.exported_ms = 0;
         eb.exported_ms = 0;
+        // Equal heads (checked above) mean equal documents; their encodings
+        // may still order the same changes differently.
+        ea.documents.clear();
+        eb.documents.clear();
         prop_assert_eq!(&ea, &eb);
 
         // The incrementally kept read model equals one rebuilt from the documents.

@@ -54,7 +54,7 @@ fn pristine(dir: &Path) -> (Vec<u8>, Vec<u8>) {
     s.create_note("Plan", "Call Sam").unwrap();
     // Checkpoint what exists so far into the main file, then write more into the WAL.
     {
-        let conn = rusqlite::Connection::open(dir.join("p.db")).unwrap();
+        let conn = raw(dir.join("p.db"));
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
             .unwrap();
     }
@@ -78,7 +78,7 @@ fn exercise(path: &Path) -> Vec<ErrorKind> {
         clock: Arc::new(FixedClock::new(at("2026-05-01T12:00:00Z"))),
         ..Options::default()
     };
-    let mut s = match Store::open_with(path, options) {
+    let mut s = match Store::open_with(path, Some(&test_key()), options) {
         Ok(s) => s,
         Err(e) => return vec![e.kind()],
     };
@@ -171,7 +171,7 @@ fn damaged_document_blobs_are_typed_errors_and_kept() {
         let path = case.join("p.db");
         std::fs::write(&path, &db).unwrap();
         std::fs::write(case.join("p.db-wal"), &wal).unwrap();
-        let conn = rusqlite::Connection::open(&path).unwrap();
+        let conn = raw(&path);
         // Damage either one snapshot or one change blob.
         let (table, key, col): (&str, &str, &str) = if round % 2 == 0 {
             ("documents", "doc_id", "snapshot")
@@ -209,7 +209,7 @@ fn damaged_document_blobs_are_typed_errors_and_kept() {
             "round {round}: {kinds:?}"
         );
         // The damaged bytes were not removed or rewritten.
-        let conn = rusqlite::Connection::open(&path).unwrap();
+        let conn = raw(&path);
         let still: Option<Vec<u8>> = conn
             .query_row(
                 &format!("SELECT {col} FROM {table} WHERE CAST({key} AS TEXT) = ?1"),

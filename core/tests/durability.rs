@@ -11,7 +11,11 @@ use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
 use tandem_core::journal::JournalInput;
-use tandem_core::{Page, Store};
+use tandem_core::{Page, Store, StoreKey};
+
+fn key() -> StoreKey {
+    StoreKey::from_bytes([0x42; 32])
+}
 
 const DIR_VAR: &str = "TANDEM_DURABILITY_DIR";
 
@@ -20,7 +24,7 @@ const DIR_VAR: &str = "TANDEM_DURABILITY_DIR";
 #[ignore = "run by acknowledged_writes_survive_sigkill as its child"]
 fn durability_child() {
     let dir = std::env::var(DIR_VAR).expect("run by the parent test");
-    let mut store = Store::open(std::path::Path::new(&dir).join("d.db")).unwrap();
+    let mut store = Store::open(std::path::Path::new(&dir).join("d.db"), &key()).unwrap();
     let mut out = std::io::stdout().lock();
     for i in 0u64.. {
         let e = store
@@ -37,7 +41,7 @@ fn durability_child() {
 #[test]
 fn acknowledged_writes_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
-    Store::open(dir.path().join("d.db"))
+    Store::open(dir.path().join("d.db"), &key())
         .unwrap()
         .init("Sam", "UTC")
         .unwrap();
@@ -76,7 +80,7 @@ fn acknowledged_writes_survive_sigkill() {
         acked.extend(new);
         assert!(start.elapsed() < Duration::from_secs(30));
 
-        let store = Store::open(dir.path().join("d.db")).unwrap();
+        let store = Store::open(dir.path().join("d.db"), &key()).unwrap();
         for id in &acked {
             assert!(
                 store.journal_entry(id).is_ok(),

@@ -297,7 +297,7 @@ fn goal_status_and_unknown_ids() {
 #[test]
 fn actions_before_init_and_double_init_are_typed_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(dir.path().join("x.db")).unwrap();
+    let mut s = Store::open(dir.path().join("x.db"), &test_key()).unwrap();
     assert!(matches!(s.today(), Err(Error::NotInitialized)));
     assert!(matches!(
         s.add_journal(journal("x")),
@@ -341,11 +341,11 @@ fn a_store_from_a_newer_version_is_refused_and_left_untouched() {
     }
     std::fs::copy(dir.path().join("a.db"), &path).unwrap();
     {
-        let conn = rusqlite::Connection::open(&path).unwrap();
+        let conn = raw(&path);
         conn.pragma_update(None, "user_version", 99).unwrap();
     }
     let before = std::fs::read(&path).unwrap();
-    let err = Store::open(&path).unwrap_err();
+    let err = Store::open(&path, &test_key()).unwrap_err();
     assert!(
         matches!(
             err,
@@ -381,7 +381,7 @@ fn changes_are_compacted_into_a_snapshot_and_nothing_is_lost() {
     }
     let path = s.path().to_path_buf();
     drop(s);
-    let conn = rusqlite::Connection::open(&path).unwrap();
+    let conn = raw(&path);
     let (pending, has_snapshot): (i64, bool) = conn
         .query_row(
             "SELECT pending, snapshot IS NOT NULL FROM documents WHERE doc_id = 'journal/2026-03'",
@@ -400,7 +400,7 @@ fn changes_are_compacted_into_a_snapshot_and_nothing_is_lost() {
     assert_eq!(pending, 50 % 16);
     assert_eq!(changes, pending);
     drop(conn);
-    let mut s = Store::open(&path).unwrap();
+    let mut s = Store::open(&path, &test_key()).unwrap();
     assert_eq!(s.export().unwrap().journal.len(), 50);
     s.rebuild_read_model().unwrap();
     assert_eq!(s.journal_page(&Page::first(100)).unwrap().len(), 50);
@@ -413,7 +413,7 @@ fn a_damaged_document_is_a_typed_error_for_that_document_only() {
     populate(&mut s, &clock);
     let path = s.path().to_path_buf();
     drop(s);
-    let conn = rusqlite::Connection::open(&path).unwrap();
+    let conn = raw(&path);
     conn.execute(
         "UPDATE changes SET bytes = x'00112233' WHERE doc_id = 'goals'",
         [],
@@ -425,7 +425,7 @@ fn a_damaged_document_is_a_typed_error_for_that_document_only() {
     )
     .unwrap();
     drop(conn);
-    let mut s = Store::open(&path).unwrap();
+    let mut s = Store::open(&path, &test_key()).unwrap();
     let err = s
         .add_milestone(&s.goals().unwrap()[0].id.clone(), "x")
         .unwrap_err();
@@ -439,7 +439,7 @@ fn a_damaged_document_is_a_typed_error_for_that_document_only() {
     assert_eq!(s.today().unwrap().name, "Sam");
     assert!(matches!(s.export(), Err(Error::CorruptDocument { .. })));
     drop(s);
-    let conn = rusqlite::Connection::open(&path).unwrap();
+    let conn = raw(&path);
     let kept: Vec<u8> = conn
         .query_row(
             "SELECT snapshot FROM documents WHERE doc_id = 'goals'",
@@ -457,11 +457,11 @@ fn a_damaged_read_model_row_is_a_typed_error() {
     s.add_journal(journal("x")).unwrap();
     let path = s.path().to_path_buf();
     drop(s);
-    let conn = rusqlite::Connection::open(&path).unwrap();
+    let conn = raw(&path);
     conn.execute("UPDATE journal SET tags = 'not json'", [])
         .unwrap();
     drop(conn);
-    let mut s = Store::open(&path).unwrap();
+    let mut s = Store::open(&path, &test_key()).unwrap();
     let err = s.journal_page(&Page::first(10)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Corrupt, "{err}");
     // The row is derived data: a rebuild from the documents repairs it.

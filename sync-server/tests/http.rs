@@ -50,7 +50,7 @@ async fn register_link_a_second_device_and_list_spaces() {
 #[tokio::test]
 async fn requests_without_a_valid_token_are_refused() {
     let s = start(Limits::default()).await;
-    let http = reqwest::Client::new();
+    let http = support::http_client();
     for (method, path) in [
         (Method::GET, "/v1/spaces"),
         (Method::POST, "/v1/sync/pull"),
@@ -503,7 +503,7 @@ async fn bounds_give_413_or_400_with_a_json_body() {
 #[tokio::test]
 async fn operations_endpoints_and_the_openapi_document() {
     let s = start(Limits::default()).await;
-    let http = reqwest::Client::new();
+    let http = support::http_client();
     assert_eq!(
         http.get(format!("{}/healthz", s.url))
             .send()

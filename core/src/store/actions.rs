@@ -15,9 +15,11 @@ use crate::domain::note::{self, SharedNote};
 use crate::domain::person::{Person, parse_timezone};
 use crate::domain::track::{Track, TrackStats};
 use crate::error::{Error, Result};
-use crate::export::Export;
+use crate::export::{Export, ImportSummary};
 use crate::id::{is_well_formed, new_id};
+use crate::settings::Settings;
 use crate::view::{GoalView, TodayView};
+use rusqlite::OptionalExtension;
 
 fn check_id(kind: &'static str, id: &str) -> Result<()> {
     if is_well_formed(id) {
@@ -482,5 +484,59 @@ impl Store {
         }
         out.sort();
         Ok(out)
+    }
+
+    /// Restores an export into this fresh store, in one transaction: the
+    /// documents are rebuilt whole and projected, so the read model is the
+    /// one the exporting device had. A store that already holds a person is
+    /// refused ([`Error::AlreadyInitialized`]) and left as it was.
+    pub fn import(&mut self, export: &Export) -> Result<ImportSummary> {
+        let docs = export.decoded_documents()?;
+        if read::person(&self.conn)?.is_some() {
+            return Err(Error::AlreadyInitialized);
+        }
+        let batch = docs
+            .iter()
+            .map(|(id, doc)| {
+                let changes = doc
+                    .get_changes(&[])
+                    .into_iter()
+                    .map(|c| c.raw_bytes().to_vec())
+                    .collect();
+                (id.clone(), changes)
+            })
+            .collect();
+        let changes = self.apply_batch(batch, |_| Ok(()))?;
+        self.person()?;
+        Ok(ImportSummary {
+            documents: docs.len(),
+            changes,
+        })
+    }
+
+    /// This device's settings (defaults until changed).
+    pub fn settings(&self) -> Result<Settings> {
+        let text: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'settings'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match text {
+            None => Ok(Settings::default()),
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| Error::CorruptStore(format!("the settings are damaged: {e}"))),
+        }
+    }
+
+    /// Changes this device's settings.
+    pub fn set_settings(&mut self, settings: &Settings) -> Result<Settings> {
+        settings.validate()?;
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('settings', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [serde_json::to_string(settings)?],
+        )?;
+        Ok(*settings)
     }
 }

@@ -4,11 +4,22 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use tandem_core::{Durability, FixedClock, Options, Store};
+use tandem_core::{Durability, FixedClock, Options, Store, StoreKey};
 
 /// A UTC instant from RFC 3339 text.
 pub fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// The key every test store is encrypted with.
+pub fn test_key() -> StoreKey {
+    StoreKey::from_bytes([0x5a; 32])
+}
+
+/// A raw SQLite connection to a test store, keyed, for tests that damage
+/// or inspect rows behind the store's back.
+pub fn raw(path: impl AsRef<std::path::Path>) -> rusqlite::Connection {
+    tandem_core::store::open_raw(path.as_ref(), Some(&test_key())).unwrap()
 }
 
 /// A store in `dir` named `name`, with its own fixed clock.
@@ -20,6 +31,7 @@ pub fn store_in(
 ) -> Store {
     Store::open_with(
         dir.join(name),
+        Some(&test_key()),
         Options {
             durability,
             clock,
@@ -48,3 +60,5 @@ pub fn second_device(
     send_all(original, &mut other);
     other
 }
+
+pub mod server;

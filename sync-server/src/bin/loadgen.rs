@@ -183,6 +183,8 @@ async fn main() -> Result<(), String> {
         return Err("--url must be given and must be a loopback address".into());
     }
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    // reqwest may be built with rustls and no default provider: name one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(args.devices.max(1))
         .timeout(Duration::from_secs(30))

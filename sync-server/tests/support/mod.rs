@@ -53,6 +53,13 @@ pub async fn start_with(
     Server { url, dir, task }
 }
 
+/// An HTTP client; reqwest may be built with rustls and no default
+/// provider (the device core enables it in workspace builds), so one is named.
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 /// A device talking to a server.
 #[derive(Clone)]
 pub struct Client {
@@ -72,7 +79,7 @@ impl Client {
 
     /// Registers with a given body; `Err` carries the status.
     pub async fn register_with(url: &str, body: Value) -> Result<Client, StatusCode> {
-        let http = reqwest::Client::new();
+        let http = http_client();
         let resp = http
             .post(format!("{url}/v1/devices"))
             .json(&body)

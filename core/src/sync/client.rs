@@ -1,0 +1,176 @@
+//! A blocking HTTP client for the sync server's `/v1` API, over rustls with
+//! the ring provider (no system OpenSSL). Call it off the UI thread.
+
+use std::sync::Once;
+use std::time::Duration;
+
+use reqwest::Method;
+use reqwest::blocking::{RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tandem_protocol::{AccountDeleted, ErrorBody, RegisterRequest, RegisterResponse};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+
+/// How long one request may take before it counts as a network failure.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A client for one server, with or without a device's bearer token.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::blocking::Client,
+    base: String,
+    token: Option<Zeroizing<String>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client for the server at `base` (`http://…` or `https://…`).
+    pub fn new(base: &str) -> Result<Client> {
+        let base = base.trim().trim_end_matches('/').to_owned();
+        let url = reqwest::Url::parse(&base)
+            .map_err(|_| Error::invalid("server", "expected a URL such as https://sync.example"))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err(Error::invalid(
+                "server",
+                "expected an http:// or https:// URL",
+            ));
+        }
+        static PROVIDER: Once = Once::new();
+        PROVIDER.call_once(|| {
+            // Another part of the process may have installed one already: fine.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        });
+        let http = reqwest::blocking::Client::builder()
+            .timeout(TIMEOUT)
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| Error::Network(e.to_string()))?;
+        Ok(Client {
+            http,
+            base,
+            token: None,
+        })
+    }
+
+    /// The same client acting as the device holding `token`.
+    pub fn with_token(mut self, token: &str) -> Client {
+        self.token = Some(Zeroizing::new(token.to_owned()));
+        self
+    }
+
+    /// The server's base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Registers this device: a new account, or (with a link code from
+    /// another device) one more device of an existing account.
+    pub fn register(&self, link_code: Option<&str>) -> Result<RegisterResponse> {
+        self.call(
+            Method::POST,
+            "/v1/devices",
+            Some(&RegisterRequest {
+                link_code: link_code.map(str::to_owned),
+            }),
+        )
+    }
+
+    /// Deletes this device's account and every space it alone owns.
+    pub fn delete_account(&self) -> Result<AccountDeleted> {
+        self.call::<(), _>(Method::DELETE, "/v1/account", None)
+    }
+
+    /// Sends one JSON request and reads the JSON answer (or the typed error).
+    pub(crate) fn call<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<T> {
+        let mut request: RequestBuilder = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token.as_str());
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().map_err(network)?;
+        read(response)
+    }
+}
+
+fn read<T: DeserializeOwned>(response: Response) -> Result<T> {
+    let status = response.status();
+    if status.is_success() {
+        return response.json().map_err(network);
+    }
+    let message = match response.json::<ErrorBody>() {
+        Ok(body) => body.message,
+        Err(_) => status
+            .canonical_reason()
+            .unwrap_or("no reason given")
+            .to_owned(),
+    };
+    Err(Error::Server {
+        status: status.as_u16(),
+        message,
+    })
+}
+
+fn network(e: reqwest::Error) -> Error {
+    // reqwest's text can name the URL; it never holds a token or a body.
+    let what = if e.is_timeout() {
+        "the server did not answer in time".to_owned()
+    } else if e.is_connect() {
+        "could not connect".to_owned()
+    } else if e.is_decode() {
+        "the server's answer could not be read".to_owned()
+    } else {
+        e.without_url().to_string()
+    };
+    Error::Network(what)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_http_urls_are_servers() {
+        for bad in [
+            "",
+            "sync.example",
+            "ftp://x",
+            "http://",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(
+                Client::new(bad).unwrap_err().kind(),
+                crate::ErrorKind::Validation,
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            Client::new("http://127.0.0.1:9/").unwrap().base(),
+            "http://127.0.0.1:9"
+        );
+    }
+
+    #[test]
+    fn an_unreachable_server_is_a_network_error() {
+        let err = Client::new("http://127.0.0.1:9")
+            .unwrap()
+            .register(None)
+            .unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Network, "{err}");
+    }
+}

@@ -1,0 +1,114 @@
+//! A real sync server in a child process, for end-to-end tests.
+//!
+//! The test binary runs itself again as the server: a test file that uses
+//! [`ServerProcess`] declares `server_child` (an ignored test calling
+//! [`child`]). The child prints `listening on http://ADDR` once it accepts
+//! connections. A server can be killed with SIGKILL and started again on the
+//! same address and database.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+const DB_VAR: &str = "TANDEM_TEST_SERVER_DB";
+const ADDR_VAR: &str = "TANDEM_TEST_SERVER_ADDR";
+
+/// A server process over SQLite at `db`.
+pub struct ServerProcess {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// The server's database file.
+    pub db: PathBuf,
+    child: Child,
+}
+
+impl ServerProcess {
+    /// Starts a server on a free loopback port over the database `db`.
+    pub fn start(db: &Path) -> ServerProcess {
+        Self::start_on(db, "127.0.0.1:0")
+    }
+
+    /// Starts a server on `addr` (a port, or `:0` for any free one).
+    pub fn start_on(db: &Path, addr: &str) -> ServerProcess {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "server_child", "--ignored", "--nocapture"])
+            .env(DB_VAR, db)
+            .env(ADDR_VAR, addr)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let url = loop {
+            let line = lines
+                .next()
+                .expect("the server child exited before listening")
+                .unwrap();
+            if let Some(url) = line.strip_prefix("listening on ") {
+                break url.trim().to_owned();
+            }
+        };
+        // Keep draining stdout so the child never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        ServerProcess {
+            url,
+            db: db.to_path_buf(),
+            child,
+        }
+    }
+
+    /// The `127.0.0.1:PORT` part of the URL.
+    pub fn addr(&self) -> String {
+        self.url.trim_start_matches("http://").to_owned()
+    }
+
+    /// Kills the server with SIGKILL and waits for it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Kills the server and starts it again on the same address and database.
+    pub fn restart(&mut self) {
+        self.kill();
+        let addr = self.addr();
+        // The port may take a moment to be free again.
+        for _ in 0..50 {
+            if std::net::TcpListener::bind(&addr).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        *self = ServerProcess::start_on(&self.db.clone(), &addr);
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The child's body: serve until killed.
+pub fn child() {
+    let db = std::env::var(DB_VAR).expect("run by ServerProcess");
+    let addr = std::env::var(ADDR_VAR).expect("run by ServerProcess");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let storage = tandem_sync_server::open_storage(&format!("sqlite:{db}"), 4)
+            .await
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind(&addr).await.unwrap();
+        println!("listening on http://{}", listener.local_addr().unwrap());
+        let state = tandem_sync_server::api::AppState::new(
+            storage,
+            tandem_sync_server::limits::Limits::default(),
+        );
+        tandem_sync_server::serve(listener, state).await.unwrap();
+    });
+}
