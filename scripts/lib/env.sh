@@ -13,9 +13,11 @@ ensure_rust() {
       exit 1
     fi
   fi
-  if ! command -v cc >/dev/null 2>&1; then
+  # A C compiler for the bundled SQLCipher; perl and make build its vendored OpenSSL.
+  if ! command -v cc >/dev/null 2>&1 || ! command -v make >/dev/null 2>&1; then
     need_apt build-essential
   fi
+  command -v perl >/dev/null 2>&1 || need_apt perl
 }
 
 # Installs Debian packages that are missing.
