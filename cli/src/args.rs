@@ -102,6 +102,17 @@ pub enum Command {
     Unlock,
     /// Re-encrypt the store under a new key and replace the key file.
     Rekey,
+    /// Sync with the server: push what it lacks, pull what is new. The first
+    /// time, `--server URL` connects this device (a new account and its
+    /// private space there).
+    Sync {
+        /// The sync server's URL (needed the first time).
+        #[arg(long)]
+        server: Option<String>,
+    },
+    /// This person's devices.
+    #[command(subcommand)]
+    Device(DeviceCommand),
     /// Show or change this device's settings.
     Settings {
         /// Seconds in the background before the app locks (0–3600).
@@ -116,6 +127,21 @@ pub enum Command {
     },
     /// The notifications due now, exactly as the phone would show them.
     Notifications,
+}
+
+/// `device …`
+#[derive(Debug, Subcommand)]
+pub enum DeviceCommand {
+    /// Show a single-use code (15 minutes) that links another device to you.
+    LinkCode,
+    /// Link this fresh device to you with a code from another of your devices.
+    Link {
+        /// The code shown by `device link-code`.
+        code: String,
+        /// The sync server's URL.
+        #[arg(long)]
+        server: String,
+    },
 }
 
 /// The formats of `export`.

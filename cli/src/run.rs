@@ -13,8 +13,8 @@ use tandem_core::view::GoalView;
 use tandem_core::{FixedClock, Options, Page, Store, SystemClock, keyfile, notify};
 
 use crate::args::{
-    Cli, Command, CravingCommand, ExportFormat, GoalCommand, JournalCommand, MilestoneCommand,
-    NoteCommand, TrackCommand, parse_instant,
+    Cli, Command, CravingCommand, DeviceCommand, ExportFormat, GoalCommand, JournalCommand,
+    MilestoneCommand, NoteCommand, TrackCommand, parse_instant,
 };
 use crate::output::{emit, local_time, track_line, with_id};
 
@@ -512,6 +512,55 @@ pub fn run(cli: Cli) -> Result<(), String> {
             drop(rekeyed);
             emit(json, &json!({ "rekeyed": true }), || {
                 "The store is encrypted under a new key.".into()
+            })
+        }
+        Command::Sync { server } => {
+            let connected = s.account().map_err(e)?.is_some();
+            let report = match (connected, server) {
+                (false, Some(url)) => s.connect(&url),
+                (false, None) => Err(tandem_core::Error::NoServer),
+                (true, Some(url)) => s.connect(&url),
+                (true, None) => s.sync(),
+            }
+            .map_err(e)?;
+            let status = s.sync_status().map_err(e)?;
+            let out = json!({ "report": report, "status": status });
+            emit(json, &out, || {
+                let mut lines = vec![format!(
+                    "Synced with {}: sent {}, received {} ({} new changes).",
+                    status.server.as_deref().unwrap_or("?"),
+                    report.pushed,
+                    report.pulled,
+                    report.applied
+                )];
+                if !report.refused.is_empty() {
+                    lines.push(format!(
+                        "Refused {} records that were tampered with or do not belong here.",
+                        report.refused.len()
+                    ));
+                }
+                lines.join("\n")
+            })
+        }
+        Command::Device(DeviceCommand::LinkCode) => {
+            let code = s.link_code().map_err(e)?;
+            emit(json, &json!({ "code": code.as_str() }), || {
+                format!(
+                    "{}\nType or scan this on your other device within 15 minutes: \
+                     tandem device link CODE --server URL. It carries your key: show it to no one.",
+                    code.as_str()
+                )
+            })
+        }
+        Command::Device(DeviceCommand::Link { code, server }) => {
+            let report = s.link(&code, &server).map_err(e)?;
+            let person = s.person().map_err(e)?;
+            let out = json!({ "name": person.name, "device_id": s.device_id(), "report": report });
+            emit(json, &out, || {
+                format!(
+                    "Linked. Welcome back, {}: {} changes arrived.",
+                    person.name, report.applied
+                )
             })
         }
         Command::Settings {

@@ -565,3 +565,83 @@ fn settings_and_discreet_notifications() {
     fail_text(h, &["settings", "--reminder-hour", "25"]);
     fail_text(h, &["settings", "--app-name", "Sober"]);
 }
+
+/// A sync server on a loopback port, in a thread of this test process.
+fn start_server(dir: &Path) -> String {
+    let db = format!("sqlite:{}", dir.join("server.db").display());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let storage = tandem_sync_server::open_storage(&db, 2).await.unwrap();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(format!("http://{}", listener.local_addr().unwrap()))
+                .unwrap();
+            let state = tandem_sync_server::api::AppState::new(
+                storage,
+                tandem_sync_server::limits::Limits::default(),
+            );
+            tandem_sync_server::serve(listener, state).await.unwrap();
+        });
+    });
+    rx.recv().unwrap()
+}
+
+#[test]
+fn sync_and_link_a_second_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = start_server(dir.path());
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    ok_json(
+        &a,
+        &["--json", "init", "--name", "Sam", "--timezone", "UTC"],
+    );
+    ok_json(&a, &["--json", "journal", "add", "--text", "before sync"]);
+    // Without a server yet: a clear error.
+    let err = fail_text(&a, &["sync"]);
+    assert!(err.contains("does not sync yet"), "{err}");
+    let out = ok_json(&a, &["--json", "sync", "--server", &url]);
+    assert!(out["report"]["pushed"].as_u64().unwrap() >= 2);
+    assert_eq!(out["status"]["pending_changes"], 0);
+    assert_eq!(out["status"]["server"], url.as_str());
+
+    let code = ok_json(&a, &["--json", "device", "link-code"])["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(code.starts_with("TL1-"));
+    let linked = ok_json(&b, &["--json", "device", "link", &code, "--server", &url]);
+    assert_eq!(linked["name"], "Sam");
+    assert_eq!(
+        ok_json(&b, &["--json", "journal", "list"]),
+        ok_json(&a, &["--json", "journal", "list"])
+    );
+    ok_json(
+        &b,
+        &[
+            "--json",
+            "journal",
+            "add",
+            "--text",
+            "from the second device",
+        ],
+    );
+    ok_json(&b, &["--json", "sync"]);
+    ok_json(&a, &["--json", "sync"]);
+    assert_eq!(
+        ok_json(&a, &["--json", "journal", "list"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    // A mistyped code is caught before anything is sent.
+    let c = dir.path().join("c");
+    let err = fail_text(&c, &["device", "link", "TL1-AAAA-BBBB", "--server", &url]);
+    assert!(err.contains("link code"), "{err}");
+}

@@ -31,8 +31,10 @@ pub enum ErrorKind {
     Locked,
     /// The server could not be reached.
     Network,
-    /// The server refused or failed the request.
+    /// The server refused or failed the request, or misbehaved.
     Server,
+    /// This device does not sync with a server yet.
+    NoServer,
 }
 
 /// Everything that can go wrong in the core.
@@ -103,6 +105,22 @@ pub enum Error {
         status: u16,
         /// The server's error text.
         message: String,
+    },
+    /// This device has no account at a sync server yet.
+    #[error("this device does not sync yet: connect it to a server first")]
+    NoServer,
+    /// The server served less than it had already served: it lost or rolled
+    /// back data. Nothing local was changed; the server needs attention.
+    #[error(
+        "the server went back in time for space {space_id}: it had {had} records and now reports {now}; nothing here was changed"
+    )]
+    RolledBack {
+        /// The space.
+        space_id: String,
+        /// The highest count the server reported before.
+        had: i64,
+        /// What it reports now.
+        now: i64,
     },
     /// SQLite failed.
     #[error("storage error: {0}")]
@@ -183,7 +201,8 @@ impl Error {
             Error::WrongKey(_) => ErrorKind::WrongKey,
             Error::Locked => ErrorKind::Locked,
             Error::Network(_) => ErrorKind::Network,
-            Error::Server { .. } => ErrorKind::Server,
+            Error::Server { .. } | Error::RolledBack { .. } => ErrorKind::Server,
+            Error::NoServer => ErrorKind::NoServer,
         }
     }
 }

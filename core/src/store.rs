@@ -207,6 +207,11 @@ impl Store {
         &self.conn
     }
 
+    /// The SQLite connection, mutably (for transactions), for the core's own modules.
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
     /// Closes the store, reporting a failure to close cleanly.
     pub fn close(self) -> Result<()> {
         self.conn.close().map_err(|(_, e)| Error::from(e))
@@ -407,6 +412,14 @@ impl Store {
             })?;
         let tx = self.conn.transaction()?;
         append_change(&tx, doc_id, change.raw_bytes())?;
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO outbox (doc_id, hash, bytes) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![
+            doc_id.as_str(),
+            &change.hash().0[..],
+            change.raw_bytes()
+        ])?;
         let pending = bump_pending(&tx, doc_id, 1)?;
         project(&tx, &value)?;
         maybe_compact(&tx, doc_id, doc, pending, self.options.compact_after)?;

@@ -5,6 +5,13 @@
 
 pub mod account;
 pub mod client;
+pub mod code;
+pub mod devices;
+pub mod engine;
+pub mod seal;
+pub mod spaces;
 
 pub use account::Account;
 pub use client::Client;
+pub use engine::{SyncReport, SyncStatus};
+pub use spaces::{Space, SpaceRole};

@@ -351,7 +351,7 @@ fn a_store_from_a_newer_version_is_refused_and_left_untouched() {
             err,
             Error::TooNew {
                 found: 99,
-                supported: 1,
+                supported: 2,
                 ..
             }
         ),

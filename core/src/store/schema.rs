@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use crate::error::Result;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 /// The full current schema.
 pub const CREATE: &str = "
@@ -114,6 +114,41 @@ CREATE TABLE notes (
     created_ms INTEGER NOT NULL,
     edited_ms  INTEGER NOT NULL
 ) STRICT;
+" /* version 2 */;
+
+/// Version 2: what the sync client keeps.
+pub const SYNC: &str = "
+-- Spaces this device syncs: its person's private space and their pairs.
+CREATE TABLE spaces (
+    space_id   TEXT PRIMARY KEY,
+    role       TEXT NOT NULL,
+    epoch      INTEGER NOT NULL,
+    cursor     INTEGER NOT NULL DEFAULT 0,
+    high_water INTEGER NOT NULL DEFAULT 0
+) STRICT;
+-- Every key of every epoch of a space this device knows.
+CREATE TABLE space_keys (
+    space_id TEXT NOT NULL,
+    epoch    INTEGER NOT NULL,
+    key      BLOB NOT NULL,
+    PRIMARY KEY (space_id, epoch)
+) STRICT;
+-- Changes made on this device that the server has not acknowledged yet,
+-- appended in the same transaction as the change itself.
+CREATE TABLE outbox (
+    seq    INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    hash   BLOB NOT NULL UNIQUE,
+    bytes  BLOB NOT NULL
+) STRICT;
+-- Records the server sent that failed to open or did not match: reported, never applied.
+CREATE TABLE sync_refused (
+    space_id TEXT NOT NULL,
+    seq      INTEGER NOT NULL,
+    reason   TEXT NOT NULL,
+    seen_ms  INTEGER NOT NULL,
+    PRIMARY KEY (space_id, seq)
+) STRICT;
 ";
 
 /// The read-model tables, in the order [`crate::Store::read_model_dump`] lists them.
@@ -131,14 +166,24 @@ pub const READ_MODEL_TABLES: [(&str, &str); 8] = [
 /// Creates the current schema in an empty database.
 pub fn create(conn: &Connection) -> Result<()> {
     conn.execute_batch(CREATE)?;
+    conn.execute_batch(SYNC)?;
     conn.pragma_update(None, "user_version", VERSION)?;
     Ok(())
 }
 
-/// Upgrades a store at schema `from` to [`VERSION`]. Each step is one
-/// transaction, so a kill during an upgrade leaves the store at the last
-/// finished step. Version 1 is the first schema: there is nothing to do yet.
-pub fn upgrade_from(_conn: &Connection, from: i64) -> Result<()> {
-    debug_assert!(from >= 1 && from <= VERSION);
+/// Upgrades a store at schema `from` to [`VERSION`], inside the caller's
+/// transaction, so a kill during an upgrade leaves the store as it was.
+/// Changes made before version 2 are queued for the server at the first
+/// sync (see `sync::engine`), not here: that needs the documents loaded.
+pub fn upgrade_from(conn: &Connection, from: i64) -> Result<()> {
+    debug_assert!((1..=VERSION).contains(&from));
+    if from < 2 {
+        conn.execute_batch(SYNC)?;
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('outbox_seeded', 'no')",
+            [],
+        )?;
+    }
+    conn.pragma_update(None, "user_version", VERSION)?;
     Ok(())
 }

@@ -8,7 +8,11 @@ use reqwest::Method;
 use reqwest::blocking::{RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tandem_protocol::{AccountDeleted, ErrorBody, RegisterRequest, RegisterResponse};
+use tandem_protocol::{
+    AccountDeleted, CreateInviteRequest, Cursor, EpochResponse, ErrorBody, InviteResponse,
+    JoinedSpace, LinkCodeResponse, PullRequest, PullResponse, PushRecord, PushRequest,
+    PushResponse, RedeemInviteRequest, RegisterRequest, RegisterResponse, SpaceInfo,
+};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
@@ -81,6 +85,75 @@ impl Client {
             Some(&RegisterRequest {
                 link_code: link_code.map(str::to_owned),
             }),
+        )
+    }
+
+    /// Makes a new space owned by this device's account.
+    pub fn create_space(&self) -> Result<SpaceInfo> {
+        self.call::<(), _>(Method::POST, "/v1/spaces", None)
+    }
+
+    /// A single-use code that adds a device to this account.
+    pub fn link_code(&self) -> Result<LinkCodeResponse> {
+        self.call::<(), _>(Method::POST, "/v1/devices/link-codes", None)
+    }
+
+    /// Pushes sealed records; one ack per record, in order.
+    pub fn push(&self, records: Vec<PushRecord>) -> Result<PushResponse> {
+        self.call(
+            Method::POST,
+            "/v1/sync/push",
+            Some(&PushRequest { records }),
+        )
+    }
+
+    /// Pulls the records after each cursor.
+    pub fn pull(&self, cursors: Vec<Cursor>) -> Result<PullResponse> {
+        self.call(
+            Method::POST,
+            "/v1/sync/pull",
+            Some(&PullRequest {
+                cursors,
+                limit: None,
+            }),
+        )
+    }
+
+    /// Creates an invite to `space_id`; the server gets only the hash of
+    /// the secret's text form (base64url), which is what a redeem sends.
+    pub fn create_invite(&self, space_id: &str, secret: &[u8; 32]) -> Result<InviteResponse> {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        let text = Zeroizing::new(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret));
+        let secret_hash = hex::encode(sha2::Sha256::digest(text.as_bytes()));
+        self.call(
+            Method::POST,
+            &format!("/v1/spaces/{space_id}/invites"),
+            Some(&CreateInviteRequest {
+                secret_hash,
+                ttl_hours: None,
+            }),
+        )
+    }
+
+    /// Redeems an invite: this device's account becomes a member.
+    pub fn redeem(&self, invite_id: &str, secret: &[u8; 32]) -> Result<JoinedSpace> {
+        use base64::Engine as _;
+        self.call(
+            Method::POST,
+            &format!("/v1/invites/{invite_id}/redeem"),
+            Some(&RedeemInviteRequest {
+                secret: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret),
+            }),
+        )
+    }
+
+    /// Removes `account_id` from `space_id` (the owner removing, or a member leaving).
+    pub fn remove_member(&self, space_id: &str, account_id: &str) -> Result<EpochResponse> {
+        self.call::<(), _>(
+            Method::DELETE,
+            &format!("/v1/spaces/{space_id}/members/{account_id}"),
+            None,
         )
     }
 

@@ -61,4 +61,5 @@ pub fn second_device(
     other
 }
 
+pub mod proxy;
 pub mod server;

@@ -58,6 +58,11 @@ impl ServerProcess {
         }
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The `127.0.0.1:PORT` part of the URL.
     pub fn addr(&self) -> String {
         self.url.trim_start_matches("http://").to_owned()

@@ -1,0 +1,190 @@
+//! Codes a person reads out, types or scans: a device-link code and a pair
+//! invite code. Both carry a key that must never reach the server, so they
+//! travel from phone to phone only (QR code, reading aloud, a message).
+//!
+//! Text form: a prefix naming the kind (`TL1-` link, `TP1-` pair), then the
+//! payload in base32 (RFC 4648, no padding) in groups of four, the last four
+//! bytes a checksum so that a typo is caught before anything is sent.
+//! Letters may be typed in either case; dashes and spaces are ignored.
+
+use data_encoding::BASE32_NOPAD;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use super::seal::SpaceKey;
+use crate::error::{Error, Result};
+
+/// What a device-link code carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkCode {
+    /// The server's single-use link code (32 bytes).
+    pub server_code: [u8; 32],
+    /// The private space's id (16 bytes).
+    pub space_id: [u8; 16],
+    /// The private space's current epoch.
+    pub epoch: u32,
+    /// The private space's key for that epoch.
+    pub key: SpaceKey,
+}
+
+/// What a pair invite code carries. The invite secret is derived from the
+/// key (one-way), so the code stays short and the server, which sees only
+/// the secret's hash, learns nothing about the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteCode {
+    /// The server's invite id (16 bytes).
+    pub invite_id: [u8; 16],
+    /// The pair space's key for its current epoch.
+    pub key: SpaceKey,
+}
+
+impl InviteCode {
+    /// The invite's secret: what the server stores the hash of.
+    pub fn secret(&self) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(b"tandem invite secret v1\0");
+        h.update(self.invite_id);
+        h.update(self.key.as_bytes());
+        h.finalize().into()
+    }
+}
+
+fn encode(prefix: &str, payload: &[u8]) -> Zeroizing<String> {
+    let mut bytes = Zeroizing::new(payload.to_vec());
+    bytes.extend_from_slice(&Sha256::digest(payload)[..4]);
+    let text = Zeroizing::new(BASE32_NOPAD.encode(&bytes));
+    let mut out = Zeroizing::new(String::with_capacity(text.len() * 5 / 4 + 8));
+    out.push_str(prefix);
+    for (i, c) in text.chars().enumerate() {
+        if i > 0 && i % 4 == 0 {
+            out.push('-');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn decode(prefix: &str, what: &'static str, text: &str) -> Result<Zeroizing<Vec<u8>>> {
+    let clean: Zeroizing<String> = Zeroizing::new(
+        text.chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .flat_map(char::to_uppercase)
+            .collect(),
+    );
+    let bare = prefix.replace('-', "");
+    let body = clean
+        .strip_prefix(&bare)
+        .ok_or_else(|| Error::invalid(what, format!("it should start with {prefix}")))?;
+    let bytes = Zeroizing::new(
+        BASE32_NOPAD
+            .decode(body.as_bytes())
+            .map_err(|_| Error::invalid(what, "it has a character that does not belong"))?,
+    );
+    if bytes.len() < 4 {
+        return Err(Error::invalid(what, "it is too short"));
+    }
+    let (payload, check) = bytes.split_at(bytes.len() - 4);
+    if Sha256::digest(payload)[..4] != *check {
+        return Err(Error::invalid(
+            what,
+            "it has a typo (the checksum does not match)",
+        ));
+    }
+    Ok(Zeroizing::new(payload.to_vec()))
+}
+
+impl LinkCode {
+    const PREFIX: &'static str = "TL1-";
+
+    /// The code as text.
+    pub fn to_text(&self) -> Zeroizing<String> {
+        let mut p = Zeroizing::new(Vec::with_capacity(84));
+        p.extend_from_slice(&self.server_code);
+        p.extend_from_slice(&self.space_id);
+        p.extend_from_slice(&self.epoch.to_be_bytes());
+        p.extend_from_slice(self.key.as_bytes());
+        encode(Self::PREFIX, &p)
+    }
+
+    /// Reads a code typed or scanned.
+    pub fn parse(text: &str) -> Result<Self> {
+        let p = decode(Self::PREFIX, "link code", text)?;
+        if p.len() != 84 {
+            return Err(Error::invalid("link code", "it has the wrong length"));
+        }
+        Ok(LinkCode {
+            server_code: p[..32].try_into().expect("sized"),
+            space_id: p[32..48].try_into().expect("sized"),
+            epoch: u32::from_be_bytes(p[48..52].try_into().expect("sized")),
+            key: SpaceKey::from_bytes(p[52..84].try_into().expect("sized")),
+        })
+    }
+}
+
+impl InviteCode {
+    const PREFIX: &'static str = "TP1-";
+
+    /// The code as text.
+    pub fn to_text(&self) -> Zeroizing<String> {
+        let mut p = Zeroizing::new(Vec::with_capacity(48));
+        p.extend_from_slice(&self.invite_id);
+        p.extend_from_slice(self.key.as_bytes());
+        encode(Self::PREFIX, &p)
+    }
+
+    /// Reads a code typed or scanned.
+    pub fn parse(text: &str) -> Result<Self> {
+        let p = decode(Self::PREFIX, "invite code", text)?;
+        if p.len() != 48 {
+            return Err(Error::invalid("invite code", "it has the wrong length"));
+        }
+        Ok(InviteCode {
+            invite_id: p[..16].try_into().expect("sized"),
+            key: SpaceKey::from_bytes(p[16..48].try_into().expect("sized")),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_forgive_case_and_dashes_and_catch_typos() {
+        let link = LinkCode {
+            server_code: [3; 32],
+            space_id: [4; 16],
+            epoch: 2,
+            key: SpaceKey::generate(),
+        };
+        let text = link.to_text();
+        assert!(text.starts_with("TL1-"));
+        assert_eq!(LinkCode::parse(&text).unwrap(), link);
+        assert_eq!(
+            LinkCode::parse(&text.to_lowercase().replace('-', " ")).unwrap(),
+            link
+        );
+
+        let invite = InviteCode {
+            invite_id: [9; 16],
+            key: SpaceKey::generate(),
+        };
+        let text = invite.to_text();
+        assert!(text.len() <= 108, "{} characters", text.len());
+        assert_eq!(InviteCode::parse(&text).unwrap(), invite);
+        assert_ne!(invite.secret(), *invite.key.as_bytes());
+
+        // One character changed: refused before anything is sent.
+        let mut typo: Vec<char> = text.chars().collect();
+        let i = typo.len() / 2;
+        typo[i] = if typo[i] == 'A' { 'B' } else { 'A' };
+        let typo: String = typo.into_iter().collect();
+        assert_eq!(
+            InviteCode::parse(&typo).unwrap_err().kind(),
+            crate::ErrorKind::Validation
+        );
+        assert!(InviteCode::parse(&LinkCode::parse(&link.to_text()).unwrap().to_text()).is_err());
+        assert!(InviteCode::parse("").is_err());
+        assert!(InviteCode::parse("TP1-!!!!").is_err());
+    }
+}

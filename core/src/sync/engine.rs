@@ -1,0 +1,435 @@
+//! One sync: push what the server has not acknowledged, pull what came
+//! after each space's cursor, apply it.
+//!
+//! - **Push** reads the outbox (changes made here, appended in the same
+//!   transaction as the change), seals each change for its space, and sends
+//!   them in as few requests as the server's bounds allow. Acknowledged rows
+//!   leave the outbox; a lost answer leaves them there and the next push
+//!   sends them again, which the server de-duplicates.
+//! - **Pull** asks for every space's records after its cursor in one
+//!   request, opens each record, and applies the changes per document in one
+//!   batch, in the same SQLite transaction that moves the cursors. A kill
+//!   at any moment leaves the cursor where the applied changes are.
+//! - Records that fail to open (tampered, moved, replayed from another epoch)
+//!   or whose inside does not match their outside are **reported** in
+//!   `sync_refused` and the report, never applied.
+//! - A server that reports fewer records than it had already served (rolled
+//!   back or truncated) is an error; nothing local is changed.
+//! - Nothing here ever discards an unsynced local change: the outbox is only
+//!   emptied by the server's acknowledgement.
+
+use std::collections::BTreeMap;
+
+use automerge::Change;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use tandem_protocol::{Cursor, PushRecord};
+
+use super::seal::{self, Place, Refusal, SpaceKey};
+use super::spaces::SpaceRole;
+use crate::document::DocId;
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// At most this many records in one push (the server's default bound is 1,000).
+const PUSH_RECORDS: usize = 500;
+/// At most about this many encoded bytes in one push (the server's default body bound is 4 MiB).
+const PUSH_BYTES: usize = 3 * 1024 * 1024;
+/// The longest wait between automatic attempts after failures.
+const BACKOFF_MAX_MS: i64 = 15 * 60 * 1000;
+/// The first wait after a failure.
+const BACKOFF_FIRST_MS: i64 = 5_000;
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// Records the server acknowledged.
+    pub pushed: usize,
+    /// Records received.
+    pub pulled: usize,
+    /// New changes applied to documents.
+    pub applied: usize,
+    /// Records refused (reported, not applied).
+    pub refused: Vec<RefusedRecord>,
+}
+
+/// A record the server sent that was not applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusedRecord {
+    /// Its space.
+    pub space_id: String,
+    /// Its sequence number there.
+    pub seq: i64,
+    /// Why.
+    pub reason: Refusal,
+}
+
+/// Sync status, for the screens: part of the core's view state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    /// The server this device syncs with.
+    pub server: Option<String>,
+    /// When the last sync succeeded (UTC ms).
+    pub last_success_ms: Option<i64>,
+    /// When the last sync was tried (UTC ms).
+    pub last_attempt_ms: Option<i64>,
+    /// The last failure in words, until a sync succeeds.
+    pub last_error: Option<String>,
+    /// Failures since the last success.
+    pub failures: u32,
+    /// Local changes the server has not acknowledged yet.
+    pub pending_changes: u64,
+    /// Records refused so far (tampered, moved, replayed).
+    pub refused_records: u64,
+    /// When an automatic sync should next be tried (backoff after failures).
+    pub next_attempt_ms: Option<i64>,
+}
+
+impl Store {
+    /// Connects this device to `server`: registers it (a new account) and
+    /// makes its private space there, with a fresh key, unless it already
+    /// has both. Then syncs.
+    pub fn connect(&mut self, server: &str) -> Result<SyncReport> {
+        let account = self.register(server, None)?;
+        if account.server != super::Client::new(server)?.base() {
+            return Err(Error::invalid(
+                "server",
+                format!("this device already syncs with {}", account.server),
+            ));
+        }
+        if self.private_space()?.is_none() {
+            let info = account.client()?.create_space()?;
+            self.add_space(
+                &info.space_id,
+                SpaceRole::Private,
+                info.epoch,
+                &SpaceKey::generate(),
+            )?;
+        }
+        self.sync()
+    }
+
+    /// One sync: push, then pull. The outcome is recorded in the sync status.
+    pub fn sync(&mut self) -> Result<SyncReport> {
+        let result = self.sync_once();
+        let now = self.now().timestamp_millis();
+        let mut status = self.stored_status()?;
+        status.last_attempt_ms = Some(now);
+        match &result {
+            Ok(_) => {
+                status.last_success_ms = Some(now);
+                status.last_error = None;
+                status.failures = 0;
+            }
+            Err(e) => {
+                status.last_error = Some(e.to_string());
+                status.failures = status.failures.saturating_add(1);
+            }
+        }
+        self.conn().execute(
+            "INSERT INTO meta (key, value) VALUES ('sync_status', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [serde_json::to_string(&status)?],
+        )?;
+        result
+    }
+
+    /// The sync status as the screens show it.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        let mut status = self.stored_status()?;
+        status.server = self.account()?.map(|a| a.server);
+        status.pending_changes = self
+            .conn()
+            .query_row("SELECT count(*) FROM outbox", [], |r| r.get::<_, i64>(0))?
+            as u64;
+        status.refused_records =
+            self.conn()
+                .query_row("SELECT count(*) FROM sync_refused", [], |r| {
+                    r.get::<_, i64>(0)
+                })? as u64;
+        status.next_attempt_ms = match (status.last_attempt_ms, status.failures) {
+            (None, _) => None,
+            (Some(at), 0) => Some(at),
+            (Some(at), n) => {
+                let wait = BACKOFF_FIRST_MS
+                    .saturating_mul(1i64 << (n - 1).min(20))
+                    .min(BACKOFF_MAX_MS);
+                Some(at + wait)
+            }
+        };
+        Ok(status)
+    }
+
+    fn stored_status(&self) -> Result<SyncStatus> {
+        let text: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'sync_status'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(text
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default())
+    }
+
+    fn sync_once(&mut self) -> Result<SyncReport> {
+        let account = self.account()?.ok_or(Error::NoServer)?;
+        if self.private_space()?.is_none() {
+            return Err(Error::NoServer);
+        }
+        let client = account.client()?;
+        self.seed_outbox()?;
+        let mut report = SyncReport {
+            pushed: self.push(&client)?,
+            ..SyncReport::default()
+        };
+        self.pull(&client, &mut report)?;
+        Ok(report)
+    }
+
+    /// Queues every change of every document once, for stores that held
+    /// data before they could sync (schema 1). The server de-duplicates.
+    fn seed_outbox(&mut self) -> Result<()> {
+        let seeded: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'outbox_seeded'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if seeded.as_deref() != Some("no") {
+            return Ok(());
+        }
+        let mut rows = Vec::new();
+        for doc_id in self.doc_ids()? {
+            for bytes in self.changes_since(&doc_id, &[])? {
+                let change =
+                    Change::from_bytes(bytes.clone()).map_err(|e| Error::CorruptDocument {
+                        doc_id: doc_id.to_string(),
+                        reason: e.to_string(),
+                    })?;
+                rows.push((doc_id.clone(), change.hash().0.to_vec(), bytes));
+            }
+        }
+        let tx = self.conn_mut().transaction()?;
+        for (doc_id, hash, bytes) in rows {
+            tx.execute(
+                "INSERT OR IGNORE INTO outbox (doc_id, hash, bytes) VALUES (?1, ?2, ?3)",
+                params![doc_id.as_str(), hash, bytes],
+            )?;
+        }
+        tx.execute(
+            "UPDATE meta SET value = 'yes' WHERE key = 'outbox_seeded'",
+            [],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Pushes the whole outbox; returns how many records were acknowledged.
+    fn push(&mut self, client: &super::Client) -> Result<usize> {
+        let mut pushed = 0;
+        let mut after = 0i64;
+        loop {
+            let rows: Vec<(i64, String, Vec<u8>, Vec<u8>)> = {
+                let mut stmt = self.conn().prepare_cached(
+                    "SELECT seq, doc_id, hash, bytes FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                )?;
+                stmt.query_map(params![after, PUSH_RECORDS as i64], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })?
+                .collect::<Result<_, _>>()?
+            };
+            if rows.is_empty() {
+                return Ok(pushed);
+            }
+            let mut records = Vec::with_capacity(rows.len());
+            let mut sent = Vec::with_capacity(rows.len());
+            let mut bytes = 0usize;
+            for (seq, doc_id, hash, change) in &rows {
+                after = *seq;
+                let doc = DocId::parse(doc_id)?;
+                let Some(space) = self.space_of(&doc)? else {
+                    continue;
+                };
+                let key = self
+                    .space_key(&space.space_id, space.epoch)?
+                    .ok_or_else(|| {
+                        Error::CorruptStore(format!(
+                            "no key for space {} epoch {}",
+                            space.space_id, space.epoch
+                        ))
+                    })?;
+                let writer = Change::from_bytes(change.clone())
+                    .map_err(|e| Error::CorruptDocument {
+                        doc_id: doc_id.clone(),
+                        reason: e.to_string(),
+                    })?
+                    .actor_id()
+                    .to_bytes()
+                    .to_vec();
+                let wire_doc_id = key.wire_doc_id(doc_id);
+                let wire_change_hash = key.wire_change_hash(hash);
+                let place = Place {
+                    space_id: &space.space_id,
+                    wire_doc_id: &wire_doc_id,
+                    wire_change_hash: &wire_change_hash,
+                    epoch: space.epoch,
+                };
+                let (nonce, ciphertext) = seal::seal(&key, &place, doc_id, &writer, change)?;
+                let ciphertext = URL_SAFE_NO_PAD.encode(ciphertext);
+                bytes += ciphertext.len() + 200;
+                records.push(PushRecord {
+                    space_id: space.space_id.clone(),
+                    doc_id: wire_doc_id,
+                    change_hash: wire_change_hash,
+                    key_epoch: space.epoch,
+                    nonce: URL_SAFE_NO_PAD.encode(nonce),
+                    ciphertext,
+                });
+                sent.push(*seq);
+                if bytes >= PUSH_BYTES {
+                    break;
+                }
+            }
+            if records.is_empty() {
+                continue;
+            }
+            let answer = client.push(records)?;
+            if answer.acks.len() != sent.len() {
+                return Err(Error::Server {
+                    status: 200,
+                    message: format!(
+                        "acknowledged {} of {} records",
+                        answer.acks.len(),
+                        sent.len()
+                    ),
+                });
+            }
+            let tx = self.conn_mut().transaction()?;
+            for seq in &sent {
+                tx.execute("DELETE FROM outbox WHERE seq = ?1", [seq])?;
+            }
+            tx.commit()?;
+            pushed += sent.len();
+        }
+    }
+
+    /// Pulls until no space has more, applying each page in one transaction.
+    fn pull(&mut self, client: &super::Client, report: &mut SyncReport) -> Result<()> {
+        loop {
+            let spaces = self.spaces()?;
+            let cursors = spaces
+                .iter()
+                .map(|s| Cursor {
+                    space_id: s.space_id.clone(),
+                    after: s.cursor,
+                })
+                .collect();
+            let answer = client.pull(cursors)?;
+            let mut batch: BTreeMap<DocId, Vec<Vec<u8>>> = BTreeMap::new();
+            let mut moves: Vec<(String, i64, i64)> = Vec::new();
+            let mut refused: Vec<RefusedRecord> = Vec::new();
+            let mut more = false;
+            for page in answer.spaces {
+                let Some(space) = spaces.iter().find(|s| s.space_id == page.space_id) else {
+                    continue;
+                };
+                if page.head_seq < space.high_water {
+                    return Err(Error::RolledBack {
+                        space_id: space.space_id.clone(),
+                        had: space.high_water,
+                        now: page.head_seq,
+                    });
+                }
+                let mut cursor = space.cursor;
+                for record in page.records {
+                    if record.seq <= cursor {
+                        continue;
+                    }
+                    cursor = record.seq;
+                    report.pulled += 1;
+                    match self.open_record(&space.space_id, &record) {
+                        Ok((doc_id, change)) => batch.entry(doc_id).or_default().push(change),
+                        Err(reason) => refused.push(RefusedRecord {
+                            space_id: space.space_id.clone(),
+                            seq: record.seq,
+                            reason,
+                        }),
+                    }
+                }
+                if cursor < space.cursor.max(0) {
+                    continue;
+                }
+                moves.push((
+                    space.space_id.clone(),
+                    cursor,
+                    space.high_water.max(page.head_seq),
+                ));
+                more |= page.more;
+            }
+            let now = self.now().timestamp_millis();
+            let refused_rows = refused.clone();
+            report.applied += self.apply_batch(batch.into_iter().collect(), |tx| {
+                for (space_id, cursor, high_water) in &moves {
+                    tx.execute(
+                        "UPDATE spaces SET cursor = max(cursor, ?2), high_water = max(high_water, ?3)
+                         WHERE space_id = ?1",
+                        params![space_id, cursor, high_water],
+                    )?;
+                }
+                for r in &refused_rows {
+                    tx.execute(
+                        "INSERT OR IGNORE INTO sync_refused (space_id, seq, reason, seen_ms)
+                         VALUES (?1, ?2, ?3, ?4)",
+                        params![r.space_id, r.seq, format!("{:?}", r.reason), now],
+                    )?;
+                }
+                Ok(())
+            })?;
+            report.refused.extend(refused);
+            if !more {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Opens one pulled record: its document and the change inside, checked
+    /// against everything outside it.
+    fn open_record(
+        &self,
+        space_id: &str,
+        record: &tandem_protocol::StoredRecord,
+    ) -> std::result::Result<(DocId, Vec<u8>), Refusal> {
+        let key = self
+            .space_key(space_id, record.key_epoch)
+            .map_err(|_| Refusal::Malformed)?
+            .ok_or(Refusal::UnknownEpoch)?;
+        let nonce = URL_SAFE_NO_PAD
+            .decode(&record.nonce)
+            .map_err(|_| Refusal::Forged)?;
+        let ciphertext = URL_SAFE_NO_PAD
+            .decode(&record.ciphertext)
+            .map_err(|_| Refusal::Forged)?;
+        let place = Place {
+            space_id,
+            wire_doc_id: &record.doc_id,
+            wire_change_hash: &record.change_hash,
+            epoch: record.key_epoch,
+        };
+        let opened = seal::open(&key, &place, &nonce, &ciphertext)?;
+        let doc_id = DocId::parse(&opened.doc_id).map_err(|_| Refusal::Malformed)?;
+        let change = Change::from_bytes(opened.payload.clone()).map_err(|_| Refusal::Malformed)?;
+        if key.wire_change_hash(&change.hash().0) != record.change_hash
+            || change.actor_id().to_bytes() != opened.writer.as_slice()
+        {
+            return Err(Refusal::Mismatch);
+        }
+        Ok((doc_id, opened.payload))
+    }
+}

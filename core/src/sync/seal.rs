@@ -1,0 +1,327 @@
+//! Sealing records for the server, and opening them again.
+//!
+//! Every record is XChaCha20-Poly1305 under its space's key for one key
+//! epoch, with a fresh random 192-bit nonce. What the server sees of a record
+//! is its space, an **opaque document name** (a keyed hash of the real one),
+//! an **opaque change hash** (a keyed hash of the automerge change hash, so
+//! retries still de-duplicate), the epoch, the nonce and a padded ciphertext.
+//!
+//! The associated data binds space, opaque document name, opaque change hash
+//! and epoch: a record moved to another space or document, or replayed under
+//! another epoch, fails to open. Inside the ciphertext sit the real document
+//! id (so what kind of item a record holds is hidden), the writing device,
+//! and the change; after opening, the reader checks that the document id
+//! hashes to the opaque name, the change to the opaque hash, and that the
+//! change's author is the writing device.
+//!
+//! Plaintexts are padded with Padmé (at most 12 % overhead) so that sizes
+//! say little about content.
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+
+/// The format version inside every plaintext.
+const VERSION: u8 = 1;
+/// The nonce's length in bytes.
+pub const NONCE_LEN: usize = 24;
+
+/// A space's key for one epoch. Wiped from memory when dropped.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SpaceKey(Zeroizing<[u8; 32]>);
+
+impl std::fmt::Debug for SpaceKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SpaceKey(…)")
+    }
+}
+
+impl SpaceKey {
+    /// A fresh random key.
+    pub fn generate() -> Self {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        rand::rng().fill_bytes(bytes.as_mut());
+        SpaceKey(bytes)
+    }
+
+    /// The key from its 32 bytes.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        SpaceKey(Zeroizing::new(bytes))
+    }
+
+    /// The key's bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// A keyed hash of `label` and `data`, hex: opaque names the server may see.
+    fn keyed_hex(&self, label: &[u8], data: &[u8]) -> String {
+        let mut h = Sha256::new();
+        h.update(b"tandem keyed name v1\0");
+        h.update(self.0.as_ref());
+        h.update(label);
+        h.update([0]);
+        h.update(data);
+        hex::encode(h.finalize())
+    }
+
+    /// The opaque name of document `doc_id` on the wire.
+    pub fn wire_doc_id(&self, doc_id: &str) -> String {
+        self.keyed_hex(b"doc", doc_id.as_bytes())[..32].to_owned()
+    }
+
+    /// The opaque hash of a change on the wire (64 hex).
+    pub fn wire_change_hash(&self, change_hash: &[u8]) -> String {
+        self.keyed_hex(b"change", change_hash)
+    }
+}
+
+/// Where a record belongs: everything the associated data binds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place<'a> {
+    /// The space's server id.
+    pub space_id: &'a str,
+    /// The opaque document name.
+    pub wire_doc_id: &'a str,
+    /// The opaque change hash.
+    pub wire_change_hash: &'a str,
+    /// The key epoch.
+    pub epoch: u32,
+}
+
+impl Place<'_> {
+    fn associated_data(&self) -> Vec<u8> {
+        let mut ad = Vec::with_capacity(160);
+        ad.extend_from_slice(b"tandem record v1\0");
+        for part in [self.space_id, self.wire_doc_id, self.wire_change_hash] {
+            ad.extend_from_slice(&(part.len() as u32).to_be_bytes());
+            ad.extend_from_slice(part.as_bytes());
+        }
+        ad.extend_from_slice(&self.epoch.to_be_bytes());
+        ad
+    }
+}
+
+/// What a record holds once opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    /// The real document id.
+    pub doc_id: String,
+    /// The writing device (its automerge actor id).
+    pub writer: Vec<u8>,
+    /// The record's payload (an encoded automerge change, or a snapshot).
+    pub payload: Vec<u8>,
+}
+
+/// The padded length for `len` bytes (Padmé): at most 12 % more, and
+/// lengths leak only about log log of the size.
+pub fn padme(len: usize) -> usize {
+    if len < 2 {
+        return len;
+    }
+    let e = usize::BITS - 1 - len.leading_zeros(); // floor(log2 len)
+    let s = (u32::BITS - e.leading_zeros()) as usize; // floor(log2 e) + 1
+    let last_bits = (e as usize).saturating_sub(s);
+    let mask = (1usize << last_bits) - 1;
+    (len + mask) & !mask
+}
+
+/// Seals `payload` of document `doc_id`, written by `writer`, for `place`.
+/// Returns the nonce and the ciphertext.
+pub fn seal(
+    key: &SpaceKey,
+    place: &Place<'_>,
+    doc_id: &str,
+    writer: &[u8],
+    payload: &[u8],
+) -> Result<(Vec<u8>, Vec<u8>)> {
+    if doc_id.len() > u8::MAX as usize || writer.len() > u8::MAX as usize {
+        return Err(Error::invalid("record", "document id or writer too long"));
+    }
+    let mut plain = Zeroizing::new(Vec::with_capacity(payload.len() + 64));
+    plain.push(VERSION);
+    plain.push(doc_id.len() as u8);
+    plain.extend_from_slice(doc_id.as_bytes());
+    plain.push(writer.len() as u8);
+    plain.extend_from_slice(writer);
+    plain.extend_from_slice(payload);
+    // ISO/IEC 7816-4 padding: 0x80, then zeros up to the Padmé length.
+    let target = padme(plain.len() + 1);
+    plain.push(0x80);
+    plain.resize(target, 0);
+
+    let mut nonce = [0u8; NONCE_LEN];
+    rand::rng().fill_bytes(&mut nonce);
+    let cipher = XChaCha20Poly1305::new(key.as_bytes().into());
+    let ad = place.associated_data();
+    let sealed = cipher
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: &plain,
+                aad: &ad,
+            },
+        )
+        .map_err(|_| Error::invalid("record", "could not be sealed"))?;
+    Ok((nonce.to_vec(), sealed))
+}
+
+/// Why a record was refused. Refused records are reported, never applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// It does not decrypt under the space's key for its epoch with its
+    /// place as associated data: tampered with, moved, or replayed.
+    Forged,
+    /// No key is known for the record's epoch (for example, a record sealed
+    /// after this device's membership ended).
+    UnknownEpoch,
+    /// It decrypts, but its inside does not match its outside (document,
+    /// change or writer).
+    Mismatch,
+    /// It decrypts but is not a record this build can read.
+    Malformed,
+}
+
+/// Opens a record sealed for `place`.
+pub fn open(
+    key: &SpaceKey,
+    place: &Place<'_>,
+    nonce: &[u8],
+    ciphertext: &[u8],
+) -> std::result::Result<Opened, Refusal> {
+    if nonce.len() != NONCE_LEN {
+        return Err(Refusal::Forged);
+    }
+    let cipher = XChaCha20Poly1305::new(key.as_bytes().into());
+    let ad = place.associated_data();
+    let plain = Zeroizing::new(
+        cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: &ad,
+                },
+            )
+            .map_err(|_| Refusal::Forged)?,
+    );
+    let end = plain
+        .iter()
+        .rposition(|&b| b != 0)
+        .ok_or(Refusal::Malformed)?;
+    if plain[end] != 0x80 {
+        return Err(Refusal::Malformed);
+    }
+    let body = &plain[..end];
+    let (&version, rest) = body.split_first().ok_or(Refusal::Malformed)?;
+    if version != VERSION {
+        return Err(Refusal::Malformed);
+    }
+    let (&doc_len, rest) = rest.split_first().ok_or(Refusal::Malformed)?;
+    let doc_bytes = rest.get(..doc_len as usize).ok_or(Refusal::Malformed)?;
+    let rest = &rest[doc_len as usize..];
+    let (&writer_len, rest) = rest.split_first().ok_or(Refusal::Malformed)?;
+    let writer = rest.get(..writer_len as usize).ok_or(Refusal::Malformed)?;
+    let payload = &rest[writer_len as usize..];
+    let doc_id = std::str::from_utf8(doc_bytes).map_err(|_| Refusal::Malformed)?;
+    if key.wire_doc_id(doc_id) != place.wire_doc_id {
+        return Err(Refusal::Mismatch);
+    }
+    Ok(Opened {
+        doc_id: doc_id.to_owned(),
+        writer: writer.to_vec(),
+        payload: payload.to_vec(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn place<'a>(space: &'a str, doc: &'a str, hash: &'a str, epoch: u32) -> Place<'a> {
+        Place {
+            space_id: space,
+            wire_doc_id: doc,
+            wire_change_hash: hash,
+            epoch,
+        }
+    }
+
+    #[test]
+    fn padme_stays_within_twelve_percent_and_never_shrinks() {
+        for len in 1..70_000usize {
+            let p = padme(len);
+            assert!(p >= len);
+            assert!((p - len) as f64 <= len as f64 * 0.12 + 1.0, "{len} -> {p}");
+        }
+        // Nearby sizes collapse to one.
+        assert_eq!(padme(1000), padme(1001));
+    }
+
+    #[test]
+    fn a_record_opens_only_in_its_place() {
+        let key = SpaceKey::generate();
+        let doc = key.wire_doc_id("journal/2026-03");
+        let hash = key.wire_change_hash(&[7; 32]);
+        let here = place("s1", &doc, &hash, 0);
+        let (nonce, ct) = seal(&key, &here, "journal/2026-03", &[1; 16], b"change").unwrap();
+        let opened = open(&key, &here, &nonce, &ct).unwrap();
+        assert_eq!(opened.doc_id, "journal/2026-03");
+        assert_eq!(opened.payload, b"change");
+        assert_eq!(opened.writer, vec![1; 16]);
+
+        // Moved to another space, document or epoch, or under another key.
+        let other_doc = key.wire_doc_id("journal/2026-04");
+        for moved in [
+            place("s2", &doc, &hash, 0),
+            place("s1", &other_doc, &hash, 0),
+            place("s1", &doc, &key.wire_change_hash(&[8; 32]), 0),
+            place("s1", &doc, &hash, 1),
+        ] {
+            assert_eq!(open(&key, &moved, &nonce, &ct), Err(Refusal::Forged));
+        }
+        assert_eq!(
+            open(&SpaceKey::generate(), &here, &nonce, &ct),
+            Err(Refusal::Forged)
+        );
+        // Any flipped bit.
+        for i in 0..ct.len() {
+            let mut bad = ct.clone();
+            bad[i] ^= 0x01;
+            assert_eq!(open(&key, &here, &nonce, &bad), Err(Refusal::Forged));
+        }
+        let mut bad_nonce = nonce.clone();
+        bad_nonce[0] ^= 1;
+        assert_eq!(open(&key, &here, &bad_nonce, &ct), Err(Refusal::Forged));
+    }
+
+    #[test]
+    fn the_inside_must_match_the_outside() {
+        let key = SpaceKey::generate();
+        // A device that seals a record whose inside names another document.
+        let doc = key.wire_doc_id("goals");
+        let hash = key.wire_change_hash(&[1; 32]);
+        let here = place("s1", &doc, &hash, 0);
+        let (nonce, ct) = seal(&key, &here, "journal/2026-03", &[1; 16], b"x").unwrap();
+        assert_eq!(open(&key, &here, &nonce, &ct), Err(Refusal::Mismatch));
+    }
+
+    #[test]
+    fn sizes_are_padded_and_names_are_opaque() {
+        let key = SpaceKey::generate();
+        let doc = key.wire_doc_id("cravings/2026-03");
+        assert_eq!(doc.len(), 32);
+        assert!(!doc.contains("craving"));
+        assert_ne!(doc, SpaceKey::generate().wire_doc_id("cravings/2026-03"));
+        let hash = key.wire_change_hash(&[1; 32]);
+        let here = place("s1", &doc, &hash, 0);
+        let (_, a) = seal(&key, &here, "cravings/2026-03", &[1; 16], &[0; 1000]).unwrap();
+        let (_, b) = seal(&key, &here, "cravings/2026-03", &[1; 16], &[0; 1010]).unwrap();
+        assert_eq!(a.len(), b.len(), "nearby sizes look the same");
+    }
+}

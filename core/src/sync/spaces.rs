@@ -1,0 +1,143 @@
+//! The spaces this device syncs and the keys it holds for them.
+//!
+//! Every document of the person's own data lives in their **private space**.
+//! Keys are kept per space and epoch in the encrypted store; a record sealed
+//! under an epoch whose key this device never received cannot be opened.
+
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::seal::SpaceKey;
+use crate::document::DocId;
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// What a space is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpaceRole {
+    /// The person's own data, on all their devices.
+    Private,
+    /// A mentor–mentee pair.
+    Pair,
+}
+
+impl SpaceRole {
+    fn as_str(self) -> &'static str {
+        match self {
+            SpaceRole::Private => "private",
+            SpaceRole::Pair => "pair",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self> {
+        match s {
+            "private" => Ok(SpaceRole::Private),
+            "pair" => Ok(SpaceRole::Pair),
+            other => Err(Error::CorruptStore(format!("unknown space role {other:?}"))),
+        }
+    }
+}
+
+/// One space as this device knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Space {
+    /// The server's id for it.
+    pub space_id: String,
+    /// What it is for.
+    pub role: SpaceRole,
+    /// The epoch new records are sealed under.
+    pub epoch: u32,
+    /// The last `seq` applied from the server.
+    pub cursor: i64,
+    /// The highest `head_seq` the server ever reported: it must never go back.
+    pub high_water: i64,
+}
+
+impl Store {
+    /// Every space this device syncs, private first.
+    pub fn spaces(&self) -> Result<Vec<Space>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT space_id, role, epoch, cursor, high_water FROM spaces
+             ORDER BY role = 'pair', space_id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, u32>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(space_id, role, epoch, cursor, high_water)| {
+                Ok(Space {
+                    space_id,
+                    role: SpaceRole::parse(&role)?,
+                    epoch,
+                    cursor,
+                    high_water,
+                })
+            })
+            .collect()
+    }
+
+    /// The person's private space, once it exists.
+    pub fn private_space(&self) -> Result<Option<Space>> {
+        Ok(self
+            .spaces()?
+            .into_iter()
+            .find(|s| s.role == SpaceRole::Private))
+    }
+
+    /// Records a space and its key for `epoch` (a known space keeps its cursor).
+    pub(crate) fn add_space(
+        &self,
+        space_id: &str,
+        role: SpaceRole,
+        epoch: u32,
+        key: &SpaceKey,
+    ) -> Result<()> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO spaces (space_id, role, epoch) VALUES (?1, ?2, ?3)
+             ON CONFLICT (space_id) DO UPDATE SET epoch = max(epoch, excluded.epoch)",
+            params![space_id, role.as_str(), epoch],
+        )?;
+        conn.execute(
+            "INSERT OR REPLACE INTO space_keys (space_id, epoch, key) VALUES (?1, ?2, ?3)",
+            params![space_id, epoch, &key.as_bytes()[..]],
+        )?;
+        Ok(())
+    }
+
+    /// The key of `space_id` for `epoch`, if this device holds it.
+    pub(crate) fn space_key(&self, space_id: &str, epoch: u32) -> Result<Option<SpaceKey>> {
+        let bytes: Option<Vec<u8>> = self
+            .conn()
+            .query_row(
+                "SELECT key FROM space_keys WHERE space_id = ?1 AND epoch = ?2",
+                params![space_id, epoch],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match bytes {
+            None => Ok(None),
+            Some(b) => {
+                let arr: [u8; 32] = b
+                    .try_into()
+                    .map_err(|_| Error::CorruptStore("a space key is damaged".into()))?;
+                Ok(Some(SpaceKey::from_bytes(arr)))
+            }
+        }
+    }
+
+    /// The space a local document is synced in. Today every document is the
+    /// person's own and lives in the private space.
+    pub(crate) fn space_of(&self, _doc_id: &DocId) -> Result<Option<Space>> {
+        self.private_space()
+    }
+}

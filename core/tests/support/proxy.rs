@@ -1,0 +1,116 @@
+//! A small HTTP proxy on loopback that can drop answers after the server
+//! has handled the request: the "lost response" of a phone that loses its
+//! connection at the wrong moment.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A proxy in front of one server.
+pub struct Proxy {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    drop_next: Arc<AtomicUsize>,
+    skip: Arc<AtomicUsize>,
+    /// Answers dropped so far.
+    pub dropped: Arc<AtomicUsize>,
+}
+
+impl Proxy {
+    /// Starts a proxy forwarding to `upstream` (`http://host:port`).
+    pub fn start(upstream: &str) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let upstream = upstream.trim_start_matches("http://").to_owned();
+        let drop_next = Arc::new(AtomicUsize::new(0));
+        let skip = Arc::new(AtomicUsize::new(0));
+        let dropped = Arc::new(AtomicUsize::new(0));
+        let (d, n, k) = (drop_next.clone(), dropped.clone(), skip.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                let (upstream, d, n, k) = (upstream.clone(), d.clone(), n.clone(), k.clone());
+                std::thread::spawn(move || {
+                    let _ = serve(client, &upstream, &d, &k, &n);
+                });
+            }
+        });
+        Proxy {
+            url,
+            drop_next,
+            skip,
+            dropped,
+        }
+    }
+
+    /// Drops the answers to the next `n` requests (after the server handled them).
+    pub fn drop_answers(&self, n: usize) {
+        self.drop_answers_after(0, n);
+    }
+
+    /// Lets `skip` answers through, then drops the next `n`.
+    pub fn drop_answers_after(&self, skip: usize, n: usize) {
+        self.skip.store(skip, Ordering::SeqCst);
+        self.drop_next.store(n, Ordering::SeqCst);
+    }
+}
+
+/// One HTTP/1.1 message: head and body (by Content-Length).
+fn read_message(reader: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
+    let mut head = Vec::new();
+    let mut length = 0usize;
+    loop {
+        let mut line = Vec::new();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok(None);
+        }
+        let text = String::from_utf8_lossy(&line).to_ascii_lowercase();
+        if let Some(v) = text.strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+        head.extend_from_slice(&line);
+        if line == b"\r\n" {
+            break;
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    head.extend_from_slice(&body);
+    Ok(Some(head))
+}
+
+fn serve(
+    client: TcpStream,
+    upstream: &str,
+    drop_next: &AtomicUsize,
+    skip: &AtomicUsize,
+    dropped: &AtomicUsize,
+) -> std::io::Result<()> {
+    let mut from_client = BufReader::new(client.try_clone()?);
+    let mut to_client = client;
+    let server = TcpStream::connect(upstream)?;
+    let mut from_server = BufReader::new(server.try_clone()?);
+    let mut to_server = server;
+    while let Some(request) = read_message(&mut from_client)? {
+        to_server.write_all(&request)?;
+        let Some(answer) = read_message(&mut from_server)? else {
+            return Ok(());
+        };
+        let skipped = skip
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        let drop = !skipped
+            && drop_next
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
+        if drop {
+            dropped.fetch_add(1, Ordering::SeqCst);
+            // The server committed; the phone never hears of it.
+            to_client.shutdown(std::net::Shutdown::Both)?;
+            return Ok(());
+        }
+        to_client.write_all(&answer)?;
+    }
+    Ok(())
+}

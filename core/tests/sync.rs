@@ -1,0 +1,389 @@
+//! End to end: device stores syncing through a real server process.
+
+mod support;
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Duration;
+use support::proxy::Proxy;
+use support::server::{self, ServerProcess};
+use support::*;
+use tandem_core::craving::CravingInput;
+use tandem_core::journal::JournalInput;
+use tandem_core::sync::Client;
+use tandem_core::sync::seal::Refusal;
+use tandem_core::{Durability, ErrorKind, FixedClock, Page, Store};
+use tandem_protocol::{Cursor, PushRecord};
+
+#[test]
+#[ignore = "run by the tests of this file as their server"]
+fn server_child() {
+    server::child();
+}
+
+fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock::new(at("2026-03-10T12:00:00Z")))
+}
+
+fn device(dir: &std::path::Path, name: &str, clock: Arc<FixedClock>) -> Store {
+    store_in(dir, name, clock, Durability::Normal)
+}
+
+fn journal(text: &str) -> JournalInput {
+    JournalInput {
+        text: text.into(),
+        ..Default::default()
+    }
+}
+
+/// The raw records a server holds for the account's private space.
+fn server_records(store: &Store) -> Vec<tandem_protocol::StoredRecord> {
+    let account = store.account().unwrap().unwrap();
+    let space = store.private_space().unwrap().unwrap();
+    let client = account.client().unwrap();
+    let mut out = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = client
+            .pull(vec![Cursor {
+                space_id: space.space_id.clone(),
+                after,
+            }])
+            .unwrap();
+        let page = page.spaces.into_iter().next().unwrap();
+        after = page.records.last().map_or(after, |r| r.seq);
+        out.extend(page.records);
+        if !page.more {
+            return out;
+        }
+    }
+}
+
+#[test]
+fn two_devices_of_one_person_link_edit_offline_and_converge() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let c = clock();
+    let mut a = device(dir.path(), "a.db", c.clone());
+    a.init("Sam", "Europe/Berlin").unwrap();
+    a.add_track("alcohol", at("2026-01-01T12:00:00Z").date_naive())
+        .unwrap();
+    let first = a.add_journal(journal("CANARY-first words")).unwrap();
+    let report = a.connect(&srv.url).unwrap();
+    assert!(report.pushed >= 3, "{report:?}");
+    assert_eq!(a.sync_status().unwrap().pending_changes, 0);
+
+    // The second device links with a code from the first and gets everything.
+    let code = a.link_code().unwrap();
+    let mut b = device(dir.path(), "b.db", c.clone());
+    b.link(&code, &srv.url).unwrap();
+    assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
+    // A code is single use.
+    let mut c3 = device(dir.path(), "c.db", c.clone());
+    assert!(c3.link(&code, &srv.url).is_err());
+
+    // Both edit offline: a new entry each, the same entry edited on one and
+    // deleted on the other, cravings.
+    a.add_journal(journal("from a")).unwrap();
+    b.add_craving(CravingInput {
+        trigger: "payday".into(),
+        intensity: 6,
+        ..Default::default()
+    })
+    .unwrap();
+    b.edit_journal(&first.id, journal("edited on b")).unwrap();
+    a.delete_journal(&first.id).unwrap();
+    for _ in 0..2 {
+        b.sync().unwrap();
+        a.sync().unwrap();
+    }
+    assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
+    // The deleted entry stays deleted, whatever the order.
+    assert!(a.journal_entry(&first.id).is_err());
+    assert!(b.journal_entry(&first.id).is_err());
+    assert_eq!(a.journal_page(&Page::first(10)).unwrap().len(), 1);
+    assert_eq!(a.cravings_page(&Page::first(10)).unwrap().len(), 1);
+
+    // The server's files hold none of the plaintext.
+    drop(srv);
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("server.db") {
+            let bytes = std::fs::read(&path).unwrap();
+            for needle in [
+                &b"CANARY"[..],
+                b"first words",
+                b"payday",
+                b"alcohol",
+                b"Berlin",
+            ] {
+                assert!(
+                    !bytes.windows(needle.len()).any(|w| w == needle),
+                    "{name} holds {}",
+                    String::from_utf8_lossy(needle)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn tampered_moved_and_replayed_records_are_refused_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let c = clock();
+    let mut a = device(dir.path(), "a.db", c.clone());
+    a.init("Sam", "UTC").unwrap();
+    a.add_journal(journal("one")).unwrap();
+    a.add_journal(journal("two")).unwrap();
+    a.connect(&srv.url).unwrap();
+    let code = a.link_code().unwrap();
+    let mut b = device(dir.path(), "b.db", c.clone());
+    b.link(&code, &srv.url).unwrap();
+    let good = b.read_model_dump().unwrap();
+
+    // Someone with the account's token (or the server itself) plants records.
+    let records = server_records(&a);
+    let space = a.private_space().unwrap().unwrap().space_id;
+    // The space moves to epoch 1 (an account joins and is removed again),
+    // so a record can be replayed under an epoch this device has no key for.
+    let owner = a.account().unwrap().unwrap().client().unwrap();
+    let secret = [5u8; 32];
+    let invite = owner.create_invite(&space, &secret).unwrap();
+    let outsider = Client::new(&srv.url).unwrap();
+    let outsider_account = outsider.register(None).unwrap();
+    let outsider = outsider.with_token(&outsider_account.token);
+    outsider.redeem(&invite.invite_id, &secret).unwrap();
+    let epoch = owner
+        .remove_member(&space, &outsider_account.account_id)
+        .unwrap();
+    assert_eq!(epoch.epoch, 1);
+    let fake_hash = |i: u8| hex::encode([i; 32]);
+    let mut planted = Vec::new();
+    // A bit flipped in a real record's ciphertext.
+    let mut flipped = URL_SAFE_NO_PAD.decode(&records[1].ciphertext).unwrap();
+    flipped[10] ^= 1;
+    planted.push(PushRecord {
+        space_id: space.clone(),
+        doc_id: records[1].doc_id.clone(),
+        change_hash: fake_hash(1),
+        key_epoch: 0,
+        nonce: records[1].nonce.clone(),
+        ciphertext: URL_SAFE_NO_PAD.encode(flipped),
+    });
+    // A real record moved to another document.
+    planted.push(PushRecord {
+        space_id: space.clone(),
+        doc_id: records[0].doc_id.clone(),
+        change_hash: fake_hash(2),
+        key_epoch: 0,
+        nonce: records[1].nonce.clone(),
+        ciphertext: records[1].ciphertext.clone(),
+    });
+    // A real record replayed under another epoch.
+    planted.push(PushRecord {
+        space_id: space.clone(),
+        doc_id: records[1].doc_id.clone(),
+        change_hash: records[1]
+            .change_hash
+            .replace(&records[1].change_hash[..2], "ff"),
+        key_epoch: 1,
+        nonce: records[1].nonce.clone(),
+        ciphertext: records[1].ciphertext.clone(),
+    });
+    a.account()
+        .unwrap()
+        .unwrap()
+        .client()
+        .unwrap()
+        .push(planted)
+        .unwrap();
+
+    let report = b.sync().unwrap();
+    let reasons: Vec<Refusal> = report.refused.iter().map(|r| r.reason).collect();
+    assert_eq!(
+        reasons,
+        vec![Refusal::Forged, Refusal::Forged, Refusal::UnknownEpoch],
+        "{report:?}"
+    );
+    assert_eq!(report.applied, 0);
+    assert_eq!(b.read_model_dump().unwrap(), good, "nothing was applied");
+    assert_eq!(b.sync_status().unwrap().refused_records, 3);
+    // Reported once, not again on the next sync.
+    assert!(b.sync().unwrap().refused.is_empty());
+}
+
+#[test]
+fn lost_answers_and_a_killed_server_lose_and_duplicate_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut srv = ServerProcess::start(&dir.path().join("server.db"));
+    let proxy = Proxy::start(&srv.url);
+    let c = clock();
+    let mut a = device(dir.path(), "a.db", c.clone());
+    a.init("Sam", "UTC").unwrap();
+    a.connect(&proxy.url).unwrap();
+    for i in 0..40 {
+        a.add_journal(journal(&format!("entry {i}"))).unwrap();
+    }
+    // The push lands at the server, its answer is lost.
+    proxy.drop_answers(1);
+    let err = a.sync().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network, "{err}");
+    assert_eq!(proxy.dropped.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let status = a.sync_status().unwrap();
+    assert_eq!(
+        status.pending_changes, 40,
+        "nothing is dropped from the outbox"
+    );
+    assert_eq!(status.failures, 1);
+    assert!(status.last_error.is_some());
+    assert!(status.next_attempt_ms.unwrap() > status.last_attempt_ms.unwrap());
+    // The retry is de-duplicated by the server.
+    a.sync().unwrap();
+    assert_eq!(a.sync_status().unwrap().pending_changes, 0);
+    assert_eq!(a.sync_status().unwrap().failures, 0);
+
+    // A second device whose pull answer is lost, then a server killed and
+    // restarted between syncs.
+    let code = a.link_code().unwrap();
+    let mut b = device(dir.path(), "b.db", c.clone());
+    // Registration goes through; the first pull's answer is lost.
+    proxy.drop_answers_after(1, 1);
+    assert_eq!(
+        b.link(&code, &proxy.url).unwrap_err().kind(),
+        ErrorKind::Network
+    );
+    b.sync().unwrap();
+    assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
+
+    for i in 0..30 {
+        b.add_journal(journal(&format!("b {i}"))).unwrap();
+    }
+    srv.restart();
+    b.sync().unwrap();
+    a.sync().unwrap();
+    assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
+    assert_eq!(a.journal_page(&Page::first(100)).unwrap().len(), 70);
+
+    // Exactly one record per change at the server.
+    let records = server_records(&a);
+    let mut hashes: Vec<&str> = records.iter().map(|r| r.change_hash.as_str()).collect();
+    let n = hashes.len();
+    hashes.sort();
+    hashes.dedup();
+    assert_eq!(hashes.len(), n, "duplicates at the server");
+    let seqs: Vec<i64> = records.iter().map(|r| r.seq).collect();
+    assert_eq!(seqs, (1..=n as i64).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_device_offline_for_months_still_merges_and_nothing_local_is_discarded() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let ca = clock();
+    let cb = clock();
+    let mut a = device(dir.path(), "a.db", ca.clone());
+    a.init("Sam", "UTC").unwrap();
+    a.connect(&srv.url).unwrap();
+    let code = a.link_code().unwrap();
+    let mut b = device(dir.path(), "b.db", cb.clone());
+    b.link(&code, &srv.url).unwrap();
+
+    // Four months: a syncs every day, b never.
+    for day in 0..120 {
+        ca.advance(Duration::days(1));
+        cb.advance(Duration::days(1));
+        a.add_journal(journal(&format!("a day {day}"))).unwrap();
+        if day % 10 == 0 {
+            b.add_craving(CravingInput {
+                trigger: format!("b day {day}"),
+                intensity: 3,
+                ..Default::default()
+            })
+            .unwrap();
+        }
+        a.sync().unwrap();
+    }
+    // A server that answers garbage or is unreachable never empties b's outbox.
+    let pending = b.sync_status().unwrap().pending_changes;
+    assert!(pending >= 12);
+    b.sync().unwrap();
+    a.sync().unwrap();
+    assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
+    assert_eq!(a.journal_page(&Page::first(500)).unwrap().len(), 120);
+    assert_eq!(a.cravings_page(&Page::first(500)).unwrap().len(), 12);
+}
+
+#[test]
+fn sync_without_a_server_is_a_typed_error_and_the_url_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = device(dir.path(), "a.db", clock());
+    a.init("Sam", "UTC").unwrap();
+    assert_eq!(a.sync().unwrap_err().kind(), ErrorKind::NoServer);
+    assert_eq!(
+        a.connect("not a url").unwrap_err().kind(),
+        ErrorKind::Validation
+    );
+    assert_eq!(
+        a.connect("http://127.0.0.1:9").unwrap_err().kind(),
+        ErrorKind::Network
+    );
+    let _ = Client::new("http://127.0.0.1:9").unwrap();
+}
+
+#[test]
+fn a_server_killed_in_the_middle_of_a_sync_loses_and_duplicates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut srv = ServerProcess::start(&dir.path().join("server.db"));
+    let c = clock();
+    let mut a = device(dir.path(), "a.db", c.clone());
+    a.init("Sam", "UTC").unwrap();
+    a.connect(&srv.url).unwrap();
+    for i in 0..2500 {
+        a.add_journal(journal(&format!("entry {i} {}", "x".repeat(400))))
+            .unwrap();
+    }
+    // Kill the server once the first of the pushes (five requests) has been
+    // acknowledged, while the rest are under way.
+    let pid = srv.pid();
+    let db = a.path().to_path_buf();
+    let killer = std::thread::spawn(move || {
+        let watch = raw(&db);
+        for _ in 0..6000 {
+            let left: i64 = watch
+                .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))
+                .unwrap_or(2500);
+            if left < 2500 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let _ = std::process::Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status();
+    });
+    let first = a.sync();
+    killer.join().unwrap();
+    let pending = a.sync_status().unwrap().pending_changes;
+    eprintln!(
+        "first sync: {:?}; {pending} changes still pending after the kill",
+        first.as_ref().map(|r| r.pushed).map_err(|e| e.kind())
+    );
+    srv.restart();
+    a.sync().unwrap();
+    assert_eq!(a.sync_status().unwrap().pending_changes, 0);
+    let code = a.link_code().unwrap();
+    let mut b = device(dir.path(), "b.db", c);
+    b.link(&code, &srv.url).unwrap();
+    assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
+    let records = server_records(&a);
+    let mut hashes: Vec<&str> = records.iter().map(|r| r.change_hash.as_str()).collect();
+    let n = hashes.len();
+    hashes.sort();
+    hashes.dedup();
+    assert_eq!(hashes.len(), n, "duplicates at the server");
+    assert_eq!(n, 2501, "every change once: init and 2,500 entries");
+}
