@@ -11,6 +11,12 @@
 //! | `checkins/YYYY-MM`     | check-ins of that local month              |
 //! | `goals`                | every goal of the space with its milestones|
 //! | `note/<id>`            | one shared note                            |
+//! | `keyring`              | the keys of the person's pair spaces       |
+//!
+//! A pair space holds the same kinds under `pair/<space id>/`: `goals`
+//! (goals the mentee shared), `shared` (copies of shared journal entries and
+//! cravings), `reachouts`, `people` (what each side shows the other: name,
+//! clean time) and `note/<id>`.
 //!
 //! Every item sits at the document root under its own random id. No code ever
 //! creates a container at a fixed key of a document that another device may
@@ -43,6 +49,14 @@ pub enum DocKind {
     Goals,
     /// One shared note.
     Note,
+    /// The keys of the person's pair spaces (private space only).
+    Keyring,
+    /// Copies of journal entries and cravings a mentee shared (pair space).
+    Shared,
+    /// Reach-outs (pair space).
+    ReachOuts,
+    /// What each side of a pair shows the other (pair space).
+    People,
 }
 
 /// The id of a document inside its space.
@@ -80,6 +94,31 @@ impl DocId {
         DocId(format!("note/{id}"))
     }
 
+    /// The keyring document.
+    pub fn keyring() -> Self {
+        DocId("keyring".into())
+    }
+
+    /// A document `inner` (`goals`, `shared`, `reachouts`, `people`,
+    /// `note/<id>`) of the pair space `space_id`.
+    pub fn in_pair(space_id: &str, inner: &str) -> Self {
+        DocId(format!("pair/{space_id}/{inner}"))
+    }
+
+    /// The pair space this document belongs to (`None`: the private space).
+    pub fn pair_space(&self) -> Option<&str> {
+        let rest = self.0.strip_prefix("pair/")?;
+        rest.split_once('/').map(|(space, _)| space)
+    }
+
+    /// The id inside the space: `goals`, `note/<id>`, … (without `pair/<space>/`).
+    pub fn inner(&self) -> &str {
+        match self.0.strip_prefix("pair/").and_then(|r| r.split_once('/')) {
+            Some((_, inner)) => inner,
+            None => &self.0,
+        }
+    }
+
     /// Parses a stored document id, refusing anything this build does not know.
     pub fn parse(s: &str) -> Result<Self> {
         let id = DocId(s.to_owned());
@@ -98,9 +137,24 @@ impl DocId {
         let month_ok = |m: &str| {
             NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").is_ok() && m.len() == 7
         };
+        if let Some(rest) = self.0.strip_prefix("pair/") {
+            let (space, inner) = rest.split_once('/').ok_or_else(bad)?;
+            if !crate::id::is_well_formed(space) {
+                return Err(bad());
+            }
+            return match inner.split_once('/') {
+                None if inner == "goals" => Ok(DocKind::Goals),
+                None if inner == "shared" => Ok(DocKind::Shared),
+                None if inner == "reachouts" => Ok(DocKind::ReachOuts),
+                None if inner == "people" => Ok(DocKind::People),
+                Some(("note", id)) if crate::id::is_well_formed(id) => Ok(DocKind::Note),
+                _ => Err(bad()),
+            };
+        }
         match self.0.split_once('/') {
             None if self.0 == "profile" => Ok(DocKind::Profile),
             None if self.0 == "goals" => Ok(DocKind::Goals),
+            None if self.0 == "keyring" => Ok(DocKind::Keyring),
             Some(("journal", m)) if month_ok(m) => Ok(DocKind::Journal),
             Some(("cravings", m)) if month_ok(m) => Ok(DocKind::Cravings),
             Some(("checkins", m)) if month_ok(m) => Ok(DocKind::CheckIns),
@@ -143,6 +197,13 @@ mod tests {
             DocId::cravings(day),
             DocId::checkins(day),
             DocId::note(&crate::id::new_id()),
+            DocId::keyring(),
+            DocId::in_pair(&crate::id::new_id(), "goals"),
+            DocId::in_pair(&crate::id::new_id(), "shared"),
+            DocId::in_pair(
+                &crate::id::new_id(),
+                &format!("note/{}", crate::id::new_id()),
+            ),
         ] {
             assert_eq!(DocId::parse(id.as_str()).unwrap(), id);
         }
@@ -155,6 +216,9 @@ mod tests {
             "note/xyz",
             "other/2026-01",
             "profile/x",
+            "pair/xyz/goals",
+            "pair/0123456789abcdef0123456789abcdef/journal/2026-01",
+            "pair/0123456789abcdef0123456789abcdef",
         ] {
             assert!(DocId::parse(bad).is_err(), "{bad}");
         }

@@ -11,6 +11,7 @@ pub mod goal;
 pub mod insights;
 pub mod journal;
 pub mod note;
+pub mod pair;
 pub mod person;
 pub mod text;
 pub mod track;

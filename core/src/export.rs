@@ -85,8 +85,13 @@ impl Export {
     }
 
     /// Adds one document: every live item in it, and the document whole.
+    /// The keyring is left out: an export is for the person, and the keys
+    /// of their pair spaces have no use outside a device.
     pub fn add_document(&mut self, doc_id: &DocId, kind: DocKind, doc: &Automerge) -> Result<()> {
         use base64::Engine as _;
+        if kind == DocKind::Keyring {
+            return Ok(());
+        }
         self.documents.push(ExportedDocument {
             doc_id: doc_id.to_string(),
             automerge: base64::engine::general_purpose::STANDARD.encode(doc.save()),
@@ -115,8 +120,9 @@ impl Export {
                     .into_iter()
                     .filter(|g| !g.deleted),
             ),
+            DocKind::Keyring | DocKind::Shared | DocKind::ReachOuts | DocKind::People => {}
             DocKind::Note => {
-                let id = doc_id.as_str().trim_start_matches("note/");
+                let id = doc_id.inner().trim_start_matches("note/");
                 if let Some(n) = document::note::read(doc, id)?.filter(|n| !n.deleted) {
                     self.notes.push(n);
                 }

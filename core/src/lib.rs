@@ -24,6 +24,8 @@ pub mod sync;
 pub mod view;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use domain::{checkin, clean_time, craving, goal, insights, journal, note, person, track};
+pub use domain::{
+    checkin, clean_time, craving, goal, insights, journal, note, pair, person, track,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use store::{Durability, Options, Page, Store, StoreKey};

@@ -339,6 +339,16 @@ impl Store {
         Ok(stored)
     }
 
+    /// Reads from a document (loaded on first use).
+    pub(crate) fn read_doc<T>(
+        &mut self,
+        doc_id: &DocId,
+        f: impl FnOnce(&Automerge) -> Result<T>,
+    ) -> Result<T> {
+        let doc = self.doc(doc_id)?;
+        f(doc)
+    }
+
     /// Drops and rebuilds the whole read model from the documents, in one
     /// transaction. Documents that fail to load are reported, not skipped
     /// silently: the first such error is returned and nothing is changed.
@@ -377,14 +387,32 @@ impl Store {
     /// `project` updates the read model; both land in one SQLite transaction.
     /// On any failure the cached document is dropped, so memory never holds
     /// a change the disk does not.
-    fn write<R>(
+    pub(crate) fn write<R>(
         &mut self,
         doc_id: &DocId,
         edit: impl FnOnce(&mut Transaction<'_>) -> Result<R>,
         project: impl FnOnce(&rusqlite::Transaction<'_>, &R) -> Result<()>,
     ) -> Result<R> {
         self.doc(doc_id)?;
-        let result = self.write_loaded(doc_id, edit, project);
+        let result = self.write_loaded(doc_id, edit, |tx, value, _| project(tx, value));
+        if result.is_err() {
+            self.docs.remove(doc_id);
+        }
+        result
+    }
+
+    /// Like [`Store::write`], re-projecting the whole document in the same
+    /// transaction: for small documents whose rows depend on each other
+    /// (a pair's people, the keyring).
+    pub(crate) fn write_whole<R>(
+        &mut self,
+        doc_id: &DocId,
+        edit: impl FnOnce(&mut Transaction<'_>) -> Result<R>,
+    ) -> Result<R> {
+        self.doc(doc_id)?;
+        let result = self.write_loaded(doc_id, edit, |tx, _, doc| {
+            projection::document(tx, doc_id, doc)
+        });
         if result.is_err() {
             self.docs.remove(doc_id);
         }
@@ -395,7 +423,7 @@ impl Store {
         &mut self,
         doc_id: &DocId,
         edit: impl FnOnce(&mut Transaction<'_>) -> Result<R>,
-        project: impl FnOnce(&rusqlite::Transaction<'_>, &R) -> Result<()>,
+        project: impl FnOnce(&rusqlite::Transaction<'_>, &R, &Automerge) -> Result<()>,
     ) -> Result<R> {
         let doc = self.docs.get_mut(doc_id).expect("loaded by write");
         let mut am_tx = doc.transaction();
@@ -421,7 +449,7 @@ impl Store {
             change.raw_bytes()
         ])?;
         let pending = bump_pending(&tx, doc_id, 1)?;
-        project(&tx, &value)?;
+        project(&tx, &value, doc)?;
         maybe_compact(&tx, doc_id, doc, pending, self.options.compact_after)?;
         tx.commit()?;
         Ok(value)

@@ -8,7 +8,10 @@ pub mod client;
 pub mod code;
 pub mod devices;
 pub mod engine;
+pub mod overview;
+pub mod pairing;
 pub mod seal;
+pub mod sharing;
 pub mod spaces;
 
 pub use account::Account;

@@ -323,15 +323,21 @@ impl Store {
     /// Adds a goal.
     pub fn add_goal(&mut self, input: GoalInput) -> Result<GoalView> {
         let goal = input.into_goal(new_id(), self.now().timestamp_millis())?;
+        let doc_id = DocId::goals();
         let goal = self.write(
-            &DocId::goals(),
+            &doc_id,
             |tx| {
                 shard::put(tx, &goal.id, &goal)?;
                 Ok(goal)
             },
-            projection::goal,
+            |sql, g| projection::goal(sql, &doc_id, g),
         )?;
         Ok(GoalView::from(&goal))
+    }
+
+    /// The goals of one goals document (a pair's, for the mentor's overview).
+    pub(crate) fn goals_of_doc(&self, doc_id: &str) -> Result<Vec<Goal>> {
+        read::goals_of_doc(&self.conn, doc_id)
     }
 
     /// Every goal, oldest first.
@@ -350,8 +356,12 @@ impl Store {
     ) -> Result<GoalView> {
         check_id("goal", id)?;
         let now_ms = self.now().timestamp_millis();
+        let doc_id = match read::goal_doc(&self.conn, id)? {
+            Some(d) => DocId::parse(&d)?,
+            None => return Err(Error::not_found("goal", id)),
+        };
         let goal = self.write(
-            &DocId::goals(),
+            &doc_id,
             |tx| {
                 let mut g: Goal = shard::get(tx, id)?
                     .filter(|g: &Goal| !g.deleted)
@@ -361,7 +371,7 @@ impl Store {
                 shard::put(tx, id, &g)?;
                 Ok(g)
             },
-            projection::goal,
+            |sql, g| projection::goal(sql, &doc_id, g),
         )?;
         Ok(GoalView::from(&goal))
     }
@@ -409,12 +419,27 @@ impl Store {
         })
     }
 
-    /// Creates a shared note (its own document; the body is automerge Text).
+    /// Creates a note in the private space (its own document; the body is
+    /// automerge Text).
     pub fn create_note(&mut self, title: &str, body: &str) -> Result<SharedNote> {
+        self.create_note_in(None, title, body)
+    }
+
+    /// Creates a note in the pair space `pair` (both people can edit it) or,
+    /// with `None`, in the private space.
+    pub fn create_note_in(
+        &mut self,
+        pair: Option<&str>,
+        title: &str,
+        body: &str,
+    ) -> Result<SharedNote> {
         let title = note::title(title)?;
         let body = note::body(body)?;
         let id = new_id();
-        let doc_id = DocId::note(&id);
+        let doc_id = match pair {
+            None => DocId::note(&id),
+            Some(space) => DocId::in_pair(space, &format!("note/{id}")),
+        };
         let now_ms = self.now().timestamp_millis();
         self.write(
             &doc_id,
@@ -438,8 +463,10 @@ impl Store {
     pub fn edit_note(&mut self, id: &str, body: &str) -> Result<SharedNote> {
         check_id("note", id)?;
         let body = note::body(body)?;
-        let doc_id = DocId::note(id);
-        self.note(id)?;
+        let doc_id = match read::note_doc(&self.conn, id)? {
+            Some(d) => DocId::parse(&d)?,
+            None => return Err(Error::not_found("note", id)),
+        };
         let now_ms = self.now().timestamp_millis();
         self.write(
             &doc_id,

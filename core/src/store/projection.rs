@@ -15,6 +15,7 @@ use crate::domain::craving::CravingEntry;
 use crate::domain::goal::Goal;
 use crate::domain::journal::JournalEntry;
 use crate::domain::note::SharedNote;
+use crate::domain::pair::{PairPerson, ReachOut, SharedItem, Side};
 use crate::domain::person::Person;
 use crate::domain::track::Track;
 use crate::error::Result;
@@ -124,15 +125,31 @@ pub(crate) fn checkin(tx: &Transaction<'_>, doc_id: &DocId, c: &CheckIn) -> Resu
     Ok(())
 }
 
-pub(crate) fn goal(tx: &Transaction<'_>, g: &Goal) -> Result<()> {
-    tx.execute("DELETE FROM goal_milestones WHERE goal_id = ?1", [&g.id])?;
+/// Projects a goal of the goals document `doc_id`. A goal moved between
+/// the private and a pair document leaves a tombstone behind, which must
+/// not remove the live copy: deletions are scoped to the document.
+pub(crate) fn goal(tx: &Transaction<'_>, doc_id: &DocId, g: &Goal) -> Result<()> {
+    let owned: bool = tx
+        .query_row(
+            "SELECT count(*) FROM goals WHERE id = ?1 AND doc_id <> ?2",
+            params![g.id, doc_id.as_str()],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n > 0)?;
     if g.deleted {
-        tx.execute("DELETE FROM goals WHERE id = ?1", [&g.id])?;
+        if !owned {
+            tx.execute("DELETE FROM goal_milestones WHERE goal_id = ?1", [&g.id])?;
+        }
+        tx.execute(
+            "DELETE FROM goals WHERE id = ?1 AND doc_id = ?2",
+            params![g.id, doc_id.as_str()],
+        )?;
         return Ok(());
     }
+    tx.execute("DELETE FROM goal_milestones WHERE goal_id = ?1", [&g.id])?;
     tx.execute(
-        "INSERT OR REPLACE INTO goals (id, title, why, target, status, created_ms, edited_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT OR REPLACE INTO goals (id, title, why, target, status, created_ms, edited_ms, doc_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             g.id,
             g.title,
@@ -140,7 +157,8 @@ pub(crate) fn goal(tx: &Transaction<'_>, g: &Goal) -> Result<()> {
             g.target.map(|d| d.to_string()),
             g.status.as_str(),
             g.created_ms,
-            g.edited_ms
+            g.edited_ms,
+            doc_id.as_str()
         ],
     )?;
     let mut stmt = tx.prepare_cached(
@@ -178,6 +196,112 @@ pub(crate) fn note(tx: &Transaction<'_>, doc_id: &DocId, n: &SharedNote) -> Resu
             n.edited_ms
         ],
     )?;
+    Ok(())
+}
+
+/// Projects a shared item (an unshared one disappears).
+pub(crate) fn shared_item(tx: &Transaction<'_>, doc_id: &DocId, item: &SharedItem) -> Result<()> {
+    if item.deleted {
+        tx.execute(
+            "DELETE FROM shared_items WHERE doc_id = ?1 AND id = ?2",
+            params![doc_id.as_str(), item.id],
+        )?;
+        return Ok(());
+    }
+    tx.execute(
+        "INSERT OR REPLACE INTO shared_items (doc_id, id, kind, at_ms, shared_ms, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            doc_id.as_str(),
+            item.id,
+            item.kind,
+            item.at_ms,
+            item.shared_ms,
+            serde_json::to_string(item)?
+        ],
+    )?;
+    Ok(())
+}
+
+/// Projects a reach-out.
+pub(crate) fn reach_out(tx: &Transaction<'_>, doc_id: &DocId, r: &ReachOut) -> Result<()> {
+    tx.execute(
+        "INSERT OR REPLACE INTO reach_outs (doc_id, id, text, at_ms, acknowledged_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![doc_id.as_str(), r.id, r.text, r.at_ms, r.acknowledged_ms],
+    )?;
+    Ok(())
+}
+
+/// Reads what one side shows the other out of a pair's `people` document.
+pub(crate) fn read_pair_person<D: automerge::ReadDoc + autosurgeon::ReadDoc>(
+    doc: &D,
+    side: Side,
+) -> Result<PairPerson> {
+    let get = |field: &str| -> Result<Option<String>> {
+        shard::get::<_, String>(doc, &format!("{}.{field}", side.as_str()))
+    };
+    Ok(PairPerson {
+        name: get("name")?,
+        account_id: get("account_id")?,
+        timezone: get("timezone")?,
+        clean_time: get("clean_time")?.and_then(|t| serde_json::from_str(&t).ok()),
+    })
+}
+
+/// Projects a pair's `people` document.
+fn people(tx: &Transaction<'_>, doc_id: &DocId, doc: &Automerge) -> Result<()> {
+    let body = serde_json::json!({
+        "mentee": read_pair_person(doc, Side::Mentee)?,
+        "mentor": read_pair_person(doc, Side::Mentor)?,
+    });
+    tx.execute(
+        "INSERT OR REPLACE INTO pair_people (doc_id, body) VALUES (?1, ?2)",
+        params![doc_id.as_str(), body.to_string()],
+    )?;
+    Ok(())
+}
+
+/// Projects the keyring: every pair space and key it names becomes known to
+/// the sync client (keys are never removed: old epochs still open old records).
+fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
+    for key in automerge::ReadDoc::keys(doc, automerge::ROOT) {
+        let Some((space, field)) = key.split_once('.') else {
+            continue;
+        };
+        if !is_well_formed(space) {
+            continue;
+        }
+        let Some(value) = shard::get::<_, String>(doc, &key)? else {
+            continue;
+        };
+        if field == "side" {
+            tx.execute(
+                "INSERT INTO spaces (space_id, role, epoch, side) VALUES (?1, 'pair', 0, ?2)
+                 ON CONFLICT (space_id) DO UPDATE SET side = excluded.side",
+                params![space, value],
+            )?;
+        } else if field == "ended" {
+            tx.execute(
+                "UPDATE spaces SET ended = 1 WHERE space_id = ?1",
+                params![space],
+            )?;
+        } else if let Ok(epoch) = field.parse::<u32>() {
+            let mut bytes = [0u8; 32];
+            if hex::decode_to_slice(&value, &mut bytes).is_err() {
+                continue;
+            }
+            tx.execute(
+                "INSERT INTO spaces (space_id, role, epoch) VALUES (?1, 'pair', ?2)
+                 ON CONFLICT (space_id) DO UPDATE SET epoch = max(epoch, excluded.epoch)",
+                params![space, epoch],
+            )?;
+            tx.execute(
+                "INSERT OR REPLACE INTO space_keys (space_id, epoch, key) VALUES (?1, ?2, ?3)",
+                params![space, epoch, &bytes[..]],
+            )?;
+        }
+    }
     Ok(())
 }
 
@@ -224,19 +348,36 @@ pub(crate) fn document(tx: &Transaction<'_>, doc_id: &DocId, doc: &Automerge) ->
             }
         }
         DocKind::Goals => {
-            tx.execute("DELETE FROM goals", [])?;
-            tx.execute("DELETE FROM goal_milestones", [])?;
+            tx.execute(
+                "DELETE FROM goal_milestones WHERE goal_id IN (SELECT id FROM goals WHERE doc_id = ?1)",
+                [id],
+            )?;
+            tx.execute("DELETE FROM goals WHERE doc_id = ?1", [id])?;
             for g in shard::all::<_, Goal>(doc, is_well_formed)? {
-                goal(tx, &g)?;
+                goal(tx, doc_id, &g)?;
             }
         }
         DocKind::Note => {
             tx.execute("DELETE FROM notes WHERE doc_id = ?1", [id])?;
-            let note_id = id.trim_start_matches("note/");
+            let note_id = doc_id.inner().trim_start_matches("note/");
             if let Some(n) = document::note::read(doc, note_id)? {
                 note(tx, doc_id, &n)?;
             }
         }
+        DocKind::Keyring => keyring(tx, doc)?,
+        DocKind::Shared => {
+            tx.execute("DELETE FROM shared_items WHERE doc_id = ?1", [id])?;
+            for item in shard::all::<_, SharedItem>(doc, is_well_formed)? {
+                shared_item(tx, doc_id, &item)?;
+            }
+        }
+        DocKind::ReachOuts => {
+            tx.execute("DELETE FROM reach_outs WHERE doc_id = ?1", [id])?;
+            for r in shard::all::<_, ReachOut>(doc, is_well_formed)? {
+                reach_out(tx, doc_id, &r)?;
+            }
+        }
+        DocKind::People => people(tx, doc_id, doc)?,
     }
     Ok(())
 }

@@ -208,7 +208,32 @@ pub(crate) fn counts_on(conn: &Connection, day: NaiveDate) -> Result<(u32, u32)>
     Ok((journal, cravings))
 }
 
+/// The person's own goals: in their private space, and those they shared
+/// into a pair as its mentee. Goals a mentee shared with this device's
+/// person as mentor are not theirs: see [`goals_of_doc`].
 pub(crate) fn goals(conn: &Connection) -> Result<Vec<Goal>> {
+    goals_where(
+        conn,
+        "doc_id = 'goals' OR doc_id IN
+             (SELECT 'pair/' || space_id || '/goals' FROM spaces WHERE side = 'mentee')",
+        "",
+    )
+}
+
+/// The goals of one goals document.
+pub(crate) fn goals_of_doc(conn: &Connection, doc_id: &str) -> Result<Vec<Goal>> {
+    goals_where(conn, "doc_id = ?1", doc_id)
+}
+
+/// The document a live goal sits in.
+pub(crate) fn goal_doc(conn: &Connection, id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT doc_id FROM goals WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
+fn goals_where(conn: &Connection, filter: &str, param: &str) -> Result<Vec<Goal>> {
     let mut milestones: BTreeMap<String, BTreeMap<String, GoalMilestone>> = BTreeMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT goal_id, id, title, done, done_ms, created_ms, position FROM goal_milestones",
@@ -230,10 +255,17 @@ pub(crate) fn goals(conn: &Connection) -> Result<Vec<Goal>> {
         let (goal, id, m) = row?;
         milestones.entry(goal).or_default().insert(id, m);
     }
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, title, why, target, status, created_ms, edited_ms FROM goals ORDER BY created_ms, id",
-    )?;
-    let rows = stmt.query_map([], |r| {
+    let sql = format!(
+        "SELECT id, title, why, target, status, created_ms, edited_ms FROM goals
+         WHERE {filter} ORDER BY created_ms, id"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let params: Vec<&dyn rusqlite::ToSql> = if filter.contains("?1") {
+        vec![&param]
+    } else {
+        vec![]
+    };
+    let rows = stmt.query_map(params.as_slice(), |r| {
         let target: Option<String> = r.get(3)?;
         let status: String = r.get(4)?;
         Ok(Goal {
@@ -274,6 +306,14 @@ pub(crate) fn notes(conn: &Connection) -> Result<Vec<SharedNote>> {
     )?;
     let rows = stmt.query_map([], note_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The document a live note sits in.
+pub(crate) fn note_doc(conn: &Connection, id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT doc_id FROM notes WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
 }
 
 pub(crate) fn note(conn: &Connection, id: &str) -> Result<Option<SharedNote>> {

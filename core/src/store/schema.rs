@@ -124,7 +124,10 @@ CREATE TABLE spaces (
     role       TEXT NOT NULL,
     epoch      INTEGER NOT NULL,
     cursor     INTEGER NOT NULL DEFAULT 0,
-    high_water INTEGER NOT NULL DEFAULT 0
+    high_water INTEGER NOT NULL DEFAULT 0,
+    side       TEXT,
+    ended      INTEGER NOT NULL DEFAULT 0,
+    looked_ms  INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 -- Every key of every epoch of a space this device knows.
 CREATE TABLE space_keys (
@@ -149,10 +152,36 @@ CREATE TABLE sync_refused (
     seen_ms  INTEGER NOT NULL,
     PRIMARY KEY (space_id, seq)
 ) STRICT;
+
+-- Read model of the pair spaces.
+ALTER TABLE goals ADD COLUMN doc_id TEXT NOT NULL DEFAULT 'goals';
+CREATE INDEX goals_by_doc ON goals(doc_id);
+CREATE TABLE shared_items (
+    doc_id    TEXT NOT NULL,
+    id        TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    at_ms     INTEGER NOT NULL,
+    shared_ms INTEGER NOT NULL,
+    body      TEXT NOT NULL,
+    PRIMARY KEY (doc_id, id)
+) STRICT;
+CREATE INDEX shared_items_by_id ON shared_items(id);
+CREATE TABLE reach_outs (
+    doc_id          TEXT NOT NULL,
+    id              TEXT NOT NULL,
+    text            TEXT NOT NULL,
+    at_ms           INTEGER NOT NULL,
+    acknowledged_ms INTEGER,
+    PRIMARY KEY (doc_id, id)
+) STRICT;
+CREATE TABLE pair_people (
+    doc_id TEXT PRIMARY KEY,
+    body   TEXT NOT NULL
+) STRICT;
 ";
 
 /// The read-model tables, in the order [`crate::Store::read_model_dump`] lists them.
-pub const READ_MODEL_TABLES: [(&str, &str); 8] = [
+pub const READ_MODEL_TABLES: [(&str, &str); 11] = [
     ("person", "id"),
     ("tracks", "id"),
     ("journal", "id"),
@@ -161,6 +190,9 @@ pub const READ_MODEL_TABLES: [(&str, &str); 8] = [
     ("goals", "id"),
     ("goal_milestones", "goal_id, id"),
     ("notes", "id"),
+    ("shared_items", "doc_id, id"),
+    ("reach_outs", "doc_id, id"),
+    ("pair_people", "doc_id"),
 ];
 
 /// Creates the current schema in an empty database.

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use tandem_protocol::{
     AccountDeleted, CreateInviteRequest, Cursor, EpochResponse, ErrorBody, InviteResponse,
     JoinedSpace, LinkCodeResponse, PullRequest, PullResponse, PushRecord, PushRequest,
-    PushResponse, RedeemInviteRequest, RegisterRequest, RegisterResponse, SpaceInfo,
+    PushResponse, RedeemInviteRequest, RegisterRequest, RegisterResponse, SpaceInfo, SpaceList,
 };
 use zeroize::Zeroizing;
 
@@ -91,6 +91,11 @@ impl Client {
     /// Makes a new space owned by this device's account.
     pub fn create_space(&self) -> Result<SpaceInfo> {
         self.call::<(), _>(Method::POST, "/v1/spaces", None)
+    }
+
+    /// The spaces this device's account is a member of.
+    pub fn list_spaces(&self) -> Result<SpaceList> {
+        self.call::<(), _>(Method::GET, "/v1/spaces", None)
     }
 
     /// A single-use code that adds a device to this account.

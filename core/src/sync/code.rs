@@ -28,8 +28,9 @@ pub struct LinkCode {
 }
 
 /// What a pair invite code carries. The invite secret is derived from the
-/// key (one-way), so the code stays short and the server, which sees only
-/// the secret's hash, learns nothing about the key.
+/// key (one-way, domain-separated), so the code stays short and the server,
+/// which sees only the secret's hash, learns nothing about the key. Every
+/// invite is for a new pair space with a new key, so secrets never repeat.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InviteCode {
     /// The server's invite id (16 bytes).
@@ -41,12 +42,16 @@ pub struct InviteCode {
 impl InviteCode {
     /// The invite's secret: what the server stores the hash of.
     pub fn secret(&self) -> [u8; 32] {
-        let mut h = Sha256::new();
-        h.update(b"tandem invite secret v1\0");
-        h.update(self.invite_id);
-        h.update(self.key.as_bytes());
-        h.finalize().into()
+        invite_secret(&self.key)
     }
+}
+
+/// The invite secret for a pair space's key.
+pub fn invite_secret(key: &SpaceKey) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"tandem invite secret v1\0");
+    h.update(key.as_bytes());
+    h.finalize().into()
 }
 
 fn encode(prefix: &str, payload: &[u8]) -> Zeroizing<String> {

@@ -183,6 +183,7 @@ impl Store {
         }
         let client = account.client()?;
         self.seed_outbox()?;
+        self.publish_to_pairs()?;
         let mut report = SyncReport {
             pushed: self.push(&client)?,
             ..SyncReport::default()
@@ -322,8 +323,9 @@ impl Store {
 
     /// Pulls until no space has more, applying each page in one transaction.
     fn pull(&mut self, client: &super::Client, report: &mut SyncReport) -> Result<()> {
+        let mut refreshed = false;
         loop {
-            let spaces = self.spaces()?;
+            let spaces: Vec<_> = self.spaces()?.into_iter().filter(|s| !s.ended).collect();
             let cursors = spaces
                 .iter()
                 .map(|s| Cursor {
@@ -331,7 +333,17 @@ impl Store {
                     after: s.cursor,
                 })
                 .collect();
-            let answer = client.pull(cursors)?;
+            let answer = match client.pull(cursors) {
+                Ok(a) => a,
+                // A pair this device was removed from: the server answers as
+                // if it did not exist. Note which pairs ended, then go on.
+                Err(Error::Server { status: 404, .. }) if !refreshed => {
+                    refreshed = true;
+                    self.note_ended_pairs(client)?;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let mut batch: BTreeMap<DocId, Vec<Vec<u8>>> = BTreeMap::new();
             let mut moves: Vec<(String, i64, i64)> = Vec::new();
             let mut refused: Vec<RefusedRecord> = Vec::new();
@@ -346,6 +358,9 @@ impl Store {
                         had: space.high_water,
                         now: page.head_seq,
                     });
+                }
+                if page.epoch > space.epoch {
+                    self.start_epoch(&space.space_id, page.epoch)?;
                 }
                 let mut cursor = space.cursor;
                 for record in page.records {
@@ -424,6 +439,16 @@ impl Store {
         };
         let opened = seal::open(&key, &place, &nonce, &ciphertext)?;
         let doc_id = DocId::parse(&opened.doc_id).map_err(|_| Refusal::Malformed)?;
+        // A record may only touch documents of its own space: a pair space
+        // can never write into the person's private documents.
+        let private = self.private_space().ok().flatten().map(|s| s.space_id);
+        let belongs = match doc_id.pair_space() {
+            Some(pair) => pair == space_id,
+            None => private.as_deref() == Some(space_id),
+        };
+        if !belongs {
+            return Err(Refusal::Mismatch);
+        }
         let change = Change::from_bytes(opened.payload.clone()).map_err(|_| Refusal::Malformed)?;
         if key.wire_change_hash(&change.hash().0) != record.change_hash
             || change.actor_id().to_bytes() != opened.writer.as_slice()

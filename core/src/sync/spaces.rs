@@ -52,13 +52,19 @@ pub struct Space {
     pub cursor: i64,
     /// The highest `head_seq` the server ever reported: it must never go back.
     pub high_water: i64,
+    /// For a pair: which side this device's person is on.
+    pub side: Option<crate::domain::pair::Side>,
+    /// For a pair: ended (no longer synced; what is here stays).
+    pub ended: bool,
+    /// When the mentor last looked at this pair in the overview (UTC ms).
+    pub looked_ms: i64,
 }
 
 impl Store {
     /// Every space this device syncs, private first.
     pub fn spaces(&self) -> Result<Vec<Space>> {
         let mut stmt = self.conn().prepare(
-            "SELECT space_id, role, epoch, cursor, high_water FROM spaces
+            "SELECT space_id, role, epoch, cursor, high_water, side, ended, looked_ms FROM spaces
              ORDER BY role = 'pair', space_id",
         )?;
         let rows = stmt
@@ -69,19 +75,27 @@ impl Store {
                     r.get::<_, u32>(2)?,
                     r.get::<_, i64>(3)?,
                     r.get::<_, i64>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, bool>(6)?,
+                    r.get::<_, i64>(7)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
-            .map(|(space_id, role, epoch, cursor, high_water)| {
-                Ok(Space {
-                    space_id,
-                    role: SpaceRole::parse(&role)?,
-                    epoch,
-                    cursor,
-                    high_water,
-                })
-            })
+            .map(
+                |(space_id, role, epoch, cursor, high_water, side, ended, looked_ms)| {
+                    Ok(Space {
+                        space_id,
+                        role: SpaceRole::parse(&role)?,
+                        epoch,
+                        cursor,
+                        high_water,
+                        side: side.as_deref().and_then(crate::domain::pair::Side::parse),
+                        ended,
+                        looked_ms,
+                    })
+                },
+            )
             .collect()
     }
 
@@ -135,9 +149,15 @@ impl Store {
         }
     }
 
-    /// The space a local document is synced in. Today every document is the
-    /// person's own and lives in the private space.
-    pub(crate) fn space_of(&self, _doc_id: &DocId) -> Result<Option<Space>> {
-        self.private_space()
+    /// The space a local document is synced in: its pair space, or the
+    /// private space. `None` when that space is not (or no longer) synced.
+    pub(crate) fn space_of(&self, doc_id: &DocId) -> Result<Option<Space>> {
+        match doc_id.pair_space() {
+            None => self.private_space(),
+            Some(space) => Ok(self
+                .spaces()?
+                .into_iter()
+                .find(|s| s.space_id == space && !s.ended)),
+        }
     }
 }

@@ -1,0 +1,286 @@
+//! Pairing a mentee with a mentor: invites, joining, the keyring, ending.
+//!
+//! The mentee makes a pair space (they own it), a fresh key, and an invite
+//! whose code carries the key; only the hash of a secret derived from the
+//! key reaches the server. The mentor redeems it and keeps the key. Both
+//! record the pair's keys in the keyring document of their private space,
+//! so every one of their devices can read the pair.
+
+use zeroize::Zeroizing;
+
+use super::code::{InviteCode, invite_secret};
+use super::seal::SpaceKey;
+use crate::document::{DocId, shard};
+use crate::domain::pair::{PairPerson, SharedTrack, Side};
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// A pair as the Pair screen lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PairView {
+    /// The pair space's id (what `--pair` takes; a unique prefix will do).
+    pub pair_id: String,
+    /// This person's side.
+    pub side: Side,
+    /// The other person's display name, once their device has synced.
+    pub other_name: Option<String>,
+    /// Ended: no longer synced; what is on this device stays.
+    pub ended: bool,
+}
+
+impl Store {
+    /// Creates a pair space and an invite; returns the code to show the
+    /// mentor (text, and the same payload for a QR code).
+    pub fn pair_invite(&mut self) -> Result<Zeroizing<String>> {
+        let account = self.account()?.ok_or(Error::NoServer)?;
+        let client = account.client()?;
+        let info = client.create_space()?;
+        let key = SpaceKey::generate();
+        self.remember_pair(&info.space_id, Side::Mentee, info.epoch, &key)?;
+        self.publish_self(&info.space_id, Side::Mentee)?;
+        let invite = client.create_invite(&info.space_id, &invite_secret(&key))?;
+        let mut invite_id = [0u8; 16];
+        hex::decode_to_slice(&invite.invite_id, &mut invite_id).map_err(|_| Error::Server {
+            status: 200,
+            message: "the invite id is malformed".into(),
+        })?;
+        Ok(InviteCode { invite_id, key }.to_text())
+    }
+
+    /// Joins the pair whose invite code the mentee showed, as their mentor.
+    pub fn pair_join(&mut self, code: &str) -> Result<PairView> {
+        let code = InviteCode::parse(code)?;
+        let account = self.account()?.ok_or(Error::NoServer)?;
+        let joined = account
+            .client()?
+            .redeem(&hex::encode(code.invite_id), &code.secret())?;
+        self.remember_pair(&joined.space_id, Side::Mentor, joined.epoch, &code.key)?;
+        self.publish_self(&joined.space_id, Side::Mentor)?;
+        self.sync()?;
+        self.pair(&joined.space_id)
+    }
+
+    /// Every pair, in the order they were made.
+    pub fn pairs(&self) -> Result<Vec<PairView>> {
+        let mut out = Vec::new();
+        for space in self.spaces()? {
+            let Some(side) = space.side else { continue };
+            let other = self.pair_person(&space.space_id, side.other())?;
+            out.push(PairView {
+                pair_id: space.space_id,
+                side,
+                other_name: other.name,
+                ended: space.ended,
+            });
+        }
+        Ok(out)
+    }
+
+    /// One pair.
+    pub fn pair(&self, pair_id: &str) -> Result<PairView> {
+        self.pairs()?
+            .into_iter()
+            .find(|p| p.pair_id == pair_id)
+            .ok_or_else(|| Error::not_found("pair", pair_id))
+    }
+
+    /// The pair meant by `given`: its id or a unique prefix of it, or — when
+    /// nothing is given — the only live pair.
+    pub fn resolve_pair(&self, given: Option<&str>) -> Result<PairView> {
+        let live: Vec<PairView> = self.pairs()?.into_iter().filter(|p| !p.ended).collect();
+        match given {
+            None if live.len() == 1 => Ok(live.into_iter().next().expect("one")),
+            None if live.is_empty() => Err(Error::not_found("pair", "(none yet)")),
+            None => Err(Error::invalid(
+                "pair",
+                "there is more than one pair: say which with --pair ID",
+            )),
+            Some(g) => {
+                let mut hits = live.into_iter().filter(|p| p.pair_id.starts_with(g));
+                match (hits.next(), hits.next()) {
+                    (Some(p), None) if !g.is_empty() => Ok(p),
+                    (Some(_), Some(_)) => Err(Error::invalid(
+                        "pair",
+                        "that prefix names more than one pair",
+                    )),
+                    _ => Err(Error::not_found("pair", g)),
+                }
+            }
+        }
+    }
+
+    /// Ends a pair: the mentee removes the mentor (and starts a new key
+    /// epoch, so nothing written later is readable with the old key), or the
+    /// mentor leaves. Everything already on this device stays here.
+    pub fn end_pair(&mut self, pair_id: &str) -> Result<PairView> {
+        let pair = self.resolve_pair(Some(pair_id))?;
+        let account = self.account()?.ok_or(Error::NoServer)?;
+        let client = account.client()?;
+        let leaving = match pair.side {
+            Side::Mentee => self.pair_person(&pair.pair_id, Side::Mentor)?.account_id,
+            Side::Mentor => Some(account.account_id.clone()),
+        };
+        if let Some(member) = leaving {
+            match client.remove_member(&pair.pair_id, &member) {
+                Ok(epoch) if pair.side == Side::Mentee => {
+                    self.start_epoch(&pair.pair_id, epoch.epoch)?;
+                }
+                Ok(_) | Err(Error::Server { status: 404, .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.mark_ended(&pair.pair_id)?;
+        self.pair(&pair.pair_id)
+    }
+
+    /// Shows (or stops showing) this person's own clean time to the other
+    /// side of a pair. A mentee's clean time is shown from pairing on.
+    pub fn share_clean_time(&mut self, pair_id: &str, on: bool) -> Result<()> {
+        let pair = self.resolve_pair(Some(pair_id))?;
+        let doc = DocId::in_pair(&pair.pair_id, "people");
+        let key = format!("{}.clean_time", pair.side.as_str());
+        let value = if on {
+            serde_json::to_string(&self.clean_time_to_share()?)?
+        } else {
+            String::new()
+        };
+        self.write_whole(&doc, |tx| shard::put(tx, &key, &value))
+    }
+
+    /// What one side of a pair shows the other.
+    pub fn pair_person(&self, pair_id: &str, side: Side) -> Result<PairPerson> {
+        let body: Option<String> = {
+            use rusqlite::OptionalExtension;
+            self.conn()
+                .query_row(
+                    "SELECT body FROM pair_people WHERE doc_id = ?1",
+                    [DocId::in_pair(pair_id, "people").as_str()],
+                    |r| r.get(0),
+                )
+                .optional()?
+        };
+        let Some(body) = body else {
+            return Ok(PairPerson::default());
+        };
+        let v: serde_json::Value = serde_json::from_str(&body)?;
+        Ok(serde_json::from_value(v[side.as_str()].clone()).unwrap_or_default())
+    }
+
+    /// Records a pair's key for `epoch` in the keyring (and so in the spaces
+    /// this device syncs).
+    pub(crate) fn remember_pair(
+        &mut self,
+        space_id: &str,
+        side: Side,
+        epoch: u32,
+        key: &SpaceKey,
+    ) -> Result<()> {
+        let doc = DocId::keyring();
+        let key_hex = Zeroizing::new(hex::encode(key.as_bytes()));
+        self.write_whole(&doc, |tx| {
+            shard::put(tx, &format!("{space_id}.{epoch}"), &*key_hex)?;
+            shard::put(tx, &format!("{space_id}.side"), &side.as_str().to_owned())?;
+            Ok(())
+        })
+    }
+
+    /// Starts sealing a pair space with a new key for `epoch` (after a
+    /// member was removed). Only the mentee, the space's owner, makes keys.
+    pub(crate) fn start_epoch(&mut self, space_id: &str, epoch: u32) -> Result<()> {
+        let Some(space) = self.spaces()?.into_iter().find(|s| s.space_id == space_id) else {
+            return Ok(());
+        };
+        if space.side != Some(Side::Mentee) || self.space_key(space_id, epoch)?.is_some() {
+            return Ok(());
+        }
+        self.remember_pair(space_id, Side::Mentee, epoch, &SpaceKey::generate())
+    }
+
+    /// Marks pairs this account is no longer a member of as ended.
+    pub(crate) fn note_ended_pairs(&mut self, client: &super::Client) -> Result<()> {
+        let member_of: Vec<String> = client
+            .list_spaces()?
+            .spaces
+            .into_iter()
+            .map(|s| s.space_id)
+            .collect();
+        for space in self.spaces()? {
+            if space.side.is_some() && !space.ended && !member_of.contains(&space.space_id) {
+                self.mark_ended(&space.space_id)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn mark_ended(&mut self, space_id: &str) -> Result<()> {
+        let doc = DocId::keyring();
+        self.write_whole(&doc, |tx| {
+            shard::put(tx, &format!("{space_id}.ended"), &"yes".to_owned())
+        })
+    }
+
+    /// Writes what this person shows the other side: name, account, zone,
+    /// and (for a mentee, or a mentor who chose to) clean time. Writes only
+    /// what changed, so a sync with nothing new makes no change.
+    pub(crate) fn publish_self(&mut self, space_id: &str, side: Side) -> Result<()> {
+        let person = self.person()?;
+        let account = self.account()?.ok_or(Error::NoServer)?;
+        let current = self.pair_person(space_id, side)?;
+        let share_clean = side == Side::Mentee || current.clean_time.is_some();
+        let clean = if share_clean {
+            Some(self.clean_time_to_share()?)
+        } else {
+            None
+        };
+        let wanted = PairPerson {
+            name: Some(person.name.clone()),
+            account_id: Some(account.account_id.clone()),
+            timezone: Some(person.timezone.clone()),
+            clean_time: clean.clone(),
+        };
+        if wanted == current {
+            return Ok(());
+        }
+        let doc = DocId::in_pair(space_id, "people");
+        let prefix = side.as_str();
+        self.write_whole(&doc, |tx| {
+            shard::put(tx, &format!("{prefix}.name"), &person.name)?;
+            shard::put(tx, &format!("{prefix}.account_id"), &account.account_id)?;
+            shard::put(tx, &format!("{prefix}.timezone"), &person.timezone)?;
+            if let Some(clean) = &clean {
+                shard::put(
+                    tx,
+                    &format!("{prefix}.clean_time"),
+                    &serde_json::to_string(clean)?,
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Refreshes what this person shows in each live pair (before a push).
+    pub(crate) fn publish_to_pairs(&mut self) -> Result<()> {
+        if self.person().is_err() {
+            return Ok(());
+        }
+        for space in self.spaces()? {
+            if let (Some(side), false) = (space.side, space.ended) {
+                self.publish_self(&space.space_id, side)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn clean_time_to_share(&self) -> Result<Vec<SharedTrack>> {
+        Ok(self
+            .tracks()?
+            .into_iter()
+            .map(|t| SharedTrack {
+                name: t.name,
+                since: t.current_start,
+                attempts: t.attempts,
+                longest_streak_days: t.longest_streak_days,
+            })
+            .collect())
+    }
+}

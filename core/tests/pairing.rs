@@ -1,0 +1,303 @@
+//! End to end: a mentee and a mentor pair, share, write notes together,
+//! reach out, and end the pair, through a real server process.
+
+mod support;
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use support::server::{self, ServerProcess};
+use support::*;
+use tandem_core::goal::GoalInput;
+use tandem_core::journal::JournalInput;
+use tandem_core::pair::Side;
+use tandem_core::sync::sharing::ShareKind;
+use tandem_core::{Durability, ErrorKind, FixedClock, Store};
+
+#[test]
+#[ignore = "run by the tests of this file as their server"]
+fn server_child() {
+    server::child();
+}
+
+fn person(
+    dir: &std::path::Path,
+    file: &str,
+    name: &str,
+    clock: Arc<FixedClock>,
+    url: &str,
+) -> Store {
+    let mut s = store_in(dir, file, clock, Durability::Normal);
+    s.init(name, "Europe/Berlin").unwrap();
+    s.connect(url).unwrap();
+    s
+}
+
+fn journal(text: &str) -> JournalInput {
+    JournalInput {
+        text: text.into(),
+        ..Default::default()
+    }
+}
+
+/// Mentee and mentor, paired.
+fn paired(dir: &std::path::Path, url: &str) -> (Store, Store, Arc<FixedClock>, String) {
+    let c = Arc::new(FixedClock::new(at("2026-03-10T12:00:00Z")));
+    let mut mentee = person(dir, "mentee.db", "Robin", c.clone(), url);
+    mentee
+        .add_track("alcohol", at("2026-01-01T12:00:00Z").date_naive())
+        .unwrap();
+    let mut mentor = person(dir, "mentor.db", "Alex", c.clone(), url);
+    let code = mentee.pair_invite().unwrap();
+    assert!(code.starts_with("TP1-"));
+    mentee.sync().unwrap();
+    let pair = mentor.pair_join(&code).unwrap();
+    assert_eq!(pair.side, Side::Mentor);
+    assert_eq!(pair.other_name.as_deref(), Some("Robin"));
+    mentee.sync().unwrap();
+    let mine = mentee.pairs().unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].other_name.as_deref(), Some("Alex"));
+    // A code is single use.
+    let mut third = person(dir, "third.db", "Sam", c.clone(), url);
+    assert!(third.pair_join(&code).is_err());
+    (mentee, mentor, c, pair.pair_id)
+}
+
+#[test]
+fn the_mentor_sees_exactly_what_was_shared_and_progress_arrives_after_one_sync_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let (mut mentee, mut mentor, c, pair) = paired(dir.path(), &srv.url);
+
+    let shared_goal = mentee
+        .add_goal(GoalInput {
+            title: "Ninety meetings".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let (_, step) = mentee.add_milestone(&shared_goal.id, "first ten").unwrap();
+    mentee
+        .add_goal(GoalInput {
+            title: "PRIVATE-goal".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let shared_entry = mentee.add_journal(journal("I told my sister.")).unwrap();
+    mentee
+        .add_journal(journal("PRIVATE-entry about the relapse"))
+        .unwrap();
+    mentee
+        .share(ShareKind::Goal, &shared_goal.id, None)
+        .unwrap();
+    mentee
+        .share(ShareKind::Journal, &shared_entry.id, Some(&pair[..6]))
+        .unwrap();
+    // The mentee still has both goals; the shared one is marked as shared.
+    assert_eq!(mentee.goals().unwrap().len(), 2);
+    assert_eq!(
+        mentee.shared_in(&shared_goal.id).unwrap(),
+        vec![pair.clone()]
+    );
+    assert_eq!(
+        mentee.shared_in(&shared_entry.id).unwrap(),
+        vec![pair.clone()]
+    );
+    mentee.sync().unwrap();
+    mentor.sync().unwrap();
+
+    let overview = mentor.mentor_overview(true).unwrap();
+    assert_eq!(overview.len(), 1);
+    let robin = &overview[0];
+    assert_eq!(robin.name.as_deref(), Some("Robin"));
+    assert_eq!(robin.goals.len(), 1);
+    assert_eq!(robin.goals[0].title, "Ninety meetings");
+    assert_eq!(robin.shared.len(), 1);
+    assert_eq!(robin.shared[0].text, "I told my sister.");
+    assert_eq!(robin.clean_time[0].name, "alcohol");
+    assert_eq!(robin.clean_time[0].clean_days, 68);
+    assert_eq!(robin.changes.new_shared, 1);
+    // The mentor's own lists hold nothing of the mentee's.
+    assert!(mentor.goals().unwrap().is_empty());
+    let dump = mentor.read_model_dump().unwrap();
+    assert!(!dump.contains("PRIVATE"), "the mentor holds a private item");
+    for doc in mentor.doc_ids().unwrap() {
+        let d = doc.as_str();
+        assert!(
+            d.starts_with("pair/") || d == "profile" || d == "keyring",
+            "the mentor holds {d}"
+        );
+    }
+
+    // Progress: one sync on each side.
+    c.advance(Duration::minutes(10));
+    mentee
+        .set_milestone_done(&shared_goal.id, &step, true)
+        .unwrap();
+    mentee.sync().unwrap();
+    mentor.sync().unwrap();
+    let robin = &mentor.mentor_overview(true).unwrap()[0];
+    assert_eq!(robin.goals[0].milestones_done, 1);
+    assert_eq!(robin.changes.milestones_done, 1);
+    assert_eq!(robin.changes.new_shared, 0, "seen before");
+
+    // Unsharing removes the entry from the pair space from then on.
+    mentee
+        .unshare(ShareKind::Journal, &shared_entry.id, None)
+        .unwrap();
+    mentee
+        .unshare(ShareKind::Goal, &shared_goal.id, None)
+        .unwrap();
+    assert!(mentee.shared_in(&shared_entry.id).unwrap().is_empty());
+    assert_eq!(mentee.goals().unwrap().len(), 2, "the goal came home");
+    mentee.sync().unwrap();
+    mentor.sync().unwrap();
+    let robin = &mentor.mentor_overview(false).unwrap()[0];
+    assert!(robin.shared.is_empty());
+    assert!(robin.goals.is_empty());
+    // And it never comes back, whatever order the devices sync in.
+    mentor.sync().unwrap();
+    mentee.sync().unwrap();
+    mentor.sync().unwrap();
+    assert!(mentor.mentor_overview(false).unwrap()[0].shared.is_empty());
+}
+
+#[test]
+fn both_edit_a_shared_note_offline_and_keep_both_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let (mut mentee, mut mentor, _c, pair) = paired(dir.path(), &srv.url);
+    let note = mentee
+        .create_note_in(
+            Some(&pair),
+            "Relapse-prevention plan",
+            "Call Alex.\nLeave the party.",
+        )
+        .unwrap();
+    mentee.sync().unwrap();
+    mentor.sync().unwrap();
+    assert_eq!(
+        mentor.note(&note.id).unwrap().body,
+        "Call Alex.\nLeave the party."
+    );
+    // Offline, both edit the whole text.
+    mentee
+        .edit_note(&note.id, "Call Alex first.\nLeave the party.")
+        .unwrap();
+    mentor
+        .edit_note(&note.id, "Call Alex.\nLeave the party.\nGo to a meeting.")
+        .unwrap();
+    mentor.sync().unwrap();
+    mentee.sync().unwrap();
+    mentor.sync().unwrap();
+    let a = mentee.note(&note.id).unwrap().body;
+    let b = mentor.note(&note.id).unwrap().body;
+    assert_eq!(a, b);
+    assert_eq!(a, "Call Alex first.\nLeave the party.\nGo to a meeting.");
+    assert!(
+        mentor.mentor_overview(false).unwrap()[0]
+            .changes
+            .notes_edited
+            >= 1
+    );
+}
+
+#[test]
+fn a_reach_out_tops_the_overview_until_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let (mut mentee, mut mentor, c, _pair) = paired(dir.path(), &srv.url);
+    // A second mentee, with nothing to say.
+    let mut other = person(dir.path(), "other.db", "Kim", c.clone(), &srv.url);
+    let code = other.pair_invite().unwrap();
+    other.sync().unwrap();
+    mentor.pair_join(&code).unwrap();
+    c.advance(Duration::minutes(5));
+    let id = mentee
+        .reach_out(None, "I'm at the bar and want to drink")
+        .unwrap();
+    mentee.sync().unwrap();
+    mentor.sync().unwrap();
+    let overview = mentor.mentor_overview(true).unwrap();
+    assert_eq!(overview.len(), 2);
+    assert_eq!(
+        overview[0].name.as_deref(),
+        Some("Robin"),
+        "reach-out first"
+    );
+    assert_eq!(overview[0].open_reach_outs.len(), 1);
+    assert_eq!(overview[0].open_reach_outs[0].id, id);
+    // A mentor with several mentees must say which pair.
+    assert_eq!(
+        mentor.reach_out(None, "x").unwrap_err().kind(),
+        ErrorKind::Validation
+    );
+    mentor.acknowledge_reach_out(&id).unwrap();
+    mentor.sync().unwrap();
+    let overview = mentor.mentor_overview(true).unwrap();
+    assert!(overview.iter().all(|m| m.open_reach_outs.is_empty()));
+    mentee.sync().unwrap();
+    assert!(
+        mentee
+            .reach_outs(&overview[0].pair_id)
+            .unwrap_or_default()
+            .iter()
+            .all(|r| r.acknowledged_ms.is_some())
+    );
+}
+
+#[test]
+fn after_the_pair_ends_the_former_mentor_gets_nothing_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let (mut mentee, mut mentor, _c, pair) = paired(dir.path(), &srv.url);
+    let before = mentee.add_journal(journal("shared before")).unwrap();
+    mentee.share(ShareKind::Journal, &before.id, None).unwrap();
+    mentee.sync().unwrap();
+    mentor.sync().unwrap();
+    let ended = mentee.end_pair(&pair).unwrap();
+    assert!(ended.ended);
+    // The mentee's data stays on the mentee's device.
+    assert!(mentee.journal_entry(&before.id).is_ok());
+    // The mentor's next sync learns the pair ended and pulls nothing new.
+    mentor.sync().unwrap();
+    let view = mentor.pairs().unwrap();
+    assert!(view[0].ended);
+    // What was synced before stays on the mentor's phone (the privacy page says so).
+    assert_eq!(mentor.mentor_overview(false).unwrap()[0].shared.len(), 1);
+    // The server refuses the former mentor outright.
+    let account = mentor.account().unwrap().unwrap();
+    let err = account
+        .client()
+        .unwrap()
+        .pull(vec![tandem_protocol::Cursor {
+            space_id: pair.clone(),
+            after: 0,
+        }])
+        .unwrap_err();
+    assert!(
+        matches!(err, tandem_core::Error::Server { status: 404, .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_mentees_second_device_gets_the_pair_through_the_keyring() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let (mut mentee, mut mentor, c, pair) = paired(dir.path(), &srv.url);
+    let code = mentee.link_code().unwrap();
+    let mut tablet = store_in(dir.path(), "tablet.db", c, Durability::Normal);
+    tablet.link(&code, &srv.url).unwrap();
+    assert_eq!(tablet.pairs().unwrap().len(), 1);
+    // The second sync picks up the pair space the keyring named.
+    tablet.sync().unwrap();
+    let note = tablet
+        .create_note_in(Some(&pair), "From the tablet", "hello")
+        .unwrap();
+    tablet.sync().unwrap();
+    mentor.sync().unwrap();
+    assert_eq!(mentor.note(&note.id).unwrap().body, "hello");
+    mentee.sync().unwrap();
+    assert_eq!(mentee.note(&note.id).unwrap().title, "From the tablet");
+}
