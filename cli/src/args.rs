@@ -113,6 +113,25 @@ pub enum Command {
     /// This person's devices.
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// Pairs of mentee and mentor.
+    #[command(subcommand)]
+    Pair(PairCommand),
+    /// Share an item with your mentor (or, as a mentor, your clean time with a mentee).
+    Share(ShareArgs),
+    /// Stop sharing an item from now on (copies already synced stay on the mentor's phone).
+    Unshare(ShareArgs),
+    /// Tell your mentor you are struggling right now.
+    ReachOut {
+        /// The pair (its id or a unique prefix; may be left out with one pair).
+        #[arg(long)]
+        pair: Option<String>,
+        /// A few words (optional).
+        #[arg(long, default_value = "")]
+        text: String,
+    },
+    /// What a mentor sees of their mentees.
+    #[command(subcommand)]
+    Mentor(MentorCommand),
     /// Show or change this device's settings.
     Settings {
         /// Seconds in the background before the app locks (0–3600).
@@ -127,6 +146,71 @@ pub enum Command {
     },
     /// The notifications due now, exactly as the phone would show them.
     Notifications,
+}
+
+/// `pair …`
+#[derive(Debug, Subcommand)]
+pub enum PairCommand {
+    /// As a mentee: make an invite code for your mentor (single use, 72 hours).
+    Invite {
+        /// The sync server's URL (connects this device if it is not yet).
+        #[arg(long)]
+        server: Option<String>,
+    },
+    /// As a mentor: join the pair whose invite code the mentee gave you.
+    Join {
+        /// The invite code.
+        code: String,
+        /// The sync server's URL (connects this device if it is not yet).
+        #[arg(long)]
+        server: Option<String>,
+    },
+    /// List your pairs.
+    List,
+    /// End a pair: the mentor loses access to anything new.
+    End {
+        /// The pair's id (or a unique prefix).
+        id: String,
+    },
+}
+
+/// `share …` and `unshare …`
+#[derive(Debug, Args)]
+pub struct ShareArgs {
+    /// What to share: goal, journal, craving, or clean-time.
+    #[arg(value_enum)]
+    pub kind: ShareWhat,
+    /// The item's id (not for clean-time).
+    pub id: Option<String>,
+    /// The pair (its id or a unique prefix; may be left out with one pair).
+    #[arg(long)]
+    pub pair: Option<String>,
+}
+
+/// What `share` shares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShareWhat {
+    /// A goal: it moves to the pair, with its milestones.
+    Goal,
+    /// A journal entry: copied to the pair.
+    Journal,
+    /// A craving: copied to the pair.
+    Craving,
+    /// Your clean time, shown to the other side of the pair.
+    CleanTime,
+}
+
+/// `mentor …`
+#[derive(Debug, Subcommand)]
+pub enum MentorCommand {
+    /// Each mentee: clean time, goals and progress, shared entries, open
+    /// reach-outs, and what changed since you last looked.
+    Overview,
+    /// Acknowledge a reach-out.
+    Ack {
+        /// The reach-out's id.
+        id: String,
+    },
 }
 
 /// `device …`
@@ -339,8 +423,12 @@ pub enum MilestoneCommand {
 /// `note …`
 #[derive(Debug, Subcommand)]
 pub enum NoteCommand {
-    /// Start a shared note.
+    /// Start a note: shared with your pair (with `--pair`, or when you have
+    /// exactly one), else private.
     New {
+        /// The pair (its id or a unique prefix).
+        #[arg(long)]
+        pair: Option<String>,
         /// Title.
         #[arg(long)]
         title: String,

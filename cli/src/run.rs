@@ -14,7 +14,8 @@ use tandem_core::{FixedClock, Options, Page, Store, SystemClock, keyfile, notify
 
 use crate::args::{
     Cli, Command, CravingCommand, DeviceCommand, ExportFormat, GoalCommand, JournalCommand,
-    MilestoneCommand, NoteCommand, TrackCommand, parse_instant,
+    MentorCommand, MilestoneCommand, NoteCommand, PairCommand, ShareArgs, ShareWhat, TrackCommand,
+    parse_instant,
 };
 use crate::output::{emit, local_time, track_line, with_id};
 
@@ -61,6 +62,78 @@ fn open(home: &Path) -> Result<Store, String> {
         keyfile::create(&key_path).map_err(e)?;
     }
     keyfile::open_store(&store_path, &key_path, options()?).map_err(e)
+}
+
+/// `value` as JSON with `shared_in` (the pairs it is shared in) and, when
+/// shared, the `notice` that the mentor's phone may hold a copy; and that
+/// notice as a line for people.
+fn with_sharing<T: serde::Serialize>(
+    s: &Store,
+    value: &T,
+    id: &str,
+) -> Result<(serde_json::Value, String), String> {
+    use tandem_core::sync::sharing::SHARED_COPY_WARNING;
+    let mut v = serde_json::to_value(value).map_err(|e| e.to_string())?;
+    let pairs = s.shared_in(id).map_err(|e| e.to_string())?;
+    let text = if pairs.is_empty() {
+        String::new()
+    } else {
+        v["notice"] = json!(SHARED_COPY_WARNING);
+        format!("\n  ({SHARED_COPY_WARNING})")
+    };
+    v["shared_in"] = json!(pairs);
+    Ok((v, text))
+}
+
+/// Connects the store to `server` if it is not connected yet.
+fn ensure_connected(s: &mut Store, server: Option<&str>) -> Result<(), String> {
+    let connected = s.account().map_err(|e| e.to_string())?.is_some();
+    match (connected, server) {
+        (true, _) => Ok(()),
+        (false, Some(url)) => s.connect(url).map(|_| ()).map_err(|e| e.to_string()),
+        (false, None) => Err(tandem_core::Error::NoServer.to_string()),
+    }
+}
+
+/// `share` and `unshare`.
+fn share(s: &mut Store, json: bool, args: ShareArgs, on: bool) -> Result<(), String> {
+    use tandem_core::sync::sharing::{SHARED_COPY_WARNING, ShareKind};
+    let e = |e: tandem_core::Error| e.to_string();
+    let kind = match args.kind {
+        ShareWhat::Goal => ShareKind::Goal,
+        ShareWhat::Journal => ShareKind::Journal,
+        ShareWhat::Craving => ShareKind::Craving,
+        ShareWhat::CleanTime => {
+            let pair = s.resolve_pair(args.pair.as_deref()).map_err(e)?;
+            s.share_clean_time(&pair.pair_id, on).map_err(e)?;
+            let out = json!({ "pair": pair.pair_id, "clean_time": on });
+            return emit(json, &out, || {
+                if on {
+                    "Your clean time is shown to the other side of the pair.".into()
+                } else {
+                    "Your clean time is no longer shown from now on.".into()
+                }
+            });
+        }
+    };
+    let id = args
+        .id
+        .ok_or_else(|| "say which item: share goal|journal|craving ID".to_string())?;
+    if on {
+        s.share(kind, &id, args.pair.as_deref()).map_err(e)?;
+    } else {
+        s.unshare(kind, &id, args.pair.as_deref()).map_err(e)?;
+    }
+    let shared_in = s.shared_in(&id).map_err(e)?;
+    let out =
+        json!({ "id": id, "shared": on, "shared_in": shared_in, "notice": SHARED_COPY_WARNING });
+    emit(json, &out, || {
+        if on {
+            format!("Shared. {SHARED_COPY_WARNING}")
+        } else {
+            format!("No longer shared from now on. {SHARED_COPY_WARNING}")
+        }
+    })
 }
 
 /// Writes `text` to `path`, readable by this user only.
@@ -225,9 +298,10 @@ pub fn run(cli: Cli) -> Result<(), String> {
             }
             JournalCommand::Show { id } => {
                 let j = s.journal_entry(&id).map_err(e)?;
-                emit(json, &j, || {
+                let (out, notice) = with_sharing(s, &j, &j.id)?;
+                emit(json, &out, || {
                     format!(
-                        "{}{}{}\n\n{}",
+                        "{}{}{}\n\n{}{notice}",
                         local_time(j.created_ms, &j.tz),
                         j.mood.map(|m| format!("  mood {m}/5")).unwrap_or_default(),
                         if j.tags.is_empty() {
@@ -306,9 +380,10 @@ pub fn run(cli: Cli) -> Result<(), String> {
             }
             CravingCommand::Show { id } => {
                 let c = s.craving(&id).map_err(e)?;
-                emit(json, &c, || {
+                let (out, notice) = with_sharing(s, &c, &c.id)?;
+                emit(json, &out, || {
                     format!(
-                        "{}  intensity {}/10\ntrigger: {}\nsituation: {}\nhelped: {}\noutcome: {}\n{}",
+                        "{}  intensity {}/10\ntrigger: {}\nsituation: {}\nhelped: {}\noutcome: {}\n{}{notice}",
                         local_time(c.at_ms, &c.tz),
                         c.intensity,
                         c.trigger,
@@ -349,9 +424,14 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 }
                 GoalCommand::List => {
                     let gs = s.goals().map_err(e)?;
-                    return emit(json, &gs, || {
-                        gs.iter().map(goal_text).collect::<Vec<_>>().join("\n")
-                    });
+                    let mut out = Vec::with_capacity(gs.len());
+                    let mut lines = Vec::with_capacity(gs.len());
+                    for g in &gs {
+                        let (v, notice) = with_sharing(s, g, &g.id)?;
+                        out.push(v);
+                        lines.push(format!("{}{notice}", goal_text(g)));
+                    }
+                    return emit(json, &out, || lines.join("\n"));
                 }
                 GoalCommand::Done { id } => s.set_goal_status(&id, GoalStatus::Done).map_err(e)?,
                 GoalCommand::Drop { id } => {
@@ -388,9 +468,27 @@ pub fn run(cli: Cli) -> Result<(), String> {
             emit(json, &view, || goal_text(&view))
         }
         Command::Note(cmd) => match cmd {
-            NoteCommand::New { title, text } => {
-                let n = s.create_note(&title, &text).map_err(e)?;
-                emit(json, &n, || format!("Created note {}", n.id))
+            NoteCommand::New { pair, title, text } => {
+                let live = s
+                    .pairs()
+                    .map_err(e)?
+                    .into_iter()
+                    .filter(|p| !p.ended)
+                    .count();
+                let pair = match (pair, live) {
+                    (Some(p), _) => Some(s.resolve_pair(Some(&p)).map_err(e)?.pair_id),
+                    (None, 1) => Some(s.resolve_pair(None).map_err(e)?.pair_id),
+                    (None, _) => None,
+                };
+                let n = s
+                    .create_note_in(pair.as_deref(), &title, &text)
+                    .map_err(e)?;
+                let mut out = serde_json::to_value(&n).map_err(|e| e.to_string())?;
+                out["pair"] = json!(pair);
+                emit(json, &out, || match &pair {
+                    Some(p) => format!("Created note {} shared with pair {}", n.id, &p[..8]),
+                    None => format!("Created note {}", n.id),
+                })
             }
             NoteCommand::Edit { id, text } => {
                 let n = s.edit_note(&id, &text).map_err(e)?;
@@ -540,6 +638,116 @@ pub fn run(cli: Cli) -> Result<(), String> {
                     ));
                 }
                 lines.join("\n")
+            })
+        }
+        Command::Pair(cmd) => match cmd {
+            PairCommand::Invite { server } => {
+                ensure_connected(s, server.as_deref())?;
+                let code = s.pair_invite().map_err(e)?;
+                s.sync().map_err(e)?;
+                emit(json, &json!({ "code": code.as_str() }), || {
+                    format!(
+                        "{}\nGive this code to your mentor (read it out, or show it as a QR code). \
+                         It works once, for 72 hours. It carries the key to what you share: \
+                         give it to no one else.",
+                        code.as_str()
+                    )
+                })
+            }
+            PairCommand::Join { code, server } => {
+                ensure_connected(s, server.as_deref())?;
+                let p = s.pair_join(&code).map_err(e)?;
+                emit(json, &p, || {
+                    format!(
+                        "You now mentor {} (pair {}).",
+                        p.other_name.as_deref().unwrap_or("your mentee"),
+                        &p.pair_id[..8]
+                    )
+                })
+            }
+            PairCommand::List => {
+                let ps = s.pairs().map_err(e)?;
+                emit(json, &ps, || {
+                    ps.iter()
+                        .map(|p| {
+                            format!(
+                                "{}  {} of {}{}",
+                                p.pair_id,
+                                match p.side {
+                                    tandem_core::pair::Side::Mentee => "mentee",
+                                    tandem_core::pair::Side::Mentor => "mentor",
+                                },
+                                p.other_name.as_deref().unwrap_or("(not synced yet)"),
+                                if p.ended { " (ended)" } else { "" }
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+            }
+            PairCommand::End { id } => {
+                let p = s.end_pair(&id).map_err(e)?;
+                emit(json, &p, || {
+                    "The pair has ended. What is on this device stays; \
+                     the other phone keeps what it already synced."
+                        .into()
+                })
+            }
+        },
+        Command::Share(args) => share(s, json, args, true),
+        Command::Unshare(args) => share(s, json, args, false),
+        Command::ReachOut { pair, text } => {
+            let id = s.reach_out(pair.as_deref(), &text).map_err(e)?;
+            let synced = s.sync().is_ok();
+            emit(json, &json!({ "id": id, "synced": synced }), || {
+                if synced {
+                    "Your mentor will see this at the top of their list.".into()
+                } else {
+                    "Saved. It goes to your mentor as soon as this phone is online.".into()
+                }
+            })
+        }
+        Command::Mentor(MentorCommand::Overview) => {
+            let o = s.mentor_overview(true).map_err(e)?;
+            emit(json, &o, || {
+                let mut lines = Vec::new();
+                for m in &o {
+                    lines.push(format!(
+                        "{} (pair {}){}",
+                        m.name.as_deref().unwrap_or("(not synced yet)"),
+                        &m.pair_id[..8],
+                        if m.ended { ", ended" } else { "" }
+                    ));
+                    for r in &m.open_reach_outs {
+                        lines.push(format!("  REACHING OUT ({}): {}", r.id, r.text));
+                    }
+                    for t in &m.clean_time {
+                        lines.push(format!("  {}: {} days clean", t.name, t.clean_days));
+                    }
+                    for g in &m.goals {
+                        lines.push(format!(
+                            "  goal {}: {}/{} milestones",
+                            g.title,
+                            g.milestones_done,
+                            g.milestones.len()
+                        ));
+                    }
+                    lines.push(format!(
+                        "  {} shared entries; since you last looked: {} new, {} milestones done, {} notes edited",
+                        m.shared.len(),
+                        m.changes.new_shared,
+                        m.changes.milestones_done,
+                        m.changes.notes_edited
+                    ));
+                }
+                lines.join("\n")
+            })
+        }
+        Command::Mentor(MentorCommand::Ack { id }) => {
+            s.acknowledge_reach_out(&id).map_err(e)?;
+            let _ = s.sync();
+            emit(json, &json!({ "id": id, "acknowledged": true }), || {
+                "Acknowledged.".into()
             })
         }
         Command::Device(DeviceCommand::LinkCode) => {

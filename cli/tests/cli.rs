@@ -645,3 +645,154 @@ fn sync_and_link_a_second_device() {
     let err = fail_text(&c, &["device", "link", "TL1-AAAA-BBBB", "--server", &url]);
     assert!(err.contains("link code"), "{err}");
 }
+
+#[test]
+fn pair_share_note_reach_out_and_the_mentor_overview() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = start_server(dir.path());
+    let mentee = dir.path().join("mentee");
+    let mentor = dir.path().join("mentor");
+    ok_json(
+        &mentee,
+        &[
+            "--json",
+            "init",
+            "--name",
+            "Robin",
+            "--timezone",
+            "Europe/Berlin",
+        ],
+    );
+    ok_json(
+        &mentee,
+        &[
+            "--json",
+            "track",
+            "add",
+            "--name",
+            "alcohol",
+            "--since",
+            "2026-01-01",
+        ],
+    );
+    ok_json(
+        &mentor,
+        &["--json", "init", "--name", "Alex", "--timezone", "UTC"],
+    );
+
+    let code = ok_json(&mentee, &["--json", "pair", "invite", "--server", &url])["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let joined = ok_json(
+        &mentor,
+        &["--json", "pair", "join", &code, "--server", &url],
+    );
+    assert_eq!(joined["side"], "mentor");
+    assert_eq!(joined["other_name"], "Robin");
+    let pair = joined["pair_id"].as_str().unwrap().to_owned();
+    ok_json(&mentee, &["--json", "sync"]);
+    let pairs = ok_json(&mentee, &["--json", "pair", "list"]);
+    assert_eq!(pairs[0]["other_name"], "Alex");
+    assert_eq!(pairs[0]["side"], "mentee");
+
+    let goal = id(&ok_json(
+        &mentee,
+        &["--json", "goal", "add", "--title", "Ninety meetings"],
+    ));
+    let entry = id(&ok_json(
+        &mentee,
+        &["--json", "journal", "add", "--text", "I told my sister"],
+    ));
+    ok_json(
+        &mentee,
+        &["--json", "journal", "add", "--text", "PRIVATE thoughts"],
+    );
+    let shared = ok_json(&mentee, &["--json", "share", "goal", &goal]);
+    assert_eq!(shared["shared_in"][0], pair.as_str());
+    assert!(
+        shared["notice"]
+            .as_str()
+            .unwrap()
+            .contains("may already hold a copy")
+    );
+    ok_json(
+        &mentee,
+        &["--json", "share", "journal", &entry, "--pair", &pair[..6]],
+    );
+    let shown = ok_json(&mentee, &["--json", "journal", "show", &entry]);
+    assert!(
+        shown["notice"]
+            .as_str()
+            .unwrap()
+            .contains("may already hold a copy")
+    );
+    let note = ok_json(
+        &mentee,
+        &[
+            "--json",
+            "note",
+            "new",
+            "--pair",
+            &pair,
+            "--title",
+            "Plan",
+            "--text",
+            "Call Alex.",
+        ],
+    );
+    assert_eq!(note["pair"], pair.as_str());
+    ok_json(&mentee, &["--json", "reach-out", "--text", "rough night"]);
+    ok_json(&mentee, &["--json", "sync"]);
+    ok_json(&mentor, &["--json", "sync"]);
+
+    let overview = ok_json(&mentor, &["--json", "mentor", "overview"]);
+    let robin = &overview[0];
+    assert_eq!(robin["name"], "Robin");
+    assert_eq!(robin["goals"][0]["title"], "Ninety meetings", "{overview}");
+    assert_eq!(robin["shared"].as_array().unwrap().len(), 1);
+    assert_eq!(robin["shared"][0]["text"], "I told my sister");
+    assert_eq!(robin["open_reach_outs"][0]["text"], "rough night");
+    assert_eq!(robin["clean_time"][0]["name"], "alcohol");
+    assert!(!overview.to_string().contains("PRIVATE"));
+    let reach = robin["open_reach_outs"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok_json(&mentor, &["--json", "mentor", "ack", &reach]);
+    let overview = ok_json(&mentor, &["--json", "mentor", "overview"]);
+    assert!(
+        overview[0]["open_reach_outs"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    let edited = ok_json(
+        &mentor,
+        &[
+            "--json",
+            "note",
+            "edit",
+            &id(&note),
+            "--text",
+            "Call Alex. Then a meeting.",
+        ],
+    );
+    assert_eq!(edited["body"], "Call Alex. Then a meeting.");
+    ok_json(&mentor, &["--json", "sync"]);
+    ok_json(&mentee, &["--json", "sync"]);
+    assert_eq!(
+        ok_json(&mentee, &["--json", "note", "show", &id(&note)])["body"],
+        "Call Alex. Then a meeting."
+    );
+
+    ok_json(&mentee, &["--json", "unshare", "journal", &entry]);
+    let ended = ok_json(&mentee, &["--json", "pair", "end", &pair]);
+    assert_eq!(ended["ended"], true);
+    ok_json(&mentor, &["--json", "sync"]);
+    assert_eq!(
+        ok_json(&mentor, &["--json", "pair", "list"])[0]["ended"],
+        true
+    );
+}

@@ -301,3 +301,18 @@ fn a_mentees_second_device_gets_the_pair_through_the_keyring() {
     mentee.sync().unwrap();
     assert_eq!(mentee.note(&note.id).unwrap().title, "From the tablet");
 }
+
+#[test]
+fn identical_changes_in_two_documents_both_arrive() {
+    // Two notes made in the same millisecond with the same words start with
+    // byte-identical automerge changes; the server must not fold them into one.
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let (mut mentee, mut mentor, _c, pair) = paired(dir.path(), &srv.url);
+    let a = mentee.create_note_in(Some(&pair), "Plan", "Call.").unwrap();
+    let b = mentee.create_note_in(Some(&pair), "Plan", "Call.").unwrap();
+    mentee.sync().unwrap();
+    mentor.sync().unwrap();
+    assert_eq!(mentor.note(&a.id).unwrap().body, "Call.");
+    assert_eq!(mentor.note(&b.id).unwrap().body, "Call.");
+}

@@ -141,8 +141,9 @@ CREATE TABLE space_keys (
 CREATE TABLE outbox (
     seq    INTEGER PRIMARY KEY,
     doc_id TEXT NOT NULL,
-    hash   BLOB NOT NULL UNIQUE,
-    bytes  BLOB NOT NULL
+    hash   BLOB NOT NULL,
+    bytes  BLOB NOT NULL,
+    UNIQUE (doc_id, hash)
 ) STRICT;
 -- Records the server sent that failed to open or did not match: reported, never applied.
 CREATE TABLE sync_refused (

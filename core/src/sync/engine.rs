@@ -275,7 +275,7 @@ impl Store {
                     .to_bytes()
                     .to_vec();
                 let wire_doc_id = key.wire_doc_id(doc_id);
-                let wire_change_hash = key.wire_change_hash(hash);
+                let wire_change_hash = key.wire_change_hash(doc_id, hash);
                 let place = Place {
                     space_id: &space.space_id,
                     wire_doc_id: &wire_doc_id,
@@ -450,7 +450,7 @@ impl Store {
             return Err(Refusal::Mismatch);
         }
         let change = Change::from_bytes(opened.payload.clone()).map_err(|_| Refusal::Malformed)?;
-        if key.wire_change_hash(&change.hash().0) != record.change_hash
+        if key.wire_change_hash(doc_id.as_str(), &change.hash().0) != record.change_hash
             || change.actor_id().to_bytes() != opened.writer.as_slice()
         {
             return Err(Refusal::Mismatch);

@@ -74,9 +74,17 @@ impl SpaceKey {
         self.keyed_hex(b"doc", doc_id.as_bytes())[..32].to_owned()
     }
 
-    /// The opaque hash of a change on the wire (64 hex).
-    pub fn wire_change_hash(&self, change_hash: &[u8]) -> String {
-        self.keyed_hex(b"change", change_hash)
+    /// The opaque hash of a change of document `doc_id` on the wire (64
+    /// hex). The document is part of it: two documents can hold
+    /// byte-identical changes (a goal moved into a pair's goals document
+    /// starts with the same change its private document did), and the
+    /// server de-duplicates by this hash within a space.
+    pub fn wire_change_hash(&self, doc_id: &str, change_hash: &[u8]) -> String {
+        let mut data = Vec::with_capacity(doc_id.len() + 1 + change_hash.len());
+        data.extend_from_slice(doc_id.as_bytes());
+        data.push(0);
+        data.extend_from_slice(change_hash);
+        self.keyed_hex(b"change", &data)
     }
 }
 
@@ -267,7 +275,7 @@ mod tests {
     fn a_record_opens_only_in_its_place() {
         let key = SpaceKey::generate();
         let doc = key.wire_doc_id("journal/2026-03");
-        let hash = key.wire_change_hash(&[7; 32]);
+        let hash = key.wire_change_hash("journal/2026-03", &[7; 32]);
         let here = place("s1", &doc, &hash, 0);
         let (nonce, ct) = seal(&key, &here, "journal/2026-03", &[1; 16], b"change").unwrap();
         let opened = open(&key, &here, &nonce, &ct).unwrap();
@@ -280,7 +288,12 @@ mod tests {
         for moved in [
             place("s2", &doc, &hash, 0),
             place("s1", &other_doc, &hash, 0),
-            place("s1", &doc, &key.wire_change_hash(&[8; 32]), 0),
+            place(
+                "s1",
+                &doc,
+                &key.wire_change_hash("journal/2026-03", &[8; 32]),
+                0,
+            ),
             place("s1", &doc, &hash, 1),
         ] {
             assert_eq!(open(&key, &moved, &nonce, &ct), Err(Refusal::Forged));
@@ -305,7 +318,7 @@ mod tests {
         let key = SpaceKey::generate();
         // A device that seals a record whose inside names another document.
         let doc = key.wire_doc_id("goals");
-        let hash = key.wire_change_hash(&[1; 32]);
+        let hash = key.wire_change_hash("x", &[1; 32]);
         let here = place("s1", &doc, &hash, 0);
         let (nonce, ct) = seal(&key, &here, "journal/2026-03", &[1; 16], b"x").unwrap();
         assert_eq!(open(&key, &here, &nonce, &ct), Err(Refusal::Mismatch));
@@ -318,7 +331,7 @@ mod tests {
         assert_eq!(doc.len(), 32);
         assert!(!doc.contains("craving"));
         assert_ne!(doc, SpaceKey::generate().wire_doc_id("cravings/2026-03"));
-        let hash = key.wire_change_hash(&[1; 32]);
+        let hash = key.wire_change_hash("x", &[1; 32]);
         let here = place("s1", &doc, &hash, 0);
         let (_, a) = seal(&key, &here, "cravings/2026-03", &[1; 16], &[0; 1000]).unwrap();
         let (_, b) = seal(&key, &here, "cravings/2026-03", &[1; 16], &[0; 1010]).unwrap();
