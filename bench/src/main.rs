@@ -2,7 +2,7 @@
 //! prints one `BENCH name=… key=value …` line per benchmark.
 //!
 //! ```text
-//! tandem-bench [--quick] [write|open|insights|all]
+//! tandem-bench [--quick] [write|open|insights|sync|all]
 //! ```
 //!
 //! - `write_journal`, `write_craving`: one user action (automerge change,
@@ -22,12 +22,16 @@
 //!   the five-year store with its key (connection, key check, schema check)
 //!   against opening the plain one.
 //!
+//! - `sync_month_offline`, `sync_wire_bytes`, `bootstrap_5_years`: see
+//!   the `sync` module.
+//!
 //! Every store measured is encrypted, as on a phone, except the plain
 //! stores of the `…_vs_plain` comparisons.
 
 mod floor;
 mod history;
 mod stats;
+mod sync;
 
 use std::time::Instant;
 
@@ -41,8 +45,8 @@ fn main() {
         .find(|a| !a.starts_with("--"))
         .map(String::as_str)
         .unwrap_or("all");
-    if !matches!(which, "write" | "open" | "insights" | "all") {
-        eprintln!("usage: tandem-bench [--quick] [write|open|insights|all]");
+    if !matches!(which, "write" | "open" | "insights" | "sync" | "all") {
+        eprintln!("usage: tandem-bench [--quick] [write|open|insights|sync|all]");
         std::process::exit(2);
     }
     let dir = tempfile::tempdir().expect("a temporary folder");
@@ -52,6 +56,16 @@ fn main() {
         floor::write_craving(dir.path(), n);
         floor::durability_cost(dir.path(), n);
         floor::encryption_cost(dir.path(), n);
+    }
+    if matches!(which, "sync" | "all") {
+        sync::month_offline(&dir.path().join("sync-month"), if quick { 2 } else { 6 });
+        std::fs::create_dir_all(dir.path().join("bootstrap")).expect("folder");
+        let years = if quick { 1 } else { 5 };
+        sync::bootstrap(
+            &dir.path().join("bootstrap"),
+            years * 365,
+            if quick { 1 } else { 3 },
+        );
     }
     if matches!(which, "open" | "insights" | "all") {
         let years = if quick { 1 } else { 5 };

@@ -194,13 +194,15 @@ fn tampered_moved_and_replayed_records_are_refused_and_reported() {
         nonce: records[1].nonce.clone(),
         ciphertext: records[1].ciphertext.clone(),
     });
-    a.account()
+    let (acks, _) = a
+        .account()
         .unwrap()
         .unwrap()
         .client()
         .unwrap()
         .push(planted)
         .unwrap();
+    assert_eq!(acks.acks.len(), 3, "the server stores what it cannot read");
 
     let report = b.sync().unwrap();
     let reasons: Vec<Refusal> = report.refused.iter().map(|r| r.reason).collect();

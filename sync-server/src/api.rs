@@ -111,6 +111,7 @@ pub fn router(state: Shared) -> Router {
         .method_not_allowed_fallback(|| async { ApiError::BadRequest("method not allowed".into()) })
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(DefaultBodyLimit::max(state.limits.max_body_bytes))
+        .layer(tower_http::decompression::RequestDecompressionLayer::new())
         .with_state(state)
 }
 

@@ -562,3 +562,52 @@ async fn operations_endpoints_and_the_openapi_document() {
     }
     assert!(doc["components"]["schemas"]["PushRecord"].is_object());
 }
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap()
+}
+
+#[tokio::test]
+async fn gzipped_pushes_are_accepted_and_limits_apply_to_the_inflated_body() {
+    let limits = Limits {
+        max_body_bytes: 64 * 1024,
+        ..Limits::default()
+    };
+    let s = start(limits).await;
+    let a = Client::register(&s.url).await;
+    let space = a.create_space().await;
+    let body = serde_json::to_vec(&json!({ "records": [record(&space, "d", 0, 100)] })).unwrap();
+    let answer = a
+        .http
+        .post(format!("{}/v1/sync/push", s.url))
+        .bearer_auth(&a.token)
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(gzip(&body))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let acks: Value = answer.json().await.unwrap();
+    assert_eq!(acks["acks"][0]["seq"], 1);
+
+    // A small gzip that inflates past the body limit: refused, not inflated whole.
+    let bomb = gzip(&vec![b' '; 10 * 1024 * 1024]);
+    assert!(bomb.len() < 64 * 1024);
+    let answer = a
+        .http
+        .post(format!("{}/v1/sync/push", s.url))
+        .bearer_auth(&a.token)
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(bomb)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: Value = answer.json().await.unwrap();
+    assert!(body["error"].is_string(), "{body}");
+}

@@ -53,6 +53,13 @@ pub struct SyncReport {
     pub applied: usize,
     /// Records refused (reported, not applied).
     pub refused: Vec<RefusedRecord>,
+    /// Bytes of the automerge changes pushed, as stored locally.
+    pub raw_bytes: u64,
+    /// Bytes of what was sealed for them: nonces and ciphertexts (padding
+    /// and authentication tags included).
+    pub sealed_bytes: u64,
+    /// Bytes of the push request bodies on the wire (gzipped JSON).
+    pub sent_bytes: u64,
 }
 
 /// A record the server sent that was not applied.
@@ -184,10 +191,8 @@ impl Store {
         let client = account.client()?;
         self.seed_outbox()?;
         self.publish_to_pairs()?;
-        let mut report = SyncReport {
-            pushed: self.push(&client)?,
-            ..SyncReport::default()
-        };
+        let mut report = SyncReport::default();
+        report.pushed = self.push(&client, &mut report)?;
         self.pull(&client, &mut report)?;
         Ok(report)
     }
@@ -233,7 +238,7 @@ impl Store {
     }
 
     /// Pushes the whole outbox; returns how many records were acknowledged.
-    fn push(&mut self, client: &super::Client) -> Result<usize> {
+    fn push(&mut self, client: &super::Client, report: &mut SyncReport) -> Result<usize> {
         let mut pushed = 0;
         let mut after = 0i64;
         loop {
@@ -283,6 +288,8 @@ impl Store {
                     epoch: space.epoch,
                 };
                 let (nonce, ciphertext) = seal::seal(&key, &place, doc_id, &writer, change)?;
+                report.raw_bytes += change.len() as u64;
+                report.sealed_bytes += (nonce.len() + ciphertext.len()) as u64;
                 let ciphertext = URL_SAFE_NO_PAD.encode(ciphertext);
                 bytes += ciphertext.len() + 200;
                 records.push(PushRecord {
@@ -301,7 +308,8 @@ impl Store {
             if records.is_empty() {
                 continue;
             }
-            let answer = client.push(records)?;
+            let (answer, body_bytes) = client.push(records)?;
+            report.sent_bytes += body_bytes as u64;
             if answer.acks.len() != sent.len() {
                 return Err(Error::Server {
                     status: 200,

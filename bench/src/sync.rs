@@ -1,0 +1,203 @@
+//! Sync benchmarks against a real server on loopback (in a thread of this
+//! process, over SQLite in a temporary folder).
+//!
+//! - `sync_month_offline`: a device that was offline for a month (about
+//!   600 changes: journal entries, cravings and check-ins) syncs; time from
+//!   the start of its push to the other device's read model holding
+//!   everything (one push, one pull). The floor, measured alternately in the
+//!   same run: the same changes handed straight from one store to the other
+//!   (`apply_changes`, no network, no encryption).
+//! - `sync_wire_bytes`: for that month, the sealed bytes (nonce, padded
+//!   ciphertext, tag) and the push bodies on the wire (JSON, base64url)
+//!   against the raw automerge change bytes.
+//! - `bootstrap_5_years`: a new device linked to a person with `years` of
+//!   heavy use: from the link until its read model holds everything.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{Duration, TimeZone, Utc};
+use tandem_core::checkin::CheckInInput;
+use tandem_core::craving::CravingInput;
+use tandem_core::journal::JournalInput;
+use tandem_core::{Durability, FixedClock, Options, Store, StoreKey};
+
+use crate::stats::{self, Samples};
+
+/// Starts a server on loopback; returns its URL.
+pub fn start_server(dir: &Path) -> String {
+    let db = format!("sqlite:{}", dir.join("server.db").display());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let storage = tandem_sync_server::open_storage(&db, 2)
+                .await
+                .expect("storage");
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            tx.send(format!("http://{}", listener.local_addr().expect("addr")))
+                .expect("send");
+            let state = tandem_sync_server::api::AppState::new(
+                storage,
+                tandem_sync_server::limits::Limits::default(),
+            );
+            tandem_sync_server::serve(listener, state)
+                .await
+                .expect("serve");
+        });
+    });
+    rx.recv().expect("the server started")
+}
+
+fn device(dir: &Path, name: &str, clock: Arc<FixedClock>, durability: Durability) -> Store {
+    Store::open_with(
+        dir.join(name),
+        Some(&StoreKey::generate()),
+        Options {
+            durability,
+            clock,
+            ..Options::default()
+        },
+    )
+    .expect("open")
+}
+
+/// A month of heavy use: per day 5 journal entries, 14 cravings, a check-in
+/// (about 600 changes).
+fn month(s: &mut Store, clock: &FixedClock, n: &mut usize) {
+    for _ in 0..30 {
+        clock.advance(Duration::days(1));
+        for k in 0..14 {
+            *n += 1;
+            s.add_craving(CravingInput {
+                trigger: format!("trigger {}", *n % 9),
+                intensity: (*n % 11) as i64,
+                helped: vec!["walk".into()],
+                ..Default::default()
+            })
+            .expect("craving");
+            if k % 3 == 0 {
+                s.add_journal(JournalInput {
+                    text: format!(
+                        "Day {n}: went to the meeting, the pull came at lunch and passed."
+                    ),
+                    mood: Some(3),
+                    tags: vec!["meeting".into()],
+                })
+                .expect("journal");
+            }
+        }
+        s.check_in(CheckInInput {
+            mood: 3,
+            craving: 2,
+            used: false,
+            note: String::new(),
+        })
+        .expect("checkin");
+    }
+}
+
+/// `sync_month_offline` and `sync_wire_bytes`.
+pub fn month_offline(dir: &Path, months: usize) {
+    std::fs::create_dir_all(dir).expect("folder");
+    let url = start_server(dir);
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 1, 1, 8, 0, 0).unwrap(),
+    ));
+    let mut a = device(dir, "a.db", clock.clone(), Durability::Full);
+    a.init("Sam", "UTC").expect("init");
+    a.connect(&url).expect("connect");
+    let code = a.link_code().expect("code");
+    let mut b = device(dir, "b.db", clock.clone(), Durability::Full);
+    b.link(&code, &url).expect("link");
+    // The floor's pair of stores, fed the same changes directly.
+    let mut fa = device(dir, "fa.db", clock.clone(), Durability::Full);
+    fa.init("Sam", "UTC").expect("init");
+    let mut fb = device(dir, "fb.db", clock.clone(), Durability::Full);
+    let (mut real, mut floor) = (Samples::default(), Samples::default());
+    let (mut raw, mut sealed, mut sent, mut changes) = (0u64, 0u64, 0u64, 0usize);
+    let mut n = 0;
+    for _ in 0..months {
+        let mut m = n;
+        month(&mut a, &clock, &mut n);
+        month(&mut fa, &clock, &mut m);
+        let t = Instant::now();
+        let pushed = a.sync().expect("push");
+        let pulled = b.sync().expect("pull");
+        real.push(t.elapsed());
+        assert_eq!(pulled.applied, pushed.pushed);
+        changes += pushed.pushed;
+        raw += pushed.raw_bytes;
+        sealed += pushed.sealed_bytes;
+        sent += pushed.sent_bytes;
+
+        let t = Instant::now();
+        for doc in fa.doc_ids().expect("docs") {
+            let have = fb.heads(&doc).expect("heads");
+            let missing = fa.changes_since(&doc, &have).expect("changes");
+            fb.apply_changes(&doc, &missing).expect("apply");
+        }
+        floor.push(t.elapsed());
+    }
+    assert_eq!(
+        a.read_model_dump().expect("dump"),
+        b.read_model_dump().expect("dump")
+    );
+    eprintln!(
+        "{months} months, {} changes a month",
+        changes / months.max(1)
+    );
+    stats::report("sync_month_offline", &real, Some(&floor));
+    let sealed_ratio = sealed as f64 / raw as f64;
+    let wire_ratio = sent as f64 / raw as f64;
+    eprintln!(
+        "sync_wire_bytes: raw {raw} B, sealed {sealed} B ({sealed_ratio:.3}x), push bodies {sent} B ({wire_ratio:.3}x)"
+    );
+    println!(
+        "BENCH name=sync_wire_bytes raw_bytes={raw} sealed_bytes={sealed} ratio={sealed_ratio:.3} wire_bytes={sent} wire_ratio={wire_ratio:.3}"
+    );
+}
+
+/// `bootstrap_5_years`: `days` of heavy use, then a new device links.
+pub fn bootstrap(dir: &Path, days: i64, runs: usize) {
+    let url = start_server(dir);
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap() - Duration::days(days),
+    ));
+    let mut a = device(dir, "a.db", clock.clone(), Durability::Normal);
+    a.init("Sam", "UTC").expect("init");
+    let mut n = 0;
+    for _ in 0..(days / 30) {
+        month(&mut a, &clock, &mut n);
+    }
+    let started = Instant::now();
+    let report = a.connect(&url).expect("connect");
+    eprintln!(
+        "uploaded {} changes in {:.1} s",
+        report.pushed,
+        started.elapsed().as_secs_f64()
+    );
+    let mut s = Samples::default();
+    for run in 0..runs {
+        let code = a.link_code().expect("code");
+        let mut b = device(
+            dir,
+            &format!("new{run}.db"),
+            clock.clone(),
+            Durability::Full,
+        );
+        let t = Instant::now();
+        let got = b.link(&code, &url).expect("link");
+        s.push(t.elapsed());
+        assert_eq!(got.applied, report.pushed);
+        drop(b);
+    }
+    stats::report("bootstrap_5_years", &s, None);
+}
