@@ -218,6 +218,15 @@ pub enum MentorCommand {
 pub enum DeviceCommand {
     /// Show a single-use code (15 minutes) that links another device to you.
     LinkCode,
+    /// Restore everything on this fresh device from your recovery key.
+    Restore {
+        /// The recovery key shown when you set up Tandem.
+        #[arg(long)]
+        recovery_key: String,
+        /// The sync server's URL.
+        #[arg(long)]
+        server: String,
+    },
     /// Link this fresh device to you with a code from another of your devices.
     Link {
         /// The code shown by `device link-code`.

@@ -224,9 +224,22 @@ pub fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Init { name, timezone } => {
             let p = s.init(&name, &timezone).map_err(e)?;
-            let out = json!({ "name": p.name, "timezone": p.timezone, "device_id": s.device_id() });
+            let recovery = s.new_recovery_key().map_err(e)?;
+            let out = json!({
+                "name": p.name,
+                "timezone": p.timezone,
+                "device_id": s.device_id(),
+                "recovery_key": recovery.as_str(),
+            });
             emit(json, &out, || {
-                format!("Welcome, {}. Days are counted in {}.", p.name, p.timezone)
+                format!(
+                    "Welcome, {}. Days are counted in {}.\n\nYour recovery key (shown this once; \
+                     write it down and keep it somewhere safe — it brings your data back on a new \
+                     phone, and anyone holding it can read your data):\n\n    {}",
+                    p.name,
+                    p.timezone,
+                    recovery.as_str()
+                )
             })
         }
         Command::Timezone { timezone } => {
@@ -757,6 +770,28 @@ pub fn run(cli: Cli) -> Result<(), String> {
                     "{}\nType or scan this on your other device within 15 minutes: \
                      tandem device link CODE --server URL. It carries your key: show it to no one.",
                     code.as_str()
+                )
+            })
+        }
+        Command::Device(DeviceCommand::Restore {
+            recovery_key,
+            server,
+        }) => {
+            let (report, new_key) = s.restore(&recovery_key, &server).map_err(e)?;
+            let person = s.person().map_err(e)?;
+            let out = json!({
+                "name": person.name,
+                "device_id": s.device_id(),
+                "report": report,
+                "recovery_key": new_key.as_str(),
+            });
+            emit(json, &out, || {
+                format!(
+                    "Restored. Welcome back, {}: {} changes arrived.\n\nYour old recovery key is \
+                     used up. Your new one (shown this once):\n\n    {}",
+                    person.name,
+                    report.applied,
+                    new_key.as_str()
                 )
             })
         }

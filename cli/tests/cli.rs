@@ -597,10 +597,12 @@ fn sync_and_link_a_second_device() {
     let url = start_server(dir.path());
     let a = dir.path().join("a");
     let b = dir.path().join("b");
-    ok_json(
+    let init = ok_json(
         &a,
         &["--json", "init", "--name", "Sam", "--timezone", "UTC"],
     );
+    let recovery = init["recovery_key"].as_str().unwrap().to_owned();
+    assert!(recovery.starts_with("TR1-"));
     ok_json(&a, &["--json", "journal", "add", "--text", "before sync"]);
     // Without a server yet: a clear error.
     let err = fail_text(&a, &["sync"]);
@@ -639,6 +641,26 @@ fn sync_and_link_a_second_device() {
             .unwrap()
             .len(),
         2
+    );
+    // Every device lost: the recovery key brings it all back, and a new key.
+    let r = dir.path().join("restored");
+    let restored = ok_json(
+        &r,
+        &[
+            "--json",
+            "device",
+            "restore",
+            "--recovery-key",
+            &recovery,
+            "--server",
+            &url,
+        ],
+    );
+    assert_eq!(restored["name"], "Sam");
+    assert_ne!(restored["recovery_key"], recovery.as_str());
+    assert_eq!(
+        ok_json(&r, &["--json", "journal", "list"]),
+        ok_json(&a, &["--json", "journal", "list"])
     );
     // A mistyped code is caught before anything is sent.
     let c = dir.path().join("c");

@@ -10,6 +10,7 @@ pub mod devices;
 pub mod engine;
 pub mod overview;
 pub mod pairing;
+pub mod recovery;
 pub mod seal;
 pub mod sharing;
 pub mod spaces;

@@ -389,3 +389,64 @@ fn a_server_killed_in_the_middle_of_a_sync_loses_and_duplicates_nothing() {
     assert_eq!(hashes.len(), n, "duplicates at the server");
     assert_eq!(n, 2501, "every change once: init and 2,500 entries");
 }
+
+#[test]
+fn a_device_restored_from_the_recovery_key_holds_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let c = clock();
+    let mut a = device(dir.path(), "a.db", c.clone());
+    a.init("Sam", "UTC").unwrap();
+    // Shown at set-up, before the device ever synced.
+    let recovery = a.new_recovery_key().unwrap();
+    assert!(recovery.starts_with("TR1-"));
+    for i in 0..20 {
+        a.add_journal(journal(&format!("entry {i}"))).unwrap();
+    }
+    a.connect(&srv.url).unwrap();
+    // A pair, so the keyring has something to restore.
+    let mut mentor = device(dir.path(), "mentor.db", c.clone());
+    mentor.init("Alex", "UTC").unwrap();
+    mentor.connect(&srv.url).unwrap();
+    let code = a.pair_invite().unwrap();
+    a.sync().unwrap();
+    mentor.pair_join(&code).unwrap();
+    a.sync().unwrap();
+
+    // Every old device is lost. A new one, with the recovery key only.
+    let mut fresh = device(dir.path(), "new.db", c.clone());
+    let (report, new_key) = fresh.restore(&recovery, &srv.url).unwrap();
+    assert!(report.applied > 20);
+    assert_eq!(
+        fresh.read_model_dump().unwrap(),
+        a.read_model_dump().unwrap()
+    );
+    assert_eq!(fresh.pairs().unwrap().len(), 1);
+    assert_eq!(
+        fresh.pairs().unwrap()[0].other_name.as_deref(),
+        Some("Alex")
+    );
+    // The old key is used up; the new one works.
+    assert_ne!(new_key.as_str(), recovery.as_str());
+    let mut again = device(dir.path(), "again.db", c.clone());
+    assert_eq!(
+        again.restore(&recovery, &srv.url).unwrap_err().kind(),
+        ErrorKind::Validation
+    );
+    let mut third = device(dir.path(), "third.db", c);
+    third.restore(&new_key, &srv.url).unwrap();
+    assert_eq!(
+        third.read_model_dump().unwrap(),
+        a.read_model_dump().unwrap()
+    );
+    // A mistyped key is caught before anything is sent.
+    let mut typo = device(dir.path(), "typo.db", clock());
+    let mut bad: Vec<char> = new_key.chars().collect();
+    let i = bad.len() - 3;
+    bad[i] = if bad[i] == 'A' { 'B' } else { 'A' };
+    let bad: String = bad.into_iter().collect();
+    assert_eq!(
+        typo.restore(&bad, &srv.url).unwrap_err().kind(),
+        ErrorKind::Validation
+    );
+}

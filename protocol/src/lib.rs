@@ -311,6 +311,18 @@ pub struct CompactResponse {
     pub removed: u64,
 }
 
+/// `PUT /v1/account/recovery`: the hash of the account's recovery code.
+///
+/// A recovery code is a link code that does not expire; an account has at
+/// most one (setting a new one retires the old). A device registers with it
+/// as with any link code, which uses it up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RecoveryRequest {
+    /// SHA-256 of the recovery code's text, 64 lowercase hex.
+    pub code_hash: String,
+}
+
 /// `DELETE /v1/account`: what was erased.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

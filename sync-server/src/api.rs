@@ -85,6 +85,7 @@ pub fn router(state: Shared) -> Router {
         .routes(routes!(devices::register))
         .routes(routes!(devices::link_code))
         .routes(routes!(devices::delete_account))
+        .routes(routes!(devices::set_recovery))
         .routes(routes!(spaces::create_space, spaces::list_spaces))
         .routes(routes!(spaces::create_invite))
         .routes(routes!(spaces::redeem_invite))

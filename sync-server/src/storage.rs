@@ -158,6 +158,9 @@ pub struct StoredSnapshot {
 
 /// Everything the server keeps.
 ///
+/// A link code's expiry that marks it as the account's recovery code.
+pub const RECOVERY_EXPIRES_MS: i64 = i64::MAX;
+
 /// Times are UTC milliseconds, rounded down to the hour before they are
 /// stored (`coarse`): the server keeps no finer record of when people act.
 #[async_trait]
@@ -181,6 +184,10 @@ pub trait Storage: Send + Sync + 'static {
         code: Hash,
         expires_ms: i64,
     ) -> StorageResult<()>;
+
+    /// Sets `account`'s recovery code (a link code that never expires),
+    /// retiring the one it had.
+    async fn set_recovery_code(&self, account: &str, code: Hash) -> StorageResult<()>;
 
     /// The device holding the token with this hash.
     async fn authenticate(&self, token: Hash) -> StorageResult<Option<Device>>;

@@ -97,6 +97,36 @@ async fn suite(s: Arc<dyn Storage>) {
         panic!()
     };
     assert_eq!(dev2.account_id, dev.account_id);
+
+    // Recovery codes: never expire, one per account, used up by a registration.
+    s.set_recovery_code(&dev.account_id, hash("recovery-1"))
+        .await
+        .unwrap();
+    s.set_recovery_code(&dev.account_id, hash("recovery-2"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.register(hash("token-r1"), Some(hash("recovery-1")), i64::MAX - 1)
+            .await
+            .unwrap(),
+        Registration::CodeGone,
+        "a replaced recovery code is retired"
+    );
+    let Registration::Done(restored) = s
+        .register(hash("token-r2"), Some(hash("recovery-2")), i64::MAX - 1)
+        .await
+        .unwrap()
+    else {
+        panic!("a recovery code works at any time")
+    };
+    assert_eq!(restored.account_id, dev.account_id);
+    assert_eq!(
+        s.register(hash("token-r3"), Some(hash("recovery-2")), 1)
+            .await
+            .unwrap(),
+        Registration::CodeGone,
+        "used up"
+    );
     assert_eq!(
         s.register(hash("token-c"), Some(hash("code2")), 5_000)
             .await

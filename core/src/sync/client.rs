@@ -11,7 +11,8 @@ use serde::de::DeserializeOwned;
 use tandem_protocol::{
     AccountDeleted, CreateInviteRequest, Cursor, EpochResponse, ErrorBody, InviteResponse,
     JoinedSpace, LinkCodeResponse, PullRequest, PullResponse, PushRecord, PushRequest,
-    PushResponse, RedeemInviteRequest, RegisterRequest, RegisterResponse, SpaceInfo, SpaceList,
+    PushResponse, RecoveryRequest, RedeemInviteRequest, RegisterRequest, RegisterResponse,
+    SnapshotList, SnapshotUpload, SpaceInfo, SpaceList,
 };
 use zeroize::Zeroizing;
 
@@ -98,6 +99,35 @@ impl Client {
         self.call::<(), _>(Method::GET, "/v1/spaces", None)
     }
 
+    /// Sets this account's recovery code, sending only the SHA-256 of its text.
+    pub fn set_recovery(&self, code_text: &str) -> Result<()> {
+        use sha2::Digest as _;
+        let code_hash = hex::encode(sha2::Sha256::digest(code_text.as_bytes()));
+        self.call_empty(
+            Method::PUT,
+            "/v1/account/recovery",
+            &RecoveryRequest { code_hash },
+        )
+    }
+
+    /// Stores an encrypted snapshot of a document of `space_id`.
+    pub fn put_snapshot(&self, space_id: &str, upload: &SnapshotUpload) -> Result<()> {
+        self.call_empty(
+            Method::PUT,
+            &format!("/v1/spaces/{space_id}/snapshots"),
+            upload,
+        )
+    }
+
+    /// The newest snapshot of every document of `space_id`.
+    pub fn snapshots(&self, space_id: &str) -> Result<SnapshotList> {
+        self.call::<(), _>(
+            Method::GET,
+            &format!("/v1/spaces/{space_id}/snapshots"),
+            None,
+        )
+    }
+
     /// A single-use code that adds a device to this account.
     pub fn link_code(&self) -> Result<LinkCodeResponse> {
         self.call::<(), _>(Method::POST, "/v1/devices/link-codes", None)
@@ -182,6 +212,22 @@ impl Client {
     /// Deletes this device's account and every space it alone owns.
     pub fn delete_account(&self) -> Result<AccountDeleted> {
         self.call::<(), _>(Method::DELETE, "/v1/account", None)
+    }
+
+    /// Sends one JSON request whose answer has no body (204).
+    fn call_empty<B: Serialize>(&self, method: Method, path: &str, body: &B) -> Result<()> {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .json(body);
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token.as_str());
+        }
+        let response = request.send().map_err(network)?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        read::<serde_json::Value>(response).map(|_| ())
     }
 
     /// Sends one JSON request and reads the JSON answer (or the typed error).

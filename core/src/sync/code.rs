@@ -54,6 +54,71 @@ pub fn invite_secret(key: &SpaceKey) -> [u8; 32] {
     h.finalize().into()
 }
 
+/// The recovery key: 256 random bits, shown once at set-up, that restore a
+/// person's private space (and through its keyring, their pairs) on a new
+/// device when every old one is lost.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RecoveryKey(pub [u8; 32]);
+
+impl std::fmt::Debug for RecoveryKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RecoveryKey(…)")
+    }
+}
+
+impl RecoveryKey {
+    const PREFIX: &'static str = "TR1-";
+
+    /// A fresh random key.
+    pub fn generate() -> Self {
+        use rand::RngCore;
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        RecoveryKey(bytes)
+    }
+
+    /// The key as text, to write down.
+    pub fn to_text(&self) -> Zeroizing<String> {
+        encode(Self::PREFIX, &self.0)
+    }
+
+    /// Reads a key typed in.
+    pub fn parse(text: &str) -> Result<Self> {
+        let p = decode(Self::PREFIX, "recovery key", text)?;
+        let bytes: [u8; 32] = p[..]
+            .try_into()
+            .map_err(|_| Error::invalid("recovery key", "it has the wrong length"))?;
+        Ok(RecoveryKey(bytes))
+    }
+
+    fn derive(&self, label: &[u8]) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(b"tandem recovery v1\0");
+        h.update(label);
+        h.update([0]);
+        h.update(self.0);
+        h.finalize().into()
+    }
+
+    /// The server-side recovery code (a never-expiring link code), as text.
+    pub fn server_code(&self) -> Zeroizing<String> {
+        use base64::Engine as _;
+        Zeroizing::new(
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(self.derive(b"server code")),
+        )
+    }
+
+    /// The key that wraps the private space's key in the recovery envelope.
+    pub fn wrap_key(&self) -> SpaceKey {
+        SpaceKey::from_bytes(self.derive(b"wrap"))
+    }
+
+    /// The opaque name of the recovery envelope among the private space's snapshots.
+    pub fn envelope_name(&self) -> String {
+        self.wrap_key().wire_doc_id("envelope")
+    }
+}
+
 fn encode(prefix: &str, payload: &[u8]) -> Zeroizing<String> {
     let mut bytes = Zeroizing::new(payload.to_vec());
     bytes.extend_from_slice(&Sha256::digest(payload)[..4]);

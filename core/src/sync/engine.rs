@@ -190,6 +190,7 @@ impl Store {
         }
         let client = account.client()?;
         self.seed_outbox()?;
+        self.upload_recovery(&client)?;
         self.publish_to_pairs()?;
         let mut report = SyncReport::default();
         report.pushed = self.push(&client, &mut report)?;

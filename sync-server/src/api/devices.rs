@@ -3,11 +3,11 @@
 use axum::Json;
 use axum::extract::State;
 use tandem_protocol::{
-    AccountDeleted, ErrorBody, LinkCodeResponse, RegisterRequest, RegisterResponse,
+    AccountDeleted, ErrorBody, LinkCodeResponse, RecoveryRequest, RegisterRequest, RegisterResponse,
 };
 
-use super::Shared;
 use super::extract::{Authed, Body};
+use super::{Shared, validate};
 use crate::error::{ApiError, ApiResult};
 use crate::limits::LINK_CODE_MINUTES;
 use crate::secret;
@@ -68,6 +68,25 @@ pub async fn link_code(
         code,
         expires_at_ms,
     }))
+}
+
+/// Sets the account's recovery code: a link code that never expires, kept
+/// as a hash. Setting a new one retires the old. A device registers with it
+/// like with any link code (which uses it up).
+#[utoipa::path(put, path = "/v1/account/recovery", tag = "devices", security(("bearer" = [])),
+    request_body = RecoveryRequest,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn set_recovery(
+    State(state): State<Shared>,
+    Authed(device): Authed,
+    Body(req): Body<RecoveryRequest>,
+) -> ApiResult<axum::http::StatusCode> {
+    let hash = validate::hash("code_hash", &req.code_hash)?;
+    state
+        .storage
+        .set_recovery_code(&device.account_id, hash)
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 /// Erases the account: its devices and memberships, and every space it owns

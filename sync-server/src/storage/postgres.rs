@@ -184,6 +184,24 @@ impl Storage for PostgresStorage {
         Ok(())
     }
 
+    async fn set_recovery_code(&self, account: &str, code: Hash) -> StorageResult<()> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.execute(
+            "DELETE FROM link_codes WHERE account_id = $1 AND expires_ms = $2",
+            &[&account, &super::RECOVERY_EXPIRES_MS],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO link_codes (code_hash, account_id, expires_ms) VALUES ($1, $2, $3)
+             ON CONFLICT (code_hash) DO UPDATE SET account_id = EXCLUDED.account_id, expires_ms = EXCLUDED.expires_ms",
+            &[&&code[..], &account, &super::RECOVERY_EXPIRES_MS],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn authenticate(&self, token: Hash) -> StorageResult<Option<Device>> {
         let client = self.pool.get().await?;
         let stmt = client

@@ -395,6 +395,22 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn set_recovery_code(&self, account: &str, code: Hash) -> StorageResult<()> {
+        let account = account.to_owned();
+        self.write(move |c| {
+            c.execute(
+                "DELETE FROM link_codes WHERE account_id = ?1 AND expires_ms = ?2",
+                params![account, super::RECOVERY_EXPIRES_MS],
+            )?;
+            c.execute(
+                "INSERT OR REPLACE INTO link_codes (code_hash, account_id, expires_ms) VALUES (?1, ?2, ?3)",
+                params![&code[..], account, super::RECOVERY_EXPIRES_MS],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn authenticate(&self, token: Hash) -> StorageResult<Option<Device>> {
         self.lookup(move |c| {
             let row: Option<(String, String, Vec<u8>)> = c
