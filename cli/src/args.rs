@@ -218,6 +218,14 @@ pub enum MentorCommand {
 pub enum DeviceCommand {
     /// Show a single-use code (15 minutes) that links another device to you.
     LinkCode,
+    /// List your devices.
+    List,
+    /// Unlink a lost device: the server stops taking it, and what you write
+    /// next is sealed under a key it never gets.
+    Unlink {
+        /// The device's id (from `device list`).
+        id: String,
+    },
     /// Restore everything on this fresh device from your recovery key.
     Restore {
         /// The recovery key shown when you set up Tandem.

@@ -773,6 +773,36 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 )
             })
         }
+        Command::Device(DeviceCommand::List) => {
+            let ds = s.devices().map_err(e)?;
+            emit(json, &ds, || {
+                ds.iter()
+                    .map(|d| {
+                        format!(
+                            "{}{}{}",
+                            d.device_id,
+                            if d.this_device { "  (this device)" } else { "" },
+                            if d.unlinked { "  (unlinked)" } else { "" }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        Command::Device(DeviceCommand::Unlink { id }) => {
+            let (d, recovery) = s.unlink_device(&id).map_err(e)?;
+            let mut out = serde_json::to_value(&d).map_err(|e| e.to_string())?;
+            out["recovery_key"] = json!(recovery.as_str());
+            emit(json, &out, || {
+                format!(
+                    "Unlinked {}. The server no longer takes it, and what you write from now on \
+                     is sealed under a new key it never gets. What it already held stays on it, \
+                     behind its lock.\n\nYour recovery key changed too (shown this once):\n\n    {}",
+                    d.device_id,
+                    recovery.as_str()
+                )
+            })
+        }
         Command::Device(DeviceCommand::Restore {
             recovery_key,
             server,

@@ -642,6 +642,25 @@ fn sync_and_link_a_second_device() {
             .len(),
         2
     );
+    // Devices: both listed; b unlinks a.
+    let devices = ok_json(&b, &["--json", "device", "list"]);
+    assert_eq!(devices.as_array().unwrap().len(), 2, "{devices}");
+    let a_id = devices
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["this_device"] == false)
+        .unwrap()["device_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let gone = ok_json(&b, &["--json", "device", "unlink", &a_id]);
+    assert_eq!(gone["unlinked"], true);
+    // The old recovery key is retired with the lost device; the new one works.
+    let recovery = gone["recovery_key"].as_str().unwrap().to_owned();
+    let err = fail_text(&a, &["sync"]);
+    assert!(err.contains("401"), "{err}");
+
     // Every device lost: the recovery key brings it all back, and a new key.
     let r = dir.path().join("restored");
     let restored = ok_json(

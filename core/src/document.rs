@@ -12,6 +12,7 @@
 //! | `goals`                | every goal of the space with its milestones|
 //! | `note/<id>`            | one shared note                            |
 //! | `keyring`              | the keys of the person's pair spaces       |
+//! | `devices`              | the person's devices and their public keys |
 //!
 //! A pair space holds the same kinds under `pair/<space id>/`: `goals`
 //! (goals the mentee shared), `shared` (copies of shared journal entries and
@@ -57,6 +58,8 @@ pub enum DocKind {
     ReachOuts,
     /// What each side of a pair shows the other (pair space).
     People,
+    /// The person's devices and their public keys (private space only).
+    Devices,
 }
 
 /// The id of a document inside its space.
@@ -92,6 +95,11 @@ impl DocId {
     /// The document of the shared note `id`.
     pub fn note(id: &str) -> Self {
         DocId(format!("note/{id}"))
+    }
+
+    /// The devices document.
+    pub fn devices() -> Self {
+        DocId("devices".into())
     }
 
     /// The keyring document.
@@ -155,6 +163,7 @@ impl DocId {
             None if self.0 == "profile" => Ok(DocKind::Profile),
             None if self.0 == "goals" => Ok(DocKind::Goals),
             None if self.0 == "keyring" => Ok(DocKind::Keyring),
+            None if self.0 == "devices" => Ok(DocKind::Devices),
             Some(("journal", m)) if month_ok(m) => Ok(DocKind::Journal),
             Some(("cravings", m)) if month_ok(m) => Ok(DocKind::Cravings),
             Some(("checkins", m)) if month_ok(m) => Ok(DocKind::CheckIns),

@@ -120,7 +120,11 @@ impl Export {
                     .into_iter()
                     .filter(|g| !g.deleted),
             ),
-            DocKind::Keyring | DocKind::Shared | DocKind::ReachOuts | DocKind::People => {}
+            DocKind::Keyring
+            | DocKind::Devices
+            | DocKind::Shared
+            | DocKind::ReachOuts
+            | DocKind::People => {}
             DocKind::Note => {
                 let id = doc_id.inner().trim_start_matches("note/");
                 if let Some(n) = document::note::read(doc, id)?.filter(|n| !n.deleted) {

@@ -124,7 +124,7 @@ fn the_mentor_sees_exactly_what_was_shared_and_progress_arrives_after_one_sync_e
     for doc in mentor.doc_ids().unwrap() {
         let d = doc.as_str();
         assert!(
-            d.starts_with("pair/") || d == "profile" || d == "keyring",
+            d.starts_with("pair/") || ["profile", "keyring", "devices"].contains(&d),
             "the mentor holds {d}"
         );
     }

@@ -143,24 +143,24 @@ fn tampered_moved_and_replayed_records_are_refused_and_reported() {
     let code = a.link_code().unwrap();
     let mut b = device(dir.path(), "b.db", c.clone());
     b.link(&code, &srv.url).unwrap();
-    let good = b.read_model_dump().unwrap();
 
     // Someone with the account's token (or the server itself) plants records.
     let records = server_records(&a);
     let space = a.private_space().unwrap().unwrap().space_id;
-    // The space moves to epoch 1 (an account joins and is removed again),
-    // so a record can be replayed under an epoch this device has no key for.
-    let owner = a.account().unwrap().unwrap().client().unwrap();
-    let secret = [5u8; 32];
-    let invite = owner.create_invite(&space, &secret).unwrap();
-    let outsider = Client::new(&srv.url).unwrap();
-    let outsider_account = outsider.register(None).unwrap();
-    let outsider = outsider.with_token(&outsider_account.token);
-    outsider.redeem(&invite.invite_id, &secret).unwrap();
-    let epoch = owner
-        .remove_member(&space, &outsider_account.account_id)
-        .unwrap();
-    assert_eq!(epoch.epoch, 1);
+    // The space moves to epoch 1 (a third device is linked, then unlinked),
+    // so an old record can be replayed as if sealed under the new epoch.
+    let code = a.link_code().unwrap();
+    let mut lost = device(dir.path(), "lost.db", c.clone());
+    lost.link(&code, &srv.url).unwrap();
+    a.sync().unwrap();
+    b.sync().unwrap();
+    let lost_id = lost.account().unwrap().unwrap().device_id;
+    a.unlink_device(&lost_id).unwrap();
+    assert_eq!(a.private_space().unwrap().unwrap().epoch, 1);
+    let good = {
+        b.sync().unwrap();
+        b.read_model_dump().unwrap()
+    };
     let fake_hash = |i: u8| hex::encode([i; 32]);
     let mut planted = Vec::new();
     // A bit flipped in a real record's ciphertext.
@@ -208,7 +208,7 @@ fn tampered_moved_and_replayed_records_are_refused_and_reported() {
     let reasons: Vec<Refusal> = report.refused.iter().map(|r| r.reason).collect();
     assert_eq!(
         reasons,
-        vec![Refusal::Forged, Refusal::Forged, Refusal::UnknownEpoch],
+        vec![Refusal::Forged, Refusal::Forged, Refusal::Forged],
         "{report:?}"
     );
     assert_eq!(report.applied, 0);
@@ -387,7 +387,10 @@ fn a_server_killed_in_the_middle_of_a_sync_loses_and_duplicates_nothing() {
     hashes.sort();
     hashes.dedup();
     assert_eq!(hashes.len(), n, "duplicates at the server");
-    assert_eq!(n, 2501, "every change once: init and 2,500 entries");
+    assert_eq!(
+        n, 2503,
+        "every change once: init, 2,500 entries, each device's entry in the devices document"
+    );
 }
 
 #[test]
@@ -448,5 +451,74 @@ fn a_device_restored_from_the_recovery_key_holds_everything() {
     assert_eq!(
         typo.restore(&bad, &srv.url).unwrap_err().kind(),
         ErrorKind::Validation
+    );
+}
+
+#[test]
+fn an_unlinked_device_can_neither_pull_nor_read_the_new_epoch() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let c = clock();
+    let mut a = device(dir.path(), "a.db", c.clone());
+    a.init("Sam", "UTC").unwrap();
+    let recovery = a.new_recovery_key().unwrap();
+    a.add_journal(journal("before")).unwrap();
+    a.connect(&srv.url).unwrap();
+    let mut b = device(dir.path(), "b.db", c.clone());
+    b.link(&a.link_code().unwrap(), &srv.url).unwrap();
+    let mut lost = device(dir.path(), "lost.db", c.clone());
+    lost.link(&a.link_code().unwrap(), &srv.url).unwrap();
+    a.sync().unwrap();
+    assert_eq!(a.devices().unwrap().len(), 3);
+
+    let lost_id = lost.account().unwrap().unwrap().device_id;
+    let (gone, new_recovery) = a.unlink_device(&lost_id).unwrap();
+    assert!(gone.unlinked);
+    // The remaining devices carry on under the new epoch.
+    a.add_journal(journal("CANARY after the phone was lost"))
+        .unwrap();
+    a.sync().unwrap();
+    let report = b.sync().unwrap();
+    assert!(report.waiting_for_keys.is_empty(), "{report:?}");
+    assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
+    b.add_journal(journal("from b")).unwrap();
+    b.sync().unwrap();
+    a.sync().unwrap();
+    assert_eq!(
+        a.journal_page(&tandem_core::Page::first(10)).unwrap().len(),
+        3
+    );
+
+    // The lost device is refused by the server ...
+    let err = lost.sync().unwrap_err();
+    assert!(
+        matches!(err, tandem_core::Error::Server { status: 401, .. }),
+        "{err}"
+    );
+    // ... and holds no key that opens what was written since.
+    let space = lost.private_space().unwrap().unwrap();
+    assert_eq!(space.epoch, 0);
+    assert!(
+        lost.journal_page(&tandem_core::Page::first(10))
+            .unwrap()
+            .len()
+            == 1
+    );
+    // A device that cannot unlink itself, or an unknown one.
+    assert_eq!(
+        a.unlink_device(&a.account().unwrap().unwrap().device_id)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Validation
+    );
+    // The old recovery key is retired with the lost device; the new one
+    // restores everything, new epoch included.
+    let mut stale = device(dir.path(), "stale.db", c.clone());
+    assert!(stale.restore(&recovery, &srv.url).is_err());
+    let mut restored = device(dir.path(), "restored.db", c);
+    restored.restore(&new_recovery, &srv.url).unwrap();
+    assert_eq!(
+        restored.read_model_dump().unwrap(),
+        a.read_model_dump().unwrap()
     );
 }

@@ -86,6 +86,8 @@ pub fn router(state: Shared) -> Router {
         .routes(routes!(devices::link_code))
         .routes(routes!(devices::delete_account))
         .routes(routes!(devices::set_recovery))
+        .routes(routes!(devices::unlink_device))
+        .routes(routes!(spaces::new_epoch))
         .routes(routes!(spaces::create_space, spaces::list_spaces))
         .routes(routes!(spaces::create_invite))
         .routes(routes!(spaces::redeem_invite))

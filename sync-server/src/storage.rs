@@ -189,6 +189,17 @@ pub trait Storage: Send + Sync + 'static {
     /// retiring the one it had.
     async fn set_recovery_code(&self, account: &str, code: Hash) -> StorageResult<()>;
 
+    /// Deletes one device of `account` (its token stops working). Returns
+    /// whether there was such a device.
+    async fn delete_device(&self, account: &str, device_id: &str) -> StorageResult<bool>;
+
+    /// Starts a new key epoch of `space` without removing anyone (after a
+    /// device of its owner was unlinked). Returns the new epoch.
+    async fn bump_epoch(&self, space: &str) -> StorageResult<u32> {
+        // Removing nobody still starts a new epoch.
+        self.remove_member(space, "").await
+    }
+
     /// The device holding the token with this hash.
     async fn authenticate(&self, token: Hash) -> StorageResult<Option<Device>>;
 

@@ -98,6 +98,36 @@ async fn suite(s: Arc<dyn Storage>) {
     };
     assert_eq!(dev2.account_id, dev.account_id);
 
+    // Unlinking a device: its token stops working; only the account's own devices.
+    s.create_link_code(&dev.account_id, hash("code-u"), 10_000)
+        .await
+        .unwrap();
+    let Registration::Done(lost) = s
+        .register(hash("token-u"), Some(hash("code-u")), 5_000)
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert!(
+        !s.delete_device("someone-else", &lost.device_id)
+            .await
+            .unwrap()
+    );
+    assert!(s.authenticate(hash("token-u")).await.unwrap().is_some());
+    assert!(
+        s.delete_device(&dev.account_id, &lost.device_id)
+            .await
+            .unwrap()
+    );
+    assert_eq!(s.authenticate(hash("token-u")).await.unwrap(), None);
+    assert!(
+        !s.delete_device(&dev.account_id, &lost.device_id)
+            .await
+            .unwrap()
+    );
+    assert!(s.authenticate(hash("token-b")).await.unwrap().is_some());
+
     // Recovery codes: never expire, one per account, used up by a registration.
     s.set_recovery_code(&dev.account_id, hash("recovery-1"))
         .await
@@ -281,6 +311,9 @@ async fn suite(s: Arc<dyn Storage>) {
     assert_eq!(s.membership(&a, &space).await.unwrap().unwrap().epoch, 1);
     let spaces = s.spaces(&a).await.unwrap();
     assert_eq!((spaces[0].members, spaces[0].epoch), (1, 1));
+    // A new epoch without removing anyone.
+    assert_eq!(s.bump_epoch(&space).await.unwrap(), 2);
+    assert_eq!(s.membership(&a, &space).await.unwrap().unwrap().epoch, 2);
 
     // Erasure.
     let other = new_id();
@@ -304,7 +337,7 @@ async fn suite(s: Arc<dyn Storage>) {
     assert!(s.spaces(&b).await.unwrap().is_empty());
     assert_eq!(
         s.membership(&a, &space).await.unwrap().unwrap().epoch,
-        2,
+        3,
         "leaving starts a new epoch"
     );
     s.delete_account(&a).await.unwrap();

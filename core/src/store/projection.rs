@@ -378,6 +378,20 @@ pub(crate) fn document(tx: &Transaction<'_>, doc_id: &DocId, doc: &Automerge) ->
             }
         }
         DocKind::People => people(tx, doc_id, doc)?,
+        DocKind::Devices => {
+            tx.execute("DELETE FROM devices", [])?;
+            for key in automerge::ReadDoc::keys(doc, automerge::ROOT) {
+                if !is_well_formed(&key) {
+                    continue;
+                }
+                if let Some(body) = shard::get::<_, String>(doc, &key)? {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO devices (device_id, body) VALUES (?1, ?2)",
+                        params![key, body],
+                    )?;
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -179,6 +179,12 @@ CREATE TABLE pair_people (
     doc_id TEXT PRIMARY KEY,
     body   TEXT NOT NULL
 ) STRICT;
+-- Projected from the private space's `devices` document; left out of the
+-- read-model dump, since each device lists itself before the others hear of it.
+CREATE TABLE devices (
+    device_id TEXT PRIMARY KEY,
+    body      TEXT NOT NULL
+) STRICT;
 ";
 
 /// The read-model tables, in the order [`crate::Store::read_model_dump`] lists them.

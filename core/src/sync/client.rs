@@ -99,6 +99,26 @@ impl Client {
         self.call::<(), _>(Method::GET, "/v1/spaces", None)
     }
 
+    /// Unlinks another device of this account (its token stops working).
+    pub fn unlink_device(&self, device_id: &str) -> Result<()> {
+        let mut request = self
+            .http
+            .delete(format!("{}/v1/devices/{device_id}", self.base));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token.as_str());
+        }
+        let response = request.send().map_err(network)?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        read::<serde_json::Value>(response).map(|_| ())
+    }
+
+    /// Starts a new key epoch of a space this account owns.
+    pub fn new_epoch(&self, space_id: &str) -> Result<EpochResponse> {
+        self.call::<(), _>(Method::POST, &format!("/v1/spaces/{space_id}/epoch"), None)
+    }
+
     /// Sets this account's recovery code, sending only the SHA-256 of its text.
     pub fn set_recovery(&self, code_text: &str) -> Result<()> {
         use sha2::Digest as _;

@@ -53,6 +53,9 @@ pub struct SyncReport {
     pub applied: usize,
     /// Records refused (reported, not applied).
     pub refused: Vec<RefusedRecord>,
+    /// Spaces whose records wait for a key this device has not received yet
+    /// (a new epoch after another device was unlinked).
+    pub waiting_for_keys: Vec<String>,
     /// Bytes of the automerge changes pushed, as stored locally.
     pub raw_bytes: u64,
     /// Bytes of what was sealed for them: nonces and ciphertexts (padding
@@ -191,6 +194,7 @@ impl Store {
         let client = account.client()?;
         self.seed_outbox()?;
         self.upload_recovery(&client)?;
+        self.publish_device()?;
         self.publish_to_pairs()?;
         let mut report = SyncReport::default();
         report.pushed = self.push(&client, &mut report)?;
@@ -369,12 +373,31 @@ impl Store {
                     });
                 }
                 if page.epoch > space.epoch {
-                    self.start_epoch(&space.space_id, page.epoch)?;
+                    let ready = if space.role == SpaceRole::Private {
+                        self.receive_epoch_keys(client, &space.space_id, page.epoch)?
+                    } else {
+                        self.start_epoch(&space.space_id, page.epoch)?;
+                        true
+                    };
+                    if !ready {
+                        report.waiting_for_keys.push(space.space_id.clone());
+                    }
                 }
                 let mut cursor = space.cursor;
+                let mut waiting = false;
                 for record in page.records {
                     if record.seq <= cursor {
                         continue;
+                    }
+                    // A record of a real epoch whose key has not reached this
+                    // device yet waits, with the cursor before it, until
+                    // another of the person's devices sends the key.
+                    if record.key_epoch <= page.epoch
+                        && self.space_key(&space.space_id, record.key_epoch)?.is_none()
+                        && space.role == SpaceRole::Private
+                    {
+                        waiting = true;
+                        break;
                     }
                     cursor = record.seq;
                     report.pulled += 1;
@@ -395,7 +418,13 @@ impl Store {
                     cursor,
                     space.high_water.max(page.head_seq),
                 ));
-                more |= page.more;
+                if waiting {
+                    if !report.waiting_for_keys.contains(&space.space_id) {
+                        report.waiting_for_keys.push(space.space_id.clone());
+                    }
+                } else {
+                    more |= page.more;
+                }
             }
             let now = self.now().timestamp_millis();
             let refused_rows = refused.clone();

@@ -71,9 +71,7 @@ impl Store {
         let Some(space) = self.private_space()? else {
             return Ok(());
         };
-        let key = self
-            .space_key(&space.space_id, space.epoch)?
-            .ok_or_else(|| Error::CorruptStore("the private space's key is missing".into()))?;
+        let keys = super::devices::pack_keys(&self.space_keys(&space.space_id)?);
         let mut wrap = [0u8; 32];
         hex::decode_to_slice(&kept.wrap, &mut wrap)
             .map_err(|_| Error::CorruptStore("the recovery record is damaged".into()))?;
@@ -84,7 +82,7 @@ impl Store {
             wire_change_hash: ENVELOPE_HASH,
             epoch: space.epoch,
         };
-        let (nonce, ciphertext) = seal::seal(&wrap, &place, "envelope", &[], key.as_bytes())?;
+        let (nonce, ciphertext) = seal::seal(&wrap, &place, "envelope", &[], &keys)?;
         client.put_snapshot(
             &space.space_id,
             &SnapshotUpload {
@@ -140,20 +138,18 @@ impl Store {
                 let nonce = URL_SAFE_NO_PAD.decode(&snap.nonce).unwrap_or_default();
                 let ct = URL_SAFE_NO_PAD.decode(&snap.ciphertext).unwrap_or_default();
                 if let Ok(opened) = seal::open(&wrap, &place, &nonce, &ct)
-                    && let Ok(bytes) = <[u8; 32]>::try_from(opened.payload.as_slice())
+                    && let Some(keys) = super::devices::unpack_keys(&opened.payload)
                 {
-                    found = Some((
-                        space.space_id.clone(),
-                        snap.key_epoch,
-                        SpaceKey::from_bytes(bytes),
-                    ));
+                    found = Some((space.space_id.clone(), keys));
                 }
             }
         }
-        let (space_id, epoch, space_key) = found.ok_or_else(|| {
+        let (space_id, keys) = found.ok_or_else(|| {
             Error::invalid("recovery key", "no data for it was found at this server")
         })?;
-        self.add_space(&space_id, SpaceRole::Private, epoch, &space_key)?;
+        for (epoch, key) in keys {
+            self.add_space(&space_id, SpaceRole::Private, epoch, &key)?;
+        }
         let mut report = self.sync()?;
         // The keyring arrived with the first sync: the pairs come with the second.
         let more = self.sync()?;

@@ -149,6 +149,26 @@ impl Store {
         }
     }
 
+    /// Every key this device holds for `space_id`, oldest epoch first.
+    pub(crate) fn space_keys(&self, space_id: &str) -> Result<Vec<(u32, SpaceKey)>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT epoch, key FROM space_keys WHERE space_id = ?1 ORDER BY epoch")?;
+        let rows = stmt
+            .query_map([space_id], |r| {
+                Ok((r.get::<_, u32>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(e, b)| {
+                let arr: [u8; 32] = b
+                    .try_into()
+                    .map_err(|_| Error::CorruptStore("a space key is damaged".into()))?;
+                Ok((e, SpaceKey::from_bytes(arr)))
+            })
+            .collect()
+    }
+
     /// The space a local document is synced in: its pair space, or the
     /// private space. `None` when that space is not (or no longer) synced.
     pub(crate) fn space_of(&self, doc_id: &DocId) -> Result<Option<Space>> {

@@ -6,7 +6,7 @@ use tandem_protocol::{
     AccountDeleted, ErrorBody, LinkCodeResponse, RecoveryRequest, RegisterRequest, RegisterResponse,
 };
 
-use super::extract::{Authed, Body};
+use super::extract::{Authed, Body, PathParams};
 use super::{Shared, validate};
 use crate::error::{ApiError, ApiResult};
 use crate::limits::LINK_CODE_MINUTES;
@@ -68,6 +68,33 @@ pub async fn link_code(
         code,
         expires_at_ms,
     }))
+}
+
+/// Unlinks one of the caller's account's devices (a lost phone): its token
+/// stops working at once. The caller's own device may not unlink itself.
+#[utoipa::path(delete, path = "/v1/devices/{device_id}", tag = "devices", security(("bearer" = [])),
+    params(("device_id" = String, Path)),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn unlink_device(
+    State(state): State<Shared>,
+    Authed(device): Authed,
+    PathParams(device_id): PathParams<String>,
+) -> ApiResult<axum::http::StatusCode> {
+    validate::id("device_id", &device_id)?;
+    if device_id == device.device_id {
+        return Err(ApiError::BadRequest(
+            "a device cannot unlink itself; unlink it from another device".into(),
+        ));
+    }
+    if state
+        .storage
+        .delete_device(&device.account_id, &device_id)
+        .await?
+    {
+        Ok(axum::http::StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
 }
 
 /// Sets the account's recovery code: a link code that never expires, kept

@@ -165,6 +165,27 @@ pub async fn remove_member(
     Ok(Json(EpochResponse { epoch }))
 }
 
+/// Starts a new key epoch of a space without removing anyone: the owner
+/// does this after unlinking a lost device, so that what is written next is
+/// sealed under a key that device never gets.
+#[utoipa::path(post, path = "/v1/spaces/{space_id}/epoch", tag = "spaces", security(("bearer" = [])),
+    params(("space_id" = String, Path)),
+    responses((status = 200, body = EpochResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn new_epoch(
+    State(state): State<Shared>,
+    Authed(device): Authed,
+    PathParams(space_id): PathParams<String>,
+) -> ApiResult<Json<EpochResponse>> {
+    let me = member(&state, &device.account_id, &space_id).await?;
+    if !me.owner {
+        return Err(ApiError::Forbidden(
+            "only the owner starts a new epoch".into(),
+        ));
+    }
+    let epoch = state.storage.bump_epoch(&space_id).await?;
+    Ok(Json(EpochResponse { epoch }))
+}
+
 /// Stores an encrypted snapshot of one document (replacing an older one).
 #[utoipa::path(put, path = "/v1/spaces/{space_id}/snapshots", tag = "spaces", security(("bearer" = [])),
     params(("space_id" = String, Path)), request_body = SnapshotUpload,

@@ -184,6 +184,19 @@ impl Storage for PostgresStorage {
         Ok(())
     }
 
+    async fn delete_device(&self, account: &str, device_id: &str) -> StorageResult<bool> {
+        let n = self
+            .pool
+            .get()
+            .await?
+            .execute(
+                "DELETE FROM devices WHERE id = $1 AND account_id = $2",
+                &[&device_id, &account],
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
     async fn set_recovery_code(&self, account: &str, code: Hash) -> StorageResult<()> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;

@@ -395,6 +395,17 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn delete_device(&self, account: &str, device_id: &str) -> StorageResult<bool> {
+        let (account, device_id) = (account.to_owned(), device_id.to_owned());
+        self.write(move |c| {
+            Ok(c.execute(
+                "DELETE FROM devices WHERE id = ?1 AND account_id = ?2",
+                params![device_id, account],
+            )? > 0)
+        })
+        .await
+    }
+
     async fn set_recovery_code(&self, account: &str, code: Hash) -> StorageResult<()> {
         let account = account.to_owned();
         self.write(move |c| {
