@@ -56,6 +56,9 @@ pub struct Options {
     pub clock: Arc<dyn Clock>,
     /// After this many changes a document's changes are folded into its snapshot.
     pub compact_after: u32,
+    /// A new round of encrypted snapshots goes to the server after this many
+    /// records of the private space since the last round.
+    pub snapshot_every: u32,
 }
 
 impl Default for Options {
@@ -64,6 +67,7 @@ impl Default for Options {
             durability: Durability::Full,
             clock: Arc::new(SystemClock),
             compact_after: 128,
+            snapshot_every: 1000,
         }
     }
 }
@@ -227,6 +231,11 @@ impl Store {
         self.actor.to_hex_string()
     }
 
+    /// How the store was opened.
+    pub(crate) fn options(&self) -> &Options {
+        &self.options
+    }
+
     /// The current instant from the store's clock.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.options.clock.now()
@@ -347,6 +356,57 @@ impl Store {
     ) -> Result<T> {
         let doc = self.doc(doc_id)?;
         f(doc)
+    }
+
+    /// Installs whole documents (loaded from snapshots) in one transaction:
+    /// a document this store does not hold yet is stored as its snapshot
+    /// and projected, with no change replayed; one it holds gets the
+    /// snapshot's changes merged as usual. `also` runs in the same
+    /// transaction. Returns how many documents were installed.
+    pub(crate) fn install_documents(
+        &mut self,
+        docs: Vec<(DocId, Automerge, Vec<u8>)>,
+        also: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
+    ) -> Result<usize> {
+        let mut fresh = Vec::new();
+        let mut merge = Vec::new();
+        for (doc_id, doc, saved) in docs {
+            doc_id.kind()?;
+            let held: bool = self.conn.query_row(
+                "SELECT count(*) FROM documents WHERE doc_id = ?1",
+                [doc_id.as_str()],
+                |r| r.get::<_, i64>(0),
+            )? > 0;
+            if held {
+                let changes = doc
+                    .get_changes(&[])
+                    .into_iter()
+                    .map(|c| c.raw_bytes().to_vec())
+                    .collect();
+                merge.push((doc_id, changes));
+            } else {
+                fresh.push((doc_id, doc, saved));
+            }
+        }
+        let installed = fresh.len();
+        if !merge.is_empty() {
+            self.apply_batch(merge, |_| Ok(()))?;
+        }
+        let tx = self.conn.transaction()?;
+        for (doc_id, doc, saved) in &fresh {
+            tx.execute(
+                "INSERT INTO documents (doc_id, snapshot, pending) VALUES (?1, ?2, 0)",
+                params![doc_id.as_str(), saved],
+            )?;
+            projection::document(&tx, doc_id, doc)?;
+        }
+        also(&tx)?;
+        tx.commit()?;
+        for (doc_id, mut doc, _) in fresh {
+            doc.set_actor(self.actor.clone());
+            self.docs.insert(doc_id, doc);
+        }
+        Ok(installed)
     }
 
     /// Drops and rebuilds the whole read model from the documents, in one

@@ -13,6 +13,7 @@ pub mod pairing;
 pub mod recovery;
 pub mod seal;
 pub mod sharing;
+pub mod snapshots;
 pub mod spaces;
 
 pub use account::Account;

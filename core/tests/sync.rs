@@ -522,3 +522,38 @@ fn an_unlinked_device_can_neither_pull_nor_read_the_new_epoch() {
         a.read_model_dump().unwrap()
     );
 }
+
+#[test]
+fn a_new_device_bootstraps_from_snapshots_then_pulls_only_what_came_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let c = clock();
+    let mut a = device(dir.path(), "a.db", c.clone());
+    a.init("Sam", "UTC").unwrap();
+    for i in 0..400 {
+        if i % 100 == 0 {
+            c.advance(Duration::days(31));
+        }
+        a.add_journal(journal(&format!("entry {i}"))).unwrap();
+    }
+    let first = a.connect(&srv.url).unwrap();
+    assert!(first.snapshots_uploaded >= 5, "{first:?}");
+    // Written after the snapshots.
+    a.add_journal(journal("after the snapshots")).unwrap();
+    a.sync().unwrap();
+
+    let mut b = device(dir.path(), "b.db", c);
+    let report = b.link(&a.link_code().unwrap(), &srv.url).unwrap();
+    assert!(report.from_snapshots >= 5, "{report:?}");
+    assert!(
+        report.pulled < 20,
+        "pulled {} records instead of the snapshots",
+        report.pulled
+    );
+    assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
+    // Both carry on as usual.
+    b.add_journal(journal("from b")).unwrap();
+    b.sync().unwrap();
+    a.sync().unwrap();
+    assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
+}

@@ -53,6 +53,10 @@ pub struct SyncReport {
     pub applied: usize,
     /// Records refused (reported, not applied).
     pub refused: Vec<RefusedRecord>,
+    /// Documents loaded from snapshots (a new device's first sync).
+    pub from_snapshots: usize,
+    /// Snapshots uploaded after this sync.
+    pub snapshots_uploaded: usize,
     /// Spaces whose records wait for a key this device has not received yet
     /// (a new epoch after another device was unlinked).
     pub waiting_for_keys: Vec<String>,
@@ -198,7 +202,10 @@ impl Store {
         self.publish_to_pairs()?;
         let mut report = SyncReport::default();
         report.pushed = self.push(&client, &mut report)?;
+        let (docs, _) = self.load_snapshots(&client)?;
+        report.from_snapshots = docs;
         self.pull(&client, &mut report)?;
+        report.snapshots_uploaded = self.upload_snapshots(&client)?;
         Ok(report)
     }
 

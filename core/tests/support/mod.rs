@@ -36,6 +36,7 @@ pub fn store_in(
             durability,
             clock,
             compact_after: 16,
+            snapshot_every: 256,
         },
     )
     .unwrap()
