@@ -29,33 +29,7 @@ use crate::stats::{self, Samples};
 
 /// Starts a server on loopback; returns its URL.
 pub fn start_server(dir: &Path) -> String {
-    let db = format!("sqlite:{}", dir.join("server.db").display());
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async move {
-            let storage = tandem_sync_server::open_storage(&db, 2)
-                .await
-                .expect("storage");
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind");
-            tx.send(format!("http://{}", listener.local_addr().expect("addr")))
-                .expect("send");
-            let state = tandem_sync_server::api::AppState::new(
-                storage,
-                tandem_sync_server::limits::Limits::default(),
-            );
-            tandem_sync_server::serve(listener, state)
-                .await
-                .expect("serve");
-        });
-    });
-    rx.recv().expect("the server started")
+    tandem_sync_server::spawn_local(&dir.join("server.db")).expect("the server started")
 }
 
 fn device(dir: &Path, name: &str, clock: Arc<FixedClock>, durability: Durability) -> Store {

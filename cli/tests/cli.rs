@@ -568,27 +568,7 @@ fn settings_and_discreet_notifications() {
 
 /// A sync server on a loopback port, in a thread of this test process.
 fn start_server(dir: &Path) -> String {
-    let db = format!("sqlite:{}", dir.join("server.db").display());
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let storage = tandem_sync_server::open_storage(&db, 2).await.unwrap();
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(format!("http://{}", listener.local_addr().unwrap()))
-                .unwrap();
-            let state = tandem_sync_server::api::AppState::new(
-                storage,
-                tandem_sync_server::limits::Limits::default(),
-            );
-            tandem_sync_server::serve(listener, state).await.unwrap();
-        });
-    });
-    rx.recv().unwrap()
+    tandem_sync_server::spawn_local(&dir.join("server.db")).unwrap()
 }
 
 #[test]

@@ -36,6 +36,47 @@ pub async fn open_storage(db: &str, pool_size: usize) -> Result<Arc<dyn Storage>
     }
 }
 
+/// Runs a server over the storage `db` (`sqlite:PATH` or `postgres://…`)
+/// on `addr`, with default limits, in this thread until the process ends;
+/// `ready` is told the bound address once connections are accepted. For
+/// tests, benchmarks and tools that need a real server on loopback.
+pub fn run_blocking(
+    db: &str,
+    addr: &str,
+    ready: impl FnOnce(SocketAddr) + Send + 'static,
+) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let storage = open_storage(db, 2)
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        ready(listener.local_addr()?);
+        let state = api::AppState::new(storage, limits::Limits::default());
+        serve(listener, state).await
+    })
+}
+
+/// Starts a server over SQLite at `db_path` on a free loopback port in a
+/// thread of this process, and returns its URL once it accepts connections.
+pub fn spawn_local(db_path: &std::path::Path) -> std::io::Result<String> {
+    let db = format!("sqlite:{}", db_path.display());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let failed = tx.clone();
+    std::thread::spawn(move || {
+        if let Err(e) = run_blocking(&db, "127.0.0.1:0", move |addr| {
+            let _ = tx.send(Ok(format!("http://{addr}")));
+        }) {
+            let _ = failed.send(Err(e));
+        }
+    });
+    rx.recv()
+        .map_err(|_| std::io::Error::other("the server thread ended before listening"))?
+}
+
 /// Serves `state` on `listener` until SIGINT or SIGTERM, then finishes the
 /// requests in flight and returns.
 pub async fn serve(listener: tokio::net::TcpListener, state: api::Shared) -> std::io::Result<()> {

@@ -101,17 +101,8 @@ impl Client {
 
     /// Unlinks another device of this account (its token stops working).
     pub fn unlink_device(&self, device_id: &str) -> Result<()> {
-        let mut request = self
-            .http
-            .delete(format!("{}/v1/devices/{device_id}", self.base));
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token.as_str());
-        }
-        let response = request.send().map_err(network)?;
-        if response.status().is_success() {
-            return Ok(());
-        }
-        read::<serde_json::Value>(response).map(|_| ())
+        let request = self.request(Method::DELETE, &format!("/v1/devices/{device_id}"));
+        read_empty(self.send(request)?)
     }
 
     /// Starts a new key epoch of a space this account owns.
@@ -166,17 +157,12 @@ impl Client {
         gz.write_all(&json)?;
         let body = gz.finish()?;
         let sent = body.len();
-        let mut request = self
-            .http
-            .post(format!("{}/v1/sync/push", self.base))
+        let request = self
+            .request(Method::POST, "/v1/sync/push")
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(reqwest::header::CONTENT_ENCODING, "gzip")
             .body(body);
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token.as_str());
-        }
-        let response = request.send().map_err(network)?;
-        Ok((read(response)?, sent))
+        Ok((read(self.send(request)?)?, sent))
     }
 
     /// Pulls the records after each cursor.
@@ -236,18 +222,21 @@ impl Client {
 
     /// Sends one JSON request whose answer has no body (204).
     fn call_empty<B: Serialize>(&self, method: Method, path: &str, body: &B) -> Result<()> {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .json(body);
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token.as_str());
+        let request = self.request(method, path).json(body);
+        read_empty(self.send(request)?)
+    }
+
+    /// A request to `path` carrying this device's token, if it has one.
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let request = self.http.request(method, format!("{}{path}", self.base));
+        match &self.token {
+            Some(token) => request.bearer_auth(token.as_str()),
+            None => request,
         }
-        let response = request.send().map_err(network)?;
-        if response.status().is_success() {
-            return Ok(());
-        }
-        read::<serde_json::Value>(response).map(|_| ())
+    }
+
+    fn send(&self, request: RequestBuilder) -> Result<Response> {
+        request.send().map_err(network)
     }
 
     /// Sends one JSON request and reads the JSON answer (or the typed error).
@@ -257,16 +246,20 @@ impl Client {
         path: &str,
         body: Option<&B>,
     ) -> Result<T> {
-        let mut request: RequestBuilder = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token.as_str());
-        }
+        let mut request = self.request(method, path);
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request.send().map_err(network)?;
-        read(response)
+        read(self.send(request)?)
     }
+}
+
+/// An answer without a body: success, or the typed error.
+fn read_empty(response: Response) -> Result<()> {
+    if response.status().is_success() {
+        return Ok(());
+    }
+    read::<serde_json::Value>(response).map(|_| ())
 }
 
 fn read<T: DeserializeOwned>(response: Response) -> Result<T> {

@@ -99,21 +99,8 @@ impl Drop for ServerProcess {
 pub fn child() {
     let db = std::env::var(DB_VAR).expect("run by ServerProcess");
     let addr = std::env::var(ADDR_VAR).expect("run by ServerProcess");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async move {
-        let storage = tandem_sync_server::open_storage(&format!("sqlite:{db}"), 4)
-            .await
-            .unwrap();
-        let listener = tokio::net::TcpListener::bind(&addr).await.unwrap();
-        println!("listening on http://{}", listener.local_addr().unwrap());
-        let state = tandem_sync_server::api::AppState::new(
-            storage,
-            tandem_sync_server::limits::Limits::default(),
-        );
-        tandem_sync_server::serve(listener, state).await.unwrap();
-    });
+    tandem_sync_server::run_blocking(&format!("sqlite:{db}"), &addr, |bound| {
+        println!("listening on http://{bound}");
+    })
+    .unwrap();
 }
