@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::files::sidecar;
 use crate::store::Store;
 
 /// What an erase removed, and what it could not.
@@ -48,11 +49,7 @@ pub enum ServerErasure {
 
 /// The files a store at `path` may have beside it.
 pub fn store_files(path: &Path) -> Vec<PathBuf> {
-    let with = |suffix: &str| {
-        let mut name = path.file_name().unwrap_or_default().to_os_string();
-        name.push(suffix);
-        path.with_file_name(name)
-    };
+    let with = |suffix: &str| sidecar(path, suffix);
     vec![
         path.to_path_buf(),
         with("-wal"),

@@ -11,6 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::files::{sidecar, sync_parent};
 use crate::store::{Options, Store, StoreKey};
 
 /// Creates `path` holding a fresh key. Refuses to overwrite an existing file.
@@ -36,9 +37,7 @@ pub fn read(path: &Path) -> Result<StoreKey> {
 
 /// Where a rotation keeps the new key until the store is re-keyed.
 pub fn next_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".next");
-    path.with_file_name(name)
+    sidecar(path, ".next")
 }
 
 /// Opens the store at `store_path` with the key in `key_path`, finishing a
@@ -100,15 +99,6 @@ fn remove_if_present(path: &Path) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e.into()),
     }
-}
-
-fn sync_parent(path: &Path) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    File::open(dir)?.sync_all()?;
-    Ok(())
 }
 
 #[cfg(test)]

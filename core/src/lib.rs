@@ -14,6 +14,7 @@ pub mod domain;
 pub mod erase;
 pub mod error;
 pub mod export;
+mod files;
 pub mod id;
 pub mod keyfile;
 pub mod lock;

@@ -15,6 +15,7 @@ use rusqlite::Connection;
 
 use super::key::StoreKey;
 use crate::error::{Error, Result, is_corruption};
+use crate::files::{sidecar, sync_parent};
 
 /// SQLite's file header: a plain store starts with it, an encrypted one does not.
 const PLAIN_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -91,9 +92,7 @@ pub(crate) fn connect(path: &Path, key: Option<&StoreKey>) -> Result<Connection>
 
 /// The sibling a rewrite builds before renaming it over the store.
 pub(crate) fn rewrite_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".rewrite");
-    path.with_file_name(name)
+    sidecar(path, ".rewrite")
 }
 
 /// Deletes what an interrupted rewrite left behind. The store itself is
@@ -162,24 +161,7 @@ pub(crate) fn rewrite(conn: Connection, path: &Path, new_key: &StoreKey) -> Resu
         }
     }
     fs::rename(&tmp, path)?;
-    sync_dir(path)?;
-    Ok(())
-}
-
-/// `path` with `suffix` appended to its file name (`x.db` → `x.db-wal`).
-pub(crate) fn sidecar(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(suffix);
-    path.with_file_name(name)
-}
-
-/// Makes a rename in `path`'s directory durable.
-fn sync_dir(path: &Path) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    File::open(dir)?.sync_all()?;
+    sync_parent(path)?;
     Ok(())
 }
 

@@ -18,7 +18,7 @@
 //! - Nothing here ever discards an unsynced local change: the outbox is only
 //!   emptied by the server's acknowledgement.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use automerge::Change;
 use base64::Engine as _;
@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use tandem_protocol::{Cursor, PushRecord};
 
 use super::seal::{self, Place, Refusal, SpaceKey};
-use super::spaces::SpaceRole;
+use super::spaces::{Space, SpaceRole, space_for};
 use crate::document::DocId;
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -269,20 +269,27 @@ impl Store {
             let mut records = Vec::with_capacity(rows.len());
             let mut sent = Vec::with_capacity(rows.len());
             let mut bytes = 0usize;
+            // Looked up once per request, not once per record.
+            let spaces = self.spaces()?;
+            let mut keys: HashMap<String, SpaceKey> = HashMap::new();
             for (seq, doc_id, hash, change) in &rows {
                 after = *seq;
                 let doc = DocId::parse(doc_id)?;
-                let Some(space) = self.space_of(&doc)? else {
+                let Some(space) = space_for(&spaces, &doc) else {
                     continue;
                 };
-                let key = self
-                    .space_key(&space.space_id, space.epoch)?
-                    .ok_or_else(|| {
-                        Error::CorruptStore(format!(
-                            "no key for space {} epoch {}",
-                            space.space_id, space.epoch
-                        ))
-                    })?;
+                if !keys.contains_key(&space.space_id) {
+                    let key = self
+                        .space_key(&space.space_id, space.epoch)?
+                        .ok_or_else(|| {
+                            Error::CorruptStore(format!(
+                                "no key for space {} epoch {}",
+                                space.space_id, space.epoch
+                            ))
+                        })?;
+                    keys.insert(space.space_id.clone(), key);
+                }
+                let key = &keys[&space.space_id];
                 let writer = Change::from_bytes(change.clone())
                     .map_err(|e| Error::CorruptDocument {
                         doc_id: doc_id.clone(),
@@ -299,7 +306,7 @@ impl Store {
                     wire_change_hash: &wire_change_hash,
                     epoch: space.epoch,
                 };
-                let (nonce, ciphertext) = seal::seal(&key, &place, doc_id, &writer, change)?;
+                let (nonce, ciphertext) = seal::seal(key, &place, doc_id, &writer, change)?;
                 report.raw_bytes += change.len() as u64;
                 report.sealed_bytes += (nonce.len() + ciphertext.len()) as u64;
                 let ciphertext = URL_SAFE_NO_PAD.encode(ciphertext);
@@ -390,6 +397,9 @@ impl Store {
                         report.waiting_for_keys.push(space.space_id.clone());
                     }
                 }
+                // Every key of the space, read once for the whole page.
+                let keys: BTreeMap<u32, SpaceKey> =
+                    self.space_keys(&space.space_id)?.into_iter().collect();
                 let mut cursor = space.cursor;
                 let mut waiting = false;
                 for record in page.records {
@@ -400,7 +410,7 @@ impl Store {
                     // device yet waits, with the cursor before it, until
                     // another of the person's devices sends the key.
                     if record.key_epoch <= page.epoch
-                        && self.space_key(&space.space_id, record.key_epoch)?.is_none()
+                        && !keys.contains_key(&record.key_epoch)
                         && space.role == SpaceRole::Private
                     {
                         waiting = true;
@@ -408,7 +418,7 @@ impl Store {
                     }
                     cursor = record.seq;
                     report.pulled += 1;
-                    match self.open_record(&space.space_id, &record) {
+                    match open_record(space, &keys, &record) {
                         Ok((doc_id, change)) => batch.entry(doc_id).or_default().push(change),
                         Err(reason) => refused.push(RefusedRecord {
                             space_id: space.space_id.clone(),
@@ -458,48 +468,45 @@ impl Store {
             }
         }
     }
+}
 
-    /// Opens one pulled record: its document and the change inside, checked
-    /// against everything outside it.
-    fn open_record(
-        &self,
-        space_id: &str,
-        record: &tandem_protocol::StoredRecord,
-    ) -> std::result::Result<(DocId, Vec<u8>), Refusal> {
-        let key = self
-            .space_key(space_id, record.key_epoch)
-            .map_err(|_| Refusal::Malformed)?
-            .ok_or(Refusal::UnknownEpoch)?;
-        let nonce = URL_SAFE_NO_PAD
-            .decode(&record.nonce)
-            .map_err(|_| Refusal::Forged)?;
-        let ciphertext = URL_SAFE_NO_PAD
-            .decode(&record.ciphertext)
-            .map_err(|_| Refusal::Forged)?;
-        let place = Place {
-            space_id,
-            wire_doc_id: &record.doc_id,
-            wire_change_hash: &record.change_hash,
-            epoch: record.key_epoch,
-        };
-        let opened = seal::open(&key, &place, &nonce, &ciphertext)?;
-        let doc_id = DocId::parse(&opened.doc_id).map_err(|_| Refusal::Malformed)?;
-        // A record may only touch documents of its own space: a pair space
-        // can never write into the person's private documents.
-        let private = self.private_space().ok().flatten().map(|s| s.space_id);
-        let belongs = match doc_id.pair_space() {
-            Some(pair) => pair == space_id,
-            None => private.as_deref() == Some(space_id),
-        };
-        if !belongs {
-            return Err(Refusal::Mismatch);
-        }
-        let change = Change::from_bytes(opened.payload.clone()).map_err(|_| Refusal::Malformed)?;
-        if key.wire_change_hash(doc_id.as_str(), &change.hash().0) != record.change_hash
-            || change.actor_id().to_bytes() != opened.writer.as_slice()
-        {
-            return Err(Refusal::Mismatch);
-        }
-        Ok((doc_id, opened.payload))
+/// Opens one pulled record of `space` with its `keys` (by epoch): its
+/// document and the change inside, checked against everything outside it.
+fn open_record(
+    space: &Space,
+    keys: &BTreeMap<u32, SpaceKey>,
+    record: &tandem_protocol::StoredRecord,
+) -> std::result::Result<(DocId, Vec<u8>), Refusal> {
+    let space_id = space.space_id.as_str();
+    let key = keys.get(&record.key_epoch).ok_or(Refusal::UnknownEpoch)?;
+    let nonce = URL_SAFE_NO_PAD
+        .decode(&record.nonce)
+        .map_err(|_| Refusal::Forged)?;
+    let ciphertext = URL_SAFE_NO_PAD
+        .decode(&record.ciphertext)
+        .map_err(|_| Refusal::Forged)?;
+    let place = Place {
+        space_id,
+        wire_doc_id: &record.doc_id,
+        wire_change_hash: &record.change_hash,
+        epoch: record.key_epoch,
+    };
+    let opened = seal::open(key, &place, &nonce, &ciphertext)?;
+    let doc_id = DocId::parse(&opened.doc_id).map_err(|_| Refusal::Malformed)?;
+    // A record may only touch documents of its own space: a pair space
+    // can never write into the person's private documents.
+    let belongs = match doc_id.pair_space() {
+        Some(pair) => pair == space_id,
+        None => space.role == SpaceRole::Private,
+    };
+    if !belongs {
+        return Err(Refusal::Mismatch);
     }
+    let change = Change::from_bytes(opened.payload.clone()).map_err(|_| Refusal::Malformed)?;
+    if key.wire_change_hash(doc_id.as_str(), &change.hash().0) != record.change_hash
+        || change.actor_id().to_bytes() != opened.writer.as_slice()
+    {
+        return Err(Refusal::Mismatch);
+    }
+    Ok((doc_id, opened.payload))
 }

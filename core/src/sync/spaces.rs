@@ -168,16 +168,13 @@ impl Store {
             })
             .collect()
     }
+}
 
-    /// The space a local document is synced in: its pair space, or the
-    /// private space. `None` when that space is not (or no longer) synced.
-    pub(crate) fn space_of(&self, doc_id: &DocId) -> Result<Option<Space>> {
-        match doc_id.pair_space() {
-            None => self.private_space(),
-            Some(space) => Ok(self
-                .spaces()?
-                .into_iter()
-                .find(|s| s.space_id == space && !s.ended)),
-        }
+/// The space among `spaces` a local document is synced in: its pair space,
+/// or the private space. `None` when that space is not (or no longer) synced.
+pub(crate) fn space_for<'a>(spaces: &'a [Space], doc_id: &DocId) -> Option<&'a Space> {
+    match doc_id.pair_space() {
+        None => spaces.iter().find(|s| s.role == SpaceRole::Private),
+        Some(pair) => spaces.iter().find(|s| s.space_id == pair && !s.ended),
     }
 }
