@@ -31,6 +31,16 @@ impl Built {
         .expect("open")
     }
 
+    /// The store's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The store's key (none for a plain store).
+    pub fn key(&self) -> Option<&StoreKey> {
+        self.key.as_ref()
+    }
+
     /// A copy of this (plain) store in `dir`, encrypted the way an older
     /// plain store is migrated: the same data, under a fresh key.
     pub fn encrypted_copy(&self, dir: &Path) -> Built {

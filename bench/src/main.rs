@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! tandem-bench [--quick] [write|open|insights|sync|all]
+//! tandem-bench ffi-seed --store DIR [--quick]
 //! ```
 //!
 //! - `write_journal`, `write_craving`: one user action (automerge change,
@@ -24,10 +25,13 @@
 //!
 //! - `sync_month_offline`, `sync_wire_bytes`, `bootstrap_5_years`: see
 //!   the `sync` module.
+//! - `ffi-seed --store DIR`: the Rust half of the FFI round-trip benchmark
+//!   (`ffi_today_view`, printed by the Kotlin half; see the `ffi` module).
 //!
 //! Every store measured is encrypted, as on a phone, except the plain
 //! stores of the `…_vs_plain` comparisons.
 
+mod ffi;
 mod floor;
 mod history;
 mod stats;
@@ -40,6 +44,19 @@ use stats::Samples;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
+    if args.first().map(String::as_str) == Some("ffi-seed") {
+        let Some(store) = args
+            .iter()
+            .position(|a| a == "--store")
+            .and_then(|i| args.get(i + 1))
+        else {
+            eprintln!("usage: tandem-bench ffi-seed --store DIR [--quick]");
+            std::process::exit(2);
+        };
+        let (days, calls) = if quick { (90, 300) } else { (365, 2000) };
+        ffi::seed(std::path::Path::new(store), days, calls);
+        return;
+    }
     let which = args
         .iter()
         .find(|a| !a.starts_with("--"))

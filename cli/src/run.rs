@@ -558,9 +558,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Export { format, out } => {
             let x = s.export().map_err(e)?;
             let text = match format {
-                ExportFormat::Json => {
-                    serde_json::to_string_pretty(&x).map_err(|e| e.to_string())?
-                }
+                ExportFormat::Json => x.to_json().map_err(e)?,
                 ExportFormat::Markdown => x.to_markdown(),
             };
             match out {
@@ -575,8 +573,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Import { file } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|err| format!("cannot read {}: {err}", file.display()))?;
-            let export: tandem_core::export::Export = serde_json::from_str(&text)
-                .map_err(|err| format!("{} is not a Tandem JSON export: {err}", file.display()))?;
+            let export = tandem_core::export::Export::from_json(&text)
+                .map_err(|err| format!("{}: {err}", file.display()))?;
             let done = s.import(&export).map_err(e)?;
             emit(json, &done, || {
                 format!(

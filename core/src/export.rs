@@ -192,4 +192,16 @@ impl Export {
     pub fn to_markdown(&self) -> String {
         markdown::render(self)
     }
+
+    /// The export as pretty-printed JSON: what `import` reads back.
+    pub fn to_json(&self) -> Result<String> {
+        Ok(serde_json::to_string_pretty(self)?)
+    }
+
+    /// Reads an export written by [`Export::to_json`]; anything else is a
+    /// validation error that says what is wrong.
+    pub fn from_json(text: &str) -> Result<Export> {
+        serde_json::from_str(text)
+            .map_err(|e| Error::invalid("export", format!("it is not a Tandem JSON export: {e}")))
+    }
 }

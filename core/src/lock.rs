@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
+use crate::erase::EraseReport;
 use crate::error::{Error, Result};
 use crate::store::{Options, Store, StoreKey};
 
@@ -26,6 +27,7 @@ pub struct Vault {
     store: Option<Store>,
     lock_after_secs: u32,
     background_since: Option<DateTime<Utc>>,
+    erased: bool,
 }
 
 impl Vault {
@@ -41,6 +43,7 @@ impl Vault {
             store: Some(store),
             lock_after_secs,
             background_since: None,
+            erased: false,
         })
     }
 
@@ -63,15 +66,29 @@ impl Vault {
     }
 
     /// Unlocks with `key`. A wrong key gives [`Error::WrongKey`] and the
-    /// vault stays locked; unlocking an open vault changes nothing.
+    /// vault stays locked; unlocking an open vault changes nothing. An
+    /// erased vault stays locked ([`Error::Locked`]).
     pub fn unlock(&mut self, key: StoreKey) -> Result<()> {
         if self.store.is_some() {
             return Ok(());
+        }
+        if self.erased {
+            return Err(Error::Locked);
         }
         let store = Store::open_with(&self.path, Some(&key), self.options.clone())?;
         self.lock_after_secs = store.settings()?.lock_after_secs;
         self.store = Some(store);
         Ok(())
+    }
+
+    /// Erases the store (see [`Store::erase`]) and `also`; the vault stays
+    /// locked for good. Locked vaults refuse: unlock first, so that only the
+    /// person who can open the store can erase it.
+    pub fn erase(&mut self, also: &[PathBuf]) -> Result<EraseReport> {
+        let store = self.store.take().ok_or(Error::Locked)?;
+        self.background_since = None;
+        self.erased = true;
+        store.erase(also)
     }
 
     /// The app went to the background: start counting.

@@ -17,7 +17,7 @@ mod projection;
 mod read;
 pub mod schema;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -29,6 +29,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::clock::{Clock, SystemClock};
 use crate::document::DocId;
 use crate::error::{Error, Result};
+use crate::view::Area;
 use cipher::classify;
 
 pub use key::StoreKey;
@@ -88,6 +89,7 @@ pub struct Store {
     actor: ActorId,
     options: Options,
     docs: HashMap<DocId, Automerge>,
+    changed: BTreeSet<Area>,
 }
 
 impl std::fmt::Debug for Store {
@@ -185,6 +187,7 @@ impl Store {
             actor: ActorId::from(actor_bytes),
             options,
             docs: HashMap::new(),
+            changed: BTreeSet::new(),
         })
     }
 
@@ -324,6 +327,7 @@ impl Store {
         }
         let tx = self.conn.transaction()?;
         let mut stored = 0;
+        let mut touched = BTreeSet::new();
         for (doc_id, changes) in parsed {
             let doc = self.docs.get_mut(&doc_id).expect("loaded above");
             let mut seen = std::collections::HashSet::new();
@@ -342,9 +346,11 @@ impl Store {
             projection::document(&tx, &doc_id, doc)?;
             maybe_compact(&tx, &doc_id, doc, pending, self.options.compact_after)?;
             stored += fresh.len();
+            touched.extend(Area::of(&doc_id).iter().copied());
         }
         also(&tx)?;
         tx.commit()?;
+        self.changed.extend(touched);
         Ok(stored)
     }
 
@@ -403,6 +409,7 @@ impl Store {
         also(&tx)?;
         tx.commit()?;
         for (doc_id, mut doc, _) in fresh {
+            self.changed.extend(Area::of(&doc_id).iter().copied());
             doc.set_actor(self.actor.clone());
             self.docs.insert(doc_id, doc);
         }
@@ -426,6 +433,18 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// The areas of the view state that writes and syncs changed since the
+    /// last call, in a fixed order; the set is emptied. Shells call this
+    /// after each action to know which screens to redraw.
+    pub fn take_changed(&mut self) -> Vec<Area> {
+        std::mem::take(&mut self.changed).into_iter().collect()
+    }
+
+    /// Notes that `areas` changed, for [`Store::take_changed`].
+    pub(crate) fn note_changed(&mut self, areas: &[Area]) {
+        self.changed.extend(areas.iter().copied());
     }
 
     /// Every read-model row as text, tables and rows in a fixed order: two
@@ -512,6 +531,7 @@ impl Store {
         project(&tx, &value, doc)?;
         maybe_compact(&tx, doc_id, doc, pending, self.options.compact_after)?;
         tx.commit()?;
+        self.changed.extend(Area::of(doc_id).iter().copied());
         Ok(value)
     }
 }

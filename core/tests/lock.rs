@@ -204,3 +204,30 @@ fn settings_are_validated_and_kept() {
     let s = tandem_core::Store::open(&path, &test_key()).unwrap();
     assert_eq!(s.settings().unwrap(), chosen);
 }
+
+#[test]
+fn erasing_through_the_vault_removes_the_store_and_stays_locked() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("tandem.db");
+    let key = StoreKey::generate();
+    let mut vault = Vault::open(&path, key.clone(), Options::default()).expect("open");
+    vault
+        .store()
+        .expect("open")
+        .init("Sam", "UTC")
+        .expect("init");
+    let report = vault.erase(&[]).expect("erase");
+    assert!(report.removed.contains(&path));
+    assert!(!path.exists());
+    assert!(vault.is_locked());
+    assert_eq!(
+        vault.erase(&[]).expect_err("gone").kind(),
+        ErrorKind::Locked
+    );
+    // Unlocking cannot bring back an empty store in its place.
+    assert_eq!(
+        vault.unlock(key).expect_err("gone").kind(),
+        ErrorKind::Locked
+    );
+    assert!(!path.exists());
+}

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::export::{Export, ImportSummary};
 use crate::id::{is_well_formed, new_id};
 use crate::settings::Settings;
-use crate::view::{GoalView, TodayView};
+use crate::view::{Area, GoalView, TodayView};
 use rusqlite::OptionalExtension;
 
 fn check_id(kind: &'static str, id: &str) -> Result<()> {
@@ -564,6 +564,7 @@ impl Store {
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [serde_json::to_string(settings)?],
         )?;
+        self.note_changed(&[Area::Settings]);
         Ok(*settings)
     }
 }

@@ -39,6 +39,20 @@ impl StoreKey {
         key
     }
 
+    /// The key from a slice that must hold exactly 32 bytes (what a shell
+    /// unwraps from Android Keystore or iOS Keychain).
+    pub fn from_slice(bytes: &[u8]) -> Result<Self> {
+        let mut key = Zeroizing::new([0u8; 32]);
+        if bytes.len() != key.len() {
+            return Err(Error::invalid(
+                "store key",
+                format!("expected 32 bytes, got {}", bytes.len()),
+            ));
+        }
+        key.copy_from_slice(bytes);
+        Ok(StoreKey(key))
+    }
+
     /// The key's 32 raw bytes.
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0

@@ -32,6 +32,7 @@ use super::spaces::{Space, SpaceRole, space_for};
 use crate::document::DocId;
 use crate::error::{Error, Result};
 use crate::store::Store;
+use crate::view::Area;
 
 /// At most this many records in one push (the server's default bound is 1,000).
 const PUSH_RECORDS: usize = 500;
@@ -147,6 +148,7 @@ impl Store {
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [serde_json::to_string(&status)?],
         )?;
+        self.note_changed(&[Area::Sync]);
         result
     }
 

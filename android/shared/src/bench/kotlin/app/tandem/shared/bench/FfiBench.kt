@@ -1,0 +1,64 @@
+package app.tandem.shared.bench
+
+import app.tandem.core.Tandem
+import java.io.File
+
+/**
+ * The Kotlin half of the FFI round-trip benchmark: the Today view through
+ * uniffi and JNA, on the store `tandem-bench ffi-seed` built, against the
+ * same call made from Rust (its `RUST …` line is the last argument).
+ *
+ * Prints `BENCH name=ffi_today_view …` (ratio: Kotlin over Rust) and
+ * `BENCH name=ffi_call_overhead …` (the cheapest call there is,
+ * `isLocked`, for the price of one crossing alone).
+ */
+fun main(args: Array<String>) {
+    val dir = File(args[0])
+    val quick = "--quick" in args
+    val rust = args.last().split(" ").mapNotNull {
+        val kv = it.split("=", limit = 2)
+        if (kv.size == 2) kv[0] to kv[1] else null
+    }.toMap()
+    val rustMedian = rust.getValue("today_median_us").toDouble()
+    val key = File(dir, "key").readText().trim().chunked(2).map { it.toInt(16).toByte() }.toByteArray()
+    val calls = if (quick) 300 else 2000
+
+    Tandem.open(File(dir, "tandem.db").path, key).use { t ->
+        // Warm up: JIT, JNA's method lookup, the core's caches.
+        repeat(calls / 2) { t.today() }
+        val today = LongArray(calls)
+        for (i in 0 until calls) {
+            val start = System.nanoTime()
+            val view = t.today()
+            today[i] = System.nanoTime() - start
+            check(view.tracks.isNotEmpty())
+        }
+        val overhead = LongArray(calls * 10)
+        repeat(calls) { t.isLocked() }
+        for (i in overhead.indices) {
+            val start = System.nanoTime()
+            t.isLocked()
+            overhead[i] = System.nanoTime() - start
+        }
+        val m = median(today)
+        val p = p99(today)
+        System.err.printf(
+            "today from Kotlin: median %.1f µs, p99 %.1f µs over %d calls; from Rust: median %.1f µs%n",
+            m, p, calls, rustMedian,
+        )
+        println(
+            "BENCH name=ffi_today_view median_us=%.1f p99_us=%.1f floor_median_us=%.1f ratio=%.3f"
+                .format(m, p, rustMedian, m / rustMedian),
+        )
+        println(
+            "BENCH name=ffi_call_overhead median_us=%.2f p99_us=%.2f"
+                .format(median(overhead), p99(overhead)),
+        )
+    }
+}
+
+private fun sortedUs(ns: LongArray): DoubleArray = ns.map { it / 1000.0 }.sorted().toDoubleArray()
+
+private fun median(ns: LongArray): Double = sortedUs(ns).let { it[it.size / 2] }
+
+private fun p99(ns: LongArray): Double = sortedUs(ns).let { it[minOf(it.size - 1, it.size * 99 / 100)] }
