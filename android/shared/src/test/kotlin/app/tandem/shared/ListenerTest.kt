@@ -7,13 +7,14 @@ import app.tandem.core.JournalInput
 import app.tandem.core.Settings
 import app.tandem.core.AppName
 import kotlinx.coroutines.flow.first
-import kotlinx.coroutines.launch
+import kotlinx.coroutines.async
 import kotlinx.coroutines.runBlocking
-import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.withTimeoutOrNull
 import kotlinx.coroutines.yield
 import java.util.Collections
 import kotlin.test.Test
 import kotlin.test.assertEquals
+import kotlin.test.assertNotNull
 import kotlin.test.assertTrue
 
 /** The core tells the shell what changed, through a Kotlin listener. */
@@ -80,15 +81,13 @@ class ListenerTest {
         val session = TandemSession(d.tandem)
         runBlocking {
             session.call { it.init("Sam", "UTC") }
-            val next = launch {
-                val areas = withTimeout(5_000) { session.changed.first() }
-                assertTrue(Screen.JOURNAL.needsReload(areas))
-                assertTrue(Screen.TODAY.needsReload(areas))
-                assertTrue(!Screen.GOALS.needsReload(areas))
-            }
+            val next = async { withTimeoutOrNull(5_000) { session.changed.first() } }
             yield()
             val entry = session.call { it.addJournal(JournalInput("from a coroutine", 3, emptyList())) }
-            next.join()
+            val areas = assertNotNull(next.await(), "no change notice within 5 s")
+            assertTrue(Screen.JOURNAL.needsReload(areas))
+            assertTrue(Screen.TODAY.needsReload(areas))
+            assertTrue(!Screen.GOALS.needsReload(areas))
             assertEquals(entry, session.call { it.journalEntry(entry.id) })
         }
     }

@@ -1,0 +1,50 @@
+package app.tandem.android.sync
+
+import android.content.Context
+import androidx.work.Constraints
+import androidx.work.CoroutineWorker
+import androidx.work.ExistingPeriodicWorkPolicy
+import androidx.work.NetworkType
+import androidx.work.PeriodicWorkRequestBuilder
+import androidx.work.WorkManager
+import androidx.work.WorkerParameters
+import app.tandem.android.TandemApplication
+import app.tandem.core.TandemException
+import java.util.concurrent.TimeUnit
+
+/**
+ * Background sync: WorkManager runs it when the phone has a network. The
+ * core keeps its own backoff and status; a failure here is retried by
+ * WorkManager's backoff too, and shown on the Settings screen.
+ */
+class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
+    override suspend fun doWork(): Result {
+        return try {
+            // Opening the store can fail before the phone's first unlock since boot.
+            val tandem = (applicationContext as TandemApplication).session.tandem
+            if (tandem.isLocked()) return Result.success()
+            if (tandem.syncStatus().server == null) return Result.success()
+            tandem.syncNow()
+            Result.success()
+        } catch (e: TandemException.Network) {
+            Result.retry()
+        } catch (e: TandemException.Server) {
+            Result.retry()
+        } catch (e: TandemException) {
+            Result.failure()
+        } catch (e: java.security.GeneralSecurityException) {
+            Result.retry()
+        }
+    }
+}
+
+/** Schedules [SyncWorker] every 15 minutes while a network is available. */
+object SyncScheduler {
+    fun schedule(context: Context) {
+        val request = PeriodicWorkRequestBuilder<SyncWorker>(15, TimeUnit.MINUTES)
+            .setConstraints(Constraints.Builder().setRequiredNetworkType(NetworkType.CONNECTED).build())
+            .build()
+        WorkManager.getInstance(context)
+            .enqueueUniquePeriodicWork("tandem-sync", ExistingPeriodicWorkPolicy.KEEP, request)
+    }
+}

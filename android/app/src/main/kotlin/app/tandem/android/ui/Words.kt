@@ -1,0 +1,37 @@
+package app.tandem.android.ui
+
+import app.tandem.android.R
+import app.tandem.core.Rung
+import app.tandem.shared.Problem
+import java.time.Instant
+import java.time.ZoneId
+import java.time.format.DateTimeFormatter
+import java.time.format.FormatStyle
+
+/** The string resource for each kind of problem. */
+fun problemText(p: Problem): Int = when (p) {
+    Problem.INVALID_INPUT -> R.string.problem_invalid_input
+    Problem.NOT_FOUND -> R.string.problem_not_found
+    Problem.NOT_SET_UP -> R.string.problem_not_set_up
+    Problem.ALREADY_SET_UP -> R.string.problem_already_set_up
+    Problem.DAMAGED_DATA -> R.string.problem_damaged_data
+    Problem.NEWER_APP_NEEDED -> R.string.problem_newer_app_needed
+    Problem.STORAGE -> R.string.problem_storage
+    Problem.WRONG_KEY -> R.string.problem_wrong_key
+    Problem.LOCKED -> R.string.problem_locked
+    Problem.OFFLINE -> R.string.problem_offline
+    Problem.SERVER -> R.string.problem_server
+    Problem.NO_SERVER -> R.string.problem_no_server
+}
+
+/** A clean-time rung in words ("30 days", "6 months", "2 years"). */
+fun rungText(r: Rung): String = when (r) {
+    is Rung.Days -> "${r.v1} days"
+    is Rung.Months -> "${r.v1} months"
+    is Rung.Years -> if (r.v1 == 1u) "1 year" else "${r.v1} years"
+}
+
+/** An instant in the person's zone, in the phone's date and time style. */
+fun whenText(ms: Long, zone: String): String =
+    DateTimeFormatter.ofLocalizedDateTime(FormatStyle.MEDIUM, FormatStyle.SHORT)
+        .format(Instant.ofEpochMilli(ms).atZone(ZoneId.of(zone)))
