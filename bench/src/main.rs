@@ -25,6 +25,8 @@
 //!
 //! - `sync_month_offline`, `sync_wire_bytes`, `bootstrap_5_years`: see
 //!   the `sync` module.
+//! - `ui_today`, `ui_journal_first_page`: the browser shell's pages
+//!   against the core's own calls for the same screens (see `ui`).
 //! - `ffi-seed --store DIR`: the Rust half of the FFI round-trip benchmark
 //!   (`ffi_today_view`, printed by the Kotlin half; see the `ffi` module).
 //!
@@ -36,6 +38,7 @@ mod floor;
 mod history;
 mod stats;
 mod sync;
+mod ui;
 
 use std::time::Instant;
 
@@ -99,6 +102,7 @@ fn main() {
             open_today(&big, &small, if quick { 100 } else { 300 });
             journal_first_page(&big, &small, if quick { 300 } else { 2000 });
             open_encrypted_vs_plain(&big, &big_plain, if quick { 100 } else { 300 });
+            ui::pages(&big, if quick { 200 } else { 1000 });
         }
         if matches!(which, "insights" | "all") {
             insights_year(&big, if quick { 20 } else { 60 });

@@ -87,7 +87,7 @@ pub struct CheckIn {
     pub edited_ms: i64,
 }
 
-/// What the person enters for today's check-in (mood and craving 1–5).
+/// What the person enters for today's check-in (mood 1–5, craving 0–10).
 #[uniffi::remote(Record)]
 pub struct CheckInInput {
     pub mood: i64,

@@ -96,6 +96,13 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Serve the app in a browser on loopback; the first line printed is the
+    /// address to open (it carries this run's token).
+    Ui {
+        /// Loopback address and port to listen on (port 0: any free port).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: std::net::SocketAddr,
+    },
     /// Lock: every command is refused until `unlock`.
     Lock,
     /// Unlock with this device's key.

@@ -187,6 +187,32 @@ fn goal_text(g: &GoalView) -> String {
 }
 
 /// Runs the command.
+/// `tandem ui`: the app in a browser for this store, on loopback. The URL
+/// to open (with its token) is the first line printed.
+fn serve_ui(store: Store, home: &Path, listen: std::net::SocketAddr) -> Result<(), String> {
+    let e = |e: tandem_core::Error| e.to_string();
+    let path = store.path().to_path_buf();
+    store.close().map_err(e)?;
+    let key_path = home.join(KEY_FILE);
+    let key = keyfile::read(&key_path).map_err(e)?;
+    let vault = tandem_core::lock::Vault::open(&path, key, options()?).map_err(e)?;
+    let also = vec![
+        key_path.clone(),
+        keyfile::next_path(&key_path),
+        home.join(LOCK_FILE),
+    ];
+    tandem_web::serve(vault, also, listen, |url| {
+        use std::io::Write as _;
+        println!("{url}");
+        let _ = std::io::stdout().flush();
+        eprintln!(
+            "Tandem for {} is served on loopback only; open the address above. Ctrl-C stops it.",
+            home.display()
+        );
+    })
+    .map_err(|e| e.to_string())
+}
+
 pub fn run(cli: Cli) -> Result<(), String> {
     let json = cli.json;
     let home = home(cli.home)?;
@@ -219,6 +245,9 @@ pub fn run(cli: Cli) -> Result<(), String> {
         _ => {}
     }
     let mut store = open(&home)?;
+    if let Command::Ui { listen } = cli.command {
+        return serve_ui(store, &home, listen);
+    }
     let s = &mut store;
     let e = |e: tandem_core::Error| e.to_string();
     match cli.command {
@@ -615,7 +644,9 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 lines.join("\n")
             })
         }
-        Command::Lock | Command::Unlock => unreachable!("handled before the store opens"),
+        Command::Lock | Command::Unlock | Command::Ui { .. } => {
+            unreachable!("handled before the match")
+        }
         Command::Rekey => {
             let rekeyed = keyfile::rotate(store, &home.join(KEY_FILE)).map_err(e)?;
             drop(rekeyed);

@@ -103,6 +103,16 @@ fn the_mentor_sees_exactly_what_was_shared_and_progress_arrives_after_one_sync_e
         mentee.shared_in(&shared_entry.id).unwrap(),
         vec![pair.clone()]
     );
+    // A list asks for all its items at once.
+    let listed = [
+        shared_goal.id.as_str(),
+        shared_entry.id.as_str(),
+        "not-an-item",
+    ];
+    assert_eq!(
+        mentee.shared_among(listed).unwrap(),
+        [shared_goal.id.clone(), shared_entry.id.clone()].into()
+    );
     mentee.sync().unwrap();
     mentor.sync().unwrap();
 
@@ -149,6 +159,7 @@ fn the_mentor_sees_exactly_what_was_shared_and_progress_arrives_after_one_sync_e
         .unshare(ShareKind::Goal, &shared_goal.id, None)
         .unwrap();
     assert!(mentee.shared_in(&shared_entry.id).unwrap().is_empty());
+    assert!(mentee.shared_among(listed).unwrap().is_empty());
     assert_eq!(mentee.goals().unwrap().len(), 2, "the goal came home");
     mentee.sync().unwrap();
     mentor.sync().unwrap();

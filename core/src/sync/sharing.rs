@@ -143,6 +143,30 @@ impl Store {
             .collect())
     }
 
+    /// Which of `ids` are shared in some pair: what a list marks as shared.
+    /// One query for the whole list.
+    pub fn shared_among<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Result<std::collections::HashSet<String>> {
+        let ids: Vec<&str> = ids.into_iter().collect();
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let list = serde_json::to_string(&ids)?;
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id FROM shared_items
+              WHERE id IN (SELECT value FROM json_each(?1)) AND doc_id LIKE 'pair/%'
+             UNION
+             SELECT id FROM goals
+              WHERE id IN (SELECT value FROM json_each(?1)) AND doc_id LIKE 'pair/%'",
+        )?;
+        let shared = stmt
+            .query_map([list], |r| r.get::<_, String>(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(shared)
+    }
+
     /// "I'm struggling right now": tops the mentor's overview until they
     /// acknowledge it. Returns its id.
     pub fn reach_out(&mut self, pair: Option<&str>, text: &str) -> Result<String> {

@@ -63,7 +63,7 @@ pub struct Space {
 impl Store {
     /// Every space this device syncs, private first.
     pub fn spaces(&self) -> Result<Vec<Space>> {
-        let mut stmt = self.conn().prepare(
+        let mut stmt = self.conn().prepare_cached(
             "SELECT space_id, role, epoch, cursor, high_water, side, ended, looked_ms FROM spaces
              ORDER BY role = 'pair', space_id",
         )?;

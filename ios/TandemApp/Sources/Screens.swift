@@ -74,14 +74,14 @@ struct CheckInScreen: View {
     @EnvironmentObject var model: AppModel
     @Environment(\.dismiss) private var dismiss
     @State private var mood = 3.0
-    @State private var craving = 1.0
+    @State private var craving = 0.0
     @State private var used = false
     @State private var note = ""
     var body: some View {
         Form {
             Slider(value: $mood, in: 1...5, step: 1) { Text("Mood") }
             Text("Mood: \(Int(mood))")
-            Slider(value: $craving, in: 1...5, step: 1) { Text("Craving") }
+            Slider(value: $craving, in: 0...10, step: 1) { Text("Craving") }
             Text("Craving: \(Int(craving))")
             Toggle("I used today", isOn: $used)
             TextField("Note", text: $note)

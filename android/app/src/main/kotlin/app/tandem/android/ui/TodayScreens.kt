@@ -126,18 +126,18 @@ fun CravingsScreen(vm: TandemViewModel, go: (Screen) -> Unit) {
     }
 }
 
-/** Today's check-in: mood and craving 1–5, used or not, a note. */
+/** Today's check-in: mood 1–5, craving 0–10, used or not, a note. */
 @Composable
 fun CheckInScreen(vm: TandemViewModel, done: () -> Unit) {
     var mood by remember { mutableFloatStateOf(3f) }
-    var craving by remember { mutableFloatStateOf(1f) }
+    var craving by remember { mutableFloatStateOf(0f) }
     var used by remember { mutableStateOf(false) }
     var note by remember { mutableStateOf("") }
     Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
         Text("Mood: ${mood.toInt()}")
         Slider(mood, { mood = it }, valueRange = 1f..5f, steps = 3)
         Text("Craving: ${craving.toInt()}")
-        Slider(craving, { craving = it }, valueRange = 1f..5f, steps = 3)
+        Slider(craving, { craving = it }, valueRange = 0f..10f, steps = 9)
         Row { Checkbox(used, { used = it }); Text("I used today") }
         OutlinedTextField(note, { note = it }, label = { Text("Note") })
         Button(onClick = { vm.checkIn(CheckInInput(mood.toLong(), craving.toLong(), used, note)); done() }) {

@@ -1,0 +1,118 @@
+//! `tandem-web`: Tandem in a browser, for one device's store, on loopback.
+//!
+//! A third shell beside Android and iOS: every page is server-rendered HTML
+//! from the core's view state (the same `TodayView`, `GoalView`, `Insights`…
+//! the phones draw), forms work without JavaScript, and charts are SVG drawn
+//! from the core's series. `tandem ui` in the terminal client starts it.
+//!
+//! Loopback safety ([`guard`]): the server binds to a loopback address only;
+//! every request needs the per-run token (from the printed URL, then a
+//! cookie for that port); the `Host` header must name the loopback address
+//! (DNS rebinding); every form carries a per-run CSRF token; pages with
+//! content are never cached.
+//!
+//! - [`guard`]: the token, Host and CSRF checks and the response headers;
+//! - [`routes`]: one handler per page and form, each one core call;
+//! - [`screens`]: what the busiest pages read from the core, rendered;
+//! - [`render`]: the pages, from view state to HTML;
+//! - [`charts`]: SVG charts from the insights series.
+
+pub mod charts;
+pub mod guard;
+pub mod render;
+pub mod routes;
+pub mod screens;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tandem_core::Store;
+use tandem_core::lock::Vault;
+
+/// Why the UI could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// Only loopback addresses are served.
+    #[error("{0} is not a loopback address: the UI serves this machine only")]
+    NotLoopback(SocketAddr),
+    /// Binding or serving failed.
+    #[error("could not serve the UI: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What every request shares: the store behind its lock, and the run's secrets.
+#[derive(Clone)]
+pub struct App {
+    vault: Arc<Mutex<Vault>>,
+    /// Files to remove with the store on "delete everything" (the key file…).
+    erase_also: Arc<Vec<PathBuf>>,
+    /// The per-run secrets and the address they guard.
+    pub guard: Arc<guard::Guard>,
+}
+
+impl App {
+    /// An app over `vault`, guarded for `addr`.
+    pub fn new(vault: Vault, erase_also: Vec<PathBuf>, addr: SocketAddr) -> App {
+        App {
+            vault: Arc::new(Mutex::new(vault)),
+            erase_also: Arc::new(erase_also),
+            guard: Arc::new(guard::Guard::new(addr)),
+        }
+    }
+
+    /// Runs `f` on the store on a blocking thread (the core's calls read the
+    /// disk and, for sync, wait on the network).
+    pub async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store) -> tandem_core::Result<T> + Send + 'static,
+    ) -> tandem_core::Result<T> {
+        let vault = self.vault.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut vault = vault.lock().unwrap_or_else(PoisonError::into_inner);
+            f(vault.store()?)
+        })
+        .await
+        .unwrap_or_else(|e| Err(tandem_core::Error::Io(std::io::Error::other(e.to_string()))))
+    }
+
+    /// Erases the store and the extra files; the vault stays locked.
+    pub async fn erase(&self) -> tandem_core::Result<tandem_core::erase::EraseReport> {
+        let vault = self.vault.clone();
+        let also = self.erase_also.clone();
+        tokio::task::spawn_blocking(move || {
+            vault
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .erase(&also)
+        })
+        .await
+        .unwrap_or_else(|e| Err(tandem_core::Error::Io(std::io::Error::other(e.to_string()))))
+    }
+}
+
+/// Serves the UI for `vault` on `listen` (a loopback address; port 0 picks
+/// a free one) until the process ends. `ready` gets the URL to open, token
+/// included, once the socket listens.
+pub fn serve(
+    vault: Vault,
+    erase_also: Vec<PathBuf>,
+    listen: SocketAddr,
+    ready: impl FnOnce(&str),
+) -> Result<(), ServeError> {
+    if !listen.ip().is_loopback() {
+        return Err(ServeError::NotLoopback(listen));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        let addr = listener.local_addr()?;
+        let app = App::new(vault, erase_also, addr);
+        ready(&app.guard.start_url());
+        axum::serve(listener, routes::router(app)).await?;
+        Ok(())
+    })
+}
