@@ -58,7 +58,7 @@ pub struct Options {
     /// After this many changes a document's changes are folded into its snapshot.
     pub compact_after: u32,
     /// A new round of encrypted snapshots goes to the server after this many
-    /// records of the private space since the last round.
+    /// changes of the private space (sent or received) since the last round.
     pub snapshot_every: u32,
 }
 

@@ -9,6 +9,7 @@ pub mod code;
 pub mod devices;
 pub mod engine;
 pub mod overview;
+pub mod pack;
 pub mod pairing;
 pub mod recovery;
 pub mod seal;

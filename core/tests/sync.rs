@@ -386,10 +386,24 @@ fn a_server_killed_in_the_middle_of_a_sync_loses_and_duplicates_nothing() {
     let n = hashes.len();
     hashes.sort();
     hashes.dedup();
-    assert_eq!(hashes.len(), n, "duplicates at the server");
+    assert_eq!(hashes.len(), n, "duplicate records at the server");
+    // Records pack several changes: open them all and count the changes.
+    let space = a.private_space().unwrap().unwrap().space_id;
+    let mut changes = Vec::new();
+    for r in &records {
+        changes.extend(a.changes_in_record(&space, r).unwrap().expect("opens"));
+    }
+    let total = changes.len();
+    changes.sort();
+    changes.dedup();
+    assert_eq!(changes.len(), total, "a change stored twice");
     assert_eq!(
-        n, 2503,
+        total, 2503,
         "every change once: init, 2,500 entries, each device's entry in the devices document"
+    );
+    assert!(
+        n < total / 10,
+        "{n} records for {total} changes: not packed"
     );
 }
 

@@ -2,7 +2,8 @@
 //! after each space's cursor, apply it.
 //!
 //! - **Push** reads the outbox (changes made here, appended in the same
-//!   transaction as the change), seals each change for its space, and sends
+//!   transaction as the change), packs each document's pending changes into
+//!   one record ([`pack`](super::pack)), seals it for its space, and sends
 //!   them in as few requests as the server's bounds allow. Acknowledged rows
 //!   leave the outbox; a lost answer leaves them there and the next push
 //!   sends them again, which the server de-duplicates.
@@ -27,6 +28,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use tandem_protocol::{Cursor, PushRecord};
 
+use super::pack;
 use super::seal::{self, Place, Refusal, SpaceKey};
 use super::spaces::{Space, SpaceRole, space_for};
 use crate::document::DocId;
@@ -34,10 +36,12 @@ use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::view::Area;
 
-/// At most this many records in one push (the server's default bound is 1,000).
+/// At most this many changes (so at most this many records) in one push
+/// (the server's default bound is 1,000 records).
 const PUSH_RECORDS: usize = 500;
-/// At most about this many encoded bytes in one push (the server's default body bound is 4 MiB).
-const PUSH_BYTES: usize = 3 * 1024 * 1024;
+/// At most about this many change bytes in one push: padded, sealed and
+/// base64-encoded they stay under the server's default 4 MiB body bound.
+const PUSH_BYTES: usize = 2 * 1024 * 1024;
 /// The longest wait between automatic attempts after failures.
 const BACKOFF_MAX_MS: i64 = 15 * 60 * 1000;
 /// The first wait after a failure.
@@ -251,7 +255,7 @@ impl Store {
         Ok(())
     }
 
-    /// Pushes the whole outbox; returns how many records were acknowledged.
+    /// Pushes the whole outbox; returns how many changes were acknowledged.
     fn push(&mut self, client: &super::Client, report: &mut SyncReport) -> Result<usize> {
         let mut pushed = 0;
         let mut after = 0i64;
@@ -268,15 +272,54 @@ impl Store {
             if rows.is_empty() {
                 return Ok(pushed);
             }
-            let mut records = Vec::with_capacity(rows.len());
-            let mut sent = Vec::with_capacity(rows.len());
-            let mut bytes = 0usize;
+            // The longest run of rows (at least one) within the request's
+            // byte budget; the next request starts after it.
+            let mut budget = 0usize;
+            let take = rows
+                .iter()
+                .position(|(_, _, _, change)| {
+                    budget += change.len();
+                    budget > PUSH_BYTES
+                })
+                .unwrap_or(rows.len())
+                .max(1);
+            after = rows[take - 1].0;
+            // Pack each document's changes by one writer, in outbox order.
+            let mut packs: Vec<Pack> = Vec::new();
+            for (seq, doc_id, hash, change) in &rows[..take] {
+                let writer = Change::from_bytes(change.clone())
+                    .map_err(|e| Error::CorruptDocument {
+                        doc_id: doc_id.clone(),
+                        reason: e.to_string(),
+                    })?
+                    .actor_id()
+                    .to_bytes()
+                    .to_vec();
+                let open = packs.iter_mut().rev().find(|p| {
+                    p.doc_id == *doc_id
+                        && p.writer == writer
+                        && p.bytes + change.len() <= pack::PACK_BYTES
+                });
+                match open {
+                    Some(p) => p.add(*seq, hash, change),
+                    None => {
+                        let mut p = Pack {
+                            doc_id: doc_id.clone(),
+                            writer,
+                            ..Pack::default()
+                        };
+                        p.add(*seq, hash, change);
+                        packs.push(p);
+                    }
+                }
+            }
+            let mut records = Vec::with_capacity(packs.len());
+            let mut sent = Vec::with_capacity(take);
             // Looked up once per request, not once per record.
             let spaces = self.spaces()?;
             let mut keys: HashMap<String, SpaceKey> = HashMap::new();
-            for (seq, doc_id, hash, change) in &rows {
-                after = *seq;
-                let doc = DocId::parse(doc_id)?;
+            for p in &packs {
+                let doc = DocId::parse(&p.doc_id)?;
                 let Some(space) = space_for(&spaces, &doc) else {
                     continue;
                 };
@@ -292,39 +335,27 @@ impl Store {
                     keys.insert(space.space_id.clone(), key);
                 }
                 let key = &keys[&space.space_id];
-                let writer = Change::from_bytes(change.clone())
-                    .map_err(|e| Error::CorruptDocument {
-                        doc_id: doc_id.clone(),
-                        reason: e.to_string(),
-                    })?
-                    .actor_id()
-                    .to_bytes()
-                    .to_vec();
-                let wire_doc_id = key.wire_doc_id(doc_id);
-                let wire_change_hash = key.wire_change_hash(doc_id, hash);
+                let wire_doc_id = key.wire_doc_id(&p.doc_id);
+                let wire_change_hash = key.wire_change_hash(&p.doc_id, &p.hashes);
                 let place = Place {
                     space_id: &space.space_id,
                     wire_doc_id: &wire_doc_id,
                     wire_change_hash: &wire_change_hash,
                     epoch: space.epoch,
                 };
-                let (nonce, ciphertext) = seal::seal(key, &place, doc_id, &writer, change)?;
-                report.raw_bytes += change.len() as u64;
+                let payload = pack::encode(p.changes.iter().map(Vec::as_slice));
+                let (nonce, ciphertext) = seal::seal(key, &place, &p.doc_id, &p.writer, &payload)?;
+                report.raw_bytes += p.bytes as u64;
                 report.sealed_bytes += (nonce.len() + ciphertext.len()) as u64;
-                let ciphertext = URL_SAFE_NO_PAD.encode(ciphertext);
-                bytes += ciphertext.len() + 200;
                 records.push(PushRecord {
                     space_id: space.space_id.clone(),
                     doc_id: wire_doc_id,
                     change_hash: wire_change_hash,
                     key_epoch: space.epoch,
                     nonce: URL_SAFE_NO_PAD.encode(nonce),
-                    ciphertext,
+                    ciphertext: URL_SAFE_NO_PAD.encode(ciphertext),
                 });
-                sent.push(*seq);
-                if bytes >= PUSH_BYTES {
-                    break;
-                }
+                sent.push((p.seqs.clone(), space.role == SpaceRole::Private));
             }
             if records.is_empty() {
                 continue;
@@ -342,11 +373,15 @@ impl Store {
                 });
             }
             let tx = self.conn_mut().transaction()?;
-            for seq in &sent {
-                tx.execute("DELETE FROM outbox WHERE seq = ?1", [seq])?;
+            for (seqs, _) in &sent {
+                for seq in seqs {
+                    tx.execute("DELETE FROM outbox WHERE seq = ?1", [seq])?;
+                }
             }
+            let private: usize = sent.iter().filter(|(_, p)| *p).map(|(s, _)| s.len()).sum();
+            super::snapshots::count_changes(&tx, private)?;
             tx.commit()?;
-            pushed += sent.len();
+            pushed += sent.iter().map(|(s, _)| s.len()).sum::<usize>();
         }
     }
 
@@ -421,7 +456,7 @@ impl Store {
                     cursor = record.seq;
                     report.pulled += 1;
                     match open_record(space, &keys, &record) {
-                        Ok((doc_id, change)) => batch.entry(doc_id).or_default().push(change),
+                        Ok((doc_id, changes)) => batch.entry(doc_id).or_default().extend(changes),
                         Err(reason) => refused.push(RefusedRecord {
                             space_id: space.space_id.clone(),
                             seq: record.seq,
@@ -447,7 +482,13 @@ impl Store {
             }
             let now = self.now().timestamp_millis();
             let refused_rows = refused.clone();
+            let private: usize = batch
+                .iter()
+                .filter(|(doc, _)| doc.pair_space().is_none())
+                .map(|(_, changes)| changes.len())
+                .sum();
             report.applied += self.apply_batch(batch.into_iter().collect(), |tx| {
+                super::snapshots::count_changes(tx, private)?;
                 for (space_id, cursor, high_water) in &moves {
                     tx.execute(
                         "UPDATE spaces SET cursor = max(cursor, ?2), high_water = max(high_water, ?3)
@@ -472,13 +513,55 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The automerge change hashes a record pulled from `space_id` holds,
+    /// opened with this device's keys exactly as a pull would (for
+    /// diagnostics and tests); `Err` names why a pull would refuse it.
+    pub fn changes_in_record(
+        &self,
+        space_id: &str,
+        record: &tandem_protocol::StoredRecord,
+    ) -> Result<std::result::Result<Vec<automerge::ChangeHash>, Refusal>> {
+        let Some(space) = self.spaces()?.into_iter().find(|s| s.space_id == space_id) else {
+            return Err(Error::not_found("space", space_id));
+        };
+        let keys: BTreeMap<u32, SpaceKey> = self.space_keys(space_id)?.into_iter().collect();
+        Ok(open_record(&space, &keys, record).map(|(_, changes)| {
+            changes
+                .into_iter()
+                .filter_map(|c| Change::from_bytes(c).ok().map(|c| c.hash()))
+                .collect()
+        }))
+    }
+}
+
+/// Pending changes of one document by one writer, sent as one record.
+#[derive(Default)]
+struct Pack {
+    doc_id: String,
+    writer: Vec<u8>,
+    seqs: Vec<i64>,
+    hashes: Vec<u8>,
+    changes: Vec<Vec<u8>>,
+    bytes: usize,
+}
+
+impl Pack {
+    fn add(&mut self, seq: i64, hash: &[u8], change: &[u8]) {
+        self.seqs.push(seq);
+        self.hashes.extend_from_slice(hash);
+        self.changes.push(change.to_vec());
+        self.bytes += change.len();
+    }
+}
+
 /// Opens one pulled record of `space` with its `keys` (by epoch): its
-/// document and the change inside, checked against everything outside it.
+/// document and the changes inside, checked against everything outside it.
 fn open_record(
     space: &Space,
     keys: &BTreeMap<u32, SpaceKey>,
     record: &tandem_protocol::StoredRecord,
-) -> std::result::Result<(DocId, Vec<u8>), Refusal> {
+) -> std::result::Result<(DocId, Vec<Vec<u8>>), Refusal> {
     let space_id = space.space_id.as_str();
     let key = keys.get(&record.key_epoch).ok_or(Refusal::UnknownEpoch)?;
     let nonce = URL_SAFE_NO_PAD
@@ -504,11 +587,20 @@ fn open_record(
     if !belongs {
         return Err(Refusal::Mismatch);
     }
-    let change = Change::from_bytes(opened.payload.clone()).map_err(|_| Refusal::Malformed)?;
-    if key.wire_change_hash(doc_id.as_str(), &change.hash().0) != record.change_hash
-        || change.actor_id().to_bytes() != opened.writer.as_slice()
-    {
+    // Every change inside is by the writer, and together they hash to the
+    // record's opaque change hash.
+    let mut hashes = Vec::new();
+    let mut changes = Vec::new();
+    for bytes in pack::decode(&opened.payload)? {
+        let change = Change::from_bytes(bytes.to_vec()).map_err(|_| Refusal::Malformed)?;
+        if change.actor_id().to_bytes() != opened.writer.as_slice() {
+            return Err(Refusal::Mismatch);
+        }
+        hashes.extend_from_slice(&change.hash().0);
+        changes.push(bytes.to_vec());
+    }
+    if key.wire_change_hash(doc_id.as_str(), &hashes) != record.change_hash {
         return Err(Refusal::Mismatch);
     }
-    Ok((doc_id, opened.payload))
+    Ok((doc_id, changes))
 }

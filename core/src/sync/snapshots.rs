@@ -1,8 +1,8 @@
 //! Encrypted document snapshots, so a new device need not replay every
 //! record.
 //!
-//! After a sync that moved the private space's cursor far enough since the
-//! last round, the device uploads a sealed `Automerge::save()` of every
+//! After a sync that sent or received enough changes of the private space
+//! since the last round (`Options::snapshot_every`), the device uploads a sealed `Automerge::save()` of every
 //! private-space document, each marked with the space's cursor
 //! (`upto_seq`): everything up to that record is in it. A device that is
 //! linked or restored loads those snapshots first, in one transaction with
@@ -21,24 +21,37 @@ use crate::store::Store;
 /// The fixed "change hash" a snapshot is sealed under.
 const SNAPSHOT_HASH: &str = "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
 
+/// Counts `n` more changes of the private space towards the next round of
+/// snapshots, inside the transaction that sends or applies them.
+pub(crate) fn count_changes(tx: &rusqlite::Transaction<'_>, n: usize) -> Result<()> {
+    if n > 0 {
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('snapshot_changes', CAST(?1 AS TEXT))
+             ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + ?1 AS TEXT)",
+            [n as i64],
+        )?;
+    }
+    Ok(())
+}
+
 impl Store {
-    /// Uploads a round of snapshots of the private space if enough records
+    /// Uploads a round of snapshots of the private space if enough changes
     /// came since the last round. Returns how many were uploaded.
     pub(crate) fn upload_snapshots(&mut self, client: &super::Client) -> Result<usize> {
         let Some(space) = self.private_space()? else {
             return Ok(0);
         };
-        let last: i64 = self
+        let since: i64 = self
             .conn()
             .query_row(
-                "SELECT value FROM meta WHERE key = 'snapshot_upto'",
+                "SELECT value FROM meta WHERE key = 'snapshot_changes'",
                 [],
                 |r| r.get::<_, String>(0),
             )
             .optional()?
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
-        if space.cursor - last < i64::from(self.options().snapshot_every) {
+        if since < i64::from(self.options().snapshot_every) {
             return Ok(0);
         }
         let Some(key) = self.space_key(&space.space_id, space.epoch)? else {
@@ -75,6 +88,8 @@ impl Store {
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [space.cursor.to_string()],
         )?;
+        self.conn()
+            .execute("DELETE FROM meta WHERE key = 'snapshot_changes'", [])?;
         Ok(sent)
     }
 

@@ -172,3 +172,19 @@ test('requests without the token, from a foreign Host, or forms without CSRF are
   assert.doesNotMatch(listed.body, /forged/);
   assert.match(listed.body, /genuine/);
 });
+
+test('every page reflows at 320 CSS pixels (200% zoom on a phone) and every field has a label', async () => {
+  const page = await (await browser.newContext({ viewport: { width: 320, height: 640 } })).newPage();
+  await page.goto(samUrl);
+  for (const path of ['/', '/journal', '/craving', '/checkin', '/goals', '/insights', '/notes', '/pair', '/mentor', '/settings']) {
+    await page.goto(new URL(path, samUrl).href);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 1, `${path} scrolls sideways by ${overflow}px at 320px`);
+    const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input:not([type=hidden]), textarea, select')]
+      .filter((el) => el.labels.length === 0 && !el.getAttribute('aria-label'))
+      .map((el) => el.outerHTML));
+    assert.deepEqual(unlabelled, [], `${path} has fields without a label`);
+    assert.equal(await page.locator('h1').count(), 1, `${path} has one h1`);
+  }
+  await page.context().close();
+});
