@@ -46,7 +46,8 @@ impl Store {
     pub fn account(&self) -> Result<Option<Account>> {
         let text: Option<Zeroizing<String>> = self
             .conn()
-            .query_row("SELECT value FROM meta WHERE key = ?1", [KEY], |r| r.get(0))
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+            .query_row([KEY], |r| r.get(0))
             .optional()?
             .map(Zeroizing::new);
         let Some(text) = text else {

@@ -160,15 +160,15 @@ impl Store {
     pub fn sync_status(&self) -> Result<SyncStatus> {
         let mut status = self.stored_status()?;
         status.server = self.account()?.map(|a| a.server);
+        // Cached statements: the Today screen asks for this on every draw.
         status.pending_changes = self
             .conn()
-            .query_row("SELECT count(*) FROM outbox", [], |r| r.get::<_, i64>(0))?
-            as u64;
-        status.refused_records =
-            self.conn()
-                .query_row("SELECT count(*) FROM sync_refused", [], |r| {
-                    r.get::<_, i64>(0)
-                })? as u64;
+            .prepare_cached("SELECT count(*) FROM outbox")?
+            .query_row([], |r| r.get::<_, i64>(0))? as u64;
+        status.refused_records = self
+            .conn()
+            .prepare_cached("SELECT count(*) FROM sync_refused")?
+            .query_row([], |r| r.get::<_, i64>(0))? as u64;
         status.next_attempt_ms = match (status.last_attempt_ms, status.failures) {
             (None, _) => None,
             (Some(at), 0) => Some(at),
@@ -185,11 +185,8 @@ impl Store {
     fn stored_status(&self) -> Result<SyncStatus> {
         let text: Option<String> = self
             .conn()
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'sync_status'",
-                [],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT value FROM meta WHERE key = 'sync_status'")?
+            .query_row([], |r| r.get(0))
             .optional()?;
         Ok(text
             .and_then(|t| serde_json::from_str(&t).ok())
