@@ -103,6 +103,8 @@ fn the_mentor_sees_exactly_what_was_shared_and_progress_arrives_after_one_sync_e
         mentee.shared_in(&shared_entry.id).unwrap(),
         vec![pair.clone()]
     );
+    assert!(mentee.can_share().unwrap());
+    assert!(!mentor.can_share().unwrap(), "a mentor has nothing to share");
     // A list asks for all its items at once.
     let listed = [
         shared_goal.id.as_str(),
@@ -266,8 +268,10 @@ fn after_the_pair_ends_the_former_mentor_gets_nothing_new() {
     mentee.share(ShareKind::Journal, &before.id, None).unwrap();
     mentee.sync().unwrap();
     mentor.sync().unwrap();
+    assert!(mentee.can_share().unwrap());
     let ended = mentee.end_pair(&pair).unwrap();
     assert!(ended.ended);
+    assert!(!mentee.can_share().unwrap(), "no live pair to share with");
     // The mentee's data stays on the mentee's device.
     assert!(mentee.journal_entry(&before.id).is_ok());
     // The mentor's next sync learns the pair ended and pulls nothing new.

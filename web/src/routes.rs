@@ -82,13 +82,10 @@ pub fn router(app: App) -> Router {
         .with_state(app)
 }
 
-/// Text of a comma-separated field as labels.
+/// A comma-separated field as labels; the core trims them, drops empty
+/// ones and duplicates, and checks their bounds.
 fn labels(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+    text.split(',').map(str::to_owned).collect()
 }
 
 /// A whole number from a form field, or a validation error naming it.
@@ -207,8 +204,7 @@ async fn craving(State(app): State<App>) -> PageResult {
     let html = app
         .with(move |s| {
             let recent = s.cravings_page(&Page::first(10))?;
-            let can_share = s.pairs()?.iter().any(|p| !p.ended);
-            Ok(render::craving(&recent, can_share, &csrf))
+            Ok(render::craving(&recent, s.can_share()?, &csrf))
         })
         .await?;
     Ok(Html(html))
@@ -286,16 +282,15 @@ async fn goals(State(app): State<App>) -> PageResult {
     let html = app
         .with(move |s| {
             let goals = s.goals()?;
-            let can_share = s
-                .pairs()?
-                .iter()
-                .any(|p| !p.ended && p.side == tandem_core::pair::Side::Mentee);
-            let mut rows = Vec::with_capacity(goals.len());
-            for g in goals {
-                let shared = !s.shared_in(&g.id)?.is_empty();
-                rows.push((g, shared));
-            }
-            Ok(render::goals(&rows, can_share, &csrf))
+            let shared = s.shared_among(goals.iter().map(|g| g.id.as_str()))?;
+            let rows: Vec<_> = goals
+                .into_iter()
+                .map(|g| {
+                    let is_shared = shared.contains(&g.id);
+                    (g, is_shared)
+                })
+                .collect();
+            Ok(render::goals(&rows, s.can_share()?, &csrf))
         })
         .await?;
     Ok(Html(html))
@@ -467,7 +462,7 @@ struct CodeForm {
 }
 
 async fn join(State(app): State<App>, Posted(f): Posted<CodeForm>) -> Done {
-    app.with(move |s| s.pair_join(f.code.trim())).await?;
+    app.with(move |s| s.pair_join(&f.code)).await?;
     Ok(Redirect::to("/mentor"))
 }
 

@@ -19,14 +19,8 @@ pub fn journal(s: &mut Store, before: Option<(i64, String)>, csrf: &str) -> Resu
         limit: JOURNAL_PAGE,
         before,
     })?;
-    let pairs = s.pairs()?;
-    let can_share = pairs.iter().any(|p| !p.ended);
-    // Without a pair, ever, nothing can have been shared.
-    let shared = if pairs.is_empty() {
-        Default::default()
-    } else {
-        s.shared_among(entries.iter().map(|e| e.id.as_str()))?
-    };
+    let can_share = s.can_share()?;
+    let shared = s.shared_among(entries.iter().map(|e| e.id.as_str()))?;
     let rows: Vec<render::JournalRow<'_>> = entries
         .iter()
         .map(|entry| render::JournalRow {

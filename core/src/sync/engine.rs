@@ -282,7 +282,7 @@ impl Store {
                 .max(1);
             after = rows[take - 1].0;
             // Pack each document's changes by one writer, in outbox order.
-            let mut packs: Vec<Pack> = Vec::new();
+            let mut packs: Vec<Pack<'_>> = Vec::new();
             for (seq, doc_id, hash, change) in &rows[..take] {
                 let writer = Change::from_bytes(change.clone())
                     .map_err(|e| Error::CorruptDocument {
@@ -293,7 +293,7 @@ impl Store {
                     .to_bytes()
                     .to_vec();
                 let open = packs.iter_mut().rev().find(|p| {
-                    p.doc_id == *doc_id
+                    p.doc_id == doc_id.as_str()
                         && p.writer == writer
                         && p.bytes + change.len() <= pack::PACK_BYTES
                 });
@@ -301,7 +301,7 @@ impl Store {
                     Some(p) => p.add(*seq, hash, change),
                     None => {
                         let mut p = Pack {
-                            doc_id: doc_id.clone(),
+                            doc_id: doc_id.as_str(),
                             writer,
                             ..Pack::default()
                         };
@@ -316,7 +316,7 @@ impl Store {
             let spaces = self.spaces()?;
             let mut keys: HashMap<String, SpaceKey> = HashMap::new();
             for p in &packs {
-                let doc = DocId::parse(&p.doc_id)?;
+                let doc = DocId::parse(p.doc_id)?;
                 let Some(space) = space_for(&spaces, &doc) else {
                     continue;
                 };
@@ -332,16 +332,16 @@ impl Store {
                     keys.insert(space.space_id.clone(), key);
                 }
                 let key = &keys[&space.space_id];
-                let wire_doc_id = key.wire_doc_id(&p.doc_id);
-                let wire_change_hash = key.wire_change_hash(&p.doc_id, &p.hashes);
+                let wire_doc_id = key.wire_doc_id(p.doc_id);
+                let wire_change_hash = key.wire_change_hash(p.doc_id, &p.hashes);
                 let place = Place {
                     space_id: &space.space_id,
                     wire_doc_id: &wire_doc_id,
                     wire_change_hash: &wire_change_hash,
                     epoch: space.epoch,
                 };
-                let payload = pack::encode(p.changes.iter().map(Vec::as_slice));
-                let (nonce, ciphertext) = seal::seal(key, &place, &p.doc_id, &p.writer, &payload)?;
+                let payload = pack::encode(p.changes.iter().copied());
+                let (nonce, ciphertext) = seal::seal(key, &place, p.doc_id, &p.writer, &payload)?;
                 report.raw_bytes += p.bytes as u64;
                 report.sealed_bytes += (nonce.len() + ciphertext.len()) as u64;
                 records.push(PushRecord {
@@ -534,20 +534,20 @@ impl Store {
 
 /// Pending changes of one document by one writer, sent as one record.
 #[derive(Default)]
-struct Pack {
-    doc_id: String,
+struct Pack<'a> {
+    doc_id: &'a str,
     writer: Vec<u8>,
     seqs: Vec<i64>,
     hashes: Vec<u8>,
-    changes: Vec<Vec<u8>>,
+    changes: Vec<&'a [u8]>,
     bytes: usize,
 }
 
-impl Pack {
-    fn add(&mut self, seq: i64, hash: &[u8], change: &[u8]) {
+impl<'a> Pack<'a> {
+    fn add(&mut self, seq: i64, hash: &[u8], change: &'a [u8]) {
         self.seqs.push(seq);
         self.hashes.extend_from_slice(hash);
-        self.changes.push(change.to_vec());
+        self.changes.push(change);
         self.bytes += change.len();
     }
 }

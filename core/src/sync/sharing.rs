@@ -143,14 +143,23 @@ impl Store {
             .collect())
     }
 
+    /// Whether this person can share items now: they are the mentee of a
+    /// pair that has not ended (what [`Store::share`] requires).
+    pub fn can_share(&self) -> Result<bool> {
+        Ok(self
+            .pairs()?
+            .iter()
+            .any(|p| !p.ended && p.side == Side::Mentee))
+    }
+
     /// Which of `ids` are shared in some pair: what a list marks as shared.
-    /// One query for the whole list.
+    /// One query for the whole list (none for a person who never paired).
     pub fn shared_among<'a>(
         &self,
         ids: impl IntoIterator<Item = &'a str>,
     ) -> Result<std::collections::HashSet<String>> {
         let ids: Vec<&str> = ids.into_iter().collect();
-        if ids.is_empty() {
+        if ids.is_empty() || !self.spaces()?.iter().any(|s| s.side.is_some()) {
             return Ok(Default::default());
         }
         let list = serde_json::to_string(&ids)?;

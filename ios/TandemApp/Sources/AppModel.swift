@@ -88,7 +88,7 @@ final class AppModel: ObservableObject {
     }
 
     func join(_ code: String) async {
-        do { _ = try await tandem.pairJoin(code: code.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        do { _ = try await tandem.pairJoin(code: code) }
         catch let e as TandemError { problem = e } catch {}
     }
 

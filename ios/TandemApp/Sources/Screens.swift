@@ -59,8 +59,9 @@ struct LogCravingScreen: View {
             Toggle("I did not use", isOn: $resisted)
             Button("Save") {
                 let input = CravingInput(
-                    trigger: trigger.isEmpty ? "unnamed" : trigger, intensity: Int64(intensity),
-                    situation: [], helped: helped.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
+                    trigger: trigger, intensity: Int64(intensity),
+                    // The core trims labels and drops empty ones.
+                    situation: [], helped: helped.components(separatedBy: ","),
                     outcome: resisted ? .resisted : .used, note: "", atMs: nil)
                 Task { await model.run { try _ = $0.addCraving(input: input) }; dismiss() }
             }

@@ -104,7 +104,7 @@ class TandemViewModel(app: Application) : AndroidViewModel(app) {
 
     fun syncNow() = suspending { it.syncNow() }
     fun invite() = suspending { _inviteCode.value = it.pairInvite() }
-    fun join(code: String) = suspending { it.pairJoin(code.trim()) }
+    fun join(code: String) = suspending { it.pairJoin(code) }
     fun exportJson(onDone: (String) -> Unit) = suspending { onDone(it.exportJson()) }
     fun eraseEverything(also: List<String>, onDone: () -> Unit) = suspending { it.erase(also); onDone() }
 

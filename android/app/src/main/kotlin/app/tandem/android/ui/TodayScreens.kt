@@ -100,10 +100,11 @@ fun LogCravingScreen(vm: TandemViewModel, done: () -> Unit) {
         Button(onClick = {
             vm.logCraving(
                 CravingInput(
-                    trigger = trigger.ifBlank { "unnamed" },
+                    trigger = trigger,
                     intensity = intensity.toLong(),
                     situation = emptyList(),
-                    helped = helped.split(",").map { it.trim() }.filter { it.isNotEmpty() },
+                    // The core trims labels and drops empty ones.
+                    helped = helped.split(","),
                     outcome = if (resisted) Outcome.RESISTED else Outcome.USED,
                     note = "",
                     atMs = null,
