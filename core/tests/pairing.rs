@@ -104,7 +104,10 @@ fn the_mentor_sees_exactly_what_was_shared_and_progress_arrives_after_one_sync_e
         vec![pair.clone()]
     );
     assert!(mentee.can_share().unwrap());
-    assert!(!mentor.can_share().unwrap(), "a mentor has nothing to share");
+    assert!(
+        !mentor.can_share().unwrap(),
+        "a mentor has nothing to share"
+    );
     // A list asks for all its items at once.
     let listed = [
         shared_goal.id.as_str(),

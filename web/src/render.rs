@@ -575,6 +575,26 @@ pub fn pair(
     )
 }
 
+/// "Since you last looked": what changed, in words, leaving out what did not.
+fn since_last_look(c: &tandem_core::sync::overview::Changes) -> String {
+    let parts: Vec<String> = [
+        (c.new_reach_outs, "reach-out", "reach-outs"),
+        (c.new_shared, "entry shared", "entries shared"),
+        (c.milestones_done, "milestone done", "milestones done"),
+        (c.goals_changed, "goal changed", "goals changed"),
+        (c.notes_edited, "note edited", "notes edited"),
+    ]
+    .into_iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|(n, one, many)| count(n, one, many))
+    .collect();
+    if parts.is_empty() {
+        "Nothing new since you last looked.".into()
+    } else {
+        format!("Since you last looked: {}.", parts.join(", "))
+    }
+}
+
 /// The mentor's overview.
 pub fn mentor(mentees: &[MenteeOverview], csrf: &str) -> String {
     page(
@@ -585,8 +605,7 @@ pub fn mentor(mentees: &[MenteeOverview], csrf: &str) -> String {
             @for m in mentees {
                 section.card aria-label=(m.name.as_deref().unwrap_or("mentee")) {
                     h2 { (m.name.as_deref().unwrap_or("(name not synced yet)")) @if m.ended { " (ended)" } }
-                    p.meta { "Since you last looked: " (m.changes.new_shared) " shared, " (m.changes.milestones_done) " milestones done, "
-                        (m.changes.goals_changed) " goals changed, " (m.changes.notes_edited) " notes edited, " (m.changes.new_reach_outs) " reach-outs." }
+                    p.meta { (since_last_look(&m.changes)) }
                     @for r in &m.open_reach_outs {
                         div.alert role="alert" {
                             p { "Reach-out: " (r.text) }
@@ -602,6 +621,7 @@ pub fn mentor(mentees: &[MenteeOverview], csrf: &str) -> String {
                         }
                     }
                     h3 { "Shared entries" }
+                    @if m.shared.is_empty() { p { "Nothing shared yet." } }
                     ul.entries {
                         @for s in &m.shared { li.entry { p.meta { (s.kind) " · " (at(s.at_ms, &s.tz)) } p { (s.text) } } }
                     }
@@ -681,3 +701,27 @@ form.inline button { margin-top: .25rem; }
 svg { max-width: 100%; height: auto; }
 table { border-collapse: collapse; } th, td { text-align: left; padding: .25rem .75rem .25rem 0; }
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tandem_core::sync::overview::Changes;
+
+    #[test]
+    fn what_changed_is_said_in_plurals_and_leaves_out_zeros() {
+        assert_eq!(
+            since_last_look(&Changes::default()),
+            "Nothing new since you last looked."
+        );
+        let c = Changes {
+            new_shared: 1,
+            milestones_done: 2,
+            new_reach_outs: 1,
+            ..Changes::default()
+        };
+        assert_eq!(
+            since_last_look(&c),
+            "Since you last looked: 1 reach-out, 1 entry shared, 2 milestones done."
+        );
+    }
+}
