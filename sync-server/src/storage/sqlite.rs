@@ -1,8 +1,9 @@
 //! SQLite storage: the embedded default for one machine.
 //!
 //! All writes go through one writer thread that commits in groups: it takes
-//! every job waiting in its queue, runs each inside its own savepoint, commits
-//! once (one fsync with `synchronous=FULL`), and only then answers each job.
+//! every job waiting in its queue, runs them in one transaction, commits
+//! once (one fsync with `synchronous=FULL`), and only then answers each job
+//! (should one fail, the group is rolled back and each job retried alone).
 //! An acknowledged push is therefore on disk, and many concurrent pushes
 //! share one fsync. Reads use a small pool of read-only connections, which
 //! WAL mode lets run beside the writer.
@@ -87,6 +88,13 @@ CREATE TABLE IF NOT EXISTS snapshots (
 const GROUP_MAX: usize = 512;
 /// Read connections kept open.
 const READERS: usize = 32;
+/// The writer's page cache: the pages of the `(space, change_hash)` index
+/// that every push inserts into at random stay in memory.
+const WRITER_CACHE_KIB: i64 = 8 * 1024;
+/// A reader's page cache. Readers look up tokens and memberships (a few
+/// pages, always hot) and stream pulls (pages read once); a large cache per
+/// reader only held memory, up to 32 times over.
+const READER_CACHE_KIB: i64 = 512;
 
 /// One write waiting for the next group commit.
 trait Job: Send {
@@ -131,10 +139,9 @@ pub struct SqliteStorage {
     readers: Mutex<Vec<Connection>>,
 }
 
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
+fn configure(conn: &Connection, cache_kib: i64) -> rusqlite::Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // 8 MiB of page cache per connection: index pages stay in memory.
-    conn.pragma_update(None, "cache_size", -8192)?;
+    conn.pragma_update(None, "cache_size", -cache_kib)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     Ok(())
 }
@@ -145,14 +152,14 @@ impl SqliteStorage {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        configure(&conn)?;
+        configure(&conn, WRITER_CACHE_KIB)?;
         conn.execute_batch(SCHEMA)?;
-        // Checkpoints run on their own thread (PASSIVE: they never block the
-        // writer), so a commit never waits for the WAL to be copied back.
+        // The writer checkpoints between its groups (see `writer_loop`);
+        // a commit never copies the WAL back itself.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-        conn.pragma_update(None, "journal_size_limit", WAL_RESTART_BYTES as i64)?;
+        conn.pragma_update(None, "journal_size_limit", WAL_KEEP_BYTES as i64)?;
         let checkpointer = Connection::open(path)?;
-        configure(&checkpointer)?;
+        configure(&checkpointer, READER_CACHE_KIB)?;
         std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn({
@@ -211,7 +218,7 @@ impl SqliteStorage {
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        configure(&c)?;
+        configure(&c, READER_CACHE_KIB)?;
         Ok(c)
     }
 
@@ -243,20 +250,23 @@ impl SqliteStorage {
     }
 }
 
-/// Copies committed WAL frames back into the database file every 100 ms.
-/// PASSIVE checkpoints never block the writer. Under a steady stream of
-/// commits the WAL would still never start over (a new frame always follows
-/// the last one copied), so once the file passes [`WAL_RESTART_BYTES`] a
-/// RESTART checkpoint holds the writer for the few frames a PASSIVE one left,
-/// and the next commit starts the WAL from its beginning
-/// (`journal_size_limit` then trims the file).
+/// Copies committed frames back into the database file off the writer's
+/// thread, many times a second (PASSIVE: it never blocks the writer), so
+/// that the writer's own checkpoint (see [`writer_loop`]) has only the last
+/// few frames left to copy. Should the WAL still fail to start over for
+/// long (a reader that never lets go, say), a RESTART checkpoint here waits
+/// for the readers and holds the writer until it can.
 fn checkpoint_loop(conn: Connection, wal: PathBuf) {
+    let mut last_restart_check = std::time::Instant::now();
     loop {
-        std::thread::sleep(std::time::Duration::from_millis(100));
+        std::thread::sleep(BACKGROUND_CHECKPOINT_EVERY);
         let mut result = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-        let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
-        if result.is_ok() && size > WAL_RESTART_BYTES {
-            result = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()));
+        if last_restart_check.elapsed() >= std::time::Duration::from_secs(1) {
+            last_restart_check = std::time::Instant::now();
+            let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+            if result.is_ok() && size > WAL_RESTART_BYTES {
+                result = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()));
+            }
         }
         if let Err(e) = result {
             tracing::warn!(error = %e, "checkpoint failed");
@@ -264,11 +274,43 @@ fn checkpoint_loop(conn: Connection, wal: PathBuf) {
     }
 }
 
-/// WAL size past which the checkpointer makes the WAL start over.
-const WAL_RESTART_BYTES: u64 = 32 * 1024 * 1024;
+/// How often the background checkpointer copies frames back.
+const BACKGROUND_CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+/// WAL size past which the safety valve forces the WAL to start over.
+const WAL_RESTART_BYTES: u64 = 64 * 1024 * 1024;
+/// What the WAL file is trimmed to when it starts over.
+const WAL_KEEP_BYTES: u64 = 16 * 1024 * 1024;
+/// How often the writer copies committed frames back into the database.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
+/// The writer takes every write waiting, commits them as one group and
+/// answers their callers; every [`CHECKPOINT_EVERY`] it also checkpoints
+/// itself (PASSIVE), between two groups. The background checkpointer has
+/// copied nearly everything by then, so this pass copies only the last few
+/// frames, and because no commit can land meanwhile it catches up with the
+/// end of the WAL whenever no reader still reads older frames. The next
+/// commit then starts the WAL over from its beginning: the file stays small,
+/// and the RESTART that holds writers while it waits for readers is left to
+/// the safety valve.
 fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>) {
-    while let Ok(first) = rx.recv() {
+    let mut last_checkpoint = std::time::Instant::now();
+    // Whether anything was committed since the last checkpoint.
+    let mut dirty = false;
+    loop {
+        let first = match rx.recv_timeout(CHECKPOINT_EVERY) {
+            Ok(job) => Some(job),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        };
+        if dirty && last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
+            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                tracing::warn!(error = %e, "checkpoint failed");
+            }
+            last_checkpoint = std::time::Instant::now();
+            dirty = false;
+        }
+        let Some(first) = first else { continue };
+        dirty = true;
         let mut jobs = vec![first];
         while jobs.len() < GROUP_MAX {
             match rx.try_recv() {
