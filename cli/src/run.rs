@@ -11,6 +11,7 @@ use tandem_core::journal::JournalInput;
 use tandem_core::settings::AppName;
 use tandem_core::view::GoalView;
 use tandem_core::{FixedClock, Options, Page, Store, SystemClock, keyfile, notify};
+use tandem_web::words;
 
 use crate::args::{
     Cli, Command, CravingCommand, DeviceCommand, ExportFormat, GoalCommand, JournalCommand,
@@ -764,7 +765,11 @@ pub fn run(cli: Cli) -> Result<(), String> {
                         lines.push(format!("  REACHING OUT ({}): {}", r.id, r.text));
                     }
                     for t in &m.clean_time {
-                        lines.push(format!("  {}: {} days clean", t.name, t.clean_days));
+                        lines.push(format!(
+                            "  {}: {} clean",
+                            t.name,
+                            words::count(t.clean_days, "day", "days")
+                        ));
                     }
                     for g in &m.goals {
                         lines.push(format!(
@@ -775,11 +780,9 @@ pub fn run(cli: Cli) -> Result<(), String> {
                         ));
                     }
                     lines.push(format!(
-                        "  {} shared entries; since you last looked: {} new, {} milestones done, {} notes edited",
-                        m.shared.len(),
-                        m.changes.new_shared,
-                        m.changes.milestones_done,
-                        m.changes.notes_edited
+                        "  {}. {}",
+                        words::count(m.shared.len() as i64, "shared entry", "shared entries"),
+                        words::since_last_look(&m.changes)
                     ));
                 }
                 lines.join("\n")

@@ -6,6 +6,7 @@
 //! a text alternative, and a layout that reflows on a phone-sized window
 //! and at 200% zoom (no fixed widths).
 
+use crate::words::{count, since_last_look};
 use chrono::{DateTime, NaiveDate};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use tandem_core::checkin::CheckIn;
@@ -113,16 +114,6 @@ fn rung(r: Rung) -> String {
 
 fn days(n: i64) -> String {
     count(n, "day", "days")
-}
-
-/// `n` and the noun in the number it needs ("1 goal", "3 goals").
-fn count(n: impl Into<i64>, one: &str, many: &str) -> String {
-    let n = n.into();
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
 }
 
 /// An instant (UTC ms) in the zone it was written in.
@@ -575,26 +566,6 @@ pub fn pair(
     )
 }
 
-/// "Since you last looked": what changed, in words, leaving out what did not.
-fn since_last_look(c: &tandem_core::sync::overview::Changes) -> String {
-    let parts: Vec<String> = [
-        (c.new_reach_outs, "reach-out", "reach-outs"),
-        (c.new_shared, "entry shared", "entries shared"),
-        (c.milestones_done, "milestone done", "milestones done"),
-        (c.goals_changed, "goal changed", "goals changed"),
-        (c.notes_edited, "note edited", "notes edited"),
-    ]
-    .into_iter()
-    .filter(|(n, _, _)| *n > 0)
-    .map(|(n, one, many)| count(n, one, many))
-    .collect();
-    if parts.is_empty() {
-        "Nothing new since you last looked.".into()
-    } else {
-        format!("Since you last looked: {}.", parts.join(", "))
-    }
-}
-
 /// The mentor's overview.
 pub fn mentor(mentees: &[MenteeOverview], csrf: &str) -> String {
     page(
@@ -701,27 +672,3 @@ form.inline button { margin-top: .25rem; }
 svg { max-width: 100%; height: auto; }
 table { border-collapse: collapse; } th, td { text-align: left; padding: .25rem .75rem .25rem 0; }
 "#;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use tandem_core::sync::overview::Changes;
-
-    #[test]
-    fn what_changed_is_said_in_plurals_and_leaves_out_zeros() {
-        assert_eq!(
-            since_last_look(&Changes::default()),
-            "Nothing new since you last looked."
-        );
-        let c = Changes {
-            new_shared: 1,
-            milestones_done: 2,
-            new_reach_outs: 1,
-            ..Changes::default()
-        };
-        assert_eq!(
-            since_last_look(&c),
-            "Since you last looked: 1 reach-out, 1 entry shared, 2 milestones done."
-        );
-    }
-}
