@@ -172,6 +172,23 @@ impl DocId {
         }
     }
 
+    /// The first and last day of the month a journal, craving or check-in
+    /// shard holds (`None` for every other document).
+    pub fn month(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let (_, m) = self.0.split_once('/')?;
+        if !matches!(
+            self.kind(),
+            Ok(DocKind::Journal | DocKind::Cravings | DocKind::CheckIns)
+        ) {
+            return None;
+        }
+        let first = NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok()?;
+        let last = first
+            .checked_add_months(chrono::Months::new(1))?
+            .pred_opt()?;
+        Some((first, last))
+    }
+
     /// The id as stored.
     pub fn as_str(&self) -> &str {
         &self.0

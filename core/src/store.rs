@@ -17,6 +17,7 @@ mod projection;
 mod read;
 pub mod schema;
 
+use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -88,8 +89,22 @@ pub struct Store {
     path: PathBuf,
     actor: ActorId,
     options: Options,
-    docs: HashMap<DocId, Automerge>,
+    docs: HashMap<DocId, Cached>,
     changed: BTreeSet<Area>,
+    /// How many changes wait in the outbox, once counted: counting scans
+    /// the outbox, and the Today screen asks on every draw.
+    outbox_len: Cell<Option<u64>>,
+}
+
+/// A loaded document with the bookkeeping of its stored changes, kept in
+/// memory so that a write rewrites no counter row.
+struct Cached {
+    doc: Automerge,
+    /// Changes stored since the snapshot: compaction runs when this reaches
+    /// [`Options::compact_after`].
+    pending: u32,
+    /// The `seq` the next stored change of this document gets.
+    next_seq: i64,
 }
 
 impl std::fmt::Debug for Store {
@@ -188,6 +203,7 @@ impl Store {
             options,
             docs: HashMap::new(),
             changed: BTreeSet::new(),
+            outbox_len: Cell::new(None),
         })
     }
 
@@ -329,7 +345,8 @@ impl Store {
         let mut stored = 0;
         let mut touched = BTreeSet::new();
         for (doc_id, changes) in parsed {
-            let doc = self.docs.get_mut(&doc_id).expect("loaded above");
+            let cached = self.docs.get_mut(&doc_id).expect("loaded above");
+            let doc = &mut cached.doc;
             let mut seen = std::collections::HashSet::new();
             let fresh: Vec<Change> = changes
                 .into_iter()
@@ -340,11 +357,10 @@ impl Store {
             }
             guard(&doc_id, || doc.apply_changes(fresh.clone()))??;
             for change in &fresh {
-                append_change(&tx, &doc_id, change.raw_bytes())?;
+                append_change(&tx, &doc_id, cached, change.raw_bytes())?;
             }
-            let pending = bump_pending(&tx, &doc_id, fresh.len() as i64)?;
-            projection::document(&tx, &doc_id, doc)?;
-            maybe_compact(&tx, &doc_id, doc, pending, self.options.compact_after)?;
+            projection::document(&tx, &doc_id, &cached.doc)?;
+            maybe_compact(&tx, &doc_id, cached, self.options.compact_after)?;
             stored += fresh.len();
             touched.extend(Area::of(&doc_id).iter().copied());
         }
@@ -401,7 +417,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         for (doc_id, doc, saved) in &fresh {
             tx.execute(
-                "INSERT INTO documents (doc_id, snapshot, pending) VALUES (?1, ?2, 0)",
+                "INSERT INTO documents (doc_id, snapshot) VALUES (?1, ?2)",
                 params![doc_id.as_str(), saved],
             )?;
             projection::document(&tx, doc_id, doc)?;
@@ -411,7 +427,14 @@ impl Store {
         for (doc_id, mut doc, _) in fresh {
             self.changed.extend(Area::of(&doc_id).iter().copied());
             doc.set_actor(self.actor.clone());
-            self.docs.insert(doc_id, doc);
+            self.docs.insert(
+                doc_id,
+                Cached {
+                    doc,
+                    pending: 0,
+                    next_seq: 0,
+                },
+            );
         }
         Ok(installed)
     }
@@ -429,10 +452,30 @@ impl Store {
             tx.execute(&format!("DELETE FROM {table}"), [])?;
         }
         for id in &ids {
-            projection::document(&tx, id, &self.docs[id])?;
+            projection::document(&tx, id, &self.docs[id].doc)?;
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// How many changes made here wait to be sent.
+    pub(crate) fn outbox_len(&self) -> Result<u64> {
+        if let Some(n) = self.outbox_len.get() {
+            return Ok(n);
+        }
+        let n = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM outbox")?
+            .query_row([], |r| r.get::<_, i64>(0))?;
+        let n = u64::try_from(n).unwrap_or(0);
+        self.outbox_len.set(Some(n));
+        Ok(n)
+    }
+
+    /// Forgets the outbox count after the sync client queued or removed
+    /// changes; the next [`Store::outbox_len`] counts again.
+    pub(crate) fn forget_outbox_len(&self) {
+        self.outbox_len.set(None);
     }
 
     /// The areas of the view state that writes and syncs changed since the
@@ -456,10 +499,10 @@ impl Store {
     /// The document `doc_id`, loaded from its snapshot and changes on first use.
     fn doc(&mut self, doc_id: &DocId) -> Result<&mut Automerge> {
         if !self.docs.contains_key(doc_id) {
-            let doc = load_doc(&self.conn, doc_id, &self.actor)?;
-            self.docs.insert(doc_id.clone(), doc);
+            let cached = load_doc(&self.conn, doc_id, &self.actor)?;
+            self.docs.insert(doc_id.clone(), cached);
         }
-        Ok(self.docs.get_mut(doc_id).expect("inserted above"))
+        Ok(&mut self.docs.get_mut(doc_id).expect("inserted above").doc)
     }
 
     /// Runs one user action on `doc_id`: `edit` makes the automerge change,
@@ -504,7 +547,8 @@ impl Store {
         edit: impl FnOnce(&mut Transaction<'_>) -> Result<R>,
         project: impl FnOnce(&rusqlite::Transaction<'_>, &R, &Automerge) -> Result<()>,
     ) -> Result<R> {
-        let doc = self.docs.get_mut(doc_id).expect("loaded by write");
+        let cached = self.docs.get_mut(doc_id).expect("loaded by write");
+        let doc = &mut cached.doc;
         let mut am_tx = doc.transaction();
         let value = edit(&mut am_tx)?;
         let (hash, _) = am_tx.commit();
@@ -517,65 +561,64 @@ impl Store {
                 doc_id: doc_id.to_string(),
                 reason: "a change just made is missing".into(),
             })?;
+        let (hash, bytes) = (change.hash(), change.raw_bytes().to_vec());
         let tx = self.conn.transaction()?;
-        append_change(&tx, doc_id, change.raw_bytes())?;
-        tx.prepare_cached(
-            "INSERT OR IGNORE INTO outbox (doc_id, hash, bytes) VALUES (?1, ?2, ?3)",
-        )?
-        .execute(params![
-            doc_id.as_str(),
-            &change.hash().0[..],
-            change.raw_bytes()
-        ])?;
-        let pending = bump_pending(&tx, doc_id, 1)?;
-        project(&tx, &value, doc)?;
-        maybe_compact(&tx, doc_id, doc, pending, self.options.compact_after)?;
+        append_change(&tx, doc_id, cached, &bytes)?;
+        tx.prepare_cached("INSERT INTO outbox (doc_id, hash, bytes) VALUES (?1, ?2, ?3)")?
+            .execute(params![doc_id.as_str(), &hash.0[..], bytes])?;
+        project(&tx, &value, &cached.doc)?;
+        maybe_compact(&tx, doc_id, cached, self.options.compact_after)?;
         tx.commit()?;
+        if let Some(n) = self.outbox_len.get() {
+            self.outbox_len.set(Some(n + 1));
+        }
         self.changed.extend(Area::of(doc_id).iter().copied());
         Ok(value)
     }
 }
 
-fn append_change(tx: &rusqlite::Transaction<'_>, doc_id: &DocId, bytes: &[u8]) -> Result<()> {
-    tx.prepare_cached("INSERT INTO changes (doc_id, bytes) VALUES (?1, ?2)")?
-        .execute(params![doc_id.as_str(), bytes])?;
+/// Stores one change of a loaded document (and the document's row, on its
+/// first change). The counters move with the row; a failed transaction
+/// drops the cached document, so they never outrun the disk.
+fn append_change(
+    tx: &rusqlite::Transaction<'_>,
+    doc_id: &DocId,
+    cached: &mut Cached,
+    bytes: &[u8],
+) -> Result<()> {
+    // An ignored insert writes no page.
+    tx.prepare_cached("INSERT OR IGNORE INTO documents (doc_id) VALUES (?1)")?
+        .execute([doc_id.as_str()])?;
+    tx.prepare_cached("INSERT INTO changes (doc_id, seq, bytes) VALUES (?1, ?2, ?3)")?
+        .execute(params![doc_id.as_str(), cached.next_seq, bytes])?;
+    cached.next_seq += 1;
+    cached.pending += 1;
     Ok(())
-}
-
-/// Counts `by` more changes against the document's snapshot; returns how many are pending.
-fn bump_pending(tx: &rusqlite::Transaction<'_>, doc_id: &DocId, by: i64) -> Result<i64> {
-    Ok(tx
-        .prepare_cached(
-            "INSERT INTO documents (doc_id, pending) VALUES (?1, ?2)
-             ON CONFLICT (doc_id) DO UPDATE SET pending = pending + excluded.pending
-             RETURNING pending",
-        )?
-        .query_row(params![doc_id.as_str(), by], |r| r.get(0))?)
 }
 
 /// Folds a document's changes into a new snapshot once there are enough of them.
 fn maybe_compact(
     tx: &rusqlite::Transaction<'_>,
     doc_id: &DocId,
-    doc: &Automerge,
-    pending: i64,
+    cached: &mut Cached,
     compact_after: u32,
 ) -> Result<()> {
-    if pending < i64::from(compact_after) {
+    if cached.pending < compact_after {
         return Ok(());
     }
-    let snapshot = doc.save();
+    let snapshot = cached.doc.save();
     tx.execute(
-        "UPDATE documents SET snapshot = ?2, pending = 0 WHERE doc_id = ?1",
+        "UPDATE documents SET snapshot = ?2 WHERE doc_id = ?1",
         params![doc_id.as_str(), snapshot],
     )?;
     tx.execute("DELETE FROM changes WHERE doc_id = ?1", [doc_id.as_str()])?;
+    cached.pending = 0;
     Ok(())
 }
 
 /// Loads a document from its snapshot and changes. Damaged bytes give
 /// [`Error::CorruptDocument`]; nothing is deleted or rewritten.
-fn load_doc(conn: &Connection, doc_id: &DocId, actor: &ActorId) -> Result<Automerge> {
+fn load_doc(conn: &Connection, doc_id: &DocId, actor: &ActorId) -> Result<Cached> {
     let snapshot: Option<Option<Vec<u8>>> = conn
         .query_row(
             "SELECT snapshot FROM documents WHERE doc_id = ?1",
@@ -590,17 +633,26 @@ fn load_doc(conn: &Connection, doc_id: &DocId, actor: &ActorId) -> Result<Autome
         None => Automerge::new(),
     };
     let mut stmt =
-        conn.prepare_cached("SELECT bytes FROM changes WHERE doc_id = ?1 ORDER BY seq")?;
+        conn.prepare_cached("SELECT seq, bytes FROM changes WHERE doc_id = ?1 ORDER BY seq")?;
     let mut changes = Vec::new();
-    for bytes in stmt.query_map([doc_id.as_str()], |r| r.get::<_, Vec<u8>>(0))? {
-        let change = Change::from_bytes(bytes?).map_err(|e| corrupt(doc_id, e))?;
-        changes.push(change);
+    let mut next_seq = 0;
+    for row in stmt.query_map([doc_id.as_str()], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })? {
+        let (seq, bytes) = row?;
+        next_seq = seq + 1;
+        changes.push(Change::from_bytes(bytes).map_err(|e| corrupt(doc_id, e))?);
     }
+    let pending = u32::try_from(changes.len()).unwrap_or(u32::MAX);
     if !changes.is_empty() {
         guard(doc_id, || doc.apply_changes(changes))?.map_err(|e| corrupt(doc_id, e))?;
     }
     doc.set_actor(actor.clone());
-    Ok(doc)
+    Ok(Cached {
+        doc,
+        pending,
+        next_seq,
+    })
 }
 
 /// Runs a parser over stored bytes; a panic inside it becomes a typed error

@@ -351,7 +351,7 @@ fn a_store_from_a_newer_version_is_refused_and_left_untouched() {
             err,
             Error::TooNew {
                 found: 99,
-                supported: 2,
+                supported: tandem_core::store::schema::VERSION,
                 ..
             }
         ),
@@ -381,29 +381,36 @@ fn changes_are_compacted_into_a_snapshot_and_nothing_is_lost() {
     }
     let path = s.path().to_path_buf();
     drop(s);
-    let conn = raw(&path);
-    let (pending, has_snapshot): (i64, bool) = conn
-        .query_row(
-            "SELECT pending, snapshot IS NOT NULL FROM documents WHERE doc_id = 'journal/2026-03'",
+    let stored = |path: &std::path::Path| -> (bool, i64) {
+        let conn = raw(path);
+        conn.query_row(
+            "SELECT snapshot IS NOT NULL,
+                    (SELECT COUNT(*) FROM changes WHERE doc_id = 'journal/2026-03')
+             FROM documents WHERE doc_id = 'journal/2026-03'",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
-        .unwrap();
-    let changes: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM changes WHERE doc_id = 'journal/2026-03'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert!(has_snapshot);
-    assert_eq!(pending, 50 % 16);
-    assert_eq!(changes, pending);
-    drop(conn);
-    let mut s = Store::open(&path, &test_key()).unwrap();
+        .unwrap()
+    };
+    assert_eq!(stored(&path), (true, 50 % 16));
+    let clock = Arc::new(FixedClock::new(at("2026-03-11T12:00:00Z")));
+    let mut s = store_in(dir.path(), "a.db", clock, Durability::Full);
     assert_eq!(s.export().unwrap().journal.len(), 50);
+    // The count since the snapshot is taken up again from the stored
+    // changes: the sixteenth change after the last snapshot compacts.
+    for i in 50..63 {
+        s.add_journal(journal(&format!("e{i}"))).unwrap();
+    }
+    assert_eq!(stored(&path), (true, 15));
+    s.add_journal(journal("e63")).unwrap();
+    assert_eq!(stored(&path), (true, 0));
+    s.add_journal(journal("e64")).unwrap();
+    assert_eq!(stored(&path), (true, 1));
+    drop(s);
+    let mut s = Store::open(&path, &test_key()).unwrap();
+    assert_eq!(s.export().unwrap().journal.len(), 65);
     s.rebuild_read_model().unwrap();
-    assert_eq!(s.journal_page(&Page::first(100)).unwrap().len(), 50);
+    assert_eq!(s.journal_page(&Page::first(100)).unwrap().len(), 65);
 }
 
 #[test]
@@ -519,4 +526,155 @@ fn the_pitfall_items_avoid_fixed_container_keys() {
     a.merge(&mut b).unwrap();
     let (_, entries) = a.get(ROOT, "entries").unwrap().unwrap();
     assert_eq!(a.keys(&entries).count(), 1, "one device's entry is hidden");
+}
+
+/// Rewrites the store at `from` as a store at schema version 2 (the
+/// layout before version 3) at `to`: the tables of [`schema::CREATE`] and
+/// [`schema::SYNC`], with every row carried over.
+fn write_as_version_2(from: &std::path::Path, to: &std::path::Path) {
+    use rusqlite::types::Value;
+    use tandem_core::store::schema;
+    let src = raw(from);
+    let dst = raw(to);
+    dst.execute_batch(schema::CREATE).unwrap();
+    dst.execute_batch(schema::SYNC).unwrap();
+    let tables: Vec<String> = src
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for table in tables {
+        let select = match table.as_str() {
+            // Version 2 numbered changes across documents and counted the
+            // changes since each snapshot in a column.
+            "changes" => {
+                "SELECT row_number() OVER (ORDER BY doc_id, seq), doc_id, bytes FROM changes"
+                    .to_owned()
+            }
+            "documents" => "SELECT doc_id, snapshot,
+                    (SELECT COUNT(*) FROM changes c WHERE c.doc_id = d.doc_id) FROM documents d"
+                .to_owned(),
+            t => format!("SELECT * FROM {t}"),
+        };
+        let mut stmt = src.prepare(&select).unwrap();
+        let width = stmt.column_count();
+        let rows: Vec<Vec<Value>> = stmt
+            .query_map([], |r| (0..width).map(|i| r.get(i)).collect())
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let insert = format!(
+            "INSERT INTO {table} VALUES ({})",
+            vec!["?"; width].join(", ")
+        );
+        for row in rows {
+            dst.execute(&insert, rusqlite::params_from_iter(row))
+                .unwrap();
+        }
+    }
+    dst.pragma_update(None, "user_version", 2).unwrap();
+}
+
+fn schema_of(path: &std::path::Path) -> Vec<(String, String)> {
+    raw(path)
+        .prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn a_version_2_store_is_upgraded_with_every_item_and_every_queued_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, clock) = fresh(dir.path());
+    populate(&mut s, &clock);
+    for i in 0..40 {
+        s.add_journal(journal(&format!("entry {i}"))).unwrap();
+    }
+    let dump = s.read_model_dump().unwrap();
+    let exported = s.export().unwrap();
+    let queued = s.sync_status().unwrap().pending_changes;
+    let current = s.path().to_path_buf();
+    drop(s);
+    let old = dir.path().join("old.db");
+    write_as_version_2(&current, &old);
+    assert_ne!(schema_of(&old), schema_of(&current));
+
+    let mut s = Store::open(&old, &test_key()).unwrap();
+    assert_eq!(schema_of(&old), schema_of(&current));
+    assert_eq!(s.read_model_dump().unwrap(), dump);
+    assert_eq!(s.sync_status().unwrap().pending_changes, queued);
+    let items = |e: &tandem_core::export::Export| {
+        let mut v = serde_json::to_value(e).unwrap();
+        v.as_object_mut().unwrap().remove("exported_ms");
+        v
+    };
+    assert_eq!(items(&s.export().unwrap()), items(&exported));
+    // Writing, compacting and rebuilding go on as before.
+    for i in 40..80 {
+        s.add_journal(journal(&format!("entry {i}"))).unwrap();
+    }
+    assert_eq!(s.sync_status().unwrap().pending_changes, queued + 40);
+    drop(s);
+    let mut s = Store::open(&old, &test_key()).unwrap();
+    let after = s.read_model_dump().unwrap();
+    s.rebuild_read_model().unwrap();
+    assert_eq!(s.read_model_dump().unwrap(), after);
+    assert_eq!(
+        s.export().unwrap().journal.len(),
+        exported.journal.len() + 40
+    );
+}
+
+#[test]
+fn a_days_count_holds_the_whole_local_day_in_zones_far_from_utc() {
+    // (zone, the first and last minute of 2026-03-01 there, in UTC): the
+    // day starts a month's document, and its edges lie in other UTC days.
+    for (zone, first, last) in [
+        (
+            "Pacific/Kiritimati",
+            "2026-02-28T10:00:00Z",
+            "2026-03-01T09:59:00Z",
+        ),
+        (
+            "Pacific/Pago_Pago",
+            "2026-03-01T11:00:00Z",
+            "2026-03-02T10:59:00Z",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(FixedClock::new(at(first)));
+        let mut s = store_in(dir.path(), "a.db", clock.clone(), Durability::Normal);
+        s.init("Sam", zone).unwrap();
+        clock.set(at(first) - chrono::Duration::minutes(1));
+        s.add_journal(journal("the day before")).unwrap();
+        clock.set(at(first));
+        let edge = s.add_journal(journal("first minute")).unwrap();
+        clock.set(at(last));
+        s.add_journal(journal("last minute")).unwrap();
+        assert_eq!(s.today().unwrap().journal_today, 2, "{zone}");
+        clock.set(at(last) + chrono::Duration::minutes(1));
+        s.add_journal(journal("the day after")).unwrap();
+        assert_eq!(s.today().unwrap().journal_today, 1, "{zone}");
+        // Another device projects whole month documents and agrees, also
+        // after an edit and a deletion at the month's edge.
+        let mut other = second_device(&mut s, dir.path(), "b.db", clock.clone());
+        assert_eq!(
+            other.read_model_dump().unwrap(),
+            s.read_model_dump().unwrap()
+        );
+        s.edit_journal(&edge.id, journal("first minute, edited"))
+            .unwrap();
+        s.delete_journal(&edge.id).unwrap();
+        send_all(&mut s, &mut other);
+        assert_eq!(
+            other.read_model_dump().unwrap(),
+            s.read_model_dump().unwrap()
+        );
+        assert_eq!(other.journal_page(&Page::first(10)).unwrap().len(), 3);
+    }
 }

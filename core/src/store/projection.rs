@@ -5,7 +5,7 @@
 //! paths go through the same per-item functions, so they agree.
 
 use automerge::Automerge;
-use chrono::{NaiveDate, TimeZone, Timelike, Utc};
+use chrono::{NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use rusqlite::{Transaction, params};
 
@@ -18,7 +18,7 @@ use crate::domain::note::SharedNote;
 use crate::domain::pair::{PairPerson, ReachOut, SharedItem, Side};
 use crate::domain::person::Person;
 use crate::domain::track::Track;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::id::is_well_formed;
 
 /// The local date and hour of an instant in the zone named `tz`.
@@ -30,6 +30,16 @@ pub(crate) fn local_parts(ms: i64, tz: &str) -> (NaiveDate, u32) {
         .unwrap_or_default()
         .with_timezone(&tz);
     (at.date_naive(), at.hour())
+}
+
+/// The UTC milliseconds `[from, to)` that hold every instant whose local
+/// date, in any time zone, falls in `first..=last`. Zones sit less than a
+/// day from UTC, so a day on either side covers them all; callers filter
+/// on `local_date` within the window.
+pub(crate) fn utc_window(first: NaiveDate, last: NaiveDate) -> (i64, i64) {
+    let midnight = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc().timestamp_millis();
+    const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+    (midnight(first) - DAY_MS, midnight(last) + 2 * DAY_MS)
 }
 
 pub(crate) fn person(tx: &Transaction<'_>, p: &Person) -> Result<()> {
@@ -330,7 +340,17 @@ pub(crate) fn document(tx: &Transaction<'_>, doc_id: &DocId, doc: &Automerge) ->
             }
         }
         DocKind::Journal => {
-            tx.execute("DELETE FROM journal WHERE doc_id = ?1", [id])?;
+            // The month's window finds every row of the document through the
+            // time-ordered key (see `schema::LEAN_WRITES`).
+            let (first, last) = doc_id.month().ok_or_else(|| Error::CorruptDocument {
+                doc_id: id.to_owned(),
+                reason: "a journal document without a month".into(),
+            })?;
+            let (from, to) = utc_window(first, last);
+            tx.prepare_cached(
+                "DELETE FROM journal WHERE created_ms >= ?2 AND created_ms < ?3 AND doc_id = ?1",
+            )?
+            .execute(params![id, from, to])?;
             for e in shard::all::<_, JournalEntry>(doc, is_well_formed)? {
                 journal(tx, doc_id, &e)?;
             }

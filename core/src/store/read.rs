@@ -198,10 +198,14 @@ pub(crate) fn checkins_between(
 
 /// Journal entries and cravings on the local day `day`.
 pub(crate) fn counts_on(conn: &Connection, day: NaiveDate) -> Result<(u32, u32)> {
+    let (from, to) = super::projection::utc_window(day, day);
     let day = day.to_string();
     let journal = conn
-        .prepare_cached("SELECT COUNT(*) FROM journal WHERE local_date = ?1")?
-        .query_row([&day], |r| r.get(0))?;
+        .prepare_cached(
+            "SELECT COUNT(*) FROM journal
+             WHERE created_ms >= ?2 AND created_ms < ?3 AND local_date = ?1",
+        )?
+        .query_row(params![&day, from, to], |r| r.get(0))?;
     let cravings = conn
         .prepare_cached("SELECT COUNT(*) FROM cravings WHERE local_date = ?1")?
         .query_row([&day], |r| r.get(0))?;

@@ -1,17 +1,19 @@
 //! The store's SQLite schema and its forward migrations.
 //!
-//! The schema version lives in `PRAGMA user_version`. A fresh store gets
-//! [`CREATE`] at [`VERSION`]; an older one is upgraded step by step by
-//! [`upgrade_from`]; a newer one is refused before anything is written.
+//! The schema version lives in `PRAGMA user_version`. Every version is one
+//! step of SQL ([`CREATE`], [`SYNC`], [`LEAN_WRITES`]), never edited once
+//! released. A fresh store replays every step, and an older one replays the
+//! steps it lacks, so a fresh store and an upgraded one cannot differ. A
+//! newer store is refused before anything is written.
 
 use rusqlite::Connection;
 
 use crate::error::Result;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
-/// The full current schema.
+/// Version 1: documents and the read model.
 pub const CREATE: &str = "
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
@@ -114,7 +116,7 @@ CREATE TABLE notes (
     created_ms INTEGER NOT NULL,
     edited_ms  INTEGER NOT NULL
 ) STRICT;
-" /* version 2 */;
+";
 
 /// Version 2: what the sync client keeps.
 pub const SYNC: &str = "
@@ -187,6 +189,64 @@ CREATE TABLE devices (
 ) STRICT;
 ";
 
+/// Version 3: a user action writes as few pages as it can (4 for a journal
+/// entry, against 11 before). Each page written is also a page encrypted
+/// at commit, so this is what keeps encryption at rest cheap.
+///
+/// - `changes` is keyed by document: one b-tree serves loading and
+///   compaction, and no `sqlite_sequence` row is rewritten per change (the
+///   store numbers a document's changes itself, see `Cached`).
+/// - `outbox` loses its unique index: a change is queued once, by the write
+///   that made it (and the one-time seeding skips what is queued already).
+/// - `documents` loses `pending`: the store counts changes since the
+///   snapshot in memory, from the rows it loads.
+/// - `journal` is kept in time order (newest-first pages read neighbouring
+///   rows) with one index by id. A day's entries are found through a time
+///   window around the day, and a document's through its month's window:
+///   `local_date` is computed from `created_ms` in the entry's zone, and a
+///   journal document holds the entries of one local month.
+pub const LEAN_WRITES: &str = "
+CREATE TABLE changes_v3 (
+    doc_id TEXT NOT NULL,
+    seq    INTEGER NOT NULL,
+    bytes  BLOB NOT NULL,
+    PRIMARY KEY (doc_id, seq)
+) STRICT, WITHOUT ROWID;
+INSERT INTO changes_v3 (doc_id, seq, bytes) SELECT doc_id, seq, bytes FROM changes;
+DROP TABLE changes;
+ALTER TABLE changes_v3 RENAME TO changes;
+
+CREATE TABLE outbox_v3 (
+    seq    INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    hash   BLOB NOT NULL,
+    bytes  BLOB NOT NULL
+) STRICT;
+INSERT INTO outbox_v3 (seq, doc_id, hash, bytes) SELECT seq, doc_id, hash, bytes FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_v3 RENAME TO outbox;
+
+ALTER TABLE documents DROP COLUMN pending;
+
+CREATE TABLE journal_v3 (
+    id         TEXT NOT NULL,
+    doc_id     TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    edited_ms  INTEGER NOT NULL,
+    local_date TEXT NOT NULL,
+    tz         TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    mood       INTEGER,
+    tags       TEXT NOT NULL,
+    PRIMARY KEY (created_ms, id)
+) STRICT, WITHOUT ROWID;
+INSERT INTO journal_v3 (id, doc_id, created_ms, edited_ms, local_date, tz, text, mood, tags)
+    SELECT id, doc_id, created_ms, edited_ms, local_date, tz, text, mood, tags FROM journal;
+DROP TABLE journal;
+ALTER TABLE journal_v3 RENAME TO journal;
+CREATE UNIQUE INDEX journal_by_id ON journal(id);
+";
+
 /// The read-model tables, in the order [`crate::Store::read_model_dump`] lists them.
 pub const READ_MODEL_TABLES: [(&str, &str); 11] = [
     ("person", "id"),
@@ -202,10 +262,12 @@ pub const READ_MODEL_TABLES: [(&str, &str); 11] = [
     ("pair_people", "doc_id"),
 ];
 
-/// Creates the current schema in an empty database.
+/// Creates the current schema in an empty database: every step in order
+/// (with nothing to carry over from before version 2).
 pub fn create(conn: &Connection) -> Result<()> {
-    conn.execute_batch(CREATE)?;
-    conn.execute_batch(SYNC)?;
+    for step in [CREATE, SYNC, LEAN_WRITES] {
+        conn.execute_batch(step)?;
+    }
     conn.pragma_update(None, "user_version", VERSION)?;
     Ok(())
 }
@@ -222,6 +284,9 @@ pub fn upgrade_from(conn: &Connection, from: i64) -> Result<()> {
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('outbox_seeded', 'no')",
             [],
         )?;
+    }
+    if from < 3 {
+        conn.execute_batch(LEAN_WRITES)?;
     }
     conn.pragma_update(None, "user_version", VERSION)?;
     Ok(())

@@ -19,7 +19,7 @@
 //! - Nothing here ever discards an unsynced local change: the outbox is only
 //!   emptied by the server's acknowledgement.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use automerge::Change;
 use base64::Engine as _;
@@ -133,6 +133,8 @@ impl Store {
     /// One sync: push, then pull. The outcome is recorded in the sync status.
     pub fn sync(&mut self) -> Result<SyncReport> {
         let result = self.sync_once();
+        // The outbox was seeded or emptied, in part or whole.
+        self.forget_outbox_len();
         let now = self.now().timestamp_millis();
         let mut status = self.stored_status()?;
         status.last_attempt_ms = Some(now);
@@ -161,10 +163,7 @@ impl Store {
         let mut status = self.stored_status()?;
         status.server = self.account()?.map(|a| a.server);
         // Cached statements: the Today screen asks for this on every draw.
-        status.pending_changes = self
-            .conn()
-            .prepare_cached("SELECT count(*) FROM outbox")?
-            .query_row([], |r| r.get::<_, i64>(0))? as u64;
+        status.pending_changes = self.outbox_len()?;
         status.refused_records = self
             .conn()
             .prepare_cached("SELECT count(*) FROM sync_refused")?
@@ -238,9 +237,17 @@ impl Store {
             }
         }
         let tx = self.conn_mut().transaction()?;
+        // Changes made since the upgrade are queued already.
+        let queued: HashSet<Vec<u8>> = tx
+            .prepare("SELECT hash FROM outbox")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         for (doc_id, hash, bytes) in rows {
+            if queued.contains(&hash) {
+                continue;
+            }
             tx.execute(
-                "INSERT OR IGNORE INTO outbox (doc_id, hash, bytes) VALUES (?1, ?2, ?3)",
+                "INSERT INTO outbox (doc_id, hash, bytes) VALUES (?1, ?2, ?3)",
                 params![doc_id.as_str(), hash, bytes],
             )?;
         }
