@@ -161,7 +161,9 @@ impl Store {
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let mut conn = conn;
-        {
+        // A store at the current version is opened without writing: no
+        // commit, no fsync, nothing for the close to copy back.
+        if version < schema::VERSION {
             let tx = conn.transaction().map_err(|e| classify(e, &path))?;
             if version == 0 {
                 schema::create(&tx).map_err(|e| match e {

@@ -678,3 +678,22 @@ fn a_days_count_holds_the_whole_local_day_in_zones_far_from_utc() {
         assert_eq!(other.journal_page(&Page::first(10)).unwrap().len(), 3);
     }
 }
+
+#[test]
+fn opening_a_current_store_and_reading_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, clock) = fresh(dir.path());
+    populate(&mut s, &clock);
+    let path = s.path().to_path_buf();
+    drop(s);
+    let before = std::fs::read(&path).unwrap();
+    for _ in 0..3 {
+        let s = store_in(dir.path(), "a.db", clock.clone(), Durability::Full);
+        s.today().unwrap();
+        s.journal_page(&Page::first(20)).unwrap();
+        drop(s);
+    }
+    // Every page is encrypted under a fresh IV when written, so any write
+    // at all would change the file.
+    assert!(std::fs::read(&path).unwrap() == before);
+}
