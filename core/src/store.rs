@@ -105,6 +105,8 @@ struct Cached {
     pending: u32,
     /// The `seq` the next stored change of this document gets.
     next_seq: i64,
+    /// Whether the document has its row in `documents` yet.
+    has_row: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -435,6 +437,7 @@ impl Store {
                     doc,
                     pending: 0,
                     next_seq: 0,
+                    has_row: true,
                 },
             );
         }
@@ -580,17 +583,19 @@ impl Store {
 }
 
 /// Stores one change of a loaded document (and the document's row, on its
-/// first change). The counters move with the row; a failed transaction
-/// drops the cached document, so they never outrun the disk.
+/// first change). The counters and `has_row` move with the rows; a failed
+/// transaction drops the cached document, so they never outrun the disk.
 fn append_change(
     tx: &rusqlite::Transaction<'_>,
     doc_id: &DocId,
     cached: &mut Cached,
     bytes: &[u8],
 ) -> Result<()> {
-    // An ignored insert writes no page.
-    tx.prepare_cached("INSERT OR IGNORE INTO documents (doc_id) VALUES (?1)")?
-        .execute([doc_id.as_str()])?;
+    if !cached.has_row {
+        tx.prepare_cached("INSERT OR IGNORE INTO documents (doc_id) VALUES (?1)")?
+            .execute([doc_id.as_str()])?;
+        cached.has_row = true;
+    }
     tx.prepare_cached("INSERT INTO changes (doc_id, seq, bytes) VALUES (?1, ?2, ?3)")?
         .execute(params![doc_id.as_str(), cached.next_seq, bytes])?;
     cached.next_seq += 1;
@@ -628,6 +633,7 @@ fn load_doc(conn: &Connection, doc_id: &DocId, actor: &ActorId) -> Result<Cached
             |r| r.get(0),
         )
         .optional()?;
+    let has_row = snapshot.is_some();
     let mut doc = match snapshot.flatten() {
         Some(bytes) => {
             guard(doc_id, || Automerge::load(&bytes))?.map_err(|e| corrupt(doc_id, e))?
@@ -654,6 +660,7 @@ fn load_doc(conn: &Connection, doc_id: &DocId, actor: &ActorId) -> Result<Cached
         doc,
         pending,
         next_seq,
+        has_row,
     })
 }
 
