@@ -528,16 +528,17 @@ fn the_pitfall_items_avoid_fixed_container_keys() {
     assert_eq!(a.keys(&entries).count(), 1, "one device's entry is hidden");
 }
 
-/// Rewrites the store at `from` as a store at schema version 2 (the
-/// layout before version 3) at `to`: the tables of [`schema::CREATE`] and
-/// [`schema::SYNC`], with every row carried over.
-fn write_as_version_2(from: &std::path::Path, to: &std::path::Path) {
+/// Rewrites the store at `from` as a store at schema `version` (2 or 3)
+/// at `to`: the tables of the steps up to that version, with every row
+/// carried over.
+fn write_as_version(from: &std::path::Path, to: &std::path::Path, version: usize) {
     use rusqlite::types::Value;
     use tandem_core::store::schema;
     let src = raw(from);
     let dst = raw(to);
-    dst.execute_batch(schema::CREATE).unwrap();
-    dst.execute_batch(schema::SYNC).unwrap();
+    for step in &[schema::CREATE, schema::SYNC, schema::LEAN_WRITES][..version] {
+        dst.execute_batch(step).unwrap();
+    }
     let tables: Vec<String> = src
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
         .unwrap()
@@ -546,17 +547,17 @@ fn write_as_version_2(from: &std::path::Path, to: &std::path::Path) {
         .collect::<Result<_, _>>()
         .unwrap();
     for table in tables {
-        let select = match table.as_str() {
+        let select = match (version, table.as_str()) {
             // Version 2 numbered changes across documents and counted the
             // changes since each snapshot in a column.
-            "changes" => {
+            (2, "changes") => {
                 "SELECT row_number() OVER (ORDER BY doc_id, seq), doc_id, bytes FROM changes"
                     .to_owned()
             }
-            "documents" => "SELECT doc_id, snapshot,
+            (2, "documents") => "SELECT doc_id, snapshot,
                     (SELECT COUNT(*) FROM changes c WHERE c.doc_id = d.doc_id) FROM documents d"
                 .to_owned(),
-            t => format!("SELECT * FROM {t}"),
+            (_, t) => format!("SELECT * FROM {t}"),
         };
         let mut stmt = src.prepare(&select).unwrap();
         let width = stmt.column_count();
@@ -574,7 +575,8 @@ fn write_as_version_2(from: &std::path::Path, to: &std::path::Path) {
                 .unwrap();
         }
     }
-    dst.pragma_update(None, "user_version", 2).unwrap();
+    dst.pragma_update(None, "user_version", version as i64)
+        .unwrap();
 }
 
 fn schema_of(path: &std::path::Path) -> Vec<(String, String)> {
@@ -589,6 +591,17 @@ fn schema_of(path: &std::path::Path) -> Vec<(String, String)> {
 
 #[test]
 fn a_version_2_store_is_upgraded_with_every_item_and_every_queued_change() {
+    upgrade_keeps_everything(2);
+}
+
+#[test]
+fn a_version_3_store_is_upgraded_with_every_item_and_every_queued_change() {
+    upgrade_keeps_everything(3);
+}
+
+/// Writes a store, rewrites it at schema `version` and opens that: the
+/// schema becomes a fresh store's, and nothing is lost on the way.
+fn upgrade_keeps_everything(version: usize) {
     let dir = tempfile::tempdir().unwrap();
     let (mut s, clock) = fresh(dir.path());
     populate(&mut s, &clock);
@@ -596,17 +609,19 @@ fn a_version_2_store_is_upgraded_with_every_item_and_every_queued_change() {
         s.add_journal(journal(&format!("entry {i}"))).unwrap();
     }
     let dump = s.read_model_dump().unwrap();
+    let today = format!("{:?}", s.today().unwrap());
     let exported = s.export().unwrap();
     let queued = s.sync_status().unwrap().pending_changes;
     let current = s.path().to_path_buf();
     drop(s);
     let old = dir.path().join("old.db");
-    write_as_version_2(&current, &old);
+    write_as_version(&current, &old, version);
     assert_ne!(schema_of(&old), schema_of(&current));
 
-    let mut s = Store::open(&old, &test_key()).unwrap();
+    let mut s = store_in(dir.path(), "old.db", clock.clone(), Durability::Full);
     assert_eq!(schema_of(&old), schema_of(&current));
     assert_eq!(s.read_model_dump().unwrap(), dump);
+    assert_eq!(format!("{:?}", s.today().unwrap()), today);
     assert_eq!(s.sync_status().unwrap().pending_changes, queued);
     let items = |e: &tandem_core::export::Export| {
         let mut v = serde_json::to_value(e).unwrap();
