@@ -19,9 +19,9 @@
 //! - `insights_year`: a year of insights on the five-year store.
 //! - `write_journal_encrypted_vs_plain`, `open_today_encrypted_vs_plain`:
 //!   what SQLCipher costs, against the same work on a plain store in the
-//!   same run (the plain store is the "floor"); `open_store_key`: opening
-//!   the five-year store with its key (connection, key check, schema check)
-//!   against opening the plain one.
+//!   same run (the plain store is the "floor"), one of each in turn;
+//!   `open_store_key`: opening the five-year store with its key
+//!   (connection, key check, schema check) against opening the plain one.
 //!
 //! - `sync_month_offline`, `sync_wire_bytes`, `bootstrap_5_years`: see
 //!   the `sync` module.
@@ -40,7 +40,7 @@ mod stats;
 mod sync;
 mod ui;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use stats::Samples;
 
@@ -133,36 +133,45 @@ fn open_today(big: &history::Built, small: &history::Built, n: usize) {
 
 fn open_encrypted_vs_plain(encrypted: &history::Built, plain: &history::Built, n: usize) {
     let today = |b: &history::Built| {
-        let mut s = Samples::default();
-        for _ in 0..n {
-            let t = Instant::now();
-            let store = b.open();
-            let view = store.today().expect("today");
-            s.push(t.elapsed());
-            assert!(!view.tracks.is_empty());
-        }
-        s
+        let t = Instant::now();
+        let store = b.open();
+        let view = store.today().expect("today");
+        let took = t.elapsed();
+        assert!(!view.tracks.is_empty());
+        took
     };
     let open_only = |b: &history::Built| {
-        let mut s = Samples::default();
-        for _ in 0..n {
-            let t = Instant::now();
-            let store = b.open();
-            s.push(t.elapsed());
-            drop(store);
-        }
-        s
+        let t = Instant::now();
+        let store = b.open();
+        let took = t.elapsed();
+        drop(store);
+        took
     };
-    let (mut e_today, mut p_today) = (Samples::default(), Samples::default());
-    let (mut e_open, mut p_open) = (Samples::default(), Samples::default());
-    for _ in 0..3 {
-        e_today.extend(today(encrypted));
-        p_today.extend(today(plain));
-        e_open.extend(open_only(encrypted));
-        p_open.extend(open_only(plain));
-    }
+    let (e_today, p_today) = in_turn(3 * n, || today(encrypted), || today(plain));
+    let (e_open, p_open) = in_turn(3 * n, || open_only(encrypted), || open_only(plain));
     stats::report("open_today_encrypted_vs_plain", &e_today, Some(&p_today));
     stats::report("open_store_key", &e_open, Some(&p_open));
+}
+
+/// Runs `a` and `b` in turn `n` times each, swapping which goes first
+/// every round, so both meet the machine in the same state: its speed
+/// drifts over seconds by more than some differences measured here.
+fn in_turn(
+    n: usize,
+    mut a: impl FnMut() -> Duration,
+    mut b: impl FnMut() -> Duration,
+) -> (Samples, Samples) {
+    let (mut sa, mut sb) = (Samples::default(), Samples::default());
+    for i in 0..n {
+        if i % 2 == 0 {
+            sa.push(a());
+            sb.push(b());
+        } else {
+            sb.push(b());
+            sa.push(a());
+        }
+    }
+    (sa, sb)
 }
 
 fn journal_first_page(big: &history::Built, small: &history::Built, n: usize) {
