@@ -109,6 +109,12 @@ fn database_and_wal_hold_no_plaintext_before_and_after_a_checkpoint() {
         assert!(hits.is_empty(), "{} holds {hits:?}", file.display());
     }
     assert!(tandem_core::store::is_encrypted(&path).unwrap());
+    // The pages were encrypted by RustCrypto, not by SQLCipher's OpenSSL
+    // provider (the same format; see `tandem-sqlcipher-provider`).
+    let provider: String = raw(&path)
+        .query_row("PRAGMA cipher_provider", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(provider, "rustcrypto");
 }
 
 /// The bytes of every file in `dir`, by name.

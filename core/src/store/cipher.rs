@@ -71,6 +71,10 @@ pub(crate) fn file_state(path: &Path) -> Result<FileState> {
 /// Opens `path` and proves that `key` (or no key) reads it, before anything
 /// is written. A wrong key gives [`Error::WrongKey`] and changes nothing.
 pub(crate) fn connect(path: &Path, key: Option<&StoreKey>) -> Result<Connection> {
+    // RustCrypto does each page's HMAC and AES without OpenSSL's per-call
+    // look-ups and allocations (see `docs/performance.md`). Should SQLCipher
+    // refuse it, its own provider reads and writes the same format.
+    let _ = tandem_sqlcipher_provider::install();
     let conn = Connection::open(path).map_err(|e| classify(e, path))?;
     // SQLCipher reports failed decryption on stderr unless told not to; the
     // typed error below says the same to the caller.
