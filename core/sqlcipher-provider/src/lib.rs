@@ -10,6 +10,10 @@
 //! `sha2`, `pbkdf2`) with their state on the stack and random bytes from the
 //! operating system (`getrandom`).
 //!
+//! Keys only pass through: the provider keeps nothing between calls (a
+//! closed or locked store leaves no key here) and the AES round keys are
+//! wiped when dropped.
+//!
 //! The file format does not change: a database written under either
 //! provider is read by the other (this crate's tests check both ways).
 //! Connections keyed before [`install`] keep the provider they started with.
