@@ -248,6 +248,19 @@ async fn suite(s: Arc<dyn Storage>) {
         .await
         .unwrap();
     assert_eq!(seqs, vec![4, 6, 6, 7]);
+    // Hashes that differ only past their first bytes are different records.
+    let twin = |tail: u8| {
+        let mut r = rec(&space, "d", 3);
+        r.change_hash[31] ^= tail;
+        r
+    };
+    let seqs = s.push(vec![twin(1), twin(2)], 1).await.unwrap();
+    assert_eq!(seqs, vec![8, 9]);
+    let seqs = s
+        .push(vec![twin(2), rec(&space, "d", 3), twin(1)], 1)
+        .await
+        .unwrap();
+    assert_eq!(seqs, vec![9, 4, 8]);
 
     // Concurrent pushes into one space from many tasks.
     let mut tasks = Vec::new();
@@ -270,22 +283,22 @@ async fn suite(s: Arc<dyn Storage>) {
         all.extend(t.await.unwrap());
     }
     all.sort();
-    assert_eq!(all, (8..=407).collect::<Vec<i64>>(), "unique and gap-free");
+    assert_eq!(all, (10..=409).collect::<Vec<i64>>(), "unique and gap-free");
 
     // Pull pages.
     let page = s.pull(&space, 0, 100).await.unwrap();
     assert_eq!(page.records.len(), 100);
     assert!(page.more);
-    assert_eq!(page.head_seq, 407);
+    assert_eq!(page.head_seq, 409);
     assert_eq!(page.records[0].change_hash, rec(&space, "d", 0).change_hash);
     let page = s.pull(&space, 400, 100).await.unwrap();
     assert_eq!(
         page.records.iter().map(|r| r.seq).collect::<Vec<_>>(),
-        (401..=407).collect::<Vec<_>>()
+        (401..=409).collect::<Vec<_>>()
     );
     assert!(!page.more);
     let heads = s.heads(&b).await.unwrap();
-    assert_eq!((heads.len(), heads[0].head_seq), (1, 407));
+    assert_eq!((heads.len(), heads[0].head_seq), (1, 409));
 
     // Snapshots and compaction.
     let snap = |upto| StoredSnapshot {
