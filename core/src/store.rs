@@ -94,6 +94,9 @@ pub struct Store {
     /// How many changes wait in the outbox, once counted: counting scans
     /// the outbox, and the Today screen asks on every draw.
     outbox_len: Cell<Option<u64>>,
+    /// Whether a change made here is queued for a server, once looked up:
+    /// only after this device has an account (see [`Store::queues_changes`]).
+    queues: Cell<Option<bool>>,
 }
 
 /// A loaded document with the bookkeeping of its stored changes, kept in
@@ -208,6 +211,7 @@ impl Store {
             docs: HashMap::new(),
             changed: BTreeSet::new(),
             outbox_len: Cell::new(None),
+            queues: Cell::new(None),
         })
     }
 
@@ -477,6 +481,27 @@ impl Store {
         Ok(n)
     }
 
+    /// Whether a change made here goes to the outbox. A device without an
+    /// account keeps no second copy of its changes for a server it may
+    /// never use; registering queues everything made before (see
+    /// `sync::account`) and every change after.
+    pub(crate) fn queues_changes(&self) -> Result<bool> {
+        if let Some(q) = self.queues.get() {
+            return Ok(q);
+        }
+        let q = self
+            .conn
+            .prepare_cached("SELECT 1 FROM meta WHERE key = 'account'")?
+            .exists([])?;
+        self.queues.set(Some(q));
+        Ok(q)
+    }
+
+    /// Starts queueing changes: this device has just registered.
+    pub(crate) fn start_queueing(&self) {
+        self.queues.set(Some(true));
+    }
+
     /// Forgets the outbox count after the sync client queued or removed
     /// changes; the next [`Store::outbox_len`] counts again.
     pub(crate) fn forget_outbox_len(&self) {
@@ -552,6 +577,7 @@ impl Store {
         edit: impl FnOnce(&mut Transaction<'_>) -> Result<R>,
         project: impl FnOnce(&rusqlite::Transaction<'_>, &R, &Automerge) -> Result<()>,
     ) -> Result<R> {
+        let queue = self.queues_changes()?;
         let cached = self.docs.get_mut(doc_id).expect("loaded by write");
         let doc = &mut cached.doc;
         let mut am_tx = doc.transaction();
@@ -569,12 +595,14 @@ impl Store {
         let (hash, bytes) = (change.hash(), change.raw_bytes().to_vec());
         let tx = self.conn.transaction()?;
         append_change(&tx, doc_id, cached, &bytes)?;
-        tx.prepare_cached("INSERT INTO outbox (doc_id, hash, bytes) VALUES (?1, ?2, ?3)")?
-            .execute(params![doc_id.as_str(), &hash.0[..], bytes])?;
+        if queue {
+            tx.prepare_cached("INSERT INTO outbox (doc_id, hash, bytes) VALUES (?1, ?2, ?3)")?
+                .execute(params![doc_id.as_str(), &hash.0[..], bytes])?;
+        }
         project(&tx, &value, &cached.doc)?;
         maybe_compact(&tx, doc_id, cached, self.options.compact_after)?;
         tx.commit()?;
-        if let Some(n) = self.outbox_len.get() {
+        if let (true, Some(n)) = (queue, self.outbox_len.get()) {
             self.outbox_len.set(Some(n + 1));
         }
         self.changed.extend(Area::of(doc_id).iter().copied());

@@ -605,6 +605,10 @@ fn upgrade_keeps_everything(version: usize) {
     let dir = tempfile::tempdir().unwrap();
     let (mut s, clock) = fresh(dir.path());
     populate(&mut s, &clock);
+    // Registered, so that changes are queued for the server; the 40 after
+    // the first sync wait in the outbox.
+    let server = tandem_sync_server::spawn_local(&dir.path().join("server.db")).unwrap();
+    s.connect(&server).unwrap();
     for i in 0..40 {
         s.add_journal(journal(&format!("entry {i}"))).unwrap();
     }
@@ -612,6 +616,7 @@ fn upgrade_keeps_everything(version: usize) {
     let today = format!("{:?}", s.today().unwrap());
     let exported = s.export().unwrap();
     let queued = s.sync_status().unwrap().pending_changes;
+    assert_eq!(queued, 40);
     let current = s.path().to_path_buf();
     drop(s);
     let old = dir.path().join("old.db");

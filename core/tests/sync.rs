@@ -61,6 +61,45 @@ fn server_records(store: &Store) -> Vec<tandem_protocol::StoredRecord> {
     }
 }
 
+/// Changes kept in the outbox, from the file.
+fn outbox_rows(store: &Store) -> i64 {
+    raw(store.path())
+        .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_device_without_an_account_queues_nothing_and_sends_everything_once_connected() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let c = clock();
+    let mut a = device(dir.path(), "a.db", c.clone());
+    a.init("Sam", "UTC").unwrap();
+    for i in 0..30 {
+        a.add_journal(journal(&format!("offline {i}"))).unwrap();
+    }
+    drop(a);
+    let mut a = device(dir.path(), "a.db", c.clone());
+    a.add_journal(journal("after a reopen")).unwrap();
+    // No second copy of every change for a server that may never come.
+    assert_eq!(outbox_rows(&a), 0);
+    assert_eq!(a.sync_status().unwrap().pending_changes, 0);
+
+    let report = a.connect(&srv.url).unwrap();
+    assert!(report.pushed >= 32, "{report:?}");
+    assert_eq!(a.sync_status().unwrap().pending_changes, 0);
+    a.add_journal(journal("online")).unwrap();
+    assert_eq!(a.sync_status().unwrap().pending_changes, 1);
+    assert_eq!(outbox_rows(&a), 1);
+    a.sync().unwrap();
+
+    let code = a.link_code().unwrap();
+    let mut b = device(dir.path(), "b.db", c.clone());
+    b.link(&code, &srv.url).unwrap();
+    assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
+    assert_eq!(b.journal_page(&Page::first(100)).unwrap().len(), 32);
+}
+
 #[test]
 fn two_devices_of_one_person_link_edit_offline_and_converge() {
     let dir = tempfile::tempdir().unwrap();

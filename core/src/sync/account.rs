@@ -93,10 +93,22 @@ impl Store {
             })
             .to_string(),
         );
-        self.conn().execute(
+        // Changes made before now were not queued (see
+        // `Store::queues_changes`): the account and the order to queue them
+        // are stored together, and the queueing follows at once.
+        let tx = self.conn_mut().transaction()?;
+        tx.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2)",
             [KEY, record.as_str()],
         )?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('outbox_seeded', 'no')",
+            [],
+        )?;
+        tx.commit()?;
+        self.start_queueing();
+        self.seed_outbox()?;
+        self.forget_outbox_len();
         Ok(account)
     }
 }

@@ -211,9 +211,11 @@ impl Store {
         Ok(report)
     }
 
-    /// Queues every change of every document once, for stores that held
-    /// data before they could sync (schema 1). The server de-duplicates.
-    fn seed_outbox(&mut self) -> Result<()> {
+    /// Queues every change of every document once, when asked to by
+    /// `outbox_seeded = 'no'`: for a device that registers (changes made
+    /// without an account were not queued) and for stores that held data
+    /// before they could sync (schema 1). The server de-duplicates.
+    pub(crate) fn seed_outbox(&mut self) -> Result<()> {
         let seeded: Option<String> = self
             .conn()
             .query_row(
