@@ -681,33 +681,31 @@ impl Storage for SqliteStorage {
                  WHERE s.id = ?1",
             )?;
             for r in &records {
-                let (num, head) = match heads.get(&r.space_id) {
-                    Some(h) => *h,
-                    None => {
-                        space_of.query_row([&r.space_id], |row| Ok((row.get(0)?, row.get(1)?)))?
-                    }
-                };
+                if !heads.contains_key(&r.space_id) {
+                    let found =
+                        space_of.query_row([&r.space_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+                    heads.insert(r.space_id.clone(), found);
+                }
+                let (num, head) = heads.get_mut(&r.space_id).expect("inserted above");
                 let hash = &r.change_hash[..];
                 let known: Option<i64> = existing
-                    .query_row(params![num, &hash[..8], hash], |row| row.get(0))
+                    .query_row(params![*num, &hash[..8], hash], |row| row.get(0))
                     .optional()?;
                 if let Some(seq) = known {
-                    heads.insert(r.space_id.clone(), (num, head));
                     seqs.push(seq);
                     continue;
                 }
-                let seq = head + 1;
+                *head += 1;
                 insert.execute(params![
-                    num,
-                    seq,
+                    *num,
+                    *head,
                     r.doc_id,
                     hash,
                     r.key_epoch,
                     r.nonce,
                     r.ciphertext
                 ])?;
-                heads.insert(r.space_id.clone(), (num, seq));
-                seqs.push(seq);
+                seqs.push(*head);
             }
             let mut update = c.prepare_cached("UPDATE spaces SET head_seq = ?2 WHERE id = ?1")?;
             for (space, (_, head)) in heads {
