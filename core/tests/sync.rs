@@ -226,9 +226,15 @@ fn tampered_moved_and_replayed_records_are_refused_and_reported() {
     planted.push(PushRecord {
         space_id: space.clone(),
         doc_id: records[1].doc_id.clone(),
-        change_hash: records[1]
-            .change_hash
-            .replace(&records[1].change_hash[..2], "ff"),
+        // Another hash (its first byte inverted), so it is not de-duplicated.
+        change_hash: {
+            let h = &records[1].change_hash;
+            format!(
+                "{:02x}{}",
+                u8::from_str_radix(&h[..2], 16).unwrap() ^ 0xff,
+                &h[2..]
+            )
+        },
         key_epoch: 1,
         nonce: records[1].nonce.clone(),
         ciphertext: records[1].ciphertext.clone(),
