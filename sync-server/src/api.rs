@@ -4,6 +4,7 @@
 mod devices;
 mod extract;
 mod ops;
+mod pull_stream;
 mod spaces;
 mod sync;
 mod validate;

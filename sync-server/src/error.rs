@@ -90,3 +90,10 @@ impl From<crate::storage::StorageError> for ApiError {
 
 /// The handlers' result type.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<serde_json::Error> for ApiError {
+    /// Writing JSON into memory fails only on a bug.
+    fn from(e: serde_json::Error) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}

@@ -145,6 +145,58 @@ async fn push_is_idempotent_and_pull_returns_exactly_what_is_missing() {
 }
 
 #[tokio::test]
+async fn a_large_pull_of_several_spaces_arrives_whole_and_in_order() {
+    // Larger than the chunks the server reads and sends at a time, so the
+    // answer is streamed in pieces that must join into one exact answer.
+    let s = start(Limits::default()).await;
+    let a = Client::register(&s.url).await;
+    let (big, small) = (a.create_space().await, a.create_space().await);
+    let records: Vec<_> = (0..2500).map(|i| record(&big, "journal", i, 300)).collect();
+    for part in records.chunks(1000) {
+        assert_eq!(push(&a, part).await.0, StatusCode::OK);
+    }
+    let few: Vec<_> = (0..3).map(|i| record(&small, "plan", i, 40)).collect();
+    assert_eq!(push(&a, &few).await.0, StatusCode::OK);
+
+    let (st, page) = a
+        .call(
+            Method::POST,
+            "/v1/sync/pull",
+            Some(&json!({ "cursors": [
+                { "space_id": big, "after": 10 },
+                { "space_id": small, "after": 0 },
+            ], "limit": 2200 })),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let page: PullResponse = serde_json::from_value(page).unwrap();
+    let (got_big, got_small) = (&page.spaces[0], &page.spaces[1]);
+    assert_eq!(got_big.space_id, big);
+    assert_eq!(
+        got_big.records.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        (11..=2210).collect::<Vec<_>>()
+    );
+    for (got, sent) in got_big.records.iter().zip(&records[10..]) {
+        assert_eq!(
+            (&got.change_hash, &got.nonce, &got.ciphertext),
+            (&sent.change_hash, &sent.nonce, &sent.ciphertext)
+        );
+    }
+    assert!(got_big.more);
+    assert_eq!(got_big.head_seq, 2500);
+    assert_eq!(got_small.space_id, small);
+    assert_eq!(got_small.records.len(), 3);
+    assert!(!got_small.more);
+
+    // Without a limit the server's own bound applies: everything, and no more.
+    let (_, all) = pull(&a, &big, 0, None).await;
+    let all: PullResponse = serde_json::from_value(all).unwrap();
+    assert_eq!(all.spaces[0].records.len(), 2500);
+    assert_eq!(all.spaces[0].records[2499].seq, 2500);
+    assert!(!all.spaces[0].more);
+}
+
+#[tokio::test]
 async fn invites_expired_reused_wrong_and_burned_are_refused() {
     let s = start(Limits::default()).await;
     let mentee = Client::register(&s.url).await;

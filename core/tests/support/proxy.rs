@@ -56,10 +56,12 @@ impl Proxy {
     }
 }
 
-/// One HTTP/1.1 message: head and body (by Content-Length).
+/// One HTTP/1.1 message: head and body (by Content-Length, or chunked as
+/// the server streams long pulls), passed on byte for byte.
 fn read_message(reader: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
     let mut head = Vec::new();
     let mut length = 0usize;
+    let mut chunked = false;
     loop {
         let mut line = Vec::new();
         if reader.read_until(b'\n', &mut line)? == 0 {
@@ -69,15 +71,40 @@ fn read_message(reader: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
         if let Some(v) = text.strip_prefix("content-length:") {
             length = v.trim().parse().unwrap_or(0);
         }
+        if text.starts_with("transfer-encoding:") && text.contains("chunked") {
+            chunked = true;
+        }
         head.extend_from_slice(&line);
         if line == b"\r\n" {
             break;
         }
     }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body)?;
-    head.extend_from_slice(&body);
-    Ok(Some(head))
+    if !chunked {
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body)?;
+        head.extend_from_slice(&body);
+        return Ok(Some(head));
+    }
+    loop {
+        // A chunk: its size in hex on a line, the data, CRLF; size 0 ends
+        // the body, followed by an empty line.
+        let mut line = Vec::new();
+        reader.read_until(b'\n', &mut line)?;
+        head.extend_from_slice(&line);
+        let size = std::str::from_utf8(&line)
+            .ok()
+            .and_then(|l| usize::from_str_radix(l.trim().split(';').next()?, 16).ok())
+            .ok_or_else(|| std::io::Error::other("bad chunk size"))?;
+        let mut data = vec![0; size + 2];
+        if size == 0 {
+            data.truncate(0);
+            reader.read_until(b'\n', &mut data)?;
+            head.extend_from_slice(&data);
+            return Ok(Some(head));
+        }
+        reader.read_exact(&mut data)?;
+        head.extend_from_slice(&data);
+    }
 }
 
 fn serve(

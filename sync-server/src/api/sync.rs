@@ -4,13 +4,14 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::State;
+use axum::response::Response;
 use tandem_protocol::{
     Ack, ErrorBody, HeadsResponse, PullRequest, PullResponse, PushRequest, PushResponse,
-    SpaceRecords, StoredRecord,
 };
 
 use super::devices::now_ms;
 use super::extract::{Authed, Body};
+use super::pull_stream;
 use super::spaces::member;
 use super::{Shared, validate};
 use crate::error::{ApiError, ApiResult};
@@ -85,7 +86,7 @@ pub async fn pull(
     State(state): State<Shared>,
     Authed(device): Authed,
     Body(req): Body<PullRequest>,
-) -> ApiResult<Json<PullResponse>> {
+) -> ApiResult<Response> {
     if req.cursors.len() > state.limits.max_cursors {
         return Err(ApiError::TooLarge(format!(
             "at most {} spaces per pull",
@@ -96,33 +97,15 @@ pub async fn pull(
         .limit
         .unwrap_or(state.limits.max_pull)
         .clamp(1, state.limits.max_pull);
-    let mut spaces = Vec::with_capacity(req.cursors.len());
+    let mut cursors = Vec::with_capacity(req.cursors.len());
     for c in req.cursors {
         if c.after < 0 {
             return Err(ApiError::BadRequest("after must not be negative".into()));
         }
         member(&state, &device.account_id, &c.space_id).await?;
-        let page = state.storage.pull(&c.space_id, c.after, limit).await?;
-        spaces.push(SpaceRecords {
-            space_id: c.space_id,
-            records: page
-                .records
-                .into_iter()
-                .map(|r| StoredRecord {
-                    seq: r.seq,
-                    doc_id: r.doc_id,
-                    change_hash: hex::encode(r.change_hash),
-                    key_epoch: r.key_epoch,
-                    nonce: validate::encode(&r.nonce),
-                    ciphertext: validate::encode(&r.ciphertext),
-                })
-                .collect(),
-            more: page.more,
-            head_seq: page.head_seq,
-            epoch: page.epoch,
-        });
+        cursors.push((c.space_id, c.after));
     }
-    Ok(Json(PullResponse { spaces }))
+    pull_stream::respond(state.storage.clone(), cursors, limit).await
 }
 
 /// Every space's newest sequence number and epoch: cheap enough for a timer.
