@@ -297,6 +297,18 @@ async fn suite(s: Arc<dyn Storage>) {
         (401..=409).collect::<Vec<_>>()
     );
     assert!(!page.more);
+    // Exactly the rest: no more. Nothing after the head: an empty page that
+    // still tells the head and epoch.
+    let page = s.pull(&space, 399, 10).await.unwrap();
+    assert_eq!((page.records.len(), page.more), (10, false));
+    let page = s.pull(&space, 409, 10).await.unwrap();
+    assert!(page.records.is_empty() && !page.more);
+    assert_eq!(page.head_seq, 409);
+    let (c, empty) = (account(&s).await, new_id());
+    s.create_space(&c, &empty, 1).await.unwrap();
+    let page = s.pull(&empty, 0, 10).await.unwrap();
+    assert!(page.records.is_empty() && !page.more);
+    assert_eq!((page.head_seq, page.epoch), (0, 0));
     let heads = s.heads(&b).await.unwrap();
     assert_eq!((heads.len(), heads[0].head_seq), (1, 409));
 

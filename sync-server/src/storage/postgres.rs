@@ -447,39 +447,49 @@ impl Storage for PostgresStorage {
 
     async fn pull(&self, space: &str, after: i64, limit: u32) -> StorageResult<Page> {
         let client = self.pool.get().await?;
-        let head = client
-            .query_one(
-                "SELECT head_seq, epoch FROM spaces WHERE id = $1",
-                &[&space],
-            )
-            .await?;
+        // The space's head and the records in one round trip: a pull is read
+        // in chunks, and on a busy machine each trip to the database costs.
         let stmt = client
             .prepare_cached(
-                "SELECT seq, doc_id, change_hash, key_epoch, nonce, ciphertext FROM records
-                 WHERE space_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                "SELECT s.head_seq, s.epoch,
+                        r.seq, r.doc_id, r.change_hash, r.key_epoch, r.nonce, r.ciphertext
+                 FROM spaces s
+                 LEFT JOIN LATERAL (
+                     SELECT seq, doc_id, change_hash, key_epoch, nonce, ciphertext FROM records
+                     WHERE space_id = s.id AND seq > $2 ORDER BY seq LIMIT $3
+                 ) r ON true
+                 WHERE s.id = $1
+                 ORDER BY r.seq",
             )
             .await?;
         let rows = client
             .query(&stmt, &[&space, &after, &(i64::from(limit) + 1)])
             .await?;
-        let more = rows.len() > limit as usize;
-        let records = rows
+        let Some(first) = rows.first() else {
+            return Err(StorageError::Database("the space is gone".into()));
+        };
+        let (head_seq, space_epoch) = (first.get(0), epoch(first.get(1)));
+        let mut records: Vec<Record> = rows
             .into_iter()
-            .take(limit as usize)
-            .map(|r| Record {
-                seq: r.get(0),
-                doc_id: r.get(1),
-                change_hash: hash32(r.get(2)),
-                key_epoch: epoch(r.get(3)),
-                nonce: r.get(4),
-                ciphertext: r.get(5),
+            .filter_map(|r| {
+                let seq: Option<i64> = r.get(2);
+                Some(Record {
+                    seq: seq?,
+                    doc_id: r.get(3),
+                    change_hash: hash32(r.get(4)),
+                    key_epoch: epoch(r.get(5)),
+                    nonce: r.get(6),
+                    ciphertext: r.get(7),
+                })
             })
             .collect();
+        let more = records.len() > limit as usize;
+        records.truncate(limit as usize);
         Ok(Page {
             records,
             more,
-            head_seq: head.get(0),
-            epoch: epoch(head.get(1)),
+            head_seq,
+            epoch: space_epoch,
         })
     }
 
