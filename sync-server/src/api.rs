@@ -119,7 +119,8 @@ pub fn router(state: Shared) -> Router {
         .with_state(state)
 }
 
-/// Counts and times every request by its route template. Logs carry the
+/// Counts and times every request by its route template (until its answer
+/// starts: a streamed pull is timed to its first chunk). Logs carry the
 /// template and status only: no ids, bodies, tokens or addresses.
 async fn observe(State(state): State<Shared>, req: Request, next: Next) -> Response {
     let route = req
