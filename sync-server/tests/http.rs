@@ -188,6 +188,23 @@ async fn a_large_pull_of_several_spaces_arrives_whole_and_in_order() {
     assert_eq!(got_small.records.len(), 3);
     assert!(!got_small.more);
 
+    // A small pull of several spaces is answered whole, not streamed.
+    let small_pull = a
+        .http
+        .post(format!("{}/v1/sync/pull", s.url))
+        .bearer_auth(&a.token)
+        .json(&json!({ "cursors": [
+            { "space_id": big, "after": 2495 },
+            { "space_id": small, "after": 0 },
+        ] }))
+        .send()
+        .await
+        .unwrap();
+    assert!(small_pull.headers().contains_key("content-length"));
+    let small_pull: PullResponse = small_pull.json().await.unwrap();
+    assert_eq!(small_pull.spaces[0].records.len(), 5);
+    assert_eq!(small_pull.spaces[1].records.len(), 3);
+
     // Without a limit the server's own bound applies: everything, and no more.
     let (_, all) = pull(&a, &big, 0, None).await;
     let all: PullResponse = serde_json::from_value(all).unwrap();

@@ -6,7 +6,8 @@
 //! for good. Here records are read [`CHUNK`] at a time and each chunk is
 //! written as JSON and handed to the connection before the next is read: a
 //! pull holds one chunk, whatever its size, and the client starts receiving
-//! while the server is still reading.
+//! while the server is still reading. Pieces are gathered up to 64 KiB before
+//! being sent, so the usual small pull is still one body with a length.
 //!
 //! Each chunk is its own short read, so no read transaction stays open while a
 //! slow client drains the answer. Records only ever follow the last one sent
@@ -30,6 +31,9 @@ use crate::storage::{Record, Storage};
 
 /// Records read and sent at a time (about 550 KB of JSON for typical records).
 pub const CHUNK: u32 = 1024;
+
+/// Pieces smaller than this are gathered into one before being sent.
+const GATHER_BYTES: usize = 64 * 1024;
 
 /// Answers a pull of `cursors` (space, last `seq` seen), at most `limit`
 /// records per space. Membership must have been checked. The first chunk is
@@ -94,11 +98,17 @@ impl Pull {
             return None;
         }
         let mut buf = Vec::new();
-        let result = self.fill(&mut buf).await;
-        if result.is_err() {
-            self.done = true;
+        // Small pieces (a space with a few records) are gathered, so that
+        // the usual small pull is answered whole, with a Content-Length.
+        loop {
+            if let Err(e) = self.fill(&mut buf).await {
+                self.done = true;
+                return Some(Err(e));
+            }
+            if self.done || buf.len() >= GATHER_BYTES {
+                return Some(Ok(buf.into()));
+            }
         }
-        Some(result.map(|()| buf.into()))
     }
 
     /// Writes the next piece into `buf`: the start of the answer and of a
