@@ -41,6 +41,8 @@ pub struct AppState {
     pub redeem_by_address: RateLimiter,
     /// Redeem attempts per account.
     pub redeem_by_account: RateLimiter,
+    /// Slots for pushes being read and stored (see [`Limits::pushes_in_flight`]).
+    pub push_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -49,10 +51,11 @@ impl AppState {
         let per_minute = limits.redeem_per_minute;
         Arc::new(AppState {
             storage,
-            limits,
             metrics: Metrics::new(),
             redeem_by_address: RateLimiter::new(per_minute, Duration::from_secs(60)),
             redeem_by_account: RateLimiter::new(per_minute, Duration::from_secs(60)),
+            push_slots: Arc::new(tokio::sync::Semaphore::new(limits.pushes_in_flight.max(1))),
+            limits,
         })
     }
 }

@@ -24,6 +24,9 @@ pub enum ApiError {
     /// 404: no such thing, or the caller is not a member (the two look the same).
     #[error("not found")]
     NotFound,
+    /// 408: the request body did not arrive in time.
+    #[error("the request body did not arrive in time")]
+    Timeout,
     /// 410: an invite or link code that expired, was used, or was burned by wrong tries.
     #[error("{0}")]
     Gone(String),
@@ -48,6 +51,7 @@ impl ApiError {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Timeout => (StatusCode::REQUEST_TIMEOUT, "timeout"),
             ApiError::Gone(_) => (StatusCode::GONE, "gone"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),

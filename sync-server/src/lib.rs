@@ -77,13 +77,61 @@ pub fn spawn_local(db_path: &std::path::Path) -> std::io::Result<String> {
         .map_err(|_| std::io::Error::other("the server thread ended before listening"))?
 }
 
+/// Largest read buffer of one connection. A connection keeps its buffer
+/// between requests, and hyper's default (~400 KiB) let 500 idle keep-alive
+/// connections hold 10 MiB after pushes of 50 KiB bodies; larger bodies
+/// simply take several reads.
+const READ_BUFFER_BYTES: usize = 16 * 1024;
+
 /// Serves `state` on `listener` until SIGINT or SIGTERM, then finishes the
 /// requests in flight and returns.
 pub async fn serve(listener: tokio::net::TcpListener, state: api::Shared) -> std::io::Result<()> {
-    let app = api::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    use axum::extract::ConnectInfo;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+
+    let app = api::router(state);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.max_buf_size(READ_BUFFER_BYTES)
+        .timer(TokioTimer::new());
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown_signal());
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(c) => c,
+                Err(e) => {
+                    // Out of file descriptors, say: back off instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // Answers and streamed pull chunks go out at once, not after the
+        // peer's delayed ACK.
+        let _ = stream.set_nodelay(true);
+        let service =
+            app.clone()
+                .map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(ConnectInfo(peer));
+                    req.map(axum::body::Body::new)
+                });
+        let connection = http.serve_connection(
+            TokioIo::new(stream),
+            hyper_util::service::TowerToHyperService::new(service),
+        );
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

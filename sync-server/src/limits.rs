@@ -26,6 +26,15 @@ pub struct Limits {
     /// Redeem attempts allowed per address and per account in a minute.
     #[arg(long, env = "TANDEM_REDEEM_PER_MINUTE", default_value_t = 10)]
     pub redeem_per_minute: u32,
+    /// Pushes read and stored at once. Further pushes wait with their bodies
+    /// unread, so a slow disk queues bytes in the kernel's socket buffers
+    /// rather than in the server's memory.
+    #[arg(long, env = "TANDEM_PUSHES_IN_FLIGHT", default_value_t = 64)]
+    pub pushes_in_flight: usize,
+    /// Seconds a push that holds a slot may take to send its body (a slow
+    /// sender must not keep a slot from the others).
+    #[arg(long, env = "TANDEM_BODY_SECONDS", default_value_t = 10)]
+    pub body_seconds: u64,
 }
 
 impl Default for Limits {
@@ -38,6 +47,8 @@ impl Default for Limits {
             max_cursors: 200,
             invite_max_wrong: 5,
             redeem_per_minute: 10,
+            pushes_in_flight: 64,
+            body_seconds: 10,
         }
     }
 }

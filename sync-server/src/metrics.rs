@@ -2,7 +2,8 @@
 //! Labels name routes by their template, never by ids or content.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
 };
 
 /// The server's metrics.
@@ -17,6 +18,8 @@ pub struct Metrics {
     pub records: IntCounter,
     /// Ciphertext bytes stored.
     pub bytes: IntCounter,
+    /// Pushes waiting for a slot, their bodies not yet read.
+    pub pushes_waiting: IntGauge,
 }
 
 impl Metrics {
@@ -41,11 +44,17 @@ impl Metrics {
             IntCounter::new("tandem_records_stored_total", "Records stored").expect("valid metric");
         let bytes = IntCounter::new("tandem_bytes_stored_total", "Ciphertext bytes stored")
             .expect("valid metric");
+        let pushes_waiting = IntGauge::new(
+            "tandem_pushes_waiting",
+            "Pushes waiting for a slot, their bodies not yet read",
+        )
+        .expect("valid metric");
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(records.clone()),
             Box::new(bytes.clone()),
+            Box::new(pushes_waiting.clone()),
         ] {
             registry.register(c).expect("unique metric");
         }
@@ -55,6 +64,7 @@ impl Metrics {
             latency,
             records,
             bytes,
+            pushes_waiting,
         }
     }
 

@@ -680,3 +680,75 @@ async fn gzipped_pushes_are_accepted_and_limits_apply_to_the_inflated_body() {
     let body: Value = answer.json().await.unwrap();
     assert!(body["error"].is_string(), "{body}");
 }
+
+/// The value of a gauge or counter in the server's `/metrics` text.
+async fn metric(url: &str, name: &str) -> Option<f64> {
+    let text = http_client()
+        .get(format!("{url}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test]
+async fn a_push_waits_for_a_slot_and_a_body_that_never_arrives_gives_its_slot_up() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = start(Limits {
+        pushes_in_flight: 1,
+        body_seconds: 1,
+        ..Limits::default()
+    })
+    .await;
+    let a = Client::register(&s.url).await;
+    let space = a.create_space().await;
+
+    // A push that sends its head and the start of its body, then stalls,
+    // takes the only slot.
+    let addr = s.url.trim_start_matches("http://").to_owned();
+    let mut stalled = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /v1/sync/push HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {}\r\n\
+         content-type: application/json\r\ncontent-length: 1000\r\n\r\n{{\"records\":[",
+        a.token
+    );
+    stalled.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+
+    // The next push waits, its body unread, and the metric shows it.
+    let waiting = tokio::spawn({
+        let a = a.clone();
+        let records = vec![record(&space, "d", 0, 100)];
+        async move { push(&a, &records).await }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while metric(&s.url, "tandem_pushes_waiting").await != Some(1.0) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the push never waited"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(!waiting.is_finished());
+
+    // The stalled push is answered 408 with a JSON body once its time is up...
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        stalled.read_to_end(&mut answer),
+    )
+    .await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains(r#""error":"timeout""#), "{answer}");
+
+    // ...and the waiting push gets the slot and is stored.
+    let (st, body) = waiting.await.unwrap();
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(body["acks"].as_array().unwrap().len(), 1);
+    assert_eq!(metric(&s.url, "tandem_pushes_waiting").await, Some(0.0));
+}

@@ -5,6 +5,8 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
+use std::time::Duration;
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::Shared;
 use crate::error::ApiError;
@@ -21,6 +23,38 @@ impl<T: DeserializeOwned> FromRequest<Shared> for Body<T> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(Body(v)),
             Err(r) => Err(json_rejection(r)),
+        }
+    }
+}
+
+/// A JSON body read only once the request holds one of the push slots
+/// ([`crate::limits::Limits::pushes_in_flight`]), and within
+/// [`crate::limits::Limits::body_seconds`] of getting it. While the request
+/// waits its body stays unread, in the kernel's socket buffers; the slot is
+/// held until the handler drops the value.
+pub struct SlotBody<T> {
+    /// The parsed body.
+    pub body: T,
+    /// The push slot, given back when dropped.
+    pub slot: OwnedSemaphorePermit,
+}
+
+impl<T: DeserializeOwned> FromRequest<Shared> for SlotBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &Shared) -> Result<Self, Self::Rejection> {
+        let waiting = &state.metrics.pushes_waiting;
+        waiting.inc();
+        let slot = state.push_slots.clone().acquire_owned().await;
+        waiting.dec();
+        let slot = slot.map_err(|_| ApiError::Unavailable)?;
+        let deadline = Duration::from_secs(state.limits.body_seconds);
+        match tokio::time::timeout(deadline, Body::<T>::from_request(req, state)).await {
+            Ok(body) => Ok(SlotBody {
+                body: body?.0,
+                slot,
+            }),
+            Err(_) => Err(ApiError::Timeout),
         }
     }
 }

@@ -10,7 +10,7 @@ use tandem_protocol::{
 };
 
 use super::devices::now_ms;
-use super::extract::{Authed, Body};
+use super::extract::{Authed, Body, SlotBody};
 use super::pull_stream;
 use super::spaces::member;
 use super::{Shared, validate};
@@ -21,11 +21,14 @@ use crate::storage::{Membership, NewRecord};
 /// record pushed again (same space and change hash) gets the `seq` it already had.
 #[utoipa::path(post, path = "/v1/sync/push", tag = "sync", security(("bearer" = [])), request_body = PushRequest,
     responses((status = 200, body = PushResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody)))]
+        (status = 408, body = ErrorBody), (status = 413, body = ErrorBody)))]
 pub async fn push(
     State(state): State<Shared>,
     Authed(device): Authed,
-    Body(req): Body<PushRequest>,
+    SlotBody {
+        body: req,
+        slot: _slot,
+    }: SlotBody<PushRequest>,
 ) -> ApiResult<Json<PushResponse>> {
     if req.records.len() > state.limits.max_records_per_push {
         return Err(ApiError::TooLarge(format!(

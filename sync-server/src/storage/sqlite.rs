@@ -153,6 +153,12 @@ const WRITER_CACHE_KIB: i64 = 8 * 1024;
 /// reader only held memory, up to 32 times over.
 const READER_CACHE_KIB: i64 = 512;
 
+/// What all of SQLite's caches together may hold before they stop growing
+/// (a soft limit: a cache over it recycles its least recently used pages).
+/// The writer's cache and a handful of busy readers fit; 32 readers' caches
+/// filled by pulls no longer add up on top of it.
+const SQLITE_HEAP_BYTES: i64 = 16 * 1024 * 1024;
+
 /// One write waiting for the next group commit.
 trait Job: Send {
     /// Runs the write inside the group's transaction; false if it failed.
@@ -207,6 +213,9 @@ impl SqliteStorage {
     /// Opens (or creates) the database at `path` and starts the writer thread.
     pub fn open(path: &Path) -> StorageResult<Self> {
         let mut conn = Connection::open(path)?;
+        // Process-wide: past this, every connection's cache reuses its own
+        // pages instead of growing.
+        conn.pragma_update(None, "soft_heap_limit", SQLITE_HEAP_BYTES)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         configure(&conn, WRITER_CACHE_KIB)?;
