@@ -77,9 +77,11 @@ pub struct PostgresStorage {
 impl PostgresStorage {
     /// Connects to `url` (`postgres://…`) and creates the schema if missing.
     pub async fn connect(url: &str, pool_size: usize) -> StorageResult<Self> {
-        let config: tokio_postgres::Config = url
+        let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|e: tokio_postgres::Error| StorageError::Database(e.to_string()))?;
+        let options = session_options(config.get_options());
+        config.options(&options);
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -104,6 +106,33 @@ impl PostgresStorage {
         Ok(PostgresStorage { pool })
     }
 }
+
+/// Settings for every connection of the pool, after any the URL gives.
+///
+/// Bitmap scans are off. Every query here is a key lookup or an ordered
+/// range of a B-tree index, and a bitmap scan only looked cheaper when the
+/// statistics were stale: right after a burst of pushes the planner took a
+/// space of 10,000 records for 181 rows and read and sorted all of them for
+/// every chunk of 1,024 that a pull asks for (7–10 ms a chunk instead of 1).
+fn session_options(given: Option<&str>) -> String {
+    const OURS: &str = "-c enable_bitmapscan=off";
+    match given {
+        Some(o) if !o.trim().is_empty() => format!("{o} {OURS}"),
+        _ => OURS.to_owned(),
+    }
+}
+
+/// One chunk of a pull: the space's head and epoch, and up to `$3` records
+/// after `$2`, in one round trip.
+const PULL_SQL: &str = "SELECT s.head_seq, s.epoch,
+        r.seq, r.doc_id, r.change_hash, r.key_epoch, r.nonce, r.ciphertext
+ FROM spaces s
+ LEFT JOIN LATERAL (
+     SELECT seq, doc_id, change_hash, key_epoch, nonce, ciphertext FROM records
+     WHERE space_id = s.id AND seq > $2 ORDER BY seq LIMIT $3
+ ) r ON true
+ WHERE s.id = $1
+ ORDER BY r.seq";
 
 fn epoch(v: i32) -> u32 {
     u32::try_from(v).unwrap_or(0)
@@ -449,19 +478,7 @@ impl Storage for PostgresStorage {
         let client = self.pool.get().await?;
         // The space's head and the records in one round trip: a pull is read
         // in chunks, and on a busy machine each trip to the database costs.
-        let stmt = client
-            .prepare_cached(
-                "SELECT s.head_seq, s.epoch,
-                        r.seq, r.doc_id, r.change_hash, r.key_epoch, r.nonce, r.ciphertext
-                 FROM spaces s
-                 LEFT JOIN LATERAL (
-                     SELECT seq, doc_id, change_hash, key_epoch, nonce, ciphertext FROM records
-                     WHERE space_id = s.id AND seq > $2 ORDER BY seq LIMIT $3
-                 ) r ON true
-                 WHERE s.id = $1
-                 ORDER BY r.seq",
-            )
-            .await?;
+        let stmt = client.prepare_cached(PULL_SQL).await?;
         let rows = client
             .query(&stmt, &[&space, &after, &(i64::from(limit) + 1)])
             .await?;
@@ -586,5 +603,65 @@ impl Storage for PostgresStorage {
             spaces_deleted,
             spaces_left: left,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn our_settings_follow_those_of_the_url() {
+        assert_eq!(session_options(None), "-c enable_bitmapscan=off");
+        assert_eq!(session_options(Some(" ")), "-c enable_bitmapscan=off");
+        assert_eq!(
+            session_options(Some("-c work_mem=8MB")),
+            "-c work_mem=8MB -c enable_bitmapscan=off"
+        );
+    }
+
+    /// With statistics taken while a space was small, a pull chunk is still
+    /// read through the index in order, not gathered and sorted whole.
+    #[tokio::test]
+    async fn a_pull_chunk_reads_the_index_in_order_when_statistics_are_stale() {
+        let Ok(admin) = std::env::var("TANDEM_TEST_POSTGRES") else {
+            eprintln!("skipping: TANDEM_TEST_POSTGRES is not set");
+            return;
+        };
+        let (client, conn) = tokio_postgres::connect(&admin, NoTls).await.unwrap();
+        tokio::spawn(conn);
+        let name = format!("tandem_{}", new_id());
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+        let storage = PostgresStorage::connect(&url, 2).await.unwrap();
+        let db = storage.pool.get().await.unwrap();
+        db.batch_execute(
+            "INSERT INTO accounts VALUES ('a', 0);
+             INSERT INTO spaces (id, owner, created_hour) VALUES ('s', 'a', 0);
+             ANALYZE records;
+             INSERT INTO records
+               SELECT 's', n, 'doc', sha256(n::text::bytea), 0, '\\x00', repeat('x', 300)::bytea
+               FROM generate_series(1, 10000) n;",
+        )
+        .await
+        .unwrap();
+        let plan: Vec<String> = db
+            .query(&format!("EXPLAIN {PULL_SQL}"), &[&"s", &2000i64, &1025i64])
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let plan = plan.join("\n");
+        assert!(plan.contains("Index Scan using records_pkey"), "{plan}");
+        assert!(!plan.contains("Bitmap"), "{plan}");
+        drop(db);
+        drop(storage);
+        let _ = client
+            .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .await;
     }
 }
