@@ -58,6 +58,39 @@ struct Args {
     /// Instead of load: SQLite's own rate for inserting the same rows, in a database in DIR.
     #[arg(long)]
     floor_sqlite: Option<std::path::PathBuf>,
+    /// Instead of load: how long the disk under DIR takes to make 4 KiB
+    /// durable (write + fdatasync, 200 times). No durable push can be
+    /// acknowledged faster, so it says how to read the other numbers.
+    #[arg(long)]
+    probe_fsync: Option<std::path::PathBuf>,
+    /// Name of the probe's BENCH line.
+    #[arg(long, default_value = "disk_fsync")]
+    probe_name: String,
+}
+
+/// Times `write` + `fdatasync` of 4 KiB at the start of a file in `dir`.
+fn probe_fsync(dir: &std::path::Path, name: &str) -> Result<(), String> {
+    use std::io::{Seek, Write};
+    let path = dir.join("fsync-probe");
+    let mut file = std::fs::File::create(&path).map_err(|e| e.to_string())?;
+    let block = [0x5au8; 4096];
+    let mut lat = Vec::with_capacity(200);
+    for _ in 0..200 {
+        let t = Instant::now();
+        file.rewind().map_err(|e| e.to_string())?;
+        file.write_all(&block).map_err(|e| e.to_string())?;
+        file.sync_data().map_err(|e| e.to_string())?;
+        lat.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    let _ = std::fs::remove_file(&path);
+    lat.sort_by(f64::total_cmp);
+    println!(
+        "BENCH name={name} median_us={:.0} p99_us={:.0} max_us={:.0}",
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99),
+        lat.last().copied().unwrap_or(0.0)
+    );
+    Ok(())
 }
 
 fn loopback_only(url: &str) -> bool {
@@ -175,6 +208,9 @@ fn floor_sqlite(dir: &std::path::Path, args: &Args) {
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let args = Args::parse();
+    if let Some(dir) = &args.probe_fsync {
+        return probe_fsync(dir, &args.probe_name);
+    }
     if let Some(dir) = &args.floor_sqlite {
         floor_sqlite(dir, &args);
         return Ok(());
