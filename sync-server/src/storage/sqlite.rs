@@ -226,6 +226,7 @@ impl SqliteStorage {
         conn.pragma_update(None, "journal_size_limit", WAL_KEEP_BYTES as i64)?;
         let checkpointer = Connection::open(path)?;
         configure(&checkpointer, READER_CACHE_KIB)?;
+        checkpointer.busy_timeout(RESTART_PATIENCE)?;
         std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn({
@@ -320,8 +321,9 @@ impl SqliteStorage {
 /// thread, many times a second (PASSIVE: it never blocks the writer), so
 /// that the writer's own checkpoint (see [`writer_loop`]) has only the last
 /// few frames left to copy. Should the WAL still fail to start over for
-/// long (a reader that never lets go, say), a RESTART checkpoint here waits
-/// for the readers and holds the writer until it can.
+/// long (a reader that never lets go, or a slow disk), a RESTART checkpoint
+/// here waits for the readers, holding the writer, but at most
+/// [`RESTART_PATIENCE`] before it gives up until the next second.
 fn checkpoint_loop(conn: Connection, wal: PathBuf) {
     let mut last_restart_check = std::time::Instant::now();
     loop {
@@ -342,6 +344,10 @@ fn checkpoint_loop(conn: Connection, wal: PathBuf) {
 
 /// How often the background checkpointer copies frames back.
 const BACKGROUND_CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+/// How long the safety valve's RESTART waits for readers and the writer.
+/// Writers wait while it does: with the connections' usual 10 s, one RESTART
+/// behind a slow disk held every push for 10.5 s.
+const RESTART_PATIENCE: std::time::Duration = std::time::Duration::from_millis(100);
 /// WAL size past which the safety valve forces the WAL to start over.
 const WAL_RESTART_BYTES: u64 = 64 * 1024 * 1024;
 /// What the WAL file is trimmed to when it starts over.
