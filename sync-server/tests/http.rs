@@ -594,14 +594,7 @@ async fn operations_endpoints_and_the_openapi_document() {
     let a = Client::register(&s.url).await;
     let space = a.create_space().await;
     push(&a, &[record(&space, "d", 0, 123)]).await;
-    let metrics = http
-        .get(format!("{}/metrics", s.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics_text(&s.url).await;
     assert!(
         metrics.contains("tandem_records_stored_total 1"),
         "{metrics}"
@@ -681,17 +674,23 @@ async fn gzipped_pushes_are_accepted_and_limits_apply_to_the_inflated_body() {
     assert!(body["error"].is_string(), "{body}");
 }
 
-/// The value of a gauge or counter in the server's `/metrics` text.
-async fn metric(url: &str, name: &str) -> Option<f64> {
-    let text = http_client()
+/// The server's `/metrics` text.
+async fn metrics_text(url: &str) -> String {
+    http_client()
         .get(format!("{url}/metrics"))
         .send()
         .await
         .unwrap()
         .text()
         .await
-        .unwrap();
-    text.lines()
+        .unwrap()
+}
+
+/// The value of a gauge or counter in the server's `/metrics` text.
+async fn metric(url: &str, name: &str) -> Option<f64> {
+    metrics_text(url)
+        .await
+        .lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
 }
 
