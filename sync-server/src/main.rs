@@ -5,8 +5,47 @@ use tandem_sync_server::config::Config;
 use tandem_sync_server::{api, open_storage, serve};
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    small_malloc_arenas();
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt.block_on(run()),
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Starts the process over with `MALLOC_ARENA_MAX=2` unless the variable is
+/// set (glibc reads it only at start-up). glibc gives each thread that
+/// allocates its own arena, up to 8 per core, and each keeps the memory
+/// freed into it: behind a slow disk the server's peak was 56–60 MiB with
+/// the default and 42–51 MiB with two arenas, for 25 MiB in use.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn small_malloc_arenas() {
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os("MALLOC_ARENA_MAX").is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let mut args = std::env::args_os();
+    let arg0 = args.next().unwrap_or_else(|| exe.clone().into_os_string());
+    // `exec` returns only if it failed; then carry on as we are.
+    let e = std::process::Command::new(&exe)
+        .arg0(arg0)
+        .args(args)
+        .env("MALLOC_ARENA_MAX", "2")
+        .exec();
+    eprintln!("warning: could not restart with small malloc arenas: {e}");
+}
+
+async fn run() -> std::process::ExitCode {
     let config = Config::parse();
     let filter = EnvFilter::try_from_env("TANDEM_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     if config.log_json {

@@ -327,3 +327,47 @@ async fn plaintext_tokens_and_secrets_never_reach_the_servers_disk_or_logs() {
         }
     }
 }
+
+/// The environment the running server process has.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn environment_of(p: &Proc) -> Vec<String> {
+    std::fs::read(format!("/proc/{}/environ", p.child.id()))
+        .unwrap()
+        .split(|b| *b == 0)
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .collect()
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn the_server_runs_with_two_malloc_arenas_unless_told_otherwise() {
+    // The test's own environment must not decide the outcome.
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("sync.db").display());
+    let run = |arenas: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tandem-sync-server"));
+        cmd.args(["--listen", "127.0.0.1:0", "--db", &db])
+            .env_remove("MALLOC_ARENA_MAX")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if let Some(n) = arenas {
+            cmd.env("MALLOC_ARENA_MAX", n);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.starts_with("listening on "), "{line:?}");
+        // The process that listens is the one started (same PID, restarted in place).
+        let p = Proc {
+            child,
+            url: line.trim().to_owned(),
+        };
+        environment_of(&p)
+    };
+    assert!(run(None).contains(&"MALLOC_ARENA_MAX=2".to_owned()));
+    let chosen = run(Some("4"));
+    assert!(chosen.contains(&"MALLOC_ARENA_MAX=4".to_owned()));
+    assert!(!chosen.contains(&"MALLOC_ARENA_MAX=2".to_owned()));
+}
