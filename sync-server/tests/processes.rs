@@ -40,6 +40,11 @@ fn spawn(db: &str, log: Option<&std::path::Path>) -> Proc {
             cmd.stderr(Stdio::null());
         }
     }
+    start(cmd)
+}
+
+/// Runs `cmd` (a server with its stdout piped) until it prints its address.
+fn start(mut cmd: Command) -> Proc {
     let mut child = cmd.spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
@@ -353,17 +358,8 @@ fn the_server_runs_with_two_malloc_arenas_unless_told_otherwise() {
         if let Some(n) = arenas {
             cmd.env("MALLOC_ARENA_MAX", n);
         }
-        let mut child = cmd.spawn().unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert!(line.starts_with("listening on "), "{line:?}");
-        // The process that listens is the one started (same PID, restarted in place).
-        let p = Proc {
-            child,
-            url: line.trim().to_owned(),
-        };
+        // The process that listens is the one started (restarted in place).
+        let p = start(cmd);
         environment_of(&p)
     };
     assert!(run(None).contains(&"MALLOC_ARENA_MAX=2".to_owned()));
