@@ -10,8 +10,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use futures_util::TryStreamExt;
 use tandem_protocol::{AccountDeleted, SpaceHead, SpaceInfo};
 use tokio_postgres::NoTls;
+use tokio_postgres::types::ToSql;
 
 use super::{
     Device, Membership, NewRecord, Page, Record, Redeemed, Registration, Storage, StorageError,
@@ -123,7 +125,13 @@ fn session_options(given: Option<&str>) -> String {
 }
 
 /// One chunk of a pull: the space's head and epoch, and up to `$3` records
-/// after `$2`, in one round trip.
+/// after `$2`, in one round trip and one snapshot.
+///
+/// The records come in index order from the nested loop over the one space
+/// row. An outer `ORDER BY` would not be free: PostgreSQL does not carry the
+/// inner order through the join and sorted the whole chunk again, ciphertext
+/// and all (0.7 of 1.7 ms). The rows are put in order on this side instead,
+/// which costs one pass when they already are.
 const PULL_SQL: &str = "SELECT s.head_seq, s.epoch,
         r.seq, r.doc_id, r.change_hash, r.key_epoch, r.nonce, r.ciphertext
  FROM spaces s
@@ -131,8 +139,7 @@ const PULL_SQL: &str = "SELECT s.head_seq, s.epoch,
      SELECT seq, doc_id, change_hash, key_epoch, nonce, ciphertext FROM records
      WHERE space_id = s.id AND seq > $2 ORDER BY seq LIMIT $3
  ) r ON true
- WHERE s.id = $1
- ORDER BY r.seq";
+ WHERE s.id = $1";
 
 fn epoch(v: i32) -> u32 {
     u32::try_from(v).unwrap_or(0)
@@ -479,27 +486,31 @@ impl Storage for PostgresStorage {
         // The space's head and the records in one round trip: a pull is read
         // in chunks, and on a busy machine each trip to the database costs.
         let stmt = client.prepare_cached(PULL_SQL).await?;
-        let rows = client
-            .query(&stmt, &[&space, &after, &(i64::from(limit) + 1)])
-            .await?;
-        let Some(first) = rows.first() else {
+        let want = i64::from(limit) + 1;
+        let params: [&(dyn ToSql + Sync); 3] = [&space, &after, &want];
+        // Rows are taken as they arrive, while the database is still sending.
+        let mut rows = std::pin::pin!(client.query_raw(&stmt, params).await?);
+        let mut space_row = None;
+        let mut records = Vec::with_capacity(limit as usize + 1);
+        while let Some(r) = rows.try_next().await? {
+            space_row.get_or_insert_with(|| (r.get::<_, i64>(0), epoch(r.get(1))));
+            let Some(seq) = r.get::<_, Option<i64>>(2) else {
+                continue;
+            };
+            records.push(Record {
+                seq,
+                doc_id: r.get(3),
+                change_hash: hash32(r.get(4)),
+                key_epoch: epoch(r.get(5)),
+                nonce: r.get(6),
+                ciphertext: r.get(7),
+            });
+        }
+        let Some((head_seq, space_epoch)) = space_row else {
             return Err(StorageError::Database("the space is gone".into()));
         };
-        let (head_seq, space_epoch) = (first.get(0), epoch(first.get(1)));
-        let mut records: Vec<Record> = rows
-            .into_iter()
-            .filter_map(|r| {
-                let seq: Option<i64> = r.get(2);
-                Some(Record {
-                    seq: seq?,
-                    doc_id: r.get(3),
-                    change_hash: hash32(r.get(4)),
-                    key_epoch: epoch(r.get(5)),
-                    nonce: r.get(6),
-                    ciphertext: r.get(7),
-                })
-            })
-            .collect();
+        // Already in order (see PULL_SQL): one pass to confirm it.
+        records.sort_by_key(|r| r.seq);
         let more = records.len() > limit as usize;
         records.truncate(limit as usize);
         Ok(Page {
@@ -621,7 +632,8 @@ mod tests {
     }
 
     /// With statistics taken while a space was small, a pull chunk is still
-    /// read through the index in order, not gathered and sorted whole.
+    /// read through the index in order, not gathered and sorted whole; and
+    /// nothing sorts the chunk again after the join.
     #[tokio::test]
     async fn a_pull_chunk_reads_the_index_in_order_when_statistics_are_stale() {
         let Ok(admin) = std::env::var("TANDEM_TEST_POSTGRES") else {
@@ -658,6 +670,7 @@ mod tests {
         let plan = plan.join("\n");
         assert!(plan.contains("Index Scan using records_pkey"), "{plan}");
         assert!(!plan.contains("Bitmap"), "{plan}");
+        assert!(!plan.contains("Sort"), "{plan}");
         drop(db);
         drop(storage);
         let _ = client
