@@ -504,12 +504,18 @@ mod tests {
 
     const TEN_CHUNKS: i64 = 10 * CHUNK as i64;
 
-    #[tokio::test]
-    async fn reading_runs_ahead_of_the_client_by_a_bounded_number_of_chunks() {
+    /// A pull of everything in a space of ten chunks, answered but not read.
+    async fn ten_chunk_pull() -> (Memory, Response) {
         let memory = Memory::new(TEN_CHUNKS);
         let answer = respond(memory.clone(), vec![("s".into(), 0)], u32::MAX)
             .await
             .unwrap();
+        (memory, answer)
+    }
+
+    #[tokio::test]
+    async fn reading_runs_ahead_of_the_client_by_a_bounded_number_of_chunks() {
+        let (memory, answer) = ten_chunk_pull().await;
         // Nothing is read by the client yet; the server reads on until a
         // chunk waits for the connection, and no further.
         let four = [0, 1, 2, 3].map(|k| k * i64::from(CHUNK)).to_vec();
@@ -532,10 +538,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_client_that_goes_away_stops_the_reading() {
-        let memory = Memory::new(TEN_CHUNKS);
-        let answer = respond(memory.clone(), vec![("s".into(), 0)], u32::MAX)
-            .await
-            .unwrap();
+        let (memory, answer) = ten_chunk_pull().await;
         memory.until(|m| m.asked().len() >= 4).await;
         drop(answer);
         // Every task of the pull ends and lets go of its source.

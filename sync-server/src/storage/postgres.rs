@@ -505,7 +505,8 @@ impl Storage for PostgresStorage {
         // Rows are taken as they arrive, while the database is still sending.
         let mut rows = std::pin::pin!(client.query_raw(&stmt, params).await?);
         let mut space_row = None;
-        let mut records = Vec::with_capacity(limit as usize + 1);
+        // A chunk's worth at most: `limit` is the caller's to choose.
+        let mut records = Vec::with_capacity(limit.min(4096) as usize + 1);
         while let Some(r) = rows.try_next().await? {
             space_row.get_or_insert_with(|| (r.get::<_, i64>(0), epoch(r.get(1))));
             let Some(seq) = r.get::<_, Option<i64>>(2) else {
