@@ -8,6 +8,8 @@
 //! tandem-loadgen --floor-sqlite DIR --batches 200 --batch 100   # SQLite's own insert rate
 //! ```
 
+mod stall;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -66,6 +68,10 @@ struct Args {
     /// Name of the probe's BENCH line.
     #[arg(long, default_value = "disk_fsync")]
     probe_name: String,
+    /// Print the slowest pushes and the machine's stalls, with when they
+    /// happened, to tell a slow server from a machine that stopped.
+    #[arg(long)]
+    trace: bool,
 }
 
 /// Times `write` + `fdatasync` of 4 KiB at the start of a file in `dir`.
@@ -170,6 +176,26 @@ struct SpaceSeqs {
 #[derive(serde::Deserialize)]
 struct Seq {
     seq: i64,
+}
+
+/// Prints the slowest pushes (when each was due, how long it took) and the
+/// machine's stalls, to stderr: a slow push that starts during a stall is
+/// the machine's, not the server's.
+fn print_trace(pushes: &[(f64, f64)], machine: &stall::Report) {
+    let mut slowest = pushes.to_vec();
+    slowest.sort_by(|a, b| b.1.total_cmp(&a.1));
+    eprintln!("slowest pushes (due at s: took ms):");
+    for (due, ms) in slowest.iter().take(12) {
+        eprintln!("  {due:8.3}: {ms:7.1}");
+    }
+    eprintln!(
+        "machine stalls over 5 ms: {} (steal {:.0} ms over the run)",
+        machine.stalls.len(),
+        machine.steal_ms.unwrap_or(0.0)
+    );
+    for s in machine.stalls.iter().filter(|s| s.extra_ms >= 10.0) {
+        eprintln!("  {:8.3}: {:7.1}", s.at_s, s.extra_ms);
+    }
 }
 
 fn peak_mib(pid: u32) -> Option<f64> {
@@ -329,6 +355,16 @@ async fn main() -> Result<(), String> {
     let interval = (args.rate > 0)
         .then(|| Duration::from_secs_f64((args.devices * args.batch) as f64 / args.rate as f64));
     let origin = tokio::time::Instant::now();
+    let probe = stall::Probe::start(origin.into_std());
+    if args.trace {
+        let unix = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        eprintln!(
+            "times below are seconds after {:.3} (Unix)",
+            unix.as_secs_f64()
+        );
+    }
     let n_devices = args.devices;
     for (d, (token, space, base)) in devices.into_iter().enumerate() {
         let (http, bodies) = (http.clone(), bodies.clone());
@@ -361,7 +397,8 @@ async fn main() -> Result<(), String> {
                 match resp {
                     Ok(r) if r.status().is_success() => {
                         let _ = r.bytes().await;
-                        lat.push(t.elapsed().as_secs_f64() * 1e3);
+                        let due_s = t.saturating_duration_since(origin.into_std()).as_secs_f64();
+                        lat.push((due_s, t.elapsed().as_secs_f64() * 1e3));
                         pushed += bodies[d][b].matches("change_hash").count();
                     }
                     Ok(r) => return Err(format!("push failed: {}", r.status())),
@@ -389,6 +426,11 @@ async fn main() -> Result<(), String> {
         pushed += p;
     }
     let secs = started.elapsed().as_secs_f64();
+    let machine = probe.finish();
+    if args.trace {
+        print_trace(&lat, &machine);
+    }
+    let mut lat: Vec<f64> = lat.into_iter().map(|(_, ms)| ms).collect();
     lat.sort_by(f64::total_cmp);
     let memory = args
         .server_pid
@@ -402,14 +444,16 @@ async fn main() -> Result<(), String> {
         args.devices
     );
     println!(
-        "BENCH name={} records_per_s={:.0} p50_ms={:.2} p99_ms={:.2} devices={} server_peak_mib={:.1} offered_per_s={}",
+        "BENCH name={} records_per_s={:.0} p50_ms={:.2} p99_ms={:.2} devices={} server_peak_mib={:.1} offered_per_s={} stall_max_ms={:.1} steal_ms={:.0}",
         args.name,
         pushed as f64 / secs,
         percentile(&lat, 0.5),
         percentile(&lat, 0.99),
         args.devices,
         memory,
-        args.rate
+        args.rate,
+        machine.worst_ms(),
+        machine.steal_ms.unwrap_or(0.0)
     );
 
     // One pull of `--pull` records from a space that holds at least that many.
