@@ -9,7 +9,10 @@
 //! calls — shells run them off the main thread (Kotlin `Dispatchers.IO`,
 //! Swift `Task.detached`). Calls that reach the network or rewrite the whole
 //! store are `async` (Kotlin `suspend`, Swift `async`) and run on a worker
-//! thread of their own.
+//! thread of their own. Those that reach the network run one at a time; a
+//! sync holds the store only for each of its steps, never while it waits on
+//! the network, so writes made meanwhile land at once (and go out in that
+//! sync or the next).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -26,11 +29,11 @@ use tandem_core::notify::Notice;
 use tandem_core::pair::ReachOut;
 use tandem_core::person::Person;
 use tandem_core::settings::Settings;
-use tandem_core::sync::SyncStatus;
 use tandem_core::sync::devices::DeviceView;
 use tandem_core::sync::overview::MenteeOverview;
 use tandem_core::sync::pairing::PairView;
 use tandem_core::sync::sharing::ShareKind;
+use tandem_core::sync::{StoreAccess, SyncStatus};
 use tandem_core::track::TrackStats;
 use tandem_core::view::{Area, GoalView, TodayView};
 use tandem_core::{Options, Store, StoreKey};
@@ -55,6 +58,28 @@ pub trait ChangeListener: Send + Sync {
 pub struct Tandem {
     vault: Mutex<Vault>,
     listener: Mutex<Option<Arc<dyn ChangeListener>>>,
+    /// Held by the call that talks to the server, so that there is one.
+    network: Mutex<()>,
+}
+
+/// The store as a sync reaches it: the app lock taken for one step at a
+/// time, the listener told after each.
+struct Steps<'a>(&'a Tandem);
+
+impl StoreAccess for Steps<'_> {
+    fn with<T>(
+        &mut self,
+        f: impl FnOnce(&mut Store) -> tandem_core::Result<T>,
+    ) -> tandem_core::Result<T> {
+        let (result, changed) = {
+            let mut vault = self.0.vault();
+            let store = vault.store()?;
+            let result = f(store);
+            (result, store.take_changed())
+        };
+        self.0.tell(changed);
+        result
+    }
 }
 
 impl Tandem {
@@ -66,14 +91,7 @@ impl Tandem {
 
     /// Runs `f` on the open store, then tells the listener what changed.
     fn with<T>(&self, f: impl FnOnce(&mut Store) -> tandem_core::Result<T>) -> Result<T> {
-        let (result, changed) = {
-            let mut vault = self.vault();
-            let store = vault.store()?;
-            let result = f(store);
-            (result, store.take_changed())
-        };
-        self.tell(changed);
-        Ok(result?)
+        Ok(Steps(self).with(f)?)
     }
 
     fn tell(&self, changed: Vec<Area>) {
@@ -90,12 +108,26 @@ impl Tandem {
         }
     }
 
-    /// Runs `f` on a worker thread: for the calls that wait on the network.
+    /// Runs `f` on a worker thread: for the calls that rewrite the store.
     async fn off_thread<T: Send + 'static>(
         self: Arc<Self>,
         f: impl FnOnce(&mut Store) -> tandem_core::Result<T> + Send + 'static,
     ) -> Result<T> {
         blocking::unblock(move || self.with(f)).await
+    }
+
+    /// Runs `f` on a worker thread once no other call is talking to the
+    /// server. `f` holds the store throughout: for the one-off calls
+    /// (connecting, linking, restoring, pairing); a sync goes step by step.
+    async fn on_network<T: Send + 'static>(
+        self: Arc<Self>,
+        f: impl FnOnce(&mut Store) -> tandem_core::Result<T> + Send + 'static,
+    ) -> Result<T> {
+        blocking::unblock(move || {
+            let _alone = self.network.lock().unwrap_or_else(PoisonError::into_inner);
+            self.with(f)
+        })
+        .await
     }
 }
 
@@ -128,6 +160,7 @@ impl Tandem {
         Ok(Arc::new(Tandem {
             vault: Mutex::new(vault),
             listener: Mutex::new(None),
+            network: Mutex::new(()),
         }))
     }
 
@@ -373,16 +406,18 @@ impl Tandem {
 
     /// Connects this device to a sync server (a new account) and syncs.
     pub async fn connect(self: Arc<Self>, server: String) -> Result<SyncReportView> {
-        self.off_thread(move |s| s.connect(&server))
+        self.on_network(move |s| s.connect(&server))
             .await
             .map(SyncReportView::from)
     }
 
     /// Syncs now: push what is pending, pull what is new.
     pub async fn sync_now(self: Arc<Self>) -> Result<SyncReportView> {
-        self.off_thread(|s| s.sync())
-            .await
-            .map(SyncReportView::from)
+        blocking::unblock(move || {
+            let _alone = self.network.lock().unwrap_or_else(PoisonError::into_inner);
+            Ok(tandem_core::sync::run::sync(&mut Steps(&self))?.into())
+        })
+        .await
     }
 
     /// The sync status (last success, pending changes, last error, next try).
@@ -392,14 +427,14 @@ impl Tandem {
 
     /// A one-time code that links another device to this person.
     pub async fn link_code(self: Arc<Self>) -> Result<String> {
-        self.off_thread(|s| s.link_code().map(|code| code.to_string()))
+        self.on_network(|s| s.link_code().map(|code| code.to_string()))
             .await
     }
 
     /// Links this fresh device with a code shown on another of the person's
     /// devices, at `server`.
     pub async fn link(self: Arc<Self>, code: String, server: String) -> Result<SyncReportView> {
-        self.off_thread(move |s| s.link(&code, &server))
+        self.on_network(move |s| s.link(&code, &server))
             .await
             .map(SyncReportView::from)
     }
@@ -411,7 +446,7 @@ impl Tandem {
 
     /// Unlinks a lost device; returns it and the person's new recovery key.
     pub async fn unlink_device(self: Arc<Self>, device_id: String) -> Result<Unlinked> {
-        self.off_thread(move |s| s.unlink_device(&device_id))
+        self.on_network(move |s| s.unlink_device(&device_id))
             .await
             .map(|(device, key)| Unlinked {
                 device,
@@ -421,7 +456,7 @@ impl Tandem {
 
     /// Makes a new recovery key (the old one stops working); show it once.
     pub async fn new_recovery_key(self: Arc<Self>) -> Result<String> {
-        self.off_thread(|s| s.new_recovery_key().map(|key| key.to_string()))
+        self.on_network(|s| s.new_recovery_key().map(|key| key.to_string()))
             .await
     }
 
@@ -431,7 +466,7 @@ impl Tandem {
         recovery_key: String,
         server: String,
     ) -> Result<Restored> {
-        self.off_thread(move |s| s.restore(&recovery_key, &server))
+        self.on_network(move |s| s.restore(&recovery_key, &server))
             .await
             .map(|(report, key)| Restored {
                 report: report.into(),
@@ -444,13 +479,13 @@ impl Tandem {
     /// Creates a pair and its invite: the code to show the mentor (as text
     /// and as a QR code of the same text).
     pub async fn pair_invite(self: Arc<Self>) -> Result<String> {
-        self.off_thread(|s| s.pair_invite().map(|code| code.to_string()))
+        self.on_network(|s| s.pair_invite().map(|code| code.to_string()))
             .await
     }
 
     /// Joins a mentee's pair with the code they showed.
     pub async fn pair_join(self: Arc<Self>, code: String) -> Result<PairView> {
-        self.off_thread(move |s| s.pair_join(&code)).await
+        self.on_network(move |s| s.pair_join(&code)).await
     }
 
     /// Every pair.
@@ -460,7 +495,7 @@ impl Tandem {
 
     /// Ends a pair (the mentee removes the mentor, or the mentor leaves).
     pub async fn end_pair(self: Arc<Self>, pair_id: String) -> Result<PairView> {
-        self.off_thread(move |s| s.end_pair(&pair_id)).await
+        self.on_network(move |s| s.end_pair(&pair_id)).await
     }
 
     /// Shares an item with the mentor of `pair_id` (or the only pair).

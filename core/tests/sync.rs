@@ -12,8 +12,9 @@ use support::server::{self, ServerProcess};
 use support::*;
 use tandem_core::craving::CravingInput;
 use tandem_core::journal::JournalInput;
-use tandem_core::sync::Client;
+use tandem_core::sync::run;
 use tandem_core::sync::seal::Refusal;
+use tandem_core::sync::{Client, StoreAccess, SyncReport};
 use tandem_core::{Durability, ErrorKind, FixedClock, Page, Store};
 use tandem_protocol::{Cursor, PushRecord};
 
@@ -614,5 +615,93 @@ fn a_new_device_bootstraps_from_snapshots_then_pulls_only_what_came_after() {
     b.add_journal(journal("from b")).unwrap();
     b.sync().unwrap();
     a.sync().unwrap();
+    assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
+}
+
+/// A device's store shared between threads, as an app holds it: each step
+/// of a sync takes the lock only for itself.
+struct Shared(Arc<std::sync::Mutex<Store>>);
+
+impl StoreAccess for Shared {
+    fn with<T>(
+        &mut self,
+        f: impl FnOnce(&mut Store) -> tandem_core::Result<T>,
+    ) -> tandem_core::Result<T> {
+        f(&mut self.0.lock().unwrap())
+    }
+}
+
+/// Starts a sync of `store` through [`Shared`] on its own thread.
+fn sync_in_background(
+    store: &Arc<std::sync::Mutex<Store>>,
+) -> std::thread::JoinHandle<tandem_core::Result<SyncReport>> {
+    let store = store.clone();
+    std::thread::spawn(move || run::sync(&mut Shared(store)))
+}
+
+#[test]
+fn writes_go_on_while_a_sync_waits_on_the_network_and_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let proxy = Proxy::start(&srv.url);
+    let c = clock();
+    let mut a = device(dir.path(), "a.db", c.clone());
+    a.init("Sam", "UTC").unwrap();
+    a.connect(&proxy.url).unwrap();
+    let code = a.link_code().unwrap();
+    let mut b = device(dir.path(), "b.db", c.clone());
+    b.link(&code, &srv.url).unwrap();
+    a.add_journal(journal("before the sync")).unwrap();
+    b.add_journal(journal("from b")).unwrap();
+    b.sync().unwrap();
+    let a = Arc::new(std::sync::Mutex::new(a));
+
+    // A slow network: every answer is held until let through. While the
+    // sync waits for one, the store is free and writes land.
+    proxy.hold_answers();
+    let syncing = sync_in_background(&a);
+    assert!(proxy.wait_until_held(1), "the push never went out");
+    a.try_lock()
+        .expect("the store is free while the push waits")
+        .add_journal(journal("during the first push"))
+        .unwrap();
+    proxy.let_one_through();
+    // The write just made goes out in a push of the same sync.
+    assert!(proxy.wait_until_held(2), "no second push");
+    a.try_lock()
+        .expect("the store is free while the second push waits")
+        .add_journal(journal("during the second push"))
+        .unwrap();
+    proxy.release_answers();
+    let report = syncing.join().unwrap().unwrap();
+    // b's entry arrived (a also pulls back what it pushed: not applied twice).
+    assert!(report.applied >= 1, "{report:?}");
+    let a = Arc::into_inner(a).unwrap().into_inner().unwrap();
+    assert_eq!(a.sync_status().unwrap().pending_changes, 0);
+    assert_eq!(a.journal_page(&Page::first(10)).unwrap().len(), 4);
+
+    // Nothing to push: the first answer held is the pull's. A write made
+    // while it waits stays in the outbox, and the pulled entry is applied
+    // beside it.
+    b.add_journal(journal("from b, later")).unwrap();
+    b.sync().unwrap();
+    let a = Arc::new(std::sync::Mutex::new(a));
+    proxy.hold_answers();
+    let syncing = sync_in_background(&a);
+    assert!(proxy.wait_until_held(3), "the pull never went out");
+    a.try_lock()
+        .expect("the store is free while the pull waits")
+        .add_journal(journal("during the pull"))
+        .unwrap();
+    proxy.release_answers();
+    let report = syncing.join().unwrap().unwrap();
+    assert!(report.pushed == 0 && report.applied >= 1, "{report:?}");
+    let mut a = Arc::into_inner(a).unwrap().into_inner().unwrap();
+    assert!(a.sync_status().unwrap().pending_changes > 0);
+    assert_eq!(a.journal_page(&Page::first(10)).unwrap().len(), 6);
+    assert!(a.sync_status().unwrap().last_error.is_none());
+
+    a.sync().unwrap();
+    b.sync().unwrap();
     assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
 }

@@ -132,13 +132,17 @@ impl Store {
 
     /// One sync: push, then pull. The outcome is recorded in the sync status.
     pub fn sync(&mut self) -> Result<SyncReport> {
-        let result = self.sync_once();
+        super::run::sync(self)
+    }
+
+    /// Records how a sync ended in the sync status.
+    pub(crate) fn record_sync_outcome(&mut self, result: &Result<SyncReport>) -> Result<()> {
         // The outbox was seeded or emptied, in part or whole.
         self.forget_outbox_len();
         let now = self.now().timestamp_millis();
         let mut status = self.stored_status()?;
         status.last_attempt_ms = Some(now);
-        match &result {
+        match result {
             Ok(_) => {
                 status.last_success_ms = Some(now);
                 status.last_error = None;
@@ -155,7 +159,7 @@ impl Store {
             [serde_json::to_string(&status)?],
         )?;
         self.note_changed(&[Area::Sync]);
-        result
+        Ok(())
     }
 
     /// The sync status as the screens show it.
@@ -192,7 +196,10 @@ impl Store {
             .unwrap_or_default())
     }
 
-    fn sync_once(&mut self) -> Result<SyncReport> {
+    /// The first step of a sync: the client for this device's server, once
+    /// what must go out first is ready (the outbox seeded, the recovery
+    /// envelope, this device's and the pairs' published documents).
+    pub(crate) fn begin_sync(&mut self) -> Result<super::Client> {
         let account = self.account()?.ok_or(Error::NoServer)?;
         if self.private_space()?.is_none() {
             return Err(Error::NoServer);
@@ -202,13 +209,7 @@ impl Store {
         self.upload_recovery(&client)?;
         self.publish_device()?;
         self.publish_to_pairs()?;
-        let mut report = SyncReport::default();
-        report.pushed = self.push(&client, &mut report)?;
-        let (docs, _) = self.load_snapshots(&client)?;
-        report.from_snapshots = docs;
-        self.pull(&client, &mut report)?;
-        report.snapshots_uploaded = self.upload_snapshots(&client)?;
-        Ok(report)
+        Ok(client)
     }
 
     /// Queues every change of every document once, when asked to by
@@ -261,22 +262,26 @@ impl Store {
         Ok(())
     }
 
-    /// Pushes the whole outbox; returns how many changes were acknowledged.
-    fn push(&mut self, client: &super::Client, report: &mut SyncReport) -> Result<usize> {
-        let mut pushed = 0;
-        let mut after = 0i64;
+    /// The next push request: the outbox rows after `after` that fit in one
+    /// request, packed and sealed; `after` moves past them. `None` when the
+    /// outbox has nothing more.
+    pub(crate) fn next_push(
+        &mut self,
+        after: &mut i64,
+        report: &mut SyncReport,
+    ) -> Result<Option<PushBatch>> {
         loop {
             let rows: Vec<(i64, String, Vec<u8>, Vec<u8>)> = {
                 let mut stmt = self.conn().prepare_cached(
                     "SELECT seq, doc_id, hash, bytes FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2",
                 )?;
-                stmt.query_map(params![after, PUSH_RECORDS as i64], |r| {
+                stmt.query_map(params![*after, PUSH_RECORDS as i64], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })?
                 .collect::<Result<_, _>>()?
             };
             if rows.is_empty() {
-                return Ok(pushed);
+                return Ok(None);
             }
             // The longest run of rows (at least one) within the request's
             // byte budget; the next request starts after it.
@@ -289,7 +294,7 @@ impl Store {
                 })
                 .unwrap_or(rows.len())
                 .max(1);
-            after = rows[take - 1].0;
+            *after = rows[take - 1].0;
             // Pack each document's changes by one writer, in outbox order.
             let mut packs: Vec<Pack<'_>> = Vec::new();
             for (seq, doc_id, hash, change) in &rows[..take] {
@@ -366,156 +371,166 @@ impl Store {
             if records.is_empty() {
                 continue;
             }
-            let (answer, body_bytes) = client.push(records)?;
-            report.sent_bytes += body_bytes as u64;
-            if answer.acks.len() != sent.len() {
-                return Err(Error::Server {
-                    status: 200,
-                    message: format!(
-                        "acknowledged {} of {} records",
-                        answer.acks.len(),
-                        sent.len()
-                    ),
-                });
-            }
-            let tx = self.conn_mut().transaction()?;
-            for (seqs, _) in &sent {
-                for seq in seqs {
-                    tx.execute("DELETE FROM outbox WHERE seq = ?1", [seq])?;
-                }
-            }
-            let private: usize = sent.iter().filter(|(_, p)| *p).map(|(s, _)| s.len()).sum();
-            super::snapshots::count_changes(&tx, private)?;
-            tx.commit()?;
-            pushed += sent.iter().map(|(s, _)| s.len()).sum::<usize>();
+            return Ok(Some(PushBatch {
+                records,
+                carried: Carried(sent),
+            }));
         }
     }
 
-    /// Pulls until no space has more, applying each page in one transaction.
-    fn pull(&mut self, client: &super::Client, report: &mut SyncReport) -> Result<()> {
-        let mut refreshed = false;
-        loop {
-            let spaces: Vec<_> = self.spaces()?.into_iter().filter(|s| !s.ended).collect();
-            let cursors = spaces
-                .iter()
-                .map(|s| Cursor {
-                    space_id: s.space_id.clone(),
-                    after: s.cursor,
-                })
-                .collect();
-            let answer = match client.pull(cursors) {
-                Ok(a) => a,
-                // A pair this device was removed from: the server answers as
-                // if it did not exist. Note which pairs ended, then go on.
-                Err(Error::Server { status: 404, .. }) if !refreshed => {
-                    refreshed = true;
-                    self.note_ended_pairs(client)?;
-                    continue;
-                }
-                Err(e) => return Err(e),
-            };
-            let mut batch: BTreeMap<DocId, Vec<Vec<u8>>> = BTreeMap::new();
-            let mut moves: Vec<(String, i64, i64)> = Vec::new();
-            let mut refused: Vec<RefusedRecord> = Vec::new();
-            let mut more = false;
-            for page in answer.spaces {
-                let Some(space) = spaces.iter().find(|s| s.space_id == page.space_id) else {
-                    continue;
-                };
-                if page.head_seq < space.high_water {
-                    return Err(Error::RolledBack {
-                        space_id: space.space_id.clone(),
-                        had: space.high_water,
-                        now: page.head_seq,
-                    });
-                }
-                if page.epoch > space.epoch {
-                    let ready = if space.role == SpaceRole::Private {
-                        self.receive_epoch_keys(client, &space.space_id, page.epoch)?
-                    } else {
-                        self.start_epoch(&space.space_id, page.epoch)?;
-                        true
-                    };
-                    if !ready {
-                        report.waiting_for_keys.push(space.space_id.clone());
-                    }
-                }
-                // Every key of the space, read once for the whole page.
-                let keys: BTreeMap<u32, SpaceKey> =
-                    self.space_keys(&space.space_id)?.into_iter().collect();
-                let mut cursor = space.cursor;
-                let mut waiting = false;
-                for record in page.records {
-                    if record.seq <= cursor {
-                        continue;
-                    }
-                    // A record of a real epoch whose key has not reached this
-                    // device yet waits, with the cursor before it, until
-                    // another of the person's devices sends the key.
-                    if record.key_epoch <= page.epoch
-                        && !keys.contains_key(&record.key_epoch)
-                        && space.role == SpaceRole::Private
-                    {
-                        waiting = true;
-                        break;
-                    }
-                    cursor = record.seq;
-                    report.pulled += 1;
-                    match open_record(space, &keys, &record) {
-                        Ok((doc_id, changes)) => batch.entry(doc_id).or_default().extend(changes),
-                        Err(reason) => refused.push(RefusedRecord {
-                            space_id: space.space_id.clone(),
-                            seq: record.seq,
-                            reason,
-                        }),
-                    }
-                }
-                if cursor < space.cursor.max(0) {
-                    continue;
-                }
-                moves.push((
-                    space.space_id.clone(),
-                    cursor,
-                    space.high_water.max(page.head_seq),
-                ));
-                if waiting {
-                    if !report.waiting_for_keys.contains(&space.space_id) {
-                        report.waiting_for_keys.push(space.space_id.clone());
-                    }
-                } else {
-                    more |= page.more;
-                }
-            }
-            let now = self.now().timestamp_millis();
-            let refused_rows = refused.clone();
-            let private: usize = batch
-                .iter()
-                .filter(|(doc, _)| doc.pair_space().is_none())
-                .map(|(_, changes)| changes.len())
-                .sum();
-            report.applied += self.apply_batch(batch.into_iter().collect(), |tx| {
-                super::snapshots::count_changes(tx, private)?;
-                for (space_id, cursor, high_water) in &moves {
-                    tx.execute(
-                        "UPDATE spaces SET cursor = max(cursor, ?2), high_water = max(high_water, ?3)
-                         WHERE space_id = ?1",
-                        params![space_id, cursor, high_water],
-                    )?;
-                }
-                for r in &refused_rows {
-                    tx.execute(
-                        "INSERT OR IGNORE INTO sync_refused (space_id, seq, reason, seen_ms)
-                         VALUES (?1, ?2, ?3, ?4)",
-                        params![r.space_id, r.seq, format!("{:?}", r.reason), now],
-                    )?;
-                }
-                Ok(())
-            })?;
-            report.refused.extend(refused);
-            if !more {
-                return Ok(());
+    /// Takes the server's answer to `batch`: the acknowledged changes leave
+    /// the outbox. Returns how many were acknowledged.
+    pub(crate) fn acknowledge_push(
+        &mut self,
+        carried: &Carried,
+        answer: &tandem_protocol::PushResponse,
+    ) -> Result<usize> {
+        let sent = &carried.0;
+        if answer.acks.len() != sent.len() {
+            return Err(Error::Server {
+                status: 200,
+                message: format!(
+                    "acknowledged {} of {} records",
+                    answer.acks.len(),
+                    sent.len()
+                ),
+            });
+        }
+        let tx = self.conn_mut().transaction()?;
+        for (seqs, _) in sent {
+            for seq in seqs {
+                tx.execute("DELETE FROM outbox WHERE seq = ?1", [seq])?;
             }
         }
+        let private: usize = sent.iter().filter(|(_, p)| *p).map(|(s, _)| s.len()).sum();
+        super::snapshots::count_changes(&tx, private)?;
+        tx.commit()?;
+        Ok(sent.iter().map(|(s, _)| s.len()).sum())
+    }
+
+    /// Where each space's next pull starts: its cursor.
+    pub(crate) fn pull_cursors(&mut self) -> Result<Vec<Cursor>> {
+        Ok(self
+            .spaces()?
+            .into_iter()
+            .filter(|s| !s.ended)
+            .map(|s| Cursor {
+                space_id: s.space_id,
+                after: s.cursor,
+            })
+            .collect())
+    }
+
+    /// Applies one pull answer in one transaction that also moves the
+    /// cursors. Spaces are read again here, not when the request left: a
+    /// write or another sync may have come in between. Returns whether the
+    /// server has more.
+    pub(crate) fn apply_pull(
+        &mut self,
+        client: &super::Client,
+        answer: tandem_protocol::PullResponse,
+        report: &mut SyncReport,
+    ) -> Result<bool> {
+        let spaces: Vec<_> = self.spaces()?.into_iter().filter(|s| !s.ended).collect();
+        let mut batch: BTreeMap<DocId, Vec<Vec<u8>>> = BTreeMap::new();
+        let mut moves: Vec<(String, i64, i64)> = Vec::new();
+        let mut refused: Vec<RefusedRecord> = Vec::new();
+        let mut more = false;
+        for page in answer.spaces {
+            let Some(space) = spaces.iter().find(|s| s.space_id == page.space_id) else {
+                continue;
+            };
+            if page.head_seq < space.high_water {
+                return Err(Error::RolledBack {
+                    space_id: space.space_id.clone(),
+                    had: space.high_water,
+                    now: page.head_seq,
+                });
+            }
+            if page.epoch > space.epoch {
+                let ready = if space.role == SpaceRole::Private {
+                    self.receive_epoch_keys(client, &space.space_id, page.epoch)?
+                } else {
+                    self.start_epoch(&space.space_id, page.epoch)?;
+                    true
+                };
+                if !ready {
+                    report.waiting_for_keys.push(space.space_id.clone());
+                }
+            }
+            // Every key of the space, read once for the whole page.
+            let keys: BTreeMap<u32, SpaceKey> =
+                self.space_keys(&space.space_id)?.into_iter().collect();
+            let mut cursor = space.cursor;
+            let mut waiting = false;
+            for record in page.records {
+                if record.seq <= cursor {
+                    continue;
+                }
+                // A record of a real epoch whose key has not reached this
+                // device yet waits, with the cursor before it, until
+                // another of the person's devices sends the key.
+                if record.key_epoch <= page.epoch
+                    && !keys.contains_key(&record.key_epoch)
+                    && space.role == SpaceRole::Private
+                {
+                    waiting = true;
+                    break;
+                }
+                cursor = record.seq;
+                report.pulled += 1;
+                match open_record(space, &keys, &record) {
+                    Ok((doc_id, changes)) => batch.entry(doc_id).or_default().extend(changes),
+                    Err(reason) => refused.push(RefusedRecord {
+                        space_id: space.space_id.clone(),
+                        seq: record.seq,
+                        reason,
+                    }),
+                }
+            }
+            if cursor < space.cursor.max(0) {
+                continue;
+            }
+            moves.push((
+                space.space_id.clone(),
+                cursor,
+                space.high_water.max(page.head_seq),
+            ));
+            if waiting {
+                if !report.waiting_for_keys.contains(&space.space_id) {
+                    report.waiting_for_keys.push(space.space_id.clone());
+                }
+            } else {
+                more |= page.more;
+            }
+        }
+        let now = self.now().timestamp_millis();
+        let refused_rows = refused.clone();
+        let private: usize = batch
+            .iter()
+            .filter(|(doc, _)| doc.pair_space().is_none())
+            .map(|(_, changes)| changes.len())
+            .sum();
+        report.applied += self.apply_batch(batch.into_iter().collect(), |tx| {
+            super::snapshots::count_changes(tx, private)?;
+            for (space_id, cursor, high_water) in &moves {
+                tx.execute(
+                    "UPDATE spaces SET cursor = max(cursor, ?2), high_water = max(high_water, ?3)
+                         WHERE space_id = ?1",
+                    params![space_id, cursor, high_water],
+                )?;
+            }
+            for r in &refused_rows {
+                tx.execute(
+                    "INSERT OR IGNORE INTO sync_refused (space_id, seq, reason, seen_ms)
+                         VALUES (?1, ?2, ?3, ?4)",
+                    params![r.space_id, r.seq, format!("{:?}", r.reason), now],
+                )?;
+            }
+            Ok(())
+        })?;
+        report.refused.extend(refused);
+        Ok(more)
     }
 }
 
@@ -540,6 +555,18 @@ impl Store {
         }))
     }
 }
+
+/// One push request, sealed: the records, and the outbox rows they carry.
+pub(crate) struct PushBatch {
+    /// What goes to the server.
+    pub(crate) records: Vec<PushRecord>,
+    /// What its acknowledgement settles.
+    pub(crate) carried: Carried,
+}
+
+/// The outbox rows of one push request, per record: their seqs, and
+/// whether the record belongs to the private space.
+pub(crate) struct Carried(Vec<(Vec<i64>, bool)>);
 
 /// Pending changes of one document by one writer, sent as one record.
 #[derive(Default)]

@@ -1,11 +1,28 @@
 //! A small HTTP proxy on loopback that can drop answers after the server
-//! has handled the request: the "lost response" of a phone that loses its
-//! connection at the wrong moment.
+//! has handled the request (the "lost response" of a phone that loses its
+//! connection at the wrong moment), or hold them (a slow network).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+/// Whether answers are held back, and how many have been.
+#[derive(Default)]
+struct Gate {
+    state: Mutex<GateState>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct GateState {
+    holding: bool,
+    /// Answers held so far, released or not.
+    held: usize,
+    /// Held answers allowed through while still holding.
+    passes: usize,
+}
 
 /// A proxy in front of one server.
 pub struct Proxy {
@@ -15,6 +32,7 @@ pub struct Proxy {
     skip: Arc<AtomicUsize>,
     /// Answers dropped so far.
     pub dropped: Arc<AtomicUsize>,
+    gate: Arc<Gate>,
 }
 
 impl Proxy {
@@ -26,13 +44,20 @@ impl Proxy {
         let drop_next = Arc::new(AtomicUsize::new(0));
         let skip = Arc::new(AtomicUsize::new(0));
         let dropped = Arc::new(AtomicUsize::new(0));
-        let (d, n, k) = (drop_next.clone(), dropped.clone(), skip.clone());
+        let gate = Arc::new(Gate::default());
+        let (d, n, k, g) = (
+            drop_next.clone(),
+            dropped.clone(),
+            skip.clone(),
+            gate.clone(),
+        );
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 let Ok(client) = client else { continue };
-                let (upstream, d, n, k) = (upstream.clone(), d.clone(), n.clone(), k.clone());
+                let (upstream, d, n, k, g) =
+                    (upstream.clone(), d.clone(), n.clone(), k.clone(), g.clone());
                 std::thread::spawn(move || {
-                    let _ = serve(client, &upstream, &d, &k, &n);
+                    let _ = serve(client, &upstream, &d, &k, &n, &g);
                 });
             }
         });
@@ -41,7 +66,40 @@ impl Proxy {
             drop_next,
             skip,
             dropped,
+            gate,
         }
+    }
+
+    /// Holds every answer (after the server handled its request) until
+    /// [`Proxy::release_answers`]: a network that has gone slow.
+    pub fn hold_answers(&self) {
+        self.gate.state.lock().unwrap().holding = true;
+    }
+
+    /// Lets one held answer through and goes on holding the others.
+    pub fn let_one_through(&self) {
+        self.gate.state.lock().unwrap().passes += 1;
+        self.gate.changed.notify_all();
+    }
+
+    /// Lets the held answers, and every later one, through.
+    pub fn release_answers(&self) {
+        self.gate.state.lock().unwrap().holding = false;
+        self.gate.changed.notify_all();
+    }
+
+    /// Waits until `n` answers in all have been held; false after 20 s.
+    pub fn wait_until_held(&self, n: usize) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut state = self.gate.state.lock().unwrap();
+        while state.held < n {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            state = self.gate.changed.wait_timeout(state, left).unwrap().0;
+        }
+        true
     }
 
     /// Drops the answers to the next `n` requests (after the server handled them).
@@ -113,6 +171,7 @@ fn serve(
     drop_next: &AtomicUsize,
     skip: &AtomicUsize,
     dropped: &AtomicUsize,
+    gate: &Gate,
 ) -> std::io::Result<()> {
     let mut from_client = BufReader::new(client.try_clone()?);
     let mut to_client = client;
@@ -137,6 +196,18 @@ fn serve(
             to_client.shutdown(std::net::Shutdown::Both)?;
             return Ok(());
         }
+        let mut state = gate.state.lock().unwrap();
+        if state.holding {
+            state.held += 1;
+            gate.changed.notify_all();
+            while state.holding && state.passes == 0 {
+                state = gate.changed.wait(state).unwrap();
+            }
+            if state.holding {
+                state.passes -= 1;
+            }
+        }
+        std::mem::drop(state);
         to_client.write_all(&answer)?;
     }
     Ok(())

@@ -1,0 +1,77 @@
+//! A sync, step by step. Each step runs on the store and returns; the
+//! network calls between the steps run with the store released, so an app
+//! that shares its store between threads keeps writing (a journal entry, a
+//! craving at a meeting in a basement) while a sync waits on a slow or dead
+//! connection.
+//!
+//! [`StoreAccess`] is how the driver reaches the store: a [`Store`] owned
+//! by the caller is its own access (the terminal client, the tests), an app
+//! passes its lock. Every step is written for what may have happened since
+//! the step before: a push's acknowledgement only removes the outbox rows
+//! that request carried, a pull answer is applied against the spaces and
+//! cursors as they are when it arrives.
+//!
+//! Steps that reach the network only now and then keep the store while
+//! they do: the first upload of the recovery envelope, a new device's
+//! snapshots, a round of snapshot uploads, the keys of a new epoch.
+
+use super::engine::SyncReport;
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// Runs steps of a sync on a store held only for each step.
+pub trait StoreAccess {
+    /// Runs `f` on the store, holding it only for the call.
+    fn with<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T>;
+}
+
+impl StoreAccess for Store {
+    fn with<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        f(self)
+    }
+}
+
+/// One sync through `access`: push, then pull; the outcome is recorded in
+/// the sync status.
+pub fn sync(access: &mut impl StoreAccess) -> Result<SyncReport> {
+    let result = steps(access);
+    access.with(|store| store.record_sync_outcome(&result))?;
+    result
+}
+
+fn steps(access: &mut impl StoreAccess) -> Result<SyncReport> {
+    let client = access.with(|store| store.begin_sync())?;
+    let mut report = SyncReport::default();
+
+    let mut after = 0i64;
+    while let Some(batch) = access.with(|store| store.next_push(&mut after, &mut report))? {
+        let (answer, body_bytes) = client.push(batch.records)?;
+        report.sent_bytes += body_bytes as u64;
+        report.pushed += access.with(|store| store.acknowledge_push(&batch.carried, &answer))?;
+    }
+
+    let (docs, _) = access.with(|store| store.load_snapshots(&client))?;
+    report.from_snapshots = docs;
+
+    let mut refreshed = false;
+    loop {
+        let cursors = access.with(|store| store.pull_cursors())?;
+        let answer = match client.pull(cursors) {
+            Ok(answer) => answer,
+            // A pair this device was removed from: the server answers as
+            // if it did not exist. Note which pairs ended, then go on.
+            Err(Error::Server { status: 404, .. }) if !refreshed => {
+                refreshed = true;
+                access.with(|store| store.note_ended_pairs(&client))?;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        if !access.with(|store| store.apply_pull(&client, answer, &mut report))? {
+            break;
+        }
+    }
+
+    report.snapshots_uploaded = access.with(|store| store.upload_snapshots(&client))?;
+    Ok(report)
+}
