@@ -639,6 +639,16 @@ fn sync_in_background(
     std::thread::spawn(move || run::sync(&mut Shared(store)))
 }
 
+/// Writes a journal entry while a sync in the background waits on the
+/// network: the store must be free.
+fn write_meanwhile(store: &std::sync::Mutex<Store>, text: &str) {
+    store
+        .try_lock()
+        .unwrap_or_else(|_| panic!("the store is held while the sync waits ({text})"))
+        .add_journal(journal(text))
+        .unwrap();
+}
+
 #[test]
 fn writes_go_on_while_a_sync_waits_on_the_network_and_are_kept() {
     let dir = tempfile::tempdir().unwrap();
@@ -661,17 +671,11 @@ fn writes_go_on_while_a_sync_waits_on_the_network_and_are_kept() {
     proxy.hold_answers();
     let syncing = sync_in_background(&a);
     assert!(proxy.wait_until_held(1), "the push never went out");
-    a.try_lock()
-        .expect("the store is free while the push waits")
-        .add_journal(journal("during the first push"))
-        .unwrap();
+    write_meanwhile(&a, "during the first push");
     proxy.let_one_through();
     // The write just made goes out in a push of the same sync.
     assert!(proxy.wait_until_held(2), "no second push");
-    a.try_lock()
-        .expect("the store is free while the second push waits")
-        .add_journal(journal("during the second push"))
-        .unwrap();
+    write_meanwhile(&a, "during the second push");
     proxy.release_answers();
     let report = syncing.join().unwrap().unwrap();
     // b's entry arrived (a also pulls back what it pushed: not applied twice).
@@ -689,10 +693,7 @@ fn writes_go_on_while_a_sync_waits_on_the_network_and_are_kept() {
     proxy.hold_answers();
     let syncing = sync_in_background(&a);
     assert!(proxy.wait_until_held(3), "the pull never went out");
-    a.try_lock()
-        .expect("the store is free while the pull waits")
-        .add_journal(journal("during the pull"))
-        .unwrap();
+    write_meanwhile(&a, "during the pull");
     proxy.release_answers();
     let report = syncing.join().unwrap().unwrap();
     assert!(report.pushed == 0 && report.applied >= 1, "{report:?}");
