@@ -1,10 +1,12 @@
 //! `tandem-loadgen`: simulates devices pushing and pulling realistic records
 //! against a running sync server on loopback, bounded in count and time, and
-//! prints `BENCH name=… records_per_s=… p50_ms=… p99_ms=… devices=…`.
+//! prints `BENCH name=… records_per_s=… p50_ms=… p99_ms=… devices=…`, with
+//! the machine's longest stall and its steal time over the run
+//! ([`stall`]); `--trace` also lists the slowest pushes and the stalls.
 //!
 //! ```text
 //! tandem-loadgen --url http://127.0.0.1:8787 [--url …] --devices 50 --spaces 10 \
-//!     --batches 20 --batch 100 --record-bytes 300 --seconds 60 --name sqlite_50
+//!     --batches 20 --batch 100 --record-bytes 300 --seconds 60 --name sqlite_50 [--trace]
 //! tandem-loadgen --floor-sqlite DIR --batches 200 --batch 100   # SQLite's own insert rate
 //! ```
 
