@@ -706,6 +706,7 @@ mod tests {
         Some((storage, client, name))
     }
 
+    /// Closes `storage` and drops its database.
     async fn drop_database(storage: PostgresStorage, admin: tokio_postgres::Client, name: &str) {
         drop(storage);
         let _ = admin
@@ -730,8 +731,14 @@ mod tests {
             .unwrap()
             .get(0);
         assert_eq!(backends, 3);
-        for _ in 0..3 {
-            let db = storage.pool.get().await.unwrap();
+        // Held together, so that each is a different connection.
+        let all = [
+            storage.pool.get().await.unwrap(),
+            storage.pool.get().await.unwrap(),
+            storage.pool.get().await.unwrap(),
+        ];
+        assert_eq!(storage.pool.status().size, 3);
+        for db in &all {
             let prepared: i64 = db
                 .query_one("SELECT count(*) FROM pg_prepared_statements", &[])
                 .await
@@ -739,6 +746,7 @@ mod tests {
                 .get(0);
             assert!(prepared >= HOT_SQL.len() as i64, "{prepared}");
         }
+        drop(all);
         drop_database(storage, admin, &name).await;
     }
 
