@@ -30,3 +30,40 @@ need_apt() {
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 }
+
+# Prints the directory the workspace's builds land in, as cargo itself
+# resolves it (CARGO_TARGET_DIR, a `build.target-dir` in a cargo config, or
+# the workspace's own `target/`). Scripts take every built binary's path
+# from here and never assume where a workspace builds.
+target_dir() {
+  local dir
+  dir=$(cargo metadata --format-version 1 --no-deps --locked |
+    sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+  if [ -z "$dir" ]; then
+    echo "cargo metadata named no target directory" >&2
+    return 1
+  fi
+  printf '%s\n' "$dir"
+}
+
+# Builds the bindings generator (bindings/bindgen, a workspace of its own)
+# into the main workspace's target directory, passed explicitly: on its own
+# it would build into bindings/bindgen/target. Prints the binary's path.
+build_bindgen() {
+  local target
+  target=$(target_dir)
+  cargo build --release --locked -q --manifest-path bindings/bindgen/Cargo.toml --target-dir "$target"
+  printf '%s\n' "$target/release/uniffi-bindgen"
+}
+
+# Fails, naming the path, unless every file given exists and is executable.
+# A step calls it right after its build, before it runs what it built.
+require_built() {
+  local f
+  for f in "$@"; do
+    if [ ! -f "$f" ]; then
+      echo "expected a built file at $f, but cargo did not put one there" >&2
+      return 1
+    fi
+  done
+}

@@ -4,13 +4,24 @@
 
 SCHEMATHESIS_VERSION=4.32.5
 
-run_schemathesis() {
-  local venv="${XDG_CACHE_HOME:-$HOME/.cache}/tandem-venv"
+SCHEMATHESIS_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/tandem-venv"
+
+# Installs the pinned schemathesis into its virtualenv when missing.
+ensure_schemathesis() {
+  local venv="$SCHEMATHESIS_VENV"
   if [ ! -x "$venv/bin/st" ] || ! "$venv/bin/st" --version | grep -q "$SCHEMATHESIS_VERSION"; then
     python3 -m venv "$venv" 2>/dev/null || { need_apt python3-venv; python3 -m venv "$venv"; }
     "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
   fi
-  local bin="${CARGO_TARGET_DIR:-target}/debug/tandem-sync-server"
+}
+
+run_schemathesis() {
+  ensure_schemathesis
+  local venv="$SCHEMATHESIS_VENV"
+  cargo build --locked -q -p tandem-sync-server
+  local bin
+  bin="$(target_dir)/debug/tandem-sync-server"
+  require_built "$bin"
   local dir
   dir=$(mktemp -d)
   "$bin" --listen 127.0.0.1:0 --db "sqlite:$dir/s.db" >"$dir/out" 2>"$dir/log" &
