@@ -10,6 +10,7 @@
 use chrono::NaiveDate;
 
 use crate::error::TandemError;
+use tandem_core::Area;
 use tandem_core::checkin::{CheckIn, CheckInInput};
 use tandem_core::clean_time::{MilestoneDate, Rung};
 use tandem_core::craving::{CravingEntry, Outcome};
@@ -27,7 +28,7 @@ use tandem_core::sync::overview::{Changes, MenteeOverview, SharedCleanTime};
 use tandem_core::sync::pairing::PairView;
 use tandem_core::sync::sharing::ShareKind;
 use tandem_core::track::TrackStats;
-use tandem_core::view::{Area, GoalView, MilestoneView, TodayView};
+use tandem_core::view::{GoalView, MilestoneView, TodayView};
 
 uniffi::custom_type!(NaiveDate, String, {
     remote,

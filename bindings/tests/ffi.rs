@@ -4,8 +4,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use tandem_core::Area;
 use tandem_core::journal::JournalInput;
-use tandem_core::view::Area;
 use tandem_ffi::mirror::CravingInput;
 use tandem_ffi::{ChangeListener, Tandem, TandemError};
 

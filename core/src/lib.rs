@@ -6,14 +6,19 @@
 //! - [`document`]: which document holds which item, and how items are
 //!   written into and read out of automerge documents;
 //! - [`store`]: SQLite persistence (documents and the read model);
-//! - [`view`]: the view state screens draw.
+//! - [`features`]: the product's features, as handles on the app;
+//! - [`view`]: the view state screens draw;
+//! - [`app`]: [`App`], the one runtime every shell wraps.
 
+pub mod app;
+pub mod area;
 pub mod clock;
 pub mod document;
 pub mod domain;
 pub mod erase;
 pub mod error;
 pub mod export;
+pub mod features;
 mod files;
 pub mod id;
 pub mod keyfile;
@@ -24,6 +29,8 @@ pub mod store;
 pub mod sync;
 pub mod view;
 
+pub use app::App;
+pub use area::Area;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use domain::{
     checkin, clean_time, craving, goal, insights, journal, note, pair, person, track,

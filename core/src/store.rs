@@ -27,10 +27,10 @@ use automerge::transaction::Transaction;
 use automerge::{ActorId, Automerge, Change, ChangeHash, ReadDoc};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::area::Area;
 use crate::clock::{Clock, SystemClock};
 use crate::document::DocId;
 use crate::error::{Error, Result};
-use crate::view::Area;
 use cipher::classify;
 
 pub use key::StoreKey;

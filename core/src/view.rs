@@ -5,7 +5,6 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::document::{DocId, DocKind};
 use crate::domain::checkin::CheckIn;
 use crate::domain::goal::{Goal, GoalStatus};
 use crate::domain::track::TrackStats;
@@ -80,59 +79,6 @@ impl From<&Goal> for GoalView {
             status: g.status,
             milestones_done: milestones.iter().filter(|m| m.done).count() as u32,
             milestones,
-        }
-    }
-}
-
-/// A part of the app's view state that a write or a sync can change. After
-/// each call a shell asks the store which areas changed
-/// ([`Store::take_changed`](crate::Store::take_changed)) and redraws only the
-/// screens that show them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Area {
-    /// The Today screen (clean time, today's counts and check-in).
-    Today,
-    /// The journal list.
-    Journal,
-    /// The craving log.
-    Cravings,
-    /// The insights charts.
-    Insights,
-    /// Goals and milestones.
-    Goals,
-    /// Shared notes.
-    Notes,
-    /// Pairs and what each side shows the other.
-    Pairs,
-    /// The mentor's overview (what mentees shared, reach-outs).
-    Overview,
-    /// This person's devices.
-    Devices,
-    /// Device settings.
-    Settings,
-    /// The sync status.
-    Sync,
-}
-
-impl Area {
-    /// The areas a change to document `doc_id` can alter.
-    pub fn of(doc_id: &DocId) -> &'static [Area] {
-        let in_pair = doc_id.pair_space().is_some();
-        match doc_id.kind() {
-            Ok(DocKind::Profile) => &[Area::Today],
-            Ok(DocKind::Journal) => &[Area::Today, Area::Journal],
-            Ok(DocKind::Cravings) => &[Area::Today, Area::Cravings, Area::Insights],
-            Ok(DocKind::CheckIns) => &[Area::Today, Area::Insights],
-            Ok(DocKind::Goals) if in_pair => &[Area::Today, Area::Goals, Area::Overview],
-            Ok(DocKind::Goals) => &[Area::Today, Area::Goals],
-            Ok(DocKind::Note) if in_pair => &[Area::Notes, Area::Overview],
-            Ok(DocKind::Note) => &[Area::Notes],
-            Ok(DocKind::Keyring) => &[Area::Pairs, Area::Overview],
-            Ok(DocKind::Shared | DocKind::ReachOuts) => &[Area::Overview],
-            Ok(DocKind::People) => &[Area::Pairs, Area::Overview],
-            Ok(DocKind::Devices) => &[Area::Devices],
-            Err(_) => &[],
         }
     }
 }

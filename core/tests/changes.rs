@@ -6,11 +6,11 @@ mod support;
 use std::sync::Arc;
 
 use support::*;
+use tandem_core::Area;
 use tandem_core::craving::CravingInput;
 use tandem_core::goal::GoalInput;
 use tandem_core::journal::JournalInput;
 use tandem_core::settings::Settings;
-use tandem_core::view::Area;
 use tandem_core::{Durability, FixedClock};
 
 #[test]

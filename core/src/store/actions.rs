@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use super::{Page, Store, projection, read};
+use crate::area::Area;
 use crate::clean_time::local_date;
 use crate::document::{self, DocId, item, profile_keys, shard};
 use crate::domain::checkin::{CheckIn, CheckInInput};
@@ -18,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::export::{Export, ImportSummary};
 use crate::id::{is_well_formed, new_id};
 use crate::settings::Settings;
-use crate::view::{Area, GoalView, TodayView};
+use crate::view::{GoalView, TodayView};
 use rusqlite::OptionalExtension;
 
 fn check_id(kind: &'static str, id: &str) -> Result<()> {

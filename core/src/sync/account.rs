@@ -76,14 +76,17 @@ impl Store {
         if let Some(existing) = self.account()? {
             return Ok(existing);
         }
-        let client = Client::new(server)?;
-        let r = client.register(link_code)?;
-        let account = Account {
-            server: client.base().to_owned(),
-            account_id: r.account_id,
-            device_id: r.device_id,
-            token: Zeroizing::new(r.token),
-        };
+        let account = register_at(server, link_code)?;
+        self.keep_account(account)
+    }
+
+    /// Keeps `account` as this device's account, and queues every change
+    /// made before it for the first push. A device that already has an
+    /// account keeps that one (and it is returned).
+    pub(crate) fn keep_account(&mut self, account: Account) -> Result<Account> {
+        if let Some(existing) = self.account()? {
+            return Ok(existing);
+        }
         let record = Zeroizing::new(
             serde_json::json!({
                 "server": account.server,
@@ -111,4 +114,17 @@ impl Store {
         self.forget_outbox_len();
         Ok(account)
     }
+}
+
+/// Registers a new device at `server` (a new account, or with `link_code`
+/// another device of an existing one). Only the network; nothing is kept.
+pub(crate) fn register_at(server: &str, link_code: Option<&str>) -> Result<Account> {
+    let client = Client::new(server)?;
+    let r = client.register(link_code)?;
+    Ok(Account {
+        server: client.base().to_owned(),
+        account_id: r.account_id,
+        device_id: r.device_id,
+        token: Zeroizing::new(r.token),
+    })
 }

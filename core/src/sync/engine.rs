@@ -29,12 +29,13 @@ use serde::{Deserialize, Serialize};
 use tandem_protocol::{Cursor, PushRecord};
 
 use super::pack;
+use super::run::StoreAccess;
 use super::seal::{self, Place, Refusal, SpaceKey};
 use super::spaces::{Space, SpaceRole, space_for};
+use crate::area::Area;
 use crate::document::DocId;
 use crate::error::{Error, Result};
 use crate::store::Store;
-use crate::view::Area;
 
 /// At most this many changes (so at most this many records) in one push
 /// (the server's default bound is 1,000 records).
@@ -106,28 +107,43 @@ pub struct SyncStatus {
     pub next_attempt_ms: Option<i64>,
 }
 
-impl Store {
-    /// Connects this device to `server`: registers it (a new account) and
-    /// makes its private space there, with a fresh key, unless it already
-    /// has both. Then syncs.
-    pub fn connect(&mut self, server: &str) -> Result<SyncReport> {
-        let account = self.register(server, None)?;
-        if account.server != super::Client::new(server)?.base() {
-            return Err(Error::invalid(
-                "server",
-                format!("this device already syncs with {}", account.server),
-            ));
+/// Connects this device to `server` through `access`: registers it (a new
+/// account) and makes its private space there, with a fresh key, unless it
+/// already has both. Then syncs. The store is held only between the
+/// server's answers.
+pub fn connect(access: &mut impl StoreAccess, server: &str) -> Result<SyncReport> {
+    let base = super::Client::new(server)?.base().to_owned();
+    let account = match access.with(|s| s.account())? {
+        Some(account) => account,
+        None => {
+            let registered = super::account::register_at(server, None)?;
+            access.with(|s| s.keep_account(registered))?
         }
-        if self.private_space()?.is_none() {
-            let info = account.client()?.create_space()?;
-            self.add_space(
+    };
+    if account.server != base {
+        return Err(Error::invalid(
+            "server",
+            format!("this device already syncs with {}", account.server),
+        ));
+    }
+    if access.with(|s| s.private_space())?.is_none() {
+        let info = account.client()?.create_space()?;
+        access.with(|s| {
+            s.add_space(
                 &info.space_id,
                 SpaceRole::Private,
                 info.epoch,
                 &SpaceKey::generate(),
-            )?;
-        }
-        self.sync()
+            )
+        })?;
+    }
+    super::run::sync(access)
+}
+
+impl Store {
+    /// Connects this device to `server`; see [`connect`].
+    pub fn connect(&mut self, server: &str) -> Result<SyncReport> {
+        connect(self, server)
     }
 
     /// One sync: push, then pull. The outcome is recorded in the sync status.

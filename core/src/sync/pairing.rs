@@ -9,6 +9,7 @@
 use zeroize::Zeroizing;
 
 use super::code::{InviteCode, invite_secret};
+use super::run::StoreAccess;
 use super::seal::SpaceKey;
 use crate::document::{DocId, shard};
 use crate::domain::pair::{PairPerson, SharedTrack, Side};
@@ -28,36 +29,84 @@ pub struct PairView {
     pub ended: bool,
 }
 
+/// Creates a pair space and an invite through `access`; returns the code to
+/// show the mentor (text, and the same payload for a QR code). The store is
+/// held only between the server's answers.
+pub fn invite(access: &mut impl StoreAccess) -> Result<Zeroizing<String>> {
+    let client = access.with(|s| s.account()?.ok_or(Error::NoServer)?.client())?;
+    let info = client.create_space()?;
+    let key = SpaceKey::generate();
+    access.with(|s| {
+        s.remember_pair(&info.space_id, Side::Mentee, info.epoch, &key)?;
+        s.publish_self(&info.space_id, Side::Mentee)
+    })?;
+    let invite = client.create_invite(&info.space_id, &invite_secret(&key))?;
+    let mut invite_id = [0u8; 16];
+    hex::decode_to_slice(&invite.invite_id, &mut invite_id).map_err(|_| Error::Server {
+        status: 200,
+        message: "the invite id is malformed".into(),
+    })?;
+    Ok(InviteCode { invite_id, key }.to_text())
+}
+
+/// Joins the pair whose invite code the mentee showed, as their mentor,
+/// through `access`, then syncs. The store is held only between the
+/// server's answers.
+pub fn join(access: &mut impl StoreAccess, code: &str) -> Result<PairView> {
+    let code = InviteCode::parse(code)?;
+    let client = access.with(|s| s.account()?.ok_or(Error::NoServer)?.client())?;
+    let joined = client.redeem(&hex::encode(code.invite_id), &code.secret())?;
+    access.with(|s| {
+        s.remember_pair(&joined.space_id, Side::Mentor, joined.epoch, &code.key)?;
+        s.publish_self(&joined.space_id, Side::Mentor)
+    })?;
+    super::run::sync(access)?;
+    access.with(|s| s.pair(&joined.space_id))
+}
+
+/// Ends a pair through `access`: the mentee removes the mentor (and starts a
+/// new key epoch, so nothing written later is readable with the old key),
+/// or the mentor leaves. Everything already on this device stays here.
+pub fn end(access: &mut impl StoreAccess, pair_id: &str) -> Result<PairView> {
+    let (pair, account, leaving) = access.with(|s| {
+        let pair = s.resolve_pair(Some(pair_id))?;
+        let account = s.account()?.ok_or(Error::NoServer)?;
+        let leaving = match pair.side {
+            Side::Mentee => s.pair_person(&pair.pair_id, Side::Mentor)?.account_id,
+            Side::Mentor => Some(account.account_id.clone()),
+        };
+        Ok((pair, account, leaving))
+    })?;
+    let client = account.client()?;
+    if let Some(member) = leaving {
+        match client.remove_member(&pair.pair_id, &member) {
+            Ok(epoch) if pair.side == Side::Mentee => {
+                access.with(|s| s.start_epoch(&pair.pair_id, epoch.epoch))?;
+            }
+            Ok(_) | Err(Error::Server { status: 404, .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    access.with(|s| {
+        s.mark_ended(&pair.pair_id)?;
+        s.pair(&pair.pair_id)
+    })
+}
+
 impl Store {
-    /// Creates a pair space and an invite; returns the code to show the
-    /// mentor (text, and the same payload for a QR code).
+    /// Creates a pair space and an invite; see [`invite`].
     pub fn pair_invite(&mut self) -> Result<Zeroizing<String>> {
-        let account = self.account()?.ok_or(Error::NoServer)?;
-        let client = account.client()?;
-        let info = client.create_space()?;
-        let key = SpaceKey::generate();
-        self.remember_pair(&info.space_id, Side::Mentee, info.epoch, &key)?;
-        self.publish_self(&info.space_id, Side::Mentee)?;
-        let invite = client.create_invite(&info.space_id, &invite_secret(&key))?;
-        let mut invite_id = [0u8; 16];
-        hex::decode_to_slice(&invite.invite_id, &mut invite_id).map_err(|_| Error::Server {
-            status: 200,
-            message: "the invite id is malformed".into(),
-        })?;
-        Ok(InviteCode { invite_id, key }.to_text())
+        invite(self)
     }
 
-    /// Joins the pair whose invite code the mentee showed, as their mentor.
+    /// Joins a mentee's pair as their mentor; see [`join`].
     pub fn pair_join(&mut self, code: &str) -> Result<PairView> {
-        let code = InviteCode::parse(code)?;
-        let account = self.account()?.ok_or(Error::NoServer)?;
-        let joined = account
-            .client()?
-            .redeem(&hex::encode(code.invite_id), &code.secret())?;
-        self.remember_pair(&joined.space_id, Side::Mentor, joined.epoch, &code.key)?;
-        self.publish_self(&joined.space_id, Side::Mentor)?;
-        self.sync()?;
-        self.pair(&joined.space_id)
+        join(self, code)
+    }
+
+    /// Ends a pair; see [`end`].
+    pub fn end_pair(&mut self, pair_id: &str) -> Result<PairView> {
+        end(self, pair_id)
     }
 
     /// Every pair, in the order they were made.
@@ -107,30 +156,6 @@ impl Store {
                 }
             }
         }
-    }
-
-    /// Ends a pair: the mentee removes the mentor (and starts a new key
-    /// epoch, so nothing written later is readable with the old key), or the
-    /// mentor leaves. Everything already on this device stays here.
-    pub fn end_pair(&mut self, pair_id: &str) -> Result<PairView> {
-        let pair = self.resolve_pair(Some(pair_id))?;
-        let account = self.account()?.ok_or(Error::NoServer)?;
-        let client = account.client()?;
-        let leaving = match pair.side {
-            Side::Mentee => self.pair_person(&pair.pair_id, Side::Mentor)?.account_id,
-            Side::Mentor => Some(account.account_id.clone()),
-        };
-        if let Some(member) = leaving {
-            match client.remove_member(&pair.pair_id, &member) {
-                Ok(epoch) if pair.side == Side::Mentee => {
-                    self.start_epoch(&pair.pair_id, epoch.epoch)?;
-                }
-                Ok(_) | Err(Error::Server { status: 404, .. }) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        self.mark_ended(&pair.pair_id)?;
-        self.pair(&pair.pair_id)
     }
 
     /// Shows (or stops showing) this person's own clean time to the other
@@ -212,7 +237,7 @@ impl Store {
         Ok(())
     }
 
-    fn mark_ended(&mut self, space_id: &str) -> Result<()> {
+    pub(crate) fn mark_ended(&mut self, space_id: &str) -> Result<()> {
         let doc = DocId::keyring();
         self.write_whole(&doc, |tx| {
             shard::put(tx, &format!("{space_id}.ended"), &"yes".to_owned())

@@ -1,0 +1,48 @@
+//! The product's features, each a handle on the [`App`](crate::App) named
+//! for what a person does with it: [`Journal`], [`Cravings`], [`CheckIns`],
+//! [`Goals`], [`Tracks`], [`Pairs`], [`Sharing`], [`Notes`], [`Mentor`],
+//! [`Devices`], [`SettingsHandle`]. A handle borrows the app; every call is
+//! one action, held in the store for as long as it takes, and the app's
+//! listeners are told what it changed.
+
+mod checkins;
+mod cravings;
+mod devices;
+mod goals;
+mod journal;
+mod mentor;
+mod notes;
+mod pairs;
+mod settings;
+mod sharing;
+mod tracks;
+
+pub use checkins::CheckIns;
+pub use cravings::Cravings;
+pub use devices::Devices;
+pub use goals::Goals;
+pub use journal::Journal;
+pub use mentor::Mentor;
+pub use notes::Notes;
+pub use pairs::Pairs;
+pub use settings::SettingsHandle;
+pub use sharing::Sharing;
+pub use tracks::Tracks;
+
+/// Declares a feature handle: a struct borrowing the app, with `new`.
+macro_rules! handle {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name<'a> {
+            app: &'a crate::App,
+        }
+
+        impl<'a> $name<'a> {
+            pub(crate) fn new(app: &'a crate::App) -> Self {
+                Self { app }
+            }
+        }
+    };
+}
+pub(crate) use handle;

@@ -1,0 +1,52 @@
+//! This person's devices: linking a second phone, unlinking a lost one,
+//! the recovery key and restoring from it.
+
+use zeroize::Zeroizing;
+
+use crate::error::Result;
+use crate::sync::SyncReport;
+use crate::sync::devices::DeviceView;
+
+super::handle!(
+    /// This person's devices and recovery.
+    Devices
+);
+
+impl Devices<'_> {
+    /// Every device of this person.
+    pub fn list(&self) -> Result<Vec<DeviceView>> {
+        self.app.read(|s| s.devices())
+    }
+
+    /// A one-time code that links another device to this person.
+    pub fn link_code(&self) -> Result<Zeroizing<String>> {
+        self.app.on_network_held(|s| s.link_code())
+    }
+
+    /// Links this fresh device with a code shown on another of the
+    /// person's devices, at `server`.
+    pub fn link(&self, code: &str, server: &str) -> Result<SyncReport> {
+        self.app.on_network_held(|s| s.link(code, server))
+    }
+
+    /// Unlinks a lost device; returns it and the person's new recovery key.
+    pub fn unlink(&self, device_id: &str) -> Result<(DeviceView, Zeroizing<String>)> {
+        self.app.on_network_held(|s| s.unlink_device(device_id))
+    }
+
+    /// Makes a new recovery key (the old one stops working); show it once.
+    pub fn new_recovery_key(&self) -> Result<Zeroizing<String>> {
+        self.app.on_network_held(|s| s.new_recovery_key())
+    }
+
+    /// Restores the person onto this fresh device from their recovery key;
+    /// returns the sync and the person's new recovery key.
+    pub fn restore(
+        &self,
+        recovery_key: &str,
+        server: &str,
+    ) -> Result<(SyncReport, Zeroizing<String>)> {
+        self.app
+            .on_network_held(|s| s.restore(recovery_key, server))
+    }
+}
