@@ -6,8 +6,12 @@
 //! Callers check membership before touching a space; the storage keeps the
 //! invariants that need a transaction: `seq` unique and gap-free per space,
 //! de-duplication by `(space, change_hash)`, single-use invites and link codes.
+//! What those invariants decide (invite expiry, wrong secrets, burning, link
+//! codes, account deletion, new key epochs) is [`rules`], which both
+//! backends call; the backends run SQL only.
 
 pub mod postgres;
+pub mod rules;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -141,6 +145,22 @@ pub struct Page {
     pub epoch: u32,
 }
 
+impl Page {
+    /// A page of `records` read in order, up to `limit + 1` of them: one past
+    /// `limit` is not sent, it only says that more follow.
+    pub(crate) fn cut(mut records: Vec<Record>, limit: u32, head_seq: i64, epoch: u32) -> Page {
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        let more = records.len() > limit;
+        records.truncate(limit);
+        Page {
+            records,
+            more,
+            head_seq,
+            epoch,
+        }
+    }
+}
+
 /// A stored snapshot (binary fields decoded).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredSnapshot {
@@ -272,4 +292,34 @@ pub fn coarse(ms: i64) -> i64 {
 /// A stored 32-byte hash; a value of another length (damage) reads as zeros.
 pub(crate) fn hash32(v: Vec<u8>) -> [u8; 32] {
     <[u8; 32]>::try_from(v.as_slice()).unwrap_or([0; 32])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(seq: i64) -> Record {
+        Record {
+            seq,
+            doc_id: "d".into(),
+            change_hash: [0; 32],
+            key_epoch: 0,
+            nonce: vec![],
+            ciphertext: vec![],
+        }
+    }
+
+    #[test]
+    fn a_page_keeps_limit_records_and_says_whether_more_follow() {
+        let full = Page::cut((1..=3).map(record).collect(), 2, 9, 1);
+        assert_eq!(
+            full.records.iter().map(|r| r.seq).collect::<Vec<_>>(),
+            [1, 2]
+        );
+        assert!(full.more);
+        assert_eq!((full.head_seq, full.epoch), (9, 1));
+        let last = Page::cut((1..=2).map(record).collect(), 2, 2, 0);
+        assert_eq!(last.records.len(), 2);
+        assert!(!last.more);
+    }
 }

@@ -15,6 +15,7 @@ use tandem_protocol::{AccountDeleted, SpaceHead, SpaceInfo};
 use tokio_postgres::NoTls;
 use tokio_postgres::types::ToSql;
 
+use super::rules::{self, AccountStep, InviteWrite};
 use super::{
     Device, Membership, NewRecord, Page, Record, Redeemed, Registration, Storage, StorageError,
     StorageResult, StoredSnapshot, coarse, hash32,
@@ -228,11 +229,13 @@ impl Storage for PostgresStorage {
                         &[&&code[..]],
                     )
                     .await?;
-                match row {
-                    Some(r)
-                        if same(&r.get::<_, Vec<u8>>(0), &code) && r.get::<_, i64>(2) > now_ms =>
-                    {
-                        r.get::<_, String>(1)
+                let found = row.map(|r| (r.get::<_, Vec<u8>>(0), r.get::<_, String>(1), r.get(2)));
+                let stored = found
+                    .as_ref()
+                    .map(|(hash, _, expires)| (hash.as_slice(), *expires));
+                match found {
+                    Some((_, account, _)) if rules::link_code_admits(stored, &code, now_ms) => {
+                        account
                     }
                     _ => {
                         tx.commit().await?;
@@ -409,43 +412,43 @@ impl Storage for PostgresStorage {
                 &[&invite_id],
             )
             .await?;
-        let Some(row) = row else {
-            return Ok(Redeemed::Gone);
-        };
-        let (space, stored, expires, wrong): (String, Vec<u8>, i64, i32) =
-            (row.get(0), row.get(1), row.get(2), row.get(3));
-        let wrong = u32::try_from(wrong).unwrap_or(u32::MAX);
-        let outcome = if expires <= now_ms || wrong >= max_wrong {
-            tx.execute("DELETE FROM invites WHERE id = $1", &[&invite_id])
-                .await?;
-            Redeemed::Gone
-        } else if !same(&stored, &secret) {
-            if wrong + 1 >= max_wrong {
-                tx.execute("DELETE FROM invites WHERE id = $1", &[&invite_id])
-                    .await?;
-            } else {
+        let invite = row.map(|r| rules::Invite {
+            space_id: r.get(0),
+            secret_hash: r.get(1),
+            expires_ms: r.get(2),
+            wrong: u32::try_from(r.get::<_, i32>(3)).unwrap_or(u32::MAX),
+        });
+        let decision = rules::redeem(invite, &secret, now_ms, max_wrong);
+        match decision.write() {
+            InviteWrite::Keep => {}
+            InviteWrite::CountWrong => {
                 tx.execute(
                     "UPDATE invites SET wrong = wrong + 1 WHERE id = $1",
                     &[&invite_id],
                 )
                 .await?;
             }
-            Redeemed::WrongSecret
-        } else {
-            tx.execute("DELETE FROM invites WHERE id = $1", &[&invite_id])
+            InviteWrite::Delete => {
+                tx.execute("DELETE FROM invites WHERE id = $1", &[&invite_id])
+                    .await?;
+            }
+        }
+        let outcome = match decision.join() {
+            Err(refused) => refused,
+            Ok(space) => {
+                tx.execute(
+                    "INSERT INTO members (space_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    &[&space, &account],
+                )
                 .await?;
-            tx.execute(
-                "INSERT INTO members (space_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                &[&space, &account],
-            )
-            .await?;
-            let e: i32 = tx
-                .query_one("SELECT epoch FROM spaces WHERE id = $1", &[&space])
-                .await?
-                .get(0);
-            Redeemed::Joined {
-                space_id: space,
-                epoch: epoch(e),
+                let e: i32 = tx
+                    .query_one("SELECT epoch FROM spaces WHERE id = $1", &[&space])
+                    .await?
+                    .get(0);
+                Redeemed::Joined {
+                    space_id: space,
+                    epoch: epoch(e),
+                }
             }
         };
         tx.commit().await?;
@@ -564,14 +567,7 @@ impl Storage for PostgresStorage {
         };
         // Already in order (see PULL_SQL): one pass to confirm it.
         records.sort_by_key(|r| r.seq);
-        let more = records.len() > limit as usize;
-        records.truncate(limit as usize);
-        Ok(Page {
-            records,
-            more,
-            head_seq,
-            epoch: space_epoch,
-        })
+        Ok(Page::cut(records, limit, head_seq, space_epoch))
     }
 
     async fn heads(&self, account: &str) -> StorageResult<Vec<SpaceHead>> {
@@ -651,22 +647,29 @@ impl Storage for PostgresStorage {
     async fn delete_account(&self, account: &str) -> StorageResult<AccountDeleted> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let spaces_deleted = tx
-            .execute("DELETE FROM spaces WHERE owner = $1", &[&account])
-            .await? as u32;
-        let left = tx
-            .execute(
-                "UPDATE spaces SET epoch = epoch + 1 WHERE id IN (SELECT space_id FROM members WHERE account_id = $1)",
-                &[&account],
-            )
-            .await? as u32;
-        tx.execute("DELETE FROM accounts WHERE id = $1", &[&account])
-            .await?;
+        let mut tally = rules::DeletionTally::default();
+        for step in rules::ACCOUNT_DELETION {
+            let rows = match step {
+                AccountStep::DeleteOwnedSpaces => {
+                    tx.execute("DELETE FROM spaces WHERE owner = $1", &[&account])
+                        .await?
+                }
+                AccountStep::LeaveSpaces => {
+                    tx.execute(
+                        "UPDATE spaces SET epoch = epoch + 1 WHERE id IN (SELECT space_id FROM members WHERE account_id = $1)",
+                        &[&account],
+                    )
+                    .await?
+                }
+                AccountStep::DeleteAccount => {
+                    tx.execute("DELETE FROM accounts WHERE id = $1", &[&account])
+                        .await?
+                }
+            };
+            tally.add(step, rows);
+        }
         tx.commit().await?;
-        Ok(AccountDeleted {
-            spaces_deleted,
-            spaces_left: left,
-        })
+        Ok(tally.answer())
     }
 }
 

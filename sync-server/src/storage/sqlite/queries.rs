@@ -1,0 +1,419 @@
+//! The SQLite storage's statements: one function per storage operation,
+//! run on a connection the caller hands in (the writer's inside a group
+//! commit, or a reader's). The decisions about invites, link codes and
+//! account deletion are [`rules`]'; these run the SQL they call for.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use tandem_protocol::{AccountDeleted, SpaceHead, SpaceInfo};
+
+use crate::secret::{Hash, new_id, same};
+use crate::storage::rules::{self, AccountStep, InviteWrite};
+use crate::storage::{
+    Device, Membership, NewRecord, Page, RECOVERY_EXPIRES_MS, Record, Redeemed, Registration,
+    StorageResult, StoredSnapshot, coarse, hash32,
+};
+
+/// Registers a device into a new account, or with `link_code` into the
+/// code's account (the code is used up).
+pub(super) fn register(
+    c: &Connection,
+    token: &Hash,
+    link_code: Option<&Hash>,
+    now_ms: i64,
+) -> StorageResult<Registration> {
+    let account = match link_code {
+        Some(code) => {
+            let found: Option<(Vec<u8>, String, i64)> = c
+                .query_row(
+                    "SELECT code_hash, account_id, expires_ms FROM link_codes WHERE code_hash = ?1",
+                    [&code[..]],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            c.execute("DELETE FROM link_codes WHERE code_hash = ?1", [&code[..]])?;
+            let stored = found
+                .as_ref()
+                .map(|(hash, _, expires)| (hash.as_slice(), *expires));
+            match found {
+                Some((_, account, _)) if rules::link_code_admits(stored, code, now_ms) => account,
+                _ => return Ok(Registration::CodeGone),
+            }
+        }
+        None => {
+            let account = new_id();
+            c.execute(
+                "INSERT INTO accounts (id, created_hour) VALUES (?1, ?2)",
+                params![account, coarse(now_ms)],
+            )?;
+            account
+        }
+    };
+    Ok(Registration::Done(new_device(c, &account, token, now_ms)?))
+}
+
+fn new_device(c: &Connection, account: &str, token: &Hash, now_ms: i64) -> StorageResult<Device> {
+    let device_id = new_id();
+    c.prepare_cached(
+        "INSERT INTO devices (id, account_id, token_hash, created_hour) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![device_id, account, &token[..], coarse(now_ms)])?;
+    Ok(Device {
+        account_id: account.to_owned(),
+        device_id,
+    })
+}
+
+/// Stores a single-use link code.
+pub(super) fn create_link_code(
+    c: &Connection,
+    account: &str,
+    code: &Hash,
+    expires_ms: i64,
+) -> StorageResult<()> {
+    c.execute(
+        "INSERT INTO link_codes (code_hash, account_id, expires_ms) VALUES (?1, ?2, ?3)",
+        params![&code[..], account, expires_ms],
+    )?;
+    Ok(())
+}
+
+/// Deletes one device of an account; whether there was one.
+pub(super) fn delete_device(c: &Connection, account: &str, device_id: &str) -> StorageResult<bool> {
+    Ok(c.execute(
+        "DELETE FROM devices WHERE id = ?1 AND account_id = ?2",
+        params![device_id, account],
+    )? > 0)
+}
+
+/// Replaces an account's recovery code.
+pub(super) fn set_recovery_code(c: &Connection, account: &str, code: &Hash) -> StorageResult<()> {
+    c.execute(
+        "DELETE FROM link_codes WHERE account_id = ?1 AND expires_ms = ?2",
+        params![account, RECOVERY_EXPIRES_MS],
+    )?;
+    c.execute(
+        "INSERT OR REPLACE INTO link_codes (code_hash, account_id, expires_ms) VALUES (?1, ?2, ?3)",
+        params![&code[..], account, RECOVERY_EXPIRES_MS],
+    )?;
+    Ok(())
+}
+
+/// The device holding the token with this hash.
+pub(super) fn authenticate(c: &Connection, token: &Hash) -> StorageResult<Option<Device>> {
+    let row: Option<(String, String, Vec<u8>)> = c
+        .prepare_cached("SELECT id, account_id, token_hash FROM devices WHERE token_hash = ?1")?
+        .query_row([&token[..]], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    Ok(row
+        .filter(|(_, _, stored)| same(stored, token))
+        .map(|(device_id, account_id, _)| Device {
+            account_id,
+            device_id,
+        }))
+}
+
+/// Creates a space, its number and its owner's membership.
+pub(super) fn create_space(
+    c: &Connection,
+    account: &str,
+    space: &str,
+    now_ms: i64,
+) -> StorageResult<()> {
+    c.execute(
+        "INSERT INTO spaces (id, owner, created_hour) VALUES (?1, ?2, ?3)",
+        params![space, account, coarse(now_ms)],
+    )?;
+    c.execute("INSERT INTO space_nums (space_id) VALUES (?1)", [space])?;
+    c.execute(
+        "INSERT INTO members (space_id, account_id) VALUES (?1, ?2)",
+        params![space, account],
+    )?;
+    Ok(())
+}
+
+/// The spaces an account is a member of.
+pub(super) fn spaces(c: &Connection, account: &str) -> StorageResult<Vec<SpaceInfo>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT s.id, s.owner = ?1, s.epoch, (SELECT COUNT(*) FROM members m2 WHERE m2.space_id = s.id), s.head_seq
+         FROM members m JOIN spaces s ON s.id = m.space_id WHERE m.account_id = ?1 ORDER BY s.id",
+    )?;
+    let rows = stmt.query_map([account], |r| {
+        Ok(SpaceInfo {
+            space_id: r.get(0)?,
+            owner: r.get(1)?,
+            epoch: r.get(2)?,
+            members: r.get(3)?,
+            head_seq: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// An account's membership of a space.
+pub(super) fn membership(
+    c: &Connection,
+    account: &str,
+    space: &str,
+) -> StorageResult<Option<Membership>> {
+    Ok(c.prepare_cached(
+        "SELECT s.owner = ?1, s.epoch FROM members m JOIN spaces s ON s.id = m.space_id
+         WHERE m.space_id = ?2 AND m.account_id = ?1",
+    )?
+    .query_row(params![account, space], |r| {
+        Ok(Membership {
+            owner: r.get(0)?,
+            epoch: r.get(1)?,
+        })
+    })
+    .optional()?)
+}
+
+/// Stores an invite.
+pub(super) fn create_invite(
+    c: &Connection,
+    space: &str,
+    id: &str,
+    secret: &Hash,
+    expires_ms: i64,
+) -> StorageResult<()> {
+    c.execute(
+        "INSERT INTO invites (id, space_id, secret_hash, expires_ms) VALUES (?1, ?2, ?3, ?4)",
+        params![id, space, &secret[..], expires_ms],
+    )?;
+    Ok(())
+}
+
+/// Reads an invite, writes what [`rules::redeem`] decides and, when the
+/// account joins, adds it at the space's epoch.
+pub(super) fn redeem_invite(
+    c: &Connection,
+    id: &str,
+    secret: &Hash,
+    account: &str,
+    now_ms: i64,
+    max_wrong: u32,
+) -> StorageResult<Redeemed> {
+    let invite = c
+        .query_row(
+            "SELECT space_id, secret_hash, expires_ms, wrong FROM invites WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(rules::Invite {
+                    space_id: r.get(0)?,
+                    secret_hash: r.get(1)?,
+                    expires_ms: r.get(2)?,
+                    wrong: r.get(3)?,
+                })
+            },
+        )
+        .optional()?;
+    let decision = rules::redeem(invite, secret, now_ms, max_wrong);
+    match decision.write() {
+        InviteWrite::Keep => {}
+        InviteWrite::CountWrong => {
+            c.execute("UPDATE invites SET wrong = wrong + 1 WHERE id = ?1", [id])?;
+        }
+        InviteWrite::Delete => {
+            c.execute("DELETE FROM invites WHERE id = ?1", [id])?;
+        }
+    }
+    let space = match decision.join() {
+        Ok(space) => space,
+        Err(refused) => return Ok(refused),
+    };
+    c.execute(
+        "INSERT OR IGNORE INTO members (space_id, account_id) VALUES (?1, ?2)",
+        params![space, account],
+    )?;
+    let epoch: u32 = c.query_row("SELECT epoch FROM spaces WHERE id = ?1", [&space], |r| {
+        r.get(0)
+    })?;
+    Ok(Redeemed::Joined {
+        space_id: space,
+        epoch,
+    })
+}
+
+/// Removes a member (nobody, for `""`) and starts the space's next epoch.
+pub(super) fn remove_member(c: &Connection, space: &str, member: &str) -> StorageResult<u32> {
+    c.execute(
+        "DELETE FROM members WHERE space_id = ?1 AND account_id = ?2",
+        params![space, member],
+    )?;
+    Ok(c.query_row(
+        "UPDATE spaces SET epoch = epoch + 1 WHERE id = ?1 RETURNING epoch",
+        [space],
+        |r| r.get(0),
+    )?)
+}
+
+/// Stores records, de-duplicated by change hash; each one's `seq`.
+pub(super) fn push(c: &Connection, records: &[NewRecord]) -> StorageResult<Vec<i64>> {
+    // Per space named: its number and its head so far.
+    let mut heads: HashMap<&str, (i64, i64)> = HashMap::new();
+    let mut seqs = Vec::with_capacity(records.len());
+    let mut insert = c.prepare_cached(
+        "INSERT INTO records (space, seq, doc_id, change_hash, key_epoch, nonce, ciphertext)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    // The index finds the rows whose hash starts the same; the row
+    // decides. Named, because without statistics the planner would
+    // rather walk the space's whole primary key.
+    let mut existing = c.prepare_cached(
+        "SELECT seq FROM records INDEXED BY records_by_hash
+         WHERE space = ?1 AND substr(change_hash, 1, 8) = ?2 AND change_hash = ?3",
+    )?;
+    let mut space_of = c.prepare_cached(
+        "SELECT n.num, s.head_seq FROM spaces s JOIN space_nums n ON n.space_id = s.id
+         WHERE s.id = ?1",
+    )?;
+    for r in records {
+        let (num, head) = match heads.entry(r.space_id.as_str()) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let found =
+                    space_of.query_row([&r.space_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+                e.insert(found)
+            }
+        };
+        let hash = &r.change_hash[..];
+        let known: Option<i64> = existing
+            .query_row(params![*num, &hash[..8], hash], |row| row.get(0))
+            .optional()?;
+        if let Some(seq) = known {
+            seqs.push(seq);
+            continue;
+        }
+        *head += 1;
+        insert.execute(params![
+            *num,
+            *head,
+            r.doc_id,
+            hash,
+            r.key_epoch,
+            r.nonce,
+            r.ciphertext
+        ])?;
+        seqs.push(*head);
+    }
+    let mut update = c.prepare_cached("UPDATE spaces SET head_seq = ?2 WHERE id = ?1")?;
+    for (space, (_, head)) in heads {
+        update.execute(params![space, head])?;
+    }
+    Ok(seqs)
+}
+
+/// Up to `limit` records of a space after `after`, with its head and epoch.
+pub(super) fn pull(c: &Connection, space: &str, after: i64, limit: u32) -> StorageResult<Page> {
+    let (num, head_seq, epoch): (i64, i64, u32) = c
+        .prepare_cached(
+            "SELECT n.num, s.head_seq, s.epoch FROM spaces s
+             JOIN space_nums n ON n.space_id = s.id WHERE s.id = ?1",
+        )?
+        .query_row([space], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let mut stmt = c.prepare_cached(
+        "SELECT seq, doc_id, change_hash, key_epoch, nonce, ciphertext FROM records
+         WHERE space = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+    )?;
+    let records: Vec<Record> = stmt
+        .query_map(params![num, after, i64::from(limit) + 1], |r| {
+            Ok(Record {
+                seq: r.get(0)?,
+                doc_id: r.get(1)?,
+                change_hash: hash32(r.get(2)?),
+                key_epoch: r.get(3)?,
+                nonce: r.get(4)?,
+                ciphertext: r.get(5)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(Page::cut(records, limit, head_seq, epoch))
+}
+
+/// Head and epoch of every space of an account.
+pub(super) fn heads(c: &Connection, account: &str) -> StorageResult<Vec<SpaceHead>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT s.id, s.head_seq, s.epoch FROM members m JOIN spaces s ON s.id = m.space_id
+         WHERE m.account_id = ?1 ORDER BY s.id",
+    )?;
+    let rows = stmt.query_map([account], |r| {
+        Ok(SpaceHead {
+            space_id: r.get(0)?,
+            head_seq: r.get(1)?,
+            epoch: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Stores a snapshot unless a newer one of the document is stored.
+pub(super) fn put_snapshot(
+    c: &Connection,
+    space: &str,
+    s: &StoredSnapshot,
+    now_ms: i64,
+) -> StorageResult<()> {
+    c.execute(
+        "INSERT INTO snapshots (space_id, doc_id, upto_seq, key_epoch, nonce, ciphertext, stored_hour)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (space_id, doc_id) DO UPDATE SET upto_seq = excluded.upto_seq,
+            key_epoch = excluded.key_epoch, nonce = excluded.nonce, ciphertext = excluded.ciphertext,
+            stored_hour = excluded.stored_hour
+         WHERE excluded.upto_seq >= snapshots.upto_seq",
+        params![space, s.doc_id, s.upto_seq, s.key_epoch, s.nonce, s.ciphertext, coarse(now_ms)],
+    )?;
+    Ok(())
+}
+
+/// The newest snapshot of every document of a space.
+pub(super) fn snapshots(c: &Connection, space: &str) -> StorageResult<Vec<StoredSnapshot>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT doc_id, upto_seq, key_epoch, nonce, ciphertext FROM snapshots WHERE space_id = ?1 ORDER BY doc_id",
+    )?;
+    let rows = stmt.query_map([space], |r| {
+        Ok(StoredSnapshot {
+            doc_id: r.get(0)?,
+            upto_seq: r.get(1)?,
+            key_epoch: r.get(2)?,
+            nonce: r.get(3)?,
+            ciphertext: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Removes a document's records that its snapshot covers.
+pub(super) fn compact(c: &Connection, space: &str, doc: &str) -> StorageResult<u64> {
+    let n = c.execute(
+        "DELETE FROM records
+         WHERE space = (SELECT num FROM space_nums WHERE space_id = ?1) AND doc_id = ?2
+           AND seq <= (SELECT upto_seq FROM snapshots WHERE space_id = ?1 AND doc_id = ?2)",
+        params![space, doc],
+    )?;
+    Ok(n as u64)
+}
+
+/// Deletes an account in the steps [`rules::ACCOUNT_DELETION`] gives.
+pub(super) fn delete_account(c: &Connection, account: &str) -> StorageResult<AccountDeleted> {
+    let mut tally = rules::DeletionTally::default();
+    for step in rules::ACCOUNT_DELETION {
+        let rows = match step {
+            AccountStep::DeleteOwnedSpaces => {
+                c.execute("DELETE FROM spaces WHERE owner = ?1", [account])?
+            }
+            AccountStep::LeaveSpaces => c.execute(
+                "UPDATE spaces SET epoch = epoch + 1
+                 WHERE id IN (SELECT space_id FROM members WHERE account_id = ?1)",
+                [account],
+            )?,
+            AccountStep::DeleteAccount => {
+                c.execute("DELETE FROM accounts WHERE id = ?1", [account])?
+            }
+        };
+        tally.add(step, rows as u64);
+    }
+    Ok(tally.answer())
+}
