@@ -196,13 +196,13 @@ fn serve_ui(store: Store, home: &Path, listen: std::net::SocketAddr) -> Result<(
     store.close().map_err(e)?;
     let key_path = home.join(KEY_FILE);
     let key = keyfile::read(&key_path).map_err(e)?;
-    let vault = tandem_core::lock::Vault::open(&path, key, options()?).map_err(e)?;
+    let app = tandem_core::App::open(&path, key, options()?).map_err(e)?;
     let also = vec![
         key_path.clone(),
         keyfile::next_path(&key_path),
         home.join(LOCK_FILE),
     ];
-    tandem_web::serve(vault, also, listen, |url| {
+    tandem_web::serve(app, also, listen, |url| {
         use std::io::Write as _;
         println!("{url}");
         let _ = std::io::stdout().flush();

@@ -27,10 +27,9 @@ pub mod words;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use tandem_core::Store;
-use tandem_core::lock::Vault;
 
 /// Why the UI could not start.
 #[derive(Debug, thiserror::Error)]
@@ -43,10 +42,11 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// What every request shares: the store behind its lock, and the run's secrets.
+/// What every request shares: the core's app (store, lock, sync) and the
+/// run's secrets.
 #[derive(Clone)]
 pub struct App {
-    vault: Arc<Mutex<Vault>>,
+    core: Arc<tandem_core::App>,
     /// Files to remove with the store on "delete everything" (the key file…).
     erase_also: Arc<Vec<PathBuf>>,
     /// The per-run secrets and the address they guard.
@@ -54,50 +54,48 @@ pub struct App {
 }
 
 impl App {
-    /// An app over `vault`, guarded for `addr`.
-    pub fn new(vault: Vault, erase_also: Vec<PathBuf>, addr: SocketAddr) -> App {
+    /// An app over the core's `core`, guarded for `addr`.
+    pub fn new(core: tandem_core::App, erase_also: Vec<PathBuf>, addr: SocketAddr) -> App {
         App {
-            vault: Arc::new(Mutex::new(vault)),
+            core: Arc::new(core),
             erase_also: Arc::new(erase_also),
             guard: Arc::new(guard::Guard::new(addr)),
         }
     }
 
-    /// Runs `f` on the store on a blocking thread (the core's calls read the
-    /// disk and, for sync, wait on the network).
+    /// Runs `f` with the core's app on a blocking thread (the core's calls
+    /// read the disk and, for sync and pairing, wait on the network — with
+    /// the store released between the server's answers).
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&tandem_core::App) -> tandem_core::Result<T> + Send + 'static,
+    ) -> tandem_core::Result<T> {
+        let core = self.core.clone();
+        tokio::task::spawn_blocking(move || f(&core))
+            .await
+            .unwrap_or_else(|e| Err(tandem_core::Error::Io(std::io::Error::other(e.to_string()))))
+    }
+
+    /// Runs `f` on the store on a blocking thread: one quick read or write.
     pub async fn with<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Store) -> tandem_core::Result<T> + Send + 'static,
     ) -> tandem_core::Result<T> {
-        let vault = self.vault.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut vault = vault.lock().unwrap_or_else(PoisonError::into_inner);
-            f(vault.store()?)
-        })
-        .await
-        .unwrap_or_else(|e| Err(tandem_core::Error::Io(std::io::Error::other(e.to_string()))))
+        self.run(move |core| core.write(f)).await
     }
 
-    /// Erases the store and the extra files; the vault stays locked.
+    /// Erases the store and the extra files; the app stays locked.
     pub async fn erase(&self) -> tandem_core::Result<tandem_core::erase::EraseReport> {
-        let vault = self.vault.clone();
         let also = self.erase_also.clone();
-        tokio::task::spawn_blocking(move || {
-            vault
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .erase(&also)
-        })
-        .await
-        .unwrap_or_else(|e| Err(tandem_core::Error::Io(std::io::Error::other(e.to_string()))))
+        self.run(move |core| core.erase(&also)).await
     }
 }
 
-/// Serves the UI for `vault` on `listen` (a loopback address; port 0 picks
+/// Serves the UI for the core's `app` on `listen` (a loopback address; port 0 picks
 /// a free one) until the process ends. `ready` gets the URL to open, token
 /// included, once the socket listens.
 pub fn serve(
-    vault: Vault,
+    core: tandem_core::App,
     erase_also: Vec<PathBuf>,
     listen: SocketAddr,
     ready: impl FnOnce(&str),
@@ -112,7 +110,7 @@ pub fn serve(
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
-        let app = App::new(vault, erase_also, addr);
+        let app = App::new(core, erase_also, addr);
         ready(&app.guard.start_url());
         axum::serve(listener, routes::router(app)).await?;
         Ok(())

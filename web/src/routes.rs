@@ -447,10 +447,15 @@ pub fn qr_svg(code: &str) -> Result<String, Error> {
 async fn invite(State(app): State<App>, _: Posted<Button>) -> PageResult {
     let csrf = app.guard.csrf().to_owned();
     let html = app
-        .with(move |s| {
-            let code = s.pair_invite()?;
+        .run(move |core| {
+            let code = core.pairs().invite()?;
             let svg = qr_svg(&code)?;
-            Ok(render::pair(&s.pairs()?, true, Some((&code, &svg)), &csrf))
+            Ok(render::pair(
+                &core.pairs().list()?,
+                true,
+                Some((&code, &svg)),
+                &csrf,
+            ))
         })
         .await?;
     Ok(Html(html))
@@ -462,7 +467,7 @@ struct CodeForm {
 }
 
 async fn join(State(app): State<App>, Posted(f): Posted<CodeForm>) -> Done {
-    app.with(move |s| s.pair_join(&f.code)).await?;
+    app.run(move |core| core.pairs().join(&f.code)).await?;
     Ok(Redirect::to("/mentor"))
 }
 
@@ -499,11 +504,11 @@ struct SyncForm {
 }
 
 async fn sync(State(app): State<App>, Posted(f): Posted<SyncForm>) -> Done {
-    app.with(move |s| {
-        if s.account()?.is_none() && !f.server.trim().is_empty() {
-            s.connect(f.server.trim())
+    app.run(move |core| {
+        if core.read(|s| s.account())?.is_none() && !f.server.trim().is_empty() {
+            core.connect(f.server.trim())
         } else {
-            s.sync()
+            core.sync_now()
         }
     })
     .await?;

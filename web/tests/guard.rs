@@ -5,8 +5,7 @@
 use std::net::SocketAddr;
 use std::sync::mpsc;
 
-use tandem_core::lock::Vault;
-use tandem_core::{Options, StoreKey};
+use tandem_core::{App, Options, StoreKey};
 
 struct Ui {
     url: String,
@@ -17,16 +16,12 @@ fn start() -> Ui {
     let dir = tempfile::tempdir().expect("dir");
     let key = StoreKey::generate();
     let path = dir.path().join("tandem.db");
-    let mut vault = Vault::open(&path, key, Options::default()).expect("open");
-    vault
-        .store()
-        .expect("open")
-        .init("Sam", "UTC")
-        .expect("init");
+    let app = App::open(&path, key, Options::default()).expect("open");
+    app.init("Sam", "UTC").expect("init");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let listen: SocketAddr = "127.0.0.1:0".parse().expect("addr");
-        tandem_web::serve(vault, vec![], listen, |url| {
+        tandem_web::serve(app, vec![], listen, |url| {
             tx.send(url.to_owned()).expect("send")
         })
         .expect("serve");
@@ -64,14 +59,14 @@ fn cookie(ui: &Ui) -> String {
 #[test]
 fn only_loopback_addresses_are_served() {
     let dir = tempfile::tempdir().expect("dir");
-    let vault = Vault::open(
+    let app = App::open(
         dir.path().join("t.db"),
         StoreKey::generate(),
         Options::default(),
     )
     .expect("open");
     let listen: SocketAddr = "0.0.0.0:0".parse().expect("addr");
-    let err = tandem_web::serve(vault, vec![], listen, |_| {}).expect_err("refused");
+    let err = tandem_web::serve(app, vec![], listen, |_| {}).expect_err("refused");
     assert!(matches!(err, tandem_web::ServeError::NotLoopback(_)));
 }
 
