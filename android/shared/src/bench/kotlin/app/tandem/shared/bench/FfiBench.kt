@@ -24,8 +24,11 @@ fun main(args: Array<String>) {
     val calls = if (quick) 300 else 2000
 
     Tandem.open(File(dir, "tandem.db").path, key).use { t ->
-        // Warm up: JIT, JNA's method lookup, the core's caches.
-        repeat(calls / 2) { t.today() }
+        // Warm up: JIT, JNA's method lookup, the core's caches. The JVM
+        // compiles a method fully after about ten thousand calls; fewer
+        // would time the interpreter lifting the record, not a phone's
+        // steady state.
+        repeat(WARM_UP) { t.today() }
         val today = LongArray(calls)
         for (i in 0 until calls) {
             val start = System.nanoTime()
@@ -34,7 +37,7 @@ fun main(args: Array<String>) {
             check(view.tracks.isNotEmpty())
         }
         val overhead = LongArray(calls * 10)
-        repeat(calls) { t.isLocked() }
+        repeat(WARM_UP) { t.isLocked() }
         for (i in overhead.indices) {
             val start = System.nanoTime()
             t.isLocked()
@@ -56,6 +59,9 @@ fun main(args: Array<String>) {
         )
     }
 }
+
+/** Calls made before timing starts: past the JVM's full-compilation threshold. */
+private const val WARM_UP = 20_000
 
 private fun sortedUs(ns: LongArray): DoubleArray = ns.map { it / 1000.0 }.sorted().toDoubleArray()
 
