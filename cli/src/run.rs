@@ -10,8 +10,8 @@ use tandem_core::goal::{GoalInput, GoalStatus};
 use tandem_core::journal::JournalInput;
 use tandem_core::settings::AppName;
 use tandem_core::view::GoalView;
+use tandem_core::words;
 use tandem_core::{FixedClock, Options, Page, Store, SystemClock, keyfile, notify};
-use tandem_web::words;
 
 use crate::args::{
     Cli, Command, CravingCommand, DeviceCommand, ExportFormat, GoalCommand, JournalCommand,

@@ -8,6 +8,8 @@
 //! - [`store`]: SQLite persistence (documents and the read model);
 //! - [`features`]: the product's features, as handles on the app;
 //! - [`view`]: the view state screens draw;
+//! - [`words`]: English wording of counts and kinds for the terminal and
+//!   the browser;
 //! - [`app`]: [`App`], the one runtime every shell wraps.
 
 pub mod app;
@@ -28,6 +30,7 @@ pub mod settings;
 pub mod store;
 pub mod sync;
 pub mod view;
+pub mod words;
 
 pub use app::App;
 pub use area::Area;

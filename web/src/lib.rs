@@ -15,15 +15,16 @@
 //! - [`routes`]: one handler per page and form, each one core call;
 //! - [`screens`]: what the busiest pages read from the core, rendered;
 //! - [`render`]: the pages, from view state to HTML;
-//! - [`charts`]: SVG charts from the insights series;
-//! - [`words`]: English words for counts, shared with the terminal client.
+//! - [`charts`]: SVG charts from the insights series.
+//!
+//! Words for counts come from `tandem_core::words`, shared with the terminal
+//! client.
 
 pub mod charts;
 pub mod guard;
 pub mod render;
 pub mod routes;
 pub mod screens;
-pub mod words;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

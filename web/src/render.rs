@@ -6,7 +6,6 @@
 //! a text alternative, and a layout that reflows on a phone-sized window
 //! and at 200% zoom (no fixed widths).
 
-use crate::words::{count, since_last_look};
 use chrono::{DateTime, NaiveDate};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use tandem_core::checkin::CheckIn;
@@ -23,6 +22,7 @@ use tandem_core::sync::overview::MenteeOverview;
 use tandem_core::sync::pairing::PairView;
 use tandem_core::sync::sharing::SHARED_COPY_WARNING;
 use tandem_core::view::{GoalView, TodayView};
+use tandem_core::words::{count, since_last_look};
 
 use crate::charts;
 

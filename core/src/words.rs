@@ -1,8 +1,9 @@
-//! English words for numbers the core hands over as numbers: shared by the
-//! browser pages and the terminal client, the two English-only shells (the
-//! phone apps have their own, translated).
+//! English wording of the core's counts and kinds ("1 goal", "3 shared
+//! entries", what changed since a mentor last looked), used by the terminal
+//! and the browser, the two English-only shells. Phone shells localise
+//! themselves.
 
-use tandem_core::sync::overview::Changes;
+use crate::sync::overview::Changes;
 
 /// `n` and the noun in the number it needs ("1 goal", "3 goals").
 pub fn count(n: impl Into<i64>, one: &str, many: &str) -> String {
