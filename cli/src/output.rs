@@ -1,22 +1,55 @@
-//! Printing results as text for people or JSON for scripts.
+//! The one renderer: every command hands back a [`Reply`], and [`render`]
+//! alone decides whether it goes out as text for people or JSON for scripts.
+//! Also the phrases more than one command's text uses.
 
 use serde::Serialize;
 use serde_json::Value;
 use tandem_core::clean_time::Rung;
 use tandem_core::track::TrackStats;
 
-/// Prints `value` as pretty JSON, or `text()` for people.
-pub fn emit<T: Serialize>(
-    json: bool,
-    value: &T,
-    text: impl FnOnce() -> String,
-) -> Result<(), String> {
-    if json {
-        let v = serde_json::to_value(value).map_err(|e| e.to_string())?;
-        print(&serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?)
-    } else {
-        let t = text();
-        if t.is_empty() { Ok(()) } else { print(&t) }
+/// What a command has to say.
+#[derive(Debug)]
+pub enum Reply {
+    /// A result: `json` with `--json`, else `text` (nothing when empty).
+    Value {
+        /// The result for scripts.
+        json: Value,
+        /// The same result for people.
+        text: String,
+    },
+    /// Text printed as it is, with or without `--json` (an export on stdout).
+    Raw(String),
+    /// Nothing more to print: what there was to say went out as it happened.
+    Quiet,
+}
+
+impl Reply {
+    /// `value` for scripts and `text` for people.
+    pub fn new(value: &impl Serialize, text: impl Into<String>) -> Result<Reply, String> {
+        Ok(Reply::Value {
+            json: serde_json::to_value(value).map_err(|e| e.to_string())?,
+            text: text.into(),
+        })
+    }
+
+    /// A JSON value already built, and its text.
+    pub fn json(json: Value, text: impl Into<String>) -> Reply {
+        Reply::Value {
+            json,
+            text: text.into(),
+        }
+    }
+}
+
+/// Prints `reply`: as pretty JSON when `json`, else as text.
+pub fn render(reply: Reply, json: bool) -> Result<(), String> {
+    match reply {
+        Reply::Value { json: value, .. } if json => {
+            print(&serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?)
+        }
+        Reply::Value { text, .. } if text.is_empty() => Ok(()),
+        Reply::Value { text, .. } | Reply::Raw(text) => print(&text),
+        Reply::Quiet => Ok(()),
     }
 }
 
@@ -40,6 +73,11 @@ pub fn with_id(id: &str, extra: Value) -> Value {
         obj.extend(m);
     }
     Value::Object(obj)
+}
+
+/// Lines joined with newlines: a list for people.
+pub fn lines<T>(items: &[T], line: impl FnMut(&T) -> String) -> String {
+    items.iter().map(line).collect::<Vec<_>>().join("\n")
 }
 
 /// A rung in words: "7 days", "18 months", "2 years".

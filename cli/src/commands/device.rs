@@ -1,0 +1,86 @@
+//! `device …`: this person's devices: linking, unlinking, restoring.
+
+use serde_json::json;
+use tandem_core::Store;
+
+use crate::args::DeviceCommand;
+use crate::home::err;
+use crate::output::{Reply, lines};
+
+/// Runs one `device` command.
+pub fn run(s: &mut Store, cmd: DeviceCommand) -> Result<Reply, String> {
+    match cmd {
+        DeviceCommand::LinkCode => {
+            let code = s.link_code().map_err(err)?;
+            let text = format!(
+                "{}\nType or scan this on your other device within 15 minutes: \
+                 tandem device link CODE --server URL. It carries your key: show it to no one.",
+                code.as_str()
+            );
+            Ok(Reply::json(json!({ "code": code.as_str() }), text))
+        }
+        DeviceCommand::List => {
+            let ds = s.devices().map_err(err)?;
+            let text = lines(&ds, |d| {
+                format!(
+                    "{}{}{}",
+                    d.device_id,
+                    if d.this_device { "  (this device)" } else { "" },
+                    if d.unlinked { "  (unlinked)" } else { "" }
+                )
+            });
+            Reply::new(&ds, text)
+        }
+        DeviceCommand::Unlink { id } => unlink(s, &id),
+        DeviceCommand::Restore {
+            recovery_key,
+            server,
+        } => restore(s, &recovery_key, &server),
+        DeviceCommand::Link { code, server } => {
+            let report = s.link(&code, &server).map_err(err)?;
+            let person = s.person().map_err(err)?;
+            let out = json!({ "name": person.name, "device_id": s.device_id(), "report": report });
+            let text = format!(
+                "Linked. Welcome back, {}: {} changes arrived.",
+                person.name, report.applied
+            );
+            Ok(Reply::json(out, text))
+        }
+    }
+}
+
+/// `device unlink`: the lost device shut out, and a new recovery key shown once.
+fn unlink(s: &mut Store, id: &str) -> Result<Reply, String> {
+    let (d, recovery) = s.unlink_device(id).map_err(err)?;
+    let mut out = serde_json::to_value(&d).map_err(|e| e.to_string())?;
+    out["recovery_key"] = json!(recovery.as_str());
+    let text = format!(
+        "Unlinked {}. The server no longer takes it, and what you write from now on \
+         is sealed under a new key it never gets. What it already held stays on it, \
+         behind its lock.\n\nYour recovery key changed too (shown this once):\n\n    {}",
+        d.device_id,
+        recovery.as_str()
+    );
+    Ok(Reply::json(out, text))
+}
+
+/// `device restore`: everything back from the recovery key, which is then
+/// replaced by a new one, shown once.
+fn restore(s: &mut Store, recovery_key: &str, server: &str) -> Result<Reply, String> {
+    let (report, new_key) = s.restore(recovery_key, server).map_err(err)?;
+    let person = s.person().map_err(err)?;
+    let out = json!({
+        "name": person.name,
+        "device_id": s.device_id(),
+        "report": report,
+        "recovery_key": new_key.as_str(),
+    });
+    let text = format!(
+        "Restored. Welcome back, {}: {} changes arrived.\n\nYour old recovery key is \
+         used up. Your new one (shown this once):\n\n    {}",
+        person.name,
+        report.applied,
+        new_key.as_str()
+    );
+    Ok(Reply::json(out, text))
+}
