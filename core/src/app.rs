@@ -72,6 +72,15 @@ impl App {
         })
     }
 
+    /// An app around a store opened elsewhere (see [`Vault::adopt`]).
+    pub fn adopt(store: Store, options: Options) -> Result<App> {
+        Ok(App {
+            vault: Mutex::new(Vault::adopt(store, options)?),
+            listeners: Arc::new(Listeners::default()),
+            network: Mutex::new(()),
+        })
+    }
+
     fn vault(&self) -> MutexGuard<'_, Vault> {
         // A panic while the lock was held leaves the store consistent (every
         // write is one SQLite transaction), so a poisoned lock is still usable.
@@ -264,6 +273,31 @@ impl App {
     pub fn sync_now(&self) -> Result<SyncReport> {
         let _alone = self.alone();
         crate::sync::run::sync(&mut Steps(self))
+    }
+
+    /// Syncs; with `server`, first connects this device there if it has no
+    /// server yet (a device that syncs with another server refuses it).
+    /// Without one, a device that was never connected gets
+    /// [`Error::NoServer`].
+    pub fn sync_with(&self, server: Option<&str>) -> Result<SyncReport> {
+        match server {
+            Some(url) => self.connect(url),
+            None if self.read(|s| s.account())?.is_none() => Err(Error::NoServer),
+            None => self.sync_now(),
+        }
+    }
+
+    /// Connects this device to `server` (and syncs) unless it already has a
+    /// server; without one, a device never connected gets
+    /// [`Error::NoServer`].
+    pub fn ensure_connected(&self, server: Option<&str>) -> Result<()> {
+        if self.read(|s| s.account())?.is_some() {
+            return Ok(());
+        }
+        match server {
+            Some(url) => self.connect(url).map(|_| ()),
+            None => Err(Error::NoServer),
+        }
     }
 
     /// Syncs if this device has a server and the core's backoff says a try

@@ -47,6 +47,21 @@ impl Vault {
         })
     }
 
+    /// A vault around a store opened elsewhere (by a caller that also
+    /// finishes key rotations, say), unlocked; `options` are used again to
+    /// reopen it after a lock.
+    pub fn adopt(store: Store, options: Options) -> Result<Vault> {
+        let lock_after_secs = store.settings()?.lock_after_secs;
+        Ok(Vault {
+            path: store.path().to_path_buf(),
+            options,
+            store: Some(store),
+            lock_after_secs,
+            background_since: None,
+            erased: false,
+        })
+    }
+
     /// The open store, or [`Error::Locked`].
     pub fn store(&mut self) -> Result<&mut Store> {
         self.store.as_mut().ok_or(Error::Locked)

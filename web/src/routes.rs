@@ -505,10 +505,11 @@ struct SyncForm {
 
 async fn sync(State(app): State<App>, Posted(f): Posted<SyncForm>) -> Done {
     app.run(move |core| {
-        if core.read(|s| s.account())?.is_none() && !f.server.trim().is_empty() {
-            core.connect(f.server.trim())
-        } else {
+        let server = Some(f.server.trim()).filter(|s| !s.is_empty());
+        if core.read(|s| s.account())?.is_some() {
             core.sync_now()
+        } else {
+            core.sync_with(server)
         }
     })
     .await?;
