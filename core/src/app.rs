@@ -260,6 +260,12 @@ impl App {
         SettingsHandle::new(self)
     }
 
+    /// The screens: what each draws, the flows between them, and where the
+    /// app opens.
+    pub fn screens(&self) -> crate::screens::Screens<'_> {
+        crate::screens::Screens::new(self)
+    }
+
     // --- Sync -------------------------------------------------------------------
 
     /// Connects this device to a sync server (a new account) and syncs.

@@ -8,6 +8,8 @@
 //! - [`store`]: SQLite persistence (documents and the read model);
 //! - [`features`]: the product's features, as handles on the app;
 //! - [`view`]: the view state screens draw;
+//! - [`screens`]: what each screen draws, the flows, and which screens a
+//!   change redraws;
 //! - [`words`]: English wording of counts and kinds for the terminal and
 //!   the browser;
 //! - [`app`]: [`App`], the one runtime every shell wraps.
@@ -26,6 +28,7 @@ pub mod id;
 pub mod keyfile;
 pub mod lock;
 pub mod notify;
+pub mod screens;
 pub mod settings;
 pub mod store;
 pub mod sync;
