@@ -71,6 +71,11 @@ pub struct Tandem {
 }
 
 impl Tandem {
+    /// The core's app this object wraps.
+    pub(crate) fn app(&self) -> &App {
+        &self.app
+    }
+
     /// Runs `f` on a worker thread: for the calls that reach the network or
     /// rewrite the store.
     async fn off_thread<T: Send + 'static>(

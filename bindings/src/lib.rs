@@ -13,6 +13,7 @@
 pub mod app;
 pub mod error;
 pub mod mirror;
+pub mod screens;
 pub mod types;
 
 pub use app::{ChangeListener, Tandem};

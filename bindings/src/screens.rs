@@ -1,0 +1,398 @@
+//! The core's screens for the shells: one call per screen, each returning
+//! the screen's whole record, and the first-run flow as an object.
+//!
+//! The records are the core's own (`tandem_core::screens`), declared here
+//! with `#[uniffi::remote]`; lists that page and the insights series have a
+//! mirror, as in [`crate::mirror`], because uniffi cannot carry arrays or
+//! name two record types alike. Nothing here decides what a screen shows.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use chrono::NaiveDate;
+use tandem_core::screens::{
+    self, CravingRow, DevicesScreen, FirstRun, FirstRunStep, FirstTrack, GoalRow, GoalsScreen,
+    Launch, MentorOverviewScreen, NotesScreen, PairsScreen, RecoveryKeyStep, ScreenKind,
+    SyncStatusScreen, SyncSummary, TodayScreen,
+};
+use tandem_core::craving::CravingEntry;
+use tandem_core::journal::JournalEntry;
+use tandem_core::note::SharedNote;
+use tandem_core::sync::SyncStatus;
+use tandem_core::sync::devices::DeviceView;
+use tandem_core::sync::overview::MenteeOverview;
+use tandem_core::sync::pairing::PairView;
+use tandem_core::view::{GoalView, TodayView};
+use tandem_core::{App, Area};
+
+use crate::app::Tandem;
+use crate::error::Result;
+use crate::mirror::{Insights, PageCursor};
+
+/// Which screen the app opens on.
+#[uniffi::remote(Enum)]
+pub enum Launch {
+    /// Locked: the unlock screen, then ask again.
+    Locked,
+    /// The first run, at this step.
+    FirstRun { step: FirstRunStep },
+    /// Set up: Today.
+    Today,
+}
+
+/// Where the first run stands.
+#[uniffi::remote(Enum)]
+pub enum FirstRunStep {
+    /// Asks for a display name and an IANA time zone.
+    Profile { name_max: u32 },
+    /// Asks for a first track, which may be skipped.
+    FirstTrack {
+        name: String,
+        timezone: String,
+        latest_since: NaiveDate,
+        name_max: u32,
+    },
+    /// Asks whether to use a sync server or not now.
+    SyncChoice,
+    /// Connected: the recovery key shown once, to confirm.
+    RecoveryKey(RecoveryKeyStep),
+    /// Set up: open Today.
+    Done,
+}
+
+/// Where the recovery key step stands.
+#[uniffi::remote(Enum)]
+pub enum RecoveryKeyStep {
+    /// The key on screen, to be written down.
+    Show { key: String, groups: u32 },
+    /// The key hidden; the person re-enters group number `group`.
+    Confirm { group: u32, groups: u32 },
+}
+
+/// A first track, as the person enters it.
+#[uniffi::remote(Record)]
+pub struct FirstTrack {
+    pub name: String,
+    pub since: NaiveDate,
+}
+
+/// A screen that draws data.
+#[uniffi::remote(Enum)]
+pub enum ScreenKind {
+    Today,
+    Journal,
+    Cravings,
+    Insights,
+    Goals,
+    Notes,
+    Pairs,
+    MentorOverview,
+    Devices,
+    Settings,
+    SyncStatus,
+}
+
+/// The sync status in brief, for Today's badge.
+#[uniffi::remote(Record)]
+pub struct SyncSummary {
+    pub connected: bool,
+    pub last_success_ms: Option<i64>,
+    pub pending_changes: u64,
+    pub failing: bool,
+}
+
+/// The Today screen.
+#[uniffi::remote(Record)]
+pub struct TodayScreen {
+    pub today: TodayView,
+    pub sync: SyncSummary,
+    pub has_pair: bool,
+}
+
+/// One journal entry as the list shows it.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct JournalRow {
+    /// The entry.
+    pub entry: JournalEntry,
+    /// Whether it is shared in a pair.
+    pub shared: bool,
+}
+
+/// A page of the journal.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct JournalScreen {
+    /// The page's entries, newest first.
+    pub rows: Vec<JournalRow>,
+    /// Whether the person has a pair to share into.
+    pub can_share: bool,
+    /// Where the next page starts; none on the last page.
+    pub next: Option<PageCursor>,
+    /// The journal holds nothing yet.
+    pub empty: bool,
+}
+
+/// One craving as the log shows it.
+#[uniffi::remote(Record)]
+pub struct CravingRow {
+    pub craving: CravingEntry,
+    pub shared: bool,
+}
+
+/// A page of the craving log.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct CravingsScreen {
+    /// The page's cravings, newest first.
+    pub rows: Vec<CravingRow>,
+    /// Whether the person has a pair to share into.
+    pub can_share: bool,
+    /// Where the next page starts; none on the last page.
+    pub next: Option<PageCursor>,
+    /// The log holds nothing yet.
+    pub empty: bool,
+}
+
+/// The Insights screen.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct InsightsScreen {
+    /// The window in days.
+    pub days: u32,
+    /// Every series over the window.
+    pub insights: Insights,
+    /// Nothing to chart yet.
+    pub empty: bool,
+}
+
+/// A goal as the Goals screen lists it.
+#[uniffi::remote(Record)]
+pub struct GoalRow {
+    pub goal: GoalView,
+    pub shared: bool,
+}
+
+/// The Goals screen.
+#[uniffi::remote(Record)]
+pub struct GoalsScreen {
+    pub rows: Vec<GoalRow>,
+    pub can_share: bool,
+    pub empty: bool,
+}
+
+/// The Notes screen.
+#[uniffi::remote(Record)]
+pub struct NotesScreen {
+    pub notes: Vec<SharedNote>,
+    pub empty: bool,
+}
+
+/// The Pairs screen.
+#[uniffi::remote(Record)]
+pub struct PairsScreen {
+    pub pairs: Vec<PairView>,
+    pub can_pair: bool,
+    pub empty: bool,
+}
+
+/// The mentor's overview.
+#[uniffi::remote(Record)]
+pub struct MentorOverviewScreen {
+    pub mentees: Vec<MenteeOverview>,
+    pub open_reach_outs: u32,
+    pub empty: bool,
+}
+
+/// The Devices screen.
+#[uniffi::remote(Record)]
+pub struct DevicesScreen {
+    pub devices: Vec<DeviceView>,
+    pub can_link: bool,
+}
+
+/// The Sync status screen.
+#[uniffi::remote(Record)]
+pub struct SyncStatusScreen {
+    pub connected: bool,
+    pub status: SyncStatus,
+}
+
+/// The screens a change to `areas` makes stale: the core's one table, so
+/// every shell redraws the same screens.
+#[uniffi::export]
+pub fn redraws(areas: Vec<Area>) -> Vec<ScreenKind> {
+    screens::redraws(&areas)
+}
+
+fn cursor(c: Option<PageCursor>) -> Option<screens::PageCursor> {
+    c.map(|c| screens::PageCursor {
+        ms: c.at_ms,
+        id: c.id,
+    })
+}
+
+fn mirror_cursor(c: Option<screens::PageCursor>) -> Option<PageCursor> {
+    c.map(|c| PageCursor {
+        at_ms: c.ms,
+        id: c.id,
+    })
+}
+
+#[uniffi::export]
+impl Tandem {
+    /// Which screen the app opens on now.
+    pub fn launch(&self) -> Result<Launch> {
+        Ok(self.app().screens().launch()?)
+    }
+
+    /// The Today screen, whole, in one call.
+    pub fn today_screen(&self) -> Result<TodayScreen> {
+        Ok(self.app().screens().today()?)
+    }
+
+    /// A page of the journal: the first with `after` none.
+    pub fn journal_screen(&self, after: Option<PageCursor>) -> Result<JournalScreen> {
+        let s = self.app().screens().journal(cursor(after).as_ref())?;
+        Ok(JournalScreen {
+            rows: s
+                .rows
+                .into_iter()
+                .map(|r| JournalRow {
+                    entry: r.entry,
+                    shared: r.shared,
+                })
+                .collect(),
+            can_share: s.can_share,
+            next: mirror_cursor(s.next),
+            empty: s.empty,
+        })
+    }
+
+    /// A page of the craving log: the first with `after` none.
+    pub fn cravings_screen(&self, after: Option<PageCursor>) -> Result<CravingsScreen> {
+        let s = self.app().screens().cravings(cursor(after).as_ref())?;
+        Ok(CravingsScreen {
+            rows: s.rows,
+            can_share: s.can_share,
+            next: mirror_cursor(s.next),
+            empty: s.empty,
+        })
+    }
+
+    /// The Insights screen.
+    pub fn insights_screen(&self) -> Result<InsightsScreen> {
+        let s = self.app().screens().insights()?;
+        Ok(InsightsScreen {
+            days: s.days,
+            insights: s.insights.into(),
+            empty: s.empty,
+        })
+    }
+
+    /// The Goals screen.
+    pub fn goals_screen(&self) -> Result<GoalsScreen> {
+        Ok(self.app().screens().goals()?)
+    }
+
+    /// The Notes screen.
+    pub fn notes_screen(&self) -> Result<NotesScreen> {
+        Ok(self.app().screens().notes()?)
+    }
+
+    /// The Pairs screen.
+    pub fn pairs_screen(&self) -> Result<PairsScreen> {
+        Ok(self.app().screens().pairs()?)
+    }
+
+    /// The mentor's overview; with `mark_seen`, what counts as new starts
+    /// over from now.
+    pub fn mentor_overview_screen(&self, mark_seen: bool) -> Result<MentorOverviewScreen> {
+        Ok(self.app().screens().mentor_overview(mark_seen)?)
+    }
+
+    /// The Devices screen.
+    pub fn devices_screen(&self) -> Result<DevicesScreen> {
+        Ok(self.app().screens().devices()?)
+    }
+
+    /// The Sync status screen.
+    pub fn sync_status_screen(&self) -> Result<SyncStatusScreen> {
+        Ok(self.app().screens().sync_status()?)
+    }
+
+    /// The first run, at the step the store says it stands.
+    pub fn first_run(self: Arc<Self>) -> Result<Arc<FirstRunFlow>> {
+        let flow = self.app().screens().first_run()?;
+        Ok(Arc::new(FirstRunFlow {
+            tandem: self,
+            flow: Mutex::new(flow),
+        }))
+    }
+}
+
+/// The first-run flow: each action checks its input and returns the next
+/// step, or an error and the flow stays where it was.
+#[derive(uniffi::Object)]
+pub struct FirstRunFlow {
+    tandem: Arc<Tandem>,
+    flow: Mutex<FirstRun>,
+}
+
+impl FirstRunFlow {
+    fn act(
+        &self,
+        f: impl FnOnce(&mut FirstRun, &App) -> tandem_core::Result<FirstRunStep>,
+    ) -> Result<FirstRunStep> {
+        let mut flow = self.flow.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(f(&mut flow, self.tandem.app())?)
+    }
+}
+
+#[uniffi::export]
+impl FirstRunFlow {
+    /// Where the flow stands.
+    pub fn step(&self) -> FirstRunStep {
+        self.flow
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .step()
+    }
+
+    /// The name and time zone.
+    pub fn profile(&self, name: String, timezone: String) -> Result<FirstRunStep> {
+        self.act(|f, app| f.profile(app, &name, &timezone))
+    }
+
+    /// The first track, or none to skip it.
+    pub fn first_track(&self, track: Option<FirstTrack>) -> Result<FirstRunStep> {
+        self.act(|f, app| f.first_track(app, track.as_ref()))
+    }
+
+    /// Use the sync server at `server`: connects (reaching the network;
+    /// call it off the main thread) and shows the recovery key.
+    pub async fn connect(self: Arc<Self>, server: String) -> Result<FirstRunStep> {
+        blocking::unblock(move || self.act(|f, app| f.connect(app, &server))).await
+    }
+
+    /// No sync server for now.
+    pub fn not_now(&self) -> Result<FirstRunStep> {
+        self.act(|f, _| f.not_now())
+    }
+
+    /// The person wrote the key down: hide it and ask for one group.
+    pub fn key_kept(&self) -> Result<FirstRunStep> {
+        self.act(|f, _| f.key_kept())
+    }
+
+    /// Show the key again.
+    pub fn show_key_again(&self) -> Result<FirstRunStep> {
+        self.act(|f, _| f.show_key_again())
+    }
+
+    /// The group asked for, re-entered.
+    pub fn confirm_key(&self, group: String) -> Result<FirstRunStep> {
+        self.act(|f, _| f.confirm_key(&group))
+    }
+}
+
+impl std::fmt::Debug for FirstRunFlow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FirstRunFlow").finish_non_exhaustive()
+    }
+}
