@@ -186,7 +186,7 @@ impl App {
 
     /// The Today view.
     pub fn today(&self) -> Result<TodayView> {
-        self.read(|s| s.today())
+        self.read(crate::view::today)
     }
 
     /// The insights series over the last `days` days.

@@ -61,7 +61,7 @@ impl Store {
         let person = self.person()?;
         let local = now.with_timezone(&person.tz());
         let today = local_date(now, person.tz());
-        let view = self.today()?;
+        let view = crate::view::today(self)?;
         let mut due = Vec::new();
         if let Some(hour) = settings.reminder_hour
             && local.hour() >= u32::from(hour)

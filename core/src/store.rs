@@ -35,7 +35,7 @@ use cipher::classify;
 
 pub use key::StoreKey;
 
-pub use read::Page;
+pub use read::{DayCounts, Page};
 
 /// How hard a commit works to reach the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

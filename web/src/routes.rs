@@ -251,7 +251,12 @@ async fn share_craving(State(app): State<App>, Path(id): Path<String>, _: Posted
 async fn checkin(State(app): State<App>) -> PageResult {
     let csrf = app.guard.csrf().to_owned();
     let html = app
-        .with(move |s| Ok(render::checkin(s.today()?.checkin.as_ref(), &csrf)))
+        .with(move |s| {
+            Ok(render::checkin(
+                tandem_core::view::today(&s)?.checkin.as_ref(),
+                &csrf,
+            ))
+        })
         .await?;
     Ok(Html(html))
 }
@@ -287,7 +292,7 @@ async fn goals(State(app): State<App>) -> PageResult {
                 .into_iter()
                 .map(|g| {
                     let is_shared = shared.contains(&g.id);
-                    (g, is_shared)
+                    (tandem_core::view::GoalView::from(&g), is_shared)
                 })
                 .collect();
             Ok(render::goals(&rows, s.can_share()?, &csrf))

@@ -10,7 +10,10 @@ pub const JOURNAL_PAGE: u32 = 20;
 
 /// The Today page.
 pub fn today(s: &mut Store) -> Result<String> {
-    Ok(render::today(&s.today()?, &s.sync_status()?))
+    Ok(render::today(
+        &tandem_core::view::today(&s)?,
+        &s.sync_status()?,
+    ))
 }
 
 /// A page of the journal after `before` (the last entry shown).
