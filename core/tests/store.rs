@@ -624,14 +624,16 @@ fn upgrade_keeps_everything(version: usize) {
     // Registered, so that changes are queued for the server; the 40 after
     // the first sync wait in the outbox.
     let server = tandem_sync_server::spawn_local(&dir.path().join("server.db")).unwrap();
-    s.connect(&server).unwrap();
+    tandem_core::sync::engine::connect(&mut s, &server).unwrap();
     for i in 0..40 {
         s.add_journal(journal(&format!("entry {i}"))).unwrap();
     }
     let dump = s.read_model_dump().unwrap();
     let today = format!("{:?}", tandem_core::view::today(&s).unwrap());
     let exported = s.export().unwrap();
-    let queued = s.sync_status().unwrap().pending_changes;
+    let queued = tandem_core::sync::engine::status(&s)
+        .unwrap()
+        .pending_changes;
     assert_eq!(queued, 40);
     let current = s.path().to_path_buf();
     drop(s);
@@ -646,7 +648,12 @@ fn upgrade_keeps_everything(version: usize) {
         format!("{:?}", tandem_core::view::today(&s).unwrap()),
         today
     );
-    assert_eq!(s.sync_status().unwrap().pending_changes, queued);
+    assert_eq!(
+        tandem_core::sync::engine::status(&s)
+            .unwrap()
+            .pending_changes,
+        queued
+    );
     let items = |e: &tandem_core::export::Export| {
         let mut v = serde_json::to_value(e).unwrap();
         v.as_object_mut().unwrap().remove("exported_ms");
@@ -657,7 +664,12 @@ fn upgrade_keeps_everything(version: usize) {
     for i in 40..80 {
         s.add_journal(journal(&format!("entry {i}"))).unwrap();
     }
-    assert_eq!(s.sync_status().unwrap().pending_changes, queued + 40);
+    assert_eq!(
+        tandem_core::sync::engine::status(&s)
+            .unwrap()
+            .pending_changes,
+        queued + 40
+    );
     drop(s);
     let mut s = Store::open(&old, &test_key()).unwrap();
     let after = s.read_model_dump().unwrap();

@@ -12,7 +12,7 @@ pub const JOURNAL_PAGE: u32 = 20;
 pub fn today(s: &mut Store) -> Result<String> {
     Ok(render::today(
         &tandem_core::view::today(&s)?,
-        &s.sync_status()?,
+        &tandem_core::sync::engine::status(&s)?,
     ))
 }
 
@@ -22,7 +22,7 @@ pub fn journal(s: &mut Store, before: Option<(i64, String)>, csrf: &str) -> Resu
         limit: JOURNAL_PAGE,
         before,
     })?;
-    let can_share = s.can_share()?;
+    let can_share = tandem_core::features::sharing::can_share(&s)?;
     let shared = s.shared_among(entries.iter().map(|e| e.id.as_str()))?;
     let rows: Vec<render::JournalRow<'_>> = entries
         .iter()

@@ -2,7 +2,7 @@
 //! browser pages and the terminal client, the two English-only shells (the
 //! phone apps have their own, translated).
 
-use tandem_core::sync::overview::Changes;
+use tandem_core::features::mentor::Changes;
 
 /// `n` and the noun in the number it needs ("1 goal", "3 goals").
 pub fn count(n: impl Into<i64>, one: &str, many: &str) -> String {

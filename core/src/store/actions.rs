@@ -4,7 +4,6 @@
 use chrono::NaiveDate;
 
 use super::{DayCounts, Page, Store, projection, read};
-use crate::area::Area;
 use crate::clean_time::local_date;
 use crate::document::{self, DocId, item, profile_keys, shard};
 use crate::domain::checkin::{CheckIn, CheckInInput};
@@ -18,8 +17,6 @@ use crate::domain::track::{Track, TrackStats};
 use crate::error::{Error, Result};
 use crate::export::{Export, ImportSummary};
 use crate::id::{is_well_formed, new_id};
-use crate::settings::Settings;
-use rusqlite::OptionalExtension;
 
 fn check_id(kind: &'static str, id: &str) -> Result<()> {
     if is_well_formed(id) {
@@ -531,32 +528,5 @@ impl Store {
             documents: docs.len(),
             changes,
         })
-    }
-
-    /// This device's settings (defaults until changed).
-    pub fn settings(&self) -> Result<Settings> {
-        let text: Option<String> = self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = 'settings'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        match text {
-            None => Ok(Settings::default()),
-            Some(text) => serde_json::from_str(&text)
-                .map_err(|e| Error::CorruptStore(format!("the settings are damaged: {e}"))),
-        }
-    }
-
-    /// Changes this device's settings.
-    pub fn set_settings(&mut self, settings: &Settings) -> Result<Settings> {
-        settings.validate()?;
-        self.conn.execute(
-            "INSERT INTO meta (key, value) VALUES ('settings', ?1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [serde_json::to_string(settings)?],
-        )?;
-        self.note_changed(&[Area::Settings]);
-        Ok(*settings)
     }
 }
