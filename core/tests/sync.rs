@@ -7,6 +7,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Duration;
+use support::first_device::{first_device, start_clock};
 use support::proxy::Proxy;
 use support::server::{self, ServerProcess};
 use support::*;
@@ -25,7 +26,7 @@ fn server_child() {
 }
 
 fn clock() -> Arc<FixedClock> {
-    Arc::new(FixedClock::new(at("2026-03-10T12:00:00Z")))
+    start_clock()
 }
 
 fn device(dir: &std::path::Path, name: &str, clock: Arc<FixedClock>) -> Store {
@@ -71,11 +72,7 @@ fn outbox_rows(store: &Store) -> i64 {
 
 #[test]
 fn a_device_without_an_account_queues_nothing_and_sends_everything_once_connected() {
-    let dir = tempfile::tempdir().unwrap();
-    let srv = ServerProcess::start(&dir.path().join("server.db"));
-    let c = clock();
-    let mut a = device(dir.path(), "a.db", c.clone());
-    a.init("Sam", "UTC").unwrap();
+    let (dir, srv, c, mut a) = first_device("UTC");
     for i in 0..30 {
         a.add_journal(journal(&format!("offline {i}"))).unwrap();
     }
@@ -118,11 +115,7 @@ fn a_device_without_an_account_queues_nothing_and_sends_everything_once_connecte
 
 #[test]
 fn two_devices_of_one_person_link_edit_offline_and_converge() {
-    let dir = tempfile::tempdir().unwrap();
-    let srv = ServerProcess::start(&dir.path().join("server.db"));
-    let c = clock();
-    let mut a = device(dir.path(), "a.db", c.clone());
-    a.init("Sam", "Europe/Berlin").unwrap();
+    let (dir, srv, c, mut a) = first_device("Europe/Berlin");
     a.add_track("alcohol", at("2026-01-01T12:00:00Z").date_naive())
         .unwrap();
     let first = a.add_journal(journal("CANARY-first words")).unwrap();
@@ -192,11 +185,7 @@ fn two_devices_of_one_person_link_edit_offline_and_converge() {
 
 #[test]
 fn tampered_moved_and_replayed_records_are_refused_and_reported() {
-    let dir = tempfile::tempdir().unwrap();
-    let srv = ServerProcess::start(&dir.path().join("server.db"));
-    let c = clock();
-    let mut a = device(dir.path(), "a.db", c.clone());
-    a.init("Sam", "UTC").unwrap();
+    let (dir, srv, c, mut a) = first_device("UTC");
     a.add_journal(journal("one")).unwrap();
     a.add_journal(journal("two")).unwrap();
     tandem_core::sync::engine::connect(&mut a, &srv.url).unwrap();
@@ -296,12 +285,8 @@ fn tampered_moved_and_replayed_records_are_refused_and_reported() {
 
 #[test]
 fn lost_answers_and_a_killed_server_lose_and_duplicate_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut srv = ServerProcess::start(&dir.path().join("server.db"));
+    let (dir, mut srv, c, mut a) = first_device("UTC");
     let proxy = Proxy::start(&srv.url);
-    let c = clock();
-    let mut a = device(dir.path(), "a.db", c.clone());
-    a.init("Sam", "UTC").unwrap();
     tandem_core::sync::engine::connect(&mut a, &proxy.url).unwrap();
     for i in 0..40 {
         a.add_journal(journal(&format!("entry {i}"))).unwrap();
@@ -430,11 +415,7 @@ fn sync_without_a_server_is_a_typed_error_and_the_url_is_checked() {
 
 #[test]
 fn a_server_killed_in_the_middle_of_a_sync_loses_and_duplicates_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut srv = ServerProcess::start(&dir.path().join("server.db"));
-    let c = clock();
-    let mut a = device(dir.path(), "a.db", c.clone());
-    a.init("Sam", "UTC").unwrap();
+    let (dir, mut srv, c, mut a) = first_device("UTC");
     tandem_core::sync::engine::connect(&mut a, &srv.url).unwrap();
     for i in 0..2500 {
         a.add_journal(journal(&format!("entry {i} {}", "x".repeat(400))))
@@ -512,11 +493,7 @@ fn a_server_killed_in_the_middle_of_a_sync_loses_and_duplicates_nothing() {
 
 #[test]
 fn a_device_restored_from_the_recovery_key_holds_everything() {
-    let dir = tempfile::tempdir().unwrap();
-    let srv = ServerProcess::start(&dir.path().join("server.db"));
-    let c = clock();
-    let mut a = device(dir.path(), "a.db", c.clone());
-    a.init("Sam", "UTC").unwrap();
+    let (dir, srv, c, mut a) = first_device("UTC");
     // Shown at set-up, before the device ever synced.
     let recovery = tandem_core::features::devices::new_recovery_key(&mut a).unwrap();
     assert!(recovery.starts_with("TR1-"));
@@ -580,11 +557,7 @@ fn a_device_restored_from_the_recovery_key_holds_everything() {
 
 #[test]
 fn an_unlinked_device_can_neither_pull_nor_read_the_new_epoch() {
-    let dir = tempfile::tempdir().unwrap();
-    let srv = ServerProcess::start(&dir.path().join("server.db"));
-    let c = clock();
-    let mut a = device(dir.path(), "a.db", c.clone());
-    a.init("Sam", "UTC").unwrap();
+    let (dir, srv, c, mut a) = first_device("UTC");
     let recovery = tandem_core::features::devices::new_recovery_key(&mut a).unwrap();
     a.add_journal(journal("before")).unwrap();
     tandem_core::sync::engine::connect(&mut a, &srv.url).unwrap();
@@ -660,11 +633,7 @@ fn an_unlinked_device_can_neither_pull_nor_read_the_new_epoch() {
 
 #[test]
 fn a_new_device_bootstraps_from_snapshots_then_pulls_only_what_came_after() {
-    let dir = tempfile::tempdir().unwrap();
-    let srv = ServerProcess::start(&dir.path().join("server.db"));
-    let c = clock();
-    let mut a = device(dir.path(), "a.db", c.clone());
-    a.init("Sam", "UTC").unwrap();
+    let (dir, srv, c, mut a) = first_device("UTC");
     for i in 0..400 {
         if i % 100 == 0 {
             c.advance(Duration::days(31));
@@ -731,12 +700,8 @@ fn write_meanwhile(store: &std::sync::Mutex<Store>, text: &str) {
 
 #[test]
 fn writes_go_on_while_a_sync_waits_on_the_network_and_are_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let (dir, srv, c, mut a) = first_device("UTC");
     let proxy = Proxy::start(&srv.url);
-    let c = clock();
-    let mut a = device(dir.path(), "a.db", c.clone());
-    a.init("Sam", "UTC").unwrap();
     tandem_core::sync::engine::connect(&mut a, &proxy.url).unwrap();
     let code = tandem_core::features::devices::link_code(&mut a).unwrap();
     let mut b = device(dir.path(), "b.db", c.clone());
