@@ -116,7 +116,7 @@ fn open_today(big: &history::Built, small: &history::Built, n: usize) {
         for _ in 0..n {
             let t = Instant::now();
             let store = b.open();
-            let view = store.today().expect("today");
+            let view = tandem_core::view::today(&store).expect("today");
             s.push(t.elapsed());
             assert!(!view.tracks.is_empty());
         }
@@ -135,7 +135,7 @@ fn open_encrypted_vs_plain(encrypted: &history::Built, plain: &history::Built, n
     let today = |b: &history::Built| {
         let t = Instant::now();
         let store = b.open();
-        let view = store.today().expect("today");
+        let view = tandem_core::view::today(&store).expect("today");
         let took = t.elapsed();
         assert!(!view.tracks.is_empty());
         took

@@ -89,10 +89,10 @@ pub fn month_offline(dir: &Path, months: usize) {
     ));
     let mut a = device(dir, "a.db", clock.clone(), Durability::Full);
     a.init("Sam", "UTC").expect("init");
-    a.connect(&url).expect("connect");
-    let code = a.link_code().expect("code");
+    tandem_core::sync::engine::connect(&mut a, &url).expect("connect");
+    let code = tandem_core::features::devices::link_code(&mut a).expect("code");
     let mut b = device(dir, "b.db", clock.clone(), Durability::Full);
-    b.link(&code, &url).expect("link");
+    tandem_core::features::devices::link(&mut b, &code, &url).expect("link");
     // The floor's pair of stores, fed the same changes directly.
     let mut fa = device(dir, "fa.db", clock.clone(), Durability::Full);
     fa.init("Sam", "UTC").expect("init");
@@ -105,8 +105,8 @@ pub fn month_offline(dir: &Path, months: usize) {
         month(&mut a, &clock, &mut n);
         month(&mut fa, &clock, &mut m);
         let t = Instant::now();
-        let pushed = a.sync().expect("push");
-        let pulled = b.sync().expect("pull");
+        let pushed = tandem_core::sync::run::sync(&mut a).expect("push");
+        let pulled = tandem_core::sync::run::sync(&mut b).expect("pull");
         real.push(t.elapsed());
         assert_eq!(pulled.applied, pushed.pushed);
         changes += pushed.pushed;
@@ -154,7 +154,7 @@ pub fn bootstrap(dir: &Path, days: i64, runs: usize) {
         month(&mut a, &clock, &mut n);
     }
     let started = Instant::now();
-    let report = a.connect(&url).expect("connect");
+    let report = tandem_core::sync::engine::connect(&mut a, &url).expect("connect");
     eprintln!(
         "uploaded {} changes in {:.1} s",
         report.pushed,
@@ -162,7 +162,7 @@ pub fn bootstrap(dir: &Path, days: i64, runs: usize) {
     );
     let mut s = Samples::default();
     for run in 0..runs {
-        let code = a.link_code().expect("code");
+        let code = tandem_core::features::devices::link_code(&mut a).expect("code");
         let mut b = device(
             dir,
             &format!("new{run}.db"),
@@ -170,7 +170,7 @@ pub fn bootstrap(dir: &Path, days: i64, runs: usize) {
             Durability::Full,
         );
         let t = Instant::now();
-        let got = b.link(&code, &url).expect("link");
+        let got = tandem_core::features::devices::link(&mut b, &code, &url).expect("link");
         s.push(t.elapsed());
         eprintln!(
             "linked: {} documents from snapshots, {} records pulled",

@@ -30,7 +30,7 @@ pub fn pages(big: &Built, n: usize) {
         assert!(html.contains("Clean time"));
 
         let t = Instant::now();
-        let view = store.today().expect("today");
+        let view = tandem_core::view::today(&store).expect("today");
         floor.push(t.elapsed());
         assert!(!view.tracks.is_empty());
 

@@ -6,9 +6,9 @@ use chrono::{DateTime, NaiveDate};
 use tandem_core::craving::{self, Outcome};
 use tandem_core::erase::{EraseReport, ServerErasure};
 use tandem_core::export::ImportSummary;
+use tandem_core::features::devices::DeviceView;
 use tandem_core::insights::{self, MoodPoint, StrategyOutcome, TriggerCount, WeeklyIntensity};
 use tandem_core::sync::SyncReport;
-use tandem_core::sync::devices::DeviceView;
 use tandem_core::{Error, Page};
 
 use crate::error::TandemError;

@@ -18,9 +18,9 @@ use tandem_core::craving::CravingEntry;
 use tandem_core::journal::JournalEntry;
 use tandem_core::note::SharedNote;
 use tandem_core::sync::SyncStatus;
-use tandem_core::sync::devices::DeviceView;
-use tandem_core::sync::overview::MenteeOverview;
-use tandem_core::sync::pairing::PairView;
+use tandem_core::features::devices::DeviceView;
+use tandem_core::features::mentor::MenteeOverview;
+use tandem_core::features::pairs::PairView;
 use tandem_core::view::{GoalView, TodayView};
 use tandem_core::{App, Area};
 

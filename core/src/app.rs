@@ -195,7 +195,7 @@ impl App {
 
     /// The Today view.
     pub fn today(&self) -> Result<TodayView> {
-        self.read(|s| s.today())
+        self.read(crate::view::today)
     }
 
     /// The insights series over the last `days` days.
@@ -315,7 +315,7 @@ impl App {
             if s.account()?.is_none() {
                 return Ok(false);
             }
-            let status = s.sync_status()?;
+            let status = crate::sync::engine::status(s)?;
             let now = s.now().timestamp_millis();
             Ok(status.next_attempt_ms.is_none_or(|at| at <= now))
         })?;
@@ -328,7 +328,7 @@ impl App {
 
     /// The sync status (last success, pending changes, last error, next try).
     pub fn sync_status(&self) -> Result<SyncStatus> {
-        self.read(|s| s.sync_status())
+        self.read(crate::sync::engine::status)
     }
 
     // --- Export, import, erase -----------------------------------------------

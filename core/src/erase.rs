@@ -60,39 +60,37 @@ pub fn store_files(path: &Path) -> Vec<PathBuf> {
     ]
 }
 
-impl Store {
-    /// Erases this store and `also` (the key file, say): asks the server to
-    /// delete the account first if there is one, then removes every file.
-    pub fn erase(self, also: &[PathBuf]) -> Result<EraseReport> {
-        let server = match self.account()? {
-            None => None,
-            Some(account) => Some(match account.client().and_then(|c| c.delete_account()) {
-                Ok(done) => ServerErasure::Deleted {
-                    server: account.server.clone(),
-                    spaces_deleted: done.spaces_deleted,
-                    spaces_left: done.spaces_left,
-                },
-                Err(e) => ServerErasure::Failed {
-                    server: account.server.clone(),
-                    reason: e.to_string(),
-                },
-            }),
-        };
-        let path = self.path().to_path_buf();
-        // Closing first lets SQLite drop its WAL and shared memory files.
-        let _ = self.close();
-        let mut report = EraseReport {
-            removed: vec![],
-            not_removed: vec![],
-            server,
-        };
-        for file in store_files(&path).into_iter().chain(also.iter().cloned()) {
-            match std::fs::remove_file(&file) {
-                Ok(()) => report.removed.push(file),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => report.not_removed.push((file, e.to_string())),
-            }
+/// Erases `store` and `also` (the key file, say): asks the server to
+/// delete the account first if there is one, then removes every file.
+pub fn erase(store: Store, also: &[PathBuf]) -> Result<EraseReport> {
+    let server = match store.account()? {
+        None => None,
+        Some(account) => Some(match account.client().and_then(|c| c.delete_account()) {
+            Ok(done) => ServerErasure::Deleted {
+                server: account.server.clone(),
+                spaces_deleted: done.spaces_deleted,
+                spaces_left: done.spaces_left,
+            },
+            Err(e) => ServerErasure::Failed {
+                server: account.server.clone(),
+                reason: e.to_string(),
+            },
+        }),
+    };
+    let path = store.path().to_path_buf();
+    // Closing first lets SQLite drop its WAL and shared memory files.
+    let _ = store.close();
+    let mut report = EraseReport {
+        removed: vec![],
+        not_removed: vec![],
+        server,
+    };
+    for file in store_files(&path).into_iter().chain(also.iter().cloned()) {
+        match std::fs::remove_file(&file) {
+            Ok(()) => report.removed.push(file),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => report.not_removed.push((file, e.to_string())),
         }
-        Ok(report)
     }
+    Ok(report)
 }

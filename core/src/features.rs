@@ -5,16 +5,24 @@
 //! one action, held in the store for as long as it takes, and the app's
 //! listeners are told what it changed.
 
+//!
+//! Features that reach beyond one store call are free functions in their
+//! module, over `&mut Store` (or, for calls that reach the server, over a
+//! [`StoreAccess`](crate::sync::StoreAccess) that holds the store only
+//! between the server's answers): [`pairs`], [`sharing`], [`mentor`],
+//! [`devices`]; the codes people carry between phones are in [`codes`].
+
 mod checkins;
+pub mod codes;
 mod cravings;
-mod devices;
+pub mod devices;
 mod goals;
 mod journal;
-mod mentor;
+pub mod mentor;
 mod notes;
-mod pairs;
+pub mod pairs;
 mod settings;
-mod sharing;
+pub mod sharing;
 mod tracks;
 
 pub use checkins::CheckIns;

@@ -96,14 +96,14 @@ impl Vault {
         Ok(())
     }
 
-    /// Erases the store (see [`Store::erase`]) and `also`; the vault stays
+    /// Erases the store (see [`crate::erase::erase`]) and `also`; the vault stays
     /// locked for good. Locked vaults refuse: unlock first, so that only the
     /// person who can open the store can erase it.
     pub fn erase(&mut self, also: &[PathBuf]) -> Result<EraseReport> {
         let store = self.store.take().ok_or(Error::Locked)?;
         self.background_since = None;
         self.erased = true;
-        store.erase(also)
+        crate::erase::erase(store, also)
     }
 
     /// The app went to the background: start counting.

@@ -51,32 +51,30 @@ pub fn text(notice: Notice, app: AppName) -> NotificationText {
     }
 }
 
-impl Store {
-    /// The notices due now from what this device holds: the check-in
-    /// reminder once the reminder hour has come and today's check-in is not
-    /// done, and a milestone reached today on any track.
-    pub fn due_notices(&self) -> Result<Vec<Notice>> {
-        let now = self.now();
-        let settings = self.settings()?;
-        let person = self.person()?;
-        let local = now.with_timezone(&person.tz());
-        let today = local_date(now, person.tz());
-        let view = self.today()?;
-        let mut due = Vec::new();
-        if let Some(hour) = settings.reminder_hour
-            && local.hour() >= u32::from(hour)
-            && view.date == today
-            && view.checkin.is_none()
-        {
-            due.push(Notice::CheckInReminder);
-        }
-        if view
-            .tracks
-            .iter()
-            .any(|t| t.last_milestone.is_some_and(|m| m.date == today))
-        {
-            due.push(Notice::MilestoneReached);
-        }
-        Ok(due)
+/// The notices due now from what `store` holds: the check-in reminder
+/// once the reminder hour has come and today's check-in is not done, and a
+/// milestone reached today on any track.
+pub fn due_notices(store: &Store) -> Result<Vec<Notice>> {
+    let now = store.now();
+    let settings = store.settings()?;
+    let person = store.person()?;
+    let local = now.with_timezone(&person.tz());
+    let today = local_date(now, person.tz());
+    let view = crate::view::today(store)?;
+    let mut due = Vec::new();
+    if let Some(hour) = settings.reminder_hour
+        && local.hour() >= u32::from(hour)
+        && view.date == today
+        && view.checkin.is_none()
+    {
+        due.push(Notice::CheckInReminder);
     }
+    if view
+        .tracks
+        .iter()
+        .any(|t| t.last_milestone.is_some_and(|m| m.date == today))
+    {
+        due.push(Notice::MilestoneReached);
+    }
+    Ok(due)
 }

@@ -1,5 +1,7 @@
 //! The device's durable store: automerge documents and their read model in
-//! one SQLite database.
+//! one SQLite database, and typed access to what the sync keeps beside them:
+//! the outbox, each space's cursor and keys, the account and this device's
+//! own records. Every SQL statement of the core lives under this module.
 //!
 //! Every user action is one SQLite transaction that appends the automerge
 //! change to its document and updates the read-model rows it touches. With
@@ -10,12 +12,19 @@
 //! cached) only to write into them, to apply changes from other devices, to
 //! export and to rebuild the read model.
 
+mod account;
 mod actions;
 mod cipher;
+mod cursors;
+mod devices;
 pub mod key;
+mod meta;
+mod outbox;
+mod pairs;
 mod projection;
 mod read;
 pub mod schema;
+mod spaces;
 
 use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap};
@@ -35,7 +44,12 @@ use cipher::classify;
 
 pub use key::StoreKey;
 
-pub use read::Page;
+pub use read::{DayCounts, Page};
+pub use spaces::{Space, SpaceRole};
+
+pub(crate) use cursors::{CursorMove, Pulled, RefusedRow};
+pub(crate) use meta::RecoveryRecord;
+pub(crate) use outbox::Outgoing;
 
 /// How hard a commit works to reach the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -95,7 +109,7 @@ pub struct Store {
     /// the outbox, and the Today screen asks on every draw.
     outbox_len: Cell<Option<u64>>,
     /// Whether a change made here is queued for a server, once looked up:
-    /// only after this device has an account (see [`Store::queues_changes`]).
+    /// only after this device has an account (see `Store::queues_changes`).
     queues: Cell<Option<bool>>,
 }
 
@@ -231,16 +245,6 @@ impl Store {
         } = self;
         cipher::rewrite(conn, &path, new_key)?;
         Store::open_with(&path, Some(new_key), options)
-    }
-
-    /// The SQLite connection, for the core's own modules.
-    pub(crate) fn conn(&self) -> &Connection {
-        &self.conn
-    }
-
-    /// The SQLite connection, mutably (for transactions), for the core's own modules.
-    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
     }
 
     /// Closes the store, reporting a failure to close cleanly.
@@ -465,47 +469,6 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
-    }
-
-    /// How many changes made here wait to be sent.
-    pub(crate) fn outbox_len(&self) -> Result<u64> {
-        if let Some(n) = self.outbox_len.get() {
-            return Ok(n);
-        }
-        let n = self
-            .conn
-            .prepare_cached("SELECT count(*) FROM outbox")?
-            .query_row([], |r| r.get::<_, i64>(0))?;
-        let n = u64::try_from(n).unwrap_or(0);
-        self.outbox_len.set(Some(n));
-        Ok(n)
-    }
-
-    /// Whether a change made here goes to the outbox. A device without an
-    /// account keeps no second copy of its changes for a server it may
-    /// never use; registering queues everything made before (see
-    /// `sync::account`) and every change after.
-    pub(crate) fn queues_changes(&self) -> Result<bool> {
-        if let Some(q) = self.queues.get() {
-            return Ok(q);
-        }
-        let q = self
-            .conn
-            .prepare_cached("SELECT 1 FROM meta WHERE key = 'account'")?
-            .exists([])?;
-        self.queues.set(Some(q));
-        Ok(q)
-    }
-
-    /// Starts queueing changes: this device has just registered.
-    pub(crate) fn start_queueing(&self) {
-        self.queues.set(Some(true));
-    }
-
-    /// Forgets the outbox count after the sync client queued or removed
-    /// changes; the next [`Store::outbox_len`] counts again.
-    pub(crate) fn forget_outbox_len(&self) {
-        self.outbox_len.set(None);
     }
 
     /// The areas of the view state that writes and syncs changed since the

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::checkin::CheckIn;
 use crate::domain::goal::{Goal, GoalStatus};
 use crate::domain::track::TrackStats;
+use crate::error::Result;
+use crate::store::Store;
 
 /// The Today screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +30,24 @@ pub struct TodayView {
     pub cravings_today: u32,
     /// Goals being worked on.
     pub active_goals: u32,
+}
+
+/// The Today screen, from the store's read model.
+pub fn today(store: &Store) -> Result<TodayView> {
+    let person = store.person()?;
+    let date = crate::clean_time::local_date(store.now(), person.tz());
+    let tracks = store.tracks_on(date)?;
+    let counts = store.counts_on(date)?;
+    Ok(TodayView {
+        date,
+        name: person.name,
+        timezone: person.timezone,
+        tracks,
+        checkin: store.checkin_on(date)?,
+        journal_today: counts.journal,
+        cravings_today: counts.cravings,
+        active_goals: store.active_goal_count()?,
+    })
 }
 
 /// A goal as the Goals screen lists it.

@@ -3,7 +3,7 @@
 //! and the browser, the two English-only shells. Phone shells localise
 //! themselves.
 
-use crate::sync::overview::Changes;
+use crate::features::mentor::Changes;
 
 /// `n` and the noun in the number it needs ("1 goal", "3 goals").
 pub fn count(n: impl Into<i64>, one: &str, many: &str) -> String {

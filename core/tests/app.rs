@@ -11,8 +11,8 @@ use support::server::{self, ServerProcess};
 use support::*;
 use tandem_core::app::ChangeListener;
 use tandem_core::craving::CravingInput;
+use tandem_core::features::sharing::ShareKind;
 use tandem_core::pair::Side;
-use tandem_core::sync::sharing::ShareKind;
 use tandem_core::{App, Area, Clock, Durability, ErrorKind, FixedClock, Options};
 
 #[test]

@@ -363,7 +363,7 @@ fn erase_leaves_no_file_behind() {
     let key = keyfile::create(&key_path).unwrap();
     let mut s = Store::open(&store_path, &key).unwrap();
     write_canaries(&mut s);
-    let report = s.erase(std::slice::from_ref(&key_path)).unwrap();
+    let report = tandem_core::erase::erase(s, std::slice::from_ref(&key_path)).unwrap();
     assert!(report.server.is_none(), "no account, no server call");
     assert!(report.not_removed.is_empty());
     assert!(report.removed.contains(&store_path));

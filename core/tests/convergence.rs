@@ -163,9 +163,9 @@ fn apply(s: &mut Store, clock: &FixedClock, action: &Action) {
         }
         Action::ToggleMilestone(gi, mi, done) => {
             if let Some(g) = pick(&s.goals().unwrap(), *gi)
-                && let Some(m) = pick(&g.milestones, *mi)
+                && let Some((m, _)) = pick(&g.ordered_milestones(), *mi)
             {
-                s.set_milestone_done(&g.id, &m.id, *done).unwrap();
+                s.set_milestone_done(&g.id, m, *done).unwrap();
             }
         }
         Action::Track(name) => {

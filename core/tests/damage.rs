@@ -87,7 +87,7 @@ fn exercise(path: &Path) -> Vec<ErrorKind> {
             kinds.push(e.kind());
         }
     };
-    note(s.today().map(|_| ()));
+    note(tandem_core::view::today(&s).map(|_| ()));
     note(s.journal_page(&Page::first(20)).map(|_| ()));
     note(s.cravings_page(&Page::first(20)).map(|_| ()));
     note(s.goals().map(|_| ()));

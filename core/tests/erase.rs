@@ -30,15 +30,17 @@ fn erase_removes_every_file_and_the_account_at_the_server() {
         ..Default::default()
     })
     .unwrap();
-    let account = s.register(&srv.url, None).unwrap();
+    let account = tandem_core::sync::client::register(&mut s, &srv.url, None).unwrap();
     // Registering again keeps the same account.
     assert_eq!(
-        s.register(&srv.url, None).unwrap().account_id,
+        tandem_core::sync::client::register(&mut s, &srv.url, None)
+            .unwrap()
+            .account_id,
         account.account_id
     );
     let token = account.token.clone();
 
-    let report = s.erase(std::slice::from_ref(&key_path)).unwrap();
+    let report = tandem_core::erase::erase(s, std::slice::from_ref(&key_path)).unwrap();
     assert!(
         matches!(report.server, Some(ServerErasure::Deleted { .. })),
         "{report:?}"
@@ -71,9 +73,9 @@ fn erase_without_the_server_still_wipes_the_device_and_says_so() {
         tandem_core::Durability::Full,
     );
     s.init("Sam", "UTC").unwrap();
-    s.register(&srv.url, None).unwrap();
+    tandem_core::sync::client::register(&mut s, &srv.url, None).unwrap();
     srv.kill();
-    let report = s.erase(&[]).unwrap();
+    let report = tandem_core::erase::erase(s, &[]).unwrap();
     match report.server {
         Some(ServerErasure::Failed { reason, .. }) => assert!(reason.contains("reach"), "{reason}"),
         other => panic!("expected a failure report, got {other:?}"),

@@ -145,10 +145,13 @@ fn notification_texts_never_hold_content_or_the_substance() {
     })
     .unwrap();
     // Day 7 of the track is a milestone today; the reminder is not due yet.
-    assert_eq!(s.due_notices().unwrap(), vec![Notice::MilestoneReached]);
+    assert_eq!(
+        tandem_core::notify::due_notices(&s).unwrap(),
+        vec![Notice::MilestoneReached]
+    );
     // 20:30 in Berlin: the reminder is due, until the check-in is done.
     clock.set(at("2026-03-10T19:30:00Z"));
-    let due = s.due_notices().unwrap();
+    let due = tandem_core::notify::due_notices(&s).unwrap();
     assert_eq!(due, vec![Notice::CheckInReminder, Notice::MilestoneReached]);
     for n in due {
         let t = notify::text(n, s.settings().unwrap().app_name);
@@ -168,7 +171,10 @@ fn notification_texts_never_hold_content_or_the_substance() {
         note: String::new(),
     })
     .unwrap();
-    assert_eq!(s.due_notices().unwrap(), vec![Notice::MilestoneReached]);
+    assert_eq!(
+        tandem_core::notify::due_notices(&s).unwrap(),
+        vec![Notice::MilestoneReached]
+    );
     // The reminder can be turned off.
     clock.advance(Duration::days(1));
     s.set_settings(&Settings {
@@ -176,7 +182,7 @@ fn notification_texts_never_hold_content_or_the_substance() {
         ..Settings::default()
     })
     .unwrap();
-    assert!(s.due_notices().unwrap().is_empty());
+    assert!(tandem_core::notify::due_notices(&s).unwrap().is_empty());
 }
 
 #[test]

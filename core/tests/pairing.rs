@@ -8,10 +8,10 @@ use std::sync::Arc;
 use chrono::Duration;
 use support::server::{self, ServerProcess};
 use support::*;
+use tandem_core::features::sharing::ShareKind;
 use tandem_core::goal::GoalInput;
 use tandem_core::journal::JournalInput;
 use tandem_core::pair::Side;
-use tandem_core::sync::sharing::ShareKind;
 use tandem_core::{Durability, ErrorKind, FixedClock, Store};
 
 #[test]
@@ -29,7 +29,7 @@ fn person(
 ) -> Store {
     let mut s = store_in(dir, file, clock, Durability::Normal);
     s.init(name, "Europe/Berlin").unwrap();
-    s.connect(url).unwrap();
+    tandem_core::sync::engine::connect(&mut s, url).unwrap();
     s
 }
 
@@ -48,19 +48,19 @@ fn paired(dir: &std::path::Path, url: &str) -> (Store, Store, Arc<FixedClock>, S
         .add_track("alcohol", at("2026-01-01T12:00:00Z").date_naive())
         .unwrap();
     let mut mentor = person(dir, "mentor.db", "Alex", c.clone(), url);
-    let code = mentee.pair_invite().unwrap();
+    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
     assert!(code.starts_with("TP1-"));
-    mentee.sync().unwrap();
-    let pair = mentor.pair_join(&code).unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let pair = tandem_core::features::pairs::join(&mut mentor, &code).unwrap();
     assert_eq!(pair.side, Side::Mentor);
     assert_eq!(pair.other_name.as_deref(), Some("Robin"));
-    mentee.sync().unwrap();
-    let mine = mentee.pairs().unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let mine = tandem_core::features::pairs::list(&mentee).unwrap();
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].other_name.as_deref(), Some("Alex"));
     // A code is single use.
     let mut third = person(dir, "third.db", "Sam", c.clone(), url);
-    assert!(third.pair_join(&code).is_err());
+    assert!(tandem_core::features::pairs::join(&mut third, &code).is_err());
     (mentee, mentor, c, pair.pair_id)
 }
 
@@ -87,12 +87,15 @@ fn the_mentor_sees_exactly_what_was_shared_and_progress_arrives_after_one_sync_e
     mentee
         .add_journal(journal("PRIVATE-entry about the relapse"))
         .unwrap();
-    mentee
-        .share(ShareKind::Goal, &shared_goal.id, None)
+    tandem_core::features::sharing::share(&mut mentee, ShareKind::Goal, &shared_goal.id, None)
         .unwrap();
-    mentee
-        .share(ShareKind::Journal, &shared_entry.id, Some(&pair[..6]))
-        .unwrap();
+    tandem_core::features::sharing::share(
+        &mut mentee,
+        ShareKind::Journal,
+        &shared_entry.id,
+        Some(&pair[..6]),
+    )
+    .unwrap();
     // The mentee still has both goals; the shared one is marked as shared.
     assert_eq!(mentee.goals().unwrap().len(), 2);
     assert_eq!(
@@ -103,9 +106,9 @@ fn the_mentor_sees_exactly_what_was_shared_and_progress_arrives_after_one_sync_e
         mentee.shared_in(&shared_entry.id).unwrap(),
         vec![pair.clone()]
     );
-    assert!(mentee.can_share().unwrap());
+    assert!(tandem_core::features::sharing::can_share(&mentee).unwrap());
     assert!(
-        !mentor.can_share().unwrap(),
+        !tandem_core::features::sharing::can_share(&mentor).unwrap(),
         "a mentor has nothing to share"
     );
     // A list asks for all its items at once.
@@ -118,10 +121,10 @@ fn the_mentor_sees_exactly_what_was_shared_and_progress_arrives_after_one_sync_e
         mentee.shared_among(listed).unwrap(),
         [shared_goal.id.clone(), shared_entry.id.clone()].into()
     );
-    mentee.sync().unwrap();
-    mentor.sync().unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
 
-    let overview = mentor.mentor_overview(true).unwrap();
+    let overview = tandem_core::features::mentor::overview(&mut mentor, true).unwrap();
     assert_eq!(overview.len(), 1);
     let robin = &overview[0];
     assert_eq!(robin.name.as_deref(), Some("Robin"));
@@ -149,33 +152,40 @@ fn the_mentor_sees_exactly_what_was_shared_and_progress_arrives_after_one_sync_e
     mentee
         .set_milestone_done(&shared_goal.id, &step, true)
         .unwrap();
-    mentee.sync().unwrap();
-    mentor.sync().unwrap();
-    let robin = &mentor.mentor_overview(true).unwrap()[0];
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    let robin = &tandem_core::features::mentor::overview(&mut mentor, true).unwrap()[0];
     assert_eq!(robin.goals[0].milestones_done, 1);
     assert_eq!(robin.changes.milestones_done, 1);
     assert_eq!(robin.changes.new_shared, 0, "seen before");
 
     // Unsharing removes the entry from the pair space from then on.
-    mentee
-        .unshare(ShareKind::Journal, &shared_entry.id, None)
-        .unwrap();
-    mentee
-        .unshare(ShareKind::Goal, &shared_goal.id, None)
+    tandem_core::features::sharing::unshare(
+        &mut mentee,
+        ShareKind::Journal,
+        &shared_entry.id,
+        None,
+    )
+    .unwrap();
+    tandem_core::features::sharing::unshare(&mut mentee, ShareKind::Goal, &shared_goal.id, None)
         .unwrap();
     assert!(mentee.shared_in(&shared_entry.id).unwrap().is_empty());
     assert!(mentee.shared_among(listed).unwrap().is_empty());
     assert_eq!(mentee.goals().unwrap().len(), 2, "the goal came home");
-    mentee.sync().unwrap();
-    mentor.sync().unwrap();
-    let robin = &mentor.mentor_overview(false).unwrap()[0];
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    let robin = &tandem_core::features::mentor::overview(&mut mentor, false).unwrap()[0];
     assert!(robin.shared.is_empty());
     assert!(robin.goals.is_empty());
     // And it never comes back, whatever order the devices sync in.
-    mentor.sync().unwrap();
-    mentee.sync().unwrap();
-    mentor.sync().unwrap();
-    assert!(mentor.mentor_overview(false).unwrap()[0].shared.is_empty());
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    assert!(
+        tandem_core::features::mentor::overview(&mut mentor, false).unwrap()[0]
+            .shared
+            .is_empty()
+    );
 }
 
 #[test]
@@ -190,8 +200,8 @@ fn both_edit_a_shared_note_offline_and_keep_both_edits() {
             "Call Alex.\nLeave the party.",
         )
         .unwrap();
-    mentee.sync().unwrap();
-    mentor.sync().unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
     assert_eq!(
         mentor.note(&note.id).unwrap().body,
         "Call Alex.\nLeave the party."
@@ -203,15 +213,15 @@ fn both_edit_a_shared_note_offline_and_keep_both_edits() {
     mentor
         .edit_note(&note.id, "Call Alex.\nLeave the party.\nGo to a meeting.")
         .unwrap();
-    mentor.sync().unwrap();
-    mentee.sync().unwrap();
-    mentor.sync().unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
     let a = mentee.note(&note.id).unwrap().body;
     let b = mentor.note(&note.id).unwrap().body;
     assert_eq!(a, b);
     assert_eq!(a, "Call Alex first.\nLeave the party.\nGo to a meeting.");
     assert!(
-        mentor.mentor_overview(false).unwrap()[0]
+        tandem_core::features::mentor::overview(&mut mentor, false).unwrap()[0]
             .changes
             .notes_edited
             >= 1
@@ -225,16 +235,19 @@ fn a_reach_out_tops_the_overview_until_acknowledged() {
     let (mut mentee, mut mentor, c, _pair) = paired(dir.path(), &srv.url);
     // A second mentee, with nothing to say.
     let mut other = person(dir.path(), "other.db", "Kim", c.clone(), &srv.url);
-    let code = other.pair_invite().unwrap();
-    other.sync().unwrap();
-    mentor.pair_join(&code).unwrap();
+    let code = tandem_core::features::pairs::invite(&mut other).unwrap();
+    tandem_core::sync::run::sync(&mut other).unwrap();
+    tandem_core::features::pairs::join(&mut mentor, &code).unwrap();
     c.advance(Duration::minutes(5));
-    let id = mentee
-        .reach_out(None, "I'm at the bar and want to drink")
-        .unwrap();
-    mentee.sync().unwrap();
-    mentor.sync().unwrap();
-    let overview = mentor.mentor_overview(true).unwrap();
+    let id = tandem_core::features::pairs::reach_out(
+        &mut mentee,
+        None,
+        "I'm at the bar and want to drink",
+    )
+    .unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    let overview = tandem_core::features::mentor::overview(&mut mentor, true).unwrap();
     assert_eq!(overview.len(), 2);
     assert_eq!(
         overview[0].name.as_deref(),
@@ -245,14 +258,16 @@ fn a_reach_out_tops_the_overview_until_acknowledged() {
     assert_eq!(overview[0].open_reach_outs[0].id, id);
     // A mentor with several mentees must say which pair.
     assert_eq!(
-        mentor.reach_out(None, "x").unwrap_err().kind(),
+        tandem_core::features::pairs::reach_out(&mut mentor, None, "x")
+            .unwrap_err()
+            .kind(),
         ErrorKind::Validation
     );
-    mentor.acknowledge_reach_out(&id).unwrap();
-    mentor.sync().unwrap();
-    let overview = mentor.mentor_overview(true).unwrap();
+    tandem_core::features::pairs::acknowledge(&mut mentor, &id).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    let overview = tandem_core::features::mentor::overview(&mut mentor, true).unwrap();
     assert!(overview.iter().all(|m| m.open_reach_outs.is_empty()));
-    mentee.sync().unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
     assert!(
         mentee
             .reach_outs(&overview[0].pair_id)
@@ -268,21 +283,30 @@ fn after_the_pair_ends_the_former_mentor_gets_nothing_new() {
     let srv = ServerProcess::start(&dir.path().join("server.db"));
     let (mut mentee, mut mentor, _c, pair) = paired(dir.path(), &srv.url);
     let before = mentee.add_journal(journal("shared before")).unwrap();
-    mentee.share(ShareKind::Journal, &before.id, None).unwrap();
-    mentee.sync().unwrap();
-    mentor.sync().unwrap();
-    assert!(mentee.can_share().unwrap());
-    let ended = mentee.end_pair(&pair).unwrap();
+    tandem_core::features::sharing::share(&mut mentee, ShareKind::Journal, &before.id, None)
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    assert!(tandem_core::features::sharing::can_share(&mentee).unwrap());
+    let ended = tandem_core::features::pairs::end(&mut mentee, &pair).unwrap();
     assert!(ended.ended);
-    assert!(!mentee.can_share().unwrap(), "no live pair to share with");
+    assert!(
+        !tandem_core::features::sharing::can_share(&mentee).unwrap(),
+        "no live pair to share with"
+    );
     // The mentee's data stays on the mentee's device.
     assert!(mentee.journal_entry(&before.id).is_ok());
     // The mentor's next sync learns the pair ended and pulls nothing new.
-    mentor.sync().unwrap();
-    let view = mentor.pairs().unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    let view = tandem_core::features::pairs::list(&mentor).unwrap();
     assert!(view[0].ended);
     // What was synced before stays on the mentor's phone (the privacy page says so).
-    assert_eq!(mentor.mentor_overview(false).unwrap()[0].shared.len(), 1);
+    assert_eq!(
+        tandem_core::features::mentor::overview(&mut mentor, false).unwrap()[0]
+            .shared
+            .len(),
+        1
+    );
     // The server refuses the former mentor outright.
     let account = mentor.account().unwrap().unwrap();
     let err = account
@@ -304,19 +328,22 @@ fn a_mentees_second_device_gets_the_pair_through_the_keyring() {
     let dir = tempfile::tempdir().unwrap();
     let srv = ServerProcess::start(&dir.path().join("server.db"));
     let (mut mentee, mut mentor, c, pair) = paired(dir.path(), &srv.url);
-    let code = mentee.link_code().unwrap();
+    let code = tandem_core::features::devices::link_code(&mut mentee).unwrap();
     let mut tablet = store_in(dir.path(), "tablet.db", c, Durability::Normal);
-    tablet.link(&code, &srv.url).unwrap();
-    assert_eq!(tablet.pairs().unwrap().len(), 1);
+    tandem_core::features::devices::link(&mut tablet, &code, &srv.url).unwrap();
+    assert_eq!(
+        tandem_core::features::pairs::list(&tablet).unwrap().len(),
+        1
+    );
     // The second sync picks up the pair space the keyring named.
-    tablet.sync().unwrap();
+    tandem_core::sync::run::sync(&mut tablet).unwrap();
     let note = tablet
         .create_note_in(Some(&pair), "From the tablet", "hello")
         .unwrap();
-    tablet.sync().unwrap();
-    mentor.sync().unwrap();
+    tandem_core::sync::run::sync(&mut tablet).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
     assert_eq!(mentor.note(&note.id).unwrap().body, "hello");
-    mentee.sync().unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
     assert_eq!(mentee.note(&note.id).unwrap().title, "From the tablet");
 }
 
@@ -329,8 +356,8 @@ fn identical_changes_in_two_documents_both_arrive() {
     let (mut mentee, mut mentor, _c, pair) = paired(dir.path(), &srv.url);
     let a = mentee.create_note_in(Some(&pair), "Plan", "Call.").unwrap();
     let b = mentee.create_note_in(Some(&pair), "Plan", "Call.").unwrap();
-    mentee.sync().unwrap();
-    mentor.sync().unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
     assert_eq!(mentor.note(&a.id).unwrap().body, "Call.");
     assert_eq!(mentor.note(&b.id).unwrap().body, "Call.");
 }

@@ -100,7 +100,7 @@ fn every_item_kind_is_written_read_and_survives_reopen() {
     assert_eq!(s.read_model_dump().unwrap(), before);
     assert_eq!(s.export().unwrap(), export);
 
-    let today = s.today().unwrap();
+    let today = tandem_core::view::today(&s).unwrap();
     assert_eq!(today.name, "Sam");
     assert_eq!(today.date, d("2026-04-19"));
     assert_eq!(today.tracks.len(), 1);
@@ -120,7 +120,8 @@ fn every_item_kind_is_written_read_and_survives_reopen() {
     let texts: Vec<_> = entries.iter().map(|e| e.text.as_str()).collect();
     assert_eq!(texts, vec!["next month", "first, edited"]);
     assert_eq!(s.cravings_page(&Page::first(10)).unwrap().len(), 2);
-    let goals = s.goals().unwrap();
+    let goals: Vec<tandem_core::view::GoalView> =
+        s.goals().unwrap().iter().map(Into::into).collect();
     assert_eq!(goals[0].milestones.len(), 2);
     assert_eq!(goals[0].milestones_done, 1);
     assert_eq!(goals[0].milestones[0].title, "Run 1k");
@@ -222,10 +223,13 @@ fn check_in_is_one_per_day_and_editable_that_day() {
         })
         .unwrap();
     assert_eq!(first.id, edited.id);
-    assert_eq!(s.today().unwrap().checkin.unwrap().mood, 4);
+    assert_eq!(
+        tandem_core::view::today(&s).unwrap().checkin.unwrap().mood,
+        4
+    );
     assert_eq!(s.export().unwrap().checkins.len(), 1);
     clock.advance(chrono::Duration::days(1));
-    assert!(s.today().unwrap().checkin.is_none());
+    assert!(tandem_core::view::today(&s).unwrap().checkin.is_none());
     let next = s
         .check_in(CheckInInput {
             mood: 3,
@@ -260,7 +264,7 @@ fn goal_status_and_unknown_ids() {
         s.set_goal_status(&g.id, GoalStatus::Done).unwrap().status,
         GoalStatus::Done
     );
-    assert_eq!(s.today().unwrap().active_goals, 0);
+    assert_eq!(tandem_core::view::today(&s).unwrap().active_goals, 0);
     let missing = "0".repeat(32);
     assert_eq!(
         s.set_goal_status(&missing, GoalStatus::Done)
@@ -298,7 +302,10 @@ fn goal_status_and_unknown_ids() {
 fn actions_before_init_and_double_init_are_typed_errors() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(dir.path().join("x.db"), &test_key()).unwrap();
-    assert!(matches!(s.today(), Err(Error::NotInitialized)));
+    assert!(matches!(
+        tandem_core::view::today(&s),
+        Err(Error::NotInitialized)
+    ));
     assert!(matches!(
         s.add_journal(journal("x")),
         Err(Error::NotInitialized)
@@ -322,12 +329,21 @@ fn clean_time_follows_a_move_to_another_zone() {
     s.init("Sam", "Europe/Berlin").unwrap();
     s.add_track("alcohol", d("2026-06-01")).unwrap();
     // 01:30 on the 12th in Berlin.
-    assert_eq!(s.today().unwrap().tracks[0].clean_days, 11);
+    assert_eq!(
+        tandem_core::view::today(&s).unwrap().tracks[0].clean_days,
+        11
+    );
     // Landed in Los Angeles: still 16:30 on the 11th there.
     s.set_timezone("America/Los_Angeles").unwrap();
-    assert_eq!(s.today().unwrap().tracks[0].clean_days, 10);
+    assert_eq!(
+        tandem_core::view::today(&s).unwrap().tracks[0].clean_days,
+        10
+    );
     clock.set(at("2026-06-12T07:30:00Z"));
-    assert_eq!(s.today().unwrap().tracks[0].clean_days, 11);
+    assert_eq!(
+        tandem_core::view::today(&s).unwrap().tracks[0].clean_days,
+        11
+    );
 }
 
 #[test]
@@ -443,7 +459,7 @@ fn a_damaged_document_is_a_typed_error_for_that_document_only() {
     assert_eq!(err.kind(), ErrorKind::Corrupt);
     // Everything else still works, and the damaged bytes are still there.
     s.add_journal(journal("still writing")).unwrap();
-    assert_eq!(s.today().unwrap().name, "Sam");
+    assert_eq!(tandem_core::view::today(&s).unwrap().name, "Sam");
     assert!(matches!(s.export(), Err(Error::CorruptDocument { .. })));
     drop(s);
     let conn = raw(&path);
@@ -608,14 +624,16 @@ fn upgrade_keeps_everything(version: usize) {
     // Registered, so that changes are queued for the server; the 40 after
     // the first sync wait in the outbox.
     let server = tandem_sync_server::spawn_local(&dir.path().join("server.db")).unwrap();
-    s.connect(&server).unwrap();
+    tandem_core::sync::engine::connect(&mut s, &server).unwrap();
     for i in 0..40 {
         s.add_journal(journal(&format!("entry {i}"))).unwrap();
     }
     let dump = s.read_model_dump().unwrap();
-    let today = format!("{:?}", s.today().unwrap());
+    let today = format!("{:?}", tandem_core::view::today(&s).unwrap());
     let exported = s.export().unwrap();
-    let queued = s.sync_status().unwrap().pending_changes;
+    let queued = tandem_core::sync::engine::status(&s)
+        .unwrap()
+        .pending_changes;
     assert_eq!(queued, 40);
     let current = s.path().to_path_buf();
     drop(s);
@@ -626,8 +644,16 @@ fn upgrade_keeps_everything(version: usize) {
     let mut s = store_in(dir.path(), "old.db", clock.clone(), Durability::Full);
     assert_eq!(schema_of(&old), schema_of(&current));
     assert_eq!(s.read_model_dump().unwrap(), dump);
-    assert_eq!(format!("{:?}", s.today().unwrap()), today);
-    assert_eq!(s.sync_status().unwrap().pending_changes, queued);
+    assert_eq!(
+        format!("{:?}", tandem_core::view::today(&s).unwrap()),
+        today
+    );
+    assert_eq!(
+        tandem_core::sync::engine::status(&s)
+            .unwrap()
+            .pending_changes,
+        queued
+    );
     let items = |e: &tandem_core::export::Export| {
         let mut v = serde_json::to_value(e).unwrap();
         v.as_object_mut().unwrap().remove("exported_ms");
@@ -638,7 +664,12 @@ fn upgrade_keeps_everything(version: usize) {
     for i in 40..80 {
         s.add_journal(journal(&format!("entry {i}"))).unwrap();
     }
-    assert_eq!(s.sync_status().unwrap().pending_changes, queued + 40);
+    assert_eq!(
+        tandem_core::sync::engine::status(&s)
+            .unwrap()
+            .pending_changes,
+        queued + 40
+    );
     drop(s);
     let mut s = Store::open(&old, &test_key()).unwrap();
     let after = s.read_model_dump().unwrap();
@@ -676,10 +707,18 @@ fn a_days_count_holds_the_whole_local_day_in_zones_far_from_utc() {
         let edge = s.add_journal(journal("first minute")).unwrap();
         clock.set(at(last));
         s.add_journal(journal("last minute")).unwrap();
-        assert_eq!(s.today().unwrap().journal_today, 2, "{zone}");
+        assert_eq!(
+            tandem_core::view::today(&s).unwrap().journal_today,
+            2,
+            "{zone}"
+        );
         clock.set(at(last) + chrono::Duration::minutes(1));
         s.add_journal(journal("the day after")).unwrap();
-        assert_eq!(s.today().unwrap().journal_today, 1, "{zone}");
+        assert_eq!(
+            tandem_core::view::today(&s).unwrap().journal_today,
+            1,
+            "{zone}"
+        );
         // Another device projects whole month documents and agrees, also
         // after an edit and a deletion at the month's edge.
         let mut other = second_device(&mut s, dir.path(), "b.db", clock.clone());
@@ -709,7 +748,7 @@ fn opening_a_current_store_and_reading_writes_nothing() {
     let before = std::fs::read(&path).unwrap();
     for _ in 0..3 {
         let s = store_in(dir.path(), "a.db", clock.clone(), Durability::Full);
-        s.today().unwrap();
+        tandem_core::view::today(&s).unwrap();
         s.journal_page(&Page::first(20)).unwrap();
         drop(s);
     }

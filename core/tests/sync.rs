@@ -7,6 +7,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Duration;
+use support::first_device::{first_device, start_clock};
 use support::proxy::Proxy;
 use support::server::{self, ServerProcess};
 use support::*;
@@ -25,7 +26,7 @@ fn server_child() {
 }
 
 fn clock() -> Arc<FixedClock> {
-    Arc::new(FixedClock::new(at("2026-03-10T12:00:00Z")))
+    start_clock()
 }
 
 fn device(dir: &std::path::Path, name: &str, clock: Arc<FixedClock>) -> Store {
@@ -71,11 +72,7 @@ fn outbox_rows(store: &Store) -> i64 {
 
 #[test]
 fn a_device_without_an_account_queues_nothing_and_sends_everything_once_connected() {
-    let dir = tempfile::tempdir().unwrap();
-    let srv = ServerProcess::start(&dir.path().join("server.db"));
-    let c = clock();
-    let mut a = device(dir.path(), "a.db", c.clone());
-    a.init("Sam", "UTC").unwrap();
+    let (dir, srv, c, mut a) = first_device("UTC");
     for i in 0..30 {
         a.add_journal(journal(&format!("offline {i}"))).unwrap();
     }
@@ -84,45 +81,61 @@ fn a_device_without_an_account_queues_nothing_and_sends_everything_once_connecte
     a.add_journal(journal("after a reopen")).unwrap();
     // No second copy of every change for a server that may never come.
     assert_eq!(outbox_rows(&a), 0);
-    assert_eq!(a.sync_status().unwrap().pending_changes, 0);
+    assert_eq!(
+        tandem_core::sync::engine::status(&a)
+            .unwrap()
+            .pending_changes,
+        0
+    );
 
-    let report = a.connect(&srv.url).unwrap();
+    let report = tandem_core::sync::engine::connect(&mut a, &srv.url).unwrap();
     assert!(report.pushed >= 32, "{report:?}");
-    assert_eq!(a.sync_status().unwrap().pending_changes, 0);
+    assert_eq!(
+        tandem_core::sync::engine::status(&a)
+            .unwrap()
+            .pending_changes,
+        0
+    );
     a.add_journal(journal("online")).unwrap();
-    assert_eq!(a.sync_status().unwrap().pending_changes, 1);
+    assert_eq!(
+        tandem_core::sync::engine::status(&a)
+            .unwrap()
+            .pending_changes,
+        1
+    );
     assert_eq!(outbox_rows(&a), 1);
-    a.sync().unwrap();
+    tandem_core::sync::run::sync(&mut a).unwrap();
 
-    let code = a.link_code().unwrap();
+    let code = tandem_core::features::devices::link_code(&mut a).unwrap();
     let mut b = device(dir.path(), "b.db", c.clone());
-    b.link(&code, &srv.url).unwrap();
+    tandem_core::features::devices::link(&mut b, &code, &srv.url).unwrap();
     assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
     assert_eq!(b.journal_page(&Page::first(100)).unwrap().len(), 32);
 }
 
 #[test]
 fn two_devices_of_one_person_link_edit_offline_and_converge() {
-    let dir = tempfile::tempdir().unwrap();
-    let srv = ServerProcess::start(&dir.path().join("server.db"));
-    let c = clock();
-    let mut a = device(dir.path(), "a.db", c.clone());
-    a.init("Sam", "Europe/Berlin").unwrap();
+    let (dir, srv, c, mut a) = first_device("Europe/Berlin");
     a.add_track("alcohol", at("2026-01-01T12:00:00Z").date_naive())
         .unwrap();
     let first = a.add_journal(journal("CANARY-first words")).unwrap();
-    let report = a.connect(&srv.url).unwrap();
+    let report = tandem_core::sync::engine::connect(&mut a, &srv.url).unwrap();
     assert!(report.pushed >= 3, "{report:?}");
-    assert_eq!(a.sync_status().unwrap().pending_changes, 0);
+    assert_eq!(
+        tandem_core::sync::engine::status(&a)
+            .unwrap()
+            .pending_changes,
+        0
+    );
 
     // The second device links with a code from the first and gets everything.
-    let code = a.link_code().unwrap();
+    let code = tandem_core::features::devices::link_code(&mut a).unwrap();
     let mut b = device(dir.path(), "b.db", c.clone());
-    b.link(&code, &srv.url).unwrap();
+    tandem_core::features::devices::link(&mut b, &code, &srv.url).unwrap();
     assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
     // A code is single use.
     let mut c3 = device(dir.path(), "c.db", c.clone());
-    assert!(c3.link(&code, &srv.url).is_err());
+    assert!(tandem_core::features::devices::link(&mut c3, &code, &srv.url).is_err());
 
     // Both edit offline: a new entry each, the same entry edited on one and
     // deleted on the other, cravings.
@@ -136,8 +149,8 @@ fn two_devices_of_one_person_link_edit_offline_and_converge() {
     b.edit_journal(&first.id, journal("edited on b")).unwrap();
     a.delete_journal(&first.id).unwrap();
     for _ in 0..2 {
-        b.sync().unwrap();
-        a.sync().unwrap();
+        tandem_core::sync::run::sync(&mut b).unwrap();
+        tandem_core::sync::run::sync(&mut a).unwrap();
     }
     assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
     // The deleted entry stays deleted, whatever the order.
@@ -172,33 +185,29 @@ fn two_devices_of_one_person_link_edit_offline_and_converge() {
 
 #[test]
 fn tampered_moved_and_replayed_records_are_refused_and_reported() {
-    let dir = tempfile::tempdir().unwrap();
-    let srv = ServerProcess::start(&dir.path().join("server.db"));
-    let c = clock();
-    let mut a = device(dir.path(), "a.db", c.clone());
-    a.init("Sam", "UTC").unwrap();
+    let (dir, srv, c, mut a) = first_device("UTC");
     a.add_journal(journal("one")).unwrap();
     a.add_journal(journal("two")).unwrap();
-    a.connect(&srv.url).unwrap();
-    let code = a.link_code().unwrap();
+    tandem_core::sync::engine::connect(&mut a, &srv.url).unwrap();
+    let code = tandem_core::features::devices::link_code(&mut a).unwrap();
     let mut b = device(dir.path(), "b.db", c.clone());
-    b.link(&code, &srv.url).unwrap();
+    tandem_core::features::devices::link(&mut b, &code, &srv.url).unwrap();
 
     // Someone with the account's token (or the server itself) plants records.
     let records = server_records(&a);
     let space = a.private_space().unwrap().unwrap().space_id;
     // The space moves to epoch 1 (a third device is linked, then unlinked),
     // so an old record can be replayed as if sealed under the new epoch.
-    let code = a.link_code().unwrap();
+    let code = tandem_core::features::devices::link_code(&mut a).unwrap();
     let mut lost = device(dir.path(), "lost.db", c.clone());
-    lost.link(&code, &srv.url).unwrap();
-    a.sync().unwrap();
-    b.sync().unwrap();
+    tandem_core::features::devices::link(&mut lost, &code, &srv.url).unwrap();
+    tandem_core::sync::run::sync(&mut a).unwrap();
+    tandem_core::sync::run::sync(&mut b).unwrap();
     let lost_id = lost.account().unwrap().unwrap().device_id;
-    a.unlink_device(&lost_id).unwrap();
+    tandem_core::features::devices::unlink(&mut a, &lost_id).unwrap();
     assert_eq!(a.private_space().unwrap().unwrap().epoch, 1);
     let good = {
-        b.sync().unwrap();
+        tandem_core::sync::run::sync(&mut b).unwrap();
         b.read_model_dump().unwrap()
     };
     let fake_hash = |i: u8| hex::encode([i; 32]);
@@ -250,7 +259,7 @@ fn tampered_moved_and_replayed_records_are_refused_and_reported() {
         .unwrap();
     assert_eq!(acks.acks.len(), 3, "the server stores what it cannot read");
 
-    let report = b.sync().unwrap();
+    let report = tandem_core::sync::run::sync(&mut b).unwrap();
     let reasons: Vec<Refusal> = report.refused.iter().map(|r| r.reason).collect();
     assert_eq!(
         reasons,
@@ -259,29 +268,35 @@ fn tampered_moved_and_replayed_records_are_refused_and_reported() {
     );
     assert_eq!(report.applied, 0);
     assert_eq!(b.read_model_dump().unwrap(), good, "nothing was applied");
-    assert_eq!(b.sync_status().unwrap().refused_records, 3);
+    assert_eq!(
+        tandem_core::sync::engine::status(&b)
+            .unwrap()
+            .refused_records,
+        3
+    );
     // Reported once, not again on the next sync.
-    assert!(b.sync().unwrap().refused.is_empty());
+    assert!(
+        tandem_core::sync::run::sync(&mut b)
+            .unwrap()
+            .refused
+            .is_empty()
+    );
 }
 
 #[test]
 fn lost_answers_and_a_killed_server_lose_and_duplicate_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut srv = ServerProcess::start(&dir.path().join("server.db"));
+    let (dir, mut srv, c, mut a) = first_device("UTC");
     let proxy = Proxy::start(&srv.url);
-    let c = clock();
-    let mut a = device(dir.path(), "a.db", c.clone());
-    a.init("Sam", "UTC").unwrap();
-    a.connect(&proxy.url).unwrap();
+    tandem_core::sync::engine::connect(&mut a, &proxy.url).unwrap();
     for i in 0..40 {
         a.add_journal(journal(&format!("entry {i}"))).unwrap();
     }
     // The push lands at the server, its answer is lost.
     proxy.drop_answers(1);
-    let err = a.sync().unwrap_err();
+    let err = tandem_core::sync::run::sync(&mut a).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Network, "{err}");
     assert_eq!(proxy.dropped.load(std::sync::atomic::Ordering::SeqCst), 1);
-    let status = a.sync_status().unwrap();
+    let status = tandem_core::sync::engine::status(&a).unwrap();
     assert_eq!(
         status.pending_changes, 40,
         "nothing is dropped from the outbox"
@@ -290,29 +305,36 @@ fn lost_answers_and_a_killed_server_lose_and_duplicate_nothing() {
     assert!(status.last_error.is_some());
     assert!(status.next_attempt_ms.unwrap() > status.last_attempt_ms.unwrap());
     // The retry is de-duplicated by the server.
-    a.sync().unwrap();
-    assert_eq!(a.sync_status().unwrap().pending_changes, 0);
-    assert_eq!(a.sync_status().unwrap().failures, 0);
+    tandem_core::sync::run::sync(&mut a).unwrap();
+    assert_eq!(
+        tandem_core::sync::engine::status(&a)
+            .unwrap()
+            .pending_changes,
+        0
+    );
+    assert_eq!(tandem_core::sync::engine::status(&a).unwrap().failures, 0);
 
     // A second device whose pull answer is lost, then a server killed and
     // restarted between syncs.
-    let code = a.link_code().unwrap();
+    let code = tandem_core::features::devices::link_code(&mut a).unwrap();
     let mut b = device(dir.path(), "b.db", c.clone());
     // Registration goes through; the first pull's answer is lost.
     proxy.drop_answers_after(1, 1);
     assert_eq!(
-        b.link(&code, &proxy.url).unwrap_err().kind(),
+        tandem_core::features::devices::link(&mut b, &code, &proxy.url)
+            .unwrap_err()
+            .kind(),
         ErrorKind::Network
     );
-    b.sync().unwrap();
+    tandem_core::sync::run::sync(&mut b).unwrap();
     assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
 
     for i in 0..30 {
         b.add_journal(journal(&format!("b {i}"))).unwrap();
     }
     srv.restart();
-    b.sync().unwrap();
-    a.sync().unwrap();
+    tandem_core::sync::run::sync(&mut b).unwrap();
+    tandem_core::sync::run::sync(&mut a).unwrap();
     assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
     assert_eq!(a.journal_page(&Page::first(100)).unwrap().len(), 70);
 
@@ -335,10 +357,10 @@ fn a_device_offline_for_months_still_merges_and_nothing_local_is_discarded() {
     let cb = clock();
     let mut a = device(dir.path(), "a.db", ca.clone());
     a.init("Sam", "UTC").unwrap();
-    a.connect(&srv.url).unwrap();
-    let code = a.link_code().unwrap();
+    tandem_core::sync::engine::connect(&mut a, &srv.url).unwrap();
+    let code = tandem_core::features::devices::link_code(&mut a).unwrap();
     let mut b = device(dir.path(), "b.db", cb.clone());
-    b.link(&code, &srv.url).unwrap();
+    tandem_core::features::devices::link(&mut b, &code, &srv.url).unwrap();
 
     // Four months: a syncs every day, b never.
     for day in 0..120 {
@@ -353,13 +375,15 @@ fn a_device_offline_for_months_still_merges_and_nothing_local_is_discarded() {
             })
             .unwrap();
         }
-        a.sync().unwrap();
+        tandem_core::sync::run::sync(&mut a).unwrap();
     }
     // A server that answers garbage or is unreachable never empties b's outbox.
-    let pending = b.sync_status().unwrap().pending_changes;
+    let pending = tandem_core::sync::engine::status(&b)
+        .unwrap()
+        .pending_changes;
     assert!(pending >= 12);
-    b.sync().unwrap();
-    a.sync().unwrap();
+    tandem_core::sync::run::sync(&mut b).unwrap();
+    tandem_core::sync::run::sync(&mut a).unwrap();
     assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
     assert_eq!(a.journal_page(&Page::first(500)).unwrap().len(), 120);
     assert_eq!(a.cravings_page(&Page::first(500)).unwrap().len(), 12);
@@ -370,13 +394,20 @@ fn sync_without_a_server_is_a_typed_error_and_the_url_is_checked() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = device(dir.path(), "a.db", clock());
     a.init("Sam", "UTC").unwrap();
-    assert_eq!(a.sync().unwrap_err().kind(), ErrorKind::NoServer);
     assert_eq!(
-        a.connect("not a url").unwrap_err().kind(),
+        tandem_core::sync::run::sync(&mut a).unwrap_err().kind(),
+        ErrorKind::NoServer
+    );
+    assert_eq!(
+        tandem_core::sync::engine::connect(&mut a, "not a url")
+            .unwrap_err()
+            .kind(),
         ErrorKind::Validation
     );
     assert_eq!(
-        a.connect("http://127.0.0.1:9").unwrap_err().kind(),
+        tandem_core::sync::engine::connect(&mut a, "http://127.0.0.1:9")
+            .unwrap_err()
+            .kind(),
         ErrorKind::Network
     );
     let _ = Client::new("http://127.0.0.1:9").unwrap();
@@ -384,12 +415,8 @@ fn sync_without_a_server_is_a_typed_error_and_the_url_is_checked() {
 
 #[test]
 fn a_server_killed_in_the_middle_of_a_sync_loses_and_duplicates_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut srv = ServerProcess::start(&dir.path().join("server.db"));
-    let c = clock();
-    let mut a = device(dir.path(), "a.db", c.clone());
-    a.init("Sam", "UTC").unwrap();
-    a.connect(&srv.url).unwrap();
+    let (dir, mut srv, c, mut a) = first_device("UTC");
+    tandem_core::sync::engine::connect(&mut a, &srv.url).unwrap();
     for i in 0..2500 {
         a.add_journal(journal(&format!("entry {i} {}", "x".repeat(400))))
             .unwrap();
@@ -413,19 +440,26 @@ fn a_server_killed_in_the_middle_of_a_sync_loses_and_duplicates_nothing() {
             .args(["-9", &pid.to_string()])
             .status();
     });
-    let first = a.sync();
+    let first = tandem_core::sync::run::sync(&mut a);
     killer.join().unwrap();
-    let pending = a.sync_status().unwrap().pending_changes;
+    let pending = tandem_core::sync::engine::status(&a)
+        .unwrap()
+        .pending_changes;
     eprintln!(
         "first sync: {:?}; {pending} changes still pending after the kill",
         first.as_ref().map(|r| r.pushed).map_err(|e| e.kind())
     );
     srv.restart();
-    a.sync().unwrap();
-    assert_eq!(a.sync_status().unwrap().pending_changes, 0);
-    let code = a.link_code().unwrap();
+    tandem_core::sync::run::sync(&mut a).unwrap();
+    assert_eq!(
+        tandem_core::sync::engine::status(&a)
+            .unwrap()
+            .pending_changes,
+        0
+    );
+    let code = tandem_core::features::devices::link_code(&mut a).unwrap();
     let mut b = device(dir.path(), "b.db", c);
-    b.link(&code, &srv.url).unwrap();
+    tandem_core::features::devices::link(&mut b, &code, &srv.url).unwrap();
     assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
     let records = server_records(&a);
     let mut hashes: Vec<&str> = records.iter().map(|r| r.change_hash.as_str()).collect();
@@ -437,7 +471,11 @@ fn a_server_killed_in_the_middle_of_a_sync_loses_and_duplicates_nothing() {
     let space = a.private_space().unwrap().unwrap().space_id;
     let mut changes = Vec::new();
     for r in &records {
-        changes.extend(a.changes_in_record(&space, r).unwrap().expect("opens"));
+        changes.extend(
+            tandem_core::sync::engine::changes_in_record(&a, &space, r)
+                .unwrap()
+                .expect("opens"),
+        );
     }
     let total = changes.len();
     changes.sort();
@@ -455,49 +493,50 @@ fn a_server_killed_in_the_middle_of_a_sync_loses_and_duplicates_nothing() {
 
 #[test]
 fn a_device_restored_from_the_recovery_key_holds_everything() {
-    let dir = tempfile::tempdir().unwrap();
-    let srv = ServerProcess::start(&dir.path().join("server.db"));
-    let c = clock();
-    let mut a = device(dir.path(), "a.db", c.clone());
-    a.init("Sam", "UTC").unwrap();
+    let (dir, srv, c, mut a) = first_device("UTC");
     // Shown at set-up, before the device ever synced.
-    let recovery = a.new_recovery_key().unwrap();
+    let recovery = tandem_core::features::devices::new_recovery_key(&mut a).unwrap();
     assert!(recovery.starts_with("TR1-"));
     for i in 0..20 {
         a.add_journal(journal(&format!("entry {i}"))).unwrap();
     }
-    a.connect(&srv.url).unwrap();
+    tandem_core::sync::engine::connect(&mut a, &srv.url).unwrap();
     // A pair, so the keyring has something to restore.
     let mut mentor = device(dir.path(), "mentor.db", c.clone());
     mentor.init("Alex", "UTC").unwrap();
-    mentor.connect(&srv.url).unwrap();
-    let code = a.pair_invite().unwrap();
-    a.sync().unwrap();
-    mentor.pair_join(&code).unwrap();
-    a.sync().unwrap();
+    tandem_core::sync::engine::connect(&mut mentor, &srv.url).unwrap();
+    let code = tandem_core::features::pairs::invite(&mut a).unwrap();
+    tandem_core::sync::run::sync(&mut a).unwrap();
+    tandem_core::features::pairs::join(&mut mentor, &code).unwrap();
+    tandem_core::sync::run::sync(&mut a).unwrap();
 
     // Every old device is lost. A new one, with the recovery key only.
     let mut fresh = device(dir.path(), "new.db", c.clone());
-    let (report, new_key) = fresh.restore(&recovery, &srv.url).unwrap();
+    let (report, new_key) =
+        tandem_core::features::devices::restore(&mut fresh, &recovery, &srv.url).unwrap();
     assert!(report.applied > 20);
     assert_eq!(
         fresh.read_model_dump().unwrap(),
         a.read_model_dump().unwrap()
     );
-    assert_eq!(fresh.pairs().unwrap().len(), 1);
+    assert_eq!(tandem_core::features::pairs::list(&fresh).unwrap().len(), 1);
     assert_eq!(
-        fresh.pairs().unwrap()[0].other_name.as_deref(),
+        tandem_core::features::pairs::list(&fresh).unwrap()[0]
+            .other_name
+            .as_deref(),
         Some("Alex")
     );
     // The old key is used up; the new one works.
     assert_ne!(new_key.as_str(), recovery.as_str());
     let mut again = device(dir.path(), "again.db", c.clone());
     assert_eq!(
-        again.restore(&recovery, &srv.url).unwrap_err().kind(),
+        tandem_core::features::devices::restore(&mut again, &recovery, &srv.url)
+            .unwrap_err()
+            .kind(),
         ErrorKind::Validation
     );
     let mut third = device(dir.path(), "third.db", c);
-    third.restore(&new_key, &srv.url).unwrap();
+    tandem_core::features::devices::restore(&mut third, &new_key, &srv.url).unwrap();
     assert_eq!(
         third.read_model_dump().unwrap(),
         a.read_model_dump().unwrap()
@@ -509,48 +548,56 @@ fn a_device_restored_from_the_recovery_key_holds_everything() {
     bad[i] = if bad[i] == 'A' { 'B' } else { 'A' };
     let bad: String = bad.into_iter().collect();
     assert_eq!(
-        typo.restore(&bad, &srv.url).unwrap_err().kind(),
+        tandem_core::features::devices::restore(&mut typo, &bad, &srv.url)
+            .unwrap_err()
+            .kind(),
         ErrorKind::Validation
     );
 }
 
 #[test]
 fn an_unlinked_device_can_neither_pull_nor_read_the_new_epoch() {
-    let dir = tempfile::tempdir().unwrap();
-    let srv = ServerProcess::start(&dir.path().join("server.db"));
-    let c = clock();
-    let mut a = device(dir.path(), "a.db", c.clone());
-    a.init("Sam", "UTC").unwrap();
-    let recovery = a.new_recovery_key().unwrap();
+    let (dir, srv, c, mut a) = first_device("UTC");
+    let recovery = tandem_core::features::devices::new_recovery_key(&mut a).unwrap();
     a.add_journal(journal("before")).unwrap();
-    a.connect(&srv.url).unwrap();
+    tandem_core::sync::engine::connect(&mut a, &srv.url).unwrap();
     let mut b = device(dir.path(), "b.db", c.clone());
-    b.link(&a.link_code().unwrap(), &srv.url).unwrap();
+    tandem_core::features::devices::link(
+        &mut b,
+        &tandem_core::features::devices::link_code(&mut a).unwrap(),
+        &srv.url,
+    )
+    .unwrap();
     let mut lost = device(dir.path(), "lost.db", c.clone());
-    lost.link(&a.link_code().unwrap(), &srv.url).unwrap();
-    a.sync().unwrap();
-    assert_eq!(a.devices().unwrap().len(), 3);
+    tandem_core::features::devices::link(
+        &mut lost,
+        &tandem_core::features::devices::link_code(&mut a).unwrap(),
+        &srv.url,
+    )
+    .unwrap();
+    tandem_core::sync::run::sync(&mut a).unwrap();
+    assert_eq!(tandem_core::features::devices::list(&a).unwrap().len(), 3);
 
     let lost_id = lost.account().unwrap().unwrap().device_id;
-    let (gone, new_recovery) = a.unlink_device(&lost_id).unwrap();
+    let (gone, new_recovery) = tandem_core::features::devices::unlink(&mut a, &lost_id).unwrap();
     assert!(gone.unlinked);
     // The remaining devices carry on under the new epoch.
     a.add_journal(journal("CANARY after the phone was lost"))
         .unwrap();
-    a.sync().unwrap();
-    let report = b.sync().unwrap();
+    tandem_core::sync::run::sync(&mut a).unwrap();
+    let report = tandem_core::sync::run::sync(&mut b).unwrap();
     assert!(report.waiting_for_keys.is_empty(), "{report:?}");
     assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
     b.add_journal(journal("from b")).unwrap();
-    b.sync().unwrap();
-    a.sync().unwrap();
+    tandem_core::sync::run::sync(&mut b).unwrap();
+    tandem_core::sync::run::sync(&mut a).unwrap();
     assert_eq!(
         a.journal_page(&tandem_core::Page::first(10)).unwrap().len(),
         3
     );
 
     // The lost device is refused by the server ...
-    let err = lost.sync().unwrap_err();
+    let err = tandem_core::sync::run::sync(&mut lost).unwrap_err();
     assert!(
         matches!(err, tandem_core::Error::Server { status: 401, .. }),
         "{err}"
@@ -565,8 +612,9 @@ fn an_unlinked_device_can_neither_pull_nor_read_the_new_epoch() {
             == 1
     );
     // A device that cannot unlink itself, or an unknown one.
+    let this_device = a.account().unwrap().unwrap().device_id;
     assert_eq!(
-        a.unlink_device(&a.account().unwrap().unwrap().device_id)
+        tandem_core::features::devices::unlink(&mut a, &this_device)
             .unwrap_err()
             .kind(),
         ErrorKind::Validation
@@ -574,9 +622,9 @@ fn an_unlinked_device_can_neither_pull_nor_read_the_new_epoch() {
     // The old recovery key is retired with the lost device; the new one
     // restores everything, new epoch included.
     let mut stale = device(dir.path(), "stale.db", c.clone());
-    assert!(stale.restore(&recovery, &srv.url).is_err());
+    assert!(tandem_core::features::devices::restore(&mut stale, &recovery, &srv.url).is_err());
     let mut restored = device(dir.path(), "restored.db", c);
-    restored.restore(&new_recovery, &srv.url).unwrap();
+    tandem_core::features::devices::restore(&mut restored, &new_recovery, &srv.url).unwrap();
     assert_eq!(
         restored.read_model_dump().unwrap(),
         a.read_model_dump().unwrap()
@@ -585,25 +633,26 @@ fn an_unlinked_device_can_neither_pull_nor_read_the_new_epoch() {
 
 #[test]
 fn a_new_device_bootstraps_from_snapshots_then_pulls_only_what_came_after() {
-    let dir = tempfile::tempdir().unwrap();
-    let srv = ServerProcess::start(&dir.path().join("server.db"));
-    let c = clock();
-    let mut a = device(dir.path(), "a.db", c.clone());
-    a.init("Sam", "UTC").unwrap();
+    let (dir, srv, c, mut a) = first_device("UTC");
     for i in 0..400 {
         if i % 100 == 0 {
             c.advance(Duration::days(31));
         }
         a.add_journal(journal(&format!("entry {i}"))).unwrap();
     }
-    let first = a.connect(&srv.url).unwrap();
+    let first = tandem_core::sync::engine::connect(&mut a, &srv.url).unwrap();
     assert!(first.snapshots_uploaded >= 5, "{first:?}");
     // Written after the snapshots.
     a.add_journal(journal("after the snapshots")).unwrap();
-    a.sync().unwrap();
+    tandem_core::sync::run::sync(&mut a).unwrap();
 
     let mut b = device(dir.path(), "b.db", c);
-    let report = b.link(&a.link_code().unwrap(), &srv.url).unwrap();
+    let report = tandem_core::features::devices::link(
+        &mut b,
+        &tandem_core::features::devices::link_code(&mut a).unwrap(),
+        &srv.url,
+    )
+    .unwrap();
     assert!(report.from_snapshots >= 5, "{report:?}");
     assert!(
         report.pulled < 20,
@@ -613,8 +662,8 @@ fn a_new_device_bootstraps_from_snapshots_then_pulls_only_what_came_after() {
     assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
     // Both carry on as usual.
     b.add_journal(journal("from b")).unwrap();
-    b.sync().unwrap();
-    a.sync().unwrap();
+    tandem_core::sync::run::sync(&mut b).unwrap();
+    tandem_core::sync::run::sync(&mut a).unwrap();
     assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
 }
 
@@ -651,19 +700,15 @@ fn write_meanwhile(store: &std::sync::Mutex<Store>, text: &str) {
 
 #[test]
 fn writes_go_on_while_a_sync_waits_on_the_network_and_are_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let (dir, srv, c, mut a) = first_device("UTC");
     let proxy = Proxy::start(&srv.url);
-    let c = clock();
-    let mut a = device(dir.path(), "a.db", c.clone());
-    a.init("Sam", "UTC").unwrap();
-    a.connect(&proxy.url).unwrap();
-    let code = a.link_code().unwrap();
+    tandem_core::sync::engine::connect(&mut a, &proxy.url).unwrap();
+    let code = tandem_core::features::devices::link_code(&mut a).unwrap();
     let mut b = device(dir.path(), "b.db", c.clone());
-    b.link(&code, &srv.url).unwrap();
+    tandem_core::features::devices::link(&mut b, &code, &srv.url).unwrap();
     a.add_journal(journal("before the sync")).unwrap();
     b.add_journal(journal("from b")).unwrap();
-    b.sync().unwrap();
+    tandem_core::sync::run::sync(&mut b).unwrap();
     let a = Arc::new(std::sync::Mutex::new(a));
 
     // A slow network: every answer is held until let through. While the
@@ -681,14 +726,19 @@ fn writes_go_on_while_a_sync_waits_on_the_network_and_are_kept() {
     // b's entry arrived (a also pulls back what it pushed: not applied twice).
     assert!(report.applied >= 1, "{report:?}");
     let a = Arc::into_inner(a).unwrap().into_inner().unwrap();
-    assert_eq!(a.sync_status().unwrap().pending_changes, 0);
+    assert_eq!(
+        tandem_core::sync::engine::status(&a)
+            .unwrap()
+            .pending_changes,
+        0
+    );
     assert_eq!(a.journal_page(&Page::first(10)).unwrap().len(), 4);
 
     // Nothing to push: the first answer held is the pull's. A write made
     // while it waits stays in the outbox, and the pulled entry is applied
     // beside it.
     b.add_journal(journal("from b, later")).unwrap();
-    b.sync().unwrap();
+    tandem_core::sync::run::sync(&mut b).unwrap();
     let a = Arc::new(std::sync::Mutex::new(a));
     proxy.hold_answers();
     let syncing = sync_in_background(&a);
@@ -698,11 +748,21 @@ fn writes_go_on_while_a_sync_waits_on_the_network_and_are_kept() {
     let report = syncing.join().unwrap().unwrap();
     assert!(report.pushed == 0 && report.applied >= 1, "{report:?}");
     let mut a = Arc::into_inner(a).unwrap().into_inner().unwrap();
-    assert!(a.sync_status().unwrap().pending_changes > 0);
+    assert!(
+        tandem_core::sync::engine::status(&a)
+            .unwrap()
+            .pending_changes
+            > 0
+    );
     assert_eq!(a.journal_page(&Page::first(10)).unwrap().len(), 6);
-    assert!(a.sync_status().unwrap().last_error.is_none());
+    assert!(
+        tandem_core::sync::engine::status(&a)
+            .unwrap()
+            .last_error
+            .is_none()
+    );
 
-    a.sync().unwrap();
-    b.sync().unwrap();
+    tandem_core::sync::run::sync(&mut a).unwrap();
+    tandem_core::sync::run::sync(&mut b).unwrap();
     assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
 }

@@ -11,9 +11,9 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use tandem_core::checkin::CheckInInput;
 use tandem_core::craving::{CravingInput, Outcome};
+use tandem_core::features::sharing::ShareKind;
 use tandem_core::goal::GoalInput;
 use tandem_core::journal::JournalInput;
-use tandem_core::sync::sharing::ShareKind;
 use tandem_core::{Error, ErrorKind, Page};
 
 use crate::guard::{self, Posted};
@@ -184,7 +184,7 @@ async fn edit_journal(
 struct Button {}
 
 async fn share_journal(State(app): State<App>, Path(id): Path<String>, _: Posted<Button>) -> Done {
-    app.with(move |s| s.share(ShareKind::Journal, &id, None))
+    app.with(move |s| tandem_core::features::sharing::share(s, ShareKind::Journal, &id, None))
         .await?;
     Ok(Redirect::to("/journal"))
 }
@@ -194,7 +194,7 @@ async fn unshare_journal(
     Path(id): Path<String>,
     _: Posted<Button>,
 ) -> Done {
-    app.with(move |s| s.unshare(ShareKind::Journal, &id, None))
+    app.with(move |s| tandem_core::features::sharing::unshare(s, ShareKind::Journal, &id, None))
         .await?;
     Ok(Redirect::to("/journal"))
 }
@@ -204,7 +204,11 @@ async fn craving(State(app): State<App>) -> PageResult {
     let html = app
         .with(move |s| {
             let recent = s.cravings_page(&Page::first(10))?;
-            Ok(render::craving(&recent, s.can_share()?, &csrf))
+            Ok(render::craving(
+                &recent,
+                tandem_core::features::sharing::can_share(&s)?,
+                &csrf,
+            ))
         })
         .await?;
     Ok(Html(html))
@@ -243,7 +247,7 @@ async fn add_craving(State(app): State<App>, Posted(f): Posted<CravingForm>) -> 
 }
 
 async fn share_craving(State(app): State<App>, Path(id): Path<String>, _: Posted<Button>) -> Done {
-    app.with(move |s| s.share(ShareKind::Craving, &id, None))
+    app.with(move |s| tandem_core::features::sharing::share(s, ShareKind::Craving, &id, None))
         .await?;
     Ok(Redirect::to("/craving"))
 }
@@ -251,7 +255,12 @@ async fn share_craving(State(app): State<App>, Path(id): Path<String>, _: Posted
 async fn checkin(State(app): State<App>) -> PageResult {
     let csrf = app.guard.csrf().to_owned();
     let html = app
-        .with(move |s| Ok(render::checkin(s.today()?.checkin.as_ref(), &csrf)))
+        .with(move |s| {
+            Ok(render::checkin(
+                tandem_core::view::today(&s)?.checkin.as_ref(),
+                &csrf,
+            ))
+        })
         .await?;
     Ok(Html(html))
 }
@@ -287,10 +296,14 @@ async fn goals(State(app): State<App>) -> PageResult {
                 .into_iter()
                 .map(|g| {
                     let is_shared = shared.contains(&g.id);
-                    (g, is_shared)
+                    (tandem_core::view::GoalView::from(&g), is_shared)
                 })
                 .collect();
-            Ok(render::goals(&rows, s.can_share()?, &csrf))
+            Ok(render::goals(
+                &rows,
+                tandem_core::features::sharing::can_share(&s)?,
+                &csrf,
+            ))
         })
         .await?;
     Ok(Html(html))
@@ -348,7 +361,7 @@ async fn milestone_undo(
 }
 
 async fn share_goal(State(app): State<App>, Path(id): Path<String>, _: Posted<Button>) -> Done {
-    app.with(move |s| s.share(ShareKind::Goal, &id, None))
+    app.with(move |s| tandem_core::features::sharing::share(s, ShareKind::Goal, &id, None))
         .await?;
     Ok(Redirect::to("/goals"))
 }
@@ -366,7 +379,13 @@ async fn insights(State(app): State<App>) -> PageResult {
 async fn notes(State(app): State<App>) -> PageResult {
     let csrf = app.guard.csrf().to_owned();
     let html = app
-        .with(move |s| Ok(render::notes(&s.notes()?, &s.pairs()?, &csrf)))
+        .with(move |s| {
+            Ok(render::notes(
+                &s.notes()?,
+                &tandem_core::features::pairs::list(&s)?,
+                &csrf,
+            ))
+        })
         .await?;
     Ok(Html(html))
 }
@@ -418,7 +437,12 @@ async fn pair(State(app): State<App>) -> PageResult {
     let html = app
         .with(move |s| {
             let connected = s.account()?.is_some();
-            Ok(render::pair(&s.pairs()?, connected, None, &csrf))
+            Ok(render::pair(
+                &tandem_core::features::pairs::list(&s)?,
+                connected,
+                None,
+                &csrf,
+            ))
         })
         .await?;
     Ok(Html(html))
@@ -474,25 +498,38 @@ async fn join(State(app): State<App>, Posted(f): Posted<CodeForm>) -> Done {
 async fn mentor(State(app): State<App>) -> PageResult {
     let csrf = app.guard.csrf().to_owned();
     let html = app
-        .with(move |s| Ok(render::mentor(&s.mentor_overview(false)?, &csrf)))
+        .with(move |s| {
+            Ok(render::mentor(
+                &tandem_core::features::mentor::overview(s, false)?,
+                &csrf,
+            ))
+        })
         .await?;
     Ok(Html(html))
 }
 
 async fn acknowledge(State(app): State<App>, Path(id): Path<String>, _: Posted<Button>) -> Done {
-    app.with(move |s| s.acknowledge_reach_out(&id)).await?;
+    app.with(move |s| tandem_core::features::pairs::acknowledge(s, &id))
+        .await?;
     Ok(Redirect::to("/mentor"))
 }
 
 async fn seen(State(app): State<App>, _: Posted<Button>) -> Done {
-    app.with(|s| s.mentor_overview(true)).await?;
+    app.with(|s| tandem_core::features::mentor::overview(s, true))
+        .await?;
     Ok(Redirect::to("/mentor"))
 }
 
 async fn settings(State(app): State<App>) -> PageResult {
     let csrf = app.guard.csrf().to_owned();
     let html = app
-        .with(move |s| Ok(render::settings(&s.settings()?, &s.sync_status()?, &csrf)))
+        .with(move |s| {
+            Ok(render::settings(
+                &s.settings()?,
+                &tandem_core::sync::engine::status(&s)?,
+                &csrf,
+            ))
+        })
         .await?;
     Ok(Html(html))
 }

@@ -10,7 +10,10 @@ pub const JOURNAL_PAGE: u32 = 20;
 
 /// The Today page.
 pub fn today(s: &mut Store) -> Result<String> {
-    Ok(render::today(&s.today()?, &s.sync_status()?))
+    Ok(render::today(
+        &tandem_core::view::today(&s)?,
+        &tandem_core::sync::engine::status(&s)?,
+    ))
 }
 
 /// A page of the journal after `before` (the last entry shown).
@@ -19,7 +22,7 @@ pub fn journal(s: &mut Store, before: Option<(i64, String)>, csrf: &str) -> Resu
         limit: JOURNAL_PAGE,
         before,
     })?;
-    let can_share = s.can_share()?;
+    let can_share = tandem_core::features::sharing::can_share(&s)?;
     let shared = s.shared_among(entries.iter().map(|e| e.id.as_str()))?;
     let rows: Vec<render::JournalRow<'_>> = entries
         .iter()

@@ -5,7 +5,14 @@ use zeroize::Zeroizing;
 
 use crate::error::Result;
 use crate::sync::SyncReport;
-use crate::sync::devices::DeviceView;
+
+mod linking;
+mod recovery;
+
+pub use linking::{DeviceView, link, link_code, list, unlink};
+pub(crate) use linking::{publish_device, receive_epoch_keys};
+pub(crate) use recovery::upload_recovery;
+pub use recovery::{new_recovery_key, restore};
 
 super::handle!(
     /// This person's devices and recovery.
@@ -15,28 +22,28 @@ super::handle!(
 impl Devices<'_> {
     /// Every device of this person.
     pub fn list(&self) -> Result<Vec<DeviceView>> {
-        self.app.read(|s| s.devices())
+        self.app.read(list)
     }
 
     /// A one-time code that links another device to this person.
     pub fn link_code(&self) -> Result<Zeroizing<String>> {
-        self.app.on_network_held(|s| s.link_code())
+        self.app.on_network_held(link_code)
     }
 
     /// Links this fresh device with a code shown on another of the
     /// person's devices, at `server`.
     pub fn link(&self, code: &str, server: &str) -> Result<SyncReport> {
-        self.app.on_network_held(|s| s.link(code, server))
+        self.app.on_network_held(|s| link(s, code, server))
     }
 
     /// Unlinks a lost device; returns it and the person's new recovery key.
     pub fn unlink(&self, device_id: &str) -> Result<(DeviceView, Zeroizing<String>)> {
-        self.app.on_network_held(|s| s.unlink_device(device_id))
+        self.app.on_network_held(|s| unlink(s, device_id))
     }
 
     /// Makes a new recovery key (the old one stops working); show it once.
     pub fn new_recovery_key(&self) -> Result<Zeroizing<String>> {
-        self.app.on_network_held(|s| s.new_recovery_key())
+        self.app.on_network_held(new_recovery_key)
     }
 
     /// Restores the person onto this fresh device from their recovery key;
@@ -47,6 +54,6 @@ impl Devices<'_> {
         server: &str,
     ) -> Result<(SyncReport, Zeroizing<String>)> {
         self.app
-            .on_network_held(|s| s.restore(recovery_key, server))
+            .on_network_held(|s| restore(s, recovery_key, server))
     }
 }

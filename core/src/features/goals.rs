@@ -12,22 +12,30 @@ super::handle!(
 impl Goals<'_> {
     /// Adds a goal.
     pub fn add(&self, input: GoalInput) -> Result<GoalView> {
-        self.app.write(|s| s.add_goal(input))
+        self.app
+            .write(|s| s.add_goal(input))
+            .map(|g| GoalView::from(&g))
     }
 
     /// Every goal, own and shared.
     pub fn list(&self) -> Result<Vec<GoalView>> {
-        self.app.read(|s| s.goals())
+        self.app
+            .read(|s| s.goals())
+            .map(|goals| goals.iter().map(GoalView::from).collect())
     }
 
     /// Marks a goal active, done or dropped.
     pub fn set_status(&self, id: &str, status: GoalStatus) -> Result<GoalView> {
-        self.app.write(|s| s.set_goal_status(id, status))
+        self.app
+            .write(|s| s.set_goal_status(id, status))
+            .map(|g| GoalView::from(&g))
     }
 
     /// Adds a milestone; returns the goal and the milestone's id.
     pub fn add_milestone(&self, goal_id: &str, title: &str) -> Result<(GoalView, String)> {
-        self.app.write(|s| s.add_milestone(goal_id, title))
+        self.app
+            .write(|s| s.add_milestone(goal_id, title))
+            .map(|(g, id)| (GoalView::from(&g), id))
     }
 
     /// Marks a milestone done or not done.
@@ -39,5 +47,6 @@ impl Goals<'_> {
     ) -> Result<GoalView> {
         self.app
             .write(|s| s.set_milestone_done(goal_id, milestone_id, done))
+            .map(|g| GoalView::from(&g))
     }
 }

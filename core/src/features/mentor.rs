@@ -2,7 +2,10 @@
 
 use crate::error::Result;
 use crate::pair::ReachOut;
-use crate::sync::overview::MenteeOverview;
+
+mod overview;
+
+pub use overview::{Changes, MenteeOverview, SharedCleanTime, overview};
 
 super::handle!(
     /// The mentor's overview of their mentees.
@@ -13,12 +16,13 @@ impl Mentor<'_> {
     /// Each mentee, what they shared and what changed since the mentor last
     /// looked (`mark_seen` moves that mark to now).
     pub fn overview(&self, mark_seen: bool) -> Result<Vec<MenteeOverview>> {
-        self.app.write(|s| s.mentor_overview(mark_seen))
+        self.app.write(|s| overview(s, mark_seen))
     }
 
     /// Marks a reach-out as seen to.
     pub fn acknowledge(&self, reach_out_id: &str) -> Result<()> {
-        self.app.write(|s| s.acknowledge_reach_out(reach_out_id))
+        self.app
+            .write(|s| super::pairs::acknowledge(s, reach_out_id))
     }
 
     /// The reach-outs in a pair.

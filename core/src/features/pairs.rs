@@ -4,7 +4,13 @@
 use zeroize::Zeroizing;
 
 use crate::error::Result;
-use crate::sync::pairing::{self, PairView};
+
+mod pairing;
+mod reach_outs;
+
+pub use pairing::{PairView, end, get, invite, join, list, resolve, share_clean_time};
+pub(crate) use pairing::{note_ended_pairs, publish_to_pairs, start_epoch};
+pub use reach_outs::{acknowledge, reach_out};
 
 super::handle!(
     /// This person's pairs.
@@ -16,33 +22,33 @@ impl Pairs<'_> {
     /// (text, and the same payload for a QR code). Reaches the server; the
     /// store is held only between its answers.
     pub fn invite(&self) -> Result<Zeroizing<String>> {
-        self.app.on_network(|steps| pairing::invite(steps))
+        self.app.on_network(|steps| invite(steps))
     }
 
     /// Joins a mentee's pair with the code they showed, then syncs.
     pub fn join(&self, code: &str) -> Result<PairView> {
-        self.app.on_network(|steps| pairing::join(steps, code))
+        self.app.on_network(|steps| join(steps, code))
     }
 
     /// Every pair.
     pub fn list(&self) -> Result<Vec<PairView>> {
-        self.app.read(|s| s.pairs())
+        self.app.read(list)
     }
 
     /// The pair meant by `given` (an id or a unique prefix; with none, the
     /// only live pair).
     pub fn resolve(&self, given: Option<&str>) -> Result<PairView> {
-        self.app.read(|s| s.resolve_pair(given))
+        self.app.read(|s| resolve(s, given))
     }
 
     /// Ends a pair (the mentee removes the mentor, or the mentor leaves).
     pub fn end(&self, pair_id: &str) -> Result<PairView> {
-        self.app.on_network(|steps| pairing::end(steps, pair_id))
+        self.app.on_network(|steps| end(steps, pair_id))
     }
 
     /// Asks the mentor of `pair_id` (or the only pair) to reach out;
     /// returns the reach-out's id.
     pub fn reach_out(&self, pair_id: Option<&str>, text: &str) -> Result<String> {
-        self.app.write(|s| s.reach_out(pair_id, text))
+        self.app.write(|s| reach_out(s, pair_id, text))
     }
 }

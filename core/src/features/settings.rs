@@ -22,6 +22,6 @@ impl SettingsHandle<'_> {
 
     /// The notifications due now (kinds only, never content).
     pub fn due_notices(&self) -> Result<Vec<Notice>> {
-        self.app.read(|s| s.due_notices())
+        self.app.read(crate::notify::due_notices)
     }
 }

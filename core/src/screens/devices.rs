@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::App;
 use crate::error::Result;
-use crate::sync::devices::DeviceView;
+use crate::features::devices::DeviceView;
 
 /// The Devices screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

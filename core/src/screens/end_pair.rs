@@ -6,7 +6,7 @@ use super::not_now;
 use crate::App;
 use crate::error::{Error, Result};
 use crate::pair::Side;
-use crate::sync::pairing::PairView;
+use crate::features::pairs::PairView;
 
 /// What ending a pair does, for the confirmation to word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::App;
 use crate::error::Result;
-use crate::sync::overview::MenteeOverview;
+use crate::features::mentor::MenteeOverview;
 
 /// The Mentor overview screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -8,7 +8,7 @@ use super::not_now;
 use super::shown_code::ShownCode;
 use crate::App;
 use crate::error::Result;
-use crate::sync::pairing::PairView;
+use crate::features::pairs::PairView;
 
 /// Where inviting stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::not_now;
 use crate::App;
 use crate::error::{Error, Result};
-use crate::sync::pairing::PairView;
+use crate::features::pairs::PairView;
 
 /// Where joining stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

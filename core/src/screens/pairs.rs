@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::App;
 use crate::error::Result;
-use crate::sync::pairing::PairView;
+use crate::features::pairs::PairView;
 
 /// The Pairs screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -6,7 +6,7 @@ use super::not_now;
 use crate::App;
 use crate::error::Result;
 use crate::pair::{REACH_OUT_MAX, Side};
-use crate::sync::pairing::PairView;
+use crate::features::pairs::PairView;
 
 /// Where reaching out stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

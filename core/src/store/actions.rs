@@ -3,8 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Page, Store, projection, read};
-use crate::area::Area;
+use super::{DayCounts, Page, Store, projection, read};
 use crate::clean_time::local_date;
 use crate::document::{self, DocId, item, profile_keys, shard};
 use crate::domain::checkin::{CheckIn, CheckInInput};
@@ -18,9 +17,6 @@ use crate::domain::track::{Track, TrackStats};
 use crate::error::{Error, Result};
 use crate::export::{Export, ImportSummary};
 use crate::id::{is_well_formed, new_id};
-use crate::settings::Settings;
-use crate::view::{GoalView, TodayView};
-use rusqlite::OptionalExtension;
 
 fn check_id(kind: &'static str, id: &str) -> Result<()> {
     if is_well_formed(id) {
@@ -113,37 +109,35 @@ impl Store {
 
     /// Every track with today's numbers.
     pub fn tracks(&self) -> Result<Vec<TrackStats>> {
-        let today = self.today_date()?;
+        self.tracks_on(self.today_date()?)
+    }
+
+    /// Every track with its numbers on the local day `date`.
+    pub fn tracks_on(&self, date: NaiveDate) -> Result<Vec<TrackStats>> {
         Ok(read::tracks(&self.conn)?
             .iter()
-            .map(|t| t.stats(today))
+            .map(|t| t.stats(date))
             .collect())
     }
 
-    /// The Today screen.
-    pub fn today(&self) -> Result<TodayView> {
-        let person = self.person()?;
-        let date = local_date(self.now(), person.tz());
-        let tracks = read::tracks(&self.conn)?
-            .iter()
-            .map(|t| t.stats(date))
-            .collect();
-        let checkin = read::checkin_for_day(&self.conn, date)?.map(|(c, _)| c);
-        let (journal_today, cravings_today) = read::counts_on(&self.conn, date)?;
-        let active_goals = self
+    /// Today's check-in, if the person made one on `date`.
+    pub fn checkin_on(&self, date: NaiveDate) -> Result<Option<CheckIn>> {
+        Ok(read::checkin_for_day(&self.conn, date)?.map(|(c, _)| c))
+    }
+
+    /// How many journal entries were written and cravings logged on the
+    /// local day `date`.
+    pub fn counts_on(&self, date: NaiveDate) -> Result<DayCounts> {
+        let (journal, cravings) = read::counts_on(&self.conn, date)?;
+        Ok(DayCounts { journal, cravings })
+    }
+
+    /// How many goals are being worked on.
+    pub fn active_goal_count(&self) -> Result<u32> {
+        Ok(self
             .conn
             .prepare_cached("SELECT COUNT(*) FROM goals WHERE status = 'active'")?
-            .query_row([], |r| r.get(0))?;
-        Ok(TodayView {
-            date,
-            name: person.name,
-            timezone: person.timezone,
-            tracks,
-            checkin,
-            journal_today,
-            cravings_today,
-            active_goals,
-        })
+            .query_row([], |r| r.get(0))?)
     }
 
     /// Writes a journal entry.
@@ -186,9 +180,38 @@ impl Store {
 
     /// Edits a journal entry: `input` replaces its text, and its mood and tags when given.
     pub fn edit_journal(&mut self, id: &str, input: JournalInput) -> Result<JournalEntry> {
+        let fields = input.validate()?;
+        self.update_journal(id, |e| {
+            e.text = fields.text;
+            if fields.mood.is_some() {
+                e.mood = fields.mood;
+            }
+            if !fields.tags.is_empty() {
+                e.tags = fields.tags;
+            }
+        })
+    }
+
+    /// Deletes a journal entry: a tombstone that empties its text and hides it everywhere.
+    pub fn delete_journal(&mut self, id: &str) -> Result<()> {
+        self.update_journal(id, |e| {
+            e.text.clear();
+            e.tags.clear();
+            e.mood = None;
+            e.deleted = true;
+        })?;
+        Ok(())
+    }
+
+    /// Changes one journal entry inside its document, stamps the edit and
+    /// re-projects it.
+    fn update_journal(
+        &mut self,
+        id: &str,
+        f: impl FnOnce(&mut JournalEntry),
+    ) -> Result<JournalEntry> {
         let (_, doc) =
             read::journal(&self.conn, id)?.ok_or_else(|| Error::not_found("journal entry", id))?;
-        let fields = input.validate()?;
         let doc_id = DocId::parse(&doc)?;
         let now_ms = self.now().timestamp_millis();
         self.write(
@@ -196,43 +219,13 @@ impl Store {
             |tx| {
                 let mut e: JournalEntry =
                     shard::get(tx, id)?.ok_or_else(|| Error::not_found("journal entry", id))?;
-                e.text = fields.text;
-                if fields.mood.is_some() {
-                    e.mood = fields.mood;
-                }
-                if !fields.tags.is_empty() {
-                    e.tags = fields.tags;
-                }
+                f(&mut e);
                 e.edited_ms = now_ms;
                 shard::put(tx, id, &e)?;
                 Ok(e)
             },
             |sql, e| projection::journal(sql, &doc_id, e),
         )
-    }
-
-    /// Deletes a journal entry: a tombstone that empties its text and hides it everywhere.
-    pub fn delete_journal(&mut self, id: &str) -> Result<()> {
-        let (_, doc) =
-            read::journal(&self.conn, id)?.ok_or_else(|| Error::not_found("journal entry", id))?;
-        let doc_id = DocId::parse(&doc)?;
-        let now_ms = self.now().timestamp_millis();
-        self.write(
-            &doc_id,
-            |tx| {
-                let mut e: JournalEntry =
-                    shard::get(tx, id)?.ok_or_else(|| Error::not_found("journal entry", id))?;
-                e.text.clear();
-                e.tags.clear();
-                e.mood = None;
-                e.deleted = true;
-                e.edited_ms = now_ms;
-                shard::put(tx, id, &e)?;
-                Ok(e)
-            },
-            |sql, e| projection::journal(sql, &doc_id, e),
-        )?;
-        Ok(())
     }
 
     /// Logs a craving (possibly after the fact).
@@ -322,18 +315,17 @@ impl Store {
     }
 
     /// Adds a goal.
-    pub fn add_goal(&mut self, input: GoalInput) -> Result<GoalView> {
+    pub fn add_goal(&mut self, input: GoalInput) -> Result<Goal> {
         let goal = input.into_goal(new_id(), self.now().timestamp_millis())?;
         let doc_id = DocId::goals();
-        let goal = self.write(
+        self.write(
             &doc_id,
             |tx| {
                 shard::put(tx, &goal.id, &goal)?;
                 Ok(goal)
             },
             |sql, g| projection::goal(sql, &doc_id, g),
-        )?;
-        Ok(GoalView::from(&goal))
+        )
     }
 
     /// The goals of one goals document (a pair's, for the mentor's overview).
@@ -342,11 +334,8 @@ impl Store {
     }
 
     /// Every goal, oldest first.
-    pub fn goals(&self) -> Result<Vec<GoalView>> {
-        Ok(read::goals(&self.conn)?
-            .iter()
-            .map(GoalView::from)
-            .collect())
+    pub fn goals(&self) -> Result<Vec<Goal>> {
+        read::goals(&self.conn)
     }
 
     /// Changes one goal inside the goals document and re-projects it.
@@ -354,14 +343,14 @@ impl Store {
         &mut self,
         id: &str,
         f: impl FnOnce(&mut Goal, i64) -> Result<()>,
-    ) -> Result<GoalView> {
+    ) -> Result<Goal> {
         check_id("goal", id)?;
         let now_ms = self.now().timestamp_millis();
         let doc_id = match read::goal_doc(&self.conn, id)? {
             Some(d) => DocId::parse(&d)?,
             None => return Err(Error::not_found("goal", id)),
         };
-        let goal = self.write(
+        self.write(
             &doc_id,
             |tx| {
                 let mut g: Goal = shard::get(tx, id)?
@@ -373,12 +362,11 @@ impl Store {
                 Ok(g)
             },
             |sql, g| projection::goal(sql, &doc_id, g),
-        )?;
-        Ok(GoalView::from(&goal))
+        )
     }
 
     /// Sets a goal's status (done, dropped, or active again).
-    pub fn set_goal_status(&mut self, id: &str, status: GoalStatus) -> Result<GoalView> {
+    pub fn set_goal_status(&mut self, id: &str, status: GoalStatus) -> Result<Goal> {
         self.update_goal(id, |g, _| {
             g.status = status;
             Ok(())
@@ -386,10 +374,10 @@ impl Store {
     }
 
     /// Adds a milestone to a goal; returns the goal and the new milestone's id.
-    pub fn add_milestone(&mut self, goal_id: &str, title: &str) -> Result<(GoalView, String)> {
+    pub fn add_milestone(&mut self, goal_id: &str, title: &str) -> Result<(Goal, String)> {
         let mut milestone = Goal::new_milestone(title, self.now().timestamp_millis())?;
         let mid = new_id();
-        let view = self.update_goal(goal_id, |g, _| {
+        let goal = self.update_goal(goal_id, |g, _| {
             milestone.position = g
                 .milestones
                 .values()
@@ -399,7 +387,7 @@ impl Store {
             g.milestones.insert(mid.clone(), milestone);
             Ok(())
         })?;
-        Ok((view, mid))
+        Ok((goal, mid))
     }
 
     /// Marks a milestone done or not done.
@@ -408,7 +396,7 @@ impl Store {
         goal_id: &str,
         milestone_id: &str,
         done: bool,
-    ) -> Result<GoalView> {
+    ) -> Result<Goal> {
         self.update_goal(goal_id, |g, now_ms| {
             let m = g
                 .milestones
@@ -540,32 +528,5 @@ impl Store {
             documents: docs.len(),
             changes,
         })
-    }
-
-    /// This device's settings (defaults until changed).
-    pub fn settings(&self) -> Result<Settings> {
-        let text: Option<String> = self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = 'settings'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        match text {
-            None => Ok(Settings::default()),
-            Some(text) => serde_json::from_str(&text)
-                .map_err(|e| Error::CorruptStore(format!("the settings are damaged: {e}"))),
-        }
-    }
-
-    /// Changes this device's settings.
-    pub fn set_settings(&mut self, settings: &Settings) -> Result<Settings> {
-        settings.validate()?;
-        self.conn.execute(
-            "INSERT INTO meta (key, value) VALUES ('settings', ?1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [serde_json::to_string(settings)?],
-        )?;
-        self.note_changed(&[Area::Settings]);
-        Ok(*settings)
     }
 }

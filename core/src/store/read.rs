@@ -197,6 +197,15 @@ pub(crate) fn checkins_between(
 }
 
 /// Journal entries and cravings on the local day `day`.
+/// What was logged on one local day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DayCounts {
+    /// Journal entries written that day.
+    pub journal: u32,
+    /// Cravings logged for that day.
+    pub cravings: u32,
+}
+
 pub(crate) fn counts_on(conn: &Connection, day: NaiveDate) -> Result<(u32, u32)> {
     let (from, to) = super::projection::utc_window(day, day);
     let day = day.to_string();

@@ -1,5 +1,8 @@
 //! A blocking HTTP client for the sync server's `/v1` API, over rustls with
 //! the ring provider (no system OpenSSL). Call it off the UI thread.
+//!
+//! Also this device's [`Account`] there: the server's URL, the account and
+//! device ids, and the bearer token the client acts with.
 
 use std::sync::Once;
 use std::time::Duration;
@@ -17,6 +20,7 @@ use tandem_protocol::{
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
+use crate::store::Store;
 
 /// How long one request may take before it counts as a network failure.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -327,4 +331,58 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::Network, "{err}");
     }
+}
+
+/// A device's registration at a server.
+#[derive(Clone)]
+pub struct Account {
+    /// The server's base URL.
+    pub server: String,
+    /// The account's id at the server.
+    pub account_id: String,
+    /// This device's id at the server.
+    pub device_id: String,
+    /// The bearer token (secret).
+    pub token: Zeroizing<String>,
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("server", &self.server)
+            .field("account_id", &self.account_id)
+            .field("device_id", &self.device_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Account {
+    /// A client for this account's server acting as this device.
+    pub fn client(&self) -> Result<Client> {
+        Ok(Client::new(&self.server)?.with_token(&self.token))
+    }
+}
+
+/// Registers a new device at `server` (a new account, or with `link_code`
+/// another device of an existing one). Only the network; nothing is kept.
+pub(crate) fn register_at(server: &str, link_code: Option<&str>) -> Result<Account> {
+    let client = Client::new(server)?;
+    let r = client.register(link_code)?;
+    Ok(Account {
+        server: client.base().to_owned(),
+        account_id: r.account_id,
+        device_id: r.device_id,
+        token: Zeroizing::new(r.token),
+    })
+}
+
+/// Registers this device at `server` (a new account, or with `link_code`
+/// another device of an existing one) and keeps the account in `store`.
+/// A device that already has an account keeps it.
+pub fn register(store: &mut Store, server: &str, link_code: Option<&str>) -> Result<Account> {
+    if let Some(existing) = store.account()? {
+        return Ok(existing);
+    }
+    let account = register_at(server, link_code)?;
+    store.keep_account(account)
 }

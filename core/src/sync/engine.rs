@@ -19,23 +19,22 @@
 //! - Nothing here ever discards an unsynced local change: the outbox is only
 //!   emptied by the server's acknowledgement.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use automerge::Change;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use tandem_protocol::{Cursor, PushRecord};
 
+use super::client::Client;
 use super::pack;
 use super::run::StoreAccess;
 use super::seal::{self, Place, Refusal, SpaceKey};
-use super::spaces::{Space, SpaceRole, space_for};
-use crate::area::Area;
 use crate::document::DocId;
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::features::{devices, pairs};
+use crate::store::{CursorMove, Outgoing, Pulled, RefusedRow, Space, SpaceRole, Store};
 
 /// At most this many changes (so at most this many records) in one push
 /// (the server's default bound is 1,000 records).
@@ -112,11 +111,11 @@ pub struct SyncStatus {
 /// already has both. Then syncs. The store is held only between the
 /// server's answers.
 pub fn connect(access: &mut impl StoreAccess, server: &str) -> Result<SyncReport> {
-    let base = super::Client::new(server)?.base().to_owned();
+    let base = Client::new(server)?.base().to_owned();
     let account = match access.with(|s| s.account())? {
         Some(account) => account,
         None => {
-            let registered = super::account::register_at(server, None)?;
+            let registered = super::client::register_at(server, None)?;
             access.with(|s| s.keep_account(registered))?
         }
     };
@@ -140,436 +139,339 @@ pub fn connect(access: &mut impl StoreAccess, server: &str) -> Result<SyncReport
     super::run::sync(access)
 }
 
-impl Store {
-    /// Connects this device to `server`; see [`connect`].
-    pub fn connect(&mut self, server: &str) -> Result<SyncReport> {
-        connect(self, server)
-    }
-
-    /// One sync: push, then pull. The outcome is recorded in the sync status.
-    pub fn sync(&mut self) -> Result<SyncReport> {
-        super::run::sync(self)
-    }
-
-    /// Records how a sync ended in the sync status.
-    pub(crate) fn record_sync_outcome(&mut self, result: &Result<SyncReport>) -> Result<()> {
-        // The outbox was seeded or emptied, in part or whole.
-        self.forget_outbox_len();
-        let now = self.now().timestamp_millis();
-        let mut status = self.stored_status()?;
-        status.last_attempt_ms = Some(now);
-        match result {
-            Ok(_) => {
-                status.last_success_ms = Some(now);
-                status.last_error = None;
-                status.failures = 0;
-            }
-            Err(e) => {
-                status.last_error = Some(e.to_string());
-                status.failures = status.failures.saturating_add(1);
-            }
+/// Records how a sync ended in the sync status.
+pub(crate) fn record_outcome(store: &mut Store, result: &Result<SyncReport>) -> Result<()> {
+    // The outbox was seeded or emptied, in part or whole.
+    store.forget_outbox_len();
+    let now = store.now().timestamp_millis();
+    let mut status = store.stored_sync_status()?;
+    status.last_attempt_ms = Some(now);
+    match result {
+        Ok(_) => {
+            status.last_success_ms = Some(now);
+            status.last_error = None;
+            status.failures = 0;
         }
-        self.conn().execute(
-            "INSERT INTO meta (key, value) VALUES ('sync_status', ?1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [serde_json::to_string(&status)?],
-        )?;
-        self.note_changed(&[Area::Sync]);
-        Ok(())
-    }
-
-    /// The sync status as the screens show it.
-    pub fn sync_status(&self) -> Result<SyncStatus> {
-        let mut status = self.stored_status()?;
-        status.server = self.account()?.map(|a| a.server);
-        // Cached statements: the Today screen asks for this on every draw.
-        status.pending_changes = self.outbox_len()?;
-        status.refused_records = self
-            .conn()
-            .prepare_cached("SELECT count(*) FROM sync_refused")?
-            .query_row([], |r| r.get::<_, i64>(0))? as u64;
-        status.next_attempt_ms = match (status.last_attempt_ms, status.failures) {
-            (None, _) => None,
-            (Some(at), 0) => Some(at),
-            (Some(at), n) => {
-                let wait = BACKOFF_FIRST_MS
-                    .saturating_mul(1i64 << (n - 1).min(20))
-                    .min(BACKOFF_MAX_MS);
-                Some(at + wait)
-            }
-        };
-        Ok(status)
-    }
-
-    fn stored_status(&self) -> Result<SyncStatus> {
-        let text: Option<String> = self
-            .conn()
-            .prepare_cached("SELECT value FROM meta WHERE key = 'sync_status'")?
-            .query_row([], |r| r.get(0))
-            .optional()?;
-        Ok(text
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_default())
-    }
-
-    /// The first step of a sync: the client for this device's server, once
-    /// what must go out first is ready (the outbox seeded, the recovery
-    /// envelope, this device's and the pairs' published documents).
-    pub(crate) fn begin_sync(&mut self) -> Result<super::Client> {
-        let account = self.account()?.ok_or(Error::NoServer)?;
-        if self.private_space()?.is_none() {
-            return Err(Error::NoServer);
-        }
-        let client = account.client()?;
-        self.seed_outbox()?;
-        self.upload_recovery(&client)?;
-        self.publish_device()?;
-        self.publish_to_pairs()?;
-        Ok(client)
-    }
-
-    /// Queues every change of every document once, when asked to by
-    /// `outbox_seeded = 'no'`: for a device that registers (changes made
-    /// without an account were not queued) and for stores that held data
-    /// before they could sync (schema 1). The server de-duplicates.
-    pub(crate) fn seed_outbox(&mut self) -> Result<()> {
-        let seeded: Option<String> = self
-            .conn()
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'outbox_seeded'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if seeded.as_deref() != Some("no") {
-            return Ok(());
-        }
-        let mut rows = Vec::new();
-        for doc_id in self.doc_ids()? {
-            for bytes in self.changes_since(&doc_id, &[])? {
-                let change =
-                    Change::from_bytes(bytes.clone()).map_err(|e| Error::CorruptDocument {
-                        doc_id: doc_id.to_string(),
-                        reason: e.to_string(),
-                    })?;
-                rows.push((doc_id.clone(), change.hash().0.to_vec(), bytes));
-            }
-        }
-        let tx = self.conn_mut().transaction()?;
-        // Changes made since the upgrade are queued already.
-        let queued: HashSet<Vec<u8>> = tx
-            .prepare("SELECT hash FROM outbox")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        for (doc_id, hash, bytes) in rows {
-            if queued.contains(&hash) {
-                continue;
-            }
-            tx.execute(
-                "INSERT INTO outbox (doc_id, hash, bytes) VALUES (?1, ?2, ?3)",
-                params![doc_id.as_str(), hash, bytes],
-            )?;
-        }
-        tx.execute(
-            "UPDATE meta SET value = 'yes' WHERE key = 'outbox_seeded'",
-            [],
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// The next push request: the outbox rows after `after` that fit in one
-    /// request, packed and sealed; `after` moves past them. `None` when the
-    /// outbox has nothing more.
-    pub(crate) fn next_push(
-        &mut self,
-        after: &mut i64,
-        report: &mut SyncReport,
-    ) -> Result<Option<PushBatch>> {
-        loop {
-            let rows: Vec<(i64, String, Vec<u8>, Vec<u8>)> = {
-                let mut stmt = self.conn().prepare_cached(
-                    "SELECT seq, doc_id, hash, bytes FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-                )?;
-                stmt.query_map(params![*after, PUSH_RECORDS as i64], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })?
-                .collect::<Result<_, _>>()?
-            };
-            if rows.is_empty() {
-                return Ok(None);
-            }
-            // The longest run of rows (at least one) within the request's
-            // byte budget; the next request starts after it.
-            let mut budget = 0usize;
-            let take = rows
-                .iter()
-                .position(|(_, _, _, change)| {
-                    budget += change.len();
-                    budget > PUSH_BYTES
-                })
-                .unwrap_or(rows.len())
-                .max(1);
-            *after = rows[take - 1].0;
-            // Pack each document's changes by one writer, in outbox order.
-            let mut packs: Vec<Pack<'_>> = Vec::new();
-            for (seq, doc_id, hash, change) in &rows[..take] {
-                let writer = Change::from_bytes(change.clone())
-                    .map_err(|e| Error::CorruptDocument {
-                        doc_id: doc_id.clone(),
-                        reason: e.to_string(),
-                    })?
-                    .actor_id()
-                    .to_bytes()
-                    .to_vec();
-                let open = packs.iter_mut().rev().find(|p| {
-                    p.doc_id == doc_id.as_str()
-                        && p.writer == writer
-                        && p.bytes + change.len() <= pack::PACK_BYTES
-                });
-                match open {
-                    Some(p) => p.add(*seq, hash, change),
-                    None => {
-                        let mut p = Pack {
-                            doc_id: doc_id.as_str(),
-                            writer,
-                            ..Pack::default()
-                        };
-                        p.add(*seq, hash, change);
-                        packs.push(p);
-                    }
-                }
-            }
-            let mut records = Vec::with_capacity(packs.len());
-            let mut sent = Vec::with_capacity(take);
-            // Looked up once per request, not once per record.
-            let spaces = self.spaces()?;
-            let mut keys: HashMap<String, SpaceKey> = HashMap::new();
-            for p in &packs {
-                let doc = DocId::parse(p.doc_id)?;
-                let Some(space) = space_for(&spaces, &doc) else {
-                    continue;
-                };
-                if !keys.contains_key(&space.space_id) {
-                    let key = self
-                        .space_key(&space.space_id, space.epoch)?
-                        .ok_or_else(|| {
-                            Error::CorruptStore(format!(
-                                "no key for space {} epoch {}",
-                                space.space_id, space.epoch
-                            ))
-                        })?;
-                    keys.insert(space.space_id.clone(), key);
-                }
-                let key = &keys[&space.space_id];
-                let wire_doc_id = key.wire_doc_id(p.doc_id);
-                let wire_change_hash = key.wire_change_hash(p.doc_id, &p.hashes);
-                let place = Place {
-                    space_id: &space.space_id,
-                    wire_doc_id: &wire_doc_id,
-                    wire_change_hash: &wire_change_hash,
-                    epoch: space.epoch,
-                };
-                let payload = pack::encode(p.changes.iter().copied());
-                let (nonce, ciphertext) = seal::seal(key, &place, p.doc_id, &p.writer, &payload)?;
-                report.raw_bytes += p.bytes as u64;
-                report.sealed_bytes += (nonce.len() + ciphertext.len()) as u64;
-                records.push(PushRecord {
-                    space_id: space.space_id.clone(),
-                    doc_id: wire_doc_id,
-                    change_hash: wire_change_hash,
-                    key_epoch: space.epoch,
-                    nonce: URL_SAFE_NO_PAD.encode(nonce),
-                    ciphertext: URL_SAFE_NO_PAD.encode(ciphertext),
-                });
-                sent.push((p.seqs.clone(), space.role == SpaceRole::Private));
-            }
-            if records.is_empty() {
-                continue;
-            }
-            return Ok(Some(PushBatch {
-                records,
-                carried: Carried(sent),
-            }));
+        Err(e) => {
+            status.last_error = Some(e.to_string());
+            status.failures = status.failures.saturating_add(1);
         }
     }
+    store.keep_sync_status(&status)?;
+    Ok(())
+}
 
-    /// Takes the server's answer to `batch`: the acknowledged changes leave
-    /// the outbox. Returns how many were acknowledged.
-    pub(crate) fn acknowledge_push(
-        &mut self,
-        carried: &Carried,
-        answer: &tandem_protocol::PushResponse,
-    ) -> Result<usize> {
-        let sent = &carried.0;
-        if answer.acks.len() != sent.len() {
-            return Err(Error::Server {
-                status: 200,
-                message: format!(
-                    "acknowledged {} of {} records",
-                    answer.acks.len(),
-                    sent.len()
-                ),
-            });
+/// The sync status as the screens show it.
+pub fn status(store: &Store) -> Result<SyncStatus> {
+    let mut status = store.stored_sync_status()?;
+    status.server = store.account()?.map(|a| a.server);
+    // Cached statements: the Today screen asks for this on every draw.
+    status.pending_changes = store.outbox_len()?;
+    status.refused_records = store.refused_count()?;
+    status.next_attempt_ms = match (status.last_attempt_ms, status.failures) {
+        (None, _) => None,
+        (Some(at), 0) => Some(at),
+        (Some(at), n) => {
+            let wait = BACKOFF_FIRST_MS
+                .saturating_mul(1i64 << (n - 1).min(20))
+                .min(BACKOFF_MAX_MS);
+            Some(at + wait)
         }
-        let tx = self.conn_mut().transaction()?;
-        for (seqs, _) in sent {
-            for seq in seqs {
-                tx.execute("DELETE FROM outbox WHERE seq = ?1", [seq])?;
-            }
-        }
-        let private: usize = sent.iter().filter(|(_, p)| *p).map(|(s, _)| s.len()).sum();
-        super::snapshots::count_changes(&tx, private)?;
-        tx.commit()?;
-        Ok(sent.iter().map(|(s, _)| s.len()).sum())
+    };
+    Ok(status)
+}
+
+/// The first step of a sync: the client for this device's server, once
+/// what must go out first is ready (the outbox seeded, the recovery
+/// envelope, this device's and the pairs' published documents).
+pub(crate) fn begin(store: &mut Store) -> Result<Client> {
+    let account = store.account()?.ok_or(Error::NoServer)?;
+    if store.private_space()?.is_none() {
+        return Err(Error::NoServer);
     }
+    let client = account.client()?;
+    store.seed_outbox()?;
+    devices::upload_recovery(store, &client)?;
+    devices::publish_device(store)?;
+    pairs::publish_to_pairs(store)?;
+    Ok(client)
+}
 
-    /// Where each space's next pull starts: its cursor.
-    pub(crate) fn pull_cursors(&mut self) -> Result<Vec<Cursor>> {
-        Ok(self
-            .spaces()?
-            .into_iter()
-            .filter(|s| !s.ended)
-            .map(|s| Cursor {
-                space_id: s.space_id,
-                after: s.cursor,
-            })
-            .collect())
-    }
-
-    /// Applies one pull answer in one transaction that also moves the
-    /// cursors. Spaces are read again here, not when the request left: a
-    /// write or another sync may have come in between. Returns whether the
-    /// server has more.
-    pub(crate) fn apply_pull(
-        &mut self,
-        client: &super::Client,
-        answer: tandem_protocol::PullResponse,
-        report: &mut SyncReport,
-    ) -> Result<bool> {
-        let spaces: Vec<_> = self.spaces()?.into_iter().filter(|s| !s.ended).collect();
-        let mut batch: BTreeMap<DocId, Vec<Vec<u8>>> = BTreeMap::new();
-        let mut moves: Vec<(String, i64, i64)> = Vec::new();
-        let mut refused: Vec<RefusedRecord> = Vec::new();
-        let mut more = false;
-        for page in answer.spaces {
-            let Some(space) = spaces.iter().find(|s| s.space_id == page.space_id) else {
-                continue;
-            };
-            if page.head_seq < space.high_water {
-                return Err(Error::RolledBack {
-                    space_id: space.space_id.clone(),
-                    had: space.high_water,
-                    now: page.head_seq,
-                });
-            }
-            if page.epoch > space.epoch {
-                let ready = if space.role == SpaceRole::Private {
-                    self.receive_epoch_keys(client, &space.space_id, page.epoch)?
-                } else {
-                    self.start_epoch(&space.space_id, page.epoch)?;
-                    true
-                };
-                if !ready {
-                    report.waiting_for_keys.push(space.space_id.clone());
-                }
-            }
-            // Every key of the space, read once for the whole page.
-            let keys: BTreeMap<u32, SpaceKey> =
-                self.space_keys(&space.space_id)?.into_iter().collect();
-            let mut cursor = space.cursor;
-            let mut waiting = false;
-            for record in page.records {
-                if record.seq <= cursor {
-                    continue;
-                }
-                // A record of a real epoch whose key has not reached this
-                // device yet waits, with the cursor before it, until
-                // another of the person's devices sends the key.
-                if record.key_epoch <= page.epoch
-                    && !keys.contains_key(&record.key_epoch)
-                    && space.role == SpaceRole::Private
-                {
-                    waiting = true;
-                    break;
-                }
-                cursor = record.seq;
-                report.pulled += 1;
-                match open_record(space, &keys, &record) {
-                    Ok((doc_id, changes)) => batch.entry(doc_id).or_default().extend(changes),
-                    Err(reason) => refused.push(RefusedRecord {
-                        space_id: space.space_id.clone(),
-                        seq: record.seq,
-                        reason,
-                    }),
-                }
-            }
-            if cursor < space.cursor.max(0) {
-                continue;
-            }
-            moves.push((
-                space.space_id.clone(),
-                cursor,
-                space.high_water.max(page.head_seq),
-            ));
-            if waiting {
-                if !report.waiting_for_keys.contains(&space.space_id) {
-                    report.waiting_for_keys.push(space.space_id.clone());
-                }
-            } else {
-                more |= page.more;
-            }
+/// The next push request: the outbox rows after `after` that fit in one
+/// request, packed and sealed; `after` moves past them. `None` when the
+/// outbox has nothing more.
+pub(crate) fn next_push(
+    store: &mut Store,
+    after: &mut i64,
+    report: &mut SyncReport,
+) -> Result<Option<PushBatch>> {
+    loop {
+        let rows = store.outbox_after(*after, PUSH_RECORDS)?;
+        if rows.is_empty() {
+            return Ok(None);
         }
-        let now = self.now().timestamp_millis();
-        let refused_rows = refused.clone();
-        let private: usize = batch
+        // The longest run of rows (at least one) within the request's
+        // byte budget; the next request starts after it.
+        let mut budget = 0usize;
+        let take = rows
             .iter()
-            .filter(|(doc, _)| doc.pair_space().is_none())
-            .map(|(_, changes)| changes.len())
-            .sum();
-        report.applied += self.apply_batch(batch.into_iter().collect(), |tx| {
-            super::snapshots::count_changes(tx, private)?;
-            for (space_id, cursor, high_water) in &moves {
-                tx.execute(
-                    "UPDATE spaces SET cursor = max(cursor, ?2), high_water = max(high_water, ?3)
-                         WHERE space_id = ?1",
-                    params![space_id, cursor, high_water],
-                )?;
+            .position(|row| {
+                budget += row.bytes.len();
+                budget > PUSH_BYTES
+            })
+            .unwrap_or(rows.len())
+            .max(1);
+        *after = rows[take - 1].seq;
+        // Pack each document's changes by one writer, in outbox order.
+        let mut packs: Vec<Pack<'_>> = Vec::new();
+        for Outgoing {
+            seq,
+            doc_id,
+            hash,
+            bytes: change,
+        } in &rows[..take]
+        {
+            let writer = Change::from_bytes(change.clone())
+                .map_err(|e| Error::CorruptDocument {
+                    doc_id: doc_id.clone(),
+                    reason: e.to_string(),
+                })?
+                .actor_id()
+                .to_bytes()
+                .to_vec();
+            let open = packs.iter_mut().rev().find(|p| {
+                p.doc_id == doc_id.as_str()
+                    && p.writer == writer
+                    && p.bytes + change.len() <= pack::PACK_BYTES
+            });
+            match open {
+                Some(p) => p.add(*seq, hash, change),
+                None => {
+                    let mut p = Pack {
+                        doc_id: doc_id.as_str(),
+                        writer,
+                        ..Pack::default()
+                    };
+                    p.add(*seq, hash, change);
+                    packs.push(p);
+                }
             }
-            for r in &refused_rows {
-                tx.execute(
-                    "INSERT OR IGNORE INTO sync_refused (space_id, seq, reason, seen_ms)
-                         VALUES (?1, ?2, ?3, ?4)",
-                    params![r.space_id, r.seq, format!("{:?}", r.reason), now],
-                )?;
+        }
+        let mut records = Vec::with_capacity(packs.len());
+        let mut sent = Vec::with_capacity(take);
+        // Looked up once per request, not once per record.
+        let spaces = store.spaces()?;
+        let mut keys: HashMap<String, SpaceKey> = HashMap::new();
+        for p in &packs {
+            let doc = DocId::parse(p.doc_id)?;
+            let Some(space) = space_for(&spaces, &doc) else {
+                continue;
+            };
+            if !keys.contains_key(&space.space_id) {
+                let key = store
+                    .space_key(&space.space_id, space.epoch)?
+                    .ok_or_else(|| {
+                        Error::CorruptStore(format!(
+                            "no key for space {} epoch {}",
+                            space.space_id, space.epoch
+                        ))
+                    })?;
+                keys.insert(space.space_id.clone(), key);
             }
-            Ok(())
-        })?;
-        report.refused.extend(refused);
-        Ok(more)
+            let key = &keys[&space.space_id];
+            let wire_doc_id = key.wire_doc_id(p.doc_id);
+            let wire_change_hash = key.wire_change_hash(p.doc_id, &p.hashes);
+            let place = Place {
+                space_id: &space.space_id,
+                wire_doc_id: &wire_doc_id,
+                wire_change_hash: &wire_change_hash,
+                epoch: space.epoch,
+            };
+            let payload = pack::encode(p.changes.iter().copied());
+            let (nonce, ciphertext) = seal::seal(key, &place, p.doc_id, &p.writer, &payload)?;
+            report.raw_bytes += p.bytes as u64;
+            report.sealed_bytes += (nonce.len() + ciphertext.len()) as u64;
+            records.push(PushRecord {
+                space_id: space.space_id.clone(),
+                doc_id: wire_doc_id,
+                change_hash: wire_change_hash,
+                key_epoch: space.epoch,
+                nonce: URL_SAFE_NO_PAD.encode(nonce),
+                ciphertext: URL_SAFE_NO_PAD.encode(ciphertext),
+            });
+            sent.push((p.seqs.clone(), space.role == SpaceRole::Private));
+        }
+        if records.is_empty() {
+            continue;
+        }
+        return Ok(Some(PushBatch {
+            records,
+            carried: Carried(sent),
+        }));
     }
 }
 
-impl Store {
-    /// The automerge change hashes a record pulled from `space_id` holds,
-    /// opened with this device's keys exactly as a pull would (for
-    /// diagnostics and tests); `Err` names why a pull would refuse it.
-    pub fn changes_in_record(
-        &self,
-        space_id: &str,
-        record: &tandem_protocol::StoredRecord,
-    ) -> Result<std::result::Result<Vec<automerge::ChangeHash>, Refusal>> {
-        let Some(space) = self.spaces()?.into_iter().find(|s| s.space_id == space_id) else {
-            return Err(Error::not_found("space", space_id));
-        };
-        let keys: BTreeMap<u32, SpaceKey> = self.space_keys(space_id)?.into_iter().collect();
-        Ok(open_record(&space, &keys, record).map(|(_, changes)| {
-            changes
-                .into_iter()
-                .filter_map(|c| Change::from_bytes(c).ok().map(|c| c.hash()))
-                .collect()
-        }))
+/// Takes the server's answer to `batch`: the acknowledged changes leave
+/// the outbox. Returns how many were acknowledged.
+pub(crate) fn acknowledge_push(
+    store: &mut Store,
+    carried: &Carried,
+    answer: &tandem_protocol::PushResponse,
+) -> Result<usize> {
+    let sent = &carried.0;
+    if answer.acks.len() != sent.len() {
+        return Err(Error::Server {
+            status: 200,
+            message: format!(
+                "acknowledged {} of {} records",
+                answer.acks.len(),
+                sent.len()
+            ),
+        });
     }
+    let private: usize = sent.iter().filter(|(_, p)| *p).map(|(s, _)| s.len()).sum();
+    store.acknowledge_outbox(sent.iter().flat_map(|(s, _)| s.iter().copied()), private)?;
+    Ok(sent.iter().map(|(s, _)| s.len()).sum())
+}
+
+/// Where each space's next pull starts: its cursor.
+pub(crate) fn pull_cursors(store: &mut Store) -> Result<Vec<Cursor>> {
+    Ok(store
+        .spaces()?
+        .into_iter()
+        .filter(|s| !s.ended)
+        .map(|s| Cursor {
+            space_id: s.space_id,
+            after: s.cursor,
+        })
+        .collect())
+}
+
+/// Applies one pull answer in one transaction that also moves the
+/// cursors. Spaces are read again here, not when the request left: a
+/// write or another sync may have come in between. Returns whether the
+/// server has more.
+pub(crate) fn apply_pull(
+    store: &mut Store,
+    client: &Client,
+    answer: tandem_protocol::PullResponse,
+    report: &mut SyncReport,
+) -> Result<bool> {
+    let spaces: Vec<_> = store.spaces()?.into_iter().filter(|s| !s.ended).collect();
+    let mut batch: BTreeMap<DocId, Vec<Vec<u8>>> = BTreeMap::new();
+    let mut moves: Vec<CursorMove> = Vec::new();
+    let mut refused: Vec<RefusedRecord> = Vec::new();
+    let mut more = false;
+    for page in answer.spaces {
+        let Some(space) = spaces.iter().find(|s| s.space_id == page.space_id) else {
+            continue;
+        };
+        if page.head_seq < space.high_water {
+            return Err(Error::RolledBack {
+                space_id: space.space_id.clone(),
+                had: space.high_water,
+                now: page.head_seq,
+            });
+        }
+        if page.epoch > space.epoch {
+            let ready = if space.role == SpaceRole::Private {
+                devices::receive_epoch_keys(store, client, &space.space_id, page.epoch)?
+            } else {
+                pairs::start_epoch(store, &space.space_id, page.epoch)?;
+                true
+            };
+            if !ready {
+                report.waiting_for_keys.push(space.space_id.clone());
+            }
+        }
+        // Every key of the space, read once for the whole page.
+        let keys: BTreeMap<u32, SpaceKey> =
+            store.space_keys(&space.space_id)?.into_iter().collect();
+        let mut cursor = space.cursor;
+        let mut waiting = false;
+        for record in page.records {
+            if record.seq <= cursor {
+                continue;
+            }
+            // A record of a real epoch whose key has not reached this
+            // device yet waits, with the cursor before it, until
+            // another of the person's devices sends the key.
+            if record.key_epoch <= page.epoch
+                && !keys.contains_key(&record.key_epoch)
+                && space.role == SpaceRole::Private
+            {
+                waiting = true;
+                break;
+            }
+            cursor = record.seq;
+            report.pulled += 1;
+            match open_record(space, &keys, &record) {
+                Ok((doc_id, changes)) => batch.entry(doc_id).or_default().extend(changes),
+                Err(reason) => refused.push(RefusedRecord {
+                    space_id: space.space_id.clone(),
+                    seq: record.seq,
+                    reason,
+                }),
+            }
+        }
+        if cursor < space.cursor.max(0) {
+            continue;
+        }
+        moves.push(CursorMove {
+            space_id: space.space_id.clone(),
+            cursor,
+            high_water: space.high_water.max(page.head_seq),
+        });
+        if waiting {
+            if !report.waiting_for_keys.contains(&space.space_id) {
+                report.waiting_for_keys.push(space.space_id.clone());
+            }
+        } else {
+            more |= page.more;
+        }
+    }
+    let at_ms = store.now().timestamp_millis();
+    let private: usize = batch
+        .iter()
+        .filter(|(doc, _)| doc.pair_space().is_none())
+        .map(|(_, changes)| changes.len())
+        .sum();
+    let pulled = Pulled {
+        private_changes: private,
+        moves,
+        refused: refused
+            .iter()
+            .map(|r| RefusedRow {
+                space_id: r.space_id.clone(),
+                seq: r.seq,
+                reason: format!("{:?}", r.reason),
+            })
+            .collect(),
+        at_ms,
+    };
+    report.applied += store.apply_pulled(batch.into_iter().collect(), &pulled)?;
+    report.refused.extend(refused);
+    Ok(more)
+}
+
+/// The automerge change hashes a record pulled from `space_id` holds,
+/// opened with this device's keys exactly as a pull would (for
+/// diagnostics and tests); `Err` names why a pull would refuse it.
+pub fn changes_in_record(
+    store: &Store,
+    space_id: &str,
+    record: &tandem_protocol::StoredRecord,
+) -> Result<std::result::Result<Vec<automerge::ChangeHash>, Refusal>> {
+    let Some(space) = store.spaces()?.into_iter().find(|s| s.space_id == space_id) else {
+        return Err(Error::not_found("space", space_id));
+    };
+    let keys: BTreeMap<u32, SpaceKey> = store.space_keys(space_id)?.into_iter().collect();
+    Ok(open_record(&space, &keys, record).map(|(_, changes)| {
+        changes
+            .into_iter()
+            .filter_map(|c| Change::from_bytes(c).ok().map(|c| c.hash()))
+            .collect()
+    }))
 }
 
 /// One push request, sealed: the records, and the outbox rows they carry.
@@ -652,4 +554,13 @@ fn open_record(
         return Err(Refusal::Mismatch);
     }
     Ok((doc_id, changes))
+}
+
+/// The space among `spaces` a local document is synced in: its pair space,
+/// or the private space. `None` when that space is not (or no longer) synced.
+fn space_for<'a>(spaces: &'a [Space], doc_id: &DocId) -> Option<&'a Space> {
+    match doc_id.pair_space() {
+        None => spaces.iter().find(|s| s.role == SpaceRole::Private),
+        Some(pair) => spaces.iter().find(|s| s.space_id == pair && !s.ended),
+    }
 }

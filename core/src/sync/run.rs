@@ -15,8 +15,10 @@
 //! they do: the first upload of the recovery envelope, a new device's
 //! snapshots, a round of snapshot uploads, the keys of a new epoch.
 
-use super::engine::SyncReport;
+use super::engine::{self, SyncReport};
+use super::snapshots;
 use crate::error::{Error, Result};
+use crate::features::pairs;
 use crate::store::Store;
 
 /// Runs steps of a sync on a store held only for each step.
@@ -35,43 +37,46 @@ impl StoreAccess for Store {
 /// the sync status.
 pub fn sync(access: &mut impl StoreAccess) -> Result<SyncReport> {
     let result = steps(access);
-    access.with(|store| store.record_sync_outcome(&result))?;
+    access.with(|store| engine::record_outcome(store, &result))?;
     result
 }
 
 fn steps(access: &mut impl StoreAccess) -> Result<SyncReport> {
-    let client = access.with(|store| store.begin_sync())?;
+    let client = access.with(engine::begin)?;
     let mut report = SyncReport::default();
 
     let mut after = 0i64;
-    while let Some(batch) = access.with(|store| store.next_push(&mut after, &mut report))? {
+    while let Some(batch) =
+        access.with(|store| engine::next_push(store, &mut after, &mut report))?
+    {
         let (answer, body_bytes) = client.push(batch.records)?;
         report.sent_bytes += body_bytes as u64;
-        report.pushed += access.with(|store| store.acknowledge_push(&batch.carried, &answer))?;
+        report.pushed +=
+            access.with(|store| engine::acknowledge_push(store, &batch.carried, &answer))?;
     }
 
-    let (docs, _) = access.with(|store| store.load_snapshots(&client))?;
+    let (docs, _) = access.with(|store| snapshots::load(store, &client))?;
     report.from_snapshots = docs;
 
     let mut refreshed = false;
     loop {
-        let cursors = access.with(|store| store.pull_cursors())?;
+        let cursors = access.with(engine::pull_cursors)?;
         let answer = match client.pull(cursors) {
             Ok(answer) => answer,
             // A pair this device was removed from: the server answers as
             // if it did not exist. Note which pairs ended, then go on.
             Err(Error::Server { status: 404, .. }) if !refreshed => {
                 refreshed = true;
-                access.with(|store| store.note_ended_pairs(&client))?;
+                access.with(|store| pairs::note_ended_pairs(store, &client))?;
                 continue;
             }
             Err(e) => return Err(e),
         };
-        if !access.with(|store| store.apply_pull(&client, answer, &mut report))? {
+        if !access.with(|store| engine::apply_pull(store, &client, answer, &mut report))? {
             break;
         }
     }
 
-    report.snapshots_uploaded = access.with(|store| store.upload_snapshots(&client))?;
+    report.snapshots_uploaded = access.with(|store| snapshots::upload(store, &client))?;
     Ok(report)
 }

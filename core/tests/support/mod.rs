@@ -62,5 +62,6 @@ pub fn second_device(
     other
 }
 
+pub mod first_device;
 pub mod proxy;
 pub mod server;

@@ -1,4 +1,5 @@
-//! The spaces this device syncs and the keys it holds for them.
+//! The spaces this device syncs, where its pulls stand in each, and the
+//! keys it holds for them.
 //!
 //! Every document of the person's own data lives in their **private space**.
 //! Keys are kept per space and epoch in the encrypted store; a record sealed
@@ -7,10 +8,9 @@
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::seal::SpaceKey;
-use crate::document::DocId;
+use super::Store;
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::sync::seal::SpaceKey;
 
 /// What a space is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,7 +63,7 @@ pub struct Space {
 impl Store {
     /// Every space this device syncs, private first.
     pub fn spaces(&self) -> Result<Vec<Space>> {
-        let mut stmt = self.conn().prepare_cached(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT space_id, role, epoch, cursor, high_water, side, ended, looked_ms FROM spaces
              ORDER BY role = 'pair', space_id",
         )?;
@@ -115,7 +115,7 @@ impl Store {
         epoch: u32,
         key: &SpaceKey,
     ) -> Result<()> {
-        let conn = self.conn();
+        let conn = &self.conn;
         conn.execute(
             "INSERT INTO spaces (space_id, role, epoch) VALUES (?1, ?2, ?3)
              ON CONFLICT (space_id) DO UPDATE SET epoch = max(epoch, excluded.epoch)",
@@ -131,7 +131,7 @@ impl Store {
     /// The key of `space_id` for `epoch`, if this device holds it.
     pub(crate) fn space_key(&self, space_id: &str, epoch: u32) -> Result<Option<SpaceKey>> {
         let bytes: Option<Vec<u8>> = self
-            .conn()
+            .conn
             .query_row(
                 "SELECT key FROM space_keys WHERE space_id = ?1 AND epoch = ?2",
                 params![space_id, epoch],
@@ -152,7 +152,7 @@ impl Store {
     /// Every key this device holds for `space_id`, oldest epoch first.
     pub(crate) fn space_keys(&self, space_id: &str) -> Result<Vec<(u32, SpaceKey)>> {
         let mut stmt = self
-            .conn()
+            .conn
             .prepare("SELECT epoch, key FROM space_keys WHERE space_id = ?1 ORDER BY epoch")?;
         let rows = stmt
             .query_map([space_id], |r| {
@@ -168,13 +168,14 @@ impl Store {
             })
             .collect()
     }
-}
 
-/// The space among `spaces` a local document is synced in: its pair space,
-/// or the private space. `None` when that space is not (or no longer) synced.
-pub(crate) fn space_for<'a>(spaces: &'a [Space], doc_id: &DocId) -> Option<&'a Space> {
-    match doc_id.pair_space() {
-        None => spaces.iter().find(|s| s.role == SpaceRole::Private),
-        Some(pair) => spaces.iter().find(|s| s.space_id == pair && !s.ended),
+    /// The mentor looked at their overview at `now_ms`: what changed in
+    /// each pair they mentor counts from then.
+    pub(crate) fn mark_mentor_looked(&self, now_ms: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE spaces SET looked_ms = ?1 WHERE side = 'mentor'",
+            [now_ms],
+        )?;
+        Ok(())
     }
 }

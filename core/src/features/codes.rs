@@ -11,8 +11,8 @@ use data_encoding::BASE32_NOPAD;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::seal::SpaceKey;
 use crate::error::{Error, Result};
+use crate::sync::seal::SpaceKey;
 
 /// What a device-link code carries.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,258 @@
+//! A person's several devices: linking a new one with a code from one they
+//! already use, unlinking a lost one, and the key envelopes that carry the
+//! private space's keys to each linked device.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use zeroize::Zeroizing;
+
+use tandem_protocol::SnapshotUpload;
+
+use crate::document::{DocId, shard};
+use crate::error::{Error, Result};
+use crate::features::codes::LinkCode;
+use crate::store::{SpaceRole, Store};
+use crate::sync::seal::SpaceKey;
+use crate::sync::{Client, SyncReport};
+
+/// A single-use code (15 minutes) that links another device to this
+/// person: it carries the server's link code and the private space's
+/// key, so show it only on this screen and only to yourself.
+pub fn link_code(store: &mut Store) -> Result<Zeroizing<String>> {
+    let account = store.account()?.ok_or(Error::NoServer)?;
+    let space = store.private_space()?.ok_or(Error::NoServer)?;
+    let key = store
+        .space_key(&space.space_id, space.epoch)?
+        .ok_or_else(|| Error::CorruptStore("the private space's key is missing".into()))?;
+    let answer = account.client()?.link_code()?;
+    let server_code: [u8; 32] = URL_SAFE_NO_PAD
+        .decode(&answer.code)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| Error::Server {
+            status: 200,
+            message: "the link code is not 32 bytes".into(),
+        })?;
+    let mut space_id = [0u8; 16];
+    hex::decode_to_slice(&space.space_id, &mut space_id)
+        .map_err(|_| Error::CorruptStore("a space id is damaged".into()))?;
+    Ok(LinkCode {
+        server_code,
+        space_id,
+        epoch: space.epoch,
+        key,
+    }
+    .to_text())
+}
+
+/// Links this fresh device to the person whose device showed `code`,
+/// at `server`, and syncs everything down.
+pub fn link(store: &mut Store, code: &str, server: &str) -> Result<SyncReport> {
+    let code = LinkCode::parse(code)?;
+    if store.person().is_ok() || store.account()?.is_some() {
+        return Err(Error::AlreadyInitialized);
+    }
+    let server_code = URL_SAFE_NO_PAD.encode(code.server_code);
+    crate::sync::client::register(store, server, Some(&server_code))?;
+    store.add_space(
+        &hex::encode(code.space_id),
+        SpaceRole::Private,
+        code.epoch,
+        &code.key,
+    )?;
+    // History made here before linking has nothing to share: a fresh
+    // store holds no changes.
+    crate::sync::run::sync(store)
+}
+
+/// One of the person's devices, as the Devices screen lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DeviceView {
+    /// The server's id for the device.
+    pub device_id: String,
+    /// Its public key (X25519, hex): new epoch keys are sealed to it.
+    pub public_key: String,
+    /// Unlinked: its token no longer works and it gets no new keys.
+    pub unlinked: bool,
+    /// Whether it is the device this store is on.
+    #[serde(default)]
+    pub this_device: bool,
+}
+
+/// The opaque snapshot name under which a device finds its key envelope
+/// for `epoch` of the private space.
+fn envelope_name(device_id: &str, epoch: u32) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"tandem device key envelope v1\0");
+    h.update(device_id.as_bytes());
+    h.update(epoch.to_be_bytes());
+    hex::encode(&h.finalize()[..16])
+}
+
+/// Every key of a space, as `(epoch, key)` pairs, packed for an envelope.
+pub(crate) fn pack_keys(keys: &[(u32, SpaceKey)]) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(keys.len() * 36));
+    for (epoch, key) in keys {
+        out.extend_from_slice(&epoch.to_be_bytes());
+        out.extend_from_slice(key.as_bytes());
+    }
+    out
+}
+
+/// The inverse of [`pack_keys`].
+pub(crate) fn unpack_keys(bytes: &[u8]) -> Option<Vec<(u32, SpaceKey)>> {
+    if bytes.is_empty() || !bytes.len().is_multiple_of(36) {
+        return None;
+    }
+    Some(
+        bytes
+            .chunks(36)
+            .map(|c| {
+                let epoch = u32::from_be_bytes(c[..4].try_into().expect("sized"));
+                let key: [u8; 32] = c[4..].try_into().expect("sized");
+                (epoch, SpaceKey::from_bytes(key))
+            })
+            .collect(),
+    )
+}
+
+/// Adds this device to the person's devices document with its public key.
+pub(crate) fn publish_device(store: &mut Store) -> Result<()> {
+    let Some(account) = store.account()? else {
+        return Ok(());
+    };
+    let public = hex::encode(store.box_secret()?.public_key().as_bytes());
+    let view = DeviceView {
+        device_id: account.device_id.clone(),
+        public_key: public,
+        unlinked: false,
+        this_device: false,
+    };
+    if list(store)?
+        .iter()
+        .any(|d| d.device_id == view.device_id && d.public_key == view.public_key)
+    {
+        return Ok(());
+    }
+    let body = serde_json::to_string(&view)?;
+    store.write_whole(&DocId::devices(), |tx| {
+        shard::put(tx, &account.device_id, &body)
+    })
+}
+
+/// The person's devices.
+pub fn list(store: &Store) -> Result<Vec<DeviceView>> {
+    let me = store.account()?.map(|a| a.device_id);
+    let bodies = store.device_records()?;
+    let mut out = Vec::with_capacity(bodies.len());
+    for b in bodies {
+        let mut d: DeviceView = serde_json::from_str(&b)?;
+        d.this_device = me.as_deref() == Some(d.device_id.as_str());
+        out.push(d);
+    }
+    Ok(out)
+}
+
+/// Unlinks a lost device: the server stops taking its token, and the
+/// private space starts a new epoch whose key is sealed only to the
+/// remaining devices. The recovery key is replaced too (the lost device
+/// may have known how to use the old one): the new one is returned, to
+/// be shown once. What the lost device already held stays readable to
+/// whoever holds it and its store key.
+pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizing<String>)> {
+    let account = store.account()?.ok_or(Error::NoServer)?;
+    let space = store.private_space()?.ok_or(Error::NoServer)?;
+    let mut lost = list(store)?
+        .into_iter()
+        .find(|d| d.device_id == device_id)
+        .ok_or_else(|| Error::not_found("device", device_id))?;
+    if lost.this_device {
+        return Err(Error::invalid(
+            "device",
+            "this is the device you are using; unlink it from another one",
+        ));
+    }
+    let client = account.client()?;
+    match client.unlink_device(device_id) {
+        Ok(()) | Err(Error::Server { status: 404, .. }) => {}
+        Err(e) => return Err(e),
+    }
+    lost.unlinked = true;
+    lost.this_device = false;
+    let body = serde_json::to_string(&lost)?;
+    store.write_whole(&DocId::devices(), |tx| shard::put(tx, device_id, &body))?;
+    let epoch = client.new_epoch(&space.space_id)?.epoch;
+    store.add_space(
+        &space.space_id,
+        SpaceRole::Private,
+        epoch,
+        &SpaceKey::generate(),
+    )?;
+    send_epoch_keys(store, &client)?;
+    let recovery = super::recovery::new_recovery_key(store)?;
+    crate::sync::run::sync(store)?;
+    Ok((lost, recovery))
+}
+
+/// Seals every key of the private space to each linked device (but not
+/// unlinked ones).
+fn send_epoch_keys(store: &mut Store, client: &Client) -> Result<()> {
+    let space = store.private_space()?.ok_or(Error::NoServer)?;
+    let keys = store.space_keys(&space.space_id)?;
+    let packed = pack_keys(&keys);
+    for d in list(store)? {
+        if d.unlinked || d.this_device {
+            continue;
+        }
+        let mut pk = [0u8; 32];
+        if hex::decode_to_slice(&d.public_key, &mut pk).is_err() {
+            continue;
+        }
+        let sealed = crypto_box::PublicKey::from(pk)
+            .seal(&mut crypto_box::aead::OsRng, &packed)
+            .map_err(|_| Error::invalid("device key", "could not be sealed"))?;
+        client.put_snapshot(
+            &space.space_id,
+            &SnapshotUpload {
+                doc_id: envelope_name(&d.device_id, space.epoch),
+                upto_seq: 0,
+                key_epoch: space.epoch,
+                nonce: String::new(),
+                ciphertext: URL_SAFE_NO_PAD.encode(sealed),
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Fetches this device's envelope for `epoch` of the private space and
+/// keeps the keys in it. Returns whether the epoch's key is now known.
+pub(crate) fn receive_epoch_keys(
+    store: &mut Store,
+    client: &Client,
+    space_id: &str,
+    epoch: u32,
+) -> Result<bool> {
+    let Some(account) = store.account()? else {
+        return Ok(false);
+    };
+    let name = envelope_name(&account.device_id, epoch);
+    let secret = store.box_secret()?;
+    for snap in client.snapshots(space_id)?.snapshots {
+        if snap.doc_id != name {
+            continue;
+        }
+        let sealed = URL_SAFE_NO_PAD.decode(&snap.ciphertext).unwrap_or_default();
+        let Ok(opened) = secret.unseal(&sealed) else {
+            continue;
+        };
+        let Some(keys) = unpack_keys(&opened) else {
+            continue;
+        };
+        for (e, key) in keys {
+            store.add_space(space_id, SpaceRole::Private, e, &key)?;
+        }
+    }
+    Ok(store.space_key(space_id, epoch)?.is_some())
+}

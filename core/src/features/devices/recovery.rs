@@ -1,0 +1,146 @@
+//! The recovery key: shown once at set-up, it brings a person's data back on
+//! a new device when every old one is lost.
+//!
+//! From the key the device derives (one-way) a server code — a link code
+//! that never expires, of which the server keeps only a hash — and a wrap
+//! key. The private space's key is sealed under the wrap key into an
+//! "envelope" stored as an encrypted snapshot of the private space under an
+//! opaque name. A new device with the recovery key registers with the
+//! server code (which uses it up), finds and opens the envelope, and syncs
+//! everything; the keyring then gives it the pairs. It is shown a new
+//! recovery key, because the old one's server code is spent.
+//!
+//! The device keeps only what it derived (in the encrypted store), never the
+//! recovery key itself.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use tandem_protocol::SnapshotUpload;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::features::codes::RecoveryKey;
+use crate::store::{RecoveryRecord, SpaceRole, Store};
+use crate::sync::seal::{self, Place, SpaceKey};
+use crate::sync::{Client, SyncReport};
+
+/// The envelope's fixed place (it is not a change of any document).
+const ENVELOPE_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Makes a new recovery key for this person and returns it, to be shown
+/// once. If the device syncs already, the server code and the envelope
+/// are stored at once; otherwise at the first sync.
+pub fn new_recovery_key(store: &mut Store) -> Result<Zeroizing<String>> {
+    let key = RecoveryKey::generate();
+    let kept = RecoveryRecord {
+        server_code: key.server_code().to_string(),
+        wrap: hex::encode(key.wrap_key().as_bytes()),
+        envelope: key.envelope_name(),
+        uploaded: false,
+    };
+    store.keep_recovery_record(&kept)?;
+    if let Some(account) = store.account()?
+        && store.private_space()?.is_some()
+    {
+        upload_recovery(store, &account.client()?)?;
+    }
+    Ok(key.to_text())
+}
+
+/// Stores the server code and the envelope if they are not stored yet.
+pub(crate) fn upload_recovery(store: &mut Store, client: &Client) -> Result<()> {
+    let Some(mut kept) = store.recovery_record()? else {
+        return Ok(());
+    };
+    if kept.uploaded {
+        return Ok(());
+    }
+    let Some(space) = store.private_space()? else {
+        return Ok(());
+    };
+    let keys = super::linking::pack_keys(&store.space_keys(&space.space_id)?);
+    let mut wrap = [0u8; 32];
+    hex::decode_to_slice(&kept.wrap, &mut wrap)
+        .map_err(|_| Error::CorruptStore("the recovery record is damaged".into()))?;
+    let wrap = SpaceKey::from_bytes(wrap);
+    let place = Place {
+        space_id: &space.space_id,
+        wire_doc_id: &kept.envelope,
+        wire_change_hash: ENVELOPE_HASH,
+        epoch: space.epoch,
+    };
+    let (nonce, ciphertext) = seal::seal(&wrap, &place, "envelope", &[], &keys)?;
+    client.put_snapshot(
+        &space.space_id,
+        &SnapshotUpload {
+            doc_id: kept.envelope.clone(),
+            upto_seq: 0,
+            key_epoch: space.epoch,
+            nonce: URL_SAFE_NO_PAD.encode(nonce),
+            ciphertext: URL_SAFE_NO_PAD.encode(ciphertext),
+        },
+    )?;
+    client.set_recovery(&kept.server_code)?;
+    kept.uploaded = true;
+    store.keep_recovery_record(&kept)
+}
+
+/// Restores a person on this fresh device from their recovery key, at
+/// `server`: everything in their private space, and their pairs. Returns
+/// what arrived and the person's **new** recovery key (the old one is
+/// used up), to be shown once.
+pub fn restore(
+    store: &mut Store,
+    recovery_key: &str,
+    server: &str,
+) -> Result<(SyncReport, Zeroizing<String>)> {
+    let key = RecoveryKey::parse(recovery_key)?;
+    if store.person().is_ok() || store.account()?.is_some() {
+        return Err(Error::AlreadyInitialized);
+    }
+    let account = crate::sync::client::register(store, server, Some(&key.server_code())).map_err(
+        |e| match e {
+            Error::Server { status: 410, .. } => Error::invalid(
+                "recovery key",
+                "the server does not know it (or it was used already)",
+            ),
+            e => e,
+        },
+    )?;
+    let client = account.client()?;
+    let wrap = key.wrap_key();
+    let name = key.envelope_name();
+    let mut found = None;
+    for space in client.list_spaces()?.spaces.into_iter().filter(|s| s.owner) {
+        for snap in client.snapshots(&space.space_id)?.snapshots {
+            if snap.doc_id != name {
+                continue;
+            }
+            let place = Place {
+                space_id: &space.space_id,
+                wire_doc_id: &name,
+                wire_change_hash: ENVELOPE_HASH,
+                epoch: snap.key_epoch,
+            };
+            let nonce = URL_SAFE_NO_PAD.decode(&snap.nonce).unwrap_or_default();
+            let ct = URL_SAFE_NO_PAD.decode(&snap.ciphertext).unwrap_or_default();
+            if let Ok(opened) = seal::open(&wrap, &place, &nonce, &ct)
+                && let Some(keys) = super::linking::unpack_keys(&opened.payload)
+            {
+                found = Some((space.space_id.clone(), keys));
+            }
+        }
+    }
+    let (space_id, keys) = found
+        .ok_or_else(|| Error::invalid("recovery key", "no data for it was found at this server"))?;
+    for (epoch, key) in keys {
+        store.add_space(&space_id, SpaceRole::Private, epoch, &key)?;
+    }
+    let mut report = crate::sync::run::sync(store)?;
+    // The keyring arrived with the first sync: the pairs come with the second.
+    let more = crate::sync::run::sync(store)?;
+    report.pulled += more.pulled;
+    report.applied += more.applied;
+    let new_key = new_recovery_key(store)?;
+    Ok((report, new_key))
+}

@@ -1,0 +1,277 @@
+//! Pairing a mentee with a mentor: invites, joining, the keyring, ending,
+//! and what each side shows the other.
+//!
+//! The mentee makes a pair space (they own it), a fresh key, and an invite
+//! whose code carries the key; only the hash of a secret derived from the
+//! key reaches the server. The mentor redeems it and keeps the key. Both
+//! record the pair's keys in the keyring document of their private space,
+//! so every one of their devices can read the pair.
+
+use zeroize::Zeroizing;
+
+use crate::document::{DocId, shard};
+use crate::domain::pair::{PairPerson, SharedTrack, Side};
+use crate::error::{Error, Result};
+use crate::features::codes::{InviteCode, invite_secret};
+use crate::store::Store;
+use crate::sync::Client;
+use crate::sync::StoreAccess;
+use crate::sync::seal::SpaceKey;
+
+/// A pair as the Pair screen lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PairView {
+    /// The pair space's id (what `--pair` takes; a unique prefix will do).
+    pub pair_id: String,
+    /// This person's side.
+    pub side: Side,
+    /// The other person's display name, once their device has synced.
+    pub other_name: Option<String>,
+    /// Ended: no longer synced; what is on this device stays.
+    pub ended: bool,
+}
+
+/// Creates a pair space and an invite through `access`; returns the code to
+/// show the mentor (text, and the same payload for a QR code). The store is
+/// held only between the server's answers.
+pub fn invite(access: &mut impl StoreAccess) -> Result<Zeroizing<String>> {
+    let client = access.with(|s| s.account()?.ok_or(Error::NoServer)?.client())?;
+    let info = client.create_space()?;
+    let key = SpaceKey::generate();
+    access.with(|s| {
+        remember_pair(s, &info.space_id, Side::Mentee, info.epoch, &key)?;
+        publish_self(s, &info.space_id, Side::Mentee)
+    })?;
+    let invite = client.create_invite(&info.space_id, &invite_secret(&key))?;
+    let mut invite_id = [0u8; 16];
+    hex::decode_to_slice(&invite.invite_id, &mut invite_id).map_err(|_| Error::Server {
+        status: 200,
+        message: "the invite id is malformed".into(),
+    })?;
+    Ok(InviteCode { invite_id, key }.to_text())
+}
+
+/// Joins the pair whose invite code the mentee showed, as their mentor,
+/// through `access`, then syncs. The store is held only between the
+/// server's answers.
+pub fn join(access: &mut impl StoreAccess, code: &str) -> Result<PairView> {
+    let code = InviteCode::parse(code)?;
+    let client = access.with(|s| s.account()?.ok_or(Error::NoServer)?.client())?;
+    let joined = client.redeem(&hex::encode(code.invite_id), &code.secret())?;
+    access.with(|s| {
+        remember_pair(s, &joined.space_id, Side::Mentor, joined.epoch, &code.key)?;
+        publish_self(s, &joined.space_id, Side::Mentor)
+    })?;
+    crate::sync::run::sync(access)?;
+    access.with(|s| get(s, &joined.space_id))
+}
+
+/// Ends a pair through `access`: the mentee removes the mentor (and starts a
+/// new key epoch, so nothing written later is readable with the old key),
+/// or the mentor leaves. Everything already on this device stays here.
+pub fn end(access: &mut impl StoreAccess, pair_id: &str) -> Result<PairView> {
+    let (pair, account, leaving) = access.with(|s| {
+        let pair = resolve(s, Some(pair_id))?;
+        let account = s.account()?.ok_or(Error::NoServer)?;
+        let leaving = match pair.side {
+            Side::Mentee => s.pair_person(&pair.pair_id, Side::Mentor)?.account_id,
+            Side::Mentor => Some(account.account_id.clone()),
+        };
+        Ok((pair, account, leaving))
+    })?;
+    let client = account.client()?;
+    if let Some(member) = leaving {
+        match client.remove_member(&pair.pair_id, &member) {
+            Ok(epoch) if pair.side == Side::Mentee => {
+                access.with(|s| start_epoch(s, &pair.pair_id, epoch.epoch))?;
+            }
+            Ok(_) | Err(Error::Server { status: 404, .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    access.with(|s| {
+        mark_ended(s, &pair.pair_id)?;
+        get(s, &pair.pair_id)
+    })
+}
+
+/// Every pair, in the order they were made.
+pub fn list(store: &Store) -> Result<Vec<PairView>> {
+    let mut out = Vec::new();
+    for space in store.spaces()? {
+        let Some(side) = space.side else { continue };
+        let other = store.pair_person(&space.space_id, side.other())?;
+        out.push(PairView {
+            pair_id: space.space_id,
+            side,
+            other_name: other.name,
+            ended: space.ended,
+        });
+    }
+    Ok(out)
+}
+
+/// One pair.
+pub fn get(store: &Store, pair_id: &str) -> Result<PairView> {
+    list(store)?
+        .into_iter()
+        .find(|p| p.pair_id == pair_id)
+        .ok_or_else(|| Error::not_found("pair", pair_id))
+}
+
+/// The pair meant by `given`: its id or a unique prefix of it, or — when
+/// nothing is given — the only live pair.
+pub fn resolve(store: &Store, given: Option<&str>) -> Result<PairView> {
+    let live: Vec<PairView> = list(store)?.into_iter().filter(|p| !p.ended).collect();
+    match given {
+        None if live.len() == 1 => Ok(live.into_iter().next().expect("one")),
+        None if live.is_empty() => Err(Error::not_found("pair", "(none yet)")),
+        None => Err(Error::invalid(
+            "pair",
+            "there is more than one pair: say which with --pair ID",
+        )),
+        Some(g) => {
+            let mut hits = live.into_iter().filter(|p| p.pair_id.starts_with(g));
+            match (hits.next(), hits.next()) {
+                (Some(p), None) if !g.is_empty() => Ok(p),
+                (Some(_), Some(_)) => Err(Error::invalid(
+                    "pair",
+                    "that prefix names more than one pair",
+                )),
+                _ => Err(Error::not_found("pair", g)),
+            }
+        }
+    }
+}
+
+/// Shows (or stops showing) this person's own clean time to the other
+/// side of a pair. A mentee's clean time is shown from pairing on.
+pub fn share_clean_time(store: &mut Store, pair_id: &str, on: bool) -> Result<()> {
+    let pair = resolve(store, Some(pair_id))?;
+    let doc = DocId::in_pair(&pair.pair_id, "people");
+    let key = format!("{}.clean_time", pair.side.as_str());
+    let value = if on {
+        serde_json::to_string(&clean_time_to_share(store)?)?
+    } else {
+        String::new()
+    };
+    store.write_whole(&doc, |tx| shard::put(tx, &key, &value))
+}
+
+/// Records a pair's key for `epoch` in the keyring (and so in the spaces
+/// this device syncs).
+pub(crate) fn remember_pair(
+    store: &mut Store,
+    space_id: &str,
+    side: Side,
+    epoch: u32,
+    key: &SpaceKey,
+) -> Result<()> {
+    let doc = DocId::keyring();
+    let key_hex = Zeroizing::new(hex::encode(key.as_bytes()));
+    store.write_whole(&doc, |tx| {
+        shard::put(tx, &format!("{space_id}.{epoch}"), &*key_hex)?;
+        shard::put(tx, &format!("{space_id}.side"), &side.as_str().to_owned())?;
+        Ok(())
+    })
+}
+
+/// Starts sealing a pair space with a new key for `epoch` (after a
+/// member was removed). Only the mentee, the space's owner, makes keys.
+pub(crate) fn start_epoch(store: &mut Store, space_id: &str, epoch: u32) -> Result<()> {
+    let Some(space) = store.spaces()?.into_iter().find(|s| s.space_id == space_id) else {
+        return Ok(());
+    };
+    if space.side != Some(Side::Mentee) || store.space_key(space_id, epoch)?.is_some() {
+        return Ok(());
+    }
+    remember_pair(store, space_id, Side::Mentee, epoch, &SpaceKey::generate())
+}
+
+/// Marks pairs this account is no longer a member of as ended.
+pub(crate) fn note_ended_pairs(store: &mut Store, client: &Client) -> Result<()> {
+    let member_of: Vec<String> = client
+        .list_spaces()?
+        .spaces
+        .into_iter()
+        .map(|s| s.space_id)
+        .collect();
+    for space in store.spaces()? {
+        if space.side.is_some() && !space.ended && !member_of.contains(&space.space_id) {
+            mark_ended(store, &space.space_id)?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn mark_ended(store: &mut Store, space_id: &str) -> Result<()> {
+    let doc = DocId::keyring();
+    store.write_whole(&doc, |tx| {
+        shard::put(tx, &format!("{space_id}.ended"), &"yes".to_owned())
+    })
+}
+
+/// Writes what this person shows the other side: name, account, zone,
+/// and (for a mentee, or a mentor who chose to) clean time. Writes only
+/// what changed, so a sync with nothing new makes no change.
+pub(crate) fn publish_self(store: &mut Store, space_id: &str, side: Side) -> Result<()> {
+    let person = store.person()?;
+    let account = store.account()?.ok_or(Error::NoServer)?;
+    let current = store.pair_person(space_id, side)?;
+    let share_clean = side == Side::Mentee || current.clean_time.is_some();
+    let clean = if share_clean {
+        Some(clean_time_to_share(store)?)
+    } else {
+        None
+    };
+    let wanted = PairPerson {
+        name: Some(person.name.clone()),
+        account_id: Some(account.account_id.clone()),
+        timezone: Some(person.timezone.clone()),
+        clean_time: clean.clone(),
+    };
+    if wanted == current {
+        return Ok(());
+    }
+    let doc = DocId::in_pair(space_id, "people");
+    let prefix = side.as_str();
+    store.write_whole(&doc, |tx| {
+        shard::put(tx, &format!("{prefix}.name"), &person.name)?;
+        shard::put(tx, &format!("{prefix}.account_id"), &account.account_id)?;
+        shard::put(tx, &format!("{prefix}.timezone"), &person.timezone)?;
+        if let Some(clean) = &clean {
+            shard::put(
+                tx,
+                &format!("{prefix}.clean_time"),
+                &serde_json::to_string(clean)?,
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// Refreshes what this person shows in each live pair (before a push).
+pub(crate) fn publish_to_pairs(store: &mut Store) -> Result<()> {
+    if store.person().is_err() {
+        return Ok(());
+    }
+    for space in store.spaces()? {
+        if let (Some(side), false) = (space.side, space.ended) {
+            publish_self(store, &space.space_id, side)?;
+        }
+    }
+    Ok(())
+}
+
+fn clean_time_to_share(store: &Store) -> Result<Vec<SharedTrack>> {
+    Ok(store
+        .tracks()?
+        .into_iter()
+        .map(|t| SharedTrack {
+            name: t.name,
+            since: t.current_start,
+            attempts: t.attempts,
+            longest_streak_days: t.longest_streak_days,
+        })
+        .collect())
+}

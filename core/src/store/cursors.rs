@@ -1,0 +1,108 @@
+//! Where this device's pulls stand: each space's cursor (the last record
+//! applied) and high-water mark (the most the server ever reported), and
+//! the records it refused. They move in the same transaction as the
+//! changes they account for, so a kill never leaves a cursor past what was
+//! applied.
+
+use automerge::Automerge;
+use rusqlite::params;
+
+use super::Store;
+use crate::document::DocId;
+use crate::error::Result;
+
+/// Where one space's pull now stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CursorMove {
+    /// The space.
+    pub(crate) space_id: String,
+    /// The last record taken (applied or refused).
+    pub(crate) cursor: i64,
+    /// The most records the server has reported for the space.
+    pub(crate) high_water: i64,
+}
+
+/// A pulled record that was not applied, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RefusedRow {
+    /// Its space.
+    pub(crate) space_id: String,
+    /// Its sequence number there.
+    pub(crate) seq: i64,
+    /// Why, as the sync client words it.
+    pub(crate) reason: String,
+}
+
+/// What a pull answer settles beside its changes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Pulled {
+    /// Changes of the private space among them, towards the next round of
+    /// snapshots.
+    pub(crate) private_changes: usize,
+    /// Where each space's pull now stands.
+    pub(crate) moves: Vec<CursorMove>,
+    /// The records refused.
+    pub(crate) refused: Vec<RefusedRow>,
+    /// When (UTC ms).
+    pub(crate) at_ms: i64,
+}
+
+impl Store {
+    /// Applies the changes of one pull answer and moves the cursors, notes
+    /// the refused records and counts the private changes, all in one
+    /// transaction. Returns how many new changes were stored.
+    pub(crate) fn apply_pulled(
+        &mut self,
+        batch: Vec<(DocId, Vec<Vec<u8>>)>,
+        pulled: &Pulled,
+    ) -> Result<usize> {
+        self.apply_batch(batch, |tx| {
+            super::meta::count_snapshot_changes(tx, pulled.private_changes)?;
+            for m in &pulled.moves {
+                tx.execute(
+                    "UPDATE spaces SET cursor = max(cursor, ?2), high_water = max(high_water, ?3)
+                         WHERE space_id = ?1",
+                    params![m.space_id, m.cursor, m.high_water],
+                )?;
+            }
+            for r in &pulled.refused {
+                tx.execute(
+                    "INSERT OR IGNORE INTO sync_refused (space_id, seq, reason, seen_ms)
+                         VALUES (?1, ?2, ?3, ?4)",
+                    params![r.space_id, r.seq, r.reason, pulled.at_ms],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Installs documents loaded from the snapshots of `space_id` and moves
+    /// its cursor to `upto`, where they end, in one transaction; notes that
+    /// the device's snapshots reach `upto`. Returns how many documents were
+    /// new here.
+    pub(crate) fn install_snapshots(
+        &mut self,
+        docs: Vec<(DocId, Automerge, Vec<u8>)>,
+        space_id: &str,
+        upto: i64,
+    ) -> Result<usize> {
+        let installed = self.install_documents(docs, |tx| {
+            tx.execute(
+                "UPDATE spaces SET cursor = max(cursor, ?2) WHERE space_id = ?1",
+                params![space_id, upto],
+            )?;
+            Ok(())
+        })?;
+        self.set_meta("snapshot_upto", &upto.to_string())?;
+        Ok(installed)
+    }
+
+    /// How many pulled records were refused so far.
+    pub(crate) fn refused_count(&self) -> Result<u64> {
+        // Cached: the Today screen asks for the sync status on every draw.
+        Ok(self
+            .conn
+            .prepare_cached("SELECT count(*) FROM sync_refused")?
+            .query_row([], |r| r.get::<_, i64>(0))? as u64)
+    }
+}

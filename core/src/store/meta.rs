@@ -1,0 +1,146 @@
+//! The `meta` table: this device's own small records, none of them in a
+//! document and none ever synced: its settings, its sync status, its box
+//! key, what it keeps of the recovery key, and the snapshot round.
+
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::Store;
+use crate::area::Area;
+use crate::error::{Error, Result};
+use crate::settings::Settings;
+use crate::sync::SyncStatus;
+
+/// What the device keeps of its recovery key: what it derived from it
+/// (never the key itself), and whether the server has it yet.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct RecoveryRecord {
+    /// The code the server redeems for a new device (hex).
+    pub(crate) server_code: String,
+    /// The key the private space's keys are sealed under (hex).
+    pub(crate) wrap: String,
+    /// The opaque name of the envelope snapshot.
+    pub(crate) envelope: String,
+    /// Whether the server code and the envelope are stored at the server.
+    pub(crate) uploaded: bool,
+}
+
+impl Store {
+    /// The value kept under `key`, if any.
+    pub(super) fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Keeps `value` under `key`, replacing what was there.
+    pub(super) fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute([key, value])?;
+        Ok(())
+    }
+
+    /// This device's settings (defaults until changed).
+    pub fn settings(&self) -> Result<Settings> {
+        match self.meta("settings")? {
+            None => Ok(Settings::default()),
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| Error::CorruptStore(format!("the settings are damaged: {e}"))),
+        }
+    }
+
+    /// Changes this device's settings.
+    pub fn set_settings(&mut self, settings: &Settings) -> Result<Settings> {
+        settings.validate()?;
+        self.set_meta("settings", &serde_json::to_string(settings)?)?;
+        self.note_changed(&[Area::Settings]);
+        Ok(*settings)
+    }
+
+    /// The sync status as last recorded (a damaged record reads as none).
+    pub(crate) fn stored_sync_status(&self) -> Result<SyncStatus> {
+        Ok(self
+            .meta("sync_status")?
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default())
+    }
+
+    /// Records the sync status.
+    pub(crate) fn keep_sync_status(&mut self, status: &SyncStatus) -> Result<()> {
+        self.set_meta("sync_status", &serde_json::to_string(status)?)?;
+        self.note_changed(&[Area::Sync]);
+        Ok(())
+    }
+
+    /// This device's box secret (X25519), made on first use: new epoch
+    /// keys are sealed to its public half.
+    pub(crate) fn box_secret(&self) -> Result<crypto_box::SecretKey> {
+        if let Some(h) = self.meta("box_secret")?.map(Zeroizing::new) {
+            let mut bytes = Zeroizing::new([0u8; 32]);
+            hex::decode_to_slice(h.as_str(), bytes.as_mut())
+                .map_err(|_| Error::CorruptStore("the device's box key is damaged".into()))?;
+            return Ok(crypto_box::SecretKey::from(*bytes));
+        }
+        let secret = crypto_box::SecretKey::generate(&mut crypto_box::aead::OsRng);
+        let text = Zeroizing::new(hex::encode(secret.to_bytes()));
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('box_secret', ?1)",
+            [text.as_str()],
+        )?;
+        Ok(secret)
+    }
+
+    /// What this device keeps of the person's recovery key, once made.
+    pub(crate) fn recovery_record(&self) -> Result<Option<RecoveryRecord>> {
+        self.meta("recovery")?
+            .map(|t| {
+                serde_json::from_str(&t)
+                    .map_err(|_| Error::CorruptStore("the recovery record is damaged".into()))
+            })
+            .transpose()
+    }
+
+    /// Keeps what this device knows of the person's recovery key.
+    pub(crate) fn keep_recovery_record(&self, record: &RecoveryRecord) -> Result<()> {
+        let text = Zeroizing::new(serde_json::to_string(record)?);
+        self.set_meta("recovery", &text)
+    }
+
+    /// Changes of the private space sent or received since the last round
+    /// of snapshots.
+    pub(crate) fn changes_since_snapshots(&self) -> Result<i64> {
+        Ok(self
+            .meta("snapshot_changes")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// A round of snapshots up to the private space's record `upto` is at
+    /// the server: the count of changes since starts over.
+    pub(crate) fn finish_snapshot_round(&self, upto: i64) -> Result<()> {
+        self.set_meta("snapshot_upto", &upto.to_string())?;
+        self.conn
+            .execute("DELETE FROM meta WHERE key = 'snapshot_changes'", [])?;
+        Ok(())
+    }
+}
+
+/// Counts `n` more changes of the private space towards the next round of
+/// snapshots, inside the transaction that sends or applies them.
+pub(super) fn count_snapshot_changes(tx: &rusqlite::Transaction<'_>, n: usize) -> Result<()> {
+    if n > 0 {
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('snapshot_changes', CAST(?1 AS TEXT))
+             ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + ?1 AS TEXT)",
+            [n as i64],
+        )?;
+    }
+    Ok(())
+}
