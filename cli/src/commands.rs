@@ -1,6 +1,6 @@
 //! The commands, one module per group as [`crate::args`] groups them. Each
-//! command does its work against the store and hands back a [`Reply`];
-//! [`run`] sends it to the one renderer.
+//! command does its work through the core's [`App`] and hands back a
+//! [`Reply`]; [`run`] sends it to the one renderer.
 
 pub mod checkin;
 pub mod craving;
@@ -21,7 +21,7 @@ pub mod today;
 pub mod track;
 pub mod ui;
 
-use tandem_core::Store;
+use tandem_core::App;
 
 use crate::args::{Cli, Command};
 use crate::home::Home;
@@ -34,7 +34,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
     render(reply, cli.json)
 }
 
-/// Runs one command against the store in `home`. Lock, unlock and erase
+/// Runs one command against the app in `home`. Lock, unlock and erase
 /// work while locked; every other command is refused then.
 fn dispatch(command: Command, home: &Home) -> Result<Reply, String> {
     match command {
@@ -48,51 +48,53 @@ fn dispatch(command: Command, home: &Home) -> Result<Reply, String> {
     if let Command::Ui { listen } = command {
         return ui::serve(home, listen).map(|()| Reply::Quiet);
     }
-    let mut store = home.open()?;
+    if let Command::Rekey = command {
+        return lock::rekey(home.open_store()?, home);
+    }
+    let app = home.open()?;
     match command {
-        Command::Erase { .. } => lock::erase(store, home),
-        Command::Rekey => lock::rekey(store, home),
-        command => on_store(&mut store, command),
+        Command::Erase { .. } => lock::erase(&app, home),
+        command => on_app(&app, command),
     }
 }
 
-/// The commands that work on an open store and leave it open.
-fn on_store(s: &mut Store, command: Command) -> Result<Reply, String> {
+/// The commands that work on the open app and leave it open.
+fn on_app(app: &App, command: Command) -> Result<Reply, String> {
     match command {
-        Command::Init { name, timezone } => setup::init(s, &name, &timezone),
-        Command::Timezone { timezone } => setup::timezone(s, &timezone),
-        Command::Track(cmd) => track::run(s, cmd),
-        Command::Today => today::today(s),
-        Command::Journal(cmd) => journal::run(s, cmd),
-        Command::Craving(cmd) => craving::run(s, cmd),
+        Command::Init { name, timezone } => setup::init(app, &name, &timezone),
+        Command::Timezone { timezone } => setup::timezone(app, &timezone),
+        Command::Track(cmd) => track::run(app, cmd),
+        Command::Today => today::today(app),
+        Command::Journal(cmd) => journal::run(app, cmd),
+        Command::Craving(cmd) => craving::run(app, cmd),
         Command::Checkin {
             mood,
             craving,
             used,
             note,
-        } => checkin::check_in(s, mood, craving, used, note),
-        Command::Goal(cmd) => goal::run(s, cmd),
-        Command::Note(cmd) => note::run(s, cmd),
-        Command::Insights { days } => insights::insights(s, days),
-        Command::Export { format, out } => export::export(s, format, out),
-        Command::Import { file } => export::import(s, &file),
-        Command::Sync { server } => sync::sync(s, server),
-        Command::Device(cmd) => device::run(s, cmd),
-        Command::Pair(cmd) => pair::run(s, cmd),
-        Command::Share(args) => share::share(s, args, true),
-        Command::Unshare(args) => share::share(s, args, false),
-        Command::ReachOut { pair, text } => mentor::reach_out(s, pair.as_deref(), &text),
-        Command::Mentor(cmd) => mentor::run(s, cmd),
+        } => checkin::check_in(app, mood, craving, used, note),
+        Command::Goal(cmd) => goal::run(app, cmd),
+        Command::Note(cmd) => note::run(app, cmd),
+        Command::Insights { days } => insights::insights(app, days),
+        Command::Export { format, out } => export::export(app, format, out),
+        Command::Import { file } => export::import(app, &file),
+        Command::Sync { server } => sync::sync(app, server),
+        Command::Device(cmd) => device::run(app, cmd),
+        Command::Pair(cmd) => pair::run(app, cmd),
+        Command::Share(args) => share::share(app, args, true),
+        Command::Unshare(args) => share::share(app, args, false),
+        Command::ReachOut { pair, text } => mentor::reach_out(app, pair.as_deref(), &text),
+        Command::Mentor(cmd) => mentor::run(app, cmd),
         Command::Settings {
             lock_after,
             app_name,
             reminder_hour,
-        } => settings::settings(s, lock_after, app_name, reminder_hour),
-        Command::Notifications => settings::notifications(s),
+        } => settings::settings(app, lock_after, app_name, reminder_hour),
+        Command::Notifications => settings::notifications(app),
         Command::Lock
         | Command::Unlock
         | Command::Erase { .. }
         | Command::Rekey
-        | Command::Ui { .. } => unreachable!("dispatched before the store is lent"),
+        | Command::Ui { .. } => unreachable!("dispatched before the app is lent"),
     }
 }

@@ -1,10 +1,10 @@
 //! The home folder: where this device's store, its key file and the lock
-//! marker live, and how the store is opened from them.
+//! marker live, and how the app is opened from them.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tandem_core::{FixedClock, Options, Store, SystemClock, keyfile};
+use tandem_core::{App, FixedClock, Options, Store, SystemClock, keyfile};
 
 use crate::args::parse_instant;
 
@@ -64,9 +64,23 @@ impl Home {
         vec![key.clone(), keyfile::next_path(&key), self.lock_file()]
     }
 
-    /// Opens the device's encrypted store. The key file is created with the
-    /// store; a plain store from an older version gets a key and is encrypted.
-    pub fn open(&self) -> Result<Store, String> {
+    /// Opens the device's app: its encrypted store (see
+    /// [`open_store`](Self::open_store)) behind the core's [`App`].
+    pub fn open(&self) -> Result<App, String> {
+        let options = options()?;
+        let store = self.open_with(options.clone())?;
+        App::adopt(store, options).map_err(err)
+    }
+
+    /// Opens the device's encrypted store, finishing a key rotation that was
+    /// interrupted. The key file is created with the store; a plain store
+    /// from an older version gets a key and is encrypted.
+    pub fn open_store(&self) -> Result<Store, String> {
+        self.open_with(options()?)
+    }
+
+    /// [`open_store`](Self::open_store) with the store's `options`.
+    fn open_with(&self, options: Options) -> Result<Store, String> {
         create_private_dir(&self.dir)?;
         let store_path = self.dir.join(STORE_FILE);
         let key_path = self.key_file();
@@ -76,13 +90,13 @@ impl Home {
         {
             keyfile::create(&key_path).map_err(err)?;
         }
-        keyfile::open_store(&store_path, &key_path, options()?).map_err(err)
+        keyfile::open_store(&store_path, &key_path, options).map_err(err)
     }
 }
 
 /// The store's options: the clock pinned by `TANDEM_NOW` (RFC 3339), else
 /// the system's.
-pub fn options() -> Result<Options, String> {
+fn options() -> Result<Options, String> {
     let mut options = Options::default();
     if let Some(now) = std::env::var_os("TANDEM_NOW") {
         let now = parse_instant(&now.to_string_lossy()).map_err(|e| format!("TANDEM_NOW: {e}"))?;

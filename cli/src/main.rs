@@ -10,7 +10,7 @@
 //! - [`commands`]: one module per command group, each command handing back
 //!   a [`output::Reply`];
 //! - [`output`]: the one renderer deciding text or JSON;
-//! - [`home`]: the home folder, its key file and lock marker, the store.
+//! - [`home`]: the home folder, its key file and lock marker, the app.
 //!
 //! `tandem ui` links the browser shell (`tandem-web`) only with the `ui`
 //! feature, on by default.

@@ -1,6 +1,6 @@
 //! `checkin`: today's check-in, saved again to edit it the same day.
 
-use tandem_core::Store;
+use tandem_core::App;
 use tandem_core::checkin::CheckInInput;
 
 use crate::home::err;
@@ -8,13 +8,14 @@ use crate::output::Reply;
 
 /// `checkin`.
 pub fn check_in(
-    s: &mut Store,
+    app: &App,
     mood: i64,
     craving: i64,
     used: bool,
     note: String,
 ) -> Result<Reply, String> {
-    let c = s
+    let c = app
+        .checkins()
         .check_in(CheckInInput {
             mood,
             craving,

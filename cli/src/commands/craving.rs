@@ -2,7 +2,7 @@
 
 use serde_json::json;
 use tandem_core::craving::{CravingEntry, CravingInput, Outcome};
-use tandem_core::{Page, Store};
+use tandem_core::{App, Page};
 
 use crate::args::CravingCommand;
 use crate::commands::share::with_sharing;
@@ -10,7 +10,7 @@ use crate::home::err;
 use crate::output::{Reply, lines, local_time, with_id};
 
 /// Runs one `craving` command.
-pub fn run(s: &mut Store, cmd: CravingCommand) -> Result<Reply, String> {
+pub fn run(app: &App, cmd: CravingCommand) -> Result<Reply, String> {
     match cmd {
         CravingCommand::Add {
             trigger,
@@ -25,8 +25,9 @@ pub fn run(s: &mut Store, cmd: CravingCommand) -> Result<Reply, String> {
                 .map(|o| o.parse::<Outcome>())
                 .transpose()
                 .map_err(err)?;
-            let c = s
-                .add_craving(CravingInput {
+            let c = app
+                .cravings()
+                .add(CravingInput {
                     trigger,
                     intensity,
                     situation,
@@ -39,16 +40,16 @@ pub fn run(s: &mut Store, cmd: CravingCommand) -> Result<Reply, String> {
             Reply::new(&c, format!("Logged {}", c.id))
         }
         CravingCommand::List(l) => {
-            let cs = s.cravings_page(&Page::first(l.limit)).map_err(err)?;
+            let cs = app.cravings().page(&Page::first(l.limit)).map_err(err)?;
             Reply::new(&cs, lines(&cs, list_line))
         }
         CravingCommand::Show { id } => {
-            let c = s.craving(&id).map_err(err)?;
-            let (out, notice) = with_sharing(s, &c, &c.id)?;
+            let c = app.cravings().get(&id).map_err(err)?;
+            let (out, notice) = with_sharing(app, &c, &c.id)?;
             Ok(Reply::json(out, format!("{}{notice}", craving_text(&c))))
         }
         CravingCommand::Delete { id } => {
-            s.delete_craving(&id).map_err(err)?;
+            app.cravings().delete(&id).map_err(err)?;
             let out = with_id(&id, json!({ "deleted": true }));
             Ok(Reply::json(out, format!("Deleted {id}")))
         }

@@ -1,17 +1,17 @@
 //! `device …`: this person's devices: linking, unlinking, restoring.
 
 use serde_json::json;
-use tandem_core::Store;
+use tandem_core::App;
 
 use crate::args::DeviceCommand;
 use crate::home::err;
 use crate::output::{Reply, lines};
 
 /// Runs one `device` command.
-pub fn run(s: &mut Store, cmd: DeviceCommand) -> Result<Reply, String> {
+pub fn run(app: &App, cmd: DeviceCommand) -> Result<Reply, String> {
     match cmd {
         DeviceCommand::LinkCode => {
-            let code = s.link_code().map_err(err)?;
+            let code = app.devices().link_code().map_err(err)?;
             let text = format!(
                 "{}\nType or scan this on your other device within 15 minutes: \
                  tandem device link CODE --server URL. It carries your key: show it to no one.",
@@ -20,7 +20,7 @@ pub fn run(s: &mut Store, cmd: DeviceCommand) -> Result<Reply, String> {
             Ok(Reply::json(json!({ "code": code.as_str() }), text))
         }
         DeviceCommand::List => {
-            let ds = s.devices().map_err(err)?;
+            let ds = app.devices().list().map_err(err)?;
             let text = lines(&ds, |d| {
                 format!(
                     "{}{}{}",
@@ -31,15 +31,16 @@ pub fn run(s: &mut Store, cmd: DeviceCommand) -> Result<Reply, String> {
             });
             Reply::new(&ds, text)
         }
-        DeviceCommand::Unlink { id } => unlink(s, &id),
+        DeviceCommand::Unlink { id } => unlink(app, &id),
         DeviceCommand::Restore {
             recovery_key,
             server,
-        } => restore(s, &recovery_key, &server),
+        } => restore(app, &recovery_key, &server),
         DeviceCommand::Link { code, server } => {
-            let report = s.link(&code, &server).map_err(err)?;
-            let person = s.person().map_err(err)?;
-            let out = json!({ "name": person.name, "device_id": s.device_id(), "report": report });
+            let report = app.devices().link(&code, &server).map_err(err)?;
+            let person = app.person().map_err(err)?;
+            let out =
+                json!({ "name": person.name, "device_id": device_id(app)?, "report": report });
             let text = format!(
                 "Linked. Welcome back, {}: {} changes arrived.",
                 person.name, report.applied
@@ -50,8 +51,8 @@ pub fn run(s: &mut Store, cmd: DeviceCommand) -> Result<Reply, String> {
 }
 
 /// `device unlink`: the lost device shut out, and a new recovery key shown once.
-fn unlink(s: &mut Store, id: &str) -> Result<Reply, String> {
-    let (d, recovery) = s.unlink_device(id).map_err(err)?;
+fn unlink(app: &App, id: &str) -> Result<Reply, String> {
+    let (d, recovery) = app.devices().unlink(id).map_err(err)?;
     let mut out = serde_json::to_value(&d).map_err(|e| e.to_string())?;
     out["recovery_key"] = json!(recovery.as_str());
     let text = format!(
@@ -66,12 +67,12 @@ fn unlink(s: &mut Store, id: &str) -> Result<Reply, String> {
 
 /// `device restore`: everything back from the recovery key, which is then
 /// replaced by a new one, shown once.
-fn restore(s: &mut Store, recovery_key: &str, server: &str) -> Result<Reply, String> {
-    let (report, new_key) = s.restore(recovery_key, server).map_err(err)?;
-    let person = s.person().map_err(err)?;
+fn restore(app: &App, recovery_key: &str, server: &str) -> Result<Reply, String> {
+    let (report, new_key) = app.devices().restore(recovery_key, server).map_err(err)?;
+    let person = app.person().map_err(err)?;
     let out = json!({
         "name": person.name,
-        "device_id": s.device_id(),
+        "device_id": device_id(app)?,
         "report": report,
         "recovery_key": new_key.as_str(),
     });
@@ -83,4 +84,9 @@ fn restore(s: &mut Store, recovery_key: &str, server: &str) -> Result<Reply, Str
         new_key.as_str()
     );
     Ok(Reply::json(out, text))
+}
+
+/// This device's id, which no feature handle hands out: read from the store.
+pub fn device_id(app: &App) -> Result<String, String> {
+    app.read(|s| Ok(s.device_id())).map_err(err)
 }

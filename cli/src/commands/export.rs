@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
-use tandem_core::Store;
+use tandem_core::App;
 use tandem_core::export::Export;
 
 use crate::args::ExportFormat;
@@ -11,8 +11,8 @@ use crate::home::{err, write_private};
 use crate::output::Reply;
 
 /// `export`: to stdout as it is, or to a private file.
-pub fn export(s: &mut Store, format: ExportFormat, out: Option<PathBuf>) -> Result<Reply, String> {
-    let x = s.export().map_err(err)?;
+pub fn export(app: &App, format: ExportFormat, out: Option<PathBuf>) -> Result<Reply, String> {
+    let x = app.export().map_err(err)?;
     let text = match format {
         ExportFormat::Json => x.to_json().map_err(err)?,
         ExportFormat::Markdown => x.to_markdown(),
@@ -31,11 +31,11 @@ pub fn export(s: &mut Store, format: ExportFormat, out: Option<PathBuf>) -> Resu
 }
 
 /// `import`: a JSON export into this device's fresh store.
-pub fn import(s: &mut Store, file: &Path) -> Result<Reply, String> {
+pub fn import(app: &App, file: &Path) -> Result<Reply, String> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let export = Export::from_json(&text).map_err(|e| format!("{}: {e}", file.display()))?;
-    let done = s.import(&export).map_err(err)?;
+    let done = app.import(&export).map_err(err)?;
     let said = format!(
         "Imported {} documents ({} changes).",
         done.documents, done.changes

@@ -1,7 +1,7 @@
 //! `goal …`: goals and their milestones.
 
 use serde_json::json;
-use tandem_core::Store;
+use tandem_core::App;
 use tandem_core::goal::{GoalInput, GoalStatus};
 use tandem_core::view::GoalView;
 
@@ -12,28 +12,37 @@ use crate::output::{Reply, with_id};
 
 /// Runs one `goal` command. All but `list` and `milestone add` answer with
 /// the goal as it is now.
-pub fn run(s: &mut Store, cmd: GoalCommand) -> Result<Reply, String> {
+pub fn run(app: &App, cmd: GoalCommand) -> Result<Reply, String> {
     let view = match cmd {
-        GoalCommand::Add { title, why, target } => {
-            s.add_goal(GoalInput { title, why, target }).map_err(err)?
-        }
-        GoalCommand::List => return list(s),
-        GoalCommand::Done { id } => s.set_goal_status(&id, GoalStatus::Done).map_err(err)?,
-        GoalCommand::Drop { id } => s.set_goal_status(&id, GoalStatus::Dropped).map_err(err)?,
-        GoalCommand::Reopen { id } => s.set_goal_status(&id, GoalStatus::Active).map_err(err)?,
+        GoalCommand::Add { title, why, target } => app
+            .goals()
+            .add(GoalInput { title, why, target })
+            .map_err(err)?,
+        GoalCommand::List => return list(app),
+        GoalCommand::Done { id } => app.goals().set_status(&id, GoalStatus::Done).map_err(err)?,
+        GoalCommand::Drop { id } => app
+            .goals()
+            .set_status(&id, GoalStatus::Dropped)
+            .map_err(err)?,
+        GoalCommand::Reopen { id } => app
+            .goals()
+            .set_status(&id, GoalStatus::Active)
+            .map_err(err)?,
         GoalCommand::Milestone(MilestoneCommand::Add { goal_id, title }) => {
-            return add_milestone(s, &goal_id, &title);
+            return add_milestone(app, &goal_id, &title);
         }
         GoalCommand::Milestone(MilestoneCommand::Done {
             goal_id,
             milestone_id,
-        }) => s
+        }) => app
+            .goals()
             .set_milestone_done(&goal_id, &milestone_id, true)
             .map_err(err)?,
         GoalCommand::Milestone(MilestoneCommand::Undo {
             goal_id,
             milestone_id,
-        }) => s
+        }) => app
+            .goals()
             .set_milestone_done(&goal_id, &milestone_id, false)
             .map_err(err)?,
     };
@@ -41,12 +50,12 @@ pub fn run(s: &mut Store, cmd: GoalCommand) -> Result<Reply, String> {
 }
 
 /// `goal list`: each goal with where it is shared.
-fn list(s: &mut Store) -> Result<Reply, String> {
-    let gs = s.goals().map_err(err)?;
+fn list(app: &App) -> Result<Reply, String> {
+    let gs = app.goals().list().map_err(err)?;
     let mut out = Vec::with_capacity(gs.len());
     let mut text = Vec::with_capacity(gs.len());
     for g in &gs {
-        let (v, notice) = with_sharing(s, g, &g.id)?;
+        let (v, notice) = with_sharing(app, g, &g.id)?;
         out.push(v);
         text.push(format!("{}{notice}", goal_text(g)));
     }
@@ -54,8 +63,8 @@ fn list(s: &mut Store) -> Result<Reply, String> {
 }
 
 /// `goal milestone add`: the new milestone.
-fn add_milestone(s: &mut Store, goal_id: &str, title: &str) -> Result<Reply, String> {
-    let (g, mid) = s.add_milestone(goal_id, title).map_err(err)?;
+fn add_milestone(app: &App, goal_id: &str, title: &str) -> Result<Reply, String> {
+    let (g, mid) = app.goals().add_milestone(goal_id, title).map_err(err)?;
     let title = g
         .milestones
         .iter()

@@ -1,14 +1,14 @@
 //! `insights`: cravings by hour, triggers, what helped, weekly intensity.
 
-use tandem_core::Store;
+use tandem_core::App;
 use tandem_core::insights::Insights;
 
 use crate::home::err;
 use crate::output::Reply;
 
 /// `insights --days N`.
-pub fn insights(s: &mut Store, days: u32) -> Result<Reply, String> {
-    let i = s.insights(days).map_err(err)?;
+pub fn insights(app: &App, days: u32) -> Result<Reply, String> {
+    let i = app.insights(days).map_err(err)?;
     Reply::new(&i, insights_text(&i))
 }
 

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 use tandem_core::journal::{JournalEntry, JournalInput};
-use tandem_core::{Page, Store};
+use tandem_core::{App, Page};
 
 use crate::args::JournalCommand;
 use crate::commands::share::with_sharing;
@@ -10,16 +10,17 @@ use crate::home::err;
 use crate::output::{Reply, lines, local_time, with_id};
 
 /// Runs one `journal` command.
-pub fn run(s: &mut Store, cmd: JournalCommand) -> Result<Reply, String> {
+pub fn run(app: &App, cmd: JournalCommand) -> Result<Reply, String> {
     match cmd {
         JournalCommand::Add { text, mood, tags } => {
-            let j = s
-                .add_journal(JournalInput { text, mood, tags })
+            let j = app
+                .journal()
+                .add(JournalInput { text, mood, tags })
                 .map_err(err)?;
             Reply::new(&j, format!("Saved {}", j.id))
         }
         JournalCommand::List(l) => {
-            let js = s.journal_page(&Page::first(l.limit)).map_err(err)?;
+            let js = app.journal().page(&Page::first(l.limit)).map_err(err)?;
             let text = lines(&js, |j| {
                 let first = j.text.lines().next().unwrap_or_default();
                 format!("{}  {}  {}", j.id, local_time(j.created_ms, &j.tz), first)
@@ -27,8 +28,8 @@ pub fn run(s: &mut Store, cmd: JournalCommand) -> Result<Reply, String> {
             Reply::new(&js, text)
         }
         JournalCommand::Show { id } => {
-            let j = s.journal_entry(&id).map_err(err)?;
-            let (out, notice) = with_sharing(s, &j, &j.id)?;
+            let j = app.journal().get(&id).map_err(err)?;
+            let (out, notice) = with_sharing(app, &j, &j.id)?;
             Ok(Reply::json(out, format!("{}{notice}", entry_text(&j))))
         }
         JournalCommand::Edit {
@@ -37,13 +38,14 @@ pub fn run(s: &mut Store, cmd: JournalCommand) -> Result<Reply, String> {
             mood,
             tags,
         } => {
-            let j = s
-                .edit_journal(&id, JournalInput { text, mood, tags })
+            let j = app
+                .journal()
+                .edit(&id, JournalInput { text, mood, tags })
                 .map_err(err)?;
             Reply::new(&j, format!("Saved {}", j.id))
         }
         JournalCommand::Delete { id } => {
-            s.delete_journal(&id).map_err(err)?;
+            app.journal().delete(&id).map_err(err)?;
             let out = with_id(&id, json!({ "deleted": true }));
             Ok(Reply::json(out, format!("Deleted {id}")))
         }

@@ -2,9 +2,9 @@
 //! and its end.
 
 use serde_json::json;
-use tandem_core::Store;
 use tandem_core::erase::{EraseReport, ServerErasure};
 use tandem_core::keyfile;
+use tandem_core::{App, Store};
 
 use crate::home::{Home, create_private_dir, err, write_private};
 use crate::output::Reply;
@@ -22,7 +22,7 @@ pub fn lock(home: &Home) -> Result<Reply, String> {
 
 /// `unlock`: proves the key still opens the store, then lifts the lock.
 pub fn unlock(home: &Home) -> Result<Reply, String> {
-    drop(home.open()?);
+    drop(home.open_store()?);
     if let Err(e) = std::fs::remove_file(home.lock_file())
         && e.kind() != std::io::ErrorKind::NotFound
     {
@@ -42,8 +42,8 @@ pub fn rekey(store: Store, home: &Home) -> Result<Reply, String> {
 
 /// `erase --yes`: the store, its key, the lock marker and the account at
 /// the sync server.
-pub fn erase(store: Store, home: &Home) -> Result<Reply, String> {
-    let report = store.erase(&home.erase_also()).map_err(err)?;
+pub fn erase(app: &App, home: &Home) -> Result<Reply, String> {
+    let report = app.erase(&home.erase_also()).map_err(err)?;
     Reply::new(&report, erase_text(&report))
 }
 

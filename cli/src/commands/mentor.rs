@@ -2,7 +2,7 @@
 //! the mentor sees of their mentees.
 
 use serde_json::json;
-use tandem_core::Store;
+use tandem_core::App;
 use tandem_core::sync::overview::MenteeOverview;
 use tandem_core::words;
 
@@ -11,9 +11,9 @@ use crate::home::err;
 use crate::output::Reply;
 
 /// `reach-out`: saved, and sent at once when this device is online.
-pub fn reach_out(s: &mut Store, pair: Option<&str>, text: &str) -> Result<Reply, String> {
-    let id = s.reach_out(pair, text).map_err(err)?;
-    let synced = s.sync().is_ok();
+pub fn reach_out(app: &App, pair: Option<&str>, text: &str) -> Result<Reply, String> {
+    let id = app.pairs().reach_out(pair, text).map_err(err)?;
+    let synced = app.sync_now().is_ok();
     let said = if synced {
         "Your mentor will see this at the top of their list."
     } else {
@@ -23,16 +23,16 @@ pub fn reach_out(s: &mut Store, pair: Option<&str>, text: &str) -> Result<Reply,
 }
 
 /// Runs one `mentor` command.
-pub fn run(s: &mut Store, cmd: MentorCommand) -> Result<Reply, String> {
+pub fn run(app: &App, cmd: MentorCommand) -> Result<Reply, String> {
     match cmd {
         MentorCommand::Overview => {
-            let o = s.mentor_overview(true).map_err(err)?;
+            let o = app.mentor().overview(true).map_err(err)?;
             let text = o.iter().map(overview_text).collect::<Vec<_>>().join("\n");
             Reply::new(&o, text)
         }
         MentorCommand::Ack { id } => {
-            s.acknowledge_reach_out(&id).map_err(err)?;
-            let _ = s.sync();
+            app.mentor().acknowledge(&id).map_err(err)?;
+            let _ = app.sync_now();
             let out = json!({ "id": id, "acknowledged": true });
             Ok(Reply::json(out, "Acknowledged."))
         }

@@ -2,19 +2,19 @@
 //! notifications they shape.
 
 use tandem_core::settings::{AppName, Settings};
-use tandem_core::{Store, notify};
+use tandem_core::{App, notify};
 
 use crate::home::err;
 use crate::output::{Reply, lines};
 
 /// `settings`: shows the settings, changing those given first.
 pub fn settings(
-    s: &mut Store,
+    app: &App,
     lock_after: Option<u32>,
     app_name: Option<String>,
     reminder_hour: Option<String>,
 ) -> Result<Reply, String> {
-    let mut settings = s.settings().map_err(err)?;
+    let mut settings = app.settings().get().map_err(err)?;
     if let Some(secs) = lock_after {
         settings.lock_after_secs = secs;
     }
@@ -30,7 +30,7 @@ pub fn settings(
                 })?),
             };
     }
-    let settings = s.set_settings(&settings).map_err(err)?;
+    let settings = app.settings().set(&settings).map_err(err)?;
     Reply::new(&settings, settings_text(&settings))
 }
 
@@ -46,13 +46,14 @@ fn settings_text(settings: &Settings) -> String {
 }
 
 /// `notifications`: those due now, worded as the phone would show them.
-pub fn notifications(s: &mut Store) -> Result<Reply, String> {
-    let app = s.settings().map_err(err)?.app_name;
-    let due: Vec<_> = s
+pub fn notifications(app: &App) -> Result<Reply, String> {
+    let name = app.settings().get().map_err(err)?.app_name;
+    let due: Vec<_> = app
+        .settings()
         .due_notices()
         .map_err(err)?
         .into_iter()
-        .map(|n| notify::text(n, app))
+        .map(|n| notify::text(n, name))
         .collect();
     Reply::new(&due, lines(&due, |n| format!("{}: {}", n.title, n.body)))
 }

@@ -2,19 +2,20 @@
 //! are counted in.
 
 use serde_json::json;
-use tandem_core::Store;
+use tandem_core::App;
 
+use crate::commands::device::device_id;
 use crate::home::err;
 use crate::output::Reply;
 
 /// `init`: sets up this device for a person and shows the recovery key once.
-pub fn init(s: &mut Store, name: &str, timezone: &str) -> Result<Reply, String> {
-    let p = s.init(name, timezone).map_err(err)?;
-    let recovery = s.new_recovery_key().map_err(err)?;
+pub fn init(app: &App, name: &str, timezone: &str) -> Result<Reply, String> {
+    let p = app.init(name, timezone).map_err(err)?;
+    let recovery = app.devices().new_recovery_key().map_err(err)?;
     let out = json!({
         "name": p.name,
         "timezone": p.timezone,
-        "device_id": s.device_id(),
+        "device_id": device_id(app)?,
         "recovery_key": recovery.as_str(),
     });
     let text = format!(
@@ -29,7 +30,7 @@ pub fn init(s: &mut Store, name: &str, timezone: &str) -> Result<Reply, String> 
 }
 
 /// `timezone`: the zone days are counted in from now on.
-pub fn timezone(s: &mut Store, timezone: &str) -> Result<Reply, String> {
-    let p = s.set_timezone(timezone).map_err(err)?;
+pub fn timezone(app: &App, timezone: &str) -> Result<Reply, String> {
+    let p = app.tracks().set_timezone(timezone).map_err(err)?;
     Reply::new(&p, format!("Days are now counted in {}.", p.timezone))
 }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use serde_json::{Value, json};
-use tandem_core::Store;
+use tandem_core::App;
 use tandem_core::sync::sharing::{SHARED_COPY_WARNING, ShareKind};
 
 use crate::args::{ShareArgs, ShareWhat};
@@ -11,22 +11,26 @@ use crate::home::err;
 use crate::output::Reply;
 
 /// `share` (`on`) or `unshare`.
-pub fn share(s: &mut Store, args: ShareArgs, on: bool) -> Result<Reply, String> {
+pub fn share(app: &App, args: ShareArgs, on: bool) -> Result<Reply, String> {
     let kind = match args.kind {
         ShareWhat::Goal => ShareKind::Goal,
         ShareWhat::Journal => ShareKind::Journal,
         ShareWhat::Craving => ShareKind::Craving,
-        ShareWhat::CleanTime => return clean_time(s, args.pair.as_deref(), on),
+        ShareWhat::CleanTime => return clean_time(app, args.pair.as_deref(), on),
     };
     let id = args
         .id
         .ok_or_else(|| "say which item: share goal|journal|craving ID".to_string())?;
     if on {
-        s.share(kind, &id, args.pair.as_deref()).map_err(err)?;
+        app.sharing()
+            .share(kind, &id, args.pair.as_deref())
+            .map_err(err)?;
     } else {
-        s.unshare(kind, &id, args.pair.as_deref()).map_err(err)?;
+        app.sharing()
+            .unshare(kind, &id, args.pair.as_deref())
+            .map_err(err)?;
     }
-    let shared_in = s.shared_in(&id).map_err(err)?;
+    let shared_in = app.sharing().shared_in(&id).map_err(err)?;
     let out =
         json!({ "id": id, "shared": on, "shared_in": shared_in, "notice": SHARED_COPY_WARNING });
     let text = if on {
@@ -38,9 +42,11 @@ pub fn share(s: &mut Store, args: ShareArgs, on: bool) -> Result<Reply, String> 
 }
 
 /// `share clean-time` and `unshare clean-time`.
-fn clean_time(s: &mut Store, pair: Option<&str>, on: bool) -> Result<Reply, String> {
-    let pair = s.resolve_pair(pair).map_err(err)?;
-    s.share_clean_time(&pair.pair_id, on).map_err(err)?;
+fn clean_time(app: &App, pair: Option<&str>, on: bool) -> Result<Reply, String> {
+    let pair = app.pairs().resolve(pair).map_err(err)?;
+    app.sharing()
+        .share_clean_time(&pair.pair_id, on)
+        .map_err(err)?;
     let out = json!({ "pair": pair.pair_id, "clean_time": on });
     let text = if on {
         "Your clean time is shown to the other side of the pair."
@@ -54,12 +60,12 @@ fn clean_time(s: &mut Store, pair: Option<&str>, on: bool) -> Result<Reply, Stri
 /// shared, the `notice` that the mentor's phone may hold a copy; and that
 /// notice as a line for people (empty when not shared).
 pub fn with_sharing<T: Serialize>(
-    s: &Store,
+    app: &App,
     value: &T,
     id: &str,
 ) -> Result<(Value, String), String> {
     let mut v = serde_json::to_value(value).map_err(|e| e.to_string())?;
-    let pairs = s.shared_in(id).map_err(err)?;
+    let pairs = app.sharing().shared_in(id).map_err(err)?;
     let text = if pairs.is_empty() {
         String::new()
     } else {

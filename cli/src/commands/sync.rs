@@ -2,37 +2,19 @@
 //! connect this device to a server.
 
 use serde_json::json;
-use tandem_core::Store;
+use tandem_core::App;
 use tandem_core::sync::engine::SyncReport;
 
 use crate::home::err;
 use crate::output::Reply;
 
 /// `sync [--server URL]`.
-pub fn sync(s: &mut Store, server: Option<String>) -> Result<Reply, String> {
-    let connected = s.account().map_err(err)?.is_some();
-    let report = match (connected, server) {
-        (false, Some(url)) => s.connect(&url),
-        (false, None) => Err(tandem_core::Error::NoServer),
-        (true, Some(url)) => s.connect(&url),
-        (true, None) => s.sync(),
-    }
-    .map_err(err)?;
-    let status = s.sync_status().map_err(err)?;
+pub fn sync(app: &App, server: Option<String>) -> Result<Reply, String> {
+    let report = app.sync_with(server.as_deref()).map_err(err)?;
+    let status = app.sync_status().map_err(err)?;
     let text = sync_text(&report, status.server.as_deref());
     let out = json!({ "report": report, "status": status });
     Ok(Reply::json(out, text))
-}
-
-/// Connects the store to `server` if it is not connected yet; without a
-/// server, a store that is not connected is an error.
-pub fn ensure_connected(s: &mut Store, server: Option<&str>) -> Result<(), String> {
-    let connected = s.account().map_err(err)?.is_some();
-    match (connected, server) {
-        (true, _) => Ok(()),
-        (false, Some(url)) => s.connect(url).map(|_| ()).map_err(err),
-        (false, None) => Err(tandem_core::Error::NoServer.to_string()),
-    }
 }
 
 fn sync_text(report: &SyncReport, server: Option<&str>) -> String {

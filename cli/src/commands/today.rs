@@ -1,15 +1,15 @@
 //! `today`: clean time per track, the next milestone, today's check-in and
 //! today's counts.
 
-use tandem_core::Store;
+use tandem_core::App;
 use tandem_core::view::TodayView;
 
 use crate::home::err;
 use crate::output::{Reply, track_line};
 
 /// `today`.
-pub fn today(s: &mut Store) -> Result<Reply, String> {
-    let t = s.today().map_err(err)?;
+pub fn today(app: &App) -> Result<Reply, String> {
+    let t = app.today().map_err(err)?;
     Reply::new(&t, today_text(&t))
 }
 

@@ -10,15 +10,7 @@ use crate::home::Home;
 /// nothing is printed after.
 #[cfg(feature = "ui")]
 pub fn serve(home: &Home, listen: SocketAddr) -> Result<(), String> {
-    use crate::home::{err, options};
-    use tandem_core::keyfile;
-
-    let store = home.open()?;
-    let path = store.path().to_path_buf();
-    store.close().map_err(err)?;
-    let key = keyfile::read(&home.key_file()).map_err(err)?;
-    let app = tandem_core::App::open(&path, key, options()?).map_err(err)?;
-    tandem_web::serve(app, home.erase_also(), listen, |url| {
+    tandem_web::serve(home.open()?, home.erase_also(), listen, |url| {
         use std::io::Write as _;
         println!("{url}");
         let _ = std::io::stdout().flush();
