@@ -3,7 +3,7 @@
 
 use serde_json::json;
 use tandem_core::App;
-use tandem_core::sync::overview::MenteeOverview;
+use tandem_core::features::mentor::MenteeOverview;
 use tandem_core::words;
 
 use crate::args::MentorCommand;

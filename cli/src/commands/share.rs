@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 use tandem_core::App;
-use tandem_core::sync::sharing::{SHARED_COPY_WARNING, ShareKind};
+use tandem_core::features::sharing::{SHARED_COPY_WARNING, ShareKind};
 
 use crate::args::{ShareArgs, ShareWhat};
 use crate::home::err;
