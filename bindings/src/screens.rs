@@ -9,18 +9,18 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::NaiveDate;
+use tandem_core::craving::CravingEntry;
+use tandem_core::features::devices::DeviceView;
+use tandem_core::features::mentor::MenteeOverview;
+use tandem_core::features::pairs::PairView;
+use tandem_core::journal::JournalEntry;
+use tandem_core::note::SharedNote;
 use tandem_core::screens::{
     self, CravingRow, DevicesScreen, FirstRun, FirstRunStep, FirstTrack, GoalRow, GoalsScreen,
     Launch, MentorOverviewScreen, NotesScreen, PairsScreen, RecoveryKeyStep, ScreenKind,
     SyncStatusScreen, SyncSummary, TodayScreen,
 };
-use tandem_core::craving::CravingEntry;
-use tandem_core::journal::JournalEntry;
-use tandem_core::note::SharedNote;
 use tandem_core::sync::SyncStatus;
-use tandem_core::features::devices::DeviceView;
-use tandem_core::features::mentor::MenteeOverview;
-use tandem_core::features::pairs::PairView;
 use tandem_core::view::{GoalView, TodayView};
 use tandem_core::{App, Area};
 

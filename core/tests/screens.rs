@@ -13,10 +13,10 @@ use support::server::{self, ServerProcess};
 use support::*;
 use tandem_core::app::ChangeListener;
 use tandem_core::craving::CravingInput;
+use tandem_core::features::sharing::ShareKind;
 use tandem_core::journal::JournalInput;
 use tandem_core::pair::Side;
 use tandem_core::screens::*;
-use tandem_core::features::sharing::ShareKind;
 use tandem_core::{App, Area, Durability, ErrorKind, FixedClock, Options};
 
 #[test]

@@ -5,8 +5,8 @@ use serde::Serialize;
 use super::not_now;
 use crate::App;
 use crate::error::{Error, Result};
-use crate::pair::Side;
 use crate::features::pairs::PairView;
+use crate::pair::Side;
 
 /// What ending a pair does, for the confirmation to word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

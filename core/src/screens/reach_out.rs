@@ -5,8 +5,8 @@ use serde::Serialize;
 use super::not_now;
 use crate::App;
 use crate::error::Result;
-use crate::pair::{REACH_OUT_MAX, Side};
 use crate::features::pairs::PairView;
+use crate::pair::{REACH_OUT_MAX, Side};
 
 /// Where reaching out stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
