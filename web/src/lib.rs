@@ -1,9 +1,12 @@
 //! `tandem-web`: Tandem in a browser, for one device's store, on loopback.
 //!
 //! A third shell beside Android and iOS: every page is server-rendered HTML
-//! from the core's view state (the same `TodayView`, `GoalView`, `Insights`…
-//! the phones draw), forms work without JavaScript, and charts are SVG drawn
-//! from the core's series. `tandem ui` in the terminal client starts it.
+//! from the core's screen records (`tandem_core::screens`: the same
+//! `TodayScreen`, `JournalScreen`, `InsightsScreen`… the phones draw), forms
+//! work without JavaScript, and charts are SVG drawn from the core's series.
+//! Which screen `/` opens on is the core's [`Launch`](tandem_core::screens::Launch):
+//! a fresh store opens on the first run, whose flow this shell keeps between
+//! requests. `tandem ui` in the terminal client starts it.
 //!
 //! Loopback safety ([`guard`]): the server binds to a loopback address only;
 //! every request needs the per-run token (from the printed URL, then a
@@ -13,8 +16,8 @@
 //!
 //! - [`guard`]: the token, Host and CSRF checks and the response headers;
 //! - [`routes`]: one handler per page and form, each one core call;
-//! - [`screens`]: what the busiest pages read from the core, rendered;
-//! - [`render`]: the pages, from view state to HTML;
+//! - [`screens`]: each page as one screen record of the core, rendered;
+//! - [`render`]: the pages, from screen records to HTML;
 //! - [`charts`]: SVG charts from the insights series.
 //!
 //! Words for counts come from `tandem_core::words`, shared with the terminal
@@ -28,9 +31,9 @@ pub mod screens;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use tandem_core::Store;
+use tandem_core::screens::FirstRun;
 
 /// Why the UI could not start.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +53,10 @@ pub struct App {
     core: Arc<tandem_core::App>,
     /// Files to remove with the store on "delete everything" (the key file…).
     erase_also: Arc<Vec<PathBuf>>,
+    /// The first run while it is under way (and once done this run: "not
+    /// now" to a server is not recorded, so only this flow knows it was
+    /// answered). Between requests, like a phone keeps it beside its screen.
+    first_run: Arc<Mutex<Option<FirstRun>>>,
     /// The per-run secrets and the address they guard.
     pub guard: Arc<guard::Guard>,
 }
@@ -60,6 +67,7 @@ impl App {
         App {
             core: Arc::new(core),
             erase_also: Arc::new(erase_also),
+            first_run: Arc::new(Mutex::new(None)),
             guard: Arc::new(guard::Guard::new(addr)),
         }
     }
@@ -77,18 +85,31 @@ impl App {
             .unwrap_or_else(|e| Err(tandem_core::Error::Io(std::io::Error::other(e.to_string()))))
     }
 
-    /// Runs `f` on the store on a blocking thread: one quick read or write.
-    pub async fn with<T: Send + 'static>(
+    /// Runs `f` with the core's app and the kept first-run flow (none until
+    /// `/` or a first-run form starts one) on a blocking thread. The flow
+    /// stays locked while `f` runs, so two tabs cannot take a step at once.
+    pub async fn with_first_run<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Store) -> tandem_core::Result<T> + Send + 'static,
+        f: impl FnOnce(&tandem_core::App, &mut Option<FirstRun>) -> tandem_core::Result<T>
+        + Send
+        + 'static,
     ) -> tandem_core::Result<T> {
-        self.run(move |core| core.write(f)).await
+        let kept = self.first_run.clone();
+        self.run(move |core| {
+            let mut flow = kept.lock().unwrap_or_else(PoisonError::into_inner);
+            f(core, &mut flow)
+        })
+        .await
     }
 
     /// Erases the store and the extra files; the app stays locked.
     pub async fn erase(&self) -> tandem_core::Result<tandem_core::erase::EraseReport> {
         let also = self.erase_also.clone();
-        self.run(move |core| core.erase(&also)).await
+        self.with_first_run(move |core, flow| {
+            *flow = None;
+            core.erase(&also)
+        })
+        .await
     }
 }
 

@@ -1,5 +1,6 @@
-//! The pages: the core's view state as HTML (maud). Structure and words
-//! only; every number, date and list comes from the core as it is.
+//! The pages: the core's screen records as HTML (maud). Structure and
+//! words only; every number, date, list, page size, empty state and mark
+//! comes from the core's record as it is.
 //!
 //! Accessibility: one `h1` per page, labels on every field, a skip link,
 //! landmarks (`nav`, `main`), status messages in `role=status`, charts with
@@ -10,18 +11,18 @@ use chrono::{DateTime, NaiveDate};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use tandem_core::checkin::CheckIn;
 use tandem_core::clean_time::Rung;
-use tandem_core::craving::{CravingEntry, Outcome};
-use tandem_core::features::mentor::MenteeOverview;
-use tandem_core::features::pairs::PairView;
+use tandem_core::craving::Outcome;
 use tandem_core::features::sharing::SHARED_COPY_WARNING;
 use tandem_core::goal::GoalStatus;
-use tandem_core::insights::Insights;
 use tandem_core::journal::JournalEntry;
 use tandem_core::note::SharedNote;
 use tandem_core::pair::Side;
-use tandem_core::settings::Settings;
+use tandem_core::screens::{
+    CravingsScreen, FirstRunStep, GoalsScreen, InsightsScreen, JournalScreen, MentorOverviewScreen,
+    NotesScreen, PageCursor, PairsScreen, RecoveryKeyStep, SettingsScreen, SyncStatusScreen,
+    SyncSummary, TodayScreen,
+};
 use tandem_core::sync::SyncStatus;
-use tandem_core::view::{GoalView, TodayView};
 use tandem_core::words::{count, since_last_look};
 
 use crate::charts;
@@ -52,6 +53,16 @@ const NAV: [(&str, &str); 9] = [
 ];
 
 fn page(title: &str, current: &str, body: Markup) -> String {
+    shell(title, Some(current), body)
+}
+
+/// A page without the screens' navigation (the first run: there is nothing
+/// to navigate to before the person is set up).
+fn bare_page(title: &str, body: Markup) -> String {
+    shell(title, None, body)
+}
+
+fn shell(title: &str, current: Option<&str>, body: Markup) -> String {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -64,14 +75,16 @@ fn page(title: &str, current: &str, body: Markup) -> String {
             }
             body {
                 a.skip href="#main" { "Skip to content" }
-                nav aria-label="Screens" {
-                    ul {
-                        @for (href, label) in NAV {
-                            li {
-                                @if href == current {
-                                    a href=(href) aria-current="page" { (label) }
-                                } @else {
-                                    a href=(href) { (label) }
+                @if let Some(current) = current {
+                    nav aria-label="Screens" {
+                        ul {
+                            @for (href, label) in NAV {
+                                li {
+                                    @if href == current {
+                                        a href=(href) aria-current="page" { (label) }
+                                    } @else {
+                                        a href=(href) { (label) }
+                                    }
                                 }
                             }
                         }
@@ -146,6 +159,26 @@ fn date(d: NaiveDate) -> String {
     d.format("%a %e %b %Y").to_string()
 }
 
+/// The query that asks for the page after `next` (what a page gave).
+pub fn after_query(next: &PageCursor) -> String {
+    format!("after={}:{}", next.ms, next.id)
+}
+
+/// Today's line about syncing, from the core's summary.
+fn sync_summary(s: &SyncSummary) -> Markup {
+    html! {
+        p role="status" {
+            @if !s.connected {
+                "Not syncing: this device keeps everything to itself until you connect it (Settings)."
+            } @else {
+                "Syncs with your server. "
+                (count(s.pending_changes as i64, "change", "changes")) " waiting to be sent. "
+                @if s.failing { "The last try failed (see Settings)." }
+            }
+        }
+    }
+}
+
 fn sync_line(s: &SyncStatus) -> Markup {
     html! {
         p role="status" {
@@ -190,8 +223,123 @@ pub fn message(title: &str, text: &str) -> String {
     page(title, "", html! { p role="status" { (text) } })
 }
 
+/// A first-run question: its heading, why it is asked, and its form. A
+/// refused answer comes back as `problem` above the same form.
+fn first_run_page(title: &str, problem: Option<&str>, body: Markup) -> String {
+    bare_page(
+        title,
+        html! {
+            @if let Some(problem) = problem { p.alert role="alert" { (problem) } }
+            (body)
+        },
+    )
+}
+
+/// The first run at `step` (the core's flow): name and time zone, a first
+/// track or none, a sync server or not now, the recovery key shown once and
+/// then one of its groups asked back. `problem` is why the last answer was
+/// refused, if it was. [`FirstRunStep::Done`] has no page: Today follows.
+pub fn first_run(step: &FirstRunStep, problem: Option<&str>, csrf: &str) -> String {
+    match step {
+        FirstRunStep::Profile { name_max } => first_run_page(
+            "Welcome to Tandem",
+            problem,
+            html! {
+                p { "Tandem keeps your clean time, journal and cravings on this device, and shares only what you choose with a mentor." }
+                form method="post" action="/first-run/profile" {
+                    (csrf_field(csrf))
+                    label for="name" { "Your name, as your mentor will see it" }
+                    input #name name="name" type="text" required maxlength=(name_max) autocomplete="nickname" autofocus;
+                    label for="timezone" { "Your time zone (for example Europe/Berlin)" }
+                    input #timezone name="timezone" type="text" required list="zones" autocomplete="off";
+                    datalist #zones {
+                        @for zone in chrono_tz::TZ_VARIANTS { option value=(zone.name()) {} }
+                    }
+                    button.primary type="submit" { "Continue" }
+                }
+            },
+        ),
+        FirstRunStep::FirstTrack {
+            name,
+            latest_since,
+            name_max,
+            ..
+        } => first_run_page(
+            "Your clean time",
+            problem,
+            html! {
+                p { "Hi " (name) ". Tandem can count your clean time from the first clean day." }
+                form method="post" action="/first-run/track" {
+                    (csrf_field(csrf))
+                    label for="track" { "What you stay away from (for example alcohol)" }
+                    input #track name="name" type="text" required maxlength=(name_max);
+                    label for="since" { "Your first clean day" }
+                    input #since name="since" type="date" required max=(latest_since.format("%Y-%m-%d").to_string());
+                    button.primary type="submit" { "Start counting" }
+                }
+                form method="post" action="/first-run/no-track" {
+                    (csrf_field(csrf))
+                    button type="submit" { "Skip for now" }
+                }
+            },
+        ),
+        FirstRunStep::SyncChoice => first_run_page(
+            "Sync and pairing",
+            problem,
+            html! {
+                p { "A sync server keeps your devices up to date and lets you pair with a mentor. It stores only encrypted data it cannot read. You can connect later in Settings." }
+                form method="post" action="/first-run/server" {
+                    (csrf_field(csrf))
+                    label for="server" { "Sync server address" }
+                    input #server name="server" type="url" required placeholder="http://127.0.0.1:8787";
+                    button.primary type="submit" { "Use this server" }
+                }
+                form method="post" action="/first-run/not-now" {
+                    (csrf_field(csrf))
+                    button type="submit" { "Not now" }
+                }
+            },
+        ),
+        FirstRunStep::RecoveryKey(RecoveryKeyStep::Show { key, groups }) => first_run_page(
+            "Your recovery key",
+            problem,
+            html! {
+                p { "If this device is lost, this key brings everything back on a new one. Write it down and keep it somewhere safe. It is shown only now: Tandem does not keep it." }
+                p.code { code aria-label={ "Recovery key, " (groups) " groups" } { (key) } }
+                form method="post" action="/first-run/key-kept" {
+                    (csrf_field(csrf))
+                    button.primary type="submit" { "I wrote it down" }
+                }
+            },
+        ),
+        FirstRunStep::RecoveryKey(RecoveryKeyStep::Confirm { group, groups }) => first_run_page(
+            "Check your recovery key",
+            problem,
+            html! {
+                p { "The key is hidden now. To check you have it, type one group from what you wrote down." }
+                form method="post" action="/first-run/confirm-key" {
+                    (csrf_field(csrf))
+                    label for="group" { "Group " (group) " of " (groups) ", counted after the key's prefix" }
+                    input #group name="group" type="text" required autocomplete="off" spellcheck="false";
+                    button.primary type="submit" { "Confirm" }
+                }
+                form method="post" action="/first-run/show-key" {
+                    (csrf_field(csrf))
+                    button type="submit" { "Show the key again" }
+                }
+            },
+        ),
+        FirstRunStep::Done => first_run_page(
+            "You are set up",
+            problem,
+            html! { p { a.button.primary href="/" { "Go to Today" } } },
+        ),
+    }
+}
+
 /// Today: clean time per track, the next milestone, today's check-in.
-pub fn today(v: &TodayView, sync: &SyncStatus) -> String {
+pub fn today(screen: &TodayScreen) -> String {
+    let v = &screen.today;
     page(
         "Today",
         "/",
@@ -236,26 +384,13 @@ pub fn today(v: &TodayView, sync: &SyncStatus) -> String {
                     }
                 }
             }
-            (sync_line(sync))
+            (sync_summary(&screen.sync))
         },
     )
 }
 
-/// One journal entry in a list, with its sharing state.
-pub struct JournalRow<'a> {
-    /// The entry.
-    pub entry: &'a JournalEntry,
-    /// Whether it is shared with a mentor.
-    pub shared: bool,
-}
-
 /// The journal: the form to write, and a page of entries, newest first.
-pub fn journal(
-    rows: &[JournalRow<'_>],
-    can_share: bool,
-    older: Option<String>,
-    csrf: &str,
-) -> String {
+pub fn journal(screen: &JournalScreen, csrf: &str) -> String {
     page(
         "Journal",
         "/journal",
@@ -275,9 +410,9 @@ pub fn journal(
                 button type="submit" { "Save entry" }
             }
             h2 { "Entries" }
-            @if rows.is_empty() { p { "Nothing written yet." } }
+            @if screen.empty { p { "Nothing written yet." } }
             ul.entries {
-                @for r in rows {
+                @for r in &screen.rows {
                     li.entry {
                         p.meta { (at(r.entry.created_ms, &r.entry.tz)) @if let Some(m) = r.entry.mood { " · mood " (m) } }
                         p.text { (r.entry.text) }
@@ -285,7 +420,7 @@ pub fn journal(
                         @if r.shared { p.warning { (SHARED_COPY_WARNING) } }
                         p.actions {
                             a href={ "/journal/" (r.entry.id) } { "Edit" }
-                            @if can_share {
+                            @if screen.can_share {
                                 @if r.shared {
                                     (button_form(&format!("/journal/{}/unshare", r.entry.id), csrf, "Stop sharing"))
                                 } @else {
@@ -296,7 +431,7 @@ pub fn journal(
                     }
                 }
             }
-            @if let Some(older) = older { p { a href={ "/journal?before=" (older) } { "Older entries" } } }
+            @if let Some(next) = &screen.next { p { a href={ "/journal?" (after_query(next)) } { "Older entries" } } }
         },
     )
 }
@@ -328,8 +463,8 @@ pub fn journal_edit(e: &JournalEntry, shared: bool, csrf: &str) -> String {
     )
 }
 
-/// Log a craving (the form) and the latest ones.
-pub fn craving(recent: &[CravingEntry], can_share: bool, csrf: &str) -> String {
+/// Log a craving (the form) and a page of the log, newest first.
+pub fn craving(screen: &CravingsScreen, csrf: &str) -> String {
     page(
         "Log a craving",
         "/craving",
@@ -355,17 +490,21 @@ pub fn craving(recent: &[CravingEntry], can_share: bool, csrf: &str) -> String {
                 button.primary type="submit" { "Save craving" }
             }
             h2 { "Latest" }
+            @if screen.empty { p { "No craving logged yet." } }
             ul.entries {
-                @for c in recent {
+                @for row in &screen.rows {
+                    @let c = &row.craving;
                     li.entry {
                         p.meta { (at(c.at_ms, &c.tz)) }
                         p { (c.trigger) " · " (c.intensity) " of 10"
                             @match c.outcome { Some(Outcome::Resisted) => { " · did not use" } Some(Outcome::Used) => { " · used" } None => {} } }
                         @if !c.helped.is_empty() { p.meta { "Helped: " (c.helped.join(", ")) } }
-                        @if can_share { (button_form(&format!("/craving/{}/share", c.id), csrf, "Share with my mentor")) }
+                        @if row.shared { p.warning { (SHARED_COPY_WARNING) } }
+                        @else if screen.can_share { (button_form(&format!("/craving/{}/share", c.id), csrf, "Share with my mentor")) }
                     }
                 }
             }
+            @if let Some(next) = &screen.next { p { a href={ "/craving?" (after_query(next)) } { "Older cravings" } } }
         },
     )
 }
@@ -395,7 +534,7 @@ pub fn checkin(current: Option<&CheckIn>, csrf: &str) -> String {
 }
 
 /// Goals with their milestones.
-pub fn goals(goals: &[(GoalView, bool)], can_share: bool, csrf: &str) -> String {
+pub fn goals(screen: &GoalsScreen, csrf: &str) -> String {
     page(
         "Goals",
         "/goals",
@@ -408,13 +547,15 @@ pub fn goals(goals: &[(GoalView, bool)], can_share: bool, csrf: &str) -> String 
                 input #why name="why" type="text";
                 button type="submit" { "Add goal" }
             }
-            @for (g, shared) in goals {
+            @if screen.empty { p { "No goals yet." } }
+            @for row in &screen.rows {
+                @let (g, shared) = (&row.goal, row.shared);
                 section.card aria-label=(g.title) {
                     h2 { (g.title) }
                     @if !g.why.is_empty() { p { (g.why) } }
                     p.meta { (status(g.status)) " · " (g.milestones_done) " of " (g.milestones.len()) " milestones done"
                         @if let Some(t) = g.target { " · by " (date(t)) } }
-                    @if *shared { p.warning { (SHARED_COPY_WARNING) } }
+                    @if shared { p.warning { (SHARED_COPY_WARNING) } }
                     ul.milestones {
                         @for m in &g.milestones {
                             li {
@@ -429,7 +570,7 @@ pub fn goals(goals: &[(GoalView, bool)], can_share: bool, csrf: &str) -> String 
                         input id={ "m-" (g.id) } name="title" type="text" required;
                         button type="submit" { "Add milestone" }
                     }
-                    @if can_share && !shared {
+                    @if screen.can_share && !shared {
                         (button_form(&format!("/goals/{}/share", g.id), csrf, "Share with my mentor"))
                     }
                 }
@@ -446,13 +587,17 @@ fn status(s: GoalStatus) -> &'static str {
     }
 }
 
-/// Insights: charts drawn from the core's series.
-pub fn insights(i: &Insights) -> String {
+/// Insights: charts drawn from the core's series over its window.
+pub fn insights(screen: &InsightsScreen) -> String {
+    let i = &screen.insights;
     page(
         "Insights",
         "/insights",
         html! {
-            p { (i.cravings) " cravings from " (date(i.from)) " to " (date(i.to)) "." }
+            p { "The last " (days(screen.days.into())) ": " (count(i.cravings, "craving", "cravings")) " from " (date(i.from)) " to " (date(i.to)) "." }
+            @if screen.empty {
+                p { "Nothing to chart yet: log cravings and check in, and this page fills in." }
+            } @else {
             h2 { "By hour of the day" }
             (PreEscaped(charts::by_hour(&i.by_hour)))
             h2 { "By day of the week" }
@@ -470,19 +615,20 @@ pub fn insights(i: &Insights) -> String {
             }
             h2 { "Most frequent triggers" }
             ol { @for t in &i.top_triggers { li { (t.trigger) ": " (t.count) } } }
+            }
         },
     )
 }
 
 /// Shared notes.
-pub fn notes(notes: &[SharedNote], pairs: &[PairView], csrf: &str) -> String {
-    let live: Vec<&PairView> = pairs.iter().filter(|p| !p.ended).collect();
+pub fn notes(screen: &NotesScreen, pairs: &PairsScreen, csrf: &str) -> String {
     page(
         "Shared notes",
         "/notes",
         html! {
             p { "Notes in a pair are edited by both of you; edits made offline merge when you sync." }
-            ul { @for n in notes { li { a href={ "/notes/" (n.id) } { (n.title) } } } }
+            @if screen.empty { p { "No notes yet." } }
+            ul { @for n in &screen.notes { li { a href={ "/notes/" (n.id) } { (n.title) } } } }
             form method="post" action="/notes" {
                 (csrf_field(csrf))
                 label for="title" { "New note" }
@@ -491,7 +637,7 @@ pub fn notes(notes: &[SharedNote], pairs: &[PairView], csrf: &str) -> String {
                 textarea #body name="body" rows="4" {}
                 label for="pair" { "Shared with" }
                 select #pair name="pair" {
-                    @for p in &live { option value=(p.pair_id) { (p.other_name.as_deref().unwrap_or("your pair")) } }
+                    @for p in &pairs.pairs { @if !p.ended { option value=(p.pair_id) { (p.other_name.as_deref().unwrap_or("your pair")) } } }
                     option value="" { "Nobody (private)" }
                 }
                 button type="submit" { "Create note" }
@@ -518,12 +664,8 @@ pub fn note(n: &SharedNote, csrf: &str) -> String {
 }
 
 /// Pairing: invite (code and QR) or join.
-pub fn pair(
-    pairs: &[PairView],
-    connected: bool,
-    invite: Option<(&str, &str)>,
-    csrf: &str,
-) -> String {
+pub fn pair(screen: &PairsScreen, invite: Option<(&str, &str)>, csrf: &str) -> String {
+    let connected = screen.can_pair;
     page(
         "Pair",
         "/pair",
@@ -553,8 +695,9 @@ pub fn pair(
                 button type="submit" disabled[!connected] { "Join as mentor" }
             }
             h2 { "Pairs" }
+            @if screen.empty { p { "No pair yet." } }
             ul {
-                @for p in pairs {
+                @for p in &screen.pairs {
                     li {
                         (p.other_name.as_deref().unwrap_or("(name not synced yet)"))
                         @match p.side { Side::Mentee => { " — your mentor" } Side::Mentor => { " — your mentee" } }
@@ -567,13 +710,16 @@ pub fn pair(
 }
 
 /// The mentor's overview.
-pub fn mentor(mentees: &[MenteeOverview], csrf: &str) -> String {
+pub fn mentor(screen: &MentorOverviewScreen, csrf: &str) -> String {
     page(
         "Mentor overview",
         "/mentor",
         html! {
-            @if mentees.is_empty() { p { "No mentees yet. A mentee's invite code goes in " a href="/pair" { "Pair" } "." } }
-            @for m in mentees {
+            @if screen.empty { p { "No mentees yet. A mentee's invite code goes in " a href="/pair" { "Pair" } "." } }
+            @if screen.open_reach_outs > 0 {
+                p role="status" { (count(screen.open_reach_outs, "reach-out", "reach-outs")) " waiting for you." }
+            }
+            @for m in &screen.mentees {
                 section.card aria-label=(m.name.as_deref().unwrap_or("mentee")) {
                     h2 { (m.name.as_deref().unwrap_or("(name not synced yet)")) @if m.ended { " (ended)" } }
                     p.meta { (since_last_look(&m.changes)) }
@@ -604,7 +750,10 @@ pub fn mentor(mentees: &[MenteeOverview], csrf: &str) -> String {
 }
 
 /// Settings: what others see, sync, export, erase.
-pub fn settings(s: &Settings, sync: &SyncStatus, csrf: &str) -> String {
+pub fn settings(screen: &SettingsScreen, sync: &SyncStatusScreen, csrf: &str) -> String {
+    let s = &screen.settings;
+    let connected = sync.connected;
+    let sync = &sync.status;
     page(
         "Settings",
         "/settings",
@@ -618,7 +767,7 @@ pub fn settings(s: &Settings, sync: &SyncStatus, csrf: &str) -> String {
                 (sync_line(sync))
                 form method="post" action="/sync" {
                     (csrf_field(csrf))
-                    @if sync.server.is_none() {
+                    @if !connected {
                         label for="server" { "Sync server address" }
                         input #server name="server" type="url" required placeholder="http://127.0.0.1:8787";
                     }

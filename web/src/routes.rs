@@ -1,6 +1,11 @@
-//! One handler per page and per form. A page is one core call (or a few
-//! reads) rendered by [`render`]; a form is one core write followed by a
+//! One handler per page and per form. A page is one screen record of the
+//! core rendered ([`screens`]); a form is one core action followed by a
 //! redirect to the page that shows it (so a reload never posts twice).
+//!
+//! The first run's forms (`/first-run/…`) each take one step of the core's
+//! [`FirstRun`] flow, kept in [`App`] between requests; `/` then shows the
+//! step the flow stands at. A refused answer shows the same step again
+//! with the reason, and the flow stays where it was.
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -8,13 +13,15 @@ use axum::http::{StatusCode, header};
 use axum::middleware;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use tandem_core::checkin::CheckInInput;
 use tandem_core::craving::{CravingInput, Outcome};
 use tandem_core::features::sharing::ShareKind;
 use tandem_core::goal::GoalInput;
 use tandem_core::journal::JournalInput;
-use tandem_core::{Error, ErrorKind, Page};
+use tandem_core::screens::{FirstRun, FirstRunStep, FirstTrack, PageCursor};
+use tandem_core::{Error, ErrorKind};
 
 use crate::guard::{self, Posted};
 use crate::{App, render, screens};
@@ -29,30 +36,51 @@ impl From<Error> for WebError {
     }
 }
 
+/// The status that fits an error's kind.
+fn status(kind: ErrorKind) -> StatusCode {
+    match kind {
+        ErrorKind::Validation => StatusCode::BAD_REQUEST,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::NotInitialized | ErrorKind::AlreadyInitialized | ErrorKind::NoServer => {
+            StatusCode::CONFLICT
+        }
+        ErrorKind::Locked => StatusCode::LOCKED,
+        ErrorKind::Network | ErrorKind::Server => StatusCode::BAD_GATEWAY,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let status = match self.0.kind() {
-            ErrorKind::Validation => StatusCode::BAD_REQUEST,
-            ErrorKind::NotFound => StatusCode::NOT_FOUND,
-            ErrorKind::NotInitialized | ErrorKind::AlreadyInitialized | ErrorKind::NoServer => {
-                StatusCode::CONFLICT
-            }
-            ErrorKind::Locked => StatusCode::LOCKED,
-            ErrorKind::Network | ErrorKind::Server => StatusCode::BAD_GATEWAY,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        };
-        (status, Html(render::error(&self.0.to_string()))).into_response()
+        if self.0.kind() == ErrorKind::NotInitialized {
+            // Nobody set up yet (a fresh home): the first run, which `/` opens on.
+            return Redirect::to("/").into_response();
+        }
+        (
+            status(self.0.kind()),
+            Html(render::error(&self.0.to_string())),
+        )
+            .into_response()
     }
 }
 
 type PageResult = Result<Html<String>, WebError>;
 type Done = Result<Redirect, WebError>;
+type Answer = Result<Response, WebError>;
 
 /// Every route, behind the guard.
 pub fn router(app: App) -> Router {
     Router::new()
-        .route("/", get(today))
+        .route("/", get(home))
         .route("/style.css", get(style))
+        .route("/first-run/profile", post(first_run_profile))
+        .route("/first-run/track", post(first_run_track))
+        .route("/first-run/no-track", post(first_run_no_track))
+        .route("/first-run/server", post(first_run_server))
+        .route("/first-run/not-now", post(first_run_not_now))
+        .route("/first-run/key-kept", post(first_run_key_kept))
+        .route("/first-run/show-key", post(first_run_show_key))
+        .route("/first-run/confirm-key", post(first_run_confirm_key))
         .route("/journal", get(journal).post(add_journal))
         .route("/journal/{id}", get(journal_entry).post(edit_journal))
         .route("/journal/{id}/share", post(share_journal))
@@ -110,24 +138,156 @@ async fn style() -> impl IntoResponse {
     )
 }
 
-async fn today(State(app): State<App>) -> PageResult {
-    Ok(Html(app.with(screens::today).await?))
-}
-
-/// The journal's page query: `before=<ms>:<id>` of the last entry shown.
-#[derive(Deserialize)]
-struct JournalQuery {
-    before: Option<String>,
-}
-
-async fn journal(State(app): State<App>, Query(q): Query<JournalQuery>) -> PageResult {
-    let before = match q.before.as_deref().and_then(|b| b.split_once(':')) {
-        Some((ms, id)) => Some((number("before", ms)?, id.to_owned())),
-        None => None,
-    };
+async fn home(State(app): State<App>) -> PageResult {
     let csrf = app.guard.csrf().to_owned();
     Ok(Html(
-        app.with(move |s| screens::journal(s, before, &csrf))
+        app.with_first_run(move |core, flow| screens::home(core, flow, &csrf))
+            .await?,
+    ))
+}
+
+// --- First run ---------------------------------------------------------------
+
+/// Takes one step of the first run with `act`, resuming the flow from the
+/// store if none is kept (the UI restarted). Done: back to `/`, which shows
+/// the next step. Refused: the same step again with the reason.
+async fn first_run_step(
+    app: App,
+    act: impl FnOnce(&tandem_core::App, &mut FirstRun) -> tandem_core::Result<FirstRunStep>
+    + Send
+    + 'static,
+) -> Result<Response, WebError> {
+    let csrf = app.guard.csrf().to_owned();
+    let answer = app
+        .with_first_run(move |core, kept| {
+            let flow = match kept {
+                Some(flow) => flow,
+                None => kept.insert(core.screens().first_run()?),
+            };
+            match act(core, flow) {
+                Ok(_) => Ok(Redirect::to("/").into_response()),
+                Err(Error::AlreadyInitialized) => {
+                    // Set up meanwhile (`tandem init`): start over from the store.
+                    *kept = None;
+                    Ok(Redirect::to("/").into_response())
+                }
+                Err(e) if answerable(e.kind()) => Ok((
+                    status(e.kind()),
+                    Html(render::first_run(&flow.step(), Some(&e.to_string()), &csrf)),
+                )
+                    .into_response()),
+                Err(e) => Err(e),
+            }
+        })
+        .await?;
+    Ok(answer)
+}
+
+/// Whether an error is about the answer given (shown beside the question),
+/// rather than the app failing.
+fn answerable(kind: ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::Validation | ErrorKind::Network | ErrorKind::Server | ErrorKind::NoServer
+    )
+}
+
+#[derive(Deserialize)]
+struct ProfileForm {
+    name: String,
+    timezone: String,
+}
+
+async fn first_run_profile(State(app): State<App>, Posted(f): Posted<ProfileForm>) -> Answer {
+    first_run_step(app, move |core, flow| {
+        flow.profile(core, &f.name, f.timezone.trim())
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct TrackForm {
+    name: String,
+    since: String,
+}
+
+async fn first_run_track(State(app): State<App>, Posted(f): Posted<TrackForm>) -> Answer {
+    first_run_step(app, move |core, flow| {
+        let since = NaiveDate::parse_from_str(f.since.trim(), "%Y-%m-%d").map_err(|_| {
+            Error::invalid("first clean day", format!("{:?} is not a date", f.since))
+        })?;
+        let track = FirstTrack {
+            name: f.name,
+            since,
+        };
+        flow.first_track(core, Some(&track))
+    })
+    .await
+}
+
+async fn first_run_no_track(State(app): State<App>, _: Posted<Button>) -> Answer {
+    first_run_step(app, |core, flow| flow.first_track(core, None)).await
+}
+
+#[derive(Deserialize)]
+struct ServerForm {
+    server: String,
+}
+
+async fn first_run_server(State(app): State<App>, Posted(f): Posted<ServerForm>) -> Answer {
+    first_run_step(app, move |core, flow| flow.connect(core, f.server.trim())).await
+}
+
+async fn first_run_not_now(State(app): State<App>, _: Posted<Button>) -> Answer {
+    first_run_step(app, |_, flow| flow.not_now()).await
+}
+
+async fn first_run_key_kept(State(app): State<App>, _: Posted<Button>) -> Answer {
+    first_run_step(app, |_, flow| flow.key_kept()).await
+}
+
+async fn first_run_show_key(State(app): State<App>, _: Posted<Button>) -> Answer {
+    first_run_step(app, |_, flow| flow.show_key_again()).await
+}
+
+#[derive(Deserialize)]
+struct GroupForm {
+    group: String,
+}
+
+async fn first_run_confirm_key(State(app): State<App>, Posted(f): Posted<GroupForm>) -> Answer {
+    first_run_step(app, move |_, flow| flow.confirm_key(&f.group)).await
+}
+
+// --- Screens -----------------------------------------------------------------
+
+/// A list's page query: `after=<ms>:<id>`, the cursor the previous page
+/// gave (none: the first page).
+#[derive(Deserialize)]
+struct AfterQuery {
+    after: Option<String>,
+}
+
+impl AfterQuery {
+    fn cursor(&self) -> Result<Option<PageCursor>, Error> {
+        let Some(after) = self.after.as_deref().filter(|a| !a.is_empty()) else {
+            return Ok(None);
+        };
+        let (ms, id) = after
+            .split_once(':')
+            .ok_or_else(|| Error::invalid("after", "expected <ms>:<id>"))?;
+        Ok(Some(PageCursor {
+            ms: number("after", ms)?,
+            id: id.to_owned(),
+        }))
+    }
+}
+
+async fn journal(State(app): State<App>, Query(q): Query<AfterQuery>) -> PageResult {
+    let after = q.cursor()?;
+    let csrf = app.guard.csrf().to_owned();
+    Ok(Html(
+        app.run(move |core| screens::journal(core, after.as_ref(), &csrf))
             .await?,
     ))
 }
@@ -153,16 +313,16 @@ impl JournalForm {
 
 async fn add_journal(State(app): State<App>, Posted(f): Posted<JournalForm>) -> Done {
     let input = f.input()?;
-    app.with(move |s| s.add_journal(input)).await?;
+    app.run(move |core| core.journal().add(input)).await?;
     Ok(Redirect::to("/journal"))
 }
 
 async fn journal_entry(State(app): State<App>, Path(id): Path<String>) -> PageResult {
     let csrf = app.guard.csrf().to_owned();
     let html = app
-        .with(move |s| {
-            let e = s.journal_entry(&id)?;
-            let shared = !s.shared_in(&id)?.is_empty();
+        .run(move |core| {
+            let e = core.journal().get(&id)?;
+            let shared = !core.sharing().shared_in(&id)?.is_empty();
             Ok(render::journal_edit(&e, shared, &csrf))
         })
         .await?;
@@ -175,7 +335,7 @@ async fn edit_journal(
     Posted(f): Posted<JournalForm>,
 ) -> Done {
     let input = f.input()?;
-    app.with(move |s| s.edit_journal(&id, input)).await?;
+    app.run(move |core| core.journal().edit(&id, input)).await?;
     Ok(Redirect::to("/journal"))
 }
 
@@ -184,7 +344,7 @@ async fn edit_journal(
 struct Button {}
 
 async fn share_journal(State(app): State<App>, Path(id): Path<String>, _: Posted<Button>) -> Done {
-    app.with(move |s| tandem_core::features::sharing::share(s, ShareKind::Journal, &id, None))
+    app.run(move |core| core.sharing().share(ShareKind::Journal, &id, None))
         .await?;
     Ok(Redirect::to("/journal"))
 }
@@ -194,24 +354,18 @@ async fn unshare_journal(
     Path(id): Path<String>,
     _: Posted<Button>,
 ) -> Done {
-    app.with(move |s| tandem_core::features::sharing::unshare(s, ShareKind::Journal, &id, None))
+    app.run(move |core| core.sharing().unshare(ShareKind::Journal, &id, None))
         .await?;
     Ok(Redirect::to("/journal"))
 }
 
-async fn craving(State(app): State<App>) -> PageResult {
+async fn craving(State(app): State<App>, Query(q): Query<AfterQuery>) -> PageResult {
+    let after = q.cursor()?;
     let csrf = app.guard.csrf().to_owned();
-    let html = app
-        .with(move |s| {
-            let recent = s.cravings_page(&Page::first(10))?;
-            Ok(render::craving(
-                &recent,
-                tandem_core::features::sharing::can_share(&s)?,
-                &csrf,
-            ))
-        })
-        .await?;
-    Ok(Html(html))
+    Ok(Html(
+        app.run(move |core| screens::cravings(core, after.as_ref(), &csrf))
+            .await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -242,27 +396,21 @@ async fn add_craving(State(app): State<App>, Posted(f): Posted<CravingForm>) -> 
         note: f.note,
         at: None,
     };
-    app.with(move |s| s.add_craving(input)).await?;
+    app.run(move |core| core.cravings().add(input)).await?;
     Ok(Redirect::to("/"))
 }
 
 async fn share_craving(State(app): State<App>, Path(id): Path<String>, _: Posted<Button>) -> Done {
-    app.with(move |s| tandem_core::features::sharing::share(s, ShareKind::Craving, &id, None))
+    app.run(move |core| core.sharing().share(ShareKind::Craving, &id, None))
         .await?;
     Ok(Redirect::to("/craving"))
 }
 
 async fn checkin(State(app): State<App>) -> PageResult {
     let csrf = app.guard.csrf().to_owned();
-    let html = app
-        .with(move |s| {
-            Ok(render::checkin(
-                tandem_core::view::today(&s)?.checkin.as_ref(),
-                &csrf,
-            ))
-        })
-        .await?;
-    Ok(Html(html))
+    Ok(Html(
+        app.run(move |core| screens::checkin(core, &csrf)).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -282,31 +430,15 @@ async fn save_checkin(State(app): State<App>, Posted(f): Posted<CheckinForm>) ->
         used: f.used.is_some(),
         note: f.note,
     };
-    app.with(move |s| s.check_in(input)).await?;
+    app.run(move |core| core.checkins().check_in(input)).await?;
     Ok(Redirect::to("/"))
 }
 
 async fn goals(State(app): State<App>) -> PageResult {
     let csrf = app.guard.csrf().to_owned();
-    let html = app
-        .with(move |s| {
-            let goals = s.goals()?;
-            let shared = s.shared_among(goals.iter().map(|g| g.id.as_str()))?;
-            let rows: Vec<_> = goals
-                .into_iter()
-                .map(|g| {
-                    let is_shared = shared.contains(&g.id);
-                    (tandem_core::view::GoalView::from(&g), is_shared)
-                })
-                .collect();
-            Ok(render::goals(
-                &rows,
-                tandem_core::features::sharing::can_share(&s)?,
-                &csrf,
-            ))
-        })
-        .await?;
-    Ok(Html(html))
+    Ok(Html(
+        app.run(move |core| screens::goals(core, &csrf)).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -322,7 +454,7 @@ async fn add_goal(State(app): State<App>, Posted(f): Posted<GoalForm>) -> Done {
         why: f.why,
         target: None,
     };
-    app.with(move |s| s.add_goal(input)).await?;
+    app.run(move |core| core.goals().add(input)).await?;
     Ok(Redirect::to("/goals"))
 }
 
@@ -336,7 +468,8 @@ async fn add_milestone(
     Path(id): Path<String>,
     Posted(f): Posted<TitleForm>,
 ) -> Done {
-    app.with(move |s| s.add_milestone(&id, &f.title)).await?;
+    app.run(move |core| core.goals().add_milestone(&id, &f.title))
+        .await?;
     Ok(Redirect::to("/goals"))
 }
 
@@ -345,7 +478,7 @@ async fn milestone_done(
     Path((id, mid)): Path<(String, String)>,
     _: Posted<Button>,
 ) -> Done {
-    app.with(move |s| s.set_milestone_done(&id, &mid, true))
+    app.run(move |core| core.goals().set_milestone_done(&id, &mid, true))
         .await?;
     Ok(Redirect::to("/goals"))
 }
@@ -355,39 +488,26 @@ async fn milestone_undo(
     Path((id, mid)): Path<(String, String)>,
     _: Posted<Button>,
 ) -> Done {
-    app.with(move |s| s.set_milestone_done(&id, &mid, false))
+    app.run(move |core| core.goals().set_milestone_done(&id, &mid, false))
         .await?;
     Ok(Redirect::to("/goals"))
 }
 
 async fn share_goal(State(app): State<App>, Path(id): Path<String>, _: Posted<Button>) -> Done {
-    app.with(move |s| tandem_core::features::sharing::share(s, ShareKind::Goal, &id, None))
+    app.run(move |core| core.sharing().share(ShareKind::Goal, &id, None))
         .await?;
     Ok(Redirect::to("/goals"))
 }
 
-/// How many days the Insights page covers.
-pub const INSIGHT_DAYS: u32 = 90;
-
 async fn insights(State(app): State<App>) -> PageResult {
-    let html = app
-        .with(|s| Ok(render::insights(&s.insights(INSIGHT_DAYS)?)))
-        .await?;
-    Ok(Html(html))
+    Ok(Html(app.run(screens::insights).await?))
 }
 
 async fn notes(State(app): State<App>) -> PageResult {
     let csrf = app.guard.csrf().to_owned();
-    let html = app
-        .with(move |s| {
-            Ok(render::notes(
-                &s.notes()?,
-                &tandem_core::features::pairs::list(&s)?,
-                &csrf,
-            ))
-        })
-        .await?;
-    Ok(Html(html))
+    Ok(Html(
+        app.run(move |core| screens::notes(core, &csrf)).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -401,9 +521,9 @@ struct NoteForm {
 
 async fn add_note(State(app): State<App>, Posted(f): Posted<NoteForm>) -> Done {
     let note = app
-        .with(move |s| {
+        .run(move |core| {
             let pair = (!f.pair.is_empty()).then_some(f.pair.as_str());
-            s.create_note_in(pair, &f.title, &f.body)
+            core.notes().create(pair, &f.title, &f.body)
         })
         .await?;
     Ok(Redirect::to(&format!("/notes/{}", note.id)))
@@ -412,7 +532,7 @@ async fn add_note(State(app): State<App>, Posted(f): Posted<NoteForm>) -> Done {
 async fn note(State(app): State<App>, Path(id): Path<String>) -> PageResult {
     let csrf = app.guard.csrf().to_owned();
     let html = app
-        .with(move |s| Ok(render::note(&s.note(&id)?, &csrf)))
+        .run(move |core| Ok(render::note(&core.notes().get(&id)?, &csrf)))
         .await?;
     Ok(Html(html))
 }
@@ -428,24 +548,16 @@ async fn edit_note(
     Posted(f): Posted<BodyForm>,
 ) -> Done {
     let path = format!("/notes/{id}");
-    app.with(move |s| s.edit_note(&id, &f.body)).await?;
+    app.run(move |core| core.notes().edit(&id, &f.body)).await?;
     Ok(Redirect::to(&path))
 }
 
 async fn pair(State(app): State<App>) -> PageResult {
     let csrf = app.guard.csrf().to_owned();
-    let html = app
-        .with(move |s| {
-            let connected = s.account()?.is_some();
-            Ok(render::pair(
-                &tandem_core::features::pairs::list(&s)?,
-                connected,
-                None,
-                &csrf,
-            ))
-        })
-        .await?;
-    Ok(Html(html))
+    Ok(Html(
+        app.run(move |core| screens::pairs(core, None, &csrf))
+            .await?,
+    ))
 }
 
 /// The invite code as an SVG QR code.
@@ -474,12 +586,7 @@ async fn invite(State(app): State<App>, _: Posted<Button>) -> PageResult {
         .run(move |core| {
             let code = core.pairs().invite()?;
             let svg = qr_svg(&code)?;
-            Ok(render::pair(
-                &core.pairs().list()?,
-                true,
-                Some((&code, &svg)),
-                &csrf,
-            ))
+            screens::pairs(core, Some((&code, &svg)), &csrf)
         })
         .await?;
     Ok(Html(html))
@@ -497,41 +604,26 @@ async fn join(State(app): State<App>, Posted(f): Posted<CodeForm>) -> Done {
 
 async fn mentor(State(app): State<App>) -> PageResult {
     let csrf = app.guard.csrf().to_owned();
-    let html = app
-        .with(move |s| {
-            Ok(render::mentor(
-                &tandem_core::features::mentor::overview(s, false)?,
-                &csrf,
-            ))
-        })
-        .await?;
-    Ok(Html(html))
+    Ok(Html(
+        app.run(move |core| screens::mentor(core, &csrf)).await?,
+    ))
 }
 
 async fn acknowledge(State(app): State<App>, Path(id): Path<String>, _: Posted<Button>) -> Done {
-    app.with(move |s| tandem_core::features::pairs::acknowledge(s, &id))
-        .await?;
+    app.run(move |core| core.mentor().acknowledge(&id)).await?;
     Ok(Redirect::to("/mentor"))
 }
 
 async fn seen(State(app): State<App>, _: Posted<Button>) -> Done {
-    app.with(|s| tandem_core::features::mentor::overview(s, true))
-        .await?;
+    app.run(|core| core.screens().mentor_overview(true)).await?;
     Ok(Redirect::to("/mentor"))
 }
 
 async fn settings(State(app): State<App>) -> PageResult {
     let csrf = app.guard.csrf().to_owned();
-    let html = app
-        .with(move |s| {
-            Ok(render::settings(
-                &s.settings()?,
-                &tandem_core::sync::engine::status(&s)?,
-                &csrf,
-            ))
-        })
-        .await?;
-    Ok(Html(html))
+    Ok(Html(
+        app.run(move |core| screens::settings(core, &csrf)).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -554,7 +646,7 @@ async fn sync(State(app): State<App>, Posted(f): Posted<SyncForm>) -> Done {
 }
 
 async fn export(State(app): State<App>) -> Result<Response, WebError> {
-    let json = app.with(|s| s.export()?.to_json()).await?;
+    let json = app.run(|core| core.export()?.to_json()).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/json"),

@@ -1,38 +1,90 @@
-//! What the busiest pages read from the core, and their HTML: shared by the
-//! handlers and by the benchmark that holds them to the core's own calls.
+//! Each page that shows a screen of the core: one call to
+//! [`App::screens`](tandem_core::App::screens) for its record, rendered.
+//! Nothing here decides what a screen shows (page sizes, windows, sharing
+//! marks, empty states, which screen opens): the records carry it. Shared
+//! by the handlers and by the benchmark that holds each page to the core
+//! call it renders.
 
-use tandem_core::{Page, Result, Store};
+use tandem_core::screens::{FirstRun, FirstRunStep, Launch, PageCursor};
+use tandem_core::{App, Error, Result};
 
 use crate::render;
 
-/// How many entries a journal page shows.
-pub const JOURNAL_PAGE: u32 = 20;
+/// `/`: the screen the core opens on. A first run under way (kept in
+/// `flow`, started here when the core says the device opens on it) shows
+/// its step; a locked app is refused; otherwise Today.
+pub fn home(core: &App, flow: &mut Option<FirstRun>, csrf: &str) -> Result<String> {
+    if flow.is_none() {
+        match core.screens().launch()? {
+            Launch::Locked => return Err(Error::Locked),
+            Launch::Today => return today(core),
+            Launch::FirstRun { .. } => *flow = Some(core.screens().first_run()?),
+        }
+    }
+    match flow.as_ref().map(FirstRun::step) {
+        Some(FirstRunStep::Done) | None => today(core),
+        Some(step) => Ok(render::first_run(&step, None, csrf)),
+    }
+}
 
 /// The Today page.
-pub fn today(s: &mut Store) -> Result<String> {
-    Ok(render::today(
-        &tandem_core::view::today(&s)?,
-        &tandem_core::sync::engine::status(&s)?,
+pub fn today(core: &App) -> Result<String> {
+    Ok(render::today(&core.screens().today()?))
+}
+
+/// A page of the journal: the first, or the one after `after`.
+pub fn journal(core: &App, after: Option<&PageCursor>, csrf: &str) -> Result<String> {
+    Ok(render::journal(&core.screens().journal(after)?, csrf))
+}
+
+/// Logging a craving, over a page of the log: the first, or the one after
+/// `after`.
+pub fn cravings(core: &App, after: Option<&PageCursor>, csrf: &str) -> Result<String> {
+    Ok(render::craving(&core.screens().cravings(after)?, csrf))
+}
+
+/// Today's check-in, to make or edit.
+pub fn checkin(core: &App, csrf: &str) -> Result<String> {
+    let today = core.screens().today()?;
+    Ok(render::checkin(today.today.checkin.as_ref(), csrf))
+}
+
+/// The Insights page, over the core's window.
+pub fn insights(core: &App) -> Result<String> {
+    Ok(render::insights(&core.screens().insights()?))
+}
+
+/// The Goals page.
+pub fn goals(core: &App, csrf: &str) -> Result<String> {
+    Ok(render::goals(&core.screens().goals()?, csrf))
+}
+
+/// The Notes page (the pairs screen says whom a new note can be shared with).
+pub fn notes(core: &App, csrf: &str) -> Result<String> {
+    let screens = core.screens();
+    Ok(render::notes(&screens.notes()?, &screens.pairs()?, csrf))
+}
+
+/// The Pair page, with a fresh invite (its code and QR code) if one was
+/// just made.
+pub fn pairs(core: &App, invite: Option<(&str, &str)>, csrf: &str) -> Result<String> {
+    Ok(render::pair(&core.screens().pairs()?, invite, csrf))
+}
+
+/// The mentor's overview (looking does not mark anything seen).
+pub fn mentor(core: &App, csrf: &str) -> Result<String> {
+    Ok(render::mentor(
+        &core.screens().mentor_overview(false)?,
+        csrf,
     ))
 }
 
-/// A page of the journal after `before` (the last entry shown).
-pub fn journal(s: &mut Store, before: Option<(i64, String)>, csrf: &str) -> Result<String> {
-    let entries = s.journal_page(&Page {
-        limit: JOURNAL_PAGE,
-        before,
-    })?;
-    let can_share = tandem_core::features::sharing::can_share(&s)?;
-    let shared = s.shared_among(entries.iter().map(|e| e.id.as_str()))?;
-    let rows: Vec<render::JournalRow<'_>> = entries
-        .iter()
-        .map(|entry| render::JournalRow {
-            entry,
-            shared: shared.contains(&entry.id),
-        })
-        .collect();
-    let older = (entries.len() == JOURNAL_PAGE as usize)
-        .then(|| entries.last().map(|e| format!("{}:{}", e.created_ms, e.id)))
-        .flatten();
-    Ok(render::journal(&rows, can_share, older, csrf))
+/// Settings, with the full sync status.
+pub fn settings(core: &App, csrf: &str) -> Result<String> {
+    let screens = core.screens();
+    Ok(render::settings(
+        &screens.settings()?,
+        &screens.sync_status()?,
+        csrf,
+    ))
 }

@@ -18,6 +18,16 @@ fn start() -> Ui {
     let path = dir.path().join("tandem.db");
     let app = App::open(&path, key, Options::default()).expect("open");
     app.init("Sam", "UTC").expect("init");
+    // Used, so the device opens on Today rather than the first run's
+    // server question.
+    app.checkins()
+        .check_in(tandem_core::checkin::CheckInInput {
+            mood: 4,
+            craving: 1,
+            used: false,
+            note: String::new(),
+        })
+        .expect("check in");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let listen: SocketAddr = "127.0.0.1:0".parse().expect("addr");
