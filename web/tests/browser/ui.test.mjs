@@ -1,5 +1,6 @@
 // The browser shell end to end, in headless Chromium: a mentee and a mentor,
-// each with their own `tandem ui`, through one sync server on loopback.
+// each with their own `tandem ui`, through one sync server on loopback; and a
+// newcomer whose fresh home opens on the first run.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -10,12 +11,12 @@ import { World, request } from './harness.mjs';
 const screens = process.env.SCREENS_DIR || 'screens';
 mkdirSync(screens, { recursive: true });
 const world = new World();
-let browser, sam, alex, samUrl, alexUrl;
+let browser, sam, alex, samUrl, alexUrl, server;
 
 const daysAgo = (n) => new Date(Date.now() - n * 86400000).toISOString().slice(0, 10);
 
 before(async () => {
-  const server = await world.server();
+  server = await world.server();
   // Sam, the mentee: a few weeks in, a goal with a milestone, paired with Alex.
   world.cli('sam', 'init', '--name', 'Sam', '--timezone', 'Europe/Berlin');
   world.cli('sam', 'track', 'add', '--name', 'alcohol', '--since', daysAgo(40));
@@ -186,5 +187,75 @@ test('every page reflows at 320 CSS pixels (200% zoom on a phone) and every fiel
     assert.deepEqual(unlabelled, [], `${path} has fields without a label`);
     assert.equal(await page.locator('h1').count(), 1, `${path} has one h1`);
   }
+  await page.context().close();
+});
+
+// No sideways scrolling at this page's width, a label on every field, one h1.
+const fits = async (page, what) => {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 1, `${what} scrolls sideways by ${overflow}px`);
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input:not([type=hidden]), textarea, select')]
+    .filter((el) => el.labels.length === 0 && !el.getAttribute('aria-label'))
+    .map((el) => el.outerHTML));
+  assert.deepEqual(unlabelled, [], `${what} has fields without a label`);
+  assert.equal(await page.locator('h1').count(), 1, `${what} has one h1`);
+};
+
+test('a fresh home opens on the first run, and finishing it lands on Today with the track', async () => {
+  const url = await world.ui('robin');
+  const page = await (await browser.newContext({ viewport: { width: 320, height: 640 } })).newPage();
+  await page.goto(url);
+
+  await page.getByRole('heading', { name: 'Welcome to Tandem', level: 1 }).waitFor();
+  assert.equal(await page.getByRole('navigation').count(), 0, 'nothing to navigate to before set-up');
+  await fits(page, 'the profile question');
+  await shot(page, 'first-run-profile');
+  await page.getByLabel('Your name, as your mentor will see it').fill('Robin');
+  await page.getByLabel(/^Your time zone/).fill('Mars/Olympus');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  assert.match(await page.getByRole('alert').textContent(), /time ?zone/i, 'an unknown zone is refused, saying why');
+  await page.getByLabel('Your name, as your mentor will see it').fill('Robin');
+  await page.getByLabel(/^Your time zone/).fill('Europe/Berlin');
+  await page.getByRole('button', { name: 'Continue' }).click();
+
+  await page.getByRole('heading', { name: 'Your clean time', level: 1 }).waitFor();
+  await fits(page, 'the first-track question');
+  await page.getByLabel(/^What you stay away from/).fill('gambling');
+  await page.getByLabel('Your first clean day').fill(daysAgo(12));
+  await page.getByRole('button', { name: 'Start counting' }).click();
+
+  await page.getByRole('heading', { name: 'Sync and pairing', level: 1 }).waitFor();
+  await fits(page, 'the server question');
+  await page.getByLabel('Sync server address').fill(server);
+  await page.getByRole('button', { name: 'Use this server' }).click();
+
+  await page.getByRole('heading', { name: 'Your recovery key', level: 1 }).waitFor();
+  await fits(page, 'the recovery key');
+  const key = (await page.locator('main code').textContent()).trim();
+  assert.match(key, /^TR1-[A-Z0-9]+(-[A-Z0-9]+)+$/);
+  await shot(page, 'first-run-recovery-key');
+  await page.getByRole('button', { name: 'I wrote it down' }).click();
+
+  await page.getByRole('heading', { name: 'Check your recovery key', level: 1 }).waitFor();
+  await fits(page, 'the key check');
+  assert.ok(!(await page.textContent('main')).includes(key), 'the key is hidden while a group is asked for');
+  const asked = await page.locator('label[for=group]').textContent();
+  const group = Number(asked.match(/Group (\d+) of/)[1]);
+  await page.getByLabel(/^Group \d+ of/).fill('NOT-IT');
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  assert.match(await page.getByRole('alert').textContent(), /does not match/);
+  await page.getByLabel(/^Group \d+ of/).fill(key.split('-')[group].toLowerCase());
+  await page.getByRole('button', { name: 'Confirm' }).click();
+
+  await page.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
+  const main = await page.textContent('main');
+  assert.match(main, /Hi Robin/);
+  assert.match(main, /gambling/);
+  assert.match(main, /1[23] days/);
+  assert.match(main, /Syncs with your server/);
+  await shot(page, 'first-run-done');
+  // Reloading stays on Today: the store now says this device is set up.
+  await page.reload();
+  await page.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
   await page.context().close();
 });
