@@ -1,32 +1,38 @@
 package app.tandem.shared
 
 import app.tandem.core.Area
+import app.tandem.core.ScreenKind
+import app.tandem.core.redraws
 
 /**
  * The app's screens and how a person moves between them: one model that
  * the Compose navigation graph is built from, so that the JVM tests can
  * check the paths that matter (a craving is logged in two taps from Today).
+ * What each screen draws, and so when it reloads, is the core's: a screen
+ * names the core screens whose records it draws, and the core's one table
+ * ([redraws]) says which of those a change made stale.
  */
 enum class Screen(
-    /** The areas of view state this screen shows: it reloads when one changes. */
-    val shows: Set<Area>,
+    /** The core screens whose records this screen draws (none for a bare form). */
+    val draws: Set<ScreenKind>,
 ) {
-    TODAY(setOf(Area.TODAY, Area.SYNC)),
-    JOURNAL(setOf(Area.JOURNAL)),
-    JOURNAL_ENTRY(setOf(Area.JOURNAL)),
+    TODAY(setOf(ScreenKind.TODAY)),
+    JOURNAL(setOf(ScreenKind.JOURNAL)),
+    JOURNAL_ENTRY(setOf(ScreenKind.JOURNAL)),
     LOG_CRAVING(emptySet()),
-    CRAVINGS(setOf(Area.CRAVINGS)),
-    CHECK_IN(setOf(Area.TODAY)),
-    GOALS(setOf(Area.GOALS)),
-    INSIGHTS(setOf(Area.INSIGHTS)),
-    NOTES(setOf(Area.NOTES)),
-    MENTOR_OVERVIEW(setOf(Area.OVERVIEW, Area.PAIRS)),
-    PAIR(setOf(Area.PAIRS)),
-    SETTINGS(setOf(Area.SETTINGS, Area.SYNC, Area.DEVICES)),
+    CRAVINGS(setOf(ScreenKind.CRAVINGS)),
+    CHECK_IN(setOf(ScreenKind.TODAY)),
+    GOALS(setOf(ScreenKind.GOALS)),
+    INSIGHTS(setOf(ScreenKind.INSIGHTS)),
+    NOTES(setOf(ScreenKind.NOTES)),
+    MENTOR_OVERVIEW(setOf(ScreenKind.MENTOR_OVERVIEW, ScreenKind.PAIRS)),
+    PAIR(setOf(ScreenKind.PAIRS)),
+    SETTINGS(setOf(ScreenKind.SETTINGS, ScreenKind.SYNC_STATUS, ScreenKind.DEVICES)),
     ;
 
-    /** Whether this screen must reload after `areas` changed. */
-    fun needsReload(areas: Set<Area>): Boolean = areas.any { it in shows }
+    /** Whether this screen must reload after `areas` changed (the core decides). */
+    fun needsReload(areas: Collection<Area>): Boolean =
+        draws.isNotEmpty() && redraws(areas.toList()).any { it in draws }
 
     companion object {
         /** The destinations the bottom bar offers on every screen. */

@@ -1,6 +1,7 @@
 package app.tandem.shared
 
 import app.tandem.core.Area
+import app.tandem.core.ScreenKind
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertNotNull
@@ -22,9 +23,25 @@ class ScreenTest {
     }
 
     @Test
-    fun everyAreaIsShownSomewhere() {
+    fun everyCoreScreenIsDrawnSomewhere() {
+        for (kind in ScreenKind.entries) {
+            assertTrue(Screen.entries.any { kind in it.draws }, "$kind is drawn nowhere")
+        }
+    }
+
+    @Test
+    fun theCoreDecidesWhatAChangeReloads() {
+        // A craving changes Today, the log and the insights; not the journal.
+        val craving = listOf(Area.TODAY, Area.CRAVINGS, Area.INSIGHTS)
+        assertTrue(Screen.CRAVINGS.needsReload(craving))
+        assertTrue(Screen.INSIGHTS.needsReload(craving))
+        assertTrue(Screen.TODAY.needsReload(craving))
+        assertTrue(!Screen.JOURNAL.needsReload(craving))
+        // A bare form never reloads.
+        assertTrue(!Screen.LOG_CRAVING.needsReload(Area.entries))
+        // Every area reloads some screen.
         for (area in Area.entries) {
-            assertTrue(Screen.entries.any { area in it.shows }, "$area is shown nowhere")
+            assertTrue(Screen.entries.any { it.needsReload(listOf(area)) }, "$area reloads nothing")
         }
     }
 }
