@@ -377,6 +377,16 @@ impl Tandem {
             .map(SyncReportView::from)
     }
 
+    /// Syncs if this device has a server and the core's backoff says a try
+    /// is due; otherwise returns none without reaching the network. Shells
+    /// call it whenever they may sync (start, foreground, a background
+    /// task) instead of deciding themselves.
+    pub async fn sync_if_due(self: Arc<Self>) -> Result<Option<SyncReportView>> {
+        self.off_thread(|app| app.sync_if_due())
+            .await
+            .map(|report| report.map(SyncReportView::from))
+    }
+
     /// The sync status (last success, pending changes, last error, next try).
     pub fn sync_status(&self) -> Result<SyncStatus> {
         Ok(self.app.sync_status()?)
