@@ -27,13 +27,13 @@ impl Devices<'_> {
 
     /// A one-time code that links another device to this person.
     pub fn link_code(&self) -> Result<Zeroizing<String>> {
-        self.app.on_network_held(link_code)
+        self.app.on_network(|steps| link_code(steps))
     }
 
     /// Links this fresh device with a code shown on another of the
     /// person's devices, at `server`.
     pub fn link(&self, code: &str, server: &str) -> Result<SyncReport> {
-        self.app.on_network_held(|s| link(s, code, server))
+        self.app.on_network(|steps| link(steps, code, server))
     }
 
     /// Unlinks a lost device; returns it and the person's new recovery key.

@@ -12,18 +12,23 @@ use crate::document::{DocId, shard};
 use crate::error::{Error, Result};
 use crate::features::codes::LinkCode;
 use crate::store::{SpaceRole, Store};
+use crate::sync::run::StoreAccess;
 use crate::sync::seal::SpaceKey;
 use crate::sync::{Client, SyncReport};
 
 /// A single-use code (15 minutes) that links another device to this
 /// person: it carries the server's link code and the private space's
-/// key, so show it only on this screen and only to yourself.
-pub fn link_code(store: &mut Store) -> Result<Zeroizing<String>> {
-    let account = store.account()?.ok_or(Error::NoServer)?;
-    let space = store.private_space()?.ok_or(Error::NoServer)?;
-    let key = store
-        .space_key(&space.space_id, space.epoch)?
-        .ok_or_else(|| Error::CorruptStore("the private space's key is missing".into()))?;
+/// key, so show it only on this screen and only to yourself. The store is
+/// released while the server answers.
+pub fn link_code(access: &mut impl StoreAccess) -> Result<Zeroizing<String>> {
+    let (account, space, key) = access.with(|store| {
+        let account = store.account()?.ok_or(Error::NoServer)?;
+        let space = store.private_space()?.ok_or(Error::NoServer)?;
+        let key = store
+            .space_key(&space.space_id, space.epoch)?
+            .ok_or_else(|| Error::CorruptStore("the private space's key is missing".into()))?;
+        Ok((account, space, key))
+    })?;
     let answer = account.client()?.link_code()?;
     let server_code: [u8; 32] = URL_SAFE_NO_PAD
         .decode(&answer.code)
@@ -46,23 +51,33 @@ pub fn link_code(store: &mut Store) -> Result<Zeroizing<String>> {
 }
 
 /// Links this fresh device to the person whose device showed `code`,
-/// at `server`, and syncs everything down.
-pub fn link(store: &mut Store, code: &str, server: &str) -> Result<SyncReport> {
+/// at `server`, and syncs everything down. The store is released while
+/// the server answers.
+pub fn link(access: &mut impl StoreAccess, code: &str, server: &str) -> Result<SyncReport> {
     let code = LinkCode::parse(code)?;
-    if store.person().is_ok() || store.account()?.is_some() {
-        return Err(Error::AlreadyInitialized);
-    }
+    let fresh = |store: &mut Store| -> Result<()> {
+        if store.person().is_ok() || store.account()?.is_some() {
+            return Err(Error::AlreadyInitialized);
+        }
+        Ok(())
+    };
+    access.with(fresh)?;
     let server_code = URL_SAFE_NO_PAD.encode(code.server_code);
-    crate::sync::client::register(store, server, Some(&server_code))?;
-    store.add_space(
-        &hex::encode(code.space_id),
-        SpaceRole::Private,
-        code.epoch,
-        &code.key,
-    )?;
+    let account = crate::sync::client::register_at(server, Some(&server_code))?;
+    access.with(|store| {
+        // Set up meanwhile (a double tap, another window): keep what is there.
+        fresh(store)?;
+        store.keep_account(account)?;
+        store.add_space(
+            &hex::encode(code.space_id),
+            SpaceRole::Private,
+            code.epoch,
+            &code.key,
+        )
+    })?;
     // History made here before linking has nothing to share: a fresh
     // store holds no changes.
-    crate::sync::run::sync(store)
+    crate::sync::run::sync(access)
 }
 
 /// One of the person's devices, as the Devices screen lists it.
