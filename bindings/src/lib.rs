@@ -7,11 +7,14 @@
 //!
 //! - [`app`]: the [`Tandem`](app::Tandem) object and the change listener;
 //! - [`types`]: the core's types declared for uniffi;
+//! - [`screens`]: one call per screen, each returning its whole record;
+//! - [`flows`]: the core's flows (first run, connect, pairing, …) as objects;
 //! - [`mirror`]: shell-side shapes of the few core types uniffi cannot carry;
 //! - [`error`]: the one error type.
 
 pub mod app;
 pub mod error;
+pub mod flows;
 pub mod mirror;
 pub mod screens;
 pub mod types;

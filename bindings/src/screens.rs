@@ -1,14 +1,13 @@
 //! The core's screens for the shells: one call per screen, each returning
-//! the screen's whole record, and the first-run flow as an object.
+//! the screen's whole record. The flows between them are in
+//! [`crate::flows`].
 //!
 //! The records are the core's own (`tandem_core::screens`), declared here
 //! with `#[uniffi::remote]`; lists that page and the insights series have a
 //! mirror, as in [`crate::mirror`], because uniffi cannot carry arrays or
 //! name two record types alike. Nothing here decides what a screen shows.
 
-use std::sync::{Arc, Mutex, PoisonError};
-
-use chrono::NaiveDate;
+use tandem_core::Area;
 use tandem_core::craving::CravingEntry;
 use tandem_core::features::devices::DeviceView;
 use tandem_core::features::mentor::MenteeOverview;
@@ -16,13 +15,12 @@ use tandem_core::features::pairs::PairView;
 use tandem_core::journal::JournalEntry;
 use tandem_core::note::SharedNote;
 use tandem_core::screens::{
-    self, CravingRow, DevicesScreen, FirstRun, FirstRunStep, FirstTrack, GoalRow, GoalsScreen,
-    Launch, MentorOverviewScreen, NotesScreen, PairsScreen, RecoveryKeyStep, ScreenKind,
-    SyncStatusScreen, SyncSummary, TodayScreen,
+    self, CravingRow, DevicesScreen, FirstRunStep, GoalRow, GoalsScreen, Launch,
+    MentorOverviewScreen, NotesScreen, PairsScreen, ScreenKind, SyncStatusScreen, SyncSummary,
+    TodayScreen,
 };
 use tandem_core::sync::SyncStatus;
 use tandem_core::view::{GoalView, TodayView};
-use tandem_core::{App, Area};
 
 use crate::app::Tandem;
 use crate::error::Result;
@@ -37,42 +35,6 @@ pub enum Launch {
     FirstRun { step: FirstRunStep },
     /// Set up: Today.
     Today,
-}
-
-/// Where the first run stands.
-#[uniffi::remote(Enum)]
-pub enum FirstRunStep {
-    /// Asks for a display name and an IANA time zone.
-    Profile { name_max: u32 },
-    /// Asks for a first track, which may be skipped.
-    FirstTrack {
-        name: String,
-        timezone: String,
-        latest_since: NaiveDate,
-        name_max: u32,
-    },
-    /// Asks whether to use a sync server or not now.
-    SyncChoice,
-    /// Connected: the recovery key shown once, to confirm.
-    RecoveryKey(RecoveryKeyStep),
-    /// Set up: open Today.
-    Done,
-}
-
-/// Where the recovery key step stands.
-#[uniffi::remote(Enum)]
-pub enum RecoveryKeyStep {
-    /// The key on screen, to be written down.
-    Show { key: String, groups: u32 },
-    /// The key hidden; the person re-enters group number `group`.
-    Confirm { group: u32, groups: u32 },
-}
-
-/// A first track, as the person enters it.
-#[uniffi::remote(Record)]
-pub struct FirstTrack {
-    pub name: String,
-    pub since: NaiveDate,
 }
 
 /// A screen that draws data.
@@ -314,85 +276,5 @@ impl Tandem {
     /// The Sync status screen.
     pub fn sync_status_screen(&self) -> Result<SyncStatusScreen> {
         Ok(self.app().screens().sync_status()?)
-    }
-
-    /// The first run, at the step the store says it stands.
-    pub fn first_run(self: Arc<Self>) -> Result<Arc<FirstRunFlow>> {
-        let flow = self.app().screens().first_run()?;
-        Ok(Arc::new(FirstRunFlow {
-            tandem: self,
-            flow: Mutex::new(flow),
-        }))
-    }
-}
-
-/// The first-run flow: each action checks its input and returns the next
-/// step, or an error and the flow stays where it was.
-#[derive(uniffi::Object)]
-pub struct FirstRunFlow {
-    tandem: Arc<Tandem>,
-    flow: Mutex<FirstRun>,
-}
-
-impl FirstRunFlow {
-    fn act(
-        &self,
-        f: impl FnOnce(&mut FirstRun, &App) -> tandem_core::Result<FirstRunStep>,
-    ) -> Result<FirstRunStep> {
-        let mut flow = self.flow.lock().unwrap_or_else(PoisonError::into_inner);
-        Ok(f(&mut flow, self.tandem.app())?)
-    }
-}
-
-#[uniffi::export]
-impl FirstRunFlow {
-    /// Where the flow stands.
-    pub fn step(&self) -> FirstRunStep {
-        self.flow
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .step()
-    }
-
-    /// The name and time zone.
-    pub fn profile(&self, name: String, timezone: String) -> Result<FirstRunStep> {
-        self.act(|f, app| f.profile(app, &name, &timezone))
-    }
-
-    /// The first track, or none to skip it.
-    pub fn first_track(&self, track: Option<FirstTrack>) -> Result<FirstRunStep> {
-        self.act(|f, app| f.first_track(app, track.as_ref()))
-    }
-
-    /// Use the sync server at `server`: connects (reaching the network;
-    /// call it off the main thread) and shows the recovery key.
-    pub async fn connect(self: Arc<Self>, server: String) -> Result<FirstRunStep> {
-        blocking::unblock(move || self.act(|f, app| f.connect(app, &server))).await
-    }
-
-    /// No sync server for now.
-    pub fn not_now(&self) -> Result<FirstRunStep> {
-        self.act(|f, _| f.not_now())
-    }
-
-    /// The person wrote the key down: hide it and ask for one group.
-    pub fn key_kept(&self) -> Result<FirstRunStep> {
-        self.act(|f, _| f.key_kept())
-    }
-
-    /// Show the key again.
-    pub fn show_key_again(&self) -> Result<FirstRunStep> {
-        self.act(|f, _| f.show_key_again())
-    }
-
-    /// The group asked for, re-entered.
-    pub fn confirm_key(&self, group: String) -> Result<FirstRunStep> {
-        self.act(|f, _| f.confirm_key(&group))
-    }
-}
-
-impl std::fmt::Debug for FirstRunFlow {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FirstRunFlow").finish_non_exhaustive()
     }
 }
