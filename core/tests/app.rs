@@ -237,3 +237,59 @@ fn a_mentee_and_a_mentor_through_two_apps() {
     mentor.sync_now().unwrap();
     assert!(mentor.pairs().list().unwrap()[0].ended);
 }
+
+/// A call that reaches the server, and whether it succeeded.
+type NetworkCall = fn(&App) -> bool;
+
+#[test]
+fn the_app_keeps_working_while_pairing_and_recovery_wait_on_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("server.db"));
+    let proxy = support::proxy::Proxy::start(&server.url);
+    let clock = Arc::new(FixedClock::new(at("2026-03-10T12:00:00Z")));
+    let app = Arc::new(app_in(dir.path(), "a.db", clock));
+    app.init("Robin", "UTC").unwrap();
+    app.connect(&proxy.url).unwrap();
+
+    // Writes from another thread; whether it landed within ten seconds.
+    let write = |text: String| {
+        let (done, landed) = std::sync::mpsc::channel();
+        let app = app.clone();
+        std::thread::spawn(move || {
+            let entry = tandem_core::journal::JournalInput {
+                text,
+                ..Default::default()
+            };
+            let _ = done.send(app.journal().add(entry).is_ok());
+        });
+        landed.recv_timeout(std::time::Duration::from_secs(10)) == Ok(true)
+    };
+
+    // Each call waits for a held answer; meanwhile writes land at once.
+    let calls: [(&str, NetworkCall); 3] = [
+        ("invite", |a| a.pairs().invite().is_ok()),
+        ("new recovery key", |a| {
+            a.devices().new_recovery_key().is_ok()
+        }),
+        ("link code", |a| a.devices().link_code().is_ok()),
+    ];
+    for (n, (name, call)) in calls.into_iter().enumerate() {
+        proxy.hold_answers();
+        let waiting = {
+            let app = app.clone();
+            std::thread::spawn(move || call(&app))
+        };
+        assert!(proxy.wait_until_held(n + 1), "{name}: no request went out");
+        let landed = write(format!("while {name} waits"));
+        proxy.release_answers();
+        assert!(landed, "a write waited for {name}'s network call");
+        assert!(waiting.join().unwrap(), "{name} failed");
+    }
+    assert_eq!(
+        app.journal()
+            .page(&tandem_core::Page::first(10))
+            .unwrap()
+            .len(),
+        3
+    );
+}

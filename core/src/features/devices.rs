@@ -43,7 +43,7 @@ impl Devices<'_> {
 
     /// Makes a new recovery key (the old one stops working); show it once.
     pub fn new_recovery_key(&self) -> Result<Zeroizing<String>> {
-        self.app.on_network_held(new_recovery_key)
+        self.app.on_network(|steps| new_recovery_key(steps))
     }
 
     /// Restores the person onto this fresh device from their recovery key;
@@ -54,6 +54,6 @@ impl Devices<'_> {
         server: &str,
     ) -> Result<(SyncReport, Zeroizing<String>)> {
         self.app
-            .on_network_held(|s| restore(s, recovery_key, server))
+            .on_network(|steps| restore(steps, recovery_key, server))
     }
 }

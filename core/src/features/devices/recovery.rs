@@ -21,6 +21,7 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::features::codes::RecoveryKey;
 use crate::store::{RecoveryRecord, SpaceRole, Store};
+use crate::sync::run::StoreAccess;
 use crate::sync::seal::{self, Place, SpaceKey};
 use crate::sync::{Client, SyncReport};
 
@@ -29,8 +30,9 @@ const ENVELOPE_HASH: &str = "000000000000000000000000000000000000000000000000000
 
 /// Makes a new recovery key for this person and returns it, to be shown
 /// once. If the device syncs already, the server code and the envelope
-/// are stored at once; otherwise at the first sync.
-pub fn new_recovery_key(store: &mut Store) -> Result<Zeroizing<String>> {
+/// are stored at once (the store released while the server answers);
+/// otherwise at the first sync.
+pub fn new_recovery_key(access: &mut impl StoreAccess) -> Result<Zeroizing<String>> {
     let key = RecoveryKey::generate();
     let kept = RecoveryRecord {
         server_code: key.server_code().to_string(),
@@ -38,25 +40,38 @@ pub fn new_recovery_key(store: &mut Store) -> Result<Zeroizing<String>> {
         envelope: key.envelope_name(),
         uploaded: false,
     };
-    store.keep_recovery_record(&kept)?;
-    if let Some(account) = store.account()?
-        && store.private_space()?.is_some()
-    {
-        upload_recovery(store, &account.client()?)?;
+    let client = access.with(|store| {
+        store.keep_recovery_record(&kept)?;
+        match store.account()? {
+            Some(account) if store.private_space()?.is_some() => Ok(Some(account.client()?)),
+            _ => Ok(None),
+        }
+    })?;
+    if let Some(client) = client {
+        upload_recovery(access, &client)?;
     }
     Ok(key.to_text())
 }
 
-/// Stores the server code and the envelope if they are not stored yet.
-pub(crate) fn upload_recovery(store: &mut Store, client: &Client) -> Result<()> {
-    let Some(mut kept) = store.recovery_record()? else {
-        return Ok(());
+/// What uploading the recovery record sends: the sealed envelope and the
+/// server code.
+struct Upload {
+    space_id: String,
+    snapshot: SnapshotUpload,
+    server_code: String,
+    envelope: String,
+}
+
+/// Seals the envelope of the recovery record not stored yet, if any.
+fn prepare_upload(store: &mut Store) -> Result<Option<Upload>> {
+    let Some(kept) = store.recovery_record()? else {
+        return Ok(None);
     };
     if kept.uploaded {
-        return Ok(());
+        return Ok(None);
     }
     let Some(space) = store.private_space()? else {
-        return Ok(());
+        return Ok(None);
     };
     let keys = super::linking::pack_keys(&store.space_keys(&space.space_id)?);
     let mut wrap = [0u8; 32];
@@ -70,19 +85,36 @@ pub(crate) fn upload_recovery(store: &mut Store, client: &Client) -> Result<()> 
         epoch: space.epoch,
     };
     let (nonce, ciphertext) = seal::seal(&wrap, &place, "envelope", &[], &keys)?;
-    client.put_snapshot(
-        &space.space_id,
-        &SnapshotUpload {
+    Ok(Some(Upload {
+        snapshot: SnapshotUpload {
             doc_id: kept.envelope.clone(),
             upto_seq: 0,
             key_epoch: space.epoch,
             nonce: URL_SAFE_NO_PAD.encode(nonce),
             ciphertext: URL_SAFE_NO_PAD.encode(ciphertext),
         },
-    )?;
-    client.set_recovery(&kept.server_code)?;
-    kept.uploaded = true;
-    store.keep_recovery_record(&kept)
+        space_id: space.space_id,
+        server_code: kept.server_code,
+        envelope: kept.envelope,
+    }))
+}
+
+/// Stores the server code and the envelope if they are not stored yet:
+/// sealed with the store held, sent with it released, then marked stored
+/// unless a newer key was made meanwhile (that one goes next time).
+pub(crate) fn upload_recovery(access: &mut impl StoreAccess, client: &Client) -> Result<()> {
+    let Some(upload) = access.with(prepare_upload)? else {
+        return Ok(());
+    };
+    client.put_snapshot(&upload.space_id, &upload.snapshot)?;
+    client.set_recovery(&upload.server_code)?;
+    access.with(|store| match store.recovery_record()? {
+        Some(mut kept) if kept.envelope == upload.envelope => {
+            kept.uploaded = true;
+            store.keep_recovery_record(&kept)
+        }
+        _ => Ok(()),
+    })
 }
 
 /// Restores a person on this fresh device from their recovery key, at
@@ -90,15 +122,19 @@ pub(crate) fn upload_recovery(store: &mut Store, client: &Client) -> Result<()> 
 /// what arrived and the person's **new** recovery key (the old one is
 /// used up), to be shown once.
 pub fn restore(
-    store: &mut Store,
+    access: &mut impl StoreAccess,
     recovery_key: &str,
     server: &str,
 ) -> Result<(SyncReport, Zeroizing<String>)> {
     let key = RecoveryKey::parse(recovery_key)?;
-    if store.person().is_ok() || store.account()?.is_some() {
-        return Err(Error::AlreadyInitialized);
-    }
-    let account = crate::sync::client::register(store, server, Some(&key.server_code())).map_err(
+    let fresh = |store: &mut Store| -> Result<()> {
+        if store.person().is_ok() || store.account()?.is_some() {
+            return Err(Error::AlreadyInitialized);
+        }
+        Ok(())
+    };
+    access.with(fresh)?;
+    let account = crate::sync::client::register_at(server, Some(&key.server_code())).map_err(
         |e| match e {
             Error::Server { status: 410, .. } => Error::invalid(
                 "recovery key",
@@ -108,6 +144,10 @@ pub fn restore(
         },
     )?;
     let client = account.client()?;
+    access.with(|store| {
+        fresh(store)?;
+        store.keep_account(account).map(|_| ())
+    })?;
     let wrap = key.wrap_key();
     let name = key.envelope_name();
     let mut found = None;
@@ -133,14 +173,17 @@ pub fn restore(
     }
     let (space_id, keys) = found
         .ok_or_else(|| Error::invalid("recovery key", "no data for it was found at this server"))?;
-    for (epoch, key) in keys {
-        store.add_space(&space_id, SpaceRole::Private, epoch, &key)?;
-    }
-    let mut report = crate::sync::run::sync(store)?;
+    access.with(|store| {
+        for (epoch, key) in &keys {
+            store.add_space(&space_id, SpaceRole::Private, *epoch, key)?;
+        }
+        Ok(())
+    })?;
+    let mut report = crate::sync::run::sync(access)?;
     // The keyring arrived with the first sync: the pairs come with the second.
-    let more = crate::sync::run::sync(store)?;
+    let more = crate::sync::run::sync(access)?;
     report.pulled += more.pulled;
     report.applied += more.applied;
-    let new_key = new_recovery_key(store)?;
+    let new_key = new_recovery_key(access)?;
     Ok((report, new_key))
 }
