@@ -1,108 +1,237 @@
 import Foundation
 import TandemCore
 
-/// The screens' state, loaded from the core. Every value is the core's own
-/// view state; this class only calls the core off the main thread, reloads
-/// what the core says changed, and keeps the last problem to show.
+/// What the app shows, as the core computes it: where it opens (`launch`),
+/// the first run's step, and one record per core screen (`ScreenKind`).
+/// This class only calls the core off the main thread, keeps the records it
+/// returns, reloads the ones the core's `redraws` names after a change, and
+/// keeps the last problem to show.
 @MainActor
 final class AppModel: ObservableObject {
-    @Published var unlocked = false
-    @Published var today: TodayView?
-    @Published var journal: [JournalEntry] = []
-    @Published var goals: [GoalView] = []
-    @Published var notes: [SharedNote] = []
-    @Published var insights: Insights?
-    @Published var pairs: [PairView] = []
-    @Published var overview: [MenteeOverview] = []
-    @Published var sync: SyncStatus?
+    /// Where the app stands: locked, in the first run, or on Today (nil while the core is asked).
+    @Published var launch: Launch?
+    @Published var firstRunStep: FirstRunStep?
+    /// Why the flow refused the last answer (the flow stays at its step).
+    @Published var firstRunProblem: TandemError?
+    /// An answer is with the core (connecting reaches the network).
+    @Published var firstRunBusy = false
+
+    @Published var today: TodayScreen?
+    /// The journal pages loaded so far, in order.
+    @Published var journal: [JournalScreen] = []
+    /// The craving log pages loaded so far, in order.
+    @Published var cravings: [CravingsScreen] = []
+    @Published var insights: InsightsScreen?
+    @Published var goals: GoalsScreen?
+    @Published var notes: NotesScreen?
+    @Published var pairs: PairsScreen?
+    @Published var overview: MentorOverviewScreen?
+    @Published var devices: DevicesScreen?
     @Published var settings: Settings?
+    @Published var sync: SyncStatusScreen?
     @Published var inviteCode: String?
     @Published var problem: TandemError?
 
     let tandem = Core.tandem
+    private var flow: FirstRunFlow?
+    /// The core screens loaded at least once: those a change may make stale.
+    private var drawn = Set<ScreenKind>()
 
     init() {
+        // The app lock comes first: the store stays closed until the person unlocks.
         tandem.lock()
         tandem.setListener(listener: Listener(model: self))
+        launch = .locked
     }
 
-    // MARK: Lock
+    // MARK: Lock and launch
 
     func unlock() async {
         guard await AppLock.authenticate() else { return }
         await run { t in try t.unlock(key: KeychainKey.storeKey()) }
-        unlocked = !tandem.isLocked()
-        if unlocked { reload([.today, .journal, .goals, .notes, .pairs, .settings, .sync]) }
+        await decide()
+    }
+
+    /// Asks the core which screen the app opens on (and resumes the first run if it says so).
+    func decide() async {
+        let tandem = self.tandem, current = flow
+        do {
+            let (launch, flow, step) = try await Task.detached { () throws -> (Launch, FirstRunFlow?, FirstRunStep?) in
+                let launch = try tandem.launch()
+                var flow = current
+                if flow == nil, case .firstRun = launch { flow = try tandem.firstRun() }
+                return (launch, flow, flow?.step())
+            }.value
+            self.flow = flow
+            firstRunStep = step
+            self.launch = launch
+        } catch let e as TandemError {
+            fail(e)
+        } catch {}
     }
 
     func enteredBackground() { tandem.enteredBackground() }
 
     func enteredForeground() {
-        if tandem.enteredForeground() { unlocked = false }
+        if tandem.enteredForeground() { launch = .locked }
     }
 
-    // MARK: Loading
+    // MARK: First run (each answer one call on the core's flow)
 
-    /// Reloads the state that shows `areas`.
-    func reload(_ areas: [Area]) {
+    func profile(name: String, timezone: String) { answer { try $0.profile(name: name, timezone: timezone) } }
+    func firstTrack(_ track: FirstTrack?) { answer { try $0.firstTrack(track: track) } }
+    func notNow() { answer { try $0.notNow() } }
+    func keyKept() { answer { try $0.keyKept() } }
+    func showKeyAgain() { answer { try $0.showKeyAgain() } }
+    func confirmKey(_ group: String) { answer { try $0.confirmKey(group: group) } }
+
+    func connect(server: String) {
+        guard let flow, !firstRunBusy else { return }
+        firstRunBusy = true
         Task {
-            for area in Set(areas) {
-                switch area {
-                case .today: await load { self.today = try $0.today() }
-                case .journal: await load { self.journal = try $0.journalPage(limit: 50, after: nil) }
-                case .cravings, .insights: await load { self.insights = try $0.insights(days: 90) }
-                case .goals: await load { self.goals = try $0.goals() }
-                case .notes: await load { self.notes = try $0.notes() }
-                case .pairs, .overview:
-                    await load { self.pairs = try $0.pairs() }
-                    await load { self.overview = try $0.mentorOverview(markSeen: false) }
-                case .settings: await load { self.settings = try $0.settings() }
-                case .sync: await load { self.sync = try $0.syncStatus() }
-                case .devices: break
-                }
+            defer { firstRunBusy = false }
+            do {
+                firstRunStep = try await flow.connect(server: server)
+                firstRunProblem = nil
+            } catch let e as TandemError { firstRunProblem = e } catch {}
+        }
+    }
+
+    /// The first run is done: Today.
+    func openToday() {
+        flow = nil
+        firstRunStep = nil
+        launch = .today
+    }
+
+    private func answer(_ action: @escaping @Sendable (FirstRunFlow) throws -> FirstRunStep) {
+        guard let flow, !firstRunBusy else { return }
+        firstRunBusy = true
+        Task {
+            defer { firstRunBusy = false }
+            do {
+                firstRunStep = try await Task.detached { try action(flow) }.value
+                firstRunProblem = nil
+            } catch let e as TandemError { firstRunProblem = e } catch {}
+        }
+    }
+
+    // MARK: Screens
+
+    /// A screen opened: loads the core screen it draws.
+    func show(_ kind: ScreenKind) async { await load(kind, opened: true) }
+
+    /// Reloads the screens the core says a change to `areas` made stale, among those drawn.
+    func changed(_ areas: [Area]) {
+        Task {
+            for kind in redraws(areas: areas) where drawn.contains(kind) {
+                await load(kind, opened: false)
             }
         }
     }
 
-    private func load(_ assign: @escaping @MainActor (Tandem) throws -> Void) async {
-        do { try assign(tandem) } catch let e as TandemError { problem = e } catch {}
+    private func load(_ kind: ScreenKind, opened: Bool) async {
+        drawn.insert(kind)
+        switch kind {
+        case .today: if let v = await fetch({ try $0.todayScreen() }) { today = v }
+        case .journal:
+            let loaded = journal.count
+            if let v = await fetch({ t in try pages(loaded, { try t.journalScreen(after: $0) }, { $0.next }) }) { journal = v }
+        case .cravings:
+            let loaded = cravings.count
+            if let v = await fetch({ t in try pages(loaded, { try t.cravingsScreen(after: $0) }, { $0.next }) }) { cravings = v }
+        case .insights: if let v = await fetch({ try $0.insightsScreen() }) { insights = v }
+        case .goals: if let v = await fetch({ try $0.goalsScreen() }) { goals = v }
+        case .notes: if let v = await fetch({ try $0.notesScreen() }) { notes = v }
+        case .pairs: if let v = await fetch({ try $0.pairsScreen() }) { pairs = v }
+        // Opening the overview is the mentor looking: what counts as new starts over.
+        case .mentorOverview: if let v = await fetch({ try $0.mentorOverviewScreen(markSeen: opened) }) { overview = v }
+        case .devices: if let v = await fetch({ try $0.devicesScreen() }) { devices = v }
+        case .settings: if let v = await fetch({ try $0.settings() }) { settings = v }
+        case .syncStatus: if let v = await fetch({ try $0.syncStatusScreen() }) { sync = v }
+        }
+    }
+
+    /// The journal's next page, after the last one loaded.
+    func moreJournal() async {
+        guard let after = journal.last?.next else { return }
+        if let page = await fetch({ try $0.journalScreen(after: after) }) { journal.append(page) }
+    }
+
+    /// The craving log's next page, after the last one loaded.
+    func moreCravings() async {
+        guard let after = cravings.last?.next else { return }
+        if let page = await fetch({ try $0.cravingsScreen(after: after) }) { cravings.append(page) }
     }
 
     // MARK: Actions (each one core call, off the main thread)
 
     func run(_ call: @escaping @Sendable (Tandem) throws -> Void) async {
-        let tandem = self.tandem
-        do {
-            try await Task.detached { try call(tandem) }.value
-        } catch let e as TandemError {
-            problem = e
-        } catch {}
+        _ = await fetch(call)
+    }
+
+    /// Shares an item with the mentor, or stops sharing it.
+    func setShared(_ kind: ShareKind, id: String, _ on: Bool) {
+        Task {
+            await run { t in
+                if on { try t.share(kind: kind, id: id, pairId: nil) } else { try t.unshare(kind: kind, id: id, pairId: nil) }
+            }
+        }
     }
 
     func syncNow() async {
-        do { _ = try await tandem.syncNow() } catch let e as TandemError { problem = e } catch {}
+        do { _ = try await tandem.syncNow() } catch let e as TandemError { fail(e) } catch {}
     }
 
     func invite() async {
-        do { inviteCode = try await tandem.pairInvite() } catch let e as TandemError { problem = e } catch {}
+        do { inviteCode = try await tandem.pairInvite() } catch let e as TandemError { fail(e) } catch {}
     }
 
     func join(_ code: String) async {
-        do { _ = try await tandem.pairJoin(code: code) }
-        catch let e as TandemError { problem = e } catch {}
+        do { _ = try await tandem.pairJoin(code: code) } catch let e as TandemError { fail(e) } catch {}
     }
 
     func exportJSON() async -> String? {
-        do { return try await tandem.exportJson() } catch let e as TandemError { problem = e; return nil } catch { return nil }
+        do { return try await tandem.exportJson() } catch let e as TandemError { fail(e); return nil } catch { return nil }
     }
 
     func eraseEverything() async {
         do {
             _ = try await tandem.erase(also: [])
             KeychainKey.erase()
-            unlocked = false
-        } catch let e as TandemError { problem = e } catch {}
+            await decide()
+        } catch let e as TandemError { fail(e) } catch {}
     }
+
+    // MARK: Calling the core
+
+    /// Runs a quick core call off the main thread; a failure is shown and gives nil.
+    private func fetch<T>(_ get: @escaping @Sendable (Tandem) throws -> T) async -> T? {
+        let tandem = self.tandem
+        do {
+            return try await Task.detached { try get(tandem) }.value
+        } catch let e as TandemError {
+            fail(e)
+            return nil
+        } catch {
+            return nil
+        }
+    }
+
+    /// A locked store means the unlock screen (the core locked itself); anything else is shown.
+    private func fail(_ e: TandemError) {
+        if case .Locked = e { launch = .locked } else { problem = e }
+    }
+}
+
+/// The first page again and as many after it as were loaded (at least one),
+/// each after the cursor the one before returned.
+private func pages<P>(_ loaded: Int, _ page: (PageCursor?) throws -> P, _ next: (P) -> PageCursor?) throws -> [P] {
+    var out = [try page(nil)]
+    while out.count < loaded, let after = next(out[out.count - 1]) {
+        out.append(try page(after))
+    }
+    return out
 }
 
 /// Hops the core's change notices to the main actor.
@@ -112,6 +241,6 @@ private final class Listener: ChangeListener, @unchecked Sendable {
     init(model: AppModel) { self.model = model }
 
     func changed(areas: [Area]) {
-        Task { @MainActor [weak model] in model?.reload(areas) }
+        Task { @MainActor [weak model] in model?.changed(areas) }
     }
 }

@@ -2,21 +2,22 @@ import CoreImage.CIFilterBuiltins
 import SwiftUI
 import TandemCore
 
-/// Shown until LocalAuthentication passes.
+/// Shown while the core is locked: the prompt opens at once, and again from the button.
 struct LockScreen: View {
     @EnvironmentObject var model: AppModel
     var body: some View {
-        Button("Unlock") { Task { await model.unlock() } }
+        Button("Unlock Tandem") { Task { await model.unlock() } }
             .task { await model.unlock() }
     }
 }
 
-/// Today: clean time per track, the next milestone, today's check-in.
+/// Today: clean time per track, the next milestone, today's check-in, how syncing goes.
 struct TodayScreen: View {
     @EnvironmentObject var model: AppModel
     var body: some View {
         List {
-            if let today = model.today {
+            if let screen = model.today {
+                let today = screen.today
                 ForEach(today.tracks, id: \.id) { track in
                     VStack(alignment: .leading) {
                         Text(track.name).font(.headline)
@@ -35,10 +36,15 @@ struct TodayScreen: View {
                     Text("Checked in today")
                 }
                 NavigationLink("Insights") { InsightsScreen() }
-                NavigationLink("Mentor overview") { MentorOverviewScreen() }
+                // Offered once there is a pair, as the core's record says.
+                if screen.hasPair {
+                    NavigationLink("Mentor overview") { MentorOverviewScreen() }
+                }
+                Text(syncSummaryText(screen.sync, zone: today.timezone)).font(.footnote)
             }
         }
-        .navigationTitle(model.today?.name ?? "Today")
+        .navigationTitle(model.today?.today.name ?? "Today")
+        .task { await model.show(.today) }
     }
 }
 
@@ -91,48 +97,87 @@ struct CheckInScreen: View {
                 Task { await model.run { try _ = $0.checkIn(input: input) }; dismiss() }
             }
         }
+        .navigationTitle("Check in")
     }
 }
 
-/// Cravings by hour, drawn from the core's series, and what helped.
+/// Insights over the core's window: cravings by hour, drawn from the core's series, and what helped.
 struct InsightsScreen: View {
     @EnvironmentObject var model: AppModel
     var body: some View {
         List {
-            if let i = model.insights {
-                Section("Cravings by hour") {
-                    let peak = max(i.byHour.max() ?? 1, 1)
-                    HStack(alignment: .bottom, spacing: 2) {
-                        ForEach(0..<i.byHour.count, id: \.self) { hour in
-                            Rectangle().frame(height: 100 * CGFloat(i.byHour[hour]) / CGFloat(peak))
+            if let screen = model.insights {
+                let i = screen.insights
+                if screen.empty {
+                    Text("Nothing to chart yet: log a craving or check in, and patterns show up here.")
+                } else {
+                    Section("Cravings by hour") {
+                        let peak = max(i.byHour.max() ?? 1, 1)
+                        HStack(alignment: .bottom, spacing: 2) {
+                            ForEach(0..<i.byHour.count, id: \.self) { hour in
+                                Rectangle().frame(height: 100 * CGFloat(i.byHour[hour]) / CGFloat(peak))
+                            }
                         }
+                        .frame(height: 100)
+                        .accessibilityElement()
+                        .accessibilityLabel("Cravings by hour of the day, \(i.cravings) in all")
                     }
-                    .frame(height: 100)
-                    .accessibilityLabel("Cravings by hour of the day")
+                    Section("What helped") {
+                        ForEach(i.whatHelped, id: \.strategy) { s in Text("\(s.strategy): resisted \(s.resisted) of \(s.uses)") }
+                    }
                 }
-                Section("What helped") {
-                    ForEach(i.whatHelped, id: \.strategy) { s in Text("\(s.strategy): resisted \(s.resisted) of \(s.uses)") }
-                }
+                NavigationLink("Craving log") { CravingsScreen() }
             }
         }
-        .task { model.reload([.insights]) }
+        .navigationTitle(model.insights.map { "The last \($0.days) days" } ?? "Insights")
+        .task { await model.show(.insights) }
     }
 }
 
-/// The journal, newest first, and a new entry (optionally shared).
+/// The craving log, a page at a time; each craving can be shared once the core says there is a pair.
+struct CravingsScreen: View {
+    @EnvironmentObject var model: AppModel
+    var body: some View {
+        List {
+            NavigationLink("Log a craving") { LogCravingScreen() }
+            if model.cravings.first?.empty == true { Text("No cravings logged yet.") }
+            ForEach(model.cravings.indices, id: \.self) { p in
+                let page = model.cravings[p]
+                ForEach(page.rows, id: \.craving.id) { row in
+                    VStack(alignment: .leading) {
+                        Text("\(row.craving.trigger) · \(row.craving.intensity)/10")
+                        if page.canShare {
+                            ShareToggle(shared: row.shared) { on in model.setShared(.craving, id: row.craving.id, on) }
+                        }
+                    }
+                }
+            }
+            if model.cravings.last?.next != nil {
+                Button("Show older") { Task { await model.moreCravings() } }
+            }
+        }
+        .navigationTitle("Craving log")
+        .task { await model.show(.cravings) }
+    }
+}
+
+/// The journal, newest first, a page at a time, and a new entry (shared if the person
+/// chooses, offered once the core says there is a pair).
 struct JournalScreen: View {
     @EnvironmentObject var model: AppModel
     @State private var text = ""
     @State private var share = false
     var body: some View {
+        let canShare = model.journal.first?.canShare == true
         List {
             Section("Write") {
-                TextEditor(text: $text).frame(minHeight: 100)
-                Toggle("Share with my mentor", isOn: $share)
-                if share { Text(sharedCopyWarning).font(.footnote) }
+                TextEditor(text: $text)
+                    .frame(minHeight: 100)
+                    .accessibilityLabel("What is on your mind?")
+                if canShare { ShareToggle(shared: share) { share = $0 } }
                 Button("Save") {
                     let input = JournalInput(text: text, mood: nil, tags: [])
-                    let sharing = share
+                    let sharing = share && canShare
                     Task {
                         await model.run { t in
                             let entry = try t.addJournal(input: input)
@@ -142,13 +187,28 @@ struct JournalScreen: View {
                     }
                 }
             }
-            ForEach(model.journal, id: \.id) { e in Text(e.text).lineLimit(3) }
+            if model.journal.first?.empty == true { Text("No entries yet.") }
+            ForEach(model.journal.indices, id: \.self) { p in
+                let page = model.journal[p]
+                ForEach(page.rows, id: \.entry.id) { row in
+                    VStack(alignment: .leading) {
+                        Text(row.entry.text).lineLimit(3)
+                        if page.canShare {
+                            ShareToggle(shared: row.shared) { on in model.setShared(.journal, id: row.entry.id, on) }
+                        }
+                    }
+                }
+            }
+            if model.journal.last?.next != nil {
+                Button("Show older") { Task { await model.moreJournal() } }
+            }
         }
         .navigationTitle("Journal")
+        .task { await model.show(.journal) }
     }
 }
 
-/// Goals and milestones; a goal can be shared with the mentor.
+/// Goals and milestones; a goal can be shared with the mentor once the core says there is a pair.
 struct GoalsScreen: View {
     @EnvironmentObject var model: AppModel
     @State private var title = ""
@@ -161,21 +221,25 @@ struct GoalsScreen: View {
                     Task { await model.run { try _ = $0.addGoal(input: input) }; title = "" }
                 }
             }
-            ForEach(model.goals, id: \.id) { goal in
-                Section(goal.title) {
-                    ForEach(goal.milestones, id: \.id) { m in
-                        Toggle(m.title, isOn: Binding(get: { m.done }, set: { done in
-                            Task { await model.run { try _ = $0.setMilestoneDone(goalId: goal.id, milestoneId: m.id, done: done) } }
-                        }))
+            if let screen = model.goals {
+                if screen.empty { Text("No goals yet.") }
+                ForEach(screen.rows, id: \.goal.id) { row in
+                    let goal = row.goal
+                    Section(goal.title) {
+                        ForEach(goal.milestones, id: \.id) { m in
+                            Toggle(m.title, isOn: Binding(get: { m.done }, set: { done in
+                                Task { await model.run { try _ = $0.setMilestoneDone(goalId: goal.id, milestoneId: m.id, done: done) } }
+                            }))
+                        }
+                        if screen.canShare {
+                            ShareToggle(shared: row.shared) { on in model.setShared(.goal, id: goal.id, on) }
+                        }
                     }
-                    Button("Share with my mentor") {
-                        Task { await model.run { try $0.share(kind: .goal, id: goal.id, pairId: nil) } }
-                    }
-                    Text(sharedCopyWarning).font(.footnote)
                 }
             }
         }
         .navigationTitle("Goals")
+        .task { await model.show(.goals) }
     }
 }
 
@@ -183,10 +247,16 @@ struct GoalsScreen: View {
 struct NotesScreen: View {
     @EnvironmentObject var model: AppModel
     var body: some View {
-        List(model.notes, id: \.id) { note in
-            NavigationLink(note.title) { NoteEditor(note: note) }
+        List {
+            if let screen = model.notes {
+                if screen.empty { Text("No notes yet.") }
+                ForEach(screen.notes, id: \.id) { note in
+                    NavigationLink(note.title) { NoteEditor(note: note) }
+                }
+            }
         }
         .navigationTitle("Notes")
+        .task { await model.show(.notes) }
     }
 }
 
@@ -206,48 +276,64 @@ struct NoteEditor: View {
     }
 }
 
-/// The mentor's overview.
+/// The mentor's overview: each mentee, what changed since the last look, open reach-outs.
 struct MentorOverviewScreen: View {
     @EnvironmentObject var model: AppModel
     var body: some View {
-        List(model.overview, id: \.pairId) { m in
-            Section(m.name ?? "…") {
-                Text("New: \(m.changes.newShared) shared, \(m.changes.milestonesDone) milestones, \(m.changes.newReachOuts) reach-outs")
-                ForEach(m.goals, id: \.id) { g in Text("\(g.title): \(g.milestonesDone)/\(g.milestones.count)") }
-                ForEach(m.openReachOuts, id: \.id) { r in
-                    Button("I reached out: \(r.text)") {
-                        Task { await model.run { try $0.acknowledgeReachOut(id: r.id) } }
+        List {
+            if let screen = model.overview {
+                if screen.empty { Text("You are not mentoring anyone yet.") }
+                if screen.openReachOuts > 0 { Text("\(screen.openReachOuts) reach-outs waiting for you").font(.headline) }
+                ForEach(screen.mentees, id: \.pairId) { m in
+                    Section(m.name ?? "…") {
+                        Text("New: \(m.changes.newShared) shared, \(m.changes.milestonesDone) milestones, \(m.changes.newReachOuts) reach-outs")
+                        ForEach(m.goals, id: \.id) { g in Text("\(g.title): \(g.milestonesDone)/\(g.milestones.count)") }
+                        ForEach(m.openReachOuts, id: \.id) { r in
+                            Button("I reached out: \(r.text)") {
+                                Task { await model.run { try $0.acknowledgeReachOut(id: r.id) } }
+                            }
+                        }
                     }
                 }
             }
         }
-        .task { await model.run { _ = try $0.mentorOverview(markSeen: true) } }
+        .navigationTitle("Mentor overview")
+        .task { await model.show(.mentorOverview) }
     }
 }
 
-/// Pair: show the invite as text and QR; join by typing a code.
+/// Pair: show the invite as text and QR; join by typing a code. Both need a
+/// sync server, which the core's record says this phone has.
 struct PairScreen: View {
     @EnvironmentObject var model: AppModel
     @State private var typed = ""
     var body: some View {
         Form {
-            Button("Show an invite code") { Task { await model.invite() } }
-            if let code = model.inviteCode {
-                if let image = qrImage(code) {
-                    Image(uiImage: image).interpolation(.none).resizable().frame(width: 240, height: 240)
-                        .accessibilityLabel("Invite code as a QR code")
+            if let screen = model.pairs {
+                if !screen.canPair {
+                    Text("Pairing needs a sync server. This phone does not sync yet.")
+                } else {
+                    Button("Show an invite code") { Task { await model.invite() } }
+                    if let code = model.inviteCode {
+                        if let image = qrImage(code) {
+                            Image(uiImage: image).interpolation(.none).resizable().frame(width: 240, height: 240)
+                                .accessibilityLabel("Invite code as a QR code")
+                        }
+                        Text(code).textSelection(.enabled)
+                    }
+                    TextField("Invite code", text: $typed)
+                    Button("Join") { Task { await model.join(typed) } }
                 }
-                Text(code).textSelection(.enabled)
+                if screen.empty { Text("No pairs yet.") }
+                ForEach(screen.pairs, id: \.pairId) { p in Text("\(p.otherName ?? "…")\(p.ended ? " · ended" : "")") }
             }
-            TextField("Invite code", text: $typed)
-            Button("Join") { Task { await model.join(typed) } }
-            ForEach(model.pairs, id: \.pairId) { p in Text("\(p.otherName ?? "…")\(p.ended ? " · ended" : "")") }
         }
         .navigationTitle("Pair")
+        .task { await model.show(.pairs) }
     }
 }
 
-/// Settings: what others see, sync, export, delete everything.
+/// Settings: what others see, sync, devices, export, delete everything.
 struct SettingsScreen: View {
     @EnvironmentObject var model: AppModel
     @State private var confirmErase = false
@@ -258,18 +344,75 @@ struct SettingsScreen: View {
                 Text("The sync server stores only encrypted data it cannot read. It learns when your phone syncs, roughly how much it sends, and which accounts share a pair.")
             }
             Section("Sync") {
-                if let s = model.sync { Text("\(s.server ?? "not set up") · \(s.pendingChanges) waiting") }
-                Button("Sync now") { Task { await model.syncNow() } }
+                if let screen = model.sync {
+                    if screen.connected {
+                        Text("\(screen.status.server ?? "") · \(screen.status.pendingChanges) waiting")
+                        Button("Sync now") { Task { await model.syncNow() } }
+                    } else {
+                        Text("This phone does not sync. Everything stays on it.")
+                    }
+                }
                 NavigationLink("Pair with a mentor") { PairScreen() }
+            }
+            if let screen = model.devices, !screen.devices.isEmpty {
+                Section("Devices") {
+                    ForEach(screen.devices, id: \.deviceId) { d in
+                        Text("\(d.thisDevice ? "This phone" : String(d.deviceId.prefix(8)))\(d.unlinked ? " · unlinked" : "")")
+                    }
+                }
             }
             Section {
                 Button("Export everything") { Task { _ = await model.exportJSON() } }
                 Button("Delete everything", role: .destructive) { confirmErase = true }
             }
         }
+        .navigationTitle("Settings")
+        .task {
+            await model.show(.settings)
+            await model.show(.syncStatus)
+            await model.show(.devices)
+        }
         .confirmationDialog("This removes every entry from this phone and deletes your account on the server. Copies your mentor's phone already synced stay there.", isPresented: $confirmErase) {
             Button("Delete everything", role: .destructive) { Task { await model.eraseEverything() } }
         }
+    }
+}
+
+/// Whether an item is shared, as the core marks its row: a toggle to change it, and the copy warning once shared.
+struct ShareToggle: View {
+    let shared: Bool
+    let change: (Bool) -> Void
+    var body: some View {
+        Toggle("Share with my mentor", isOn: Binding(get: { shared }, set: change))
+        if shared { Text(sharedCopyWarning).font(.footnote) }
+    }
+}
+
+/// Today's one line on syncing, worded from the core's summary.
+func syncSummaryText(_ sync: SyncSummary, zone: String) -> String {
+    if !sync.connected { return "This phone does not sync. Everything stays on it." }
+    if sync.failing { return "Sync is not getting through; \(sync.pendingChanges) changes waiting" }
+    if sync.pendingChanges > 0 { return "\(sync.pendingChanges) changes waiting to sync" }
+    guard let ms = sync.lastSuccessMs else { return "Not synced yet" }
+    let style = Date.FormatStyle(date: .abbreviated, time: .shortened, timeZone: TimeZone(identifier: zone) ?? .current)
+    return "Synced " + Date(timeIntervalSince1970: Double(ms) / 1000).formatted(style)
+}
+
+/// The sentence a problem shows, by the core's error kind (its own message is for logs).
+func problemText(_ e: TandemError) -> String {
+    switch e {
+    case .Validation: return String(localized: "Please check what you entered.")
+    case .NotFound: return String(localized: "That item is gone.")
+    case .NotInitialized: return String(localized: "Set up Tandem first.")
+    case .AlreadyInitialized: return String(localized: "This phone is already set up.")
+    case .Corrupt: return String(localized: "Some saved data could not be read. Nothing was deleted.")
+    case .TooNew: return String(localized: "Update Tandem to open your data.")
+    case .Storage: return String(localized: "The phone could not save. Try again.")
+    case .WrongKey: return String(localized: "Tandem could not unlock its data.")
+    case .Locked: return String(localized: "Tandem is locked.")
+    case .Network: return String(localized: "You are offline. Everything is saved and will sync later.")
+    case .Server: return String(localized: "The sync server had a problem. Tandem will try again.")
+    case .NoServer: return String(localized: "This phone does not sync yet.")
     }
 }
 

@@ -2,9 +2,11 @@ import BackgroundTasks
 import SwiftUI
 import TandemCore
 
-/// The app: the lock screen until LocalAuthentication passes, then the tabs.
-/// Background sync runs as a BGAppRefreshTask; the core's own lock closes
-/// the store when the app has been away longer than the person's delay.
+/// The app opens where the core's `launch()` says: the lock screen until
+/// LocalAuthentication passes, the first run until the person is set up,
+/// then the tabs. Background sync runs as a BGAppRefreshTask; the core's
+/// own lock closes the store when the app has been away longer than the
+/// person's delay.
 @main
 struct TandemApp: App {
     @StateObject private var model = AppModel()
@@ -17,11 +19,19 @@ struct TandemApp: App {
     var body: some Scene {
         WindowGroup {
             Group {
-                if model.unlocked {
-                    MainTabs().environmentObject(model)
-                } else {
-                    LockScreen().environmentObject(model)
+                switch model.launch {
+                case nil: ProgressView()
+                case .locked?: LockScreen()
+                case .firstRun?: FirstRunScreen()
+                case .today?: MainTabs()
                 }
+            }
+            .environmentObject(model)
+            .alert(
+                model.problem.map(problemText) ?? "",
+                isPresented: Binding(get: { model.problem != nil }, set: { if !$0 { model.problem = nil } })
+            ) {
+                Button("OK", role: .cancel) { model.problem = nil }
             }
         }
         .onChange(of: phase) { newPhase in

@@ -8,6 +8,14 @@ import app.tandem.android.security.KeyVault
 import app.tandem.android.sync.SyncScheduler
 import app.tandem.core.Tandem
 import app.tandem.shared.TandemSession
+import kotlinx.coroutines.CoroutineExceptionHandler
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.flow.MutableSharedFlow
+import kotlinx.coroutines.flow.SharedFlow
+import kotlinx.coroutines.flow.asSharedFlow
+import kotlinx.coroutines.launch
 import java.io.File
 
 /**
@@ -20,20 +28,40 @@ class TandemApplication : Application() {
     lateinit var keys: KeyVault
         private set
 
-    /** The session, opened on first use (off the main thread). */
+    /** The session, opened on first use (always off the main thread). */
     val session: TandemSession by lazy {
         val path = File(noBackupFilesDir, "tandem.db").path
         TandemSession(Tandem.open(path, keys.storeKey()))
     }
+
+    /**
+     * One worker for the lock's background and foreground notices: they
+     * open the store on first use, and they must reach the core in order.
+     */
+    @OptIn(kotlinx.coroutines.ExperimentalCoroutinesApi::class)
+    private val lifecycleCalls = CoroutineScope(
+        SupervisorJob() + Dispatchers.IO.limitedParallelism(1) +
+            // A store that cannot open yet (before the phone's first unlock)
+            // is met again, and shown, by the screens' own calls.
+            CoroutineExceptionHandler { _, _ -> },
+    )
+
+    private val relocks = MutableSharedFlow<Unit>(extraBufferCapacity = 1)
+
+    /** Emits when the app came back after the lock delay and the core locked itself. */
+    val relocked: SharedFlow<Unit> = relocks.asSharedFlow()
 
     override fun onCreate() {
         super.onCreate()
         keys = KeyVault(this)
         SyncScheduler.schedule(this)
         ProcessLifecycleOwner.get().lifecycle.addObserver(object : DefaultLifecycleObserver {
-            override fun onStop(owner: LifecycleOwner) = session.tandem.enteredBackground()
+            override fun onStop(owner: LifecycleOwner) {
+                lifecycleCalls.launch { session.tandem.enteredBackground() }
+            }
+
             override fun onStart(owner: LifecycleOwner) {
-                session.tandem.enteredForeground()
+                lifecycleCalls.launch { if (session.tandem.enteredForeground()) relocks.tryEmit(Unit) }
             }
         })
     }

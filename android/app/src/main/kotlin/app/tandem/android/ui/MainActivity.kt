@@ -2,8 +2,11 @@ package app.tandem.android.ui
 
 import android.os.Bundle
 import androidx.activity.compose.setContent
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.padding
 import androidx.compose.material3.AlertDialog
+import androidx.compose.material3.Button
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.NavigationBar
 import androidx.compose.material3.NavigationBarItem
@@ -13,10 +16,7 @@ import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
-import androidx.compose.runtime.mutableStateOf
-import androidx.compose.runtime.remember
-import androidx.compose.runtime.rememberCoroutineScope
-import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.res.stringResource
 import androidx.fragment.app.FragmentActivity
@@ -27,46 +27,59 @@ import androidx.navigation.compose.composable
 import androidx.navigation.compose.currentBackStackEntryAsState
 import androidx.navigation.compose.rememberNavController
 import app.tandem.android.R
-import app.tandem.android.TandemApplication
 import app.tandem.android.security.AppLock
+import app.tandem.core.Launch
 import app.tandem.shared.Screen
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.launch
-import kotlinx.coroutines.withContext
 
 /**
- * The one activity: the app lock first, then the screens. Navigation
+ * The one activity: it opens where the core's `launch()` says (the
+ * [TandemViewModel] asks it): the app lock while the store is locked, the
+ * first run until the person is set up, then the screens. Navigation
  * follows [Screen] (the model the JVM tests check): the bottom bar holds
  * [Screen.tabs], every other screen is one tap from where it is linked.
  */
 class MainActivity : FragmentActivity() {
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
-        val app = application as TandemApplication
         setContent {
-            MaterialTheme {
-                var locked by remember { mutableStateOf(true) }
-                val scope = rememberCoroutineScope()
-                LaunchedEffect(locked) {
-                    if (locked) AppLock.prompt(this@MainActivity) {
-                        scope.launch {
-                            // Opening the store reads the disk: off the main thread.
-                            withContext(Dispatchers.IO) { app.session.tandem.unlock(app.keys.storeKey()) }
-                            locked = false
-                        }
-                    }
-                }
-                if (!locked) TandemNavHost()
-            }
+            MaterialTheme { TandemRoot(onUnlockAsked = { unlocked -> AppLock.prompt(this@MainActivity, unlocked) }) }
         }
     }
 }
 
+/** The screen the core's [Launch] names, and the problem to show, if any. */
 @Composable
-private fun TandemNavHost(vm: TandemViewModel = viewModel()) {
+private fun TandemRoot(onUnlockAsked: (onUnlocked: () -> Unit) -> Unit, vm: TandemViewModel = viewModel()) {
+    val launch by vm.launch.collectAsStateWithLifecycle()
+    val problem by vm.problem.collectAsStateWithLifecycle()
+    when (launch) {
+        null -> Unit
+        Launch.Locked -> LockScreen(onUnlock = { onUnlockAsked(vm::unlock) })
+        is Launch.FirstRun -> FirstRunScreen(vm)
+        Launch.Today -> TandemNavHost(vm)
+    }
+    problem?.let {
+        AlertDialog(
+            onDismissRequest = vm::dismissProblem,
+            confirmButton = { TextButton(onClick = vm::dismissProblem) { Text(stringResource(R.string.ok)) } },
+            text = { Text(stringResource(problemText(it))) },
+        )
+    }
+}
+
+/** Locked: the prompt opens at once, and again from the button if it was dismissed. */
+@Composable
+private fun LockScreen(onUnlock: () -> Unit) {
+    LaunchedEffect(Unit) { onUnlock() }
+    Box(Modifier.fillMaxSize(), contentAlignment = Alignment.Center) {
+        Button(onClick = onUnlock) { Text(stringResource(R.string.unlock)) }
+    }
+}
+
+@Composable
+private fun TandemNavHost(vm: TandemViewModel) {
     val nav = rememberNavController()
     val current by nav.currentBackStackEntryAsState()
-    val problem by vm.problem.collectAsStateWithLifecycle()
     val go: (Screen) -> Unit = { nav.navigate(it.name) { launchSingleTop = true } }
     Scaffold(
         bottomBar = {
@@ -85,13 +98,13 @@ private fun TandemNavHost(vm: TandemViewModel = viewModel()) {
         NavHost(nav, startDestination = Screen.TODAY.name, modifier = Modifier.padding(padding)) {
             for (screen in Screen.entries) {
                 composable(screen.name) {
-                    LaunchedEffect(screen) { vm.load(screen) }
+                    LaunchedEffect(screen) { vm.show(screen) }
                     when (screen) {
                         Screen.TODAY -> TodayScreen(vm, go)
                         Screen.LOG_CRAVING -> LogCravingScreen(vm) { nav.popBackStack() }
                         Screen.CRAVINGS -> CravingsScreen(vm, go)
                         Screen.CHECK_IN -> CheckInScreen(vm) { nav.popBackStack() }
-                        Screen.INSIGHTS -> InsightsScreen(vm)
+                        Screen.INSIGHTS -> InsightsScreen(vm, go)
                         Screen.JOURNAL -> JournalScreen(vm, go)
                         Screen.JOURNAL_ENTRY -> JournalEntryScreen(vm) { nav.popBackStack() }
                         Screen.GOALS -> GoalsScreen(vm)
@@ -103,13 +116,6 @@ private fun TandemNavHost(vm: TandemViewModel = viewModel()) {
                 }
             }
         }
-    }
-    problem?.let {
-        AlertDialog(
-            onDismissRequest = vm::dismissProblem,
-            confirmButton = { TextButton(onClick = vm::dismissProblem) { Text("OK") } },
-            text = { Text(stringResource(problemText(it))) },
-        )
     }
 }
 

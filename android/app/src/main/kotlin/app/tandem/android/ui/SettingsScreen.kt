@@ -22,6 +22,8 @@ import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.semantics.heading
+import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import app.tandem.android.R
@@ -29,15 +31,16 @@ import app.tandem.android.TandemApplication
 import app.tandem.core.AppName
 import app.tandem.shared.Screen
 
-/** Settings: app lock delay, the app's name, sync, export, erase, and what others see. */
+/** Settings: app lock delay, the app's name, sync, devices, export, erase, and what others see. */
 @Composable
 fun SettingsScreen(vm: TandemViewModel, go: (Screen) -> Unit) {
     val settings by vm.settings.collectAsStateWithLifecycle()
     val sync by vm.sync.collectAsStateWithLifecycle()
+    val devices by vm.devices.collectAsStateWithLifecycle()
     val context = LocalContext.current
     var confirmErase by remember { mutableStateOf(false) }
     Column(Modifier.padding(16.dp).verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(12.dp)) {
-        Text(stringResource(R.string.what_others_see_title), style = MaterialTheme.typography.titleMedium)
+        Text(stringResource(R.string.what_others_see_title), style = MaterialTheme.typography.titleMedium, modifier = Modifier.semantics { heading() })
         Text(stringResource(R.string.what_mentor_sees))
         Text(stringResource(R.string.what_server_sees))
 
@@ -52,10 +55,22 @@ fun SettingsScreen(vm: TandemViewModel, go: (Screen) -> Unit) {
             }
         }
 
-        sync?.let { st ->
-            Text("Sync: ${st.server ?: "not set up"} · ${st.pendingChanges} waiting" + (st.lastError?.let { " · $it" } ?: ""))
+        Text(stringResource(R.string.sync_title), style = MaterialTheme.typography.titleMedium, modifier = Modifier.semantics { heading() })
+        sync?.let { screen ->
+            if (screen.connected) {
+                val st = screen.status
+                Text("${st.server} · ${st.pendingChanges} waiting" + (st.lastError?.let { " · $it" } ?: ""))
+                Button(onClick = vm::syncNow) { Text(stringResource(R.string.sync_now)) }
+            } else {
+                Text(stringResource(R.string.sync_off))
+            }
         }
-        Button(onClick = vm::syncNow) { Text(stringResource(R.string.sync_now)) }
+        devices?.let { screen ->
+            for (d in screen.devices) {
+                val name = if (d.thisDevice) stringResource(R.string.this_device) else d.deviceId.take(8)
+                Text(name + if (d.unlinked) " · " + stringResource(R.string.unlinked) else "")
+            }
+        }
         OutlinedButton(onClick = { go(Screen.PAIR) }) { Text(stringResource(R.string.pair_title)) }
         OutlinedButton(onClick = { vm.exportJson { json -> shareExport(context, json) } }) { Text(stringResource(R.string.export)) }
         OutlinedButton(onClick = { confirmErase = true }) { Text(stringResource(R.string.erase)) }
@@ -71,7 +86,7 @@ fun SettingsScreen(vm: TandemViewModel, go: (Screen) -> Unit) {
                     confirmErase = false
                 }) { Text(stringResource(R.string.erase)) }
             },
-            dismissButton = { TextButton(onClick = { confirmErase = false }) { Text("Cancel") } },
+            dismissButton = { TextButton(onClick = { confirmErase = false }) { Text(stringResource(R.string.cancel)) } },
         )
     }
 }
