@@ -16,9 +16,10 @@ use tandem_core::journal::JournalEntry;
 use tandem_core::note::SharedNote;
 use tandem_core::screens::{
     self, CravingRow, DevicesScreen, FirstRunStep, GoalRow, GoalsScreen, Launch,
-    MentorOverviewScreen, NotesScreen, PairsScreen, ScreenKind, SyncStatusScreen, SyncSummary,
-    TodayScreen,
+    MentorOverviewScreen, NotesScreen, PairsScreen, ScreenKind, SettingsScreen, SyncStatusScreen,
+    SyncSummary, TodayScreen,
 };
+use tandem_core::settings::Settings;
 use tandem_core::sync::SyncStatus;
 use tandem_core::view::{GoalView, TodayView};
 
@@ -168,6 +169,13 @@ pub struct DevicesScreen {
     pub can_link: bool,
 }
 
+/// The Settings screen.
+#[uniffi::remote(Record)]
+pub struct SettingsScreen {
+    pub settings: Settings,
+    pub lock_after_max_secs: u32,
+}
+
 /// The Sync status screen.
 #[uniffi::remote(Record)]
 pub struct SyncStatusScreen {
@@ -271,6 +279,11 @@ impl Tandem {
     /// The Devices screen.
     pub fn devices_screen(&self) -> Result<DevicesScreen> {
         Ok(self.app().screens().devices()?)
+    }
+
+    /// The Settings screen: the settings and the longest lock delay.
+    pub fn settings_screen(&self) -> Result<SettingsScreen> {
+        Ok(self.app().screens().settings()?)
     }
 
     /// The Sync status screen.

@@ -108,6 +108,10 @@ class JourneyTest {
         assertIs<FirstRunStep.Done>(flow.notNow())
         val today = t.todayScreen()
         assertTrue(today.today.tracks.isEmpty())
+        // The settings screen carries the longest lock delay the core allows.
+        val settings = t.settingsScreen()
+        assertTrue(settings.lockAfterMaxSecs > 0u)
+        assertTrue(settings.settings.lockAfterSecs <= settings.lockAfterMaxSecs)
         assertTrue(!today.sync.connected)
         // Until the person uses the app, it reopens at the server question.
         val again = t.launch()
