@@ -13,26 +13,12 @@ use tandem_core::app::ChangeListener;
 use tandem_core::craving::CravingInput;
 use tandem_core::features::sharing::ShareKind;
 use tandem_core::pair::Side;
-use tandem_core::{App, Area, Clock, Durability, ErrorKind, FixedClock, Options};
+use tandem_core::{App, Area, Clock, ErrorKind, FixedClock};
 
 #[test]
 #[ignore = "run by the tests of this file as their server"]
 fn server_child() {
     server::child();
-}
-
-fn app_in(dir: &std::path::Path, name: &str, clock: Arc<FixedClock>) -> App {
-    App::open(
-        dir.join(name),
-        test_key(),
-        Options {
-            durability: Durability::Normal,
-            clock,
-            compact_after: 16,
-            snapshot_every: 256,
-        },
-    )
-    .unwrap()
 }
 
 #[derive(Default)]

@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
@@ -17,7 +16,7 @@ use tandem_core::features::sharing::ShareKind;
 use tandem_core::journal::JournalInput;
 use tandem_core::pair::Side;
 use tandem_core::screens::*;
-use tandem_core::{App, Area, Durability, ErrorKind, FixedClock, Options};
+use tandem_core::{App, Area, ErrorKind, FixedClock};
 
 #[test]
 #[ignore = "run by the tests of this file as their server"]
@@ -27,20 +26,6 @@ fn server_child() {
 
 fn clock() -> Arc<FixedClock> {
     Arc::new(FixedClock::new(at("2026-03-10T12:00:00Z")))
-}
-
-fn app_in(dir: &Path, name: &str, clock: Arc<FixedClock>) -> App {
-    App::open(
-        dir.join(name),
-        test_key(),
-        Options {
-            durability: Durability::Normal,
-            clock,
-            compact_after: 16,
-            snapshot_every: 256,
-        },
-    )
-    .unwrap()
 }
 
 fn day(s: &str) -> NaiveDate {

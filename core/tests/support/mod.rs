@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use tandem_core::{Durability, FixedClock, Options, Store, StoreKey};
+use tandem_core::{App, Durability, FixedClock, Options, Store, StoreKey};
 
 /// A UTC instant from RFC 3339 text.
 pub fn at(s: &str) -> DateTime<Utc> {
@@ -34,6 +34,21 @@ pub fn store_in(
         Some(&test_key()),
         Options {
             durability,
+            clock,
+            compact_after: 16,
+            snapshot_every: 256,
+        },
+    )
+    .unwrap()
+}
+
+/// An app over a store in `dir` named `name`, with its own fixed clock.
+pub fn app_in(dir: &std::path::Path, name: &str, clock: Arc<FixedClock>) -> App {
+    App::open(
+        dir.join(name),
+        test_key(),
+        Options {
+            durability: Durability::Normal,
             clock,
             compact_after: 16,
             snapshot_every: 256,
