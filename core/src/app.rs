@@ -16,7 +16,8 @@
 mod listeners;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 
 use crate::area::Area;
 use crate::erase::EraseReport;
@@ -43,11 +44,29 @@ pub struct App {
     listeners: Arc<Listeners>,
     /// Held by the call that talks to the server, so that there is one.
     network: Mutex<()>,
+    /// Asked to lock while a call talked to the server: the store closes
+    /// when that call ends (see [`App::lock`]).
+    lock_pending: AtomicBool,
 }
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("App").finish_non_exhaustive()
+    }
+}
+
+/// Held by the one call that talks to the server; when it ends, a lock
+/// asked for meanwhile happens.
+struct Alone<'a> {
+    app: &'a App,
+    _guard: MutexGuard<'a, ()>,
+}
+
+impl Drop for Alone<'_> {
+    fn drop(&mut self) {
+        if self.app.lock_pending.swap(false, Ordering::SeqCst) {
+            self.app.vault().lock();
+        }
     }
 }
 
@@ -69,6 +88,7 @@ impl App {
             vault: Mutex::new(Vault::open(path, key, options)?),
             listeners: Arc::new(Listeners::default()),
             network: Mutex::new(()),
+            lock_pending: AtomicBool::new(false),
         })
     }
 
@@ -78,6 +98,7 @@ impl App {
             vault: Mutex::new(Vault::adopt(store, options)?),
             listeners: Arc::new(Listeners::default()),
             network: Mutex::new(()),
+            lock_pending: AtomicBool::new(false),
         })
     }
 
@@ -87,8 +108,35 @@ impl App {
         self.vault.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn alone(&self) -> MutexGuard<'_, ()> {
-        self.network.lock().unwrap_or_else(PoisonError::into_inner)
+    fn alone(&self) -> Alone<'_> {
+        Alone {
+            app: self,
+            _guard: self.network.lock().unwrap_or_else(PoisonError::into_inner),
+        }
+    }
+
+    /// Locks now if no call is talking to the server; otherwise once it
+    /// ends. Returns whether the store closed now.
+    fn lock_when_free(&self) -> bool {
+        let free = match self.network.try_lock() {
+            Ok(guard) => Some(guard),
+            Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        };
+        if let Some(_free) = free {
+            self.vault().lock();
+            return true;
+        }
+        self.lock_pending.store(true, Ordering::SeqCst);
+        // The call may have ended between the two looks: then nobody else
+        // will see the flag.
+        if let Ok(_free) = self.network.try_lock()
+            && self.lock_pending.swap(false, Ordering::SeqCst)
+        {
+            self.vault().lock();
+            return true;
+        }
+        false
     }
 
     /// Runs `f` on the open store, then tells the listeners what changed
@@ -146,19 +194,32 @@ impl App {
     // --- The app lock ---------------------------------------------------------
 
     /// Locks now: the store closes and every call fails with `Locked`.
+    ///
+    /// A call that is talking to the server (connecting, pairing, linking,
+    /// restoring, a sync) is not cut off between its steps: such calls
+    /// spend one-time credentials (an invite, a link code, the recovery
+    /// key) on the server and must keep what the server answered. The
+    /// store closes as soon as that call ends; meanwhile
+    /// [`is_locked`](Self::is_locked) already says locked, so the shell
+    /// shows its lock screen at once.
     pub fn lock(&self) {
-        self.vault().lock();
+        self.lock_when_free();
     }
 
     /// Unlocks with the store key; a wrong key gives `WrongKey` and the app
     /// stays locked.
+    /// A lock still waiting for a call to the server happens first (the
+    /// unlock waits for that call), so the key is always checked.
     pub fn unlock(&self, key: StoreKey) -> Result<()> {
+        if self.lock_pending.load(Ordering::SeqCst) {
+            drop(self.alone());
+        }
         self.vault().unlock(key)
     }
 
     /// Whether the app is locked.
     pub fn is_locked(&self) -> bool {
-        self.vault().is_locked()
+        self.lock_pending.load(Ordering::SeqCst) || self.vault().is_locked()
     }
 
     /// The app went to the background: the lock delay starts.
@@ -168,8 +229,13 @@ impl App {
 
     /// The app came back; returns whether it is now locked (the person's
     /// lock delay passed).
+    /// A call talking to the server finishes first, as with [`lock`](Self::lock).
     pub fn entered_foreground(&self) -> bool {
-        self.vault().entered_foreground()
+        let due = self.vault().lock_due();
+        if due {
+            self.lock_when_free();
+        }
+        self.is_locked()
     }
 
     // --- The person and the screens' data -------------------------------------

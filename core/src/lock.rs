@@ -117,12 +117,21 @@ impl Vault {
     /// The app came back: locks if it was away for the person's lock delay
     /// or longer. Returns whether the vault is now locked.
     pub fn entered_foreground(&mut self) -> bool {
-        if let Some(since) = self.background_since.take() {
-            let away = self.options.clock.now() - since;
-            if away.num_seconds() >= i64::from(self.lock_after_secs) {
-                self.lock();
-            }
+        if self.lock_due() {
+            self.lock();
         }
         self.is_locked()
+    }
+
+    /// The app came back: whether it was away for the person's lock delay
+    /// or longer (the count starts over), without locking.
+    pub fn lock_due(&mut self) -> bool {
+        match self.background_since.take() {
+            Some(since) => {
+                let away = self.options.clock.now() - since;
+                away.num_seconds() >= i64::from(self.lock_after_secs)
+            }
+            None => false,
+        }
     }
 }

@@ -279,3 +279,45 @@ fn the_app_keeps_working_while_pairing_and_recovery_wait_on_the_server() {
         3
     );
 }
+
+#[test]
+fn locking_waits_for_a_call_that_spends_a_code_on_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("server.db"));
+    let proxy = support::proxy::Proxy::start(&server.url);
+    let clock = Arc::new(FixedClock::new(at("2026-03-10T12:00:00Z")));
+    let app = Arc::new(app_in(dir.path(), "a.db", clock));
+    app.init("Robin", "UTC").unwrap();
+    app.connect(&proxy.url).unwrap();
+
+    // The invite's first answer (its pair space) is held; the app locks
+    // meanwhile. The invite still finishes: its code is not lost.
+    proxy.hold_answers();
+    let inviting = {
+        let app = app.clone();
+        std::thread::spawn(move || app.pairs().invite())
+    };
+    assert!(proxy.wait_until_held(1), "the invite never went out");
+    app.lock();
+    assert!(
+        app.is_locked(),
+        "the shell must show its lock screen at once"
+    );
+    proxy.release_answers();
+    let code = inviting
+        .join()
+        .unwrap()
+        .expect("the invite was cut off by the lock");
+    assert!(code.starts_with("TP1-"));
+
+    // Once the call ended the store closed: nothing reads or writes.
+    assert!(app.is_locked());
+    assert_eq!(app.today().unwrap_err().kind(), ErrorKind::Locked);
+    assert!(matches!(
+        app.unlock(tandem_core::StoreKey::from_bytes([0x11; 32])),
+        Err(tandem_core::Error::WrongKey(_))
+    ));
+    app.unlock(test_key()).unwrap();
+    // The pair made before the lock is there.
+    assert_eq!(app.pairs().list().unwrap().len(), 1);
+}
