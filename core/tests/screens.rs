@@ -807,3 +807,27 @@ fn erasing_a_synced_device_says_the_account_and_the_mentor_are_affected() {
     };
     assert!(report.server.is_some());
 }
+
+#[test]
+fn secrets_and_exports_stay_out_of_debug_output() {
+    use tandem_core::screens::{ExportFormat, ExportedFile, RecoveryKeyStep, ShownCode};
+    let key = "TR1-ABCD-EFGH-JKLM".to_owned();
+    let shown = format!("{:?}", RecoveryKeyStep::Show { key, groups: 3 });
+    assert!(!shown.contains("ABCD"), "{shown}");
+    let code = format!(
+        "{:?}",
+        ShownCode {
+            text: "TP1-SECRET".into(),
+            qr_payload: "TP1-SECRET".into()
+        }
+    );
+    assert!(!code.contains("SECRET"), "{code}");
+    let file = ExportedFile {
+        format: ExportFormat::Json,
+        extension: "json".into(),
+        date: at("2026-03-10T12:00:00Z").date_naive(),
+        content: "payday craving, called my mentor".into(),
+    };
+    let printed = format!("{file:?}");
+    assert!(!printed.contains("payday"), "{printed}");
+}

@@ -28,8 +28,9 @@ impl ExportFormat {
     }
 }
 
-/// A finished export, for the shell to save or share.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A finished export, for the shell to save or share. Its `Debug` leaves
+/// the content (every entry and craving) out.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportedFile {
     /// Its format.
     pub format: ExportFormat,
@@ -39,6 +40,16 @@ pub struct ExportedFile {
     pub date: NaiveDate,
     /// The file's content.
     pub content: String,
+}
+
+impl std::fmt::Debug for ExportedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportedFile")
+            .field("format", &self.format)
+            .field("date", &self.date)
+            .field("bytes", &self.content.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Where exporting stands.

@@ -20,7 +20,9 @@ use super::not_now;
 use crate::error::{Error, Result};
 
 /// Where the recovery key step stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Its `Debug` leaves the key out, so that logs never hold it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "phase", rename_all = "snake_case")]
 pub enum RecoveryKeyStep {
     /// The key on screen, to be written down. Shown while this step lasts,
@@ -39,6 +41,22 @@ pub enum RecoveryKeyStep {
         /// How many groups the key has.
         groups: u32,
     },
+}
+
+impl std::fmt::Debug for RecoveryKeyStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RecoveryKeyStep::Show { groups, .. } => f
+                .debug_struct("Show")
+                .field("groups", groups)
+                .finish_non_exhaustive(),
+            RecoveryKeyStep::Confirm { group, groups } => f
+                .debug_struct("Confirm")
+                .field("group", group)
+                .field("groups", groups)
+                .finish(),
+        }
+    }
 }
 
 /// The shown-once key and where its confirmation stands.

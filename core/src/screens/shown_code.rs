@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A code to show: a link code or a pair invite.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A code to show: a link code or a pair invite. Its `Debug` leaves the
+/// code out, so that logs never hold it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShownCode {
     /// The code as text, for typing (dash-separated groups).
     pub text: String,
@@ -11,6 +12,12 @@ pub struct ShownCode {
     /// side reads exactly as if typed. Its characters (capitals, digits and
     /// dashes) fit a QR code's compact alphanumeric mode.
     pub qr_payload: String,
+}
+
+impl std::fmt::Debug for ShownCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShownCode").finish_non_exhaustive()
+    }
 }
 
 impl ShownCode {
