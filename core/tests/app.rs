@@ -224,11 +224,14 @@ fn a_mentee_and_a_mentor_through_two_apps() {
     assert!(mentor.pairs().list().unwrap()[0].ended);
 }
 
-/// A call that reaches the server, and whether it succeeded.
-type NetworkCall = fn(&App) -> bool;
-
-#[test]
-fn the_app_keeps_working_while_pairing_and_recovery_wait_on_the_server() {
+/// A person's app connected to a real server through a proxy that can
+/// hold its answers (the folder and server are kept alive by the caller).
+fn connected_through_proxy() -> (
+    tempfile::TempDir,
+    ServerProcess,
+    support::proxy::Proxy,
+    Arc<App>,
+) {
     let dir = tempfile::tempdir().unwrap();
     let server = ServerProcess::start(&dir.path().join("server.db"));
     let proxy = support::proxy::Proxy::start(&server.url);
@@ -236,6 +239,15 @@ fn the_app_keeps_working_while_pairing_and_recovery_wait_on_the_server() {
     let app = Arc::new(app_in(dir.path(), "a.db", clock));
     app.init("Robin", "UTC").unwrap();
     app.connect(&proxy.url).unwrap();
+    (dir, server, proxy, app)
+}
+
+/// A call that reaches the server, and whether it succeeded.
+type NetworkCall = fn(&App) -> bool;
+
+#[test]
+fn the_app_keeps_working_while_pairing_and_recovery_wait_on_the_server() {
+    let (_dir, _server, proxy, app) = connected_through_proxy();
 
     // Writes from another thread; whether it landed within ten seconds.
     let write = |text: String| {
@@ -282,13 +294,7 @@ fn the_app_keeps_working_while_pairing_and_recovery_wait_on_the_server() {
 
 #[test]
 fn locking_waits_for_a_call_that_spends_a_code_on_the_server() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = ServerProcess::start(&dir.path().join("server.db"));
-    let proxy = support::proxy::Proxy::start(&server.url);
-    let clock = Arc::new(FixedClock::new(at("2026-03-10T12:00:00Z")));
-    let app = Arc::new(app_in(dir.path(), "a.db", clock));
-    app.init("Robin", "UTC").unwrap();
-    app.connect(&proxy.url).unwrap();
+    let (_dir, _server, proxy, app) = connected_through_proxy();
 
     // The invite's first answer (its pair space) is held; the app locks
     // meanwhile. The invite still finishes: its code is not lost.
