@@ -1,7 +1,10 @@
 package app.tandem.shared.bench
 
+import app.tandem.core.FfiConverterTypeTodayScreen
 import app.tandem.core.Tandem
 import java.io.File
+import java.nio.ByteBuffer
+import java.nio.ByteOrder
 
 /**
  * The Kotlin half of the FFI round-trip benchmark: the Today view through
@@ -13,7 +16,9 @@ import java.io.File
  * `isLocked`, for the price of one crossing alone), then
  * `BENCH name=ffi_today_screen …`: the whole Today screen in one call,
  * against the same call in Rust plus two empty round trips (ratio ≤ 1 meets
- * the target).
+ * the target), and `BENCH name=ffi_today_screen_lift …`: the Kotlin half
+ * of that call alone (reading the record out of its bytes), which shows how
+ * much of the gap is the crossing rather than the lifting.
  */
 fun main(args: Array<String>) {
     val dir = File(args[0])
@@ -54,6 +59,21 @@ fun main(args: Array<String>) {
             screen[i] = System.nanoTime() - start
             check(view.today.tracks.isNotEmpty())
         }
+        // The lifting alone: the same record's bytes read on the JVM, with
+        // no crossing at all.
+        val record = t.todayScreen()
+        val bytes = ByteBuffer.allocateDirect(FfiConverterTypeTodayScreen.allocationSize(record).toInt())
+            .order(ByteOrder.BIG_ENDIAN)
+        FfiConverterTypeTodayScreen.write(record, bytes)
+        repeat(WARM_UP) { FfiConverterTypeTodayScreen.read(bytes.duplicate().apply { position(0) }) }
+        val lift = LongArray(calls)
+        for (i in 0 until calls) {
+            val b = bytes.duplicate().apply { position(0) }
+            val start = System.nanoTime()
+            val view = FfiConverterTypeTodayScreen.read(b)
+            lift[i] = System.nanoTime() - start
+            check(view.today.tracks.size == record.today.tracks.size)
+        }
         val m = median(today)
         val p = p99(today)
         System.err.printf(
@@ -77,6 +97,10 @@ fun main(args: Array<String>) {
         println(
             "BENCH name=ffi_today_screen kotlin_median_us=%.1f rust_median_us=%.1f overhead_median_us=%.2f ratio=%.3f"
                 .format(kotlinScreen, rustScreen, median(overhead), kotlinScreen / budget),
+        )
+        println(
+            "BENCH name=ffi_today_screen_lift median_us=%.2f bytes=%d share=%.3f"
+                .format(median(lift), bytes.capacity(), median(lift) / kotlinScreen),
         )
     }
 }
