@@ -3,16 +3,14 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use chrono::Duration;
+use support::pair::{paired, person};
 use support::server::{self, ServerProcess};
 use support::*;
 use tandem_core::features::sharing::ShareKind;
 use tandem_core::goal::GoalInput;
 use tandem_core::journal::JournalInput;
-use tandem_core::pair::Side;
-use tandem_core::{Durability, ErrorKind, FixedClock, Store};
+use tandem_core::{Durability, ErrorKind};
 
 #[test]
 #[ignore = "run by the tests of this file as their server"]
@@ -20,48 +18,11 @@ fn server_child() {
     server::child();
 }
 
-fn person(
-    dir: &std::path::Path,
-    file: &str,
-    name: &str,
-    clock: Arc<FixedClock>,
-    url: &str,
-) -> Store {
-    let mut s = store_in(dir, file, clock, Durability::Normal);
-    s.init(name, "Europe/Berlin").unwrap();
-    tandem_core::sync::engine::connect(&mut s, url).unwrap();
-    s
-}
-
 fn journal(text: &str) -> JournalInput {
     JournalInput {
         text: text.into(),
         ..Default::default()
     }
-}
-
-/// Mentee and mentor, paired.
-fn paired(dir: &std::path::Path, url: &str) -> (Store, Store, Arc<FixedClock>, String) {
-    let c = Arc::new(FixedClock::new(at("2026-03-10T12:00:00Z")));
-    let mut mentee = person(dir, "mentee.db", "Robin", c.clone(), url);
-    mentee
-        .add_track("alcohol", at("2026-01-01T12:00:00Z").date_naive())
-        .unwrap();
-    let mut mentor = person(dir, "mentor.db", "Alex", c.clone(), url);
-    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
-    assert!(code.starts_with("TP1-"));
-    tandem_core::sync::run::sync(&mut mentee).unwrap();
-    let pair = tandem_core::features::pairs::join(&mut mentor, &code).unwrap();
-    assert_eq!(pair.side, Side::Mentor);
-    assert_eq!(pair.other_name.as_deref(), Some("Robin"));
-    tandem_core::sync::run::sync(&mut mentee).unwrap();
-    let mine = tandem_core::features::pairs::list(&mentee).unwrap();
-    assert_eq!(mine.len(), 1);
-    assert_eq!(mine[0].other_name.as_deref(), Some("Alex"));
-    // A code is single use.
-    let mut third = person(dir, "third.db", "Sam", c.clone(), url);
-    assert!(tandem_core::features::pairs::join(&mut third, &code).is_err());
-    (mentee, mentor, c, pair.pair_id)
 }
 
 #[test]

@@ -14,6 +14,14 @@ use utoipa::ToSchema;
 /// The API version prefix of every endpoint.
 pub const API: &str = "/v1";
 
+/// Whether `v` has the form of every id the server makes (accounts,
+/// devices, spaces, invites): 32 lowercase hex characters. Both sides check
+/// it: the server on what comes in, a device before it puts an id into a
+/// URL, so that no id can ever become a path such as `../account`.
+pub fn is_id(v: &str) -> bool {
+    v.len() == 32 && v.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// `POST /v1/devices`: registers a device.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -53,6 +53,15 @@ impl Client {
                 "expected an http:// or https:// URL",
             ));
         }
+        // Plain HTTP would show a network observer who syncs when, and let
+        // it answer for the server: only a server on this machine may go
+        // without TLS. Decided from the URL alone, before any look-up.
+        if url.scheme() == "http" && !is_loopback(&url) {
+            return Err(Error::invalid(
+                "server",
+                "use https:// (plain http:// is allowed only for a server on this machine)",
+            ));
+        }
         static PROVIDER: Once = Once::new();
         PROVIDER.call_once(|| {
             // Another part of the process may have installed one already: fine.
@@ -84,33 +93,44 @@ impl Client {
     /// Registers this device: a new account, or (with a link code from
     /// another device) one more device of an existing account.
     pub fn register(&self, link_code: Option<&str>) -> Result<RegisterResponse> {
-        self.call(
+        let answer: RegisterResponse = self.call(
             Method::POST,
             "/v1/devices",
             Some(&RegisterRequest {
                 link_code: link_code.map(str::to_owned),
             }),
-        )
+        )?;
+        answered_id("account id", &answer.account_id)?;
+        answered_id("device id", &answer.device_id)?;
+        Ok(answer)
     }
 
     /// Makes a new space owned by this device's account.
     pub fn create_space(&self) -> Result<SpaceInfo> {
-        self.call::<(), _>(Method::POST, "/v1/spaces", None)
+        let info: SpaceInfo = self.call::<(), _>(Method::POST, "/v1/spaces", None)?;
+        answered_id("space id", &info.space_id)?;
+        Ok(info)
     }
 
     /// The spaces this device's account is a member of.
     pub fn list_spaces(&self) -> Result<SpaceList> {
-        self.call::<(), _>(Method::GET, "/v1/spaces", None)
+        let list: SpaceList = self.call::<(), _>(Method::GET, "/v1/spaces", None)?;
+        for space in &list.spaces {
+            answered_id("space id", &space.space_id)?;
+        }
+        Ok(list)
     }
 
     /// Unlinks another device of this account (its token stops working).
     pub fn unlink_device(&self, device_id: &str) -> Result<()> {
+        let device_id = id("device", device_id)?;
         let request = self.request(Method::DELETE, &format!("/v1/devices/{device_id}"));
         read_empty(self.send(request)?)
     }
 
     /// Starts a new key epoch of a space this account owns.
     pub fn new_epoch(&self, space_id: &str) -> Result<EpochResponse> {
+        let space_id = id("space", space_id)?;
         self.call::<(), _>(Method::POST, &format!("/v1/spaces/{space_id}/epoch"), None)
     }
 
@@ -127,6 +147,7 @@ impl Client {
 
     /// Stores an encrypted snapshot of a document of `space_id`.
     pub fn put_snapshot(&self, space_id: &str, upload: &SnapshotUpload) -> Result<()> {
+        let space_id = id("space", space_id)?;
         self.call_empty(
             Method::PUT,
             &format!("/v1/spaces/{space_id}/snapshots"),
@@ -136,6 +157,7 @@ impl Client {
 
     /// The newest snapshot of every document of `space_id`.
     pub fn snapshots(&self, space_id: &str) -> Result<SnapshotList> {
+        let space_id = id("space", space_id)?;
         self.call::<(), _>(
             Method::GET,
             &format!("/v1/spaces/{space_id}/snapshots"),
@@ -188,30 +210,38 @@ impl Client {
         use sha2::Digest as _;
         let text = Zeroizing::new(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret));
         let secret_hash = hex::encode(sha2::Sha256::digest(text.as_bytes()));
-        self.call(
+        let space_id = id("space", space_id)?;
+        let invite: InviteResponse = self.call(
             Method::POST,
             &format!("/v1/spaces/{space_id}/invites"),
             Some(&CreateInviteRequest {
                 secret_hash,
                 ttl_hours: None,
             }),
-        )
+        )?;
+        answered_id("invite id", &invite.invite_id)?;
+        Ok(invite)
     }
 
     /// Redeems an invite: this device's account becomes a member.
     pub fn redeem(&self, invite_id: &str, secret: &[u8; 32]) -> Result<JoinedSpace> {
         use base64::Engine as _;
-        self.call(
+        let invite_id = id("invite", invite_id)?;
+        let joined: JoinedSpace = self.call(
             Method::POST,
             &format!("/v1/invites/{invite_id}/redeem"),
             Some(&RedeemInviteRequest {
                 secret: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret),
             }),
-        )
+        )?;
+        answered_id("space id", &joined.space_id)?;
+        Ok(joined)
     }
 
     /// Removes `account_id` from `space_id` (the owner removing, or a member leaving).
     pub fn remove_member(&self, space_id: &str, account_id: &str) -> Result<EpochResponse> {
+        let space_id = id("space", space_id)?;
+        let account_id = id("account", account_id)?;
         self.call::<(), _>(
             Method::DELETE,
             &format!("/v1/spaces/{space_id}/members/{account_id}"),
@@ -255,6 +285,46 @@ impl Client {
             request = request.json(body);
         }
         read(self.send(request)?)
+    }
+}
+
+/// Whether the URL names this machine: `localhost`, 127.0.0.0/8 or `::1`.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// `v`, checked to be a server-made id before it goes into a URL: an id
+/// that came from a partner's document or a server's answer could
+/// otherwise be a path (`../../../account`, `%2e%2e`) and turn one call
+/// into another.
+fn id<'a>(field: &'static str, v: &'a str) -> Result<&'a str> {
+    if tandem_protocol::is_id(v) {
+        Ok(v)
+    } else {
+        Err(Error::invalid(
+            field,
+            "expected a server id: 32 lowercase hex characters",
+        ))
+    }
+}
+
+/// Checks an id in a server's answer: one that is not a server id is a
+/// server fault, kept from ever reaching a URL or the store.
+fn answered_id(what: &str, v: &str) -> Result<()> {
+    if tandem_protocol::is_id(v) {
+        Ok(())
+    } else {
+        Err(Error::Server {
+            status: 200,
+            message: format!("the server's answer holds a malformed {what}"),
+        })
     }
 }
 
@@ -321,6 +391,73 @@ mod tests {
             Client::new("http://127.0.0.1:9/").unwrap().base(),
             "http://127.0.0.1:9"
         );
+    }
+
+    #[test]
+    fn plain_http_is_refused_for_any_host_but_this_machine() {
+        for ok in [
+            "http://127.0.0.1:9",
+            "http://127.8.0.1",
+            "http://localhost:8080",
+            "http://LOCALHOST",
+            "http://[::1]:9",
+            "https://sync.example",
+            "https://192.0.2.7",
+        ] {
+            assert!(Client::new(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://sync.example",
+            "http://192.0.2.7:8080",
+            "http://10.0.2.2:8080",
+            "http://[2001:db8::1]",
+            "http://localhost.sync.example",
+            "http://127.0.0.1.sync.example",
+        ] {
+            let err = Client::new(bad).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::Validation, "{bad}");
+            assert!(err.to_string().contains("https://"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn an_id_that_is_not_a_server_id_never_becomes_a_path() {
+        let client = Client::new("http://127.0.0.1:9").unwrap();
+        for bad in [
+            "../../../account",
+            "%2e%2e/%2e%2e/%2e%2e/account",
+            "..",
+            "",
+            "0123456789ABCDEF0123456789abcdef",
+            "0123456789abcdef0123456789abcde",
+            "0123456789abcdef0123456789abcdef/",
+        ] {
+            // Validation, not Network: the call fails before any connection
+            // to the (closed) port is tried.
+            let kind = |r: Result<EpochResponse>| r.unwrap_err().kind();
+            assert_eq!(
+                kind(client.remove_member(&"a".repeat(32), bad)),
+                crate::ErrorKind::Validation,
+                "{bad}"
+            );
+            assert_eq!(
+                kind(client.new_epoch(bad)),
+                crate::ErrorKind::Validation,
+                "{bad}"
+            );
+            assert_eq!(
+                client.unlink_device(bad).unwrap_err().kind(),
+                crate::ErrorKind::Validation
+            );
+            assert_eq!(
+                client.snapshots(bad).unwrap_err().kind(),
+                crate::ErrorKind::Validation
+            );
+            assert_eq!(
+                client.redeem(bad, &[0; 32]).unwrap_err().kind(),
+                crate::ErrorKind::Validation
+            );
+        }
     }
 
     #[test]

@@ -78,5 +78,6 @@ pub fn second_device(
 }
 
 pub mod first_device;
+pub mod pair;
 pub mod proxy;
 pub mod server;

@@ -7,7 +7,7 @@ use crate::error::{ApiError, ApiResult};
 
 /// A server-made id: 32 lowercase hex characters.
 pub fn id(field: &str, v: &str) -> ApiResult<()> {
-    if v.len() == 32 && v.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if tandem_protocol::is_id(v) {
         Ok(())
     } else {
         Err(ApiError::BadRequest(format!(
