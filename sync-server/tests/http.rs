@@ -223,6 +223,23 @@ async fn invites_expired_reused_wrong_and_burned_are_refused() {
     assert_eq!(list["spaces"][0]["members"], 2);
     assert_eq!(list["spaces"][0]["owner"], false);
 
+    // Only the owner invites: a member who could would bring a third
+    // account into the pair behind the owner's back.
+    let (_, hash) = invite_secret();
+    let (st, body) = mentor
+        .call(
+            Method::POST,
+            &format!("/v1/spaces/{space}/invites"),
+            Some(&json!({ "secret_hash": hash })),
+        )
+        .await;
+    assert_eq!(
+        (st, body["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden")),
+        "{body}"
+    );
+    assert!(body["message"].as_str().unwrap().contains("owner"), "{body}");
+
     // Reused.
     let (secret, hash) = invite_secret();
     let inv: Value = mentee

@@ -59,17 +59,25 @@ pub async fn list_spaces(
     }))
 }
 
-/// Creates an invite to a space. The device sends only the secret's SHA-256.
+/// Creates an invite to a space the caller's account owns (other members
+/// get 403). The device sends only the secret's SHA-256.
 #[utoipa::path(post, path = "/v1/spaces/{space_id}/invites", tag = "spaces", security(("bearer" = [])),
     params(("space_id" = String, Path)), request_body = CreateInviteRequest,
-    responses((status = 200, body = InviteResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = InviteResponse), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
 pub async fn create_invite(
     State(state): State<Shared>,
     Authed(device): Authed,
     PathParams(space_id): PathParams<String>,
     Body(req): Body<CreateInviteRequest>,
 ) -> ApiResult<Json<InviteResponse>> {
-    member(&state, &device.account_id, &space_id).await?;
+    // Membership belongs to the owner: a member who could invite could
+    // bring a third account into a pair behind the owner's back.
+    if !member(&state, &device.account_id, &space_id).await?.owner {
+        return Err(ApiError::Forbidden(
+            "only the space's owner creates invites".into(),
+        ));
+    }
     let hash = validate::hash("secret_hash", &req.secret_hash)?;
     let hours = req.ttl_hours.unwrap_or(INVITE_TTL_HOURS);
     if hours == 0 || hours > INVITE_TTL_MAX_HOURS {
