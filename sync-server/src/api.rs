@@ -119,7 +119,24 @@ pub fn router(state: Shared) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(DefaultBodyLimit::max(state.limits.max_body_bytes))
         .layer(tower_http::decompression::RequestDecompressionLayer::new())
+        .layer(middleware::from_fn(json_errors))
         .with_state(state)
+}
+
+/// Gives an error answer that has no JSON body one (see
+/// [`crate::error::json_body_for`]); every other answer passes unchanged.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        return crate::error::json_body_for(status);
+    }
+    response
 }
 
 /// Counts and times every request by its route template (until its answer

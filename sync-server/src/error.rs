@@ -82,6 +82,35 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A JSON error body for an error answer that a layer below the handlers
+/// made without one (the decompression layer's 415 for an unsupported
+/// `Content-Encoding`, for instance): every error a client sees is JSON.
+pub fn json_body_for(status: StatusCode) -> Response {
+    let code = match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::REQUEST_TIMEOUT => "timeout",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        s if s.is_server_error() => "internal",
+        _ => "error",
+    };
+    let message = match status {
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            "unsupported Content-Encoding or Content-Type: send JSON, plain or gzip".to_owned()
+        }
+        s => s.canonical_reason().unwrap_or("error").to_lowercase(),
+    };
+    (
+        status,
+        Json(ErrorBody {
+            error: code.to_owned(),
+            message,
+        }),
+    )
+        .into_response()
+}
+
 /// Storage failures are internal.
 impl From<crate::storage::StorageError> for ApiError {
     fn from(e: crate::storage::StorageError) -> Self {

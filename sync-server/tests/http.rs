@@ -689,6 +689,23 @@ async fn gzipped_pushes_are_accepted_and_limits_apply_to_the_inflated_body() {
     assert_eq!(answer.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let body: Value = answer.json().await.unwrap();
     assert!(body["error"].is_string(), "{body}");
+
+    // An encoding the server does not speak: 415 with a JSON error like
+    // every other, not an empty body a client cannot read.
+    let answer = a
+        .http
+        .post(format!("{}/v1/sync/push", s.url))
+        .bearer_auth(&a.token)
+        .header("content-type", "application/json")
+        .header("content-encoding", "compress")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let body: Value = answer.json().await.unwrap();
+    assert_eq!(body["error"], "unsupported_media_type", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("gzip"), "{body}");
 }
 
 /// The server's `/metrics` text.
