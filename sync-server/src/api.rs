@@ -41,6 +41,10 @@ pub struct AppState {
     pub redeem_by_address: RateLimiter,
     /// Redeem attempts per account.
     pub redeem_by_account: RateLimiter,
+    /// Registrations per address.
+    pub register_by_address: RateLimiter,
+    /// Link codes per address.
+    pub link_codes_by_address: RateLimiter,
     /// Slots for pushes being read and stored (see [`Limits::pushes_in_flight`]).
     pub push_slots: Arc<tokio::sync::Semaphore>,
 }
@@ -54,11 +58,15 @@ impl AppState {
             metrics: Metrics::new(),
             redeem_by_address: RateLimiter::new(per_minute, Duration::from_secs(60)),
             redeem_by_account: RateLimiter::new(per_minute, Duration::from_secs(60)),
+            register_by_address: RateLimiter::new(limits.register_per_hour, HOUR),
+            link_codes_by_address: RateLimiter::new(limits.link_codes_per_hour, HOUR),
             push_slots: Arc::new(tokio::sync::Semaphore::new(limits.pushes_in_flight.max(1))),
             limits,
         })
     }
 }
+
+const HOUR: Duration = Duration::from_secs(3600);
 
 /// Shared state as handlers receive it.
 pub type Shared = Arc<AppState>;

@@ -35,6 +35,23 @@ pub struct Limits {
     /// sender must not keep a slot from the others).
     #[arg(long, env = "TANDEM_BODY_SECONDS", default_value_t = 10)]
     pub body_seconds: u64,
+    /// Registrations (new accounts and linked devices) allowed per client
+    /// address in an hour: one address cannot fill the server with accounts.
+    #[arg(long, env = "TANDEM_REGISTER_PER_HOUR", default_value_t = 30)]
+    pub register_per_hour: u32,
+    /// Link codes allowed per client address in an hour.
+    #[arg(long, env = "TANDEM_LINK_CODES_PER_HOUR", default_value_t = 20)]
+    pub link_codes_per_hour: u32,
+    /// A reverse proxy in front of the server, as a CIDR (repeatable, or
+    /// comma-separated): for connections from it, the client's address
+    /// (what the per-address limits count) is read from
+    /// `X-Forwarded-For`. Without it, that header is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "TANDEM_TRUSTED_PROXY",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for Limits {
@@ -49,6 +66,9 @@ impl Default for Limits {
             redeem_per_minute: 10,
             pushes_in_flight: 64,
             body_seconds: 10,
+            register_per_hour: 30,
+            link_codes_per_hour: 20,
+            trusted_proxies: Vec::new(),
         }
     }
 }

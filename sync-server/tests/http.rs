@@ -238,7 +238,10 @@ async fn invites_expired_reused_wrong_and_burned_are_refused() {
         (StatusCode::FORBIDDEN, Some("forbidden")),
         "{body}"
     );
-    assert!(body["message"].as_str().unwrap().contains("owner"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("owner"),
+        "{body}"
+    );
 
     // Reused.
     let (secret, hash) = invite_secret();
@@ -784,4 +787,96 @@ async fn a_push_waits_for_a_slot_and_a_body_that_never_arrives_gives_its_slot_up
     assert_eq!(st, StatusCode::OK, "{body}");
     assert_eq!(body["acks"].as_array().unwrap().len(), 1);
     assert_eq!(metric(&s.url, "tandem_pushes_waiting").await, Some(0.0));
+}
+
+/// Registers from `forwarded` (an `X-Forwarded-For` value, if any); the status.
+async fn register_from(url: &str, forwarded: Option<&str>) -> (StatusCode, Value) {
+    let mut req = http_client()
+        .post(format!("{url}/v1/devices"))
+        .json(&json!({}));
+    if let Some(f) = forwarded {
+        req = req.header("x-forwarded-for", f);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn registrations_and_link_codes_are_limited_per_address() {
+    let s = start(Limits {
+        register_per_hour: 3,
+        link_codes_per_hour: 2,
+        ..Limits::default()
+    })
+    .await;
+    let a = Client::register(&s.url).await;
+    for _ in 0..2 {
+        assert_eq!(register_from(&s.url, None).await.0, StatusCode::OK);
+    }
+    let (st, body) = register_from(&s.url, None).await;
+    assert_eq!(
+        (st, body["error"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")),
+        "{body}"
+    );
+    // Without a trusted proxy the header is the client's word: ignored.
+    let (st, _) = register_from(&s.url, Some("192.0.2.1")).await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
+
+    for _ in 0..2 {
+        let (st, _) = a
+            .call(Method::POST, "/v1/devices/link-codes", Some(&json!({})))
+            .await;
+        assert_eq!(st, StatusCode::OK);
+    }
+    let (st, body) = a
+        .call(Method::POST, "/v1/devices/link-codes", Some(&json!({})))
+        .await;
+    assert_eq!(
+        (st, body["error"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_counts_alone() {
+    let s = start(Limits {
+        register_per_hour: 1,
+        trusted_proxies: vec!["127.0.0.0/8".parse().unwrap()],
+        ..Limits::default()
+    })
+    .await;
+    assert_eq!(
+        register_from(&s.url, Some("192.0.2.1")).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        register_from(&s.url, Some("192.0.2.1")).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        register_from(&s.url, Some("192.0.2.2")).await.0,
+        StatusCode::OK
+    );
+    // A client that writes its own entry to the left is still counted by
+    // the address the proxy saw (the rightmost untrusted one).
+    assert_eq!(
+        register_from(&s.url, Some("198.51.100.7, 192.0.2.1"))
+            .await
+            .0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Trusted hops on the right are skipped.
+    assert_eq!(
+        register_from(&s.url, Some("192.0.2.3, 127.0.0.5")).await.0,
+        StatusCode::OK
+    );
+    // No header: the proxy itself is the client.
+    assert_eq!(register_from(&s.url, None).await.0, StatusCode::OK);
+    assert_eq!(
+        register_from(&s.url, None).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }

@@ -6,7 +6,7 @@ use tandem_protocol::{
     AccountDeleted, ErrorBody, LinkCodeResponse, RecoveryRequest, RegisterRequest, RegisterResponse,
 };
 
-use super::extract::{Authed, Body, PathParams};
+use super::extract::{Authed, Body, PathParams, PeerIp};
 use super::{Shared, validate};
 use crate::error::{ApiError, ApiResult};
 use crate::limits::LINK_CODE_MINUTES;
@@ -20,13 +20,19 @@ pub(crate) fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// Registers a device: into a new account, or with a link code into an existing one.
+/// Registers a device: into a new account, or with a link code into an
+/// existing one. Limited per client address (429).
 #[utoipa::path(post, path = "/v1/devices", tag = "devices", request_body = RegisterRequest,
-    responses((status = 200, body = RegisterResponse), (status = 400, body = ErrorBody), (status = 410, body = ErrorBody)))]
+    responses((status = 200, body = RegisterResponse), (status = 400, body = ErrorBody), (status = 410, body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
 pub async fn register(
     State(state): State<Shared>,
+    PeerIp(peer): PeerIp,
     Body(req): Body<RegisterRequest>,
 ) -> ApiResult<Json<RegisterResponse>> {
+    if !peer.is_none_or(|ip| state.register_by_address.allow(&ip.to_string())) {
+        return Err(ApiError::RateLimited);
+    }
     let link = match &req.link_code {
         Some(code) if code.is_empty() || code.len() > 128 => {
             return Err(ApiError::BadRequest("link_code is malformed".into()));
@@ -52,12 +58,17 @@ pub async fn register(
 }
 
 /// Makes a single-use code that adds another device to this account.
+/// Limited per client address (429).
 #[utoipa::path(post, path = "/v1/devices/link-codes", tag = "devices", security(("bearer" = [])),
-    responses((status = 200, body = LinkCodeResponse), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = LinkCodeResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn link_code(
     State(state): State<Shared>,
+    PeerIp(peer): PeerIp,
     Authed(device): Authed,
 ) -> ApiResult<Json<LinkCodeResponse>> {
+    if !peer.is_none_or(|ip| state.link_codes_by_address.allow(&ip.to_string())) {
+        return Err(ApiError::RateLimited);
+    }
     let code = secret::new_secret();
     let expires_at_ms = now_ms() + LINK_CODE_MINUTES * 60_000;
     state
