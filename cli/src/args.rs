@@ -166,7 +166,8 @@ pub enum PairCommand {
     },
     /// As a mentor: join the pair whose invite code the mentee gave you.
     Join {
-        /// The invite code.
+        /// The invite code, or `-` to read it from standard input (keeps it
+        /// out of `ps` and the shell's history).
         code: String,
         /// The sync server's URL (connects this device if it is not yet).
         #[arg(long)]
@@ -235,7 +236,8 @@ pub enum DeviceCommand {
     },
     /// Restore everything on this fresh device from your recovery key.
     Restore {
-        /// The recovery key shown when you set up Tandem.
+        /// The recovery key shown when you set up Tandem, or `-` to read it
+        /// from standard input (keeps it out of `ps` and the shell's history).
         #[arg(long)]
         recovery_key: String,
         /// The sync server's URL.
@@ -244,7 +246,8 @@ pub enum DeviceCommand {
     },
     /// Link this fresh device to you with a code from another of your devices.
     Link {
-        /// The code shown by `device link-code`.
+        /// The code shown by `device link-code`, or `-` to read it from
+        /// standard input (keeps it out of `ps` and the shell's history).
         code: String,
         /// The sync server's URL.
         #[arg(long)]

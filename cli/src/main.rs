@@ -19,6 +19,7 @@ mod args;
 mod commands;
 mod home;
 mod output;
+mod secret;
 
 use std::process::ExitCode;
 

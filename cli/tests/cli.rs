@@ -16,8 +16,37 @@ fn tandem(home: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Runs `tandem` with `input` on its standard input.
+fn tandem_with_stdin(home: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .args(args)
+        .env("TANDEM_HOME", home)
+        .env("TANDEM_NOW", NOW)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Like [`ok_json`], with `input` on standard input (a secret passed as `-`).
+fn ok_json_with_stdin(home: &Path, args: &[&str], input: &str) -> Value {
+    json_of(args, tandem_with_stdin(home, args, input))
+}
+
 fn ok_json(home: &Path, args: &[&str]) -> Value {
-    let out = tandem(home, args);
+    json_of(args, tandem(home, args))
+}
+
+fn json_of(args: &[&str], out: Output) -> Value {
     assert!(
         out.status.success(),
         "{args:?}: {}",
@@ -597,7 +626,12 @@ fn sync_and_link_a_second_device() {
         .unwrap()
         .to_owned();
     assert!(code.starts_with("TL1-"));
-    let linked = ok_json(&b, &["--json", "device", "link", &code, "--server", &url]);
+    // The code through standard input: `-` keeps it out of `ps` and history.
+    let linked = ok_json_with_stdin(
+        &b,
+        &["--json", "device", "link", "-", "--server", &url],
+        &format!("{code}\n"),
+    );
     assert_eq!(linked["name"], "Sam");
     assert_eq!(
         ok_json(&b, &["--json", "journal", "list"]),
@@ -643,17 +677,18 @@ fn sync_and_link_a_second_device() {
 
     // Every device lost: the recovery key brings it all back, and a new key.
     let r = dir.path().join("restored");
-    let restored = ok_json(
+    let restored = ok_json_with_stdin(
         &r,
         &[
             "--json",
             "device",
             "restore",
             "--recovery-key",
-            &recovery,
+            "-",
             "--server",
             &url,
         ],
+        &recovery,
     );
     assert_eq!(restored["name"], "Sam");
     assert_ne!(restored["recovery_key"], recovery.as_str());
@@ -665,6 +700,11 @@ fn sync_and_link_a_second_device() {
     let c = dir.path().join("c");
     let err = fail_text(&c, &["device", "link", "TL1-AAAA-BBBB", "--server", &url]);
     assert!(err.contains("link code"), "{err}");
+    // `-` with nothing on standard input: said so, nothing sent.
+    let out = tandem_with_stdin(&c, &["device", "link", "-", "--server", &url], "");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no link code on standard input"), "{err}");
 }
 
 #[test]
@@ -705,9 +745,10 @@ fn pair_share_note_reach_out_and_the_mentor_overview() {
         .as_str()
         .unwrap()
         .to_owned();
-    let joined = ok_json(
+    let joined = ok_json_with_stdin(
         &mentor,
-        &["--json", "pair", "join", &code, "--server", &url],
+        &["--json", "pair", "join", "-", "--server", &url],
+        &code,
     );
     assert_eq!(joined["side"], "mentor");
     assert_eq!(joined["other_name"], "Robin");

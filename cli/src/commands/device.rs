@@ -35,8 +35,13 @@ pub fn run(app: &App, cmd: DeviceCommand) -> Result<Reply, String> {
         DeviceCommand::Restore {
             recovery_key,
             server,
-        } => restore(app, &recovery_key, &server),
+        } => restore(
+            app,
+            &crate::secret::from_arg("recovery key", recovery_key)?,
+            &server,
+        ),
         DeviceCommand::Link { code, server } => {
+            let code = crate::secret::from_arg("link code", code)?;
             let report = app.devices().link(&code, &server).map_err(err)?;
             let person = app.person().map_err(err)?;
             let out =

@@ -13,6 +13,7 @@ pub fn run(app: &App, cmd: PairCommand) -> Result<Reply, String> {
     match cmd {
         PairCommand::Invite { server } => invite(app, server.as_deref()),
         PairCommand::Join { code, server } => {
+            let code = crate::secret::from_arg("invite code", code)?;
             app.ensure_connected(server.as_deref()).map_err(err)?;
             let p = app.pairs().join(&code).map_err(err)?;
             let text = format!(
