@@ -5,10 +5,14 @@
 
 mod support;
 
-use support::pair::paired;
+use support::first_device::start_clock;
+use support::pair::{paired, person};
+use support::proxy::Proxy;
 use support::server::{self, ServerProcess};
 use support::*;
-use tandem_core::{Durability, ErrorKind, Page};
+use tandem_core::document::DocId;
+use tandem_core::sync::seal::{SpaceKey, open};
+use tandem_core::{Durability, ErrorKind, Page, Store};
 
 #[test]
 #[ignore = "run by the tests of this file as their server"]
@@ -65,4 +69,132 @@ fn a_partners_account_id_that_is_a_path_erases_nothing() {
             private_before + 1
         );
     }
+}
+
+/// A hostile server answers "new pair space" with the mentee's private
+/// space id. Without a check the mentee's device records a fresh key as
+/// that space's key (the same key the invite code then hands the mentor)
+/// and shows the private space as a pair.
+#[test]
+fn a_server_naming_the_private_space_as_a_new_pair_gets_no_key_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let proxy = Proxy::start(&srv.url);
+    let mut mentee = person(dir.path(), "mentee.db", "Robin", start_clock(), &proxy.url);
+    let private = mentee.private_space().unwrap().unwrap().space_id;
+    let answer = serde_json::json!({
+        "space_id": private, "owner": true, "epoch": 0, "members": 1, "head_seq": 0,
+    })
+    .to_string();
+    proxy.rewrite(move |line, _| line.starts_with("POST /v1/spaces ").then(|| answer.clone()));
+
+    let err = tandem_core::features::pairs::invite(&mut mentee).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Server, "{err}");
+    assert!(
+        tandem_core::features::pairs::list(&mentee)
+            .unwrap()
+            .is_empty()
+    );
+    let space = mentee.private_space().unwrap().unwrap();
+    assert_eq!(space.side, None);
+
+    // The private space still syncs under its own key: a linked device reads it.
+    proxy.rewrite(|_, _| None);
+    let kept = mentee.add_journal(journal("still private")).unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let code = tandem_core::features::devices::link_code(&mut mentee).unwrap();
+    let mut other = store_in(dir.path(), "other.db", start_clock(), Durability::Normal);
+    tandem_core::features::devices::link(&mut other, &code, &srv.url).unwrap();
+    assert_eq!(other.journal_entry(&kept.id).unwrap().text, "still private");
+}
+
+/// Keyring entries a lost phone (or anyone with an old private key) could
+/// write: the private space's current key replaced by one the attacker
+/// holds, and the private space marked as a pair. The device must keep its
+/// key, so nothing it writes next opens with the planted one.
+#[test]
+fn a_keyring_entry_cannot_replace_a_key_or_name_the_private_space() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let mut a = person(dir.path(), "a.db", "Sam", start_clock(), &srv.url);
+    let private = a.private_space().unwrap().unwrap();
+    let planted = SpaceKey::from_bytes([7; 32]);
+    let change = keyring_change(
+        &mut a,
+        &[
+            (
+                format!("{}.{}", private.space_id, private.epoch),
+                hex::encode(planted.as_bytes()),
+            ),
+            (format!("{}.side", private.space_id), "mentee".into()),
+        ],
+    );
+    a.apply_changes(&DocId::keyring(), &[change]).unwrap();
+    assert!(tandem_core::features::pairs::list(&a).unwrap().is_empty());
+
+    a.add_journal(journal("sealed under the real key")).unwrap();
+    tandem_core::sync::run::sync(&mut a).unwrap();
+    let records = pulled(&a, &private.space_id);
+    assert!(!records.is_empty());
+    for r in &records {
+        assert!(
+            open_with(&planted, &private.space_id, r).is_err(),
+            "a record opened with the planted key"
+        );
+    }
+}
+
+fn journal(text: &str) -> tandem_core::journal::JournalInput {
+    tandem_core::journal::JournalInput {
+        text: text.into(),
+        ..Default::default()
+    }
+}
+
+/// A change to `store`'s keyring document that sets `entries`, made by
+/// another writer (as it would arrive from a hostile device).
+fn keyring_change(store: &mut Store, entries: &[(String, String)]) -> Vec<u8> {
+    use automerge::transaction::Transactable as _;
+    let mut doc = automerge::AutoCommit::new();
+    for c in store.changes_since(&DocId::keyring(), &[]).unwrap() {
+        doc.load_incremental(&c).unwrap();
+    }
+    for (k, v) in entries {
+        doc.put(automerge::ROOT, k, v.as_str()).unwrap();
+    }
+    doc.get_last_local_change().unwrap().raw_bytes().to_vec()
+}
+
+/// Every record of `space` on the server, pulled with `store`'s token.
+fn pulled(store: &Store, space: &str) -> Vec<tandem_protocol::StoredRecord> {
+    let client = store.account().unwrap().unwrap().client().unwrap();
+    let answer = client
+        .pull(vec![tandem_protocol::Cursor {
+            space_id: space.to_owned(),
+            after: 0,
+        }])
+        .unwrap();
+    answer.spaces.into_iter().flat_map(|s| s.records).collect()
+}
+
+/// Opens a pulled record with `key`.
+fn open_with(
+    key: &SpaceKey,
+    space: &str,
+    r: &tandem_protocol::StoredRecord,
+) -> Result<tandem_core::sync::seal::Opened, tandem_core::sync::seal::Refusal> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let place = tandem_core::sync::seal::Place {
+        space_id: space,
+        wire_doc_id: &r.doc_id,
+        wire_change_hash: &r.change_hash,
+        epoch: r.key_epoch,
+    };
+    open(
+        key,
+        &place,
+        &b64.decode(&r.nonce).unwrap(),
+        &b64.decode(&r.ciphertext).unwrap(),
+    )
 }

@@ -7,7 +7,7 @@
 use automerge::Automerge;
 use chrono::{NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::document::{self, DocId, DocKind, profile_keys, shard};
 use crate::domain::checkin::CheckIn;
@@ -20,6 +20,7 @@ use crate::domain::person::Person;
 use crate::domain::track::Track;
 use crate::error::{Error, Result};
 use crate::id::is_well_formed;
+use crate::store::SpaceRole;
 
 /// The local date and hour of an instant in the zone named `tz`.
 pub(crate) fn local_parts(ms: i64, tz: &str) -> (NaiveDate, u32) {
@@ -274,12 +275,28 @@ fn people(tx: &Transaction<'_>, doc_id: &DocId, doc: &Automerge) -> Result<()> {
 
 /// Projects the keyring: every pair space and key it names becomes known to
 /// the sync client (keys are never removed: old epochs still open old records).
+///
+/// What a device with an old key or a link code (a lost phone) could write
+/// here is bounded: an entry never names a space that is not a pair (the
+/// private space's keys come only from the link code, the recovery
+/// envelope or a device's envelope), and a key already known for an epoch
+/// is never replaced.
 fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
     for key in automerge::ReadDoc::keys(doc, automerge::ROOT) {
         let Some((space, field)) = key.split_once('.') else {
             continue;
         };
         if !is_well_formed(space) {
+            continue;
+        }
+        let role: Option<String> = tx
+            .query_row(
+                "SELECT role FROM spaces WHERE space_id = ?1",
+                [space],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if role.is_some_and(|r| r != SpaceRole::Pair.as_str()) {
             continue;
         }
         let Some(value) = shard::get::<_, String>(doc, &key)? else {
@@ -307,7 +324,8 @@ fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
                 params![space, epoch],
             )?;
             tx.execute(
-                "INSERT OR REPLACE INTO space_keys (space_id, epoch, key) VALUES (?1, ?2, ?3)",
+                "INSERT INTO space_keys (space_id, epoch, key) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (space_id, epoch) DO NOTHING",
                 params![space, epoch, &bytes[..]],
             )?;
         }

@@ -23,7 +23,7 @@ pub enum SpaceRole {
 }
 
 impl SpaceRole {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             SpaceRole::Private => "private",
             SpaceRole::Pair => "pair",
@@ -107,7 +107,9 @@ impl Store {
             .find(|s| s.role == SpaceRole::Private))
     }
 
-    /// Records a space and its key for `epoch` (a known space keeps its cursor).
+    /// Records a space and its key for `epoch` (a known space keeps its
+    /// cursor, and a key already known for an epoch is kept: whoever could
+    /// hand this device a key must not be able to swap a current one).
     pub(crate) fn add_space(
         &self,
         space_id: &str,
@@ -122,7 +124,8 @@ impl Store {
             params![space_id, role.as_str(), epoch],
         )?;
         conn.execute(
-            "INSERT OR REPLACE INTO space_keys (space_id, epoch, key) VALUES (?1, ?2, ?3)",
+            "INSERT INTO space_keys (space_id, epoch, key) VALUES (?1, ?2, ?3)
+             ON CONFLICT (space_id, epoch) DO NOTHING",
             params![space_id, epoch, &key.as_bytes()[..]],
         )?;
         Ok(())

@@ -128,6 +128,7 @@ pub fn connect(access: &mut impl StoreAccess, server: &str) -> Result<SyncReport
     if access.with(|s| s.private_space())?.is_none() {
         let info = account.client()?.create_space()?;
         access.with(|s| {
+            crate::features::pairs::refuse_known_space(s, &info.space_id)?;
             s.add_space(
                 &info.space_id,
                 SpaceRole::Private,

@@ -1,6 +1,7 @@
 //! A small HTTP proxy on loopback that can drop answers after the server
 //! has handled the request (the "lost response" of a phone that loses its
-//! connection at the wrong moment), or hold them (a slow network).
+//! connection at the wrong moment), hold them (a slow network), or rewrite
+//! them (a hostile server).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -24,6 +25,11 @@ struct GateState {
     passes: usize,
 }
 
+/// Rewrites the JSON body of an answer: given the request line (`POST
+/// /v1/spaces HTTP/1.1`) and the server's body, the body to send instead,
+/// or none to pass it on.
+pub type Rewrite = dyn Fn(&str, &str) -> Option<String> + Send + Sync;
+
 /// A proxy in front of one server.
 pub struct Proxy {
     /// `http://127.0.0.1:PORT`.
@@ -33,6 +39,7 @@ pub struct Proxy {
     /// Answers dropped so far.
     pub dropped: Arc<AtomicUsize>,
     gate: Arc<Gate>,
+    rewrite: Arc<Mutex<Option<Arc<Rewrite>>>>,
 }
 
 impl Proxy {
@@ -45,19 +52,27 @@ impl Proxy {
         let skip = Arc::new(AtomicUsize::new(0));
         let dropped = Arc::new(AtomicUsize::new(0));
         let gate = Arc::new(Gate::default());
-        let (d, n, k, g) = (
+        let rewrite: Arc<Mutex<Option<Arc<Rewrite>>>> = Arc::default();
+        let (d, n, k, g, r) = (
             drop_next.clone(),
             dropped.clone(),
             skip.clone(),
             gate.clone(),
+            rewrite.clone(),
         );
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 let Ok(client) = client else { continue };
-                let (upstream, d, n, k, g) =
-                    (upstream.clone(), d.clone(), n.clone(), k.clone(), g.clone());
+                let (upstream, d, n, k, g, r) = (
+                    upstream.clone(),
+                    d.clone(),
+                    n.clone(),
+                    k.clone(),
+                    g.clone(),
+                    r.clone(),
+                );
                 std::thread::spawn(move || {
-                    let _ = serve(client, &upstream, &d, &k, &n, &g);
+                    let _ = serve(client, &upstream, &d, &k, &n, &g, &r);
                 });
             }
         });
@@ -67,7 +82,14 @@ impl Proxy {
             skip,
             dropped,
             gate,
+            rewrite,
         }
+    }
+
+    /// Rewrites answers from now on (see [`Rewrite`]): the server turned
+    /// hostile. Only whole (not streamed) answers are offered.
+    pub fn rewrite(&self, f: impl Fn(&str, &str) -> Option<String> + Send + Sync + 'static) {
+        *self.rewrite.lock().unwrap() = Some(Arc::new(f));
     }
 
     /// Holds every answer (after the server handled its request) until
@@ -165,6 +187,41 @@ fn read_message(reader: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
     }
 }
 
+/// `answer` with its body replaced as `f` says (a whole answer only).
+fn rewritten(request: &[u8], answer: Vec<u8>, f: &Rewrite) -> Vec<u8> {
+    let line = String::from_utf8_lossy(request)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let Some(split) = answer.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return answer;
+    };
+    let head = String::from_utf8_lossy(&answer[..split]).into_owned();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        return answer;
+    }
+    let body = String::from_utf8_lossy(&answer[split + 4..]).into_owned();
+    let Some(new_body) = f(&line, &body) else {
+        return answer;
+    };
+    let mut out = String::new();
+    for l in head.split("\r\n") {
+        if l.to_ascii_lowercase().starts_with("content-length:") {
+            out.push_str(&format!("content-length: {}\r\n", new_body.len()));
+        } else {
+            out.push_str(l);
+            out.push_str("\r\n");
+        }
+    }
+    out.push_str("\r\n");
+    out.push_str(&new_body);
+    out.into_bytes()
+}
+
 fn serve(
     client: TcpStream,
     upstream: &str,
@@ -172,6 +229,7 @@ fn serve(
     skip: &AtomicUsize,
     dropped: &AtomicUsize,
     gate: &Gate,
+    rewrite: &Mutex<Option<Arc<Rewrite>>>,
 ) -> std::io::Result<()> {
     let mut from_client = BufReader::new(client.try_clone()?);
     let mut to_client = client;
@@ -180,9 +238,13 @@ fn serve(
     let mut to_server = server;
     while let Some(request) = read_message(&mut from_client)? {
         to_server.write_all(&request)?;
-        let Some(answer) = read_message(&mut from_server)? else {
+        let Some(mut answer) = read_message(&mut from_server)? else {
             return Ok(());
         };
+        let rewrite = rewrite.lock().unwrap().clone();
+        if let Some(f) = rewrite {
+            answer = rewritten(&request, answer, &*f);
+        }
         let skipped = skip
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
             .is_ok();

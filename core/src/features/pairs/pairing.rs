@@ -39,6 +39,7 @@ pub fn invite(access: &mut impl StoreAccess) -> Result<Zeroizing<String>> {
     let info = client.create_space()?;
     let key = SpaceKey::generate();
     access.with(|s| {
+        refuse_known_space(s, &info.space_id)?;
         remember_pair(s, &info.space_id, Side::Mentee, info.epoch, &key)?;
         publish_self(s, &info.space_id, Side::Mentee)
     })?;
@@ -59,6 +60,7 @@ pub fn join(access: &mut impl StoreAccess, code: &str) -> Result<PairView> {
     let client = access.with(|s| s.account()?.ok_or(Error::NoServer)?.client())?;
     let joined = client.redeem(&hex::encode(code.invite_id), &code.secret())?;
     access.with(|s| {
+        refuse_known_space(s, &joined.space_id)?;
         remember_pair(s, &joined.space_id, Side::Mentor, joined.epoch, &code.key)?;
         publish_self(s, &joined.space_id, Side::Mentor)
     })?;
@@ -93,6 +95,21 @@ pub fn end(access: &mut impl StoreAccess, pair_id: &str) -> Result<PairView> {
         mark_ended(s, &pair.pair_id)?;
         get(s, &pair.pair_id)
     })
+}
+
+/// Refuses a space id that the server answered as a new space (made, or
+/// joined through an invite) when this device already knows it: a hostile
+/// server could otherwise name the private space, or another pair, and have
+/// a fresh key recorded for it and shown to the other side as a pair.
+pub(crate) fn refuse_known_space(store: &Store, space_id: &str) -> Result<()> {
+    if store.spaces()?.iter().any(|s| s.space_id == space_id) {
+        return Err(Error::Server {
+            status: 200,
+            message: "the server answered with a space this device already knows as a new one"
+                .into(),
+        });
+    }
+    Ok(())
 }
 
 /// Every pair, in the order they were made.
