@@ -323,6 +323,7 @@ pub struct SyncStatus {
     pub failures: u32,
     pub pending_changes: u64,
     pub refused_records: u64,
+    pub quarantined: u64,
     pub next_attempt_ms: Option<i64>,
 }
 

@@ -22,6 +22,7 @@ mod meta;
 mod outbox;
 mod pairs;
 mod projection;
+mod quarantine;
 mod read;
 pub mod schema;
 mod spaces;
@@ -339,45 +340,86 @@ impl Store {
         batch: Vec<(DocId, Vec<Vec<u8>>)>,
         also: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
     ) -> Result<usize> {
+        let now_ms = self.now().timestamp_millis();
         let mut parsed = Vec::with_capacity(batch.len());
+        let mut unparsed = Vec::new();
         for (doc_id, encoded) in batch {
             doc_id.kind()?;
             let mut changes = Vec::with_capacity(encoded.len());
             for bytes in encoded {
-                let change = Change::from_bytes(bytes).map_err(|e| Error::CorruptDocument {
-                    doc_id: doc_id.to_string(),
-                    reason: format!("a received change does not parse: {e}"),
-                })?;
-                changes.push(change);
+                match Change::from_bytes(bytes.clone()) {
+                    Ok(change) => changes.push(change),
+                    Err(e) => unparsed.push((
+                        doc_id.clone(),
+                        bytes,
+                        format!("a received change does not parse: {e}"),
+                    )),
+                }
             }
             self.doc(&doc_id)?;
             parsed.push((doc_id, changes));
         }
         let tx = self.conn.transaction()?;
+        for (doc_id, bytes, reason) in &unparsed {
+            quarantine::keep(&tx, doc_id, None, bytes, reason, now_ms)?;
+        }
         let mut stored = 0;
         let mut touched = BTreeSet::new();
+        let mut reload = Vec::new();
         for (doc_id, changes) in parsed {
             let cached = self.docs.get_mut(&doc_id).expect("loaded above");
-            let doc = &mut cached.doc;
             let mut seen = std::collections::HashSet::new();
             let fresh: Vec<Change> = changes
                 .into_iter()
-                .filter(|c| doc.get_change_by_hash(&c.hash()).is_none() && seen.insert(c.hash()))
+                .filter(|c| {
+                    cached.doc.get_change_by_hash(&c.hash()).is_none() && seen.insert(c.hash())
+                })
                 .collect();
             if fresh.is_empty() {
                 continue;
             }
-            guard(&doc_id, || doc.apply_changes(fresh.clone()))??;
-            for change in &fresh {
-                append_change(&tx, &doc_id, cached, change.raw_bytes())?;
+            // Each document's changes land together or are kept aside
+            // together: one that cannot be taken in must not stop the rest.
+            tx.execute_batch("SAVEPOINT one_document")?;
+            let taken = (|| {
+                guard(&doc_id, || cached.doc.apply_changes(fresh.clone()))??;
+                for change in &fresh {
+                    append_change(&tx, &doc_id, cached, change.raw_bytes())?;
+                }
+                projection::document(&tx, &doc_id, &cached.doc)
+            })();
+            match taken {
+                Ok(()) => tx.execute_batch("RELEASE one_document")?,
+                Err(e) if quarantine::is_the_changes_fault(&e) => {
+                    tx.execute_batch("ROLLBACK TO one_document; RELEASE one_document")?;
+                    for change in &fresh {
+                        let hash = change.hash();
+                        let reason = e.to_string();
+                        quarantine::keep(
+                            &tx,
+                            &doc_id,
+                            Some(&hash.0),
+                            change.raw_bytes(),
+                            &reason,
+                            now_ms,
+                        )?;
+                    }
+                    // The cached document took the changes in: read it
+                    // again from what the store kept.
+                    reload.push(doc_id);
+                    continue;
+                }
+                Err(e) => return Err(e),
             }
-            projection::document(&tx, &doc_id, &cached.doc)?;
             maybe_compact(&tx, &doc_id, cached, self.options.compact_after)?;
             stored += fresh.len();
             touched.extend(Area::of(&doc_id).iter().copied());
         }
         also(&tx)?;
         tx.commit()?;
+        for doc_id in reload {
+            self.docs.remove(&doc_id);
+        }
         self.changed.extend(touched);
         Ok(stored)
     }

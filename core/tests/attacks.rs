@@ -198,3 +198,56 @@ fn open_with(
         &b64.decode(&r.ciphertext).unwrap(),
     )
 }
+
+/// A partner's client writes one field of the wrong type into the pair's
+/// people document. That change cannot be projected; before, it failed the
+/// whole batch, so every pull of every space failed from then on. Now it is
+/// kept aside and counted, and the rest of the same batch lands.
+#[test]
+fn one_bad_item_from_a_partner_is_kept_aside_and_blocks_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let (mut mentee, _mentor, clock, pair) = paired(dir.path(), &srv.url);
+    let people = DocId::in_pair(&pair, "people");
+    let bad = {
+        use automerge::transaction::Transactable as _;
+        let mut doc = automerge::AutoCommit::new();
+        for c in mentee.changes_since(&people, &[]).unwrap() {
+            doc.load_incremental(&c).unwrap();
+        }
+        doc.put(automerge::ROOT, "mentor.name", 42_i64).unwrap();
+        doc.get_last_local_change().unwrap().raw_bytes().to_vec()
+    };
+    // A good change in the same batch: a journal entry from another writer.
+    let mut elsewhere = store_in(dir.path(), "elsewhere.db", clock, Durability::Normal);
+    elsewhere.init("Robin", "Europe/Berlin").unwrap();
+    let entry = elsewhere.add_journal(journal("arrives anyway")).unwrap();
+    let mut batch = vec![(people, vec![bad, b"not a change".to_vec()])];
+    for doc in elsewhere.doc_ids().unwrap() {
+        if doc.as_str().starts_with("journal") {
+            batch.push((doc.clone(), elsewhere.changes_since(&doc, &[]).unwrap()));
+        }
+    }
+    mentee.apply_batch(batch, |_| Ok(())).unwrap();
+
+    assert_eq!(
+        mentee.journal_entry(&entry.id).unwrap().text,
+        "arrives anyway"
+    );
+    let pairs = tandem_core::features::pairs::list(&mentee).unwrap();
+    assert_eq!(
+        pairs[0].other_name.as_deref(),
+        Some("Alex"),
+        "the people document kept"
+    );
+    let status = tandem_core::sync::engine::status(&mentee).unwrap();
+    assert_eq!(status.quarantined, 2);
+    // Syncing goes on as before.
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    assert_eq!(
+        tandem_core::sync::engine::status(&mentee)
+            .unwrap()
+            .quarantined,
+        2
+    );
+}

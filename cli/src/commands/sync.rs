@@ -12,8 +12,14 @@ use crate::output::Reply;
 pub fn sync(app: &App, server: Option<String>) -> Result<Reply, String> {
     let report = app.sync_with(server.as_deref()).map_err(err)?;
     let status = app.sync_status().map_err(err)?;
-    let text = sync_text(&report, status.server.as_deref());
-    let out = json!({ "report": report, "status": status });
+    let mut text = sync_text(&report, status.server.as_deref());
+    if status.quarantined > 0 {
+        text.push_str(&format!(
+            "\n{} received changes could not be taken in and are kept aside; everything else synced.",
+            status.quarantined
+        ));
+    }
+    let out = json!({ "report": report, "quarantined": status.quarantined, "status": status });
     Ok(Reply::json(out, text))
 }
 

@@ -1,7 +1,8 @@
 //! The store's SQLite schema and its forward migrations.
 //!
 //! The schema version lives in `PRAGMA user_version`. Every version is one
-//! step of SQL ([`CREATE`], [`SYNC`], [`LEAN_WRITES`], [`LEAN_READS`]),
+//! step of SQL ([`CREATE`], [`SYNC`], [`LEAN_WRITES`], [`LEAN_READS`],
+//! [`QUARANTINE`]),
 //! never edited once
 //! released. A fresh store replays every step, and an older one replays the
 //! steps it lacks, so a fresh store and an upgraded one cannot differ. A
@@ -12,7 +13,7 @@ use rusqlite::Connection;
 use crate::error::Result;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 4;
+pub const VERSION: i64 = 5;
 
 /// Version 1: documents and the read model.
 pub const CREATE: &str = "
@@ -286,6 +287,19 @@ CREATE UNIQUE INDEX checkins_by_id ON checkins(id);
 CREATE INDEX checkins_by_doc ON checkins(doc_id);
 ";
 
+/// Version 5: received changes kept aside because they could not be taken
+/// into their document (see `store/quarantine.rs`).
+pub const QUARANTINE: &str = "
+CREATE TABLE quarantine (
+    doc_id      TEXT NOT NULL,
+    change_hash BLOB NOT NULL,
+    change      BLOB NOT NULL,
+    reason      TEXT NOT NULL,
+    at_ms       INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, change_hash)
+) STRICT;
+";
+
 /// The read-model tables, in the order [`crate::Store::read_model_dump`] lists them.
 pub const READ_MODEL_TABLES: [(&str, &str); 11] = [
     ("person", "id"),
@@ -304,7 +318,7 @@ pub const READ_MODEL_TABLES: [(&str, &str); 11] = [
 /// Creates the current schema in an empty database: every step in order
 /// (with nothing to carry over from before version 2).
 pub fn create(conn: &Connection) -> Result<()> {
-    for step in [CREATE, SYNC, LEAN_WRITES, LEAN_READS] {
+    for step in [CREATE, SYNC, LEAN_WRITES, LEAN_READS, QUARANTINE] {
         conn.execute_batch(step)?;
     }
     conn.pragma_update(None, "user_version", VERSION)?;
@@ -329,6 +343,9 @@ pub fn upgrade_from(conn: &Connection, from: i64) -> Result<()> {
     }
     if from < 4 {
         conn.execute_batch(LEAN_READS)?;
+    }
+    if from < 5 {
+        conn.execute_batch(QUARANTINE)?;
     }
     conn.pragma_update(None, "user_version", VERSION)?;
     Ok(())

@@ -102,6 +102,9 @@ pub struct SyncStatus {
     pub pending_changes: u64,
     /// Records refused so far (tampered, moved, replayed).
     pub refused_records: u64,
+    /// Received changes kept aside because they could not be taken into
+    /// their document (a field of the wrong type, say); the rest synced.
+    pub quarantined: u64,
     /// When an automatic sync should next be tried (backoff after failures).
     pub next_attempt_ms: Option<i64>,
 }
@@ -169,6 +172,7 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
     // Cached statements: the Today screen asks for this on every draw.
     status.pending_changes = store.outbox_len()?;
     status.refused_records = store.refused_count()?;
+    status.quarantined = store.quarantined_count()?;
     status.next_attempt_ms = match (status.last_attempt_ms, status.failures) {
         (None, _) => None,
         (Some(at), 0) => Some(at),
