@@ -122,6 +122,21 @@ pub enum Error {
         /// What it reports now.
         now: i64,
     },
+    /// The server skipped records: the next one it served is not the one
+    /// after this device's cursor, and no snapshot sealed by the person's
+    /// devices says those records were compacted. It may be hiding changes
+    /// (a reach-out, a shared note); nothing past the gap was applied.
+    #[error(
+        "the server skipped records of space {space_id}: after {after} it served {next}; nothing past the gap was applied"
+    )]
+    Gap {
+        /// The space.
+        space_id: String,
+        /// This device's cursor: the last record it has.
+        after: i64,
+        /// The record the server served next.
+        next: i64,
+    },
     /// SQLite failed.
     #[error("storage error: {0}")]
     Sqlite(Box<rusqlite::Error>),
@@ -201,7 +216,9 @@ impl Error {
             Error::WrongKey(_) => ErrorKind::WrongKey,
             Error::Locked => ErrorKind::Locked,
             Error::Network(_) => ErrorKind::Network,
-            Error::Server { .. } | Error::RolledBack { .. } => ErrorKind::Server,
+            Error::Server { .. } | Error::RolledBack { .. } | Error::Gap { .. } => {
+                ErrorKind::Server
+            }
             Error::NoServer => ErrorKind::NoServer,
         }
     }

@@ -251,3 +251,142 @@ fn one_bad_item_from_a_partner_is_kept_aside_and_blocks_nothing_else() {
         2
     );
 }
+
+/// A server (or anyone between) drops one record from a pull answer: a
+/// reach-out, a shared note, a journal entry written on another device.
+/// The gap in the space's sequence numbers is a typed error in the sync
+/// status, and nothing past it is applied; an honest answer then brings
+/// everything.
+#[test]
+fn a_record_the_server_leaves_out_is_a_gap_and_nothing_past_it_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let proxy = Proxy::start(&srv.url);
+    let clock = start_clock();
+    let mut a = person(dir.path(), "a.db", "Sam", clock.clone(), &srv.url);
+    let mut b = store_in(dir.path(), "b.db", clock.clone(), Durability::Normal);
+    let code = tandem_core::features::devices::link_code(&mut a).unwrap();
+    tandem_core::features::devices::link(&mut b, &code, &proxy.url).unwrap();
+    let private = a.private_space().unwrap().unwrap().space_id;
+    // Three records: each entry synced on its own.
+    let entries: Vec<_> = (0..3)
+        .map(|i| {
+            let e = a.add_journal(journal(&format!("entry {i}"))).unwrap();
+            tandem_core::sync::run::sync(&mut a).unwrap();
+            e
+        })
+        .collect();
+    let cursor = b.private_space().unwrap().unwrap().cursor;
+    let leave_out = |seq: i64| {
+        move |line: &str, body: &str| {
+            if !line.starts_with("POST /v1/sync/pull ") {
+                return None;
+            }
+            let mut v: serde_json::Value = serde_json::from_str(body).ok()?;
+            for space in v["spaces"].as_array_mut()? {
+                space["records"]
+                    .as_array_mut()?
+                    .retain(|r| r["seq"].as_i64() != Some(seq));
+            }
+            Some(v.to_string())
+        }
+    };
+
+    // The last record left out: the answer ends before the head it reports.
+    proxy.rewrite(leave_out(cursor + 3));
+    let err = tandem_core::sync::run::sync(&mut b).unwrap_err();
+    assert!(
+        matches!(&err, tandem_core::Error::Gap { space_id, after, next }
+            if *space_id == private && *after == cursor + 2 && *next == cursor + 4),
+        "{err}"
+    );
+    // The first left out: the next one served does not follow the cursor.
+    proxy.rewrite(leave_out(cursor + 1));
+    let err = tandem_core::sync::run::sync(&mut b).unwrap_err();
+    assert!(
+        matches!(&err, tandem_core::Error::Gap { space_id, after, next }
+            if *space_id == private && *after == cursor && *next == cursor + 2),
+        "{err}"
+    );
+    assert_eq!(err.kind(), ErrorKind::Server);
+    let status = tandem_core::sync::engine::status(&b).unwrap();
+    assert!(status.last_error.unwrap().contains("skipped records"));
+    for e in &entries {
+        assert!(b.journal_entry(&e.id).is_err(), "applied past the gap");
+    }
+    assert_eq!(b.private_space().unwrap().unwrap().cursor, cursor);
+
+    proxy.rewrite(|_, _| None);
+    tandem_core::sync::run::sync(&mut b).unwrap();
+    for e in &entries {
+        assert!(b.journal_entry(&e.id).is_ok());
+    }
+}
+
+/// Compaction removes records a snapshot covers; a device whose cursor was
+/// before them merges the snapshots (their bound is sealed with them) and
+/// goes on. A server that raises a snapshot's bound to excuse a gap has a
+/// snapshot that no longer opens.
+#[test]
+fn compacted_records_are_excused_only_by_a_sealed_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let proxy = Proxy::start(&srv.url);
+    let clock = start_clock();
+    let mut a = person(dir.path(), "a.db", "Sam", clock.clone(), &srv.url);
+    let mut b = store_in(dir.path(), "b.db", clock.clone(), Durability::Normal);
+    let mut c = store_in(dir.path(), "c.db", clock.clone(), Durability::Normal);
+    for (d, name) in [(&mut b, "b"), (&mut c, "c")] {
+        let code = tandem_core::features::devices::link_code(&mut a).unwrap();
+        tandem_core::features::devices::link(d, &code, &proxy.url)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+    for i in 0..300 {
+        a.add_journal(journal(&format!("entry {i}"))).unwrap();
+    }
+    let report = tandem_core::sync::run::sync(&mut a).unwrap();
+    assert!(report.snapshots_uploaded >= 2, "{report:?}");
+    compact_all(&a);
+
+    // c first, through a server that claims the snapshots reach further.
+    proxy.rewrite(|line, body| {
+        if !line.starts_with("GET /v1/spaces/") || !line.contains("/snapshots ") {
+            return None;
+        }
+        let mut v: serde_json::Value = serde_json::from_str(body).ok()?;
+        for s in v["snapshots"].as_array_mut()? {
+            s["upto_seq"] = serde_json::json!(s["upto_seq"].as_i64()? + 1_000_000);
+        }
+        Some(v.to_string())
+    });
+    let err = tandem_core::sync::run::sync(&mut c).unwrap_err();
+    assert!(matches!(err, tandem_core::Error::Gap { .. }), "{err}");
+
+    proxy.rewrite(|_, _| None);
+    for d in [&mut b, &mut c] {
+        tandem_core::sync::run::sync(d).unwrap();
+        assert_eq!(d.read_model_dump().unwrap(), a.read_model_dump().unwrap());
+    }
+}
+
+/// Has the server drop every record its snapshots cover, as the space's
+/// owner may (`POST /v1/spaces/{space}/compact`).
+fn compact_all(owner: &Store) {
+    let account = owner.account().unwrap().unwrap();
+    let space = owner.private_space().unwrap().unwrap().space_id;
+    let snapshots = account.client().unwrap().snapshots(&space).unwrap();
+    let http = reqwest::blocking::Client::new();
+    let mut removed = 0;
+    for s in snapshots.snapshots {
+        let answer: serde_json::Value = http
+            .post(format!("{}/v1/spaces/{space}/compact", account.server))
+            .bearer_auth(account.token.as_str())
+            .json(&serde_json::json!({ "doc_id": s.doc_id }))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        removed += answer["removed"].as_u64().unwrap();
+    }
+    assert!(removed > 0, "compaction removed nothing");
+}

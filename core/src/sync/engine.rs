@@ -339,6 +339,32 @@ pub(crate) fn acknowledge_push(
     Ok(sent.iter().map(|(s, _)| s.len()).sum())
 }
 
+/// Records after `cursor` up to before `next` were not served: allowed only
+/// when a snapshot sealed by the person's devices covers them (compaction
+/// removed them; the snapshots are merged in). Otherwise the server may be
+/// hiding them: [`Error::Gap`].
+fn excuse_gap(
+    store: &mut Store,
+    client: &Client,
+    space: &Space,
+    cursor: i64,
+    next: i64,
+) -> Result<()> {
+    let bound = if space.role == SpaceRole::Private {
+        super::snapshots::merge_over_gap(store, client, &space.space_id, cursor)?
+    } else {
+        None
+    };
+    if bound.is_none_or(|b| next - 1 > b) {
+        return Err(Error::Gap {
+            space_id: space.space_id.clone(),
+            after: cursor,
+            next,
+        });
+    }
+    Ok(())
+}
+
 /// Where each space's next pull starts: its cursor.
 pub(crate) fn pull_cursors(store: &mut Store) -> Result<Vec<Cursor>> {
     Ok(store
@@ -398,6 +424,11 @@ pub(crate) fn apply_pull(
             if record.seq <= cursor {
                 continue;
             }
+            // The server numbers each space's records without gaps: one it
+            // skips is one it may be hiding.
+            if record.seq != cursor + 1 {
+                excuse_gap(store, client, space, cursor, record.seq)?;
+            }
             // A record of a real epoch whose key has not reached this
             // device yet waits, with the cursor before it, until
             // another of the person's devices sends the key.
@@ -418,6 +449,12 @@ pub(crate) fn apply_pull(
                     reason,
                 }),
             }
+        }
+        // An answer that ends before the head it reports, with nothing
+        // more to come, left the last records out.
+        if !waiting && !page.more && cursor < page.head_seq {
+            excuse_gap(store, client, space, cursor, page.head_seq + 1)?;
+            cursor = page.head_seq;
         }
         if cursor < space.cursor.max(0) {
             continue;

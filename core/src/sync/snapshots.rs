@@ -18,8 +18,18 @@ use crate::document::DocId;
 use crate::error::Result;
 use crate::store::Store;
 
-/// The fixed "change hash" a snapshot is sealed under.
-const SNAPSHOT_HASH: &str = "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
+/// The fixed "change hash" snapshots were sealed under before their bound
+/// was sealed too: such a snapshot still loads on a new device, but its
+/// `upto_seq` (which the server could have changed) never excuses a gap.
+const LEGACY_SNAPSHOT_HASH: &str =
+    "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
+
+/// The "change hash" a snapshot covering records up to `upto` is sealed
+/// under: the bound is bound into the sealed data, so a server that
+/// changes `upto_seq` has a snapshot that no longer opens.
+fn sealed_bound(upto: i64) -> String {
+    format!("{:064x}", upto.max(0))
+}
 
 /// Uploads a round of snapshots of the private space if enough changes
 /// came since the last round. Returns how many were uploaded.
@@ -41,10 +51,11 @@ pub(crate) fn upload(store: &mut Store, client: &Client) -> Result<usize> {
         }
         let bytes = store.document_bytes(&doc_id)?;
         let wire_doc_id = key.wire_doc_id(doc_id.as_str());
+        let bound = sealed_bound(space.cursor);
         let place = Place {
             space_id: &space.space_id,
             wire_doc_id: &wire_doc_id,
-            wire_change_hash: SNAPSHOT_HASH,
+            wire_change_hash: &bound,
             epoch: space.epoch,
         };
         let (nonce, ciphertext) = seal::seal(&key, &place, doc_id.as_str(), &[], &bytes)?;
@@ -75,17 +86,68 @@ pub(crate) fn load(store: &mut Store, client: &Client) -> Result<(usize, usize)>
     if space.cursor > 0 {
         return Ok((0, 0));
     }
-    let mut batch = Vec::new();
-    let mut upto: Option<i64> = None;
-    for snap in client.snapshots(&space.space_id)?.snapshots {
-        let Some(key) = store.space_key(&space.space_id, snap.key_epoch)? else {
+    let opened = open_all(store, client, &space.space_id)?;
+    let upto = opened.iter().map(|s| s.upto).min();
+    let batch: Vec<_> = opened
+        .into_iter()
+        .map(|s| (s.doc_id, s.doc, s.bytes))
+        .collect();
+    let Some(upto) = upto else {
+        return Ok((0, 0));
+    };
+    let loaded = batch.len();
+    let space_id = space.space_id.clone();
+    let changes = store.install_snapshots(batch, &space_id, upto)?;
+    Ok((loaded, changes))
+}
+
+/// When the server's records of the private space jump past `cursor`:
+/// merges in every snapshot whose sealed bound lies beyond it (the records
+/// in the gap were compacted into them) and returns the highest sealed
+/// bound, which is how far a gap is excused. None when no snapshot with a
+/// sealed bound covers anything past the cursor.
+pub(crate) fn merge_over_gap(
+    store: &mut Store,
+    client: &Client,
+    space_id: &str,
+    cursor: i64,
+) -> Result<Option<i64>> {
+    let covering: Vec<Opened> = open_all(store, client, space_id)?
+        .into_iter()
+        .filter(|s| s.sealed_bound && s.upto > cursor)
+        .collect();
+    let Some(bound) = covering.iter().map(|s| s.upto).max() else {
+        return Ok(None);
+    };
+    let batch = covering
+        .into_iter()
+        .map(|s| (s.doc_id, s.doc, s.bytes))
+        .collect();
+    // Merged, not installed as the cursor: records past the cursor that
+    // were not compacted are applied from the page as usual.
+    store.install_snapshots(batch, space_id, cursor)?;
+    Ok(Some(bound))
+}
+
+/// A snapshot of the private space, opened.
+struct Opened {
+    doc_id: DocId,
+    doc: automerge::Automerge,
+    bytes: Vec<u8>,
+    upto: i64,
+    /// Whether `upto` was sealed with the document (not only claimed by
+    /// the server).
+    sealed_bound: bool,
+}
+
+/// Every snapshot of the private space `space_id` that opens with a key
+/// this device holds, with its bound; the rest (key envelopes, damage,
+/// another space's) are left alone.
+fn open_all(store: &Store, client: &Client, space_id: &str) -> Result<Vec<Opened>> {
+    let mut out = Vec::new();
+    for snap in client.snapshots(space_id)?.snapshots {
+        let Some(key) = store.space_key(space_id, snap.key_epoch)? else {
             continue;
-        };
-        let place = Place {
-            space_id: &space.space_id,
-            wire_doc_id: &snap.doc_id,
-            wire_change_hash: SNAPSHOT_HASH,
-            epoch: snap.key_epoch,
         };
         let (Ok(nonce), Ok(ct)) = (
             URL_SAFE_NO_PAD.decode(&snap.nonce),
@@ -93,8 +155,22 @@ pub(crate) fn load(store: &mut Store, client: &Client) -> Result<(usize, usize)>
         ) else {
             continue;
         };
-        let Ok(opened) = seal::open(&key, &place, &nonce, &ct) else {
-            continue;
+        let bound = sealed_bound(snap.upto_seq);
+        let open_as = |hash: &str| {
+            let place = Place {
+                space_id,
+                wire_doc_id: &snap.doc_id,
+                wire_change_hash: hash,
+                epoch: snap.key_epoch,
+            };
+            seal::open(&key, &place, &nonce, &ct).ok()
+        };
+        let (opened, sealed) = match open_as(&bound) {
+            Some(o) => (o, true),
+            None => match open_as(LEGACY_SNAPSHOT_HASH) {
+                Some(o) => (o, false),
+                None => continue,
+            },
         };
         let Ok(doc_id) = DocId::parse(&opened.doc_id) else {
             continue;
@@ -106,14 +182,13 @@ pub(crate) fn load(store: &mut Store, client: &Client) -> Result<(usize, usize)>
         let Ok(Ok(doc)) = loaded else {
             continue;
         };
-        batch.push((doc_id, doc, opened.payload));
-        upto = Some(upto.map_or(snap.upto_seq, |u| u.min(snap.upto_seq)));
+        out.push(Opened {
+            doc_id,
+            doc,
+            bytes: opened.payload,
+            upto: snap.upto_seq,
+            sealed_bound: sealed,
+        });
     }
-    let Some(upto) = upto else {
-        return Ok((0, 0));
-    };
-    let loaded = batch.len();
-    let space_id = space.space_id.clone();
-    let changes = store.install_snapshots(batch, &space_id, upto)?;
-    Ok((loaded, changes))
+    Ok(out)
 }

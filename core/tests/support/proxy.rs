@@ -198,28 +198,51 @@ fn rewritten(request: &[u8], answer: Vec<u8>, f: &Rewrite) -> Vec<u8> {
         return answer;
     };
     let head = String::from_utf8_lossy(&answer[..split]).into_owned();
-    if head
+    let raw = &answer[split + 4..];
+    let body = if head
         .to_ascii_lowercase()
         .contains("transfer-encoding: chunked")
     {
-        return answer;
-    }
-    let body = String::from_utf8_lossy(&answer[split + 4..]).into_owned();
+        dechunk(raw)
+    } else {
+        raw.to_vec()
+    };
+    let body = String::from_utf8_lossy(&body).into_owned();
     let Some(new_body) = f(&line, &body) else {
         return answer;
     };
+    // Sent whole, with its length, whatever the server streamed.
     let mut out = String::new();
     for l in head.split("\r\n") {
-        if l.to_ascii_lowercase().starts_with("content-length:") {
-            out.push_str(&format!("content-length: {}\r\n", new_body.len()));
-        } else {
-            out.push_str(l);
-            out.push_str("\r\n");
+        let lower = l.to_ascii_lowercase();
+        if lower.starts_with("content-length:") || lower.starts_with("transfer-encoding:") {
+            continue;
         }
+        out.push_str(l);
+        out.push_str("\r\n");
     }
+    out.push_str(&format!("content-length: {}\r\n", new_body.len()));
     out.push_str("\r\n");
     out.push_str(&new_body);
     out.into_bytes()
+}
+
+/// The data of a chunked body.
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(end) = raw.windows(2).position(|w| w == b"\r\n") {
+        let size = std::str::from_utf8(&raw[..end])
+            .ok()
+            .and_then(|l| usize::from_str_radix(l.trim().split(';').next()?, 16).ok())
+            .unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        let start = end + 2;
+        out.extend_from_slice(&raw[start..start + size]);
+        raw = &raw[start + size + 2..];
+    }
+    out
 }
 
 fn serve(
