@@ -390,3 +390,33 @@ fn compact_all(owner: &Store) {
     }
     assert!(removed > 0, "compaction removed nothing");
 }
+
+/// A server that answers with a head below what it served before (it lost
+/// or rolled back records) is caught, and nothing local changes.
+#[test]
+fn a_server_that_went_back_in_time_is_caught_and_nothing_local_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let proxy = Proxy::start(&srv.url);
+    let mut a = person(dir.path(), "a.db", "Sam", start_clock(), &proxy.url);
+    a.add_journal(journal("kept")).unwrap();
+    tandem_core::sync::run::sync(&mut a).unwrap();
+    let before = a.read_model_dump().unwrap();
+    proxy.rewrite(|line, body| {
+        if !line.starts_with("POST /v1/sync/pull ") {
+            return None;
+        }
+        let mut v: serde_json::Value = serde_json::from_str(body).ok()?;
+        for space in v["spaces"].as_array_mut()? {
+            space["records"] = serde_json::json!([]);
+            space["head_seq"] = serde_json::json!(0);
+        }
+        Some(v.to_string())
+    });
+    let err = tandem_core::sync::run::sync(&mut a).unwrap_err();
+    assert!(
+        matches!(err, tandem_core::Error::RolledBack { .. }),
+        "{err}"
+    );
+    assert_eq!(a.read_model_dump().unwrap(), before);
+}
