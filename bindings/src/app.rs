@@ -411,6 +411,13 @@ impl Tandem {
         Ok(self.app.devices().list()?)
     }
 
+    /// The person's devices with what the server says of each; devices
+    /// only the server knows are flagged `uncertified`.
+    pub async fn devices_on_server(self: Arc<Self>) -> Result<Vec<DeviceView>> {
+        self.off_thread(move |app| app.devices().list_with_server())
+            .await
+    }
+
     /// Unlinks a lost device; returns it and the person's new recovery key.
     pub async fn unlink_device(self: Arc<Self>, device_id: String) -> Result<Unlinked> {
         self.off_thread(move |app| app.devices().unlink(&device_id))

@@ -14,7 +14,7 @@ use tandem_core::Area;
 use tandem_core::checkin::{CheckIn, CheckInInput};
 use tandem_core::clean_time::{MilestoneDate, Rung};
 use tandem_core::craving::{CravingEntry, Outcome};
-use tandem_core::features::devices::DeviceView;
+use tandem_core::features::devices::{DeviceOnServer, DeviceView};
 use tandem_core::features::mentor::{Changes, MenteeOverview, SharedCleanTime};
 use tandem_core::features::pairs::PairView;
 use tandem_core::features::sharing::ShareKind;
@@ -334,6 +334,16 @@ pub struct DeviceView {
     pub public_key: String,
     pub unlinked: bool,
     pub this_device: bool,
+    pub server: Option<DeviceOnServer>,
+    pub uncertified: bool,
+}
+
+/// What the server says of one of the person's devices.
+#[uniffi::remote(Record)]
+pub struct DeviceOnServer {
+    pub created_at_ms: i64,
+    pub last_seen_ms: Option<i64>,
+    pub linked_by: Option<String>,
 }
 
 /// The name the app shows in notifications (and as its launcher alias).

@@ -659,6 +659,11 @@ fn sync_and_link_a_second_device() {
     // Devices: both listed; b unlinks a.
     let devices = ok_json(&b, &["--json", "device", "list"]);
     assert_eq!(devices.as_array().unwrap().len(), 2, "{devices}");
+    for d in devices.as_array().unwrap() {
+        assert_eq!(d["uncertified"], false, "{devices}");
+        let seen = d["server"]["last_seen_ms"].as_i64().unwrap();
+        assert_eq!(seen % 86_400_000, 0, "the server keeps the day only");
+    }
     let a_id = devices
         .as_array()
         .unwrap()

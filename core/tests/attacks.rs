@@ -420,3 +420,49 @@ fn a_server_that_went_back_in_time_is_caught_and_nothing_local_changes() {
     );
     assert_eq!(a.read_model_dump().unwrap(), before);
 }
+
+/// Whoever holds a lost phone uses it, before the person unlinks it, to
+/// register a device of their own with a fresh link code. The person's
+/// device list shows that device as added by none of theirs, and unlinking
+/// the lost phone revokes it too (before, it kept reading every space).
+#[test]
+fn a_device_a_lost_phone_linked_is_flagged_and_revoked_with_it() {
+    use tandem_core::features::devices::{link, link_code, list_with_server, unlink};
+    use tandem_core::sync::Client;
+    let (dir, srv, clock, mut phone) = support::first_device::first_device("UTC");
+    tandem_core::sync::engine::connect(&mut phone, &srv.url).unwrap();
+    let mut lost = store_in(dir.path(), "lost.db", clock, Durability::Normal);
+    link(&mut lost, &link_code(&mut phone).unwrap(), &srv.url).unwrap();
+    tandem_core::sync::run::sync(&mut phone).unwrap();
+    let lost_id = lost.account().unwrap().unwrap().device_id;
+
+    let account = lost.account().unwrap().unwrap();
+    let raw_code = account.client().unwrap().link_code().unwrap();
+    let squatter = Client::new(&srv.url)
+        .unwrap()
+        .register(Some(&raw_code.code))
+        .unwrap();
+    let as_squatter = Client::new(&srv.url).unwrap().with_token(&squatter.token);
+    assert_eq!(as_squatter.list_spaces().unwrap().spaces.len(), 1);
+
+    let listed = list_with_server(&mut phone).unwrap();
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    let flagged: Vec<_> = listed.iter().filter(|d| d.uncertified).collect();
+    assert_eq!(flagged.len(), 1, "{listed:?}");
+    assert_eq!(flagged[0].device_id, squatter.device_id);
+    let seen = flagged[0].server.as_ref().unwrap();
+    assert_eq!(seen.linked_by.as_deref(), Some(lost_id.as_str()));
+
+    let (gone, _recovery) = unlink(&mut phone, &lost_id).unwrap();
+    assert!(gone.unlinked);
+    let refused = as_squatter.list_spaces().unwrap_err();
+    assert!(
+        matches!(refused, tandem_core::Error::Server { status: 401, .. }),
+        "{refused}"
+    );
+    let listed = list_with_server(&mut phone).unwrap();
+    assert!(listed.iter().all(|d| !d.uncertified), "{listed:?}");
+    let on_server: Vec<_> = listed.iter().filter(|d| d.server.is_some()).collect();
+    assert_eq!(on_server.len(), 1);
+    assert!(on_server[0].this_device);
+}

@@ -54,6 +54,42 @@ pub struct LinkCodeResponse {
     pub expires_at_ms: i64,
 }
 
+/// One device of the caller's account, as the server knows it (`GET
+/// /v1/devices`). Times are coarse: the server keeps no finer record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeviceInfo {
+    /// The device's id.
+    pub device_id: String,
+    /// When it registered (UTC ms, rounded down to the hour).
+    pub created_at_ms: i64,
+    /// The day it last called the server (UTC ms of that day's start), if known.
+    pub last_seen_ms: Option<i64>,
+    /// The device whose link code registered it; none for an account's first
+    /// device and for devices restored with the recovery code.
+    pub linked_by: Option<String>,
+    /// Whether it is the device asking.
+    pub this_device: bool,
+}
+
+/// `GET /v1/devices`: every device of the caller's account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeviceList {
+    /// The devices, oldest first.
+    pub devices: Vec<DeviceInfo>,
+}
+
+/// `DELETE /v1/devices/{device_id}`: the devices whose tokens stopped working.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DevicesRevoked {
+    /// The unlinked device first, then every device it linked (directly or
+    /// through another) except the caller and the devices that linked the
+    /// caller.
+    pub revoked: Vec<String>,
+}
+
 /// A space the account belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -45,6 +45,8 @@ pub struct AppState {
     pub register_by_address: RateLimiter,
     /// Link codes per address.
     pub link_codes_by_address: RateLimiter,
+    /// Devices already recorded as seen today.
+    pub last_seen: crate::last_seen::LastSeen,
     /// Slots for pushes being read and stored (see [`Limits::pushes_in_flight`]).
     pub push_slots: Arc<tokio::sync::Semaphore>,
 }
@@ -60,6 +62,7 @@ impl AppState {
             redeem_by_account: RateLimiter::new(per_minute, Duration::from_secs(60)),
             register_by_address: RateLimiter::new(limits.register_per_hour, HOUR),
             link_codes_by_address: RateLimiter::new(limits.link_codes_per_hour, HOUR),
+            last_seen: Default::default(),
             push_slots: Arc::new(tokio::sync::Semaphore::new(limits.pushes_in_flight.max(1))),
             limits,
         })
@@ -94,7 +97,7 @@ impl Modify for BearerAuth {
 /// The router, and the OpenAPI document generated from the handlers.
 pub fn router(state: Shared) -> Router {
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(devices::register))
+        .routes(routes!(devices::register, devices::list_devices))
         .routes(routes!(devices::link_code))
         .routes(routes!(devices::delete_account))
         .routes(routes!(devices::set_recovery))

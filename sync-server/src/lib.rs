@@ -8,6 +8,7 @@
 pub mod api;
 pub mod config;
 pub mod error;
+pub mod last_seen;
 pub mod limits;
 pub mod metrics;
 pub mod rate_limit;

@@ -64,6 +64,19 @@ pub struct Device {
     pub device_id: String,
 }
 
+/// A device as stored, for listing an account's devices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRow {
+    /// The device.
+    pub device_id: String,
+    /// When it registered, rounded down to the hour (UTC ms).
+    pub created_hour: i64,
+    /// The start of the last day it called (UTC ms), if recorded.
+    pub seen_day: Option<i64>,
+    /// The device whose link code registered it.
+    pub linked_by: Option<String>,
+}
+
 /// An account's place in a space.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Membership {
@@ -197,10 +210,11 @@ pub trait Storage: Send + Sync + 'static {
         now_ms: i64,
     ) -> StorageResult<Registration>;
 
-    /// Stores a single-use link code for `account`.
+    /// Stores a single-use link code for `device`'s account, recording
+    /// `device` as the one that made it.
     async fn create_link_code(
         &self,
-        account: &str,
+        device: &Device,
         code: Hash,
         expires_ms: i64,
     ) -> StorageResult<()>;
@@ -209,9 +223,19 @@ pub trait Storage: Send + Sync + 'static {
     /// retiring the one it had.
     async fn set_recovery_code(&self, account: &str, code: Hash) -> StorageResult<()>;
 
-    /// Deletes one device of `account` (its token stops working). Returns
-    /// whether there was such a device.
-    async fn delete_device(&self, account: &str, device_id: &str) -> StorageResult<bool>;
+    /// Unlinks `device_id` of `caller`'s account: it, every device it linked
+    /// that [`rules::revoked`] names, and their pending link codes are
+    /// deleted (their tokens stop working), in one transaction. Returns the
+    /// revoked devices, the unlinked one first; none when the account has
+    /// no such device.
+    async fn delete_device(&self, caller: &Device, device_id: &str) -> StorageResult<Vec<String>>;
+
+    /// Every device of `account`, oldest first.
+    async fn devices(&self, account: &str) -> StorageResult<Vec<DeviceRow>>;
+
+    /// Records that `device_id` called on the day starting at `day_ms`
+    /// (kept only if later than the day recorded).
+    async fn touch_device(&self, device_id: &str, day_ms: i64) -> StorageResult<()>;
 
     /// Starts a new key epoch of `space` without removing anyone (after a
     /// device of its owner was unlinked). Returns the new epoch.
@@ -282,6 +306,12 @@ pub trait Storage: Send + Sync + 'static {
     /// alone owns with all their records and snapshots. Spaces it owns with
     /// other members left are deleted too: the owner's erasure wins.
     async fn delete_account(&self, account: &str) -> StorageResult<AccountDeleted>;
+}
+
+/// Rounds an instant down to the start of its day (UTC): how precisely the
+/// server records when a device was last seen.
+pub fn day(ms: i64) -> i64 {
+    ms - ms.rem_euclid(86_400_000)
 }
 
 /// Rounds an instant down to the hour: the only precision the server stores.

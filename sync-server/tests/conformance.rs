@@ -9,7 +9,9 @@ use std::sync::Arc;
 use tandem_sync_server::secret::{hash, new_id};
 use tandem_sync_server::storage::postgres::PostgresStorage;
 use tandem_sync_server::storage::sqlite::SqliteStorage;
-use tandem_sync_server::storage::{NewRecord, Redeemed, Registration, Storage, StoredSnapshot};
+use tandem_sync_server::storage::{
+    Device, NewRecord, Redeemed, Registration, Storage, StoredSnapshot,
+};
 
 /// A fresh, empty database on the test PostgreSQL server.
 pub async fn fresh_postgres() -> Option<(Arc<dyn Storage>, String)> {
@@ -76,7 +78,7 @@ async fn suite(s: Arc<dyn Storage>) {
     };
     assert_eq!(s.authenticate(token).await.unwrap(), Some(dev.clone()));
     assert_eq!(s.authenticate(hash("other")).await.unwrap(), None);
-    s.create_link_code(&dev.account_id, hash("code"), 10_000)
+    s.create_link_code(&dev, hash("code"), 10_000)
         .await
         .unwrap();
     assert_eq!(
@@ -86,7 +88,7 @@ async fn suite(s: Arc<dyn Storage>) {
         Registration::CodeGone,
         "expired"
     );
-    s.create_link_code(&dev.account_id, hash("code2"), 10_000)
+    s.create_link_code(&dev, hash("code2"), 10_000)
         .await
         .unwrap();
     let Registration::Done(dev2) = s
@@ -98,8 +100,9 @@ async fn suite(s: Arc<dyn Storage>) {
     };
     assert_eq!(dev2.account_id, dev.account_id);
 
-    // Unlinking a device: its token stops working; only the account's own devices.
-    s.create_link_code(&dev.account_id, hash("code-u"), 10_000)
+    // Unlinking a device: its token stops working; only the account's own
+    // devices; what it linked goes with it, its pending codes too.
+    s.create_link_code(&dev, hash("code-u"), 10_000)
         .await
         .unwrap();
     let Registration::Done(lost) = s
@@ -109,24 +112,74 @@ async fn suite(s: Arc<dyn Storage>) {
     else {
         panic!()
     };
+    s.create_link_code(&lost, hash("code-child"), 10_000)
+        .await
+        .unwrap();
+    let Registration::Done(child) = s
+        .register(hash("token-child"), Some(hash("code-child")), 5_000)
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    s.create_link_code(&lost, hash("code-pending"), 10_000)
+        .await
+        .unwrap();
+    let rows = s.devices(&dev.account_id).await.unwrap();
+    let by = |id: &str| rows.iter().find(|r| r.device_id == id).cloned().unwrap();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(by(&dev.device_id).linked_by, None);
+    assert_eq!(
+        by(&dev2.device_id).linked_by.as_deref(),
+        Some(dev.device_id.as_str())
+    );
+    assert_eq!(
+        by(&child.device_id).linked_by.as_deref(),
+        Some(lost.device_id.as_str())
+    );
+    assert_eq!(by(&child.device_id).created_hour, 0, "rounded to the hour");
+    assert_eq!(by(&child.device_id).seen_day, None);
+    let stranger = Device {
+        account_id: "someone-else".into(),
+        device_id: dev.device_id.clone(),
+    };
     assert!(
-        !s.delete_device("someone-else", &lost.device_id)
+        s.delete_device(&stranger, &lost.device_id)
             .await
             .unwrap()
+            .is_empty()
     );
     assert!(s.authenticate(hash("token-u")).await.unwrap().is_some());
-    assert!(
-        s.delete_device(&dev.account_id, &lost.device_id)
-            .await
-            .unwrap()
+    assert_eq!(
+        s.delete_device(&dev, &lost.device_id).await.unwrap(),
+        [lost.device_id.clone(), child.device_id.clone()]
     );
     assert_eq!(s.authenticate(hash("token-u")).await.unwrap(), None);
+    assert_eq!(s.authenticate(hash("token-child")).await.unwrap(), None);
+    assert_eq!(
+        s.register(hash("token-p"), Some(hash("code-pending")), 5_000)
+            .await
+            .unwrap(),
+        Registration::CodeGone,
+        "the unlinked device's pending code went with it"
+    );
     assert!(
-        !s.delete_device(&dev.account_id, &lost.device_id)
+        s.delete_device(&dev, &lost.device_id)
             .await
             .unwrap()
+            .is_empty()
     );
     assert!(s.authenticate(hash("token-b")).await.unwrap().is_some());
+    assert_eq!(s.devices(&dev.account_id).await.unwrap().len(), 2);
+
+    // Last seen: kept to the day, never moved back.
+    s.touch_device(&dev2.device_id, 2 * 86_400_000)
+        .await
+        .unwrap();
+    s.touch_device(&dev2.device_id, 86_400_000).await.unwrap();
+    let rows = s.devices(&dev.account_id).await.unwrap();
+    let seen = rows.iter().find(|r| r.device_id == dev2.device_id).unwrap();
+    assert_eq!(seen.seen_day, Some(2 * 86_400_000));
 
     // Recovery codes: never expire, one per account, used up by a registration.
     s.set_recovery_code(&dev.account_id, hash("recovery-1"))

@@ -880,3 +880,87 @@ async fn behind_a_trusted_proxy_each_forwarded_client_counts_alone() {
         StatusCode::TOO_MANY_REQUESTS
     );
 }
+
+/// This device's id, as the device list names it.
+async fn own_id(c: &Client) -> String {
+    let list: Value = c.get_ok("/v1/devices").await;
+    let me = list["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["this_device"] == true)
+        .unwrap();
+    me["device_id"].as_str().unwrap().to_owned()
+}
+
+async fn linked_from(parent: &Client) -> Client {
+    let code: Value = parent.post_ok("/v1/devices/link-codes", &json!({})).await;
+    Client::register_with(&parent.url, json!({ "link_code": code["code"] }))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_device_linked_by_a_lost_phone_is_revoked_with_it() {
+    let s = start(Limits::default()).await;
+    let phone = Client::register(&s.url).await;
+    let space = phone.create_space().await;
+    let lost = linked_from(&phone).await;
+    let lost_id = own_id(&lost).await;
+    // Whoever holds the lost phone links a device of their own, and keeps
+    // a code for another.
+    let squatter = linked_from(&lost).await;
+    let squatter_id = own_id(&squatter).await;
+    let pending: Value = lost.post_ok("/v1/devices/link-codes", &json!({})).await;
+
+    let list: Value = phone.get_ok("/v1/devices").await;
+    let listed = list["devices"].as_array().unwrap();
+    assert_eq!(listed.len(), 3);
+    let squatter_row = listed
+        .iter()
+        .find(|d| d["device_id"] == squatter_id.as_str())
+        .unwrap();
+    assert_eq!(squatter_row["linked_by"], lost_id.as_str());
+    assert_eq!(squatter_row["this_device"], false);
+    let hour = squatter_row["created_at_ms"].as_i64().unwrap();
+    assert_eq!(hour % 3_600_000, 0, "created is kept to the hour");
+    let seen = squatter_row["last_seen_ms"].as_i64().unwrap();
+    assert_eq!(seen % 86_400_000, 0, "last seen is kept to the day");
+
+    let (status, body) = phone
+        .call::<()>(Method::DELETE, &format!("/v1/devices/{lost_id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["revoked"], json!([lost_id, squatter_id]));
+    for gone in [&lost, &squatter] {
+        let (status, _) = gone
+            .call::<()>(Method::GET, &format!("/v1/spaces/{space}/snapshots"), None)
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let late = Client::register_with(&s.url, json!({ "link_code": pending["code"] })).await;
+    assert_eq!(late.err(), Some(StatusCode::GONE));
+    let list: Value = phone.get_ok("/v1/devices").await;
+    assert_eq!(list["devices"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn unlinking_the_phone_that_linked_you_keeps_you() {
+    let s = start(Limits::default()).await;
+    let first = Client::register(&s.url).await;
+    let first_id = own_id(&first).await;
+    let tablet = linked_from(&first).await;
+    let sibling = linked_from(&first).await;
+    let sibling_id = own_id(&sibling).await;
+    let (status, body) = tablet
+        .call::<()>(Method::DELETE, &format!("/v1/devices/{first_id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["revoked"], json!([first_id, sibling_id]));
+    let list: Value = tablet.get_ok("/v1/devices").await;
+    assert_eq!(list["devices"].as_array().unwrap().len(), 1);
+    let (status, _) = tablet
+        .call::<()>(Method::DELETE, &format!("/v1/devices/{first_id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

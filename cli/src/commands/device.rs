@@ -19,18 +19,7 @@ pub fn run(app: &App, cmd: DeviceCommand) -> Result<Reply, String> {
             );
             Ok(Reply::json(json!({ "code": code.as_str() }), text))
         }
-        DeviceCommand::List => {
-            let ds = app.devices().list().map_err(err)?;
-            let text = lines(&ds, |d| {
-                format!(
-                    "{}{}{}",
-                    d.device_id,
-                    if d.this_device { "  (this device)" } else { "" },
-                    if d.unlinked { "  (unlinked)" } else { "" }
-                )
-            });
-            Reply::new(&ds, text)
-        }
+        DeviceCommand::List => list(app),
         DeviceCommand::Unlink { id } => unlink(app, &id),
         DeviceCommand::Restore {
             recovery_key,
@@ -53,6 +42,46 @@ pub fn run(app: &App, cmd: DeviceCommand) -> Result<Reply, String> {
             Ok(Reply::json(out, text))
         }
     }
+}
+
+/// `device list`: the recorded devices with the server's view of each, and
+/// any device only the server knows, flagged. Offline (or without a
+/// server) the recorded devices alone, with a note on standard error.
+fn list(app: &App) -> Result<Reply, String> {
+    let ds = match app.devices().list_with_server() {
+        Ok(ds) => ds,
+        Err(e @ (tandem_core::Error::NoServer | tandem_core::Error::Network(_))) => {
+            if !matches!(e, tandem_core::Error::NoServer) {
+                eprintln!(
+                    "The server was not reached ({e}); these are the devices this one recorded."
+                );
+            }
+            app.devices().list().map_err(err)?
+        }
+        Err(e) => return Err(err(e)),
+    };
+    let text = lines(&ds, |d| {
+        let seen = d
+            .server
+            .as_ref()
+            .and_then(|s| s.last_seen_ms)
+            .and_then(chrono::DateTime::from_timestamp_millis)
+            .map(|t| format!("  last seen {}", t.format("%Y-%m-%d")))
+            .unwrap_or_default();
+        format!(
+            "{}{}{}{}{}",
+            d.device_id,
+            if d.this_device { "  (this device)" } else { "" },
+            if d.unlinked { "  (unlinked)" } else { "" },
+            if d.uncertified {
+                "  (NOT ADDED BY ANY OF YOUR DEVICES: unlink it if you do not know it)"
+            } else {
+                ""
+            },
+            seen
+        )
+    });
+    Reply::new(&ds, text)
 }
 
 /// `device unlink`: the lost device shut out, and a new recovery key shown once.

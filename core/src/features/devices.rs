@@ -7,10 +7,12 @@ use crate::error::Result;
 use crate::sync::SyncReport;
 
 mod linking;
+mod on_server;
 mod recovery;
 
 pub use linking::{DeviceView, link, link_code, list, unlink};
 pub(crate) use linking::{publish_device, receive_epoch_keys};
+pub use on_server::{DeviceOnServer, list_with_server};
 pub(crate) use recovery::upload_recovery;
 pub use recovery::{new_recovery_key, restore};
 
@@ -23,6 +25,12 @@ impl Devices<'_> {
     /// Every device of this person.
     pub fn list(&self) -> Result<Vec<DeviceView>> {
         self.app.read(list)
+    }
+
+    /// Every device of this person with what the server says of each,
+    /// devices only the server knows flagged (a network call).
+    pub fn list_with_server(&self) -> Result<Vec<DeviceView>> {
+        self.app.on_network(|steps| list_with_server(steps))
     }
 
     /// A one-time code that links another device to this person.

@@ -12,10 +12,10 @@ use reqwest::blocking::{RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tandem_protocol::{
-    AccountDeleted, CreateInviteRequest, Cursor, EpochResponse, ErrorBody, InviteResponse,
-    JoinedSpace, LinkCodeResponse, PullRequest, PullResponse, PushRecord, PushRequest,
-    PushResponse, RecoveryRequest, RedeemInviteRequest, RegisterRequest, RegisterResponse,
-    SnapshotList, SnapshotUpload, SpaceInfo, SpaceList,
+    AccountDeleted, CreateInviteRequest, Cursor, DeviceList, DevicesRevoked, EpochResponse,
+    ErrorBody, InviteResponse, JoinedSpace, LinkCodeResponse, PullRequest, PullResponse,
+    PushRecord, PushRequest, PushResponse, RecoveryRequest, RedeemInviteRequest, RegisterRequest,
+    RegisterResponse, SnapshotList, SnapshotUpload, SpaceInfo, SpaceList,
 };
 use zeroize::Zeroizing;
 
@@ -121,11 +121,26 @@ impl Client {
         Ok(list)
     }
 
-    /// Unlinks another device of this account (its token stops working).
-    pub fn unlink_device(&self, device_id: &str) -> Result<()> {
+    /// Unlinks another device of this account (its token stops working);
+    /// the server revokes what that device linked too. Returns every
+    /// revoked device, the unlinked one first.
+    pub fn unlink_device(&self, device_id: &str) -> Result<Vec<String>> {
         let device_id = id("device", device_id)?;
-        let request = self.request(Method::DELETE, &format!("/v1/devices/{device_id}"));
-        read_empty(self.send(request)?)
+        let answer: DevicesRevoked =
+            self.call::<(), _>(Method::DELETE, &format!("/v1/devices/{device_id}"), None)?;
+        for revoked in &answer.revoked {
+            answered_id("device id", revoked)?;
+        }
+        Ok(answer.revoked)
+    }
+
+    /// Every device of this account, as the server knows them.
+    pub fn devices(&self) -> Result<DeviceList> {
+        let list: DeviceList = self.call::<(), _>(Method::GET, "/v1/devices", None)?;
+        for d in &list.devices {
+            answered_id("device id", &d.device_id)?;
+        }
+        Ok(list)
     }
 
     /// Starts a new key epoch of a space this account owns.

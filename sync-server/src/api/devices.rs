@@ -3,7 +3,8 @@
 use axum::Json;
 use axum::extract::State;
 use tandem_protocol::{
-    AccountDeleted, ErrorBody, LinkCodeResponse, RecoveryRequest, RegisterRequest, RegisterResponse,
+    AccountDeleted, DeviceInfo, DeviceList, DevicesRevoked, ErrorBody, LinkCodeResponse,
+    RecoveryRequest, RegisterRequest, RegisterResponse,
 };
 
 use super::extract::{Authed, Body, PathParams, PeerIp};
@@ -73,7 +74,7 @@ pub async fn link_code(
     let expires_at_ms = now_ms() + LINK_CODE_MINUTES * 60_000;
     state
         .storage
-        .create_link_code(&device.account_id, secret::hash(&code), expires_at_ms)
+        .create_link_code(&device, secret::hash(&code), expires_at_ms)
         .await?;
     Ok(Json(LinkCodeResponse {
         code,
@@ -81,31 +82,52 @@ pub async fn link_code(
     }))
 }
 
+/// Every device of the caller's account: when each registered (to the
+/// hour), last called (to the day), and which device's link code added it.
+#[utoipa::path(get, path = "/v1/devices", tag = "devices", security(("bearer" = [])),
+    responses((status = 200, body = DeviceList), (status = 401, body = ErrorBody)))]
+pub async fn list_devices(
+    State(state): State<Shared>,
+    Authed(device): Authed,
+) -> ApiResult<Json<DeviceList>> {
+    let rows = state.storage.devices(&device.account_id).await?;
+    let devices = rows
+        .into_iter()
+        .map(|r| DeviceInfo {
+            this_device: r.device_id == device.device_id,
+            device_id: r.device_id,
+            created_at_ms: r.created_hour,
+            last_seen_ms: r.seen_day,
+            linked_by: r.linked_by,
+        })
+        .collect();
+    Ok(Json(DeviceList { devices }))
+}
+
 /// Unlinks one of the caller's account's devices (a lost phone): its token
-/// stops working at once. The caller's own device may not unlink itself.
+/// stops working at once, and so do its pending link codes and every
+/// device registered with a code it made (directly or through another),
+/// except the caller and the devices that linked the caller. The caller's
+/// own device may not unlink itself.
 #[utoipa::path(delete, path = "/v1/devices/{device_id}", tag = "devices", security(("bearer" = [])),
     params(("device_id" = String, Path)),
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = DevicesRevoked), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn unlink_device(
     State(state): State<Shared>,
     Authed(device): Authed,
     PathParams(device_id): PathParams<String>,
-) -> ApiResult<axum::http::StatusCode> {
+) -> ApiResult<Json<DevicesRevoked>> {
     validate::id("device_id", &device_id)?;
     if device_id == device.device_id {
         return Err(ApiError::BadRequest(
             "a device cannot unlink itself; unlink it from another device".into(),
         ));
     }
-    if state
-        .storage
-        .delete_device(&device.account_id, &device_id)
-        .await?
-    {
-        Ok(axum::http::StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound)
+    let revoked = state.storage.delete_device(&device, &device_id).await?;
+    if revoked.is_empty() {
+        return Err(ApiError::NotFound);
     }
+    Ok(Json(DevicesRevoked { revoked }))
 }
 
 /// Sets the account's recovery code: a link code that never expires, kept

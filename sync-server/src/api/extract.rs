@@ -107,12 +107,19 @@ impl FromRequestParts<Shared> for Authed {
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 128)
             .ok_or(ApiError::Unauthorized)?;
-        state
+        let device = state
             .storage
             .authenticate(secret::hash(token))
             .await?
-            .map(Authed)
-            .ok_or(ApiError::Unauthorized)
+            .ok_or(ApiError::Unauthorized)?;
+        let today = crate::storage::day(super::devices::now_ms());
+        if state.last_seen.first_today(&device.device_id, today)
+            && let Err(e) = state.storage.touch_device(&device.device_id, today).await
+        {
+            // Only the device list's "last seen" is late; the request goes on.
+            tracing::warn!(error = %e, "could not record when a device was seen");
+        }
+        Ok(Authed(device))
     }
 }
 

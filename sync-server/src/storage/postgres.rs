@@ -17,8 +17,8 @@ use tokio_postgres::types::ToSql;
 
 use super::rules::{self, AccountStep, InviteWrite};
 use super::{
-    Device, Membership, NewRecord, Page, Record, Redeemed, Registration, Storage, StorageError,
-    StorageResult, StoredSnapshot, coarse, hash32,
+    Device, DeviceRow, Membership, NewRecord, Page, Record, Redeemed, Registration, Storage,
+    StorageError, StorageResult, StoredSnapshot, coarse, hash32,
 };
 use crate::secret::{Hash, new_id, same};
 
@@ -29,10 +29,15 @@ CREATE TABLE IF NOT EXISTS devices (
     account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     token_hash BYTEA NOT NULL UNIQUE,
     created_hour BIGINT NOT NULL);
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS linked_by TEXT;
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS seen_day BIGINT;
+CREATE INDEX IF NOT EXISTS devices_by_account ON devices(account_id);
 CREATE TABLE IF NOT EXISTS link_codes (
     code_hash BYTEA PRIMARY KEY,
     account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     expires_ms BIGINT NOT NULL);
+ALTER TABLE link_codes ADD COLUMN IF NOT EXISTS created_by TEXT;
+CREATE INDEX IF NOT EXISTS link_codes_by_creator ON link_codes(created_by);
 CREATE TABLE IF NOT EXISTS spaces (
     id TEXT PRIMARY KEY,
     owner TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
@@ -225,17 +230,21 @@ impl Storage for PostgresStorage {
             Some(code) => {
                 let row = tx
                     .query_opt(
-                        "DELETE FROM link_codes WHERE code_hash = $1 RETURNING code_hash, account_id, expires_ms",
+                        "DELETE FROM link_codes WHERE code_hash = $1
+                         RETURNING code_hash, account_id, expires_ms, created_by",
                         &[&&code[..]],
                     )
                     .await?;
-                let found = row.map(|r| (r.get::<_, Vec<u8>>(0), r.get::<_, String>(1), r.get(2)));
+                let found = row.map(|r| {
+                    let by: Option<String> = r.get(3);
+                    (r.get::<_, Vec<u8>>(0), r.get::<_, String>(1), r.get(2), by)
+                });
                 let stored = found
                     .as_ref()
-                    .map(|(hash, _, expires)| (hash.as_slice(), *expires));
+                    .map(|(hash, _, expires, _)| (hash.as_slice(), *expires));
                 match found {
-                    Some((_, account, _)) if rules::link_code_admits(stored, &code, now_ms) => {
-                        account
+                    Some((_, account, _, by)) if rules::link_code_admits(stored, &code, now_ms) => {
+                        (account, by)
                     }
                     _ => {
                         tx.commit().await?;
@@ -250,13 +259,21 @@ impl Storage for PostgresStorage {
                     &[&account, &coarse(now_ms)],
                 )
                 .await?;
-                account
+                (account, None)
             }
         };
+        let (account, linked_by) = account;
         let device_id = new_id();
         tx.execute(
-            "INSERT INTO devices (id, account_id, token_hash, created_hour) VALUES ($1, $2, $3, $4)",
-            &[&device_id, &account, &&token[..], &coarse(now_ms)],
+            "INSERT INTO devices (id, account_id, token_hash, created_hour, linked_by)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &device_id,
+                &account,
+                &&token[..],
+                &coarse(now_ms),
+                &linked_by,
+            ],
         )
         .await?;
         tx.commit().await?;
@@ -268,7 +285,7 @@ impl Storage for PostgresStorage {
 
     async fn create_link_code(
         &self,
-        account: &str,
+        device: &Device,
         code: Hash,
         expires_ms: i64,
     ) -> StorageResult<()> {
@@ -276,24 +293,83 @@ impl Storage for PostgresStorage {
             .get()
             .await?
             .execute(
-                "INSERT INTO link_codes (code_hash, account_id, expires_ms) VALUES ($1, $2, $3)",
-                &[&&code[..], &account, &expires_ms],
+                "INSERT INTO link_codes (code_hash, account_id, expires_ms, created_by)
+                 VALUES ($1, $2, $3, $4)",
+                &[
+                    &&code[..],
+                    &device.account_id,
+                    &expires_ms,
+                    &device.device_id,
+                ],
             )
             .await?;
         Ok(())
     }
 
-    async fn delete_device(&self, account: &str, device_id: &str) -> StorageResult<bool> {
-        let n = self
+    async fn delete_device(&self, caller: &Device, device_id: &str) -> StorageResult<Vec<String>> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // Locks the account's devices: two unlinks at once see one tree.
+        let tree: Vec<(String, Option<String>)> = tx
+            .query(
+                "SELECT id, linked_by FROM devices WHERE account_id = $1
+                 ORDER BY created_hour, id FOR UPDATE",
+                &[&caller.account_id],
+            )
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        let revoked = rules::revoked(&tree, device_id, &caller.device_id);
+        if !revoked.is_empty() {
+            tx.execute(
+                "DELETE FROM link_codes WHERE account_id = $1 AND created_by = ANY($2)",
+                &[&caller.account_id, &revoked],
+            )
+            .await?;
+            tx.execute(
+                "DELETE FROM devices WHERE account_id = $1 AND id = ANY($2)",
+                &[&caller.account_id, &revoked],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(revoked)
+    }
+
+    async fn devices(&self, account: &str) -> StorageResult<Vec<DeviceRow>> {
+        let rows = self
             .pool
             .get()
             .await?
-            .execute(
-                "DELETE FROM devices WHERE id = $1 AND account_id = $2",
-                &[&device_id, &account],
+            .query(
+                "SELECT id, created_hour, seen_day, linked_by FROM devices
+                 WHERE account_id = $1 ORDER BY created_hour, id",
+                &[&account],
             )
             .await?;
-        Ok(n > 0)
+        Ok(rows
+            .iter()
+            .map(|r| DeviceRow {
+                device_id: r.get(0),
+                created_hour: r.get(1),
+                seen_day: r.get(2),
+                linked_by: r.get(3),
+            })
+            .collect())
+    }
+
+    async fn touch_device(&self, device_id: &str, day_ms: i64) -> StorageResult<()> {
+        self.pool
+            .get()
+            .await?
+            .execute(
+                "UPDATE devices SET seen_day = $2
+                 WHERE id = $1 AND (seen_day IS NULL OR seen_day < $2)",
+                &[&device_id, &day_ms],
+            )
+            .await?;
+        Ok(())
     }
 
     async fn set_recovery_code(&self, account: &str, code: Hash) -> StorageResult<()> {

@@ -120,6 +120,52 @@ pub fn link_code_admits(stored: Option<(&[u8], i64)>, code: &[u8], now_ms: i64) 
     stored.is_some_and(|(hash, expires_ms)| same(hash, code) && expires_ms > now_ms)
 }
 
+/// The devices that unlinking `target` revokes, given every device of the
+/// account as `(id, linked_by)`: `target` first, then each device it
+/// linked, directly or through another, but never `caller` or the devices
+/// on the line that linked `caller` (the person is using that line to
+/// unlink). Empty when `target` is not a device of the account.
+///
+/// A lost phone can make link codes before it is unlinked; a device
+/// registered with one would otherwise keep reading the account after
+/// its parent is gone. A device the person linked from the lost phone goes
+/// too and is linked again from one that stays.
+pub fn revoked(devices: &[(String, Option<String>)], target: &str, caller: &str) -> Vec<String> {
+    if !devices.iter().any(|(id, _)| id == target) {
+        return Vec::new();
+    }
+    let parent = |id: &str| {
+        devices
+            .iter()
+            .find(|(d, _)| d == id)
+            .and_then(|(_, p)| p.as_deref())
+    };
+    // The caller and its ancestors, each at most once (a damaged table
+    // with a cycle must not loop).
+    let mut line = vec![caller];
+    while let Some(p) = line.last().and_then(|id| parent(id)) {
+        if line.contains(&p) {
+            break;
+        }
+        line.push(p);
+    }
+    let mut out = vec![target.to_owned()];
+    let mut i = 0;
+    while i < out.len() {
+        let parent_id = out[i].clone();
+        for (id, p) in devices {
+            if p.as_deref() == Some(parent_id.as_str())
+                && !line.contains(&id.as_str())
+                && !out.contains(id)
+            {
+                out.push(id.clone());
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
 /// One step of deleting an account. The steps run in the order of
 /// [`ACCOUNT_DELETION`], in one transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -281,6 +327,50 @@ mod tests {
             &code,
             i64::MAX - 1
         ));
+    }
+
+    fn tree(rows: &[(&str, Option<&str>)]) -> Vec<(String, Option<String>)> {
+        rows.iter()
+            .map(|(id, p)| (id.to_string(), p.map(str::to_owned)))
+            .collect()
+    }
+
+    #[test]
+    fn unlinking_a_device_revokes_every_device_it_linked() {
+        // a linked l; l linked x and y; x linked z.
+        let t = tree(&[
+            ("a", None),
+            ("l", Some("a")),
+            ("x", Some("l")),
+            ("y", Some("l")),
+            ("z", Some("x")),
+        ]);
+        assert_eq!(revoked(&t, "l", "a"), ["l", "x", "y", "z"]);
+        assert_eq!(revoked(&t, "x", "a"), ["x", "z"]);
+        assert_eq!(revoked(&t, "z", "a"), ["z"]);
+        assert!(revoked(&t, "nobody", "a").is_empty());
+    }
+
+    #[test]
+    fn the_caller_and_the_devices_that_linked_it_stay() {
+        // The person's tablet t was linked through l -> m; t unlinks l.
+        let t = tree(&[
+            ("a", None),
+            ("l", Some("a")),
+            ("m", Some("l")),
+            ("t", Some("m")),
+            ("x", Some("l")),
+            ("w", Some("m")),
+        ]);
+        assert_eq!(revoked(&t, "l", "t"), ["l", "x"]);
+        assert_eq!(revoked(&t, "m", "a"), ["m", "t", "w"]);
+    }
+
+    #[test]
+    fn a_cycle_in_damaged_rows_ends() {
+        let t = tree(&[("a", Some("b")), ("b", Some("a")), ("c", Some("a"))]);
+        assert_eq!(revoked(&t, "a", "c"), ["a"]);
+        assert_eq!(revoked(&t, "b", "z"), ["b", "a", "c"]);
     }
 
     #[test]

@@ -25,10 +25,10 @@ use async_trait::async_trait;
 use rusqlite::{Connection, OpenFlags};
 use tandem_protocol::{AccountDeleted, SpaceHead, SpaceInfo};
 
-pub use self::schema::{V1, V2, VERSION};
+pub use self::schema::{V1, V2, V3, VERSION};
 use self::writer::Writer;
 use super::{
-    Device, Membership, NewRecord, Page, Redeemed, Registration, Storage, StorageError,
+    Device, DeviceRow, Membership, NewRecord, Page, Redeemed, Registration, Storage, StorageError,
     StorageResult, StoredSnapshot,
 };
 use crate::secret::Hash;
@@ -163,18 +163,29 @@ impl Storage for SqliteStorage {
 
     async fn create_link_code(
         &self,
-        account: &str,
+        device: &Device,
         code: Hash,
         expires_ms: i64,
     ) -> StorageResult<()> {
-        let account = account.to_owned();
-        self.write(move |c| queries::create_link_code(c, &account, &code, expires_ms))
+        let device = device.clone();
+        self.write(move |c| queries::create_link_code(c, &device, &code, expires_ms))
             .await
     }
 
-    async fn delete_device(&self, account: &str, device_id: &str) -> StorageResult<bool> {
-        let (account, device_id) = (account.to_owned(), device_id.to_owned());
-        self.write(move |c| queries::delete_device(c, &account, &device_id))
+    async fn delete_device(&self, caller: &Device, device_id: &str) -> StorageResult<Vec<String>> {
+        let (caller, device_id) = (caller.clone(), device_id.to_owned());
+        self.write(move |c| queries::delete_device(c, &caller, &device_id))
+            .await
+    }
+
+    async fn devices(&self, account: &str) -> StorageResult<Vec<DeviceRow>> {
+        let account = account.to_owned();
+        self.read(move |c| queries::devices(c, &account)).await
+    }
+
+    async fn touch_device(&self, device_id: &str, day_ms: i64) -> StorageResult<()> {
+        let device_id = device_id.to_owned();
+        self.write(move |c| queries::touch_device(c, &device_id, day_ms))
             .await
     }
 

@@ -92,6 +92,30 @@ pub struct DeviceView {
     /// Whether it is the device this store is on.
     #[serde(default)]
     pub this_device: bool,
+    /// What the server says of it, when the list was read from the server
+    /// (none: read offline, or the server no longer has it).
+    #[serde(default)]
+    pub server: Option<super::DeviceOnServer>,
+    /// Listed by the server but recorded by none of the person's devices.
+    #[serde(default)]
+    pub uncertified: bool,
+}
+
+/// The fields of a [`DeviceView`] that the devices document keeps.
+#[derive(serde::Serialize)]
+struct Recorded<'a> {
+    device_id: &'a str,
+    public_key: &'a str,
+    unlinked: bool,
+}
+
+/// The devices document's record of `view`.
+fn record(view: &DeviceView) -> Result<String> {
+    Ok(serde_json::to_string(&Recorded {
+        device_id: &view.device_id,
+        public_key: &view.public_key,
+        unlinked: view.unlinked,
+    })?)
 }
 
 /// The opaque snapshot name under which a device finds its key envelope
@@ -143,6 +167,8 @@ pub(crate) fn publish_device(store: &mut Store) -> Result<()> {
         public_key: public,
         unlinked: false,
         this_device: false,
+        server: None,
+        uncertified: false,
     };
     if list(store)?
         .iter()
@@ -150,7 +176,7 @@ pub(crate) fn publish_device(store: &mut Store) -> Result<()> {
     {
         return Ok(());
     }
-    let body = serde_json::to_string(&view)?;
+    let body = record(&view)?;
     store.write_whole(&DocId::devices(), |tx| {
         shard::put(tx, &account.device_id, &body)
     })
@@ -189,14 +215,25 @@ pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizi
         ));
     }
     let client = account.client()?;
-    match client.unlink_device(device_id) {
-        Ok(()) | Err(Error::Server { status: 404, .. }) => {}
+    let revoked = match client.unlink_device(device_id) {
+        Ok(revoked) => revoked,
+        Err(Error::Server { status: 404, .. }) => vec![device_id.to_owned()],
         Err(e) => return Err(e),
-    }
+    };
     lost.unlinked = true;
-    lost.this_device = false;
-    let body = serde_json::to_string(&lost)?;
-    store.write_whole(&DocId::devices(), |tx| shard::put(tx, device_id, &body))?;
+    // What the lost device linked was revoked with it: none of those gets
+    // the new epoch's key either.
+    let known = list(store)?;
+    store.write_whole(&DocId::devices(), |tx| {
+        for d in known.iter().filter(|d| revoked.contains(&d.device_id)) {
+            let gone = DeviceView {
+                unlinked: true,
+                ..d.clone()
+            };
+            shard::put(tx, &gone.device_id, &record(&gone)?)?;
+        }
+        shard::put(tx, device_id, &record(&lost)?)
+    })?;
     let epoch = client.new_epoch(&space.space_id)?.epoch;
     store.add_space(
         &space.space_id,

@@ -12,33 +12,36 @@ use tandem_protocol::{AccountDeleted, SpaceHead, SpaceInfo};
 use crate::secret::{Hash, new_id, same};
 use crate::storage::rules::{self, AccountStep, InviteWrite};
 use crate::storage::{
-    Device, Membership, NewRecord, Page, RECOVERY_EXPIRES_MS, Record, Redeemed, Registration,
-    StorageResult, StoredSnapshot, coarse, hash32,
+    Device, DeviceRow, Membership, NewRecord, Page, RECOVERY_EXPIRES_MS, Record, Redeemed,
+    Registration, StorageResult, StoredSnapshot, coarse, hash32,
 };
 
 /// Registers a device into a new account, or with `link_code` into the
-/// code's account (the code is used up).
+/// code's account (the code is used up); the device records which device
+/// made the code.
 pub(super) fn register(
     c: &Connection,
     token: &Hash,
     link_code: Option<&Hash>,
     now_ms: i64,
 ) -> StorageResult<Registration> {
-    let account = match link_code {
+    let (account, linked_by) = match link_code {
         Some(code) => {
-            let found: Option<(Vec<u8>, String, i64)> = c
+            let found: Option<(Vec<u8>, String, i64, Option<String>)> = c
                 .query_row(
-                    "SELECT code_hash, account_id, expires_ms FROM link_codes WHERE code_hash = ?1",
+                    "SELECT code_hash, account_id, expires_ms, created_by FROM link_codes WHERE code_hash = ?1",
                     [&code[..]],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
                 .optional()?;
             c.execute("DELETE FROM link_codes WHERE code_hash = ?1", [&code[..]])?;
             let stored = found
                 .as_ref()
-                .map(|(hash, _, expires)| (hash.as_slice(), *expires));
+                .map(|(hash, _, expires, _)| (hash.as_slice(), *expires));
             match found {
-                Some((_, account, _)) if rules::link_code_admits(stored, code, now_ms) => account,
+                Some((_, account, _, by)) if rules::link_code_admits(stored, code, now_ms) => {
+                    (account, by)
+                }
                 _ => return Ok(Registration::CodeGone),
             }
         }
@@ -48,44 +51,88 @@ pub(super) fn register(
                 "INSERT INTO accounts (id, created_hour) VALUES (?1, ?2)",
                 params![account, coarse(now_ms)],
             )?;
-            account
+            (account, None)
         }
     };
-    Ok(Registration::Done(new_device(c, &account, token, now_ms)?))
-}
-
-fn new_device(c: &Connection, account: &str, token: &Hash, now_ms: i64) -> StorageResult<Device> {
     let device_id = new_id();
     c.prepare_cached(
-        "INSERT INTO devices (id, account_id, token_hash, created_hour) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO devices (id, account_id, token_hash, created_hour, linked_by) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![device_id, account, &token[..], coarse(now_ms)])?;
-    Ok(Device {
-        account_id: account.to_owned(),
+    .execute(params![device_id, account, &token[..], coarse(now_ms), linked_by])?;
+    Ok(Registration::Done(Device {
+        account_id: account,
         device_id,
-    })
+    }))
 }
 
-/// Stores a single-use link code.
+/// Stores a single-use link code made by `device`.
 pub(super) fn create_link_code(
     c: &Connection,
-    account: &str,
+    device: &Device,
     code: &Hash,
     expires_ms: i64,
 ) -> StorageResult<()> {
     c.execute(
-        "INSERT INTO link_codes (code_hash, account_id, expires_ms) VALUES (?1, ?2, ?3)",
-        params![&code[..], account, expires_ms],
+        "INSERT INTO link_codes (code_hash, account_id, expires_ms, created_by) VALUES (?1, ?2, ?3, ?4)",
+        params![&code[..], device.account_id, expires_ms, device.device_id],
     )?;
     Ok(())
 }
 
-/// Deletes one device of an account; whether there was one.
-pub(super) fn delete_device(c: &Connection, account: &str, device_id: &str) -> StorageResult<bool> {
-    Ok(c.execute(
-        "DELETE FROM devices WHERE id = ?1 AND account_id = ?2",
-        params![device_id, account],
-    )? > 0)
+/// Unlinks `device_id` for `caller`: deletes it, every device it linked
+/// that [`rules::revoked`] names, and their pending link codes. Returns the
+/// revoked devices (none: no such device in the caller's account).
+pub(super) fn delete_device(
+    c: &Connection,
+    caller: &Device,
+    device_id: &str,
+) -> StorageResult<Vec<String>> {
+    let tree = c
+        .prepare(
+            "SELECT id, linked_by FROM devices WHERE account_id = ?1 ORDER BY created_hour, id",
+        )?
+        .query_map([&caller.account_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<(String, Option<String>)>, _>>()?;
+    let revoked = rules::revoked(&tree, device_id, &caller.device_id);
+    for id in &revoked {
+        c.execute(
+            "DELETE FROM link_codes WHERE created_by = ?1 AND account_id = ?2",
+            params![id, caller.account_id],
+        )?;
+        c.execute(
+            "DELETE FROM devices WHERE id = ?1 AND account_id = ?2",
+            params![id, caller.account_id],
+        )?;
+    }
+    Ok(revoked)
+}
+
+/// Every device of an account, oldest first.
+pub(super) fn devices(c: &Connection, account: &str) -> StorageResult<Vec<DeviceRow>> {
+    let rows = c
+        .prepare(
+            "SELECT id, created_hour, seen_day, linked_by FROM devices WHERE account_id = ?1 ORDER BY created_hour, id",
+        )?
+        .query_map([account], |r| {
+            Ok(DeviceRow {
+                device_id: r.get(0)?,
+                created_hour: r.get(1)?,
+                seen_day: r.get(2)?,
+                linked_by: r.get(3)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Records that a device called on the day starting at `day_ms`, unless a
+/// later day is already recorded.
+pub(super) fn touch_device(c: &Connection, device_id: &str, day_ms: i64) -> StorageResult<()> {
+    c.prepare_cached(
+        "UPDATE devices SET seen_day = ?2 WHERE id = ?1 AND (seen_day IS NULL OR seen_day < ?2)",
+    )?
+    .execute(params![device_id, day_ms])?;
+    Ok(())
 }
 
 /// Replaces an account's recovery code.

@@ -8,7 +8,7 @@ use crate::storage::{StorageError, StorageResult};
 /// The schema version this build writes (`PRAGMA user_version`). A database
 /// at 0 is new or from before versions were recorded; each step below is
 /// frozen SQL, and a database replays the steps it lacks in one transaction.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 /// Version 1: accounts, devices, spaces, invites, records, snapshots.
 pub const V1: &str = "
@@ -102,6 +102,18 @@ ALTER TABLE records_v2 RENAME TO records;
 CREATE INDEX records_by_hash ON records(space, substr(change_hash, 1, 8));
 ";
 
+/// Version 3: which device linked which, and when each was last seen.
+/// A link code records the device that made it (none for the recovery
+/// code), a device the one whose code registered it, so that unlinking a
+/// device revokes what it linked; `seen_day` is the start of the last day
+/// (UTC) the device called, written at most once a day.
+pub const V3: &str = "
+ALTER TABLE link_codes ADD COLUMN created_by TEXT;
+ALTER TABLE devices ADD COLUMN linked_by TEXT;
+ALTER TABLE devices ADD COLUMN seen_day INTEGER;
+CREATE INDEX link_codes_by_creator ON link_codes(created_by);
+";
+
 /// Brings the database behind `conn` to [`VERSION`] in one transaction.
 pub(super) fn migrate(conn: &mut Connection) -> StorageResult<()> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -117,6 +129,9 @@ pub(super) fn migrate(conn: &mut Connection) -> StorageResult<()> {
     tx.execute_batch(V1)?;
     if version < 2 {
         tx.execute_batch(V2)?;
+    }
+    if version < 3 {
+        tx.execute_batch(V3)?;
     }
     tx.pragma_update(None, "user_version", VERSION)?;
     tx.commit()?;
