@@ -246,6 +246,7 @@ pub struct PairView {
     pub side: Side,
     pub other_name: Option<String>,
     pub ended: bool,
+    pub unadmitted_members: u32,
 }
 
 /// What can be shared with a mentor.

@@ -466,3 +466,40 @@ fn a_device_a_lost_phone_linked_is_flagged_and_revoked_with_it() {
     assert_eq!(on_server.len(), 1);
     assert!(on_server[0].this_device);
 }
+
+/// Someone holding one of the mentee's devices (or the mentee's token)
+/// makes a second invite to the pair and lets a third account in. The app
+/// never showed that invite: both people's pairs are flagged, with how many
+/// members the pair has beyond the two of them.
+#[test]
+fn a_member_the_pair_never_admitted_is_flagged_on_both_sides() {
+    use tandem_core::sync::Client;
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let (mut mentee, mut mentor, _clock, pair_id) = paired(dir.path(), &srv.url);
+    for store in [&mut mentee, &mut mentor] {
+        tandem_core::sync::run::sync(store).unwrap();
+        let pairs = tandem_core::features::pairs::list(store).unwrap();
+        assert_eq!(pairs[0].unadmitted_members, 0, "{pairs:?}");
+    }
+
+    let secret = [0x42; 32];
+    let account = mentee.account().unwrap().unwrap();
+    let invite = account
+        .client()
+        .unwrap()
+        .create_invite(&pair_id, &secret)
+        .unwrap();
+    let stranger = Client::new(&srv.url).unwrap().register(None).unwrap();
+    Client::new(&srv.url)
+        .unwrap()
+        .with_token(&stranger.token)
+        .redeem(&invite.invite_id, &secret)
+        .unwrap();
+
+    for store in [&mut mentee, &mut mentor] {
+        tandem_core::sync::run::sync(store).unwrap();
+        let pairs = tandem_core::features::pairs::list(store).unwrap();
+        assert_eq!(pairs[0].unadmitted_members, 1, "{pairs:?}");
+    }
+}

@@ -26,15 +26,25 @@ pub fn run(app: &App, cmd: PairCommand) -> Result<Reply, String> {
         PairCommand::List => {
             let ps = app.pairs().list().map_err(err)?;
             let text = lines(&ps, |p| {
+                let warning = if p.unadmitted_members > 0 {
+                    format!(
+                        "  (WARNING: the server lists {} more member(s) than the two of you; \
+                         end this pair if you did not invite them)",
+                        p.unadmitted_members
+                    )
+                } else {
+                    String::new()
+                };
                 format!(
-                    "{}  {} of {}{}",
+                    "{}  {} of {}{}{}",
                     p.pair_id,
                     match p.side {
                         Side::Mentee => "mentee",
                         Side::Mentor => "mentor",
                     },
                     p.other_name.as_deref().unwrap_or("(not synced yet)"),
-                    if p.ended { " (ended)" } else { "" }
+                    if p.ended { " (ended)" } else { "" },
+                    warning
                 )
             });
             Reply::new(&ps, text)

@@ -9,7 +9,9 @@ mod pairing;
 mod reach_outs;
 
 pub use pairing::{PairView, end, get, invite, join, list, resolve, share_clean_time};
-pub(crate) use pairing::{note_ended_pairs, publish_to_pairs, refuse_known_space, start_epoch};
+pub(crate) use pairing::{
+    has_live_pairs, note_pair_spaces, publish_to_pairs, refuse_known_space, start_epoch,
+};
 pub use reach_outs::{acknowledge, reach_out};
 
 super::handle!(

@@ -47,6 +47,25 @@ impl Store {
         Ok(())
     }
 
+    /// How many accounts the server last said are members of pair space
+    /// `space_id` (none: not asked yet).
+    pub(crate) fn pair_members(&self, space_id: &str) -> Result<Option<u32>> {
+        Ok(self
+            .meta(&format!("members:{space_id}"))?
+            .and_then(|v| v.parse().ok()))
+    }
+
+    /// Records how many accounts the server says are members of pair
+    /// space `space_id`.
+    pub(crate) fn set_pair_members(&mut self, space_id: &str, members: u32) -> Result<()> {
+        if self.pair_members(space_id)? == Some(members) {
+            return Ok(());
+        }
+        self.set_meta(&format!("members:{space_id}"), &members.to_string())?;
+        self.note_changed(&[Area::Pairs]);
+        Ok(())
+    }
+
     /// This device's settings (defaults until changed).
     pub fn settings(&self) -> Result<Settings> {
         match self.meta("settings")? {

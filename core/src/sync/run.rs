@@ -58,7 +58,15 @@ fn steps(access: &mut impl StoreAccess) -> Result<SyncReport> {
     let (docs, _) = access.with(|store| snapshots::load(store, &client))?;
     report.from_snapshots = docs;
 
+    // Who is in each pair, as the server says: a pair has two members, and
+    // one this device is no longer in has ended. One small request, made
+    // only by a device that has a pair.
     let mut refreshed = false;
+    if access.with(|store| pairs::has_live_pairs(store))? {
+        let list = client.list_spaces()?;
+        access.with(|store| pairs::note_pair_spaces(store, &list))?;
+        refreshed = true;
+    }
     loop {
         let cursors = access.with(engine::pull_cursors)?;
         let answer = match client.pull(cursors) {
@@ -67,7 +75,8 @@ fn steps(access: &mut impl StoreAccess) -> Result<SyncReport> {
             // if it did not exist. Note which pairs ended, then go on.
             Err(Error::Server { status: 404, .. }) if !refreshed => {
                 refreshed = true;
-                access.with(|store| pairs::note_ended_pairs(store, &client))?;
+                let list = client.list_spaces()?;
+                access.with(|store| pairs::note_pair_spaces(store, &list))?;
                 continue;
             }
             Err(e) => return Err(e),

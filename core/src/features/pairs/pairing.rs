@@ -7,6 +7,7 @@
 //! record the pair's keys in the keyring document of their private space,
 //! so every one of their devices can read the pair.
 
+use tandem_protocol::SpaceList;
 use zeroize::Zeroizing;
 
 use crate::document::{DocId, shard};
@@ -14,7 +15,6 @@ use crate::domain::pair::{PairPerson, SharedTrack, Side};
 use crate::error::{Error, Result};
 use crate::features::codes::{InviteCode, invite_secret};
 use crate::store::Store;
-use crate::sync::Client;
 use crate::sync::StoreAccess;
 use crate::sync::seal::SpaceKey;
 
@@ -29,6 +29,11 @@ pub struct PairView {
     pub other_name: Option<String>,
     /// Ended: no longer synced; what is on this device stays.
     pub ended: bool,
+    /// Accounts the server lists as members beyond the two people of the
+    /// pair: someone this pair never admitted (an invite the app did not
+    /// show, or a server adding members). Anything above 0 is a warning to
+    /// show; the partner and this person can end the pair.
+    pub unadmitted_members: u32,
 }
 
 /// Creates a pair space and an invite through `access`; returns the code to
@@ -118,11 +123,13 @@ pub fn list(store: &Store) -> Result<Vec<PairView>> {
     for space in store.spaces()? {
         let Some(side) = space.side else { continue };
         let other = store.pair_person(&space.space_id, side.other())?;
+        let members = store.pair_members(&space.space_id)?.unwrap_or(0);
         out.push(PairView {
             pair_id: space.space_id,
             side,
             other_name: other.name,
             ended: space.ended,
+            unadmitted_members: members.saturating_sub(2),
         });
     }
     Ok(out)
@@ -205,17 +212,23 @@ pub(crate) fn start_epoch(store: &mut Store, space_id: &str, epoch: u32) -> Resu
     remember_pair(store, space_id, Side::Mentee, epoch, &SpaceKey::generate())
 }
 
-/// Marks pairs this account is no longer a member of as ended.
-pub(crate) fn note_ended_pairs(store: &mut Store, client: &Client) -> Result<()> {
-    let member_of: Vec<String> = client
-        .list_spaces()?
-        .spaces
-        .into_iter()
-        .map(|s| s.space_id)
-        .collect();
+/// Whether this device has a pair that has not ended (and so reason to
+/// ask the server who is in it).
+pub(crate) fn has_live_pairs(store: &Store) -> Result<bool> {
+    Ok(store.spaces()?.iter().any(|s| s.side.is_some() && !s.ended))
+}
+
+/// Reads the server's list of this account's spaces into the pairs: marks
+/// those it is no longer a member of as ended, and records how many
+/// members each has (a pair has two; more is flagged on the pair).
+pub(crate) fn note_pair_spaces(store: &mut Store, list: &SpaceList) -> Result<()> {
     for space in store.spaces()? {
-        if space.side.is_some() && !space.ended && !member_of.contains(&space.space_id) {
-            mark_ended(store, &space.space_id)?;
+        if space.side.is_none() || space.ended {
+            continue;
+        }
+        match list.spaces.iter().find(|s| s.space_id == space.space_id) {
+            Some(info) => store.set_pair_members(&space.space_id, info.members)?,
+            None => mark_ended(store, &space.space_id)?,
         }
     }
     Ok(())
