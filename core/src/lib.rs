@@ -24,6 +24,8 @@ pub mod error;
 pub mod export;
 pub mod features;
 mod files;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod id;
 pub mod keyfile;
 pub mod lock;

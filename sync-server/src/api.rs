@@ -45,6 +45,9 @@ pub struct AppState {
     pub register_by_address: RateLimiter,
     /// Link codes per address.
     pub link_codes_by_address: RateLimiter,
+    /// Whether `/metrics` is answered on the main listener (not when a
+    /// separate metrics listener serves it).
+    pub metrics_on_main: std::sync::atomic::AtomicBool,
     /// Devices already recorded as seen today.
     pub last_seen: crate::last_seen::LastSeen,
     /// Slots for pushes being read and stored (see [`Limits::pushes_in_flight`]).
@@ -63,6 +66,7 @@ impl AppState {
             register_by_address: RateLimiter::new(limits.register_per_hour, HOUR),
             link_codes_by_address: RateLimiter::new(limits.link_codes_per_hour, HOUR),
             last_seen: Default::default(),
+            metrics_on_main: std::sync::atomic::AtomicBool::new(true),
             push_slots: Arc::new(tokio::sync::Semaphore::new(limits.pushes_in_flight.max(1))),
             limits,
         })
@@ -131,6 +135,15 @@ pub fn router(state: Shared) -> Router {
         .layer(DefaultBodyLimit::max(state.limits.max_body_bytes))
         .layer(tower_http::decompression::RequestDecompressionLayer::new())
         .layer(middleware::from_fn(json_errors))
+        .with_state(state)
+}
+
+/// The router of a separate metrics listener (`--metrics-listen`): only
+/// `/metrics`.
+pub fn metrics_router(state: Shared) -> Router {
+    Router::new()
+        .route("/metrics", axum::routing::get(ops::render_metrics))
+        .fallback(|| async { ApiError::NotFound })
         .with_state(state)
 }
 

@@ -17,6 +17,17 @@ pub struct Config {
     /// Connections in the PostgreSQL pool.
     #[arg(long, env = "TANDEM_DB_POOL", default_value_t = 16)]
     pub db_pool: usize,
+    /// Serve HTTPS with this certificate chain (PEM); needs `--tls-key`.
+    /// Without it the server speaks plain HTTP, for a reverse proxy in front.
+    #[arg(long, env = "TANDEM_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The private key (PEM) of `--tls-cert`.
+    #[arg(long, env = "TANDEM_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
+    /// Serve `/metrics` on this address only (say, a loopback or private
+    /// one), and not on `--listen`.
+    #[arg(long, env = "TANDEM_METRICS_LISTEN")]
+    pub metrics_listen: Option<String>,
     /// Log lines as JSON instead of text.
     #[arg(long, env = "TANDEM_LOG_JSON")]
     pub log_json: bool,

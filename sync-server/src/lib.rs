@@ -8,6 +8,8 @@
 pub mod api;
 pub mod config;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod last_seen;
 pub mod limits;
 pub mod metrics;
@@ -84,14 +86,58 @@ pub fn spawn_local(db_path: &std::path::Path) -> std::io::Result<String> {
 /// simply take several reads.
 const READ_BUFFER_BYTES: usize = 16 * 1024;
 
+/// How long a client has to finish the TLS handshake.
+const TLS_HANDSHAKE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A TLS acceptor for built-in HTTPS from a certificate chain and its
+/// private key, both PEM files. HTTP/1.1 only, TLS 1.2 and 1.3, ring.
+pub fn tls_acceptor(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> std::io::Result<tokio_rustls::TlsAcceptor> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+
+    let bad = |what: &str, path: &std::path::Path, e: &dyn std::fmt::Display| {
+        std::io::Error::other(format!("{what} {}: {e}", path.display()))
+    };
+    let chain = CertificateDer::pem_file_iter(cert)
+        .map_err(|e| bad("cannot read the certificate", cert, &e))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad("cannot read the certificate", cert, &e))?;
+    if chain.is_empty() {
+        return Err(bad("no certificate in", cert, &"empty"));
+    }
+    let key_der =
+        PrivateKeyDer::from_pem_file(key).map_err(|e| bad("cannot read the key", key, &e))?;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(std::io::Error::other)?
+        .with_no_client_auth()
+        .with_single_cert(chain, key_der)
+        .map_err(|e| bad("the key does not fit the certificate", cert, &e))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config)))
+}
+
 /// Serves `state` on `listener` until SIGINT or SIGTERM, then finishes the
 /// requests in flight and returns.
 pub async fn serve(listener: tokio::net::TcpListener, state: api::Shared) -> std::io::Result<()> {
+    serve_with(listener, api::router(state), None).await
+}
+
+/// Serves `app` on `listener`, over TLS when `tls` is given, until SIGINT
+/// or SIGTERM, then finishes the requests in flight and returns.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) -> std::io::Result<()> {
     use axum::extract::ConnectInfo;
     use hyper_util::rt::{TokioIo, TokioTimer};
     use tower::ServiceExt;
 
-    let app = api::router(state);
     let mut http = hyper::server::conn::http1::Builder::new();
     http.max_buf_size(READ_BUFFER_BYTES)
         .timer(TokioTimer::new());
@@ -119,12 +165,33 @@ pub async fn serve(listener: tokio::net::TcpListener, state: api::Shared) -> std
                     req.extensions_mut().insert(ConnectInfo(peer));
                     req.map(axum::body::Body::new)
                 });
-        let connection = http.serve_connection(
-            TokioIo::new(stream),
-            hyper_util::service::TowerToHyperService::new(service),
-        );
-        let connection = graceful.watch(connection);
+        let service = hyper_util::service::TowerToHyperService::new(service);
+        let Some(tls) = tls.clone() else {
+            let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::debug!(error = %e, "connection ended with an error");
+                }
+            });
+            continue;
+        };
+        // The handshake runs in the connection's own task: a slow client
+        // never holds up the next accept.
+        let watcher = graceful.watcher();
+        let http = http.clone();
         tokio::spawn(async move {
+            let stream = match tokio::time::timeout(TLS_HANDSHAKE, tls.accept(stream)).await {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => {
+                    tracing::debug!(error = %e, "TLS handshake failed");
+                    return;
+                }
+                Err(_) => {
+                    tracing::debug!("TLS handshake timed out");
+                    return;
+                }
+            };
+            let connection = watcher.watch(http.serve_connection(TokioIo::new(stream), service));
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, "connection ended with an error");
             }

@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use tandem_sync_server::config::Config;
-use tandem_sync_server::{api, open_storage, serve};
+use tandem_sync_server::{api, open_storage, serve_with, tls_acceptor};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> std::process::ExitCode {
@@ -74,15 +74,53 @@ async fn run() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => match tls_acceptor(cert, key) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!("error: cannot serve HTTPS: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        },
+        _ => None,
+    };
+    let state = api::AppState::new(storage, config.limits);
+    let mut metrics_at = String::new();
+    if let Some(metrics_addr) = &config.metrics_listen {
+        let metrics = match tokio::net::TcpListener::bind(metrics_addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: cannot listen for metrics on {metrics_addr}: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        };
+        state
+            .metrics_on_main
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+        metrics_at = metrics
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        let router = api::metrics_router(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = serve_with(metrics, router, None).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     let addr = listener
         .local_addr()
         .map(|a| a.to_string())
         .unwrap_or_default();
+    let scheme = if tls.is_some() { "https" } else { "http" };
     // The first line on stdout is the address, for scripts and tests.
-    println!("listening on http://{addr}");
-    tracing::info!(%addr, "listening");
-    let state = api::AppState::new(storage, config.limits);
-    match serve(listener, state).await {
+    println!("listening on {scheme}://{addr}");
+    tracing::info!(%addr, scheme, "listening");
+    if !metrics_at.is_empty() {
+        println!("metrics on http://{metrics_at}/metrics");
+        tracing::info!(addr = %metrics_at, "metrics listening");
+    }
+    match serve_with(listener, api::router(state), tls).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

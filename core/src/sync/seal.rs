@@ -218,6 +218,17 @@ pub fn open(
             )
             .map_err(|_| Refusal::Forged)?,
     );
+    unpack(key, place, &plain)
+}
+
+/// Reads a record's plaintext once it is decrypted: the padding, the
+/// format version, the document id (which must match the place's opaque
+/// name) and the writer. Any bytes at all give an answer, never a panic.
+pub fn unpack(
+    key: &SpaceKey,
+    place: &Place<'_>,
+    plain: &[u8],
+) -> std::result::Result<Opened, Refusal> {
     let end = plain
         .iter()
         .rposition(|&b| b != 0)

@@ -129,6 +129,14 @@ pub(crate) fn merge_over_gap(
     Ok(Some(bound))
 }
 
+/// A snapshot's document, if its bytes load. automerge can panic on
+/// damaged input; that is caught here and read as "does not load".
+pub(crate) fn load_document(bytes: &[u8]) -> Option<automerge::Automerge> {
+    std::panic::catch_unwind(|| automerge::Automerge::load(bytes))
+        .ok()?
+        .ok()
+}
+
 /// A snapshot of the private space, opened.
 struct Opened {
     doc_id: DocId,
@@ -178,8 +186,7 @@ fn open_all(store: &Store, client: &Client, space_id: &str) -> Result<Vec<Opened
         if doc_id.pair_space().is_some() {
             continue;
         }
-        let loaded = std::panic::catch_unwind(|| automerge::Automerge::load(&opened.payload));
-        let Ok(Ok(doc)) = loaded else {
+        let Some(doc) = load_document(&opened.payload) else {
             continue;
         };
         out.push(Opened {
