@@ -444,14 +444,28 @@ fn a_device_a_lost_phone_linked_is_flagged_and_revoked_with_it() {
         .unwrap();
     let as_squatter = Client::new(&srv.url).unwrap().with_token(&squatter.token);
     assert_eq!(as_squatter.list_spaces().unwrap().spaces.len(), 1);
+    let second_code = account.client().unwrap().link_code().unwrap();
+    let second = Client::new(&srv.url)
+        .unwrap()
+        .register(Some(&second_code.code))
+        .unwrap();
+    let as_second = Client::new(&srv.url).unwrap().with_token(&second.token);
 
     let listed = list_with_server(&mut phone).unwrap();
-    assert_eq!(listed.len(), 3, "{listed:?}");
+    assert_eq!(listed.len(), 4, "{listed:?}");
     let flagged: Vec<_> = listed.iter().filter(|d| d.uncertified).collect();
-    assert_eq!(flagged.len(), 1, "{listed:?}");
-    assert_eq!(flagged[0].device_id, squatter.device_id);
-    let seen = flagged[0].server.as_ref().unwrap();
+    assert_eq!(flagged.len(), 2, "{listed:?}");
+    let squatter_row = flagged
+        .iter()
+        .find(|d| d.device_id == squatter.device_id)
+        .unwrap();
+    let seen = squatter_row.server.as_ref().unwrap();
     assert_eq!(seen.linked_by.as_deref(), Some(lost_id.as_str()));
+
+    // A flagged device can be unlinked on its own, as the list suggests.
+    let (gone, _recovery) = unlink(&mut phone, &second.device_id).unwrap();
+    assert!(gone.unlinked && gone.uncertified);
+    assert!(as_second.list_spaces().is_err());
 
     let (gone, _recovery) = unlink(&mut phone, &lost_id).unwrap();
     assert!(gone.unlinked);

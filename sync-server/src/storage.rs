@@ -221,7 +221,10 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Sets `account`'s recovery code (a link code that never expires),
     /// retiring the one it had.
-    async fn set_recovery_code(&self, account: &str, code: Hash) -> StorageResult<()>;
+    /// The code records `device` as the one that set it: a device registered
+    /// with it counts as linked by that device, and the code goes when that
+    /// device is unlinked.
+    async fn set_recovery_code(&self, device: &Device, code: Hash) -> StorageResult<()>;
 
     /// Unlinks `device_id` of `caller`'s account: it, every device it linked
     /// that [`rules::revoked`] names, and their pending link codes are

@@ -125,9 +125,23 @@ async fn suite(s: Arc<dyn Storage>) {
     s.create_link_code(&lost, hash("code-pending"), 10_000)
         .await
         .unwrap();
+    // The lost phone sets a recovery code of its own and registers with it.
+    s.set_recovery_code(&lost, hash("thief-recovery"))
+        .await
+        .unwrap();
+    let Registration::Done(restored) = s
+        .register(hash("token-r"), Some(hash("thief-recovery")), 5_000)
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    s.set_recovery_code(&lost, hash("thief-recovery-2"))
+        .await
+        .unwrap();
     let rows = s.devices(&dev.account_id).await.unwrap();
     let by = |id: &str| rows.iter().find(|r| r.device_id == id).cloned().unwrap();
-    assert_eq!(rows.len(), 4);
+    assert_eq!(rows.len(), 5);
     assert_eq!(by(&dev.device_id).linked_by, None);
     assert_eq!(
         by(&dev2.device_id).linked_by.as_deref(),
@@ -150,11 +164,33 @@ async fn suite(s: Arc<dyn Storage>) {
             .is_empty()
     );
     assert!(s.authenticate(hash("token-u")).await.unwrap().is_some());
-    assert_eq!(
-        s.delete_device(&dev, &lost.device_id).await.unwrap(),
-        [lost.device_id.clone(), child.device_id.clone()]
-    );
+    let gone = s.delete_device(&dev, &lost.device_id).await.unwrap();
+    assert_eq!(gone[0], lost.device_id, "the unlinked device first");
+    let mut rest = gone[1..].to_vec();
+    rest.sort();
+    let mut linked = vec![child.device_id.clone(), restored.device_id.clone()];
+    linked.sort();
+    assert_eq!(rest, linked);
     assert_eq!(s.authenticate(hash("token-u")).await.unwrap(), None);
+    assert_eq!(s.authenticate(hash("token-r")).await.unwrap(), None);
+    assert_eq!(
+        s.register(hash("token-r9"), Some(hash("thief-recovery-2")), 5_000)
+            .await
+            .unwrap(),
+        Registration::CodeGone,
+        "the recovery code the unlinked device set went with it"
+    );
+    // A revoked device makes no codes, and one that went while its code
+    // waited registers nothing.
+    s.create_link_code(&lost, hash("late"), 10_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.register(hash("token-l"), Some(hash("late")), 5_000)
+            .await
+            .unwrap(),
+        Registration::CodeGone
+    );
     assert_eq!(s.authenticate(hash("token-child")).await.unwrap(), None);
     assert_eq!(
         s.register(hash("token-p"), Some(hash("code-pending")), 5_000)
@@ -182,12 +218,8 @@ async fn suite(s: Arc<dyn Storage>) {
     assert_eq!(seen.seen_day, Some(2 * 86_400_000));
 
     // Recovery codes: never expire, one per account, used up by a registration.
-    s.set_recovery_code(&dev.account_id, hash("recovery-1"))
-        .await
-        .unwrap();
-    s.set_recovery_code(&dev.account_id, hash("recovery-2"))
-        .await
-        .unwrap();
+    s.set_recovery_code(&dev, hash("recovery-1")).await.unwrap();
+    s.set_recovery_code(&dev, hash("recovery-2")).await.unwrap();
     assert_eq!(
         s.register(hash("token-r1"), Some(hash("recovery-1")), i64::MAX - 1)
             .await

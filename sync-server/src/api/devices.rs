@@ -142,10 +142,7 @@ pub async fn set_recovery(
     Body(req): Body<RecoveryRequest>,
 ) -> ApiResult<axum::http::StatusCode> {
     let hash = validate::hash("code_hash", &req.code_hash)?;
-    state
-        .storage
-        .set_recovery_code(&device.account_id, hash)
-        .await?;
+    state.storage.set_recovery_code(&device, hash).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 

@@ -242,8 +242,17 @@ impl Storage for PostgresStorage {
                 let stored = found
                     .as_ref()
                     .map(|(hash, _, expires, _)| (hash.as_slice(), *expires));
+                let creator_alive = match found.as_ref().and_then(|f| f.3.as_ref()) {
+                    Some(by) => tx
+                        .query_opt("SELECT 1 FROM devices WHERE id = $1", &[by])
+                        .await?
+                        .is_some(),
+                    None => true,
+                };
                 match found {
-                    Some((_, account, _, by)) if rules::link_code_admits(stored, &code, now_ms) => {
+                    Some((_, account, _, by))
+                        if rules::link_code_admits(stored, &code, now_ms) && creator_alive =>
+                    {
                         (account, by)
                     }
                     _ => {
@@ -294,7 +303,7 @@ impl Storage for PostgresStorage {
             .await?
             .execute(
                 "INSERT INTO link_codes (code_hash, account_id, expires_ms, created_by)
-                 VALUES ($1, $2, $3, $4)",
+                 SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM devices WHERE id = $4)",
                 &[
                     &&code[..],
                     &device.account_id,
@@ -309,6 +318,14 @@ impl Storage for PostgresStorage {
     async fn delete_device(&self, caller: &Device, device_id: &str) -> StorageResult<Vec<String>> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
+        // Locks the account first: a registration or a link code made at
+        // the same time (each takes a key-share lock on the account through
+        // its foreign key) waits, so no device appears beside the tree.
+        tx.execute(
+            "SELECT id FROM accounts WHERE id = $1 FOR UPDATE",
+            &[&caller.account_id],
+        )
+        .await?;
         // Locks the account's devices: two unlinks at once see one tree.
         let tree: Vec<(String, Option<String>)> = tx
             .query(
@@ -372,18 +389,25 @@ impl Storage for PostgresStorage {
         Ok(())
     }
 
-    async fn set_recovery_code(&self, account: &str, code: Hash) -> StorageResult<()> {
+    async fn set_recovery_code(&self, device: &Device, code: Hash) -> StorageResult<()> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         tx.execute(
             "DELETE FROM link_codes WHERE account_id = $1 AND expires_ms = $2",
-            &[&account, &super::RECOVERY_EXPIRES_MS],
+            &[&device.account_id, &super::RECOVERY_EXPIRES_MS],
         )
         .await?;
         tx.execute(
-            "INSERT INTO link_codes (code_hash, account_id, expires_ms) VALUES ($1, $2, $3)
-             ON CONFLICT (code_hash) DO UPDATE SET account_id = EXCLUDED.account_id, expires_ms = EXCLUDED.expires_ms",
-            &[&&code[..], &account, &super::RECOVERY_EXPIRES_MS],
+            "INSERT INTO link_codes (code_hash, account_id, expires_ms, created_by)
+             SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM devices WHERE id = $4)
+             ON CONFLICT (code_hash) DO UPDATE SET account_id = EXCLUDED.account_id,
+                 expires_ms = EXCLUDED.expires_ms, created_by = EXCLUDED.created_by",
+            &[
+                &&code[..],
+                &device.account_id,
+                &super::RECOVERY_EXPIRES_MS,
+                &device.device_id,
+            ],
         )
         .await?;
         tx.commit().await?;

@@ -124,14 +124,16 @@ pub fn link_code_admits(stored: Option<(&[u8], i64)>, code: &[u8], now_ms: i64) 
 /// account as `(id, linked_by)`: `target` first, then each device it
 /// linked, directly or through another, but never `caller` or the devices
 /// on the line that linked `caller` (the person is using that line to
-/// unlink). Empty when `target` is not a device of the account.
+/// unlink). Empty when `target` is not a device of the account, or when
+/// `caller` no longer is one (it was revoked by an unlink that ran first).
 ///
 /// A lost phone can make link codes before it is unlinked; a device
 /// registered with one would otherwise keep reading the account after
 /// its parent is gone. A device the person linked from the lost phone goes
 /// too and is linked again from one that stays.
 pub fn revoked(devices: &[(String, Option<String>)], target: &str, caller: &str) -> Vec<String> {
-    if !devices.iter().any(|(id, _)| id == target) {
+    let known = |who: &str| devices.iter().any(|(id, _)| id == who);
+    if !known(target) || !known(caller) {
         return Vec::new();
     }
     let parent = |id: &str| {
@@ -349,6 +351,8 @@ mod tests {
         assert_eq!(revoked(&t, "x", "a"), ["x", "z"]);
         assert_eq!(revoked(&t, "z", "a"), ["z"]);
         assert!(revoked(&t, "nobody", "a").is_empty());
+        // A caller revoked by an unlink that ran first revokes nothing.
+        assert!(revoked(&t, "a", "gone").is_empty());
     }
 
     #[test]
@@ -370,7 +374,7 @@ mod tests {
     fn a_cycle_in_damaged_rows_ends() {
         let t = tree(&[("a", Some("b")), ("b", Some("a")), ("c", Some("a"))]);
         assert_eq!(revoked(&t, "a", "c"), ["a"]);
-        assert_eq!(revoked(&t, "b", "z"), ["b", "a", "c"]);
+        assert_eq!(revoked(&t, "b", "c"), ["b"]);
     }
 
     #[test]

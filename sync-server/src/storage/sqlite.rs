@@ -189,9 +189,9 @@ impl Storage for SqliteStorage {
             .await
     }
 
-    async fn set_recovery_code(&self, account: &str, code: Hash) -> StorageResult<()> {
-        let account = account.to_owned();
-        self.write(move |c| queries::set_recovery_code(c, &account, &code))
+    async fn set_recovery_code(&self, device: &Device, code: Hash) -> StorageResult<()> {
+        let device = device.clone();
+        self.write(move |c| queries::set_recovery_code(c, &device, &code))
             .await
     }
 

@@ -204,17 +204,34 @@ pub fn list(store: &Store) -> Result<Vec<DeviceView>> {
 pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizing<String>)> {
     let account = store.account()?.ok_or(Error::NoServer)?;
     let space = store.private_space()?.ok_or(Error::NoServer)?;
-    let mut lost = list(store)?
-        .into_iter()
-        .find(|d| d.device_id == device_id)
-        .ok_or_else(|| Error::not_found("device", device_id))?;
-    if lost.this_device {
+    if device_id == account.device_id {
         return Err(Error::invalid(
             "device",
             "this is the device you are using; unlink it from another one",
         ));
     }
     let client = account.client()?;
+    // A device none of the person's devices recorded (flagged in the list)
+    // can be unlinked too, when the server lists it.
+    let mut lost = match list(store)?.into_iter().find(|d| d.device_id == device_id) {
+        Some(d) => d,
+        None if client
+            .devices()?
+            .devices
+            .iter()
+            .any(|d| d.device_id == device_id) =>
+        {
+            DeviceView {
+                device_id: device_id.to_owned(),
+                public_key: String::new(),
+                unlinked: false,
+                this_device: false,
+                server: None,
+                uncertified: true,
+            }
+        }
+        None => return Err(Error::not_found("device", device_id)),
+    };
     let revoked = match client.unlink_device(device_id) {
         Ok(revoked) => revoked,
         Err(Error::Server { status: 404, .. }) => vec![device_id.to_owned()],

@@ -38,8 +38,18 @@ pub(super) fn register(
             let stored = found
                 .as_ref()
                 .map(|(hash, _, expires, _)| (hash.as_slice(), *expires));
+            let creator_gone = |by: &Option<String>| -> StorageResult<bool> {
+                let Some(by) = by else { return Ok(false) };
+                let n: i64 =
+                    c.query_row("SELECT count(*) FROM devices WHERE id = ?1", [by], |r| {
+                        r.get(0)
+                    })?;
+                Ok(n == 0)
+            };
             match found {
-                Some((_, account, _, by)) if rules::link_code_admits(stored, code, now_ms) => {
+                Some((_, account, _, by))
+                    if rules::link_code_admits(stored, code, now_ms) && !creator_gone(&by)? =>
+                {
                     (account, by)
                 }
                 _ => return Ok(Registration::CodeGone),
@@ -73,7 +83,8 @@ pub(super) fn create_link_code(
     expires_ms: i64,
 ) -> StorageResult<()> {
     c.execute(
-        "INSERT INTO link_codes (code_hash, account_id, expires_ms, created_by) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO link_codes (code_hash, account_id, expires_ms, created_by)
+         SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM devices WHERE id = ?4)",
         params![&code[..], device.account_id, expires_ms, device.device_id],
     )?;
     Ok(())
@@ -136,14 +147,20 @@ pub(super) fn touch_device(c: &Connection, device_id: &str, day_ms: i64) -> Stor
 }
 
 /// Replaces an account's recovery code.
-pub(super) fn set_recovery_code(c: &Connection, account: &str, code: &Hash) -> StorageResult<()> {
+pub(super) fn set_recovery_code(c: &Connection, device: &Device, code: &Hash) -> StorageResult<()> {
     c.execute(
         "DELETE FROM link_codes WHERE account_id = ?1 AND expires_ms = ?2",
-        params![account, RECOVERY_EXPIRES_MS],
+        params![device.account_id, RECOVERY_EXPIRES_MS],
     )?;
     c.execute(
-        "INSERT OR REPLACE INTO link_codes (code_hash, account_id, expires_ms) VALUES (?1, ?2, ?3)",
-        params![&code[..], account, RECOVERY_EXPIRES_MS],
+        "INSERT OR REPLACE INTO link_codes (code_hash, account_id, expires_ms, created_by)
+         SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM devices WHERE id = ?4)",
+        params![
+            &code[..],
+            device.account_id,
+            RECOVERY_EXPIRES_MS,
+            device.device_id
+        ],
     )?;
     Ok(())
 }
