@@ -31,7 +31,11 @@ pub async fn register(
     PeerIp(peer): PeerIp,
     Body(req): Body<RegisterRequest>,
 ) -> ApiResult<Json<RegisterResponse>> {
-    if !peer.is_none_or(|ip| state.register_by_address.allow(&ip.to_string())) {
+    if !peer.is_none_or(|ip| {
+        state
+            .register_by_address
+            .allow(&crate::rate_limit::address_key(ip))
+    }) {
         return Err(ApiError::RateLimited);
     }
     let link = match &req.link_code {
@@ -67,7 +71,11 @@ pub async fn link_code(
     PeerIp(peer): PeerIp,
     Authed(device): Authed,
 ) -> ApiResult<Json<LinkCodeResponse>> {
-    if !peer.is_none_or(|ip| state.link_codes_by_address.allow(&ip.to_string())) {
+    if !peer.is_none_or(|ip| {
+        state
+            .link_codes_by_address
+            .allow(&crate::rate_limit::address_key(ip))
+    }) {
         return Err(ApiError::RateLimited);
     }
     let code = secret::new_secret();

@@ -110,7 +110,11 @@ pub async fn redeem_invite(
     PathParams(invite_id): PathParams<String>,
     Body(req): Body<RedeemInviteRequest>,
 ) -> ApiResult<Json<JoinedSpace>> {
-    let address_ok = peer.is_none_or(|ip| state.redeem_by_address.allow(&ip.to_string()));
+    let address_ok = peer.is_none_or(|ip| {
+        state
+            .redeem_by_address
+            .allow(&crate::rate_limit::address_key(ip))
+    });
     if !address_ok || !state.redeem_by_account.allow(&device.account_id) {
         return Err(ApiError::RateLimited);
     }

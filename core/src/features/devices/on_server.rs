@@ -32,12 +32,13 @@ pub fn list_with_server(access: &mut impl StoreAccess) -> Result<Vec<DeviceView>
         Ok((list(store)?, account))
     })?;
     let server = account.client()?.devices()?;
-    Ok(merge(local, server.devices))
+    Ok(merge(local, server.devices, &account.device_id))
 }
 
 /// The recorded devices with the server's view of each, then the server's
-/// devices nobody recorded.
-fn merge(mut local: Vec<DeviceView>, server: Vec<DeviceInfo>) -> Vec<DeviceView> {
+/// devices nobody recorded. Which one is this device is this device's own
+/// knowledge (`me`), never the server's word.
+fn merge(mut local: Vec<DeviceView>, server: Vec<DeviceInfo>, me: &str) -> Vec<DeviceView> {
     for d in server {
         let seen = DeviceOnServer {
             created_at_ms: d.created_at_ms,
@@ -47,10 +48,10 @@ fn merge(mut local: Vec<DeviceView>, server: Vec<DeviceInfo>) -> Vec<DeviceView>
         match local.iter_mut().find(|l| l.device_id == d.device_id) {
             Some(known) => known.server = Some(seen),
             None => local.push(DeviceView {
+                this_device: d.device_id == me,
                 device_id: d.device_id,
                 public_key: String::new(),
                 unlinked: false,
-                this_device: d.this_device,
                 server: Some(seen),
                 uncertified: true,
             }),
@@ -80,7 +81,8 @@ mod tests {
             created_at_ms: 3_600_000,
             last_seen_ms: Some(86_400_000),
             linked_by: linked_by.map(str::to_owned),
-            this_device: false,
+            // A server claiming every device is the one asking.
+            this_device: true,
         }
     }
 
@@ -89,6 +91,7 @@ mod tests {
         let merged = merge(
             vec![recorded("a"), recorded("gone")],
             vec![on_server("a", None), on_server("x", Some("a"))],
+            "a",
         );
         assert_eq!(merged.len(), 3);
         assert!(!merged[0].uncertified);
@@ -100,6 +103,10 @@ mod tests {
         assert_eq!(merged[1].server, None, "the server no longer has it");
         assert_eq!(merged[2].device_id, "x");
         assert!(merged[2].uncertified);
+        assert!(
+            !merged[2].this_device,
+            "the server's word is not taken for it"
+        );
         assert_eq!(
             merged[2].server.as_ref().unwrap().linked_by.as_deref(),
             Some("a")
