@@ -579,7 +579,7 @@ fn an_unlinked_device_can_neither_pull_nor_read_the_new_epoch() {
     assert_eq!(tandem_core::features::devices::list(&a).unwrap().len(), 3);
 
     let lost_id = lost.account().unwrap().unwrap().device_id;
-    let (gone, new_recovery) = tandem_core::features::devices::unlink(&mut a, &lost_id).unwrap();
+    let (gone, _) = tandem_core::features::devices::unlink(&mut a, &lost_id).unwrap();
     assert!(gone.unlinked);
     // The remaining devices carry on under the new epoch.
     a.add_journal(journal("CANARY after the phone was lost"))
@@ -611,6 +611,17 @@ fn an_unlinked_device_can_neither_pull_nor_read_the_new_epoch() {
             .len()
             == 1
     );
+    // The space keeps only live envelopes (snapshots covering no record):
+    // the one remaining device's for the new epoch and the new recovery
+    // key's. The lost phone's, the old epoch's and the old recovery key's
+    // are deleted.
+    assert_eq!(envelopes(&a), 2);
+    // A second unlink supersedes the first one's envelopes: again only
+    // the remaining devices' for the newest epoch (none) and the recovery
+    // key's are left.
+    let b_id = b.account().unwrap().unwrap().device_id;
+    let (_, new_recovery) = tandem_core::features::devices::unlink(&mut a, &b_id).unwrap();
+    assert_eq!(envelopes(&a), 1);
     // A device that cannot unlink itself, or an unknown one.
     let this_device = a.account().unwrap().unwrap().device_id;
     assert_eq!(
@@ -629,6 +640,19 @@ fn an_unlinked_device_can_neither_pull_nor_read_the_new_epoch() {
         restored.read_model_dump().unwrap(),
         a.read_model_dump().unwrap()
     );
+}
+
+/// How many key envelopes (snapshots covering no record) the server holds
+/// in `store`'s private space.
+fn envelopes(store: &tandem_core::Store) -> usize {
+    let client = store.account().unwrap().unwrap().client().unwrap();
+    client
+        .snapshots(&store.private_space().unwrap().unwrap().space_id)
+        .unwrap()
+        .snapshots
+        .into_iter()
+        .filter(|s| s.upto_seq == 0)
+        .count()
 }
 
 #[test]

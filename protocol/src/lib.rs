@@ -14,6 +14,31 @@ use utoipa::ToSchema;
 /// The API version prefix of every endpoint.
 pub const API: &str = "/v1";
 
+/// The protocol version this build speaks. Devices send it in the
+/// [`PROTOCOL_HEADER`] of every request; a request without that header
+/// speaks version 1 (the devices released before it existed).
+pub const PROTOCOL: u32 = 2;
+
+/// The oldest protocol version a server of this build serves: older
+/// devices get `426 Upgrade Required`, with a JSON error naming it.
+pub const MIN_PROTOCOL: u32 = 1;
+
+/// The request header that carries a device's protocol version.
+pub const PROTOCOL_HEADER: &str = "tandem-protocol";
+
+/// `GET /v1/info`: what a server speaks, asked before anything else (no
+/// token needed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ServerInfo {
+    /// The protocol version the server speaks.
+    pub protocol: u32,
+    /// The oldest protocol version it serves.
+    pub min_protocol: u32,
+    /// The server's release (its crate version).
+    pub version: String,
+}
+
 /// Whether `v` has the form of every id the server makes (accounts,
 /// devices, spaces, invites): 32 lowercase hex characters. Both sides check
 /// it: the server on what comes in, a device before it puts an id into a

@@ -33,6 +33,13 @@ pub enum ApiError {
     /// 413: the body, or the number or size of records, is over the limit.
     #[error("{0}")]
     TooLarge(String),
+    /// 413: the space holds as many snapshots as it may.
+    #[error("{0}")]
+    QuotaExceeded(String),
+    /// 426: the device speaks a protocol older than the one given, the
+    /// oldest this server serves.
+    #[error("this server needs protocol version {0} or newer: update the app")]
+    UpgradeRequired(u32),
     /// 429: too many attempts; try later.
     #[error("too many attempts; try again later")]
     RateLimited,
@@ -54,6 +61,8 @@ impl ApiError {
             ApiError::Timeout => (StatusCode::REQUEST_TIMEOUT, "timeout"),
             ApiError::Gone(_) => (StatusCode::GONE, "gone"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::QuotaExceeded(_) => (StatusCode::PAYLOAD_TOO_LARGE, "quota_exceeded"),
+            ApiError::UpgradeRequired(_) => (StatusCode::UPGRADE_REQUIRED, "upgrade_required"),
             ApiError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),

@@ -42,6 +42,11 @@ pub struct Limits {
     /// Link codes allowed per client address in an hour.
     #[arg(long, env = "TANDEM_LINK_CODES_PER_HOUR", default_value_t = 20)]
     pub link_codes_per_hour: u32,
+    /// Snapshots one space may hold (documents and key envelopes; a
+    /// replaced snapshot does not count): past it, a new document's
+    /// snapshot gets 413 `quota_exceeded`.
+    #[arg(long, env = "TANDEM_SNAPSHOTS_PER_SPACE", default_value_t = 10_000)]
+    pub snapshots_per_space: u32,
     /// A reverse proxy in front of the server, as a CIDR (repeatable, or
     /// comma-separated): for connections from it, the client's address
     /// (what the per-address limits count) is read from
@@ -68,6 +73,7 @@ impl Default for Limits {
             body_seconds: 10,
             register_per_hour: 30,
             link_codes_per_hour: 20,
+            snapshots_per_space: 10_000,
             trusted_proxies: Vec::new(),
         }
     }

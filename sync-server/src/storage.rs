@@ -189,8 +189,17 @@ pub struct StoredSnapshot {
     pub ciphertext: Vec<u8>,
 }
 
-/// Everything the server keeps.
-///
+/// What storing a snapshot did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotPut {
+    /// Stored, or an equal or newer snapshot of the document was already
+    /// there (the upload is then dropped: a snapshot never goes back).
+    Stored,
+    /// Refused: the document has no snapshot yet and the space holds its
+    /// quota of snapshots.
+    OverQuota,
+}
+
 /// A link code's expiry that marks it as the account's recovery code.
 pub const RECOVERY_EXPIRES_MS: i64 = i64::MAX;
 
@@ -291,13 +300,21 @@ pub trait Storage: Send + Sync + 'static {
     /// Newest sequence number and epoch of every space of `account`.
     async fn heads(&self, account: &str) -> StorageResult<Vec<SpaceHead>>;
 
-    /// Stores a snapshot, replacing an older one of the same document.
+    /// Stores a snapshot, replacing an older one of the same document; a
+    /// document new to the space is refused once the space holds `quota`
+    /// snapshots ([`rules::snapshot_fits`]).
     async fn put_snapshot(
         &self,
         space: &str,
         snapshot: StoredSnapshot,
         now_ms: i64,
-    ) -> StorageResult<()>;
+        quota: u32,
+    ) -> StorageResult<SnapshotPut>;
+
+    /// Deletes the snapshot of `doc_id` if it covers no records
+    /// (`upto_seq` 0, as key envelopes do); a snapshot that compaction may
+    /// rely on is never deleted. Returns whether one was deleted.
+    async fn delete_snapshot(&self, space: &str, doc_id: &str) -> StorageResult<bool>;
 
     /// The newest snapshot of every document of `space`.
     async fn snapshots(&self, space: &str) -> StorageResult<Vec<StoredSnapshot>>;

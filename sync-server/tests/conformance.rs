@@ -10,7 +10,7 @@ use tandem_sync_server::secret::{hash, new_id};
 use tandem_sync_server::storage::postgres::PostgresStorage;
 use tandem_sync_server::storage::sqlite::SqliteStorage;
 use tandem_sync_server::storage::{
-    Device, NewRecord, Redeemed, Registration, Storage, StoredSnapshot,
+    Device, NewRecord, Redeemed, Registration, SnapshotPut, Storage, StoredSnapshot,
 };
 
 /// A fresh, empty database on the test PostgreSQL server.
@@ -420,15 +420,49 @@ async fn suite(s: Arc<dyn Storage>) {
         nonce: vec![2; 24],
         ciphertext: vec![9; 50],
     };
-    s.put_snapshot(&space, snap(4), 1).await.unwrap();
-    s.put_snapshot(&space, snap(2), 1).await.unwrap();
+    s.put_snapshot(&space, snap(4), 1, 2).await.unwrap();
+    s.put_snapshot(&space, snap(2), 1, 2).await.unwrap();
     assert_eq!(
         s.snapshots(&space).await.unwrap()[0].upto_seq,
         4,
         "an older snapshot never replaces a newer one"
     );
-    assert_eq!(s.compact(&space, "d").await.unwrap(), 4);
-    assert_eq!(s.pull(&space, 0, 10).await.unwrap().records[0].seq, 5);
+    // The quota counts live snapshots: a second document fits, a third
+    // does not, replacing one still does, and deleting an envelope (a
+    // snapshot covering nothing) makes room. A document's snapshot that
+    // compaction relies on is never deleted.
+    let envelope = StoredSnapshot {
+        doc_id: "envelope".into(),
+        ..snap(0)
+    };
+    let third = StoredSnapshot {
+        doc_id: "third".into(),
+        ..snap(1)
+    };
+    assert_eq!(
+        s.put_snapshot(&space, envelope.clone(), 1, 2)
+            .await
+            .unwrap(),
+        SnapshotPut::Stored
+    );
+    assert_eq!(
+        s.put_snapshot(&space, third.clone(), 1, 2).await.unwrap(),
+        SnapshotPut::OverQuota
+    );
+    assert_eq!(
+        s.put_snapshot(&space, snap(5), 1, 2).await.unwrap(),
+        SnapshotPut::Stored
+    );
+    assert!(!s.delete_snapshot(&space, "d").await.unwrap());
+    assert!(s.delete_snapshot(&space, "envelope").await.unwrap());
+    assert!(!s.delete_snapshot(&space, "envelope").await.unwrap());
+    assert_eq!(
+        s.put_snapshot(&space, third, 1, 2).await.unwrap(),
+        SnapshotPut::Stored
+    );
+    assert_eq!(s.snapshots(&space).await.unwrap().len(), 2);
+    assert_eq!(s.compact(&space, "d").await.unwrap(), 5);
+    assert_eq!(s.pull(&space, 0, 10).await.unwrap().records[0].seq, 6);
 
     // Removal and epochs.
     assert_eq!(s.remove_member(&space, &b).await.unwrap(), 1);

@@ -464,6 +464,108 @@ async fn snapshots_and_compaction() {
 }
 
 #[tokio::test]
+async fn a_space_holds_a_quota_of_live_snapshots_and_the_owner_deletes_envelopes() {
+    let s = start(Limits {
+        snapshots_per_space: 2,
+        ..Limits::default()
+    })
+    .await;
+    let mentee = Client::register(&s.url).await;
+    let mentor = Client::register(&s.url).await;
+    let space = pair(&mentee, &mentor).await.0;
+    let put = async |c: &Client, doc: &str, upto: i64| {
+        let body = json!({ "doc_id": doc, "upto_seq": upto, "key_epoch": 0, "nonce": b64(&[1; 24]), "ciphertext": b64(b"sealed") });
+        c.call(
+            Method::PUT,
+            &format!("/v1/spaces/{space}/snapshots"),
+            Some(&body),
+        )
+        .await
+    };
+    let envelope = "0123456789abcdef0123456789abcdef";
+    assert_eq!(put(&mentee, "goals", 0).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(put(&mentee, envelope, 0).await.0, StatusCode::NO_CONTENT);
+    // A third document is over the quota, with a JSON body that says so;
+    // replacing a document's snapshot still fits.
+    let (st, body) = put(&mentee, "notes", 0).await;
+    assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body["error"], "quota_exceeded");
+    assert_eq!(put(&mentee, "goals", 3).await.0, StatusCode::NO_CONTENT);
+    // Only the owner deletes, and only a snapshot that covers nothing.
+    let path = |doc: &str| format!("/v1/spaces/{space}/snapshots/{doc}");
+    let (st, body) = mentor
+        .call::<()>(Method::DELETE, &path(envelope), None)
+        .await;
+    assert_eq!(
+        (st, body["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
+    let (st, _) = mentee
+        .call::<()>(Method::DELETE, &path("goals"), None)
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::NOT_FOUND,
+        "a document's snapshot is never deleted"
+    );
+    let (st, _) = mentee
+        .call::<()>(Method::DELETE, &path(envelope), None)
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, _) = mentee
+        .call::<()>(Method::DELETE, &path(envelope), None)
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert_eq!(put(&mentee, "notes", 0).await.0, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn a_device_older_than_the_server_serves_gets_426_and_info_answers_anyone() {
+    let s = start(Limits::default()).await;
+    let http = support::http_client();
+    let info: Value = http
+        .get(format!("{}/v1/info", s.url))
+        .header(tandem_protocol::PROTOCOL_HEADER, "0")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["protocol"], tandem_protocol::PROTOCOL);
+    assert_eq!(info["min_protocol"], tandem_protocol::MIN_PROTOCOL);
+    let old = http
+        .post(format!("{}/v1/devices", s.url))
+        .header(tandem_protocol::PROTOCOL_HEADER, "0")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), StatusCode::UPGRADE_REQUIRED);
+    let body: Value = old.json().await.unwrap();
+    assert_eq!(body["error"], "upgrade_required");
+    let min = tandem_protocol::MIN_PROTOCOL.to_string();
+    assert!(body["message"].as_str().unwrap().contains(&min), "{body}");
+    let garbled = http
+        .post(format!("{}/v1/devices", s.url))
+        .header(tandem_protocol::PROTOCOL_HEADER, "two")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbled.status(), StatusCode::BAD_REQUEST);
+    // Today's devices and those released before the header existed are
+    // served.
+    for header in [Some(tandem_protocol::PROTOCOL.to_string()), None] {
+        let mut request = http.post(format!("{}/v1/devices", s.url)).json(&json!({}));
+        if let Some(v) = header {
+            request = request.header(tandem_protocol::PROTOCOL_HEADER, v);
+        }
+        assert_eq!(request.send().await.unwrap().status(), StatusCode::OK);
+    }
+}
+
+#[tokio::test]
 async fn deleting_the_account_erases_what_it_owns() {
     let s = start(Limits::default()).await;
     let mentee = Client::register(&s.url).await;

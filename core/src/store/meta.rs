@@ -24,6 +24,10 @@ pub(crate) struct RecoveryRecord {
     pub(crate) envelope: String,
     /// Whether the server code and the envelope are stored at the server.
     pub(crate) uploaded: bool,
+    /// Envelopes of earlier recovery keys, deleted from the server once
+    /// this one is stored there (the old key then opens nothing).
+    #[serde(default)]
+    pub(crate) superseded: Vec<String>,
 }
 
 impl Store {

@@ -170,6 +170,27 @@ impl Client {
         )
     }
 
+    /// Deletes the snapshot `doc_id` of `space_id` that covers no records
+    /// (a key envelope a newer epoch superseded). Whether one was there.
+    pub fn delete_snapshot(&self, space_id: &str, doc_id: &str) -> Result<bool> {
+        let space_id = id("space", space_id)?;
+        let doc_id = id("snapshot", doc_id)?;
+        let request = self.request(
+            Method::DELETE,
+            &format!("/v1/spaces/{space_id}/snapshots/{doc_id}"),
+        );
+        match read_empty(self.send(request)?) {
+            Ok(()) => Ok(true),
+            Err(Error::Server { status: 404, .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The protocol versions the server speaks.
+    pub fn info(&self) -> Result<tandem_protocol::ServerInfo> {
+        self.call::<(), _>(Method::GET, "/v1/info", None)
+    }
+
     /// The newest snapshot of every document of `space_id`.
     pub fn snapshots(&self, space_id: &str) -> Result<SnapshotList> {
         let space_id = id("space", space_id)?;
@@ -277,7 +298,10 @@ impl Client {
 
     /// A request to `path` carrying this device's token, if it has one.
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        let request = self.http.request(method, format!("{}{path}", self.base));
+        let request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header(tandem_protocol::PROTOCOL_HEADER, tandem_protocol::PROTOCOL);
         match &self.token {
             Some(token) => request.bearer_auth(token.as_str()),
             None => request,

@@ -1,16 +1,49 @@
 //! Health, readiness and metrics.
 
-use axum::extract::State;
+use axum::Json;
+use axum::extract::{Request, State};
 use axum::http::header;
-use axum::response::IntoResponse;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tandem_protocol::{MIN_PROTOCOL, PROTOCOL, PROTOCOL_HEADER, ServerInfo};
 
 use super::Shared;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 /// The process is up.
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = String)))]
 pub async fn healthz() -> &'static str {
     "ok"
+}
+
+/// The protocol versions this server speaks (no token needed).
+#[utoipa::path(get, path = "/v1/info", tag = "operations", responses((status = 200, body = ServerInfo)))]
+pub async fn info() -> Json<ServerInfo> {
+    Json(ServerInfo {
+        protocol: PROTOCOL,
+        min_protocol: MIN_PROTOCOL,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    })
+}
+
+/// Answers a request from a device older than [`MIN_PROTOCOL`] with
+/// `426 Upgrade Required` before any handler runs: it would write what
+/// this server's devices no longer accept. A request without the header
+/// speaks version 1; one with a header that is not a number is 400.
+/// `/v1/info` always answers, so an old device can tell what to say.
+pub async fn require_protocol(req: Request, next: Next) -> Response {
+    if req.uri().path() == "/v1/info" || !req.uri().path().starts_with("/v1/") {
+        return next.run(req).await;
+    }
+    let spoken = match req.headers().get(PROTOCOL_HEADER) {
+        None => Some(1),
+        Some(v) => v.to_str().ok().and_then(|v| v.trim().parse::<u32>().ok()),
+    };
+    match spoken {
+        None => ApiError::BadRequest(format!("{PROTOCOL_HEADER} must be a number")).into_response(),
+        Some(v) if v < MIN_PROTOCOL => ApiError::UpgradeRequired(MIN_PROTOCOL).into_response(),
+        Some(_) => next.run(req).await,
+    }
 }
 
 /// The storage answers.

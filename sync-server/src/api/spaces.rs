@@ -14,7 +14,7 @@ use super::{Shared, validate};
 use crate::error::{ApiError, ApiResult};
 use crate::limits::{INVITE_TTL_HOURS, INVITE_TTL_MAX_HOURS};
 use crate::secret;
-use crate::storage::{Membership, Redeemed, StoredSnapshot};
+use crate::storage::{Membership, Redeemed, SnapshotPut, StoredSnapshot};
 
 /// The caller's membership of `space`, or 404 whether or not the space exists.
 pub(crate) async fn member(state: &Shared, account: &str, space: &str) -> ApiResult<Membership> {
@@ -222,11 +222,42 @@ pub async fn put_snapshot(
         nonce: validate::bytes("nonce", &req.nonce, validate::NONCE_MAX)?,
         ciphertext: validate::bytes("ciphertext", &req.ciphertext, state.limits.max_body_bytes)?,
     };
-    state
+    let quota = state.limits.snapshots_per_space;
+    match state
         .storage
-        .put_snapshot(&space_id, snapshot, now_ms())
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+        .put_snapshot(&space_id, snapshot, now_ms(), quota)
+        .await?
+    {
+        SnapshotPut::Stored => Ok(StatusCode::NO_CONTENT),
+        SnapshotPut::OverQuota => Err(ApiError::QuotaExceeded(format!(
+            "the space holds {quota} snapshots; replace one or delete a superseded key envelope"
+        ))),
+    }
+}
+
+/// The owner deletes a snapshot that covers no records (a key envelope a
+/// newer epoch superseded). A document's snapshot, which compaction may
+/// rely on, is never deleted: it is replaced.
+#[utoipa::path(delete, path = "/v1/spaces/{space_id}/snapshots/{doc_id}", tag = "spaces", security(("bearer" = [])),
+    params(("space_id" = String, Path), ("doc_id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_snapshot(
+    State(state): State<Shared>,
+    Authed(device): Authed,
+    PathParams((space_id, doc_id)): PathParams<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let m = member(&state, &device.account_id, &space_id).await?;
+    if !m.owner {
+        return Err(ApiError::Forbidden(
+            "only the owner deletes snapshots".into(),
+        ));
+    }
+    validate::doc_id(&doc_id)?;
+    if state.storage.delete_snapshot(&space_id, &doc_id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
 }
 
 /// The newest snapshot of every document of a space.

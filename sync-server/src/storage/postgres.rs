@@ -17,8 +17,8 @@ use tokio_postgres::types::ToSql;
 
 use super::rules::{self, AccountStep, InviteWrite};
 use super::{
-    Device, DeviceRow, Membership, NewRecord, Page, Record, Redeemed, Registration, Storage,
-    StorageError, StorageResult, StoredSnapshot, coarse, hash32,
+    Device, DeviceRow, Membership, NewRecord, Page, Record, Redeemed, Registration, SnapshotPut,
+    Storage, StorageError, StorageResult, StoredSnapshot, coarse, hash32,
 };
 use crate::secret::{Hash, new_id, same};
 
@@ -691,22 +691,54 @@ impl Storage for PostgresStorage {
             .collect())
     }
 
-    async fn put_snapshot(&self, space: &str, s: StoredSnapshot, now_ms: i64) -> StorageResult<()> {
+    async fn put_snapshot(
+        &self,
+        space: &str,
+        s: StoredSnapshot,
+        now_ms: i64,
+        quota: u32,
+    ) -> StorageResult<SnapshotPut> {
         let key_epoch = i32::try_from(s.key_epoch).unwrap_or(i32::MAX);
-        self.pool
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // Two puts of new documents to one space wait for each other here,
+        // so together they cannot pass the quota.
+        tx.execute("SELECT 1 FROM spaces WHERE id = $1 FOR UPDATE", &[&space])
+            .await?;
+        let row = tx
+            .query_one(
+                "SELECT count(*), coalesce(bool_or(doc_id = $2), false) FROM snapshots WHERE space_id = $1",
+                &[&space, &s.doc_id],
+            )
+            .await?;
+        if !rules::snapshot_fits(row.get(0), row.get(1), quota) {
+            return Ok(SnapshotPut::OverQuota);
+        }
+        tx.execute(
+            "INSERT INTO snapshots (space_id, doc_id, upto_seq, key_epoch, nonce, ciphertext, stored_hour)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (space_id, doc_id) DO UPDATE SET upto_seq = EXCLUDED.upto_seq,
+                key_epoch = EXCLUDED.key_epoch, nonce = EXCLUDED.nonce, ciphertext = EXCLUDED.ciphertext,
+                stored_hour = EXCLUDED.stored_hour
+             WHERE EXCLUDED.upto_seq >= snapshots.upto_seq",
+            &[&space, &s.doc_id, &s.upto_seq, &key_epoch, &s.nonce, &s.ciphertext, &coarse(now_ms)],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(SnapshotPut::Stored)
+    }
+
+    async fn delete_snapshot(&self, space: &str, doc_id: &str) -> StorageResult<bool> {
+        let n = self
+            .pool
             .get()
             .await?
             .execute(
-                "INSERT INTO snapshots (space_id, doc_id, upto_seq, key_epoch, nonce, ciphertext, stored_hour)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)
-                 ON CONFLICT (space_id, doc_id) DO UPDATE SET upto_seq = EXCLUDED.upto_seq,
-                    key_epoch = EXCLUDED.key_epoch, nonce = EXCLUDED.nonce, ciphertext = EXCLUDED.ciphertext,
-                    stored_hour = EXCLUDED.stored_hour
-                 WHERE EXCLUDED.upto_seq >= snapshots.upto_seq",
-                &[&space, &s.doc_id, &s.upto_seq, &key_epoch, &s.nonce, &s.ciphertext, &coarse(now_ms)],
+                "DELETE FROM snapshots WHERE space_id = $1 AND doc_id = $2 AND upto_seq = 0",
+                &[&space, &doc_id],
             )
             .await?;
-        Ok(())
+        Ok(n > 0)
     }
 
     async fn snapshots(&self, space: &str) -> StorageResult<Vec<StoredSnapshot>> {

@@ -120,6 +120,16 @@ pub fn link_code_admits(stored: Option<(&[u8], i64)>, code: &[u8], now_ms: i64) 
     stored.is_some_and(|(hash, expires_ms)| same(hash, code) && expires_ms > now_ms)
 }
 
+/// Whether a snapshot may be stored in a space that holds `count`
+/// snapshots, `exists` saying whether the document already has one there.
+/// Replacing a document's snapshot always fits; a new document fits while
+/// the space holds fewer than `quota`. Only live snapshots count: a
+/// replaced one is gone, and devices delete the key envelopes a new epoch
+/// supersedes.
+pub fn snapshot_fits(count: i64, exists: bool, quota: u32) -> bool {
+    exists || count < i64::from(quota)
+}
+
 /// The devices that unlinking `target` revokes, given every device of the
 /// account as `(id, linked_by)`: `target` first, then each device it
 /// linked, directly or through another, but never `caller` or the devices

@@ -28,8 +28,8 @@ use tandem_protocol::{AccountDeleted, SpaceHead, SpaceInfo};
 pub use self::schema::{V1, V2, V3, VERSION};
 use self::writer::Writer;
 use super::{
-    Device, DeviceRow, Membership, NewRecord, Page, Redeemed, Registration, Storage, StorageError,
-    StorageResult, StoredSnapshot,
+    Device, DeviceRow, Membership, NewRecord, Page, Redeemed, Registration, SnapshotPut, Storage,
+    StorageError, StorageResult, StoredSnapshot,
 };
 use crate::secret::Hash;
 
@@ -260,9 +260,21 @@ impl Storage for SqliteStorage {
         self.read(move |c| queries::heads(c, &account)).await
     }
 
-    async fn put_snapshot(&self, space: &str, s: StoredSnapshot, now_ms: i64) -> StorageResult<()> {
+    async fn put_snapshot(
+        &self,
+        space: &str,
+        s: StoredSnapshot,
+        now_ms: i64,
+        quota: u32,
+    ) -> StorageResult<SnapshotPut> {
         let space = space.to_owned();
-        self.write(move |c| queries::put_snapshot(c, &space, &s, now_ms))
+        self.write(move |c| queries::put_snapshot(c, &space, &s, now_ms, quota))
+            .await
+    }
+
+    async fn delete_snapshot(&self, space: &str, doc_id: &str) -> StorageResult<bool> {
+        let (space, doc) = (space.to_owned(), doc_id.to_owned());
+        self.write(move |c| queries::delete_snapshot(c, &space, &doc))
             .await
     }
 

@@ -265,12 +265,16 @@ pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizi
 }
 
 /// Seals every key of the private space to each linked device (but not
-/// unlinked ones).
+/// unlinked ones), then deletes the envelopes the new ones supersede:
+/// each device's envelopes of earlier epochs (the new one holds every
+/// key) and all of an unlinked device's, so the space keeps only live
+/// snapshots under its quota.
 fn send_epoch_keys(store: &mut Store, client: &Client) -> Result<()> {
     let space = store.private_space()?.ok_or(Error::NoServer)?;
     let keys = store.space_keys(&space.space_id)?;
     let packed = pack_keys(&keys);
-    for d in list(store)? {
+    let devices = list(store)?;
+    for d in &devices {
         if d.unlinked || d.this_device {
             continue;
         }
@@ -291,6 +295,11 @@ fn send_epoch_keys(store: &mut Store, client: &Client) -> Result<()> {
                 ciphertext: URL_SAFE_NO_PAD.encode(sealed),
             },
         )?;
+    }
+    for d in &devices {
+        for epoch in 0..space.epoch {
+            client.delete_snapshot(&space.space_id, &envelope_name(&d.device_id, epoch))?;
+        }
     }
     Ok(())
 }

@@ -33,14 +33,28 @@ const ENVELOPE_HASH: &str = "000000000000000000000000000000000000000000000000000
 /// are stored at once (the store released while the server answers);
 /// otherwise at the first sync.
 pub fn new_recovery_key(access: &mut impl StoreAccess) -> Result<Zeroizing<String>> {
+    replace_recovery_key(access, None)
+}
+
+/// Makes a new recovery key as [`new_recovery_key`] does; the envelope of
+/// `spent` (a key just used up by a restore) is deleted with the old ones.
+fn replace_recovery_key(
+    access: &mut impl StoreAccess,
+    spent: Option<String>,
+) -> Result<Zeroizing<String>> {
     let key = RecoveryKey::generate();
-    let kept = RecoveryRecord {
+    let mut kept = RecoveryRecord {
         server_code: key.server_code().to_string(),
         wrap: hex::encode(key.wrap_key().as_bytes()),
         envelope: key.envelope_name(),
         uploaded: false,
+        superseded: spent.into_iter().collect(),
     };
     let client = access.with(|store| {
+        if let Some(old) = store.recovery_record()? {
+            kept.superseded.extend(old.superseded);
+            kept.superseded.push(old.envelope);
+        }
         store.keep_recovery_record(&kept)?;
         match store.account()? {
             Some(account) if store.private_space()?.is_some() => Ok(Some(account.client()?)),
@@ -60,6 +74,7 @@ struct Upload {
     snapshot: SnapshotUpload,
     server_code: String,
     envelope: String,
+    superseded: Vec<String>,
 }
 
 /// Seals the envelope of the recovery record not stored yet, if any.
@@ -96,6 +111,7 @@ fn prepare_upload(store: &mut Store) -> Result<Option<Upload>> {
         space_id: space.space_id,
         server_code: kept.server_code,
         envelope: kept.envelope,
+        superseded: kept.superseded,
     }))
 }
 
@@ -108,9 +124,15 @@ pub(crate) fn upload_recovery(access: &mut impl StoreAccess, client: &Client) ->
     };
     client.put_snapshot(&upload.space_id, &upload.snapshot)?;
     client.set_recovery(&upload.server_code)?;
+    // The new envelope is stored and the old code retired: the old
+    // envelopes go (each is a snapshot covering nothing).
+    for old in &upload.superseded {
+        client.delete_snapshot(&upload.space_id, old)?;
+    }
     access.with(|store| match store.recovery_record()? {
         Some(mut kept) if kept.envelope == upload.envelope => {
             kept.uploaded = true;
+            kept.superseded.retain(|e| !upload.superseded.contains(e));
             store.keep_recovery_record(&kept)
         }
         _ => Ok(()),
@@ -184,6 +206,6 @@ pub fn restore(
     let more = crate::sync::run::sync(access)?;
     report.pulled += more.pulled;
     report.applied += more.applied;
-    let new_key = new_recovery_key(access)?;
+    let new_key = replace_recovery_key(access, Some(name))?;
     Ok((report, new_key))
 }

@@ -13,7 +13,7 @@ use crate::secret::{Hash, new_id, same};
 use crate::storage::rules::{self, AccountStep, InviteWrite};
 use crate::storage::{
     Device, DeviceRow, Membership, NewRecord, Page, RECOVERY_EXPIRES_MS, Record, Redeemed,
-    Registration, StorageResult, StoredSnapshot, coarse, hash32,
+    Registration, SnapshotPut, StorageResult, StoredSnapshot, coarse, hash32,
 };
 
 /// Registers a device into a new account, or with `link_code` into the
@@ -413,13 +413,25 @@ pub(super) fn heads(c: &Connection, account: &str) -> StorageResult<Vec<SpaceHea
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Stores a snapshot unless a newer one of the document is stored.
+/// Stores a snapshot unless a newer one of the document is stored, or the
+/// document is new to the space and the space already holds `quota`
+/// snapshots. The writer thread runs one write at a time, so the count and
+/// the insert cannot interleave with another put.
 pub(super) fn put_snapshot(
     c: &Connection,
     space: &str,
     s: &StoredSnapshot,
     now_ms: i64,
-) -> StorageResult<()> {
+    quota: u32,
+) -> StorageResult<SnapshotPut> {
+    let (count, exists): (i64, bool) = c.query_row(
+        "SELECT count(*), coalesce(max(doc_id = ?2), 0) FROM snapshots WHERE space_id = ?1",
+        params![space, s.doc_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if !rules::snapshot_fits(count, exists, quota) {
+        return Ok(SnapshotPut::OverQuota);
+    }
     c.execute(
         "INSERT INTO snapshots (space_id, doc_id, upto_seq, key_epoch, nonce, ciphertext, stored_hour)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -429,7 +441,17 @@ pub(super) fn put_snapshot(
          WHERE excluded.upto_seq >= snapshots.upto_seq",
         params![space, s.doc_id, s.upto_seq, s.key_epoch, s.nonce, s.ciphertext, coarse(now_ms)],
     )?;
-    Ok(())
+    Ok(SnapshotPut::Stored)
+}
+
+/// Deletes a snapshot that covers no records (`upto_seq = 0`: a key
+/// envelope). Returns whether one was deleted.
+pub(super) fn delete_snapshot(c: &Connection, space: &str, doc: &str) -> StorageResult<bool> {
+    let n = c.execute(
+        "DELETE FROM snapshots WHERE space_id = ?1 AND doc_id = ?2 AND upto_seq = 0",
+        params![space, doc],
+    )?;
+    Ok(n > 0)
 }
 
 /// The newest snapshot of every document of a space.
