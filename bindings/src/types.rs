@@ -247,6 +247,8 @@ pub struct PairView {
     pub other_name: Option<String>,
     pub ended: bool,
     pub unadmitted_members: u32,
+    pub safety_code: Option<String>,
+    pub identity_mismatch: bool,
 }
 
 /// What can be shared with a mentor.

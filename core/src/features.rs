@@ -17,6 +17,7 @@ pub mod codes;
 mod cravings;
 pub mod devices;
 mod goals;
+pub mod identity;
 mod journal;
 pub mod mentor;
 mod notes;

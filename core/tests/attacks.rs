@@ -517,3 +517,124 @@ fn a_member_the_pair_never_admitted_is_flagged_on_both_sides() {
         assert_eq!(pairs[0].unadmitted_members, 1, "{pairs:?}");
     }
 }
+
+/// A change to `doc` (as `store` holds it) that sets `entries`, made by
+/// another writer: what a hostile partner, or anyone holding the pair's
+/// key, could write.
+fn forged_change(store: &mut Store, doc: &DocId, entries: &[(String, String)]) -> Vec<u8> {
+    use automerge::transaction::Transactable as _;
+    let mut d = automerge::AutoCommit::new();
+    for c in store.changes_since(doc, &[]).unwrap() {
+        d.load_incremental(&c).unwrap();
+    }
+    for (k, v) in entries {
+        d.put(automerge::ROOT, k, v.as_str()).unwrap();
+    }
+    d.get_last_local_change().unwrap().raw_bytes().to_vec()
+}
+
+/// Both people of a pair see one safety code. Someone who holds the
+/// pair's key (whoever else saw the invite code, or a lost phone) then
+/// publishes another identity as the mentor, with a MAC that holds under
+/// the invite's key, and as the mentee: each side keeps the identity it
+/// pinned, flags the pair, and shows no safety code for it.
+#[test]
+fn a_swapped_identity_in_a_pair_is_flagged_on_the_side_that_pinned_the_real_one() {
+    use tandem_core::features::codes::InviteCode;
+    use tandem_core::features::identity::{Identity, join_mac};
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let clock = start_clock();
+    let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &srv.url);
+    let mut mentor = person(dir.path(), "mentor.db", "Alex", clock, &srv.url);
+    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
+    assert!(code.starts_with("TP2-"));
+    let invite = InviteCode::parse(&code).unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let pair = tandem_core::features::pairs::join(&mut mentor, &code)
+        .unwrap()
+        .pair_id;
+    assert_eq!(hex::encode(invite.space_id.unwrap()), pair);
+    for _ in 0..2 {
+        tandem_core::sync::run::sync(&mut mentee).unwrap();
+        tandem_core::sync::run::sync(&mut mentor).unwrap();
+    }
+    let shown = |s: &Store| tandem_core::features::pairs::list(s).unwrap()[0].clone();
+    let (a, b) = (shown(&mentee), shown(&mentor));
+    assert!(!a.identity_mismatch && !b.identity_mismatch, "{a:?} {b:?}");
+    let code_a = a
+        .safety_code
+        .clone()
+        .expect("the mentee shows a safety code");
+    assert_eq!(Some(code_a), b.safety_code, "both show the same code");
+
+    let people = DocId::in_pair(&pair, "people");
+    let intruder = Identity::generate().public_key();
+    let mac = join_mac(&invite.key, &pair, &intruder);
+    let as_mentor = forged_change(
+        &mut mentee,
+        &people,
+        &[
+            ("mentor.identity".into(), hex::encode(intruder)),
+            ("mentor.identity_mac".into(), hex::encode(mac)),
+        ],
+    );
+    mentee
+        .apply_batch(vec![(people.clone(), vec![as_mentor])], |_| Ok(()))
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let a = shown(&mentee);
+    assert!(a.identity_mismatch, "{a:?}");
+    assert_eq!(a.safety_code, None);
+
+    let as_mentee = forged_change(
+        &mut mentor,
+        &people,
+        &[("mentee.identity".into(), hex::encode(intruder))],
+    );
+    mentor
+        .apply_batch(vec![(people, vec![as_mentee])], |_| Ok(()))
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    let b = shown(&mentor);
+    assert!(b.identity_mismatch, "{b:?}");
+    assert_eq!(b.safety_code, None);
+}
+
+/// A server answers the mentor's redeem with a space of its choosing
+/// instead of the mentee's. The code names the space, so the mentor's
+/// device records no pair and writes nothing under the pair's key.
+#[test]
+fn a_server_that_answers_an_invite_with_another_space_is_refused() {
+    use tandem_core::sync::Client;
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let proxy = Proxy::start(&srv.url);
+    let clock = start_clock();
+    let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &srv.url);
+    let mut mentor = person(dir.path(), "mentor.db", "Alex", clock, &proxy.url);
+    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    // A space the server (or whoever it works for) controls.
+    let stranger = Client::new(&srv.url).unwrap().register(None).unwrap();
+    let elsewhere = Client::new(&srv.url)
+        .unwrap()
+        .with_token(&stranger.token)
+        .create_space()
+        .unwrap()
+        .space_id;
+    let answer = serde_json::json!({ "space_id": elsewhere, "epoch": 0 }).to_string();
+    proxy.rewrite(move |line, _| {
+        line.starts_with("POST /v1/invites/")
+            .then(|| answer.clone())
+    });
+
+    let err = tandem_core::features::pairs::join(&mut mentor, &code).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Server, "{err}");
+    assert!(err.to_string().contains("another space"), "{err}");
+    assert!(
+        tandem_core::features::pairs::list(&mentor)
+            .unwrap()
+            .is_empty()
+    );
+}

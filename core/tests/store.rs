@@ -573,6 +573,11 @@ fn write_as_version(from: &std::path::Path, to: &std::path::Path, version: usize
             (2, "documents") => "SELECT doc_id, snapshot,
                     (SELECT COUNT(*) FROM changes c WHERE c.doc_id = d.doc_id) FROM documents d"
                 .to_owned(),
+            // Version 6 added the pinned identity to the spaces.
+            (v, "spaces") if v < 6 => {
+                "SELECT space_id, role, epoch, cursor, high_water, side, ended, looked_ms FROM spaces"
+                    .to_owned()
+            }
             (_, t) => format!("SELECT * FROM {t}"),
         };
         let mut stmt = src.prepare(&select).unwrap();

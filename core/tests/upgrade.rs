@@ -125,9 +125,7 @@ fn stores_and_the_relay_of_the_last_release_open_migrate_and_sync_on() {
     assert_eq!(version, tandem_core::store::schema::VERSION);
 
     // What was there stays.
-    let entries = mentee
-        .journal_page(&tandem_core::Page::first(10))
-        .unwrap();
+    let entries = mentee.journal_page(&tandem_core::Page::first(10)).unwrap();
     assert_eq!(entries.len(), 2);
     let pairs = tandem_core::features::pairs::list(&mentee).unwrap();
     assert_eq!(pairs.len(), 1);
@@ -143,9 +141,24 @@ fn stores_and_the_relay_of_the_last_release_open_migrate_and_sync_on() {
         "Call Alex.\nLeave the party."
     );
 
-    // Both sync on with the upgraded relay, and new writes cross.
-    tandem_core::sync::run::sync(&mut mentee).unwrap();
-    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    // Both sync on with the upgraded relay, and new writes cross. The
+    // pair, made before identities, pins them as they arrive (the mentor's
+    // proves it held the invite) and both show one safety code.
+    for _ in 0..2 {
+        tandem_core::sync::run::sync(&mut mentee).unwrap();
+        tandem_core::sync::run::sync(&mut mentor).unwrap();
+    }
+    let (a, b) = (
+        tandem_core::features::pairs::list(&mentee)
+            .unwrap()
+            .remove(0),
+        tandem_core::features::pairs::list(&mentor)
+            .unwrap()
+            .remove(0),
+    );
+    assert!(!a.identity_mismatch && !b.identity_mismatch, "{a:?} {b:?}");
+    assert!(a.safety_code.is_some());
+    assert_eq!(a.safety_code, b.safety_code);
     let note = mentee.notes().unwrap()[0].id.clone();
     mentee
         .edit_note(&note, "Call Alex.\nLeave the party.\nGo to a meeting.")

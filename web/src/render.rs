@@ -702,6 +702,16 @@ pub fn pair(screen: &PairsScreen, invite: Option<(&str, &str)>, csrf: &str) -> S
                         (p.other_name.as_deref().unwrap_or("(name not synced yet)"))
                         @match p.side { Side::Mentee => { " — your mentor" } Side::Mentor => { " — your mentee" } }
                         @if p.ended { " (ended)" }
+                        @if let Some(code) = &p.safety_code {
+                            br;
+                            small { "Safety code " code.safety { (code) } ": the same on both phones means nobody sits between you." }
+                        }
+                        @if p.identity_mismatch {
+                            p.warning role="alert" { "Warning: the other side's identity changed since you paired. Compare safety codes in person, or end this pair." }
+                        }
+                        @if p.unadmitted_members > 0 {
+                            p.warning role="alert" { "Warning: someone besides the two of you is in this pair. End it if you did not invite them." }
+                        }
                     }
                 }
             }

@@ -26,7 +26,7 @@ pub fn run(app: &App, cmd: PairCommand) -> Result<Reply, String> {
         PairCommand::List => {
             let ps = app.pairs().list().map_err(err)?;
             let text = lines(&ps, |p| {
-                let warning = if p.unadmitted_members > 0 {
+                let mut warning = if p.unadmitted_members > 0 {
                     format!(
                         "  (WARNING: the server lists {} more member(s) than the two of you; \
                          end this pair if you did not invite them)",
@@ -35,6 +35,15 @@ pub fn run(app: &App, cmd: PairCommand) -> Result<Reply, String> {
                 } else {
                     String::new()
                 };
+                if p.identity_mismatch {
+                    warning.push_str(
+                        "  (WARNING: the other side's identity is not the one this pair \
+                         started with; compare safety codes in person or end the pair)",
+                    );
+                }
+                if let Some(code) = &p.safety_code {
+                    warning.push_str(&format!("  safety code {code}"));
+                }
                 format!(
                     "{}  {} of {}{}{}",
                     p.pair_id,

@@ -106,6 +106,13 @@ pub struct PairPerson {
     pub timezone: Option<String>,
     /// Clean time per track, when shared: `(track name, current start date)`.
     pub clean_time: Option<Vec<SharedTrack>>,
+    /// The public key of their account's identity (hex).
+    #[serde(default)]
+    pub identity: Option<String>,
+    /// The mentor's proof of holding the invite: a MAC of the pair and
+    /// their identity under a key derived from the invite's key (hex).
+    #[serde(default)]
+    pub identity_mac: Option<String>,
 }
 
 /// One track's clean time as shared with the other side.

@@ -31,12 +31,23 @@ pub struct LinkCode {
 /// key (one-way, domain-separated), so the code stays short and the server,
 /// which sees only the secret's hash, learns nothing about the key. Every
 /// invite is for a new pair space with a new key, so secrets never repeat.
+///
+/// A `TP2-` code also names the pair space and the fingerprint of the
+/// mentee's identity: the joining device checks that the server let it
+/// into that space, and pins the mentee's identity from the code rather
+/// than from what arrives through the server. A `TP1-` code (made before
+/// identities) carries neither; the mentor's device then pins the first
+/// identity the mentee publishes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InviteCode {
     /// The server's invite id (16 bytes).
     pub invite_id: [u8; 16],
     /// The pair space's key for its current epoch.
     pub key: SpaceKey,
+    /// The pair space's id (`TP2-` codes).
+    pub space_id: Option<[u8; 16]>,
+    /// The fingerprint of the mentee's identity (`TP2-` codes).
+    pub identity: Option<[u8; 16]>,
 }
 
 impl InviteCode {
@@ -192,25 +203,42 @@ impl LinkCode {
 }
 
 impl InviteCode {
-    const PREFIX: &'static str = "TP1-";
+    const PREFIX_V1: &'static str = "TP1-";
+    const PREFIX: &'static str = "TP2-";
 
-    /// The code as text.
+    /// The code as text (`TP2-` when it names the space and identity).
     pub fn to_text(&self) -> Zeroizing<String> {
-        let mut p = Zeroizing::new(Vec::with_capacity(48));
+        let mut p = Zeroizing::new(Vec::with_capacity(80));
         p.extend_from_slice(&self.invite_id);
         p.extend_from_slice(self.key.as_bytes());
-        encode(Self::PREFIX, &p)
+        match (self.space_id, self.identity) {
+            (Some(space_id), Some(identity)) => {
+                p.extend_from_slice(&space_id);
+                p.extend_from_slice(&identity);
+                encode(Self::PREFIX, &p)
+            }
+            _ => encode(Self::PREFIX_V1, &p),
+        }
     }
 
-    /// Reads a code typed or scanned.
+    /// Reads a code typed or scanned (`TP2-`, or `TP1-` from before).
     pub fn parse(text: &str) -> Result<Self> {
-        let p = decode(Self::PREFIX, "invite code", text)?;
-        if p.len() != 48 {
+        let v1 = text
+            .trim_start()
+            .get(..3)
+            .is_some_and(|p| p.eq_ignore_ascii_case("TP1"));
+        let prefix = if v1 { Self::PREFIX_V1 } else { Self::PREFIX };
+        let p = decode(prefix, "invite code", text)?;
+        if p.len() != if v1 { 48 } else { 80 } {
             return Err(Error::invalid("invite code", "it has the wrong length"));
         }
+        let sized =
+            |range: std::ops::Range<usize>| -> [u8; 16] { p[range].try_into().expect("sized") };
         Ok(InviteCode {
-            invite_id: p[..16].try_into().expect("sized"),
+            invite_id: sized(0..16),
             key: SpaceKey::from_bytes(p[16..48].try_into().expect("sized")),
+            space_id: (!v1).then(|| sized(48..64)),
+            identity: (!v1).then(|| sized(64..80)),
         })
     }
 }
@@ -238,10 +266,26 @@ mod tests {
         let invite = InviteCode {
             invite_id: [9; 16],
             key: SpaceKey::generate(),
+            space_id: Some([7; 16]),
+            identity: Some([5; 16]),
         };
         let text = invite.to_text();
-        assert!(text.len() <= 108, "{} characters", text.len());
+        assert!(text.starts_with("TP2-"));
+        assert!(text.len() <= 172, "{} characters", text.len());
         assert_eq!(InviteCode::parse(&text).unwrap(), invite);
+        assert_eq!(InviteCode::parse(&text.to_lowercase()).unwrap(), invite);
+        // A code from before identities still reads, naming neither.
+        let old = InviteCode {
+            space_id: None,
+            identity: None,
+            ..invite.clone()
+        };
+        let old_text = old.to_text();
+        assert!(old_text.starts_with("TP1-") && old_text.len() <= 108);
+        assert_eq!(InviteCode::parse(&old_text).unwrap(), old);
+        // A TP1 payload under the TP2 prefix (or the reverse) is refused.
+        assert!(InviteCode::parse(&old_text.replacen("TP1-", "TP2-", 1)).is_err());
+        assert!(InviteCode::parse(&text.replacen("TP2-", "TP1-", 1)).is_err());
         assert_ne!(invite.secret(), *invite.key.as_bytes());
 
         // One character changed: refused before anything is sent.

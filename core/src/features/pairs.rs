@@ -6,12 +6,14 @@ use zeroize::Zeroizing;
 use crate::error::Result;
 
 mod pairing;
+mod pins;
 mod reach_outs;
 
 pub use pairing::{PairView, end, get, invite, join, list, resolve, share_clean_time};
 pub(crate) use pairing::{
     has_live_pairs, note_pair_spaces, publish_to_pairs, refuse_known_space, start_epoch,
 };
+pub(crate) use pins::pin_identities;
 pub use reach_outs::{acknowledge, reach_out};
 
 super::handle!(

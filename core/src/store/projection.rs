@@ -257,6 +257,8 @@ pub(crate) fn read_pair_person<D: automerge::ReadDoc + autosurgeon::ReadDoc>(
         account_id: get("account_id")?,
         timezone: get("timezone")?,
         clean_time: get("clean_time")?.and_then(|t| serde_json::from_str(&t).ok()),
+        identity: get("identity")?,
+        identity_mac: get("identity_mac")?,
     })
 }
 
@@ -273,6 +275,25 @@ fn people(tx: &Transaction<'_>, doc_id: &DocId, doc: &Automerge) -> Result<()> {
     Ok(())
 }
 
+/// Keeps the public half of the account's identity where reads find it.
+fn identity(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
+    let Some(seed) = shard::get::<_, String>(doc, "identity")?.map(zeroize::Zeroizing::new) else {
+        return Ok(());
+    };
+    let Some(seed) = crate::features::identity::from_hex::<32>(&seed).map(zeroize::Zeroizing::new)
+    else {
+        return Ok(());
+    };
+    let public = ed25519_dalek::SigningKey::from_bytes(&seed)
+        .verifying_key()
+        .to_bytes();
+    tx.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('identity_public', ?1)",
+        [hex::encode(public)],
+    )?;
+    Ok(())
+}
+
 /// Projects the keyring: every pair space and key it names becomes known to
 /// the sync client (keys are never removed: old epochs still open old records).
 ///
@@ -283,6 +304,10 @@ fn people(tx: &Transaction<'_>, doc_id: &DocId, doc: &Automerge) -> Result<()> {
 /// is never replaced.
 fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
     for key in automerge::ReadDoc::keys(doc, automerge::ROOT) {
+        if key == "identity" {
+            identity(tx, doc)?;
+            continue;
+        }
         let Some((space, field)) = key.split_once('.') else {
             continue;
         };
@@ -308,6 +333,15 @@ fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
                  ON CONFLICT (space_id) DO UPDATE SET side = excluded.side",
                 params![space, value],
             )?;
+        } else if field == "pin" {
+            // The first pin holds: a device with an old key (a lost
+            // phone) cannot re-pin a pair to another identity.
+            if crate::features::identity::from_hex::<16>(&value).is_some() {
+                tx.execute(
+                    "UPDATE spaces SET pin = ?2 WHERE space_id = ?1 AND pin IS NULL",
+                    params![space, value],
+                )?;
+            }
         } else if field == "ended" {
             tx.execute(
                 "UPDATE spaces SET ended = 1 WHERE space_id = ?1",

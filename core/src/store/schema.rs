@@ -2,7 +2,7 @@
 //!
 //! The schema version lives in `PRAGMA user_version`. Every version is one
 //! step of SQL ([`CREATE`], [`SYNC`], [`LEAN_WRITES`], [`LEAN_READS`],
-//! [`QUARANTINE`]),
+//! [`QUARANTINE`], [`PINS`]),
 //! never edited once
 //! released. A fresh store replays every step, and an older one replays the
 //! steps it lacks, so a fresh store and an upgraded one cannot differ. A
@@ -13,7 +13,7 @@ use rusqlite::Connection;
 use crate::error::Result;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 5;
+pub const VERSION: i64 = 6;
 
 /// Version 1: documents and the read model.
 pub const CREATE: &str = "
@@ -300,6 +300,12 @@ CREATE TABLE quarantine (
 ) STRICT;
 ";
 
+/// Version 6: the fingerprint of the other side's identity that a pair
+/// pinned (see `features/identity.rs`), projected from the keyring.
+pub const PINS: &str = "
+ALTER TABLE spaces ADD COLUMN pin TEXT;
+";
+
 /// The read-model tables, in the order [`crate::Store::read_model_dump`] lists them.
 pub const READ_MODEL_TABLES: [(&str, &str); 11] = [
     ("person", "id"),
@@ -318,7 +324,7 @@ pub const READ_MODEL_TABLES: [(&str, &str); 11] = [
 /// Creates the current schema in an empty database: every step in order
 /// (with nothing to carry over from before version 2).
 pub fn create(conn: &Connection) -> Result<()> {
-    for step in [CREATE, SYNC, LEAN_WRITES, LEAN_READS, QUARANTINE] {
+    for step in [CREATE, SYNC, LEAN_WRITES, LEAN_READS, QUARANTINE, PINS] {
         conn.execute_batch(step)?;
     }
     conn.pragma_update(None, "user_version", VERSION)?;
@@ -346,6 +352,9 @@ pub fn upgrade_from(conn: &Connection, from: i64) -> Result<()> {
     }
     if from < 5 {
         conn.execute_batch(QUARANTINE)?;
+    }
+    if from < 6 {
+        conn.execute_batch(PINS)?;
     }
     conn.pragma_update(None, "user_version", VERSION)?;
     Ok(())

@@ -61,6 +61,27 @@ pub struct Space {
 }
 
 impl Store {
+    /// The fingerprint of the other side's identity that the pair
+    /// `space_id` pinned, if it pinned one.
+    pub(crate) fn pair_pin(&self, space_id: &str) -> Result<Option<[u8; 16]>> {
+        let pin: Option<Option<String>> = self
+            .conn
+            .prepare_cached("SELECT pin FROM spaces WHERE space_id = ?1")?
+            .query_row([space_id], |r| r.get(0))
+            .optional()?;
+        Ok(pin
+            .flatten()
+            .and_then(|p| crate::features::identity::from_hex(&p)))
+    }
+
+    /// The public key of this account's identity, once the keyring holds
+    /// one.
+    pub(crate) fn identity_public(&self) -> Result<Option<[u8; 32]>> {
+        Ok(self
+            .meta("identity_public")?
+            .and_then(|p| crate::features::identity::from_hex(&p)))
+    }
+
     /// Every space this device syncs, private first.
     pub fn spaces(&self) -> Result<Vec<Space>> {
         let mut stmt = self.conn.prepare_cached(

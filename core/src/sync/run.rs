@@ -85,6 +85,7 @@ fn steps(access: &mut impl StoreAccess) -> Result<SyncReport> {
             break;
         }
     }
+    access.with(pairs::pin_identities)?;
 
     report.snapshots_uploaded = access.with(|store| snapshots::upload(store, &client))?;
     Ok(report)

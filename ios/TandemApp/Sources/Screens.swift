@@ -325,7 +325,20 @@ struct PairScreen: View {
                     Button("Join") { Task { await model.join(typed) } }
                 }
                 if screen.empty { Text("No pairs yet.") }
-                ForEach(screen.pairs, id: \.pairId) { p in Text("\(p.otherName ?? "…")\(p.ended ? " · ended" : "")") }
+                ForEach(screen.pairs, id: \.pairId) { p in
+                    VStack(alignment: .leading, spacing: 4) {
+                        Text("\(p.otherName ?? "…")\(p.ended ? " · ended" : "")")
+                        if let code = p.safetyCode {
+                            Text("Safety code \(code): the same on both phones means nobody sits between you.").font(.footnote)
+                        }
+                        if p.identityMismatch {
+                            Text("Warning: the other side's identity changed since you paired. Compare safety codes in person, or end this pair.").foregroundStyle(.red)
+                        }
+                        if p.unadmittedMembers > 0 {
+                            Text("Warning: someone besides the two of you is in this pair. End it if you did not invite them.").foregroundStyle(.red)
+                        }
+                    }
+                }
             }
         }
         .navigationTitle("Pair")

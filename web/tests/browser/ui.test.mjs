@@ -141,10 +141,16 @@ test('both edit the shared note and see each other\'s text after sync', async ()
     assert.equal(await page.getByLabel('Text').inputValue(), 'First: Call Alex. Then go to a meeting.');
   }
   await shot(sam, 'shared-note');
-  await nav(sam, 'Pair').click();
+  const codes = [];
+  for (const page of [sam, alex]) {
+    await nav(page, 'Pair').click();
+    codes.push((await page.textContent('main')).match(/Safety code (\d{5} \d{5} \d{5} \d{5})/)?.[1]);
+  }
+  assert.ok(codes[0], 'the pair shows a safety code');
+  assert.equal(codes[0], codes[1], 'both phones show the same safety code');
   await sam.getByRole('button', { name: 'Invite a mentor' }).click();
   assert.equal(await sam.locator('svg[aria-label="Invite code as a QR code"]').count(), 1);
-  assert.match(await sam.textContent('main'), /TP1-/);
+  assert.match(await sam.textContent('main'), /TP2-/);
   await shot(sam, 'pair');
 });
 

@@ -5,7 +5,8 @@
 //! whose code carries the key; only the hash of a secret derived from the
 //! key reaches the server. The mentor redeems it and keeps the key. Both
 //! record the pair's keys in the keyring document of their private space,
-//! so every one of their devices can read the pair.
+//! so every one of their devices can read the pair. Each side pins the
+//! other's identity (see [`super::pins`]).
 
 use tandem_protocol::SpaceList;
 use zeroize::Zeroizing;
@@ -14,6 +15,7 @@ use crate::document::{DocId, shard};
 use crate::domain::pair::{PairPerson, SharedTrack, Side};
 use crate::error::{Error, Result};
 use crate::features::codes::{InviteCode, invite_secret};
+use crate::features::identity::{self, fingerprint};
 use crate::store::Store;
 use crate::sync::StoreAccess;
 use crate::sync::seal::SpaceKey;
@@ -34,6 +36,17 @@ pub struct PairView {
     /// show, or a server adding members). Anything above 0 is a warning to
     /// show; the partner and this person can end the pair.
     pub unadmitted_members: u32,
+    /// The pair's safety code (four groups of five digits), the same on
+    /// both phones once both identities are known and the other's is the
+    /// one this pair pinned: comparing it in person or on a call shows that
+    /// nobody sits between the two.
+    pub safety_code: Option<String>,
+    /// The other side shows an identity that is not the one this pair
+    /// pinned (from the invite code, or the first one that proved it held
+    /// the invite): someone other than the person who was invited may be
+    /// writing. A warning to show; nothing more of the pair is trusted
+    /// until the two compare safety codes or end the pair.
+    pub identity_mismatch: bool,
 }
 
 /// Creates a pair space and an invite through `access`; returns the code to
@@ -43,10 +56,16 @@ pub fn invite(access: &mut impl StoreAccess) -> Result<Zeroizing<String>> {
     let client = access.with(|s| s.account()?.ok_or(Error::NoServer)?.client())?;
     let info = client.create_space()?;
     let key = SpaceKey::generate();
-    access.with(|s| {
+    let space_id = identity::from_hex::<16>(&info.space_id).ok_or_else(|| Error::Server {
+        status: 200,
+        message: "the space id is malformed".into(),
+    })?;
+    let public = access.with(|s| {
         refuse_known_space(s, &info.space_id)?;
+        let public = identity::get_or_make(s)?.public_key();
         remember_pair(s, &info.space_id, Side::Mentee, info.epoch, &key)?;
-        publish_self(s, &info.space_id, Side::Mentee)
+        publish_self(s, &info.space_id, Side::Mentee)?;
+        Ok(public)
     })?;
     let invite = client.create_invite(&info.space_id, &invite_secret(&key))?;
     let mut invite_id = [0u8; 16];
@@ -54,7 +73,13 @@ pub fn invite(access: &mut impl StoreAccess) -> Result<Zeroizing<String>> {
         status: 200,
         message: "the invite id is malformed".into(),
     })?;
-    Ok(InviteCode { invite_id, key }.to_text())
+    Ok(InviteCode {
+        invite_id,
+        key,
+        space_id: Some(space_id),
+        identity: Some(fingerprint(&public)),
+    }
+    .to_text())
 }
 
 /// Joins the pair whose invite code the mentee showed, as their mentor,
@@ -64,9 +89,23 @@ pub fn join(access: &mut impl StoreAccess, code: &str) -> Result<PairView> {
     let code = InviteCode::parse(code)?;
     let client = access.with(|s| s.account()?.ok_or(Error::NoServer)?.client())?;
     let joined = client.redeem(&hex::encode(code.invite_id), &code.secret())?;
+    // The server lets the mentor into a space; it must be the one the
+    // mentee's code names, or the server would choose what the mentor's
+    // device records as this pair (and seal under the pair's key).
+    if let Some(named) = code.space_id
+        && hex::encode(named) != joined.space_id
+    {
+        return Err(Error::Server {
+            status: 200,
+            message: "the server answered the invite with another space than the code names".into(),
+        });
+    }
     access.with(|s| {
         refuse_known_space(s, &joined.space_id)?;
         remember_pair(s, &joined.space_id, Side::Mentor, joined.epoch, &code.key)?;
+        if let Some(mentee) = code.identity {
+            super::pins::pin(s, &joined.space_id, &mentee)?;
+        }
         publish_self(s, &joined.space_id, Side::Mentor)
     })?;
     crate::sync::run::sync(access)?;
@@ -124,12 +163,15 @@ pub fn list(store: &Store) -> Result<Vec<PairView>> {
         let Some(side) = space.side else { continue };
         let other = store.pair_person(&space.space_id, side.other())?;
         let members = store.pair_members(&space.space_id)?.unwrap_or(0);
+        let shown = super::pins::shown(store, &space.space_id, side)?;
         out.push(PairView {
             pair_id: space.space_id,
             side,
             other_name: other.name,
             ended: space.ended,
             unadmitted_members: members.saturating_sub(2),
+            safety_code: shown.safety_code,
+            identity_mismatch: shown.mismatch,
         });
     }
     Ok(out)
@@ -254,11 +296,14 @@ pub(crate) fn publish_self(store: &mut Store, space_id: &str, side: Side) -> Res
     } else {
         None
     };
+    let (public, mac) = super::pins::published(store, space_id, side)?;
     let wanted = PairPerson {
         name: Some(person.name.clone()),
         account_id: Some(account.account_id.clone()),
         timezone: Some(person.timezone.clone()),
         clean_time: clean.clone(),
+        identity: Some(public.clone()),
+        identity_mac: mac.clone(),
     };
     if wanted == current {
         return Ok(());
@@ -269,6 +314,10 @@ pub(crate) fn publish_self(store: &mut Store, space_id: &str, side: Side) -> Res
         shard::put(tx, &format!("{prefix}.name"), &person.name)?;
         shard::put(tx, &format!("{prefix}.account_id"), &account.account_id)?;
         shard::put(tx, &format!("{prefix}.timezone"), &person.timezone)?;
+        shard::put(tx, &format!("{prefix}.identity"), &public)?;
+        if let Some(mac) = &mac {
+            shard::put(tx, &format!("{prefix}.identity_mac"), mac)?;
+        }
         if let Some(clean) = &clean {
             shard::put(
                 tx,

@@ -24,9 +24,11 @@ import kotlinx.coroutines.runBlocking
 import kotlin.test.Test
 import kotlin.test.assertContains
 import kotlin.test.assertEquals
+import kotlin.test.assertFalse
 import kotlin.test.assertFailsWith
 import kotlin.test.assertIs
 import kotlin.test.assertNotEquals
+import kotlin.test.assertNotNull
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
 
@@ -66,7 +68,7 @@ class FlowsTest {
             val invite = robin.tandem.pairInviteFlow()
             assertIs<PairInviteStep.Ready>(invite.step())
             val code = assertIs<PairInviteStep.ShowingCode>(invite.invite()).v1
-            assertTrue(code.text.startsWith("TP1-"))
+            assertTrue(code.text.startsWith("TP2-"))
             assertEquals(code.text, code.qrPayload)
             assertFailsWith<TandemException.Validation> { invite.invite() }
             assertIs<PairInviteStep.ShowingCode>(invite.step())
@@ -86,6 +88,12 @@ class FlowsTest {
             assertEquals(Side.MENTEE, mine.side)
             assertEquals("Alex", mine.otherName)
             assertTrue(robin.tandem.todayScreen().hasPair)
+            // Both phones show one safety code to compare, and no warning.
+            alex.tandem.syncNow()
+            val alexSees = alex.tandem.pairsScreen().pairs.single()
+            assertNotNull(mine.safetyCode)
+            assertEquals(mine.safetyCode, alexSees.safetyCode)
+            assertFalse(mine.identityMismatch || alexSees.identityMismatch)
 
             // Only the mentee has someone to reach out to.
             assertIs<ReachOutStep.NoMentor>(alex.tandem.reachOutFlow().step())

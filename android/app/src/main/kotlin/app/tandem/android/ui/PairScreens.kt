@@ -84,7 +84,16 @@ fun PairScreen(vm: TandemViewModel) {
         }
         if (screen.empty) item { Text(stringResource(R.string.pairs_empty)) }
         items(screen.pairs, key = { it.pairId }) { p ->
-            Text("${p.otherName ?: "…"} (${p.side.name.lowercase()})" + if (p.ended) " · ended" else "")
+            Column(verticalArrangement = Arrangement.spacedBy(4.dp)) {
+                Text("${p.otherName ?: "…"} (${p.side.name.lowercase()})" + if (p.ended) " · ended" else "")
+                p.safetyCode?.let { Text(stringResource(R.string.pair_safety_code, it), style = MaterialTheme.typography.bodySmall) }
+                if (p.identityMismatch) {
+                    Text(stringResource(R.string.pair_identity_mismatch), color = MaterialTheme.colorScheme.error)
+                }
+                if (p.unadmittedMembers > 0u) {
+                    Text(stringResource(R.string.pair_unadmitted_members), color = MaterialTheme.colorScheme.error)
+                }
+            }
         }
     }
 }

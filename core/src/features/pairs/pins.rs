@@ -1,0 +1,125 @@
+//! Pinning the other side's identity in a pair (see
+//! [`crate::features::identity`]): what each side publishes about itself,
+//! when a pin is taken, and what a pair shows of it (the safety code, or
+//! a warning).
+
+use crate::document::{DocId, shard};
+use crate::domain::pair::{PairPerson, Side};
+use crate::error::Result;
+use crate::features::identity::{self, fingerprint, from_hex, join_mac, join_mac_holds};
+use crate::store::Store;
+use crate::sync::seal::SpaceKey;
+
+/// Records in the keyring that pair `space_id` pins the identity whose
+/// fingerprint is `pin` (the first pin holds; see the keyring projection).
+pub(crate) fn pin(store: &mut Store, space_id: &str, pin: &[u8; 16]) -> Result<()> {
+    let value = hex::encode(pin);
+    store.write_whole(&DocId::keyring(), |tx| {
+        shard::put(tx, &format!("{space_id}.pin"), &value)
+    })
+}
+
+/// The key an invite to `space_id` carried: the pair's first key. Both
+/// sides hold it (the mentor from the code, the mentee from making it).
+fn invite_key(store: &Store, space_id: &str) -> Result<Option<SpaceKey>> {
+    Ok(store
+        .space_keys(space_id)?
+        .into_iter()
+        .min_by_key(|(epoch, _)| *epoch)
+        .map(|(_, key)| key))
+}
+
+/// What this account publishes about its identity in pair `space_id` on
+/// `side`: the public key, and for the mentor the MAC that proves they
+/// held the invite.
+pub(crate) fn published(
+    store: &mut Store,
+    space_id: &str,
+    side: Side,
+) -> Result<(String, Option<String>)> {
+    let public = identity::get_or_make(store)?.public_key();
+    let mac = match (side, invite_key(store, space_id)?) {
+        (Side::Mentor, Some(key)) => Some(hex::encode(join_mac(&key, space_id, &public))),
+        _ => None,
+    };
+    Ok((hex::encode(public), mac))
+}
+
+/// Takes the pins a pair can take now (after a pull): the mentee pins the
+/// mentor whose identity carries a MAC under the invite's key; a mentor
+/// whose code named no identity (a `TP1-` code) pins the first one the
+/// mentee publishes. A pair that pinned already keeps its pin.
+pub(crate) fn pin_identities(store: &mut Store) -> Result<()> {
+    for space in store.spaces()? {
+        let (Some(side), false) = (space.side, space.ended) else {
+            continue;
+        };
+        if store.pair_pin(&space.space_id)?.is_some() {
+            continue;
+        }
+        let other = store.pair_person(&space.space_id, side.other())?;
+        let Some(public) = other.identity.as_deref().and_then(from_hex::<32>) else {
+            continue;
+        };
+        let admitted = match side {
+            Side::Mentor => true,
+            Side::Mentee => proves_the_invite(store, &space.space_id, &other, &public)?,
+        };
+        if admitted {
+            pin(store, &space.space_id, &fingerprint(&public))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether the mentor's published identity carries a MAC under the
+/// invite's key.
+fn proves_the_invite(
+    store: &Store,
+    space_id: &str,
+    mentor: &PairPerson,
+    public: &[u8; 32],
+) -> Result<bool> {
+    let Some(key) = invite_key(store, space_id)? else {
+        return Ok(false);
+    };
+    let tag = mentor
+        .identity_mac
+        .as_deref()
+        .and_then(|t| hex::decode(t).ok())
+        .unwrap_or_default();
+    Ok(join_mac_holds(&key, space_id, public, &tag))
+}
+
+/// What a pair shows of the other side's identity.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Shown {
+    /// The safety code both sides show, once both identities are known and
+    /// the other's is the pinned one.
+    pub(crate) safety_code: Option<String>,
+    /// The other side shows an identity that is not the one pinned (or,
+    /// before any pin, one that could not prove it held the invite).
+    pub(crate) mismatch: bool,
+}
+
+/// What pair `space_id` (this person on `side`) shows of identities.
+pub(crate) fn shown(store: &Store, space_id: &str, side: Side) -> Result<Shown> {
+    let other = store.pair_person(space_id, side.other())?;
+    let Some(theirs) = other.identity.as_deref().and_then(from_hex::<32>) else {
+        return Ok(Shown::default());
+    };
+    let pinned = store.pair_pin(space_id)?;
+    let mismatch = match pinned {
+        Some(pin) => fingerprint(&theirs) != pin,
+        None if side == Side::Mentee => !proves_the_invite(store, space_id, &other, &theirs)?,
+        None => false,
+    };
+    let safety_code = match store.identity_public()? {
+        Some(mine) if pinned.is_some() && !mismatch => Some(identity::safety_code(&mine, &theirs)),
+        _ => None,
+    };
+    Ok(Shown {
+        safety_code,
+        mismatch,
+    })
+}
