@@ -86,6 +86,10 @@ pub fn spawn_local(db_path: &std::path::Path) -> std::io::Result<String> {
 /// simply take several reads.
 const READ_BUFFER_BYTES: usize = 16 * 1024;
 
+/// TLS handshakes run at once (each costs a signature): a flood of new
+/// connections cannot take every core from the requests in flight.
+const TLS_HANDSHAKES_AT_ONCE: usize = 64;
+
 /// How long a client has to finish the TLS handshake.
 const TLS_HANDSHAKE: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -142,6 +146,7 @@ pub async fn serve_with(
     http.max_buf_size(READ_BUFFER_BYTES)
         .timer(TokioTimer::new());
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let handshakes = std::sync::Arc::new(tokio::sync::Semaphore::new(TLS_HANDSHAKES_AT_ONCE));
     let mut shutdown = std::pin::pin!(shutdown_signal());
     loop {
         let (stream, peer) = tokio::select! {
@@ -179,8 +184,15 @@ pub async fn serve_with(
         // never holds up the next accept.
         let watcher = graceful.watcher();
         let http = http.clone();
+        let handshakes = handshakes.clone();
         tokio::spawn(async move {
-            let stream = match tokio::time::timeout(TLS_HANDSHAKE, tls.accept(stream)).await {
+            // At most TLS_HANDSHAKES_AT_ONCE handshakes take CPU at once; a
+            // connection waiting for a turn spends its handshake time.
+            let handshake = async {
+                let _turn = handshakes.acquire().await;
+                tls.accept(stream).await
+            };
+            let stream = match tokio::time::timeout(TLS_HANDSHAKE, handshake).await {
                 Ok(Ok(s)) => s,
                 Ok(Err(e)) => {
                     tracing::debug!(error = %e, "TLS handshake failed");

@@ -42,6 +42,11 @@ pub struct Limits {
     /// Link codes allowed per client address in an hour.
     #[arg(long, env = "TANDEM_LINK_CODES_PER_HOUR", default_value_t = 20)]
     pub link_codes_per_hour: u32,
+    /// Devices a link code may add an account up to (the recovery code
+    /// always adds one): past it, registering with a link code gets 403
+    /// `forbidden`.
+    #[arg(long, env = "TANDEM_DEVICES_PER_ACCOUNT", default_value_t = 50)]
+    pub devices_per_account: u32,
     /// Snapshots one space may hold (documents and key envelopes; a
     /// replaced snapshot does not count): past it, a new document's
     /// snapshot gets 413 `quota_exceeded`.
@@ -74,6 +79,7 @@ impl Default for Limits {
             register_per_hour: 30,
             link_codes_per_hour: 20,
             snapshots_per_space: 10_000,
+            devices_per_account: 50,
             trusted_proxies: Vec::new(),
         }
     }

@@ -93,6 +93,9 @@ pub enum Registration {
     Done(Device),
     /// The link code is unknown, used or expired.
     CodeGone,
+    /// The account has as many devices as a link code may add to (the code
+    /// is used up).
+    TooManyDevices,
 }
 
 /// How redeeming an invite went.
@@ -211,12 +214,14 @@ pub trait Storage: Send + Sync + 'static {
     async fn ready(&self) -> StorageResult<()>;
 
     /// Registers a device: with `link_code` into the code's account (the code is
-    /// then used up), without one into a new account.
+    /// then used up; a link code adds no device past `max_devices`, see
+    /// [`rules::device_fits`]), without one into a new account.
     async fn register(
         &self,
         token: Hash,
         link_code: Option<Hash>,
         now_ms: i64,
+        max_devices: u32,
     ) -> StorageResult<Registration>;
 
     /// Stores a single-use link code for `device`'s account, recording

@@ -62,9 +62,9 @@ fn rec(space: &str, doc: &str, i: usize) -> NewRecord {
 }
 
 async fn account(s: &Arc<dyn Storage>) -> String {
-    match s.register(hash(&new_id()), None, 1).await.unwrap() {
+    match s.register(hash(&new_id()), None, 1, 50).await.unwrap() {
         Registration::Done(d) => d.account_id,
-        Registration::CodeGone => unreachable!(),
+        other => unreachable!("{other:?}"),
     }
 }
 
@@ -73,7 +73,7 @@ async fn suite(s: Arc<dyn Storage>) {
 
     // Accounts, tokens and link codes.
     let token = hash("token-a");
-    let Registration::Done(dev) = s.register(token, None, 1_000).await.unwrap() else {
+    let Registration::Done(dev) = s.register(token, None, 1_000, 50).await.unwrap() else {
         panic!()
     };
     assert_eq!(s.authenticate(token).await.unwrap(), Some(dev.clone()));
@@ -82,7 +82,7 @@ async fn suite(s: Arc<dyn Storage>) {
         .await
         .unwrap();
     assert_eq!(
-        s.register(hash("token-x"), Some(hash("code")), 20_000)
+        s.register(hash("token-x"), Some(hash("code")), 20_000, 50)
             .await
             .unwrap(),
         Registration::CodeGone,
@@ -92,7 +92,7 @@ async fn suite(s: Arc<dyn Storage>) {
         .await
         .unwrap();
     let Registration::Done(dev2) = s
-        .register(hash("token-b"), Some(hash("code2")), 5_000)
+        .register(hash("token-b"), Some(hash("code2")), 5_000, 50)
         .await
         .unwrap()
     else {
@@ -100,13 +100,45 @@ async fn suite(s: Arc<dyn Storage>) {
     };
     assert_eq!(dev2.account_id, dev.account_id);
 
+    // A cap on devices: a link code adds none past it (and is used up);
+    // the recovery code always adds one.
+    let Registration::Done(capped) = s.register(hash("token-c"), None, 1_000, 1).await.unwrap()
+    else {
+        panic!()
+    };
+    s.create_link_code(&capped, hash("code-c"), 10_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.register(hash("token-c2"), Some(hash("code-c")), 5_000, 1)
+            .await
+            .unwrap(),
+        Registration::TooManyDevices
+    );
+    assert_eq!(
+        s.register(hash("token-c3"), Some(hash("code-c")), 5_000, 2)
+            .await
+            .unwrap(),
+        Registration::CodeGone,
+        "the refused code is used up"
+    );
+    s.set_recovery_code(&capped, hash("cap-recovery"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.register(hash("token-c4"), Some(hash("cap-recovery")), 5_000, 1)
+            .await
+            .unwrap(),
+        Registration::Done(_)
+    ));
+
     // Unlinking a device: its token stops working; only the account's own
     // devices; what it linked goes with it, its pending codes too.
     s.create_link_code(&dev, hash("code-u"), 10_000)
         .await
         .unwrap();
     let Registration::Done(lost) = s
-        .register(hash("token-u"), Some(hash("code-u")), 5_000)
+        .register(hash("token-u"), Some(hash("code-u")), 5_000, 50)
         .await
         .unwrap()
     else {
@@ -116,7 +148,7 @@ async fn suite(s: Arc<dyn Storage>) {
         .await
         .unwrap();
     let Registration::Done(child) = s
-        .register(hash("token-child"), Some(hash("code-child")), 5_000)
+        .register(hash("token-child"), Some(hash("code-child")), 5_000, 50)
         .await
         .unwrap()
     else {
@@ -130,7 +162,7 @@ async fn suite(s: Arc<dyn Storage>) {
         .await
         .unwrap();
     let Registration::Done(restored) = s
-        .register(hash("token-r"), Some(hash("thief-recovery")), 5_000)
+        .register(hash("token-r"), Some(hash("thief-recovery")), 5_000, 50)
         .await
         .unwrap()
     else {
@@ -174,7 +206,7 @@ async fn suite(s: Arc<dyn Storage>) {
     assert_eq!(s.authenticate(hash("token-u")).await.unwrap(), None);
     assert_eq!(s.authenticate(hash("token-r")).await.unwrap(), None);
     assert_eq!(
-        s.register(hash("token-r9"), Some(hash("thief-recovery-2")), 5_000)
+        s.register(hash("token-r9"), Some(hash("thief-recovery-2")), 5_000, 50)
             .await
             .unwrap(),
         Registration::CodeGone,
@@ -186,14 +218,14 @@ async fn suite(s: Arc<dyn Storage>) {
         .await
         .unwrap();
     assert_eq!(
-        s.register(hash("token-l"), Some(hash("late")), 5_000)
+        s.register(hash("token-l"), Some(hash("late")), 5_000, 50)
             .await
             .unwrap(),
         Registration::CodeGone
     );
     assert_eq!(s.authenticate(hash("token-child")).await.unwrap(), None);
     assert_eq!(
-        s.register(hash("token-p"), Some(hash("code-pending")), 5_000)
+        s.register(hash("token-p"), Some(hash("code-pending")), 5_000, 50)
             .await
             .unwrap(),
         Registration::CodeGone,
@@ -221,14 +253,14 @@ async fn suite(s: Arc<dyn Storage>) {
     s.set_recovery_code(&dev, hash("recovery-1")).await.unwrap();
     s.set_recovery_code(&dev, hash("recovery-2")).await.unwrap();
     assert_eq!(
-        s.register(hash("token-r1"), Some(hash("recovery-1")), i64::MAX - 1)
+        s.register(hash("token-r1"), Some(hash("recovery-1")), i64::MAX - 1, 50)
             .await
             .unwrap(),
         Registration::CodeGone,
         "a replaced recovery code is retired"
     );
     let Registration::Done(restored) = s
-        .register(hash("token-r2"), Some(hash("recovery-2")), i64::MAX - 1)
+        .register(hash("token-r2"), Some(hash("recovery-2")), i64::MAX - 1, 50)
         .await
         .unwrap()
     else {
@@ -236,14 +268,14 @@ async fn suite(s: Arc<dyn Storage>) {
     };
     assert_eq!(restored.account_id, dev.account_id);
     assert_eq!(
-        s.register(hash("token-r3"), Some(hash("recovery-2")), 1)
+        s.register(hash("token-r3"), Some(hash("recovery-2")), 1, 50)
             .await
             .unwrap(),
         Registration::CodeGone,
         "used up"
     );
     assert_eq!(
-        s.register(hash("token-c"), Some(hash("code2")), 5_000)
+        s.register(hash("token-c"), Some(hash("code2")), 5_000, 50)
             .await
             .unwrap(),
         Registration::CodeGone,

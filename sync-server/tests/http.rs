@@ -520,6 +520,22 @@ async fn a_space_holds_a_quota_of_live_snapshots_and_the_owner_deletes_envelopes
 }
 
 #[tokio::test]
+async fn a_link_code_adds_no_device_past_the_cap() {
+    let s = start(Limits {
+        devices_per_account: 2,
+        ..Limits::default()
+    })
+    .await;
+    let first = Client::register(&s.url).await;
+    let link = async || -> Result<Client, StatusCode> {
+        let code: Value = first.post_ok("/v1/devices/link-codes", &json!({})).await;
+        Client::register_with(&s.url, json!({ "link_code": code["code"] })).await
+    };
+    link().await.unwrap();
+    assert_eq!(link().await.err(), Some(StatusCode::FORBIDDEN));
+}
+
+#[tokio::test]
 async fn a_device_older_than_the_server_serves_gets_426_and_info_answers_anyone() {
     let s = start(Limits::default()).await;
     let http = support::http_client();

@@ -48,7 +48,12 @@ pub async fn register(
     let token = secret::new_secret();
     match state
         .storage
-        .register(secret::hash(&token), link, now_ms())
+        .register(
+            secret::hash(&token),
+            link,
+            now_ms(),
+            state.limits.devices_per_account,
+        )
         .await?
     {
         Registration::Done(d) => Ok(Json(RegisterResponse {
@@ -59,6 +64,10 @@ pub async fn register(
         Registration::CodeGone => Err(ApiError::Gone(
             "the link code is unknown, used or expired".into(),
         )),
+        Registration::TooManyDevices => Err(ApiError::Forbidden(format!(
+            "the account has {} devices: unlink one before linking another",
+            state.limits.devices_per_account
+        ))),
     }
 }
 

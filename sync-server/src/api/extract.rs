@@ -113,6 +113,8 @@ impl FromRequestParts<Shared> for Authed {
             .await?
             .ok_or(ApiError::Unauthorized)?;
         let today = crate::storage::day(super::devices::now_ms());
+        // Awaited, once a day per device and process: a device list read
+        // right after shows the day, and the cost is one small write.
         if state.last_seen.first_today(&device.device_id, today)
             && let Err(e) = state.storage.touch_device(&device.device_id, today).await
         {

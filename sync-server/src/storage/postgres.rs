@@ -223,6 +223,7 @@ impl Storage for PostgresStorage {
         token: Hash,
         link_code: Option<Hash>,
         now_ms: i64,
+        max_devices: u32,
     ) -> StorageResult<Registration> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
@@ -250,9 +251,27 @@ impl Storage for PostgresStorage {
                     None => true,
                 };
                 match found {
-                    Some((_, account, _, by))
+                    Some((_, account, expires, by))
                         if rules::link_code_admits(stored, &code, now_ms) && creator_alive =>
                     {
+                        // Registrations to one account wait for each other
+                        // here, so together they cannot pass the cap.
+                        tx.execute(
+                            "SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE",
+                            &[&account],
+                        )
+                        .await?;
+                        let count: i64 = tx
+                            .query_one(
+                                "SELECT count(*) FROM devices WHERE account_id = $1",
+                                &[&account],
+                            )
+                            .await?
+                            .get(0);
+                        if !rules::device_fits(count, expires, max_devices) {
+                            tx.commit().await?;
+                            return Ok(Registration::TooManyDevices);
+                        }
                         (account, by)
                     }
                     _ => {

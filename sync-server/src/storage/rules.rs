@@ -120,6 +120,15 @@ pub fn link_code_admits(stored: Option<(&[u8], i64)>, code: &[u8], now_ms: i64) 
     stored.is_some_and(|(hash, expires_ms)| same(hash, code) && expires_ms > now_ms)
 }
 
+/// Whether a code that admits a device (expiring at `expires_ms`) may add
+/// one more to an account that has `count`: a link code only while the
+/// account has fewer than `max` devices (a stolen token cannot fill an
+/// account with devices), the recovery code always (a person who lost
+/// every phone must get back in, however many the account still lists).
+pub fn device_fits(count: i64, expires_ms: i64, max: u32) -> bool {
+    expires_ms == crate::storage::RECOVERY_EXPIRES_MS || count < i64::from(max)
+}
+
 /// Whether a snapshot may be stored in a space that holds `count`
 /// snapshots, `exists` saying whether the document already has one there.
 /// Replacing a document's snapshot always fits; a new document fits while

@@ -156,8 +156,9 @@ impl Storage for SqliteStorage {
         token: Hash,
         link_code: Option<Hash>,
         now_ms: i64,
+        max_devices: u32,
     ) -> StorageResult<Registration> {
-        self.write(move |c| queries::register(c, &token, link_code.as_ref(), now_ms))
+        self.write(move |c| queries::register(c, &token, link_code.as_ref(), now_ms, max_devices))
             .await
     }
 

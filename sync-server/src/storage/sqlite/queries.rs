@@ -24,6 +24,7 @@ pub(super) fn register(
     token: &Hash,
     link_code: Option<&Hash>,
     now_ms: i64,
+    max_devices: u32,
 ) -> StorageResult<Registration> {
     let (account, linked_by) = match link_code {
         Some(code) => {
@@ -47,9 +48,17 @@ pub(super) fn register(
                 Ok(n == 0)
             };
             match found {
-                Some((_, account, _, by))
+                Some((_, account, expires, by))
                     if rules::link_code_admits(stored, code, now_ms) && !creator_gone(&by)? =>
                 {
+                    let count: i64 = c.query_row(
+                        "SELECT count(*) FROM devices WHERE account_id = ?1",
+                        [&account],
+                        |r| r.get(0),
+                    )?;
+                    if !rules::device_fits(count, expires, max_devices) {
+                        return Ok(Registration::TooManyDevices);
+                    }
                     (account, by)
                 }
                 _ => return Ok(Registration::CodeGone),
