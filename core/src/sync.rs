@@ -8,6 +8,7 @@
 pub mod client;
 pub mod engine;
 pub mod pack;
+mod retry;
 pub mod run;
 pub mod seal;
 pub mod snapshots;

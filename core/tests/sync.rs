@@ -790,3 +790,127 @@ fn writes_go_on_while_a_sync_waits_on_the_network_and_are_kept() {
     tandem_core::sync::run::sync(&mut b).unwrap();
     assert_eq!(b.read_model_dump().unwrap(), a.read_model_dump().unwrap());
 }
+
+/// Another of the person's devices upgrades first and writes a record in
+/// a newer format. This device refuses it as newer (the cursor moves on,
+/// nothing else waits) and keeps refusing it while it runs the same build.
+/// Once it runs a build that reads the format (here: the refusal is one an
+/// older reader made, of a record this build reads), the record is pulled
+/// again on its own and applied.
+#[test]
+fn a_record_in_a_newer_format_waits_and_is_applied_after_the_upgrade() {
+    use tandem_core::features::codes::LinkCode;
+    use tandem_core::sync::seal::{self, Place, VERSION};
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let proxy = Proxy::start(&srv.url);
+    let clock = start_clock();
+    let mut a = support::pair::person(dir.path(), "a.db", "Sam", clock.clone(), &srv.url);
+    let code = tandem_core::features::devices::link_code(&mut a).unwrap();
+    let key = LinkCode::parse(&code).unwrap().key;
+    let mut b = store_in(dir.path(), "b.db", clock, Durability::Normal);
+    tandem_core::features::devices::link(&mut b, &code, &proxy.url).unwrap();
+    let private = a.private_space().unwrap().unwrap().space_id;
+    run::sync(&mut a).unwrap();
+    let client = a.account().unwrap().unwrap().client().unwrap();
+    let head = |client: &Client| {
+        client
+            .pull(vec![Cursor {
+                space_id: private.clone(),
+                after: 0,
+            }])
+            .unwrap()
+            .spaces[0]
+            .head_seq
+    };
+    let before = head(&client);
+    let entry = a
+        .add_journal(journal("written by the upgraded phone"))
+        .unwrap();
+    run::sync(&mut a).unwrap();
+    let seq = head(&client);
+    assert_eq!(seq, before + 1, "the entry is one record");
+    // The server hands b that record as the upgraded phone wrote it.
+    let newer = move |line: &str, body: &str| {
+        if !line.starts_with("POST /v1/sync/pull ") {
+            return None;
+        }
+        let mut v: serde_json::Value = serde_json::from_str(body).ok()?;
+        for space in v["spaces"].as_array_mut()? {
+            let space_id = space["space_id"].as_str()?.to_owned();
+            for r in space["records"].as_array_mut()? {
+                if r["seq"].as_i64() != Some(seq) {
+                    continue;
+                }
+                let (doc, hash, epoch) = (
+                    r["doc_id"].as_str()?.to_owned(),
+                    r["change_hash"].as_str()?.to_owned(),
+                    r["key_epoch"].as_u64()? as u32,
+                );
+                let place = Place {
+                    space_id: &space_id,
+                    wire_doc_id: &doc,
+                    wire_change_hash: &hash,
+                    epoch,
+                };
+                let nonce = URL_SAFE_NO_PAD.decode(r["nonce"].as_str()?).ok()?;
+                let sealed = URL_SAFE_NO_PAD.decode(r["ciphertext"].as_str()?).ok()?;
+                let inside = seal::open(&key, &place, &nonce, &sealed).ok()?;
+                let (nonce, sealed) = seal::seal_as(
+                    VERSION + 1,
+                    &key,
+                    &place,
+                    &inside.doc_id,
+                    &inside.writer,
+                    &inside.payload,
+                )
+                .ok()?;
+                r["nonce"] = URL_SAFE_NO_PAD.encode(nonce).into();
+                r["ciphertext"] = URL_SAFE_NO_PAD.encode(sealed).into();
+            }
+        }
+        Some(v.to_string())
+    };
+    proxy.rewrite(newer);
+    let report = run::sync(&mut b).unwrap();
+    assert!(
+        report
+            .refused
+            .iter()
+            .any(|r| r.seq == seq && r.reason == Refusal::Newer),
+        "{report:?}"
+    );
+    assert!(b.journal_entry(&entry.id).is_err());
+    let reason = |b: &Store| -> Option<String> {
+        raw(dir.path().join("b.db"))
+            .query_row(
+                "SELECT reason FROM sync_refused WHERE space_id = ?1 AND seq = ?2",
+                rusqlite::params![private, seq],
+                |r| r.get(0),
+            )
+            .ok()
+            .filter(|_| b.account().is_ok())
+    };
+    assert_eq!(reason(&b), Some(format!("Newer:{VERSION}")));
+    // The same build does not ask again.
+    run::sync(&mut b).unwrap();
+    assert!(b.journal_entry(&entry.id).is_err());
+    assert_eq!(reason(&b), Some(format!("Newer:{VERSION}")));
+
+    // After the upgrade: the refusal was made by a build reading an older
+    // format than this one, so the record is pulled again and applied.
+    proxy.rewrite(|_, _| None);
+    raw(dir.path().join("b.db"))
+        .execute(
+            "UPDATE sync_refused SET reason = ?1",
+            [format!("Newer:{}", VERSION - 1)],
+        )
+        .unwrap();
+    let report = run::sync(&mut b).unwrap();
+    assert!(report.applied >= 1, "{report:?}");
+    assert_eq!(
+        b.journal_entry(&entry.id).unwrap().text,
+        "written by the upgraded phone"
+    );
+    assert_eq!(reason(&b), None, "the refusal is forgotten");
+}

@@ -97,6 +97,62 @@ impl Store {
         Ok(installed)
     }
 
+    /// Every refused record: space, seq and the reason kept.
+    pub(crate) fn refused_records(&self) -> Result<Vec<(String, i64, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT space_id, seq, reason FROM sync_refused ORDER BY space_id, seq",
+        )?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Forgets the refusal of record `seq` of `space_id`, or keeps it with
+    /// `reason` instead when one is given.
+    pub(crate) fn forget_refused(
+        &self,
+        space_id: &str,
+        seq: i64,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        match reason {
+            Some(reason) => self.conn.execute(
+                "UPDATE sync_refused SET reason = ?3 WHERE space_id = ?1 AND seq = ?2",
+                params![space_id, seq, reason],
+            )?,
+            None => self.conn.execute(
+                "DELETE FROM sync_refused WHERE space_id = ?1 AND seq = ?2",
+                params![space_id, seq],
+            )?,
+        };
+        Ok(())
+    }
+
+    /// Applies the changes of a refused record pulled again and forgets its
+    /// refusal, in one transaction. Returns how many new changes were stored.
+    pub(crate) fn apply_retried(
+        &mut self,
+        doc_id: DocId,
+        changes: Vec<Vec<u8>>,
+        space_id: &str,
+        seq: i64,
+    ) -> Result<usize> {
+        let private = if doc_id.pair_space().is_none() {
+            changes.len()
+        } else {
+            0
+        };
+        self.apply_batch(vec![(doc_id, changes)], |tx| {
+            super::meta::count_snapshot_changes(tx, private)?;
+            tx.execute(
+                "DELETE FROM sync_refused WHERE space_id = ?1 AND seq = ?2",
+                params![space_id, seq],
+            )?;
+            Ok(())
+        })
+    }
+
     /// How many pulled records were refused so far.
     pub(crate) fn refused_count(&self) -> Result<u64> {
         // Cached: the Today screen asks for the sync status on every draw.

@@ -15,7 +15,7 @@ use tandem_protocol::{
     AccountDeleted, CreateInviteRequest, Cursor, DeviceList, DevicesRevoked, EpochResponse,
     ErrorBody, InviteResponse, JoinedSpace, LinkCodeResponse, PullRequest, PullResponse,
     PushRecord, PushRequest, PushResponse, RecoveryRequest, RedeemInviteRequest, RegisterRequest,
-    RegisterResponse, SnapshotList, SnapshotUpload, SpaceInfo, SpaceList,
+    RegisterResponse, SnapshotList, SnapshotUpload, SpaceInfo, SpaceList, StoredRecord,
 };
 use zeroize::Zeroizing;
 
@@ -237,6 +237,28 @@ impl Client {
                 limit: None,
             }),
         )
+    }
+
+    /// The record `seq` of `space_id`, if the server still holds it (one a
+    /// snapshot covered may have been compacted away).
+    pub fn pull_one(&self, space_id: &str, seq: i64) -> Result<Option<StoredRecord>> {
+        let space_id = id("space", space_id)?;
+        let answer: PullResponse = self.call(
+            Method::POST,
+            "/v1/sync/pull",
+            Some(&PullRequest {
+                cursors: vec![Cursor {
+                    space_id: space_id.to_owned(),
+                    after: seq - 1,
+                }],
+                limit: Some(1),
+            }),
+        )?;
+        Ok(answer
+            .spaces
+            .into_iter()
+            .flat_map(|s| s.records)
+            .find(|r| r.seq == seq))
     }
 
     /// Creates an invite to `space_id`; the server gets only the hash of

@@ -486,7 +486,7 @@ pub(crate) fn apply_pull(
             .map(|r| RefusedRow {
                 space_id: r.space_id.clone(),
                 seq: r.seq,
-                reason: format!("{:?}", r.reason),
+                reason: super::retry::reason(&r.reason),
             })
             .collect(),
         at_ms,
@@ -550,7 +550,7 @@ impl<'a> Pack<'a> {
 
 /// Opens one pulled record of `space` with its `keys` (by epoch): its
 /// document and the changes inside, checked against everything outside it.
-fn open_record(
+pub(crate) fn open_record(
     space: &Space,
     keys: &BTreeMap<u32, SpaceKey>,
     record: &tandem_protocol::StoredRecord,

@@ -85,6 +85,7 @@ fn steps(access: &mut impl StoreAccess) -> Result<SyncReport> {
             break;
         }
     }
+    super::retry::retry_newer(access, &client, &mut report)?;
     access.with(pairs::pin_identities)?;
 
     report.snapshots_uploaded = access.with(|store| snapshots::upload(store, &client))?;

@@ -26,7 +26,10 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 
 /// The format version inside every plaintext.
-const VERSION: u8 = 1;
+/// The record format this build writes and reads (the first byte inside
+/// the ciphertext). A record of a higher one is refused as
+/// [`Refusal::Newer`] and pulled again once the device upgrades.
+pub const VERSION: u8 = 1;
 /// The nonce's length in bytes.
 pub const NONCE_LEN: usize = 24;
 
@@ -147,11 +150,25 @@ pub fn seal(
     writer: &[u8],
     payload: &[u8],
 ) -> Result<(Vec<u8>, Vec<u8>)> {
+    seal_as(VERSION, key, place, doc_id, writer, payload)
+}
+
+/// Seals as [`seal`] does, marked as record format `format`: what a build
+/// that writes another format sends (for tests of upgrades).
+#[doc(hidden)]
+pub fn seal_as(
+    format: u8,
+    key: &SpaceKey,
+    place: &Place<'_>,
+    doc_id: &str,
+    writer: &[u8],
+    payload: &[u8],
+) -> Result<(Vec<u8>, Vec<u8>)> {
     if doc_id.len() > u8::MAX as usize || writer.len() > u8::MAX as usize {
         return Err(Error::invalid("record", "document id or writer too long"));
     }
     let mut plain = Zeroizing::new(Vec::with_capacity(payload.len() + 64));
-    plain.push(VERSION);
+    plain.push(format);
     plain.push(doc_id.len() as u8);
     plain.extend_from_slice(doc_id.as_bytes());
     plain.push(writer.len() as u8);
@@ -193,6 +210,10 @@ pub enum Refusal {
     Mismatch,
     /// It decrypts but is not a record this build can read.
     Malformed,
+    /// It decrypts and is written in a newer format than this build reads
+    /// (another of the person's devices, or the partner's, upgraded
+    /// first). It is pulled again after this device upgrades.
+    Newer,
 }
 
 /// Opens a record sealed for `place`.
@@ -238,6 +259,9 @@ pub fn unpack(
     }
     let body = &plain[..end];
     let (&version, rest) = body.split_first().ok_or(Refusal::Malformed)?;
+    if version > VERSION {
+        return Err(Refusal::Newer);
+    }
     if version != VERSION {
         return Err(Refusal::Malformed);
     }

@@ -1,0 +1,90 @@
+//! Records refused because they were written in a newer format than this
+//! build reads ([`Refusal::Newer`]): the refusal notes the format this
+//! build read, and once the device runs a build that reads a newer one,
+//! each such record is pulled again on its own and applied if it opens now.
+//! The cursor has moved past them, so nothing else waits for them.
+
+use super::client::Client;
+use super::engine::{SyncReport, open_record};
+use super::seal::{Refusal, SpaceKey, VERSION};
+use crate::error::Result;
+use crate::store::Store;
+use crate::sync::StoreAccess;
+
+/// The reason kept for a refused record: a newer format carries the
+/// format this build reads (`Newer:1`), so a later build knows to retry.
+pub(super) fn reason(refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::Newer => format!("Newer:{VERSION}"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Whether a kept reason is a newer-format refusal made by a build that
+/// read an older format than this one.
+fn readable_now(reason: &str) -> bool {
+    reason
+        .strip_prefix("Newer:")
+        .and_then(|v| v.parse::<u8>().ok())
+        .is_some_and(|read| read < VERSION)
+}
+
+/// Pulls again, one by one, the records an older build of this device
+/// refused as newer, and applies those that open now. Each is applied and
+/// its refusal forgotten in one transaction; one that still does not open
+/// keeps its refusal with the new reason.
+pub(crate) fn retry_newer(
+    access: &mut impl StoreAccess,
+    client: &Client,
+    report: &mut SyncReport,
+) -> Result<()> {
+    let waiting = access.with(|s| {
+        Ok(s.refused_records()?
+            .into_iter()
+            .filter(|(_, _, reason)| readable_now(reason))
+            .collect::<Vec<_>>())
+    })?;
+    for (space_id, seq, _) in waiting {
+        let record = client.pull_one(&space_id, seq)?;
+        access.with(|store| apply(store, &space_id, seq, record, report))?;
+    }
+    Ok(())
+}
+
+/// Applies one record pulled again (or forgets it: compacted away, its
+/// space gone).
+fn apply(
+    store: &mut Store,
+    space_id: &str,
+    seq: i64,
+    record: Option<tandem_protocol::StoredRecord>,
+    report: &mut SyncReport,
+) -> Result<()> {
+    let space = store.spaces()?.into_iter().find(|s| s.space_id == space_id);
+    let (Some(space), Some(record)) = (space, record) else {
+        return store.forget_refused(space_id, seq, None);
+    };
+    let keys: std::collections::BTreeMap<u32, SpaceKey> =
+        store.space_keys(space_id)?.into_iter().collect();
+    match open_record(&space, &keys, &record) {
+        Ok((doc_id, changes)) => {
+            report.applied += store.apply_retried(doc_id, changes, space_id, seq)?;
+            Ok(())
+        }
+        Err(refusal) => store.forget_refused(space_id, seq, Some(&reason(&refusal))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_newer_refusals_by_an_older_reader_are_retried() {
+        assert!(readable_now(&format!("Newer:{}", VERSION - 1)));
+        assert!(!readable_now(&reason(&Refusal::Newer)));
+        assert!(!readable_now("Forged"));
+        assert!(!readable_now("Newer:x"));
+        assert!(!readable_now("Newer:"));
+    }
+}
