@@ -381,6 +381,7 @@ fn compact_all(owner: &Store) {
         let answer: serde_json::Value = http
             .post(format!("{}/v1/spaces/{space}/compact", account.server))
             .bearer_auth(account.token.as_str())
+            .header(tandem_protocol::PROTOCOL_HEADER, tandem_protocol::PROTOCOL)
             .json(&serde_json::json!({ "doc_id": s.doc_id }))
             .send()
             .unwrap()
@@ -636,5 +637,106 @@ fn a_server_that_answers_an_invite_with_another_space_is_refused() {
         tandem_core::features::pairs::list(&mentor)
             .unwrap()
             .is_empty()
+    );
+}
+
+/// Before the person notices, a thief with their phone plants key
+/// envelopes for the next epoch of the private space, addressed to the
+/// person's other phone and holding a key the thief chose: one under the
+/// old, computable envelope name with a snapshot bound no real envelope
+/// can replace, one sealed from the stolen phone itself. The person then
+/// unlinks the stolen phone. The other phone must take the new epoch's key
+/// only from the phone that started it (before, it took the planted key and
+/// sealed what it wrote next under a key the thief holds).
+#[test]
+fn an_envelope_a_lost_phone_planted_hands_out_no_key() {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    use tandem_core::features::devices::{link, link_code, list, seal_envelope_for, unlink};
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let (dir, srv, clock, mut phone) = support::first_device::first_device("UTC");
+    tandem_core::sync::engine::connect(&mut phone, &srv.url).unwrap();
+    let mut tablet = store_in(dir.path(), "tablet.db", clock.clone(), Durability::Normal);
+    link(&mut tablet, &link_code(&mut phone).unwrap(), &srv.url).unwrap();
+    let mut lost = store_in(dir.path(), "lost.db", clock, Durability::Normal);
+    link(&mut lost, &link_code(&mut phone).unwrap(), &srv.url).unwrap();
+    for _ in 0..2 {
+        for s in [&mut phone, &mut tablet, &mut lost] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+    let space = lost.private_space().unwrap().unwrap();
+    let next = space.epoch + 1;
+    let tablet_id = tablet.account().unwrap().unwrap().device_id;
+    let thiefs_key = SpaceKey::from_bytes([0x66; 32]);
+    let client = lost.account().unwrap().unwrap().client().unwrap();
+
+    // The old name anyone could compute, with an anonymous sealed box to
+    // the tablet's public key and a bound no real envelope replaces.
+    let tablet_pk: [u8; 32] = hex::decode(
+        &list(&lost)
+            .unwrap()
+            .into_iter()
+            .find(|d| d.device_id == tablet_id)
+            .unwrap()
+            .public_key,
+    )
+    .unwrap()
+    .try_into()
+    .unwrap();
+    let mut packed = next.to_be_bytes().to_vec();
+    packed.extend_from_slice(thiefs_key.as_bytes());
+    let sealed = crypto_box::PublicKey::from(tablet_pk)
+        .seal(&mut crypto_box::aead::OsRng, &packed)
+        .unwrap();
+    let mut h = sha2::Sha256::new();
+    h.update(b"tandem device key envelope v1\0");
+    h.update(tablet_id.as_bytes());
+    h.update(next.to_be_bytes());
+    client
+        .put_snapshot(
+            &space.space_id,
+            &tandem_protocol::SnapshotUpload {
+                doc_id: hex::encode(&h.finalize()[..16]),
+                upto_seq: i64::MAX,
+                key_epoch: space.epoch,
+                nonce: String::new(),
+                ciphertext: b64.encode(sealed),
+            },
+        )
+        .unwrap();
+    // And one sealed from the stolen phone itself, as a real one would be.
+    let mut planted =
+        seal_envelope_for(&lost, &tablet_id, next, &[(next, thiefs_key.clone())]).unwrap();
+    planted.upto_seq = i64::MAX;
+    planted.key_epoch = space.epoch;
+    client.put_snapshot(&space.space_id, &planted).unwrap();
+
+    let lost_id = lost.account().unwrap().unwrap().device_id;
+    unlink(&mut phone, &lost_id).unwrap();
+    let report = tandem_core::sync::run::sync(&mut tablet).unwrap();
+    assert!(report.waiting_for_keys.is_empty(), "{report:?}");
+    assert_eq!(tablet.private_space().unwrap().unwrap().epoch, next);
+
+    // What the tablet writes now opens on the phone and not with the
+    // thief's key.
+    let entry = tablet.add_journal(journal("after the theft")).unwrap();
+    tandem_core::sync::run::sync(&mut tablet).unwrap();
+    tandem_core::sync::run::sync(&mut phone).unwrap();
+    assert_eq!(
+        phone.journal_entry(&entry.id).unwrap().text,
+        "after the theft"
+    );
+    let records = pulled(&phone, &space.space_id);
+    let newest = records
+        .iter()
+        .filter(|r| r.key_epoch == next)
+        .collect::<Vec<_>>();
+    assert!(!newest.is_empty());
+    assert!(
+        newest
+            .iter()
+            .all(|r| open_with(&thiefs_key, &space.space_id, r).is_err()),
+        "nothing of the new epoch opens with the thief's key"
     );
 }

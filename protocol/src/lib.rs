@@ -21,7 +21,10 @@ pub const PROTOCOL: u32 = 2;
 
 /// The oldest protocol version a server of this build serves: older
 /// devices get `426 Upgrade Required`, with a JSON error naming it.
-pub const MIN_PROTOCOL: u32 = 1;
+/// Version 2 seals key envelopes between two devices' keys under names
+/// only they can compute; a version-1 device would neither open those nor
+/// send ones the others accept.
+pub const MIN_PROTOCOL: u32 = 2;
 
 /// The request header that carries a device's protocol version.
 pub const PROTOCOL_HEADER: &str = "tandem-protocol";

@@ -36,11 +36,11 @@ run_schemathesis() {
     sleep 0.1
   done
   local token
-  token=$(curl -fsS -X POST -H 'content-type: application/json' -d '{}' "$url/v1/devices" |
+  token=$(curl -fsS -X POST -H 'content-type: application/json' -H 'Tandem-Protocol: 2' -d '{}' "$url/v1/devices" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
   local status=0
   (cd "$dir" && "$venv/bin/st" run "$url/openapi.json" --checks not_a_server_error \
-    -H "Authorization: Bearer $token" --max-examples 50 --seed 1 --report-dir "$dir/report") || status=$?
+    -H "Authorization: Bearer $token" -H "Tandem-Protocol: 2" --max-examples 50 --seed 1 --report-dir "$dir/report") || status=$?
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   if grep -qiE "panicked|internal error" "$dir/log"; then

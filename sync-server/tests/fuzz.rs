@@ -64,7 +64,8 @@ async fn send(
     let mut req = Request::builder()
         .method(method)
         .uri(path)
-        .header("content-type", "application/json");
+        .header("content-type", "application/json")
+        .header(tandem_protocol::PROTOCOL_HEADER, tandem_protocol::PROTOCOL);
     if let Some(t) = token {
         req = req.header("authorization", format!("Bearer {t}"));
     }

@@ -570,15 +570,27 @@ async fn a_device_older_than_the_server_serves_gets_426_and_info_answers_anyone(
         .await
         .unwrap();
     assert_eq!(garbled.status(), StatusCode::BAD_REQUEST);
-    // Today's devices and those released before the header existed are
-    // served.
-    for header in [Some(tandem_protocol::PROTOCOL.to_string()), None] {
-        let mut request = http.post(format!("{}/v1/devices", s.url)).json(&json!({}));
-        if let Some(v) = header {
-            request = request.header(tandem_protocol::PROTOCOL_HEADER, v);
-        }
-        assert_eq!(request.send().await.unwrap().status(), StatusCode::OK);
-    }
+    // A device released before the header existed speaks version 1, older
+    // than this server serves; today's devices are served.
+    let bare = reqwest::Client::new();
+    let unversioned = bare
+        .post(format!("{}/v1/devices", s.url))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        unversioned.status() == StatusCode::UPGRADE_REQUIRED,
+        tandem_protocol::MIN_PROTOCOL > 1
+    );
+    let current = bare
+        .post(format!("{}/v1/devices", s.url))
+        .header(tandem_protocol::PROTOCOL_HEADER, tandem_protocol::PROTOCOL)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(current.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -867,8 +879,10 @@ async fn a_push_waits_for_a_slot_and_a_body_that_never_arrives_gives_its_slot_up
     let mut stalled = tokio::net::TcpStream::connect(&addr).await.unwrap();
     let head = format!(
         "POST /v1/sync/push HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {}\r\n\
-         content-type: application/json\r\ncontent-length: 1000\r\n\r\n{{\"records\":[",
-        a.token
+         {}: {}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{{\"records\":[",
+        a.token,
+        tandem_protocol::PROTOCOL_HEADER,
+        tandem_protocol::PROTOCOL
     );
     stalled.write_all(head.as_bytes()).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;

@@ -6,12 +6,16 @@ use zeroize::Zeroizing;
 use crate::error::Result;
 use crate::sync::SyncReport;
 
+mod envelopes;
 mod linking;
 mod on_server;
 mod recovery;
 
+pub(crate) use envelopes::receive_epoch_keys;
+#[doc(hidden)]
+pub use envelopes::seal_envelope_for;
+pub(crate) use linking::publish_device;
 pub use linking::{DeviceView, link, link_code, list, unlink};
-pub(crate) use linking::{publish_device, receive_epoch_keys};
 pub use on_server::{DeviceOnServer, list_with_server};
 pub(crate) use recovery::upload_recovery;
 pub use recovery::{new_recovery_key, restore};

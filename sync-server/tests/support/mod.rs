@@ -57,7 +57,15 @@ pub async fn start_with(
 /// provider (the device core enables it in workspace builds), so one is named.
 pub fn http_client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        tandem_protocol::PROTOCOL_HEADER,
+        tandem_protocol::PROTOCOL.into(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
 }
 
 /// A device talking to a server.

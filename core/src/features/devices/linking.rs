@@ -1,20 +1,18 @@
 //! A person's several devices: linking a new one with a code from one they
-//! already use, unlinking a lost one, and the key envelopes that carry the
-//! private space's keys to each linked device.
+//! already use, and unlinking a lost one (whose successors get the new
+//! epoch's key in envelopes, see [`super::envelopes`]).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use zeroize::Zeroizing;
 
-use tandem_protocol::SnapshotUpload;
-
 use crate::document::{DocId, shard};
 use crate::error::{Error, Result};
 use crate::features::codes::LinkCode;
 use crate::store::{SpaceRole, Store};
+use crate::sync::SyncReport;
 use crate::sync::run::StoreAccess;
 use crate::sync::seal::SpaceKey;
-use crate::sync::{Client, SyncReport};
 
 /// A single-use code (15 minutes) that links another device to this
 /// person: it carries the server's link code and the private space's
@@ -116,44 +114,6 @@ fn record(view: &DeviceView) -> Result<String> {
         public_key: &view.public_key,
         unlinked: view.unlinked,
     })?)
-}
-
-/// The opaque snapshot name under which a device finds its key envelope
-/// for `epoch` of the private space.
-fn envelope_name(device_id: &str, epoch: u32) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    h.update(b"tandem device key envelope v1\0");
-    h.update(device_id.as_bytes());
-    h.update(epoch.to_be_bytes());
-    hex::encode(&h.finalize()[..16])
-}
-
-/// Every key of a space, as `(epoch, key)` pairs, packed for an envelope.
-pub(crate) fn pack_keys(keys: &[(u32, SpaceKey)]) -> Zeroizing<Vec<u8>> {
-    let mut out = Zeroizing::new(Vec::with_capacity(keys.len() * 36));
-    for (epoch, key) in keys {
-        out.extend_from_slice(&epoch.to_be_bytes());
-        out.extend_from_slice(key.as_bytes());
-    }
-    out
-}
-
-/// The inverse of [`pack_keys`].
-pub(crate) fn unpack_keys(bytes: &[u8]) -> Option<Vec<(u32, SpaceKey)>> {
-    if bytes.is_empty() || !bytes.len().is_multiple_of(36) {
-        return None;
-    }
-    Some(
-        bytes
-            .chunks(36)
-            .map(|c| {
-                let epoch = u32::from_be_bytes(c[..4].try_into().expect("sized"));
-                let key: [u8; 32] = c[4..].try_into().expect("sized");
-                (epoch, SpaceKey::from_bytes(key))
-            })
-            .collect(),
-    )
 }
 
 /// Adds this device to the person's devices document with its public key.
@@ -258,79 +218,8 @@ pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizi
         epoch,
         &SpaceKey::generate(),
     )?;
-    send_epoch_keys(store, &client)?;
+    super::envelopes::send_epoch_keys(store, &client)?;
     let recovery = super::recovery::new_recovery_key(store)?;
     crate::sync::run::sync(store)?;
     Ok((lost, recovery))
-}
-
-/// Seals every key of the private space to each linked device (but not
-/// unlinked ones), then deletes the envelopes the new ones supersede:
-/// each device's envelopes of earlier epochs (the new one holds every
-/// key) and all of an unlinked device's, so the space keeps only live
-/// snapshots under its quota.
-fn send_epoch_keys(store: &mut Store, client: &Client) -> Result<()> {
-    let space = store.private_space()?.ok_or(Error::NoServer)?;
-    let keys = store.space_keys(&space.space_id)?;
-    let packed = pack_keys(&keys);
-    let devices = list(store)?;
-    for d in &devices {
-        if d.unlinked || d.this_device {
-            continue;
-        }
-        let mut pk = [0u8; 32];
-        if hex::decode_to_slice(&d.public_key, &mut pk).is_err() {
-            continue;
-        }
-        let sealed = crypto_box::PublicKey::from(pk)
-            .seal(&mut crypto_box::aead::OsRng, &packed)
-            .map_err(|_| Error::invalid("device key", "could not be sealed"))?;
-        client.put_snapshot(
-            &space.space_id,
-            &SnapshotUpload {
-                doc_id: envelope_name(&d.device_id, space.epoch),
-                upto_seq: 0,
-                key_epoch: space.epoch,
-                nonce: String::new(),
-                ciphertext: URL_SAFE_NO_PAD.encode(sealed),
-            },
-        )?;
-    }
-    for d in &devices {
-        for epoch in 0..space.epoch {
-            client.delete_snapshot(&space.space_id, &envelope_name(&d.device_id, epoch))?;
-        }
-    }
-    Ok(())
-}
-
-/// Fetches this device's envelope for `epoch` of the private space and
-/// keeps the keys in it. Returns whether the epoch's key is now known.
-pub(crate) fn receive_epoch_keys(
-    store: &mut Store,
-    client: &Client,
-    space_id: &str,
-    epoch: u32,
-) -> Result<bool> {
-    let Some(account) = store.account()? else {
-        return Ok(false);
-    };
-    let name = envelope_name(&account.device_id, epoch);
-    let secret = store.box_secret()?;
-    for snap in client.snapshots(space_id)?.snapshots {
-        if snap.doc_id != name {
-            continue;
-        }
-        let sealed = URL_SAFE_NO_PAD.decode(&snap.ciphertext).unwrap_or_default();
-        let Ok(opened) = secret.unseal(&sealed) else {
-            continue;
-        };
-        let Some(keys) = unpack_keys(&opened) else {
-            continue;
-        };
-        for (e, key) in keys {
-            store.add_space(space_id, SpaceRole::Private, e, &key)?;
-        }
-    }
-    Ok(store.space_key(space_id, epoch)?.is_some())
 }

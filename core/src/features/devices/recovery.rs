@@ -88,7 +88,7 @@ fn prepare_upload(store: &mut Store) -> Result<Option<Upload>> {
     let Some(space) = store.private_space()? else {
         return Ok(None);
     };
-    let keys = super::linking::pack_keys(&store.space_keys(&space.space_id)?);
+    let keys = super::envelopes::pack_keys(&store.space_keys(&space.space_id)?);
     let mut wrap = [0u8; 32];
     hex::decode_to_slice(&kept.wrap, &mut wrap)
         .map_err(|_| Error::CorruptStore("the recovery record is damaged".into()))?;
@@ -187,7 +187,7 @@ pub fn restore(
             let nonce = URL_SAFE_NO_PAD.decode(&snap.nonce).unwrap_or_default();
             let ct = URL_SAFE_NO_PAD.decode(&snap.ciphertext).unwrap_or_default();
             if let Ok(opened) = seal::open(&wrap, &place, &nonce, &ct)
-                && let Some(keys) = super::linking::unpack_keys(&opened.payload)
+                && let Some(keys) = super::envelopes::unpack_keys(&opened.payload)
             {
                 found = Some((space.space_id.clone(), keys));
             }

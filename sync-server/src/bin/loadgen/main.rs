@@ -279,7 +279,13 @@ async fn main() -> Result<(), String> {
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     // reqwest may be built with rustls and no default provider: name one.
     let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        tandem_protocol::PROTOCOL_HEADER,
+        tandem_protocol::PROTOCOL.into(),
+    );
     let http = reqwest::Client::builder()
+        .default_headers(headers)
         .pool_max_idle_per_host(args.devices.max(1))
         .timeout(Duration::from_secs(30))
         .build()

@@ -1,0 +1,239 @@
+//! Key envelopes: how a new epoch's key of the private space reaches the
+//! person's other devices after an unlink.
+//!
+//! An envelope goes from one device to another, both in the person's
+//! devices document. It is encrypted and authenticated between the two
+//! devices' static X25519 keys (`crypto_box`'s XChaCha20-Poly1305 box), so
+//! opening it proves which device sealed it; it starts with a hash of the
+//! space, the epoch and both devices (the box takes no associated data), so
+//! an envelope moved to another epoch or device does not count. It is stored as a snapshot covering
+//! no records under a name only the two can compute: a keyed hash of their
+//! X25519 shared secret, the space and the epoch. Nobody else (a lost
+//! phone, whoever holds a token) can predict a name to squat it.
+//!
+//! A device takes an epoch's key only from a device that its devices
+//! document lists as linked *and* the server lists as a current device of
+//! the account: a phone unlinked before the epoch began cannot hand out
+//! the epoch's key, even with an envelope planted before its unlink.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use crypto_box::aead::{Aead, AeadCore};
+use sha2::{Digest, Sha256};
+use tandem_protocol::SnapshotUpload;
+use zeroize::Zeroizing;
+
+use super::linking::{DeviceView, list};
+use crate::error::{Error, Result};
+use crate::store::{SpaceRole, Store};
+use crate::sync::Client;
+use crate::sync::seal::SpaceKey;
+
+/// Every key of a space, as `(epoch, key)` pairs, packed for an envelope.
+pub(crate) fn pack_keys(keys: &[(u32, SpaceKey)]) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(keys.len() * 36));
+    for (epoch, key) in keys {
+        out.extend_from_slice(&epoch.to_be_bytes());
+        out.extend_from_slice(key.as_bytes());
+    }
+    out
+}
+
+/// The inverse of [`pack_keys`].
+pub(crate) fn unpack_keys(bytes: &[u8]) -> Option<Vec<(u32, SpaceKey)>> {
+    if bytes.is_empty() || !bytes.len().is_multiple_of(36) {
+        return None;
+    }
+    Some(
+        bytes
+            .chunks(36)
+            .map(|c| {
+                let epoch = u32::from_be_bytes(c[..4].try_into().expect("sized"));
+                let key: [u8; 32] = c[4..].try_into().expect("sized");
+                (epoch, SpaceKey::from_bytes(key))
+            })
+            .collect(),
+    )
+}
+
+/// The name of the envelope between this device (`secret`) and the device
+/// whose public key is `other` for `epoch` of `space_id`: the same from
+/// either end, unknown to anyone else.
+fn name(secret: &crypto_box::SecretKey, other: &[u8; 32], space_id: &str, epoch: u32) -> String {
+    let mine = x25519_dalek::StaticSecret::from(secret.to_bytes());
+    let shared = mine.diffie_hellman(&x25519_dalek::PublicKey::from(*other));
+    let mut h = Sha256::new();
+    h.update(b"tandem key envelope name v2\0");
+    h.update(shared.as_bytes());
+    h.update(space_id.as_bytes());
+    h.update([0]);
+    h.update(epoch.to_be_bytes());
+    hex::encode(&h.finalize()[..16])
+}
+
+/// What an envelope is bound to: a hash of the space, the epoch and both
+/// devices, which the sealed message starts with.
+fn bound_to(space_id: &str, epoch: u32, from: &str, to: &str) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"tandem key envelope v2\0");
+    for part in [space_id, from, to] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    h.update(epoch.to_be_bytes());
+    h.finalize().into()
+}
+
+/// A device's public key as its record in the devices document gives it.
+fn public_key(d: &DeviceView) -> Option<[u8; 32]> {
+    let mut pk = [0u8; 32];
+    hex::decode_to_slice(&d.public_key, &mut pk)
+        .ok()
+        .map(|_| pk)
+}
+
+/// The envelope from this device (`secret`, `from`) to device `to` (id,
+/// public key) carrying `packed` keys for `epoch` of `space_id`.
+fn seal(
+    secret: &crypto_box::SecretKey,
+    from: &str,
+    to: (&str, &[u8; 32]),
+    space_id: &str,
+    epoch: u32,
+    packed: &[u8],
+) -> Result<SnapshotUpload> {
+    let sealer = crypto_box::ChaChaBox::new(&crypto_box::PublicKey::from(*to.1), secret);
+    let nonce = crypto_box::ChaChaBox::generate_nonce(&mut crypto_box::aead::OsRng);
+    let mut message = Zeroizing::new(bound_to(space_id, epoch, from, to.0).to_vec());
+    message.extend_from_slice(packed);
+    let sealed = sealer
+        .encrypt(&nonce, message.as_slice())
+        .map_err(|_| Error::invalid("device key", "could not be sealed"))?;
+    Ok(SnapshotUpload {
+        doc_id: name(secret, to.1, space_id, epoch),
+        upto_seq: 0,
+        key_epoch: epoch,
+        nonce: URL_SAFE_NO_PAD.encode(nonce),
+        ciphertext: URL_SAFE_NO_PAD.encode(sealed),
+    })
+}
+
+/// The envelope `store`'s device would send to device `to` with `keys`
+/// for `epoch` of the private space, without sending it: what a device
+/// can plant (for tests of what a lost phone can do).
+#[doc(hidden)]
+pub fn seal_envelope_for(
+    store: &Store,
+    to: &str,
+    epoch: u32,
+    keys: &[(u32, SpaceKey)],
+) -> Result<SnapshotUpload> {
+    let account = store.account()?.ok_or(Error::NoServer)?;
+    let space = store.private_space()?.ok_or(Error::NoServer)?;
+    let d = list(store)?
+        .into_iter()
+        .find(|d| d.device_id == to)
+        .ok_or_else(|| Error::not_found("device", to))?;
+    let pk = public_key(&d).ok_or_else(|| Error::not_found("device key", to))?;
+    seal(
+        &store.box_secret()?,
+        &account.device_id,
+        (to, &pk),
+        &space.space_id,
+        epoch,
+        &pack_keys(keys),
+    )
+}
+
+/// Seals every key of the private space to each linked device (but not
+/// unlinked ones), then deletes the envelopes this device sent for
+/// earlier epochs (the new ones hold every key) and those it sent to a
+/// device since unlinked, so the space keeps only live snapshots.
+pub(crate) fn send_epoch_keys(store: &mut Store, client: &Client) -> Result<()> {
+    let account = store.account()?.ok_or(Error::NoServer)?;
+    let space = store.private_space()?.ok_or(Error::NoServer)?;
+    let packed = pack_keys(&store.space_keys(&space.space_id)?);
+    let secret = store.box_secret()?;
+    let devices = list(store)?;
+    for d in devices.iter().filter(|d| !d.unlinked && !d.this_device) {
+        let Some(pk) = public_key(d) else { continue };
+        let upload = seal(
+            &secret,
+            &account.device_id,
+            (&d.device_id, &pk),
+            &space.space_id,
+            space.epoch,
+            &packed,
+        )?;
+        client.put_snapshot(&space.space_id, &upload)?;
+    }
+    for d in &devices {
+        let Some(pk) = public_key(d) else { continue };
+        let last = if d.unlinked {
+            space.epoch + 1
+        } else {
+            space.epoch
+        };
+        for epoch in 0..last {
+            client.delete_snapshot(&space.space_id, &name(&secret, &pk, &space.space_id, epoch))?;
+        }
+    }
+    Ok(())
+}
+
+/// Fetches an envelope for `epoch` of the private space sent to this
+/// device by another of the person's devices, and keeps the keys in it.
+/// Only a device that is linked in the devices document and that the
+/// server lists now may send one. Returns whether the epoch's key is now
+/// known.
+pub(crate) fn receive_epoch_keys(
+    store: &mut Store,
+    client: &Client,
+    space_id: &str,
+    epoch: u32,
+) -> Result<bool> {
+    let Some(account) = store.account()? else {
+        return Ok(false);
+    };
+    let on_server = client.devices()?.devices;
+    let senders: Vec<(String, [u8; 32])> = list(store)?
+        .into_iter()
+        .filter(|d| !d.unlinked && !d.this_device)
+        .filter(|d| on_server.iter().any(|s| s.device_id == d.device_id))
+        .filter_map(|d| public_key(&d).map(|pk| (d.device_id, pk)))
+        .collect();
+    if senders.is_empty() {
+        return Ok(false);
+    }
+    let secret = store.box_secret()?;
+    let snapshots = client.snapshots(space_id)?.snapshots;
+    for (sender, pk) in &senders {
+        let wanted = name(&secret, pk, space_id, epoch);
+        let Some(snap) = snapshots.iter().find(|s| s.doc_id == wanted) else {
+            continue;
+        };
+        let nonce = URL_SAFE_NO_PAD.decode(&snap.nonce).unwrap_or_default();
+        let sealed = URL_SAFE_NO_PAD.decode(&snap.ciphertext).unwrap_or_default();
+        if nonce.len() != 24 {
+            continue;
+        }
+        let opener = crypto_box::ChaChaBox::new(&crypto_box::PublicKey::from(*pk), &secret);
+        let Ok(opened) = opener
+            .decrypt(crypto_box::Nonce::from_slice(&nonce), sealed.as_slice())
+            .map(Zeroizing::new)
+        else {
+            continue;
+        };
+        let bound = bound_to(space_id, epoch, sender, &account.device_id);
+        let Some(keys) = opened.strip_prefix(bound.as_slice()).and_then(unpack_keys) else {
+            continue;
+        };
+        for (e, key) in keys {
+            store.add_space(space_id, SpaceRole::Private, e, &key)?;
+        }
+        if store.space_key(space_id, epoch)?.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(store.space_key(space_id, epoch)?.is_some())
+}
