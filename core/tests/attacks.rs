@@ -602,6 +602,62 @@ fn a_swapped_identity_in_a_pair_is_flagged_on_the_side_that_pinned_the_real_one(
     assert_eq!(b.safety_code, None);
 }
 
+/// Ways to turn a pinned pair's warning into the quiet "not known yet"
+/// state, or to keep the other side busy: an identity that is not a key, a
+/// second pin in the keyring (a lost phone's write before its unlink), a
+/// MAC written for the side that makes none.
+#[test]
+fn a_pinned_pair_stays_flagged_and_settles_whatever_else_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let (mut mentee, mut mentor, _clock, pair) = paired(dir.path(), &srv.url);
+    for _ in 0..2 {
+        tandem_core::sync::run::sync(&mut mentee).unwrap();
+        tandem_core::sync::run::sync(&mut mentor).unwrap();
+    }
+    let shown = |s: &Store| tandem_core::features::pairs::list(s).unwrap()[0].clone();
+    assert!(shown(&mentee).safety_code.is_some());
+    let people = DocId::in_pair(&pair, "people");
+
+    // A MAC written for the mentee, who makes none: the mentee's devices
+    // remove it once and then write nothing more.
+    let mac = forged_change(
+        &mut mentee,
+        &people,
+        &[("mentee.identity_mac".into(), "00".repeat(32))],
+    );
+    mentee
+        .apply_batch(vec![(people.clone(), vec![mac])], |_| Ok(()))
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let settled = tandem_core::sync::run::sync(&mut mentee).unwrap();
+    assert_eq!(settled.pushed, 0, "{settled:?}");
+    assert!(!shown(&mentee).identity_mismatch);
+
+    // A second pin in the mentee's keyring: the pair warns.
+    let second = keyring_change(
+        &mut mentee,
+        &[(format!("{pair}.pin.{}", "ab".repeat(16)), "pinned".into())],
+    );
+    mentee
+        .apply_batch(vec![(DocId::keyring(), vec![second])], |_| Ok(()))
+        .unwrap();
+    let a = shown(&mentee);
+    assert!(a.identity_mismatch && a.safety_code.is_none(), "{a:?}");
+
+    // The mentee's identity replaced by something that is not a key.
+    let garbled = forged_change(
+        &mut mentor,
+        &people,
+        &[("mentee.identity".into(), "zz".into())],
+    );
+    mentor
+        .apply_batch(vec![(people, vec![garbled])], |_| Ok(()))
+        .unwrap();
+    let b = shown(&mentor);
+    assert!(b.identity_mismatch && b.safety_code.is_none(), "{b:?}");
+}
+
 /// A server answers the mentor's redeem with a space of its choosing
 /// instead of the mentee's. The code names the space, so the mentor's
 /// device records no pair and writes nothing under the pair's key.
@@ -698,7 +754,7 @@ fn an_envelope_a_lost_phone_planted_hands_out_no_key() {
             &space.space_id,
             &tandem_protocol::SnapshotUpload {
                 doc_id: hex::encode(&h.finalize()[..16]),
-                upto_seq: i64::MAX,
+                upto_seq: space.high_water,
                 key_epoch: space.epoch,
                 nonce: String::new(),
                 ciphertext: b64.encode(sealed),
@@ -708,7 +764,7 @@ fn an_envelope_a_lost_phone_planted_hands_out_no_key() {
     // And one sealed from the stolen phone itself, as a real one would be.
     let mut planted =
         seal_envelope_for(&lost, &tablet_id, next, &[(next, thiefs_key.clone())]).unwrap();
-    planted.upto_seq = i64::MAX;
+    planted.upto_seq = space.high_water;
     planted.key_epoch = space.epoch;
     client.put_snapshot(&space.space_id, &planted).unwrap();
 

@@ -482,8 +482,8 @@ fn a_server_killed_in_the_middle_of_a_sync_loses_and_duplicates_nothing() {
     changes.dedup();
     assert_eq!(changes.len(), total, "a change stored twice");
     assert_eq!(
-        total, 2503,
-        "every change once: init, 2,500 entries, each device's entry in the devices document"
+        total, 2504,
+        "every change once: init, 2,500 entries, the account's identity, each device's entry in the devices document"
     );
     assert!(
         n < total / 10,

@@ -84,6 +84,8 @@ pub struct Membership {
     pub owner: bool,
     /// The space's current key epoch.
     pub epoch: u32,
+    /// The space's newest sequence number.
+    pub head_seq: i64,
 }
 
 /// How registering with a link code went.

@@ -483,6 +483,16 @@ async fn a_space_holds_a_quota_of_live_snapshots_and_the_owner_deletes_envelopes
         .await
     };
     let envelope = "0123456789abcdef0123456789abcdef";
+    let records: Vec<_> = (0..3).map(|i| record(&space, "goals", i, 10)).collect();
+    push(&mentee, &records).await;
+    // Only the owner stores snapshots, and only of records that exist.
+    let (st, _) = put(&mentor, "notes", 1).await;
+    assert_eq!(
+        st,
+        StatusCode::FORBIDDEN,
+        "the partner cannot fill the quota"
+    );
+    assert_eq!(put(&mentee, "goals", 4).await.0, StatusCode::BAD_REQUEST);
     assert_eq!(put(&mentee, "goals", 0).await.0, StatusCode::NO_CONTENT);
     assert_eq!(put(&mentee, envelope, 0).await.0, StatusCode::NO_CONTENT);
     // A third document is over the quota, with a JSON body that says so;

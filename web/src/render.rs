@@ -704,7 +704,7 @@ pub fn pair(screen: &PairsScreen, invite: Option<(&str, &str)>, csrf: &str) -> S
                         @if p.ended { " (ended)" }
                         @if let Some(code) = &p.safety_code {
                             br;
-                            small { "Safety code " code.safety { (code) } ": the same on both phones means nobody sits between you." }
+                            small { "Safety code " code.safety { (code) } ": the same on both phones means each phone holds the other person's identity." }
                         }
                         @if p.identity_mismatch {
                             p.warning role="alert" { "Warning: the other side's identity changed since you paired. Compare safety codes in person, or end this pair." }

@@ -14,10 +14,11 @@
 //!   from the invite's key (which only the two know), so the mentee's
 //!   device pins the identity of whoever held the code it showed.
 //!
-//! From then on each side keeps the pinned fingerprint (in its keyring, so
-//! its other devices agree) and flags a pair whose other side shows a
-//! different identity. Both sides show the same **safety code**, made
-//! from both identities, to compare in person or on a call.
+//! From then on each side keeps the pinned fingerprint (in its keyring, as
+//! a set, so its other devices agree and a second pin shows) and flags a
+//! pair whose other side shows a different identity. Both sides show the
+//! same **safety code**, made from both identities, to compare in person
+//! or on a call.
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use hmac::{Hmac, Mac};
@@ -25,7 +26,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::document::{DocId, shard};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::Store;
 use crate::sync::seal::SpaceKey;
 
@@ -134,7 +135,8 @@ fn mac_for(invite_key: &SpaceKey) -> Hmac<Sha256> {
 }
 
 /// This account's identity, if one is known on this device yet (made by
-/// the account's first device, or arrived with the private space).
+/// the account's first device, or arrived with the private space). A
+/// value that is not a key counts as none, as the projection treats it.
 pub(crate) fn get(store: &mut Store) -> Result<Option<Identity>> {
     let Some(hex_seed) =
         store.read_doc(&DocId::keyring(), |d| shard::get::<_, String>(d, FIELD))?
@@ -143,14 +145,19 @@ pub(crate) fn get(store: &mut Store) -> Result<Option<Identity>> {
     };
     let hex_seed = Zeroizing::new(hex_seed);
     let mut seed = Zeroizing::new([0u8; 32]);
-    hex::decode_to_slice(&*hex_seed, &mut *seed)
-        .map_err(|_| Error::CorruptStore("the identity key is damaged".into()))?;
+    if hex::decode_to_slice(&*hex_seed, &mut *seed).is_err() {
+        return Ok(None);
+    }
     Ok(Some(Identity(SigningKey::from_bytes(&seed))))
 }
 
-/// This account's identity, made now if it has none yet (a store from
-/// before identities: the first of its devices to need one makes it; two
-/// that do so offline at once settle on one when they sync).
+/// This account's identity, made now if it has none yet. New accounts get
+/// theirs when their first device registers; a store from before
+/// identities makes one when the person invites or joins, or after a sync
+/// has pulled everything (so a device that is behind does not make a
+/// second one beside the account's). Two devices that still do so at once
+/// settle on one when they sync; a partner who pinned the other one sees
+/// a warning.
 pub(crate) fn get_or_make(store: &mut Store) -> Result<Identity> {
     if let Some(identity) = get(store)? {
         return Ok(identity);

@@ -303,6 +303,8 @@ fn identity(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
 /// envelope or a device's envelope), and a key already known for an epoch
 /// is never replaced.
 fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
+    let mut pins: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
     for key in automerge::ReadDoc::keys(doc, automerge::ROOT) {
         if key == "identity" {
             identity(tx, doc)?;
@@ -333,14 +335,11 @@ fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
                  ON CONFLICT (space_id) DO UPDATE SET side = excluded.side",
                 params![space, value],
             )?;
-        } else if field == "pin" {
-            // The first pin holds: a device with an old key (a lost
-            // phone) cannot re-pin a pair to another identity.
-            if crate::features::identity::from_hex::<16>(&value).is_some() {
-                tx.execute(
-                    "UPDATE spaces SET pin = ?2 WHERE space_id = ?1 AND pin IS NULL",
-                    params![space, value],
-                )?;
+        } else if let Some(fp) = field.strip_prefix("pin.") {
+            if crate::features::identity::from_hex::<16>(fp).is_some() {
+                pins.entry(space.to_owned())
+                    .or_default()
+                    .insert(fp.to_owned());
             }
         } else if field == "ended" {
             tx.execute(
@@ -363,6 +362,28 @@ fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
                 params![space, epoch, &bytes[..]],
             )?;
         }
+    }
+    // Pins are a set: one fingerprint is the pin; more than one (someone
+    // pinned another identity at some point), or one that differs from
+    // what this device pinned before, is a conflict that stays.
+    for (space, fps) in pins {
+        let before: Option<Option<String>> = tx
+            .query_row(
+                "SELECT pin FROM spaces WHERE space_id = ?1",
+                [&space],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(before) = before else { continue };
+        let pin = match (fps.len(), before) {
+            (1, None) => fps.into_iter().next().expect("one"),
+            (1, Some(b)) if fps.contains(&b) => b,
+            _ => "conflict".to_owned(),
+        };
+        tx.execute(
+            "UPDATE spaces SET pin = ?2 WHERE space_id = ?1",
+            params![space, pin],
+        )?;
     }
     Ok(())
 }

@@ -61,17 +61,16 @@ pub struct Space {
 }
 
 impl Store {
-    /// The fingerprint of the other side's identity that the pair
-    /// `space_id` pinned, if it pinned one.
-    pub(crate) fn pair_pin(&self, space_id: &str) -> Result<Option<[u8; 16]>> {
+    /// What the pair `space_id` pinned of the other side's identity: the
+    /// fingerprint (hex), `conflict` when its keyring holds several, or
+    /// nothing yet.
+    pub(crate) fn pair_pin(&self, space_id: &str) -> Result<Option<String>> {
         let pin: Option<Option<String>> = self
             .conn
             .prepare_cached("SELECT pin FROM spaces WHERE space_id = ?1")?
             .query_row([space_id], |r| r.get(0))
             .optional()?;
-        Ok(pin
-            .flatten()
-            .and_then(|p| crate::features::identity::from_hex(&p)))
+        Ok(pin.flatten())
     }
 
     /// The public key of this account's identity, once the keyring holds

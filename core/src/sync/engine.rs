@@ -119,7 +119,13 @@ pub fn connect(access: &mut impl StoreAccess, server: &str) -> Result<SyncReport
         Some(account) => account,
         None => {
             let registered = super::client::register_at(server, None)?;
-            access.with(|s| s.keep_account(registered))?
+            // A new account: its identity is made here, by its first
+            // device, before any other device of the person exists.
+            access.with(|s| {
+                let account = s.keep_account(registered)?;
+                crate::features::identity::get_or_make(s)?;
+                Ok(account)
+            })?
         }
     };
     if account.server != base {

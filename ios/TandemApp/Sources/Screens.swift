@@ -329,7 +329,7 @@ struct PairScreen: View {
                     VStack(alignment: .leading, spacing: 4) {
                         Text("\(p.otherName ?? "…")\(p.ended ? " · ended" : "")")
                         if let code = p.safetyCode {
-                            Text("Safety code \(code): the same on both phones means nobody sits between you.").font(.footnote)
+                            Text("Safety code \(code): the same on both phones means each phone holds the other person's identity.").font(.footnote)
                         }
                         if p.identityMismatch {
                             Text("Warning: the other side's identity changed since you paired. Compare safety codes in person, or end this pair.").foregroundStyle(.red)

@@ -198,10 +198,11 @@ pub async fn new_epoch(
     Ok(Json(EpochResponse { epoch }))
 }
 
-/// Stores an encrypted snapshot of one document (replacing an older one).
+/// The owner stores an encrypted snapshot of one document (replacing an
+/// older one), covering records up to at most the space's head.
 #[utoipa::path(put, path = "/v1/spaces/{space_id}/snapshots", tag = "spaces", security(("bearer" = [])),
     params(("space_id" = String, Path)), request_body = SnapshotUpload,
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)))]
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)))]
 pub async fn put_snapshot(
     State(state): State<Shared>,
     Authed(device): Authed,
@@ -209,8 +210,15 @@ pub async fn put_snapshot(
     Body(req): Body<SnapshotUpload>,
 ) -> ApiResult<StatusCode> {
     let m = member(&state, &device.account_id, &space_id).await?;
+    // Only the owner's devices make snapshots (a partner cannot fill the
+    // owner's quota), and a snapshot covers only records that exist.
+    if !m.owner {
+        return Err(ApiError::Forbidden(
+            "only the owner stores snapshots".into(),
+        ));
+    }
     validate::doc_id(&req.doc_id)?;
-    if req.upto_seq < 0 || req.key_epoch > m.epoch {
+    if req.upto_seq < 0 || req.upto_seq > m.head_seq || req.key_epoch > m.epoch {
         return Err(ApiError::BadRequest(
             "upto_seq or key_epoch is out of range".into(),
         ));

@@ -160,7 +160,7 @@ const AUTH_SQL: &str = "SELECT id, account_id, token_hash FROM devices WHERE tok
 
 /// A member's role in a space, and the space's epoch.
 const MEMBERSHIP_SQL: &str =
-    "SELECT s.owner = $1, s.epoch FROM members m JOIN spaces s ON s.id = m.space_id
+    "SELECT s.owner = $1, s.epoch, s.head_seq FROM members m JOIN spaces s ON s.id = m.space_id
  WHERE m.space_id = $2 AND m.account_id = $1";
 
 /// The statements of every sync request, prepared on each connection when
@@ -494,6 +494,7 @@ impl Storage for PostgresStorage {
             .map(|r| Membership {
                 owner: r.get(0),
                 epoch: epoch(r.get(1)),
+                head_seq: r.get(2),
             }))
     }
 

@@ -218,8 +218,10 @@ pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizi
         epoch,
         &SpaceKey::generate(),
     )?;
-    super::envelopes::send_epoch_keys(store, &client)?;
+    // The recovery key first: the lost phone may know how to use the old
+    // one, and nothing after this may stop it being replaced.
     let recovery = super::recovery::new_recovery_key(store)?;
+    super::envelopes::send_epoch_keys(store, &client)?;
     crate::sync::run::sync(store)?;
     Ok((lost, recovery))
 }

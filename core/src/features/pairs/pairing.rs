@@ -39,7 +39,9 @@ pub struct PairView {
     /// The pair's safety code (four groups of five digits), the same on
     /// both phones once both identities are known and the other's is the
     /// one this pair pinned: comparing it in person or on a call shows that
-    /// nobody sits between the two.
+    /// each phone holds the other person's identity, so any identity
+    /// swapped in later shows as a warning. (It does not yet tell apart
+    /// what someone else who saw the invite code might write.)
     pub safety_code: Option<String>,
     /// The other side shows an identity that is not the one this pair
     /// pinned (from the invite code, or the first one that proved it held
@@ -106,6 +108,7 @@ pub fn join(access: &mut impl StoreAccess, code: &str) -> Result<PairView> {
         if let Some(mentee) = code.identity {
             super::pins::pin(s, &joined.space_id, &mentee)?;
         }
+        identity::get_or_make(s)?;
         publish_self(s, &joined.space_id, Side::Mentor)
     })?;
     crate::sync::run::sync(access)?;
@@ -296,13 +299,18 @@ pub(crate) fn publish_self(store: &mut Store, space_id: &str, side: Side) -> Res
     } else {
         None
     };
-    let (public, mac) = super::pins::published(store, space_id, side)?;
+    let identity = super::pins::published(store, space_id, side)?;
+    let (public, mac) = match &identity {
+        Some((public, mac)) => (Some(public.clone()), mac.clone()),
+        // Not known here yet: whatever the document holds stays.
+        None => (current.identity.clone(), current.identity_mac.clone()),
+    };
     let wanted = PairPerson {
         name: Some(person.name.clone()),
         account_id: Some(account.account_id.clone()),
         timezone: Some(person.timezone.clone()),
         clean_time: clean.clone(),
-        identity: Some(public.clone()),
+        identity: public.clone(),
         identity_mac: mac.clone(),
     };
     if wanted == current {
@@ -314,9 +322,21 @@ pub(crate) fn publish_self(store: &mut Store, space_id: &str, side: Side) -> Res
         shard::put(tx, &format!("{prefix}.name"), &person.name)?;
         shard::put(tx, &format!("{prefix}.account_id"), &account.account_id)?;
         shard::put(tx, &format!("{prefix}.timezone"), &person.timezone)?;
-        shard::put(tx, &format!("{prefix}.identity"), &public)?;
-        if let Some(mac) = &mac {
-            shard::put(tx, &format!("{prefix}.identity_mac"), mac)?;
+        if let Some(public) = &public {
+            shard::put(tx, &format!("{prefix}.identity"), public)?;
+        }
+        // A MAC this side does not make (one a partner wrote for it) goes,
+        // or the document would never settle.
+        match &mac {
+            Some(mac) => shard::put(tx, &format!("{prefix}.identity_mac"), mac)?,
+            None if current.identity_mac.is_some() => {
+                automerge::transaction::Transactable::delete(
+                    tx,
+                    automerge::ROOT,
+                    format!("{prefix}.identity_mac"),
+                )?;
+            }
+            None => {}
         }
         if let Some(clean) = &clean {
             shard::put(

@@ -11,11 +11,33 @@ use crate::store::Store;
 use crate::sync::seal::SpaceKey;
 
 /// Records in the keyring that pair `space_id` pins the identity whose
-/// fingerprint is `pin` (the first pin holds; see the keyring projection).
+/// fingerprint is `pin`. Pins are a set (one key per fingerprint, never
+/// overwritten): a pair whose devices ever pinned two identities shows a
+/// mismatch on every device of the person (see the keyring projection).
 pub(crate) fn pin(store: &mut Store, space_id: &str, pin: &[u8; 16]) -> Result<()> {
-    let value = hex::encode(pin);
+    let key = format!("{space_id}.pin.{}", hex::encode(pin));
     store.write_whole(&DocId::keyring(), |tx| {
-        shard::put(tx, &format!("{space_id}.pin"), &value)
+        shard::put(tx, &key, &"pinned".to_owned())
+    })
+}
+
+/// What a pair pinned of the other side's identity.
+enum Pinned {
+    /// Nothing yet.
+    Nothing,
+    /// This fingerprint.
+    One([u8; 16]),
+    /// More than one: someone pinned another identity at some point.
+    Several,
+}
+
+fn pinned(store: &Store, space_id: &str) -> Result<Pinned> {
+    Ok(match store.pair_pin(space_id)? {
+        None => Pinned::Nothing,
+        Some(p) => match from_hex::<16>(&p) {
+            Some(fp) => Pinned::One(fp),
+            None => Pinned::Several,
+        },
     })
 }
 
@@ -32,29 +54,39 @@ fn invite_key(store: &Store, space_id: &str) -> Result<Option<SpaceKey>> {
 /// What this account publishes about its identity in pair `space_id` on
 /// `side`: the public key, and for the mentor the MAC that proves they
 /// held the invite.
+/// `None` while this device does not know the account's identity yet (a
+/// device that is behind publishes none rather than making a second one).
 pub(crate) fn published(
     store: &mut Store,
     space_id: &str,
     side: Side,
-) -> Result<(String, Option<String>)> {
-    let public = identity::get_or_make(store)?.public_key();
+) -> Result<Option<(String, Option<String>)>> {
+    let Some(identity) = identity::get(store)? else {
+        return Ok(None);
+    };
+    let public = identity.public_key();
     let mac = match (side, invite_key(store, space_id)?) {
         (Side::Mentor, Some(key)) => Some(hex::encode(join_mac(&key, space_id, &public))),
         _ => None,
     };
-    Ok((hex::encode(public), mac))
+    Ok(Some((hex::encode(public), mac)))
 }
 
 /// Takes the pins a pair can take now (after a pull): the mentee pins the
 /// mentor whose identity carries a MAC under the invite's key; a mentor
 /// whose code named no identity (a `TP1-` code) pins the first one the
 /// mentee publishes. A pair that pinned already keeps its pin.
+/// A store from before identities that has a live pair makes the
+/// account's identity here, once a sync has pulled everything.
 pub(crate) fn pin_identities(store: &mut Store) -> Result<()> {
+    if super::has_live_pairs(store)? && identity::get(store)?.is_none() {
+        identity::get_or_make(store)?;
+    }
     for space in store.spaces()? {
         let (Some(side), false) = (space.side, space.ended) else {
             continue;
         };
-        if store.pair_pin(&space.space_id)?.is_some() {
+        if !matches!(pinned(store, &space.space_id)?, Pinned::Nothing) {
             continue;
         }
         let other = store.pair_person(&space.space_id, side.other())?;
@@ -102,20 +134,26 @@ pub(crate) struct Shown {
     pub(crate) mismatch: bool,
 }
 
-/// What pair `space_id` (this person on `side`) shows of identities.
+/// What pair `space_id` (this person on `side`) shows of identities. Once
+/// a pair pinned an identity, anything but that one shown for the other
+/// side (another key, an unreadable one, none at all) is a mismatch.
 pub(crate) fn shown(store: &Store, space_id: &str, side: Side) -> Result<Shown> {
     let other = store.pair_person(space_id, side.other())?;
-    let Some(theirs) = other.identity.as_deref().and_then(from_hex::<32>) else {
-        return Ok(Shown::default());
+    let theirs = other.identity.as_deref().and_then(from_hex::<32>);
+    let pinned = pinned(store, space_id)?;
+    let mismatch = match (&pinned, theirs) {
+        (Pinned::Several, _) => true,
+        (Pinned::One(pin), Some(theirs)) => fingerprint(&theirs) != *pin,
+        (Pinned::One(_), None) => true,
+        (Pinned::Nothing, Some(theirs)) if side == Side::Mentee => {
+            !proves_the_invite(store, space_id, &other, &theirs)?
+        }
+        (Pinned::Nothing, _) => false,
     };
-    let pinned = store.pair_pin(space_id)?;
-    let mismatch = match pinned {
-        Some(pin) => fingerprint(&theirs) != pin,
-        None if side == Side::Mentee => !proves_the_invite(store, space_id, &other, &theirs)?,
-        None => false,
-    };
-    let safety_code = match store.identity_public()? {
-        Some(mine) if pinned.is_some() && !mismatch => Some(identity::safety_code(&mine, &theirs)),
+    let safety_code = match (store.identity_public()?, theirs, &pinned) {
+        (Some(mine), Some(theirs), Pinned::One(_)) if !mismatch => {
+            Some(identity::safety_code(&mine, &theirs))
+        }
         _ => None,
     };
     Ok(Shown {

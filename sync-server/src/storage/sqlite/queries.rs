@@ -232,13 +232,14 @@ pub(super) fn membership(
     space: &str,
 ) -> StorageResult<Option<Membership>> {
     Ok(c.prepare_cached(
-        "SELECT s.owner = ?1, s.epoch FROM members m JOIN spaces s ON s.id = m.space_id
+        "SELECT s.owner = ?1, s.epoch, s.head_seq FROM members m JOIN spaces s ON s.id = m.space_id
          WHERE m.space_id = ?2 AND m.account_id = ?1",
     )?
     .query_row(params![account, space], |r| {
         Ok(Membership {
             owner: r.get(0)?,
             epoch: r.get(1)?,
+            head_seq: r.get(2)?,
         })
     })
     .optional()?)
