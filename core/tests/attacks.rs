@@ -796,3 +796,68 @@ fn an_envelope_a_lost_phone_planted_hands_out_no_key() {
         "nothing of the new epoch opens with the thief's key"
     );
 }
+
+/// The mentee's phone is lost while it holds the pair's keys. Unlinking
+/// it starts a new epoch of the pair too: the mentor's phone takes the new
+/// key from an envelope the mentee's phone sealed to it, both go on
+/// writing and reading, and nothing written after opens with the keys the
+/// lost phone holds (before, the pair kept its key, so the lost phone and
+/// whoever serves it could read on).
+#[test]
+fn unlinking_a_lost_phone_moves_the_pairs_on_and_the_mentor_follows() {
+    use tandem_core::features::codes::InviteCode;
+    use tandem_core::features::devices::{link, link_code, unlink};
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let clock = start_clock();
+    let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &srv.url);
+    let mut mentor = person(dir.path(), "mentor.db", "Alex", clock.clone(), &srv.url);
+    let mut lost = store_in(dir.path(), "lost.db", clock, Durability::Normal);
+    link(&mut lost, &link_code(&mut mentee).unwrap(), &srv.url).unwrap();
+    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
+    let old_key = InviteCode::parse(&code).unwrap().key;
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let pair = tandem_core::features::pairs::join(&mut mentor, &code)
+        .unwrap()
+        .pair_id;
+    for _ in 0..2 {
+        for s in [&mut mentee, &mut lost, &mut mentor] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+    let before = mentee
+        .create_note_in(Some(&pair), "Plan", "Call Alex.")
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    assert_eq!(mentor.note(&before.id).unwrap().body, "Call Alex.");
+
+    let lost_id = lost.account().unwrap().unwrap().device_id;
+    unlink(&mut mentee, &lost_id).unwrap();
+    let after = mentee
+        .create_note_in(Some(&pair), "Check-in", "Thursday, 7pm")
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let report = tandem_core::sync::run::sync(&mut mentor).unwrap();
+    assert!(report.waiting_for_keys.is_empty(), "{report:?}");
+    assert_eq!(mentor.note(&after.id).unwrap().body, "Thursday, 7pm");
+    let reply = mentor
+        .create_note_in(Some(&pair), "From Alex", "See you there")
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    assert_eq!(mentee.note(&reply.id).unwrap().body, "See you there");
+
+    // Everything written after the unlink is under the new epoch, and none
+    // of it opens with the key the lost phone holds.
+    let records = pulled(&mentee, &pair);
+    let newest = records.iter().map(|r| r.key_epoch).max().unwrap();
+    assert!(newest > 0, "the pair moved to a new epoch");
+    let after_unlink: Vec<_> = records.iter().filter(|r| r.key_epoch == newest).collect();
+    assert!(after_unlink.len() >= 2);
+    assert!(
+        after_unlink
+            .iter()
+            .all(|r| open_with(&old_key, &pair, r).is_err())
+    );
+}

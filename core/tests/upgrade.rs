@@ -143,8 +143,9 @@ fn stores_and_the_relay_of_the_last_release_open_migrate_and_sync_on() {
 
     // Both sync on with the upgraded relay, and new writes cross. The
     // pair, made before identities, pins them as they arrive (the mentor's
-    // proves it held the invite) and both show one safety code.
-    for _ in 0..2 {
+    // proves it held the invite) and both show one safety code: the first
+    // sync makes each identity, the next publishes it, the third pins.
+    for _ in 0..3 {
         tandem_core::sync::run::sync(&mut mentee).unwrap();
         tandem_core::sync::run::sync(&mut mentor).unwrap();
     }

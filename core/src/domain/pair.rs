@@ -113,6 +113,14 @@ pub struct PairPerson {
     /// their identity under a key derived from the invite's key (hex).
     #[serde(default)]
     pub identity_mac: Option<String>,
+    /// Their linked devices, `[{device_id, public_key}]` (JSON): where
+    /// the other side seals a new epoch's key for them.
+    #[serde(default)]
+    pub devices: Option<String>,
+    /// Their identity's signature over [`PairPerson::devices`] for this
+    /// pair (hex).
+    #[serde(default)]
+    pub devices_sig: Option<String>,
 }
 
 /// One track's clean time as shared with the other side.

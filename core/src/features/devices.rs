@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 use crate::error::Result;
 use crate::sync::SyncReport;
 
-mod envelopes;
+pub(crate) mod envelopes;
 mod linking;
 mod on_server;
 mod recovery;

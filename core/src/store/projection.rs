@@ -259,6 +259,8 @@ pub(crate) fn read_pair_person<D: automerge::ReadDoc + autosurgeon::ReadDoc>(
         clean_time: get("clean_time")?.and_then(|t| serde_json::from_str(&t).ok()),
         identity: get("identity")?,
         identity_mac: get("identity_mac")?,
+        devices: get("devices")?,
+        devices_sig: get("devices_sig")?,
     })
 }
 

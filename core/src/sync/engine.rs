@@ -414,8 +414,7 @@ pub(crate) fn apply_pull(
             let ready = if space.role == SpaceRole::Private {
                 devices::receive_epoch_keys(store, client, &space.space_id, page.epoch)?
             } else {
-                pairs::start_epoch(store, &space.space_id, page.epoch)?;
-                true
+                pairs::next_epoch_key(store, client, space, page.epoch)?
             };
             if !ready {
                 report.waiting_for_keys.push(space.space_id.clone());
@@ -436,12 +435,10 @@ pub(crate) fn apply_pull(
                 excuse_gap(store, client, space, cursor, record.seq)?;
             }
             // A record of a real epoch whose key has not reached this
-            // device yet waits, with the cursor before it, until
-            // another of the person's devices sends the key.
-            if record.key_epoch <= page.epoch
-                && !keys.contains_key(&record.key_epoch)
-                && space.role == SpaceRole::Private
-            {
+            // device yet waits, with the cursor before it, until the key
+            // arrives (from another of the person's devices, or for a
+            // pair, from the other side's).
+            if record.key_epoch <= page.epoch && !keys.contains_key(&record.key_epoch) {
                 waiting = true;
                 break;
             }

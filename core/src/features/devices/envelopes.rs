@@ -59,7 +59,12 @@ pub(crate) fn unpack_keys(bytes: &[u8]) -> Option<Vec<(u32, SpaceKey)>> {
 /// The name of the envelope between this device (`secret`) and the device
 /// whose public key is `other` for `epoch` of `space_id`: the same from
 /// either end, unknown to anyone else.
-fn name(secret: &crypto_box::SecretKey, other: &[u8; 32], space_id: &str, epoch: u32) -> String {
+pub(crate) fn name(
+    secret: &crypto_box::SecretKey,
+    other: &[u8; 32],
+    space_id: &str,
+    epoch: u32,
+) -> String {
     let mine = x25519_dalek::StaticSecret::from(secret.to_bytes());
     let shared = mine.diffie_hellman(&x25519_dalek::PublicKey::from(*other));
     let mut h = Sha256::new();
@@ -94,7 +99,7 @@ fn public_key(d: &DeviceView) -> Option<[u8; 32]> {
 
 /// The envelope from this device (`secret`, `from`) to device `to` (id,
 /// public key) carrying `packed` keys for `epoch` of `space_id`.
-fn seal(
+pub(crate) fn seal(
     secret: &crypto_box::SecretKey,
     from: &str,
     to: (&str, &[u8; 32]),
@@ -186,6 +191,33 @@ pub(crate) fn send_epoch_keys(store: &mut Store, client: &Client) -> Result<()> 
     Ok(())
 }
 
+/// Opens the envelope among `snapshots` that device `from` (id, public
+/// key) sealed to this device (`secret`, id `to`) for `epoch` of
+/// `space_id`, if there is one that opens and is bound to all of these.
+pub(crate) fn open(
+    secret: &crypto_box::SecretKey,
+    from: (&str, &[u8; 32]),
+    to: &str,
+    space_id: &str,
+    epoch: u32,
+    snapshots: &[tandem_protocol::Snapshot],
+) -> Option<Vec<(u32, SpaceKey)>> {
+    let wanted = name(secret, from.1, space_id, epoch);
+    let snap = snapshots.iter().find(|s| s.doc_id == wanted)?;
+    let nonce = URL_SAFE_NO_PAD.decode(&snap.nonce).ok()?;
+    let sealed = URL_SAFE_NO_PAD.decode(&snap.ciphertext).ok()?;
+    if nonce.len() != 24 {
+        return None;
+    }
+    let opener = crypto_box::ChaChaBox::new(&crypto_box::PublicKey::from(*from.1), secret);
+    let opened = opener
+        .decrypt(crypto_box::Nonce::from_slice(&nonce), sealed.as_slice())
+        .map(Zeroizing::new)
+        .ok()?;
+    let bound = bound_to(space_id, epoch, from.0, to);
+    opened.strip_prefix(bound.as_slice()).and_then(unpack_keys)
+}
+
 /// Fetches an envelope for `epoch` of the private space sent to this
 /// device by another of the person's devices, and keeps the keys in it.
 /// Only a device that is linked in the devices document and that the
@@ -213,24 +245,14 @@ pub(crate) fn receive_epoch_keys(
     let secret = store.box_secret()?;
     let snapshots = client.snapshots(space_id)?.snapshots;
     for (sender, pk) in &senders {
-        let wanted = name(&secret, pk, space_id, epoch);
-        let Some(snap) = snapshots.iter().find(|s| s.doc_id == wanted) else {
-            continue;
-        };
-        let nonce = URL_SAFE_NO_PAD.decode(&snap.nonce).unwrap_or_default();
-        let sealed = URL_SAFE_NO_PAD.decode(&snap.ciphertext).unwrap_or_default();
-        if nonce.len() != 24 {
-            continue;
-        }
-        let opener = crypto_box::ChaChaBox::new(&crypto_box::PublicKey::from(*pk), &secret);
-        let Ok(opened) = opener
-            .decrypt(crypto_box::Nonce::from_slice(&nonce), sealed.as_slice())
-            .map(Zeroizing::new)
-        else {
-            continue;
-        };
-        let bound = bound_to(space_id, epoch, sender, &account.device_id);
-        let Some(keys) = opened.strip_prefix(bound.as_slice()).and_then(unpack_keys) else {
+        let Some(keys) = open(
+            &secret,
+            (sender, pk),
+            &account.device_id,
+            space_id,
+            epoch,
+            &snapshots,
+        ) else {
             continue;
         };
         for (e, key) in keys {

@@ -222,6 +222,9 @@ pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizi
     // one, and nothing after this may stop it being replaced.
     let recovery = super::recovery::new_recovery_key(store)?;
     super::envelopes::send_epoch_keys(store, &client)?;
+    // The pairs this person owns move on too: the lost phone holds their
+    // keys.
+    crate::features::pairs::rotate_after_unlink(store, &client)?;
     crate::sync::run::sync(store)?;
     Ok((lost, recovery))
 }

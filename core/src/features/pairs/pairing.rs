@@ -300,6 +300,10 @@ pub(crate) fn publish_self(store: &mut Store, space_id: &str, side: Side) -> Res
         None
     };
     let identity = super::pins::published(store, space_id, side)?;
+    let (devices, devices_sig) = match super::pins::published_devices(store, space_id)? {
+        Some((devices, signature)) => (Some(devices), Some(signature)),
+        None => (current.devices.clone(), current.devices_sig.clone()),
+    };
     let (public, mac) = match &identity {
         Some((public, mac)) => (Some(public.clone()), mac.clone()),
         // Not known here yet: whatever the document holds stays.
@@ -312,6 +316,8 @@ pub(crate) fn publish_self(store: &mut Store, space_id: &str, side: Side) -> Res
         clean_time: clean.clone(),
         identity: public.clone(),
         identity_mac: mac.clone(),
+        devices: devices.clone(),
+        devices_sig: devices_sig.clone(),
     };
     if wanted == current {
         return Ok(());
@@ -324,6 +330,10 @@ pub(crate) fn publish_self(store: &mut Store, space_id: &str, side: Side) -> Res
         shard::put(tx, &format!("{prefix}.timezone"), &person.timezone)?;
         if let Some(public) = &public {
             shard::put(tx, &format!("{prefix}.identity"), public)?;
+        }
+        if let (Some(devices), Some(signature)) = (&devices, &devices_sig) {
+            shard::put(tx, &format!("{prefix}.devices"), devices)?;
+            shard::put(tx, &format!("{prefix}.devices_sig"), signature)?;
         }
         // A MAC this side does not make (one a partner wrote for it) goes,
         // or the document would never settle.

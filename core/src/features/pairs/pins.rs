@@ -161,3 +161,76 @@ pub(crate) fn shown(store: &Store, space_id: &str, side: Side) -> Result<Shown> 
         mismatch,
     })
 }
+
+/// What an identity signs to vouch for its account's devices in a pair.
+fn devices_message(space_id: &str, devices: &str) -> Vec<u8> {
+    let mut m = b"tandem pair devices v1\0".to_vec();
+    m.extend_from_slice(space_id.as_bytes());
+    m.push(0);
+    m.extend_from_slice(devices.as_bytes());
+    m
+}
+
+/// One device as a pair lists it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Listed {
+    device_id: String,
+    public_key: String,
+}
+
+/// This account's linked devices as published in pair `space_id`, with
+/// its identity's signature over them. `None` while the identity is not
+/// known here.
+pub(crate) fn published_devices(
+    store: &mut Store,
+    space_id: &str,
+) -> Result<Option<(String, String)>> {
+    let Some(identity) = identity::get(store)? else {
+        return Ok(None);
+    };
+    let devices: Vec<Listed> = crate::features::devices::list(store)?
+        .into_iter()
+        .filter(|d| !d.unlinked && from_hex::<32>(&d.public_key).is_some())
+        .map(|d| Listed {
+            device_id: d.device_id,
+            public_key: d.public_key,
+        })
+        .collect();
+    let text = serde_json::to_string(&devices)?;
+    let signature = hex::encode(identity.sign(&devices_message(space_id, &text)));
+    Ok(Some((text, signature)))
+}
+
+/// The other side's devices in pair `space_id` (this person on `side`),
+/// as their pinned identity vouches for them: where a new epoch's key is
+/// sealed to, and whom it is taken from. Empty until the pair pinned the
+/// identity that signed the list.
+pub(crate) fn partner_devices(
+    store: &Store,
+    space_id: &str,
+    side: Side,
+) -> Result<Vec<(String, [u8; 32])>> {
+    let other = store.pair_person(space_id, side.other())?;
+    let (Some(public), Pinned::One(pin)) = (
+        other.identity.as_deref().and_then(from_hex::<32>),
+        pinned(store, space_id)?,
+    ) else {
+        return Ok(Vec::new());
+    };
+    let (Some(devices), Some(signature)) = (
+        other.devices.as_deref(),
+        other.devices_sig.as_deref().and_then(from_hex::<64>),
+    ) else {
+        return Ok(Vec::new());
+    };
+    if fingerprint(&public) != pin
+        || !identity::verify(&public, &devices_message(space_id, devices), &signature)
+    {
+        return Ok(Vec::new());
+    }
+    let listed: Vec<Listed> = serde_json::from_str(devices).unwrap_or_default();
+    Ok(listed
+        .into_iter()
+        .filter_map(|d| Some((d.device_id, from_hex::<32>(&d.public_key)?)))
+        .collect())
+}
