@@ -263,6 +263,95 @@ fn floor_sqlite(dir: &std::path::Path, args: &Args) {
     );
 }
 
+/// Times pulling `--pull` records of `space` at `base` in one request,
+/// filling the space up to that many first.
+async fn time_big_pull(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    space: &str,
+    args: &Args,
+) -> Result<(), String> {
+    let head = call(
+        http,
+        &format!("{base}/v1/sync/pull"),
+        Some(token),
+        &json!({ "cursors": [{ "space_id": space, "after": 0 }], "limit": 1 }),
+    )
+    .await?["spaces"][0]["head_seq"]
+        .as_i64()
+        .unwrap_or(0);
+    let mut fill = head as usize;
+    let mut k = 0;
+    while fill < args.pull {
+        let records: Vec<Value> = (0..1000.min(args.pull - fill))
+            .map(|i| record(space, 999_999, k * 1000 + i, args.record_bytes))
+            .collect();
+        fill += records.len();
+        k += 1;
+        call(
+            http,
+            &format!("{base}/v1/sync/push"),
+            Some(token),
+            &json!({ "records": records }),
+        )
+        .await?;
+    }
+    // Timed until the last byte arrives; parsing on the client comes after.
+    let mut times = Vec::new();
+    let body = json!({ "cursors": [{ "space_id": space, "after": 0 }], "limit": args.pull });
+    for _ in 0..7 {
+        let t = Instant::now();
+        let bytes = http
+            .post(format!("{base}/v1/sync/pull"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .bytes()
+            .await
+            .map_err(|e| e.to_string())?;
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        let v: Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+        let n = v["spaces"][0]["records"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or(0);
+        if n < args.pull {
+            return Err(format!("pulled {n} records, wanted {}", args.pull));
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "BENCH name={}_pull_{} median_ms={:.1} p99_ms={:.1} records={}",
+        args.name,
+        args.pull,
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        args.pull
+    );
+    Ok(())
+}
+
+/// The HTTP client every simulated device shares: speaking this build's
+/// protocol, a connection kept per device.
+fn http_client(devices: usize) -> Result<reqwest::Client, String> {
+    // reqwest may be built with rustls and no default provider: name one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        tandem_protocol::PROTOCOL_HEADER,
+        tandem_protocol::PROTOCOL.into(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .pool_max_idle_per_host(devices.max(1))
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| e.to_string())
+}
+
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let args = Args::parse();
@@ -277,19 +366,7 @@ async fn main() -> Result<(), String> {
         return Err("--url must be given and must be a loopback address".into());
     }
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
-    // reqwest may be built with rustls and no default provider: name one.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        tandem_protocol::PROTOCOL_HEADER,
-        tandem_protocol::PROTOCOL.into(),
-    );
-    let http = reqwest::Client::builder()
-        .default_headers(headers)
-        .pool_max_idle_per_host(args.devices.max(1))
-        .timeout(Duration::from_secs(30))
-        .build()
-        .map_err(|e| e.to_string())?;
+    let http = http_client(args.devices)?;
     let url = |i: usize| args.url[i % args.url.len()].clone();
 
     // One account per space; its devices are linked with link codes.
@@ -467,66 +544,7 @@ async fn main() -> Result<(), String> {
     // One pull of `--pull` records from a space that holds at least that many.
     if args.pull > 0 {
         let (token, space) = &owners[0];
-        let base = url(0);
-        let head = call(
-            &http,
-            &format!("{base}/v1/sync/pull"),
-            Some(token),
-            &json!({ "cursors": [{ "space_id": space, "after": 0 }], "limit": 1 }),
-        )
-        .await?["spaces"][0]["head_seq"]
-            .as_i64()
-            .unwrap_or(0);
-        let mut fill = head as usize;
-        let mut k = 0;
-        while fill < args.pull {
-            let records: Vec<Value> = (0..1000.min(args.pull - fill))
-                .map(|i| record(space, 999_999, k * 1000 + i, args.record_bytes))
-                .collect();
-            fill += records.len();
-            k += 1;
-            call(
-                &http,
-                &format!("{base}/v1/sync/push"),
-                Some(token),
-                &json!({ "records": records }),
-            )
-            .await?;
-        }
-        // Timed until the last byte arrives; parsing on the client comes after.
-        let mut times = Vec::new();
-        let body = json!({ "cursors": [{ "space_id": space, "after": 0 }], "limit": args.pull });
-        for _ in 0..7 {
-            let t = Instant::now();
-            let bytes = http
-                .post(format!("{base}/v1/sync/pull"))
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .map_err(|e| e.to_string())?
-                .bytes()
-                .await
-                .map_err(|e| e.to_string())?;
-            times.push(t.elapsed().as_secs_f64() * 1e3);
-            let v: Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
-            let n = v["spaces"][0]["records"]
-                .as_array()
-                .map(Vec::len)
-                .unwrap_or(0);
-            if n < args.pull {
-                return Err(format!("pulled {n} records, wanted {}", args.pull));
-            }
-        }
-        times.sort_by(f64::total_cmp);
-        println!(
-            "BENCH name={}_pull_{} median_ms={:.1} p99_ms={:.1} records={}",
-            args.name,
-            args.pull,
-            percentile(&times, 0.5),
-            percentile(&times, 0.99),
-            args.pull
-        );
+        time_big_pull(&http, &url(0), token, space, &args).await?;
     }
     Ok(())
 }
