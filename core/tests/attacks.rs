@@ -838,9 +838,21 @@ fn unlinking_a_lost_phone_moves_the_pairs_on_and_the_mentor_follows() {
         .create_note_in(Some(&pair), "Check-in", "Thursday, 7pm")
         .unwrap();
     tandem_core::sync::run::sync(&mut mentee).unwrap();
+    // A second phone lost (and unlinked) while the mentor is offline: two
+    // epochs pass before the mentor syncs again.
+    let mut spare = store_in(dir.path(), "spare.db", start_clock(), Durability::Normal);
+    link(&mut spare, &link_code(&mut mentee).unwrap(), &srv.url).unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let spare_id = spare.account().unwrap().unwrap().device_id;
+    unlink(&mut mentee, &spare_id).unwrap();
+    let later = mentee
+        .create_note_in(Some(&pair), "Later", "Friday too")
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
     let report = tandem_core::sync::run::sync(&mut mentor).unwrap();
     assert!(report.waiting_for_keys.is_empty(), "{report:?}");
     assert_eq!(mentor.note(&after.id).unwrap().body, "Thursday, 7pm");
+    assert_eq!(mentor.note(&later.id).unwrap().body, "Friday too");
     let reply = mentor
         .create_note_in(Some(&pair), "From Alex", "See you there")
         .unwrap();

@@ -539,6 +539,7 @@ fn a_device_restored_from_the_recovery_key_holds_everything() {
     );
     let mut third = device(dir.path(), "third.db", c);
     tandem_core::features::devices::restore(&mut third, &new_key, &srv.url).unwrap();
+    tandem_core::sync::run::sync(&mut a).unwrap();
     assert_eq!(
         third.read_model_dump().unwrap(),
         a.read_model_dump().unwrap()

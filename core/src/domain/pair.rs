@@ -113,14 +113,13 @@ pub struct PairPerson {
     /// their identity under a key derived from the invite's key (hex).
     #[serde(default)]
     pub identity_mac: Option<String>,
-    /// Their linked devices, `[{device_id, public_key}]` (JSON): where
-    /// the other side seals a new epoch's key for them.
+    /// Their linked devices, by device id: the device's box public key and
+    /// their identity's signature over it for this pair (`KEY.SIGNATURE`,
+    /// hex), kept one key per device (`mentee.device.ID`) so that what two
+    /// of their devices write at once adds up. Where the other side seals
+    /// a new epoch's key for them.
     #[serde(default)]
-    pub devices: Option<String>,
-    /// Their identity's signature over [`PairPerson::devices`] for this
-    /// pair (hex).
-    #[serde(default)]
-    pub devices_sig: Option<String>,
+    pub devices: std::collections::BTreeMap<String, String>,
 }
 
 /// One track's clean time as shared with the other side.

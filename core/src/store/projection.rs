@@ -259,8 +259,18 @@ pub(crate) fn read_pair_person<D: automerge::ReadDoc + autosurgeon::ReadDoc>(
         clean_time: get("clean_time")?.and_then(|t| serde_json::from_str(&t).ok()),
         identity: get("identity")?,
         identity_mac: get("identity_mac")?,
-        devices: get("devices")?,
-        devices_sig: get("devices_sig")?,
+        devices: {
+            let prefix = format!("{}.device.", side.as_str());
+            let mut devices = std::collections::BTreeMap::new();
+            for key in automerge::ReadDoc::keys(doc, automerge::ROOT) {
+                if let Some(id) = key.strip_prefix(&prefix)
+                    && let Some(value) = shard::get::<_, String>(doc, &key)?
+                {
+                    devices.insert(id.to_owned(), value);
+                }
+            }
+            devices
+        },
     })
 }
 

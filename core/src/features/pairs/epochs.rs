@@ -20,20 +20,33 @@ use crate::sync::Client;
 use crate::sync::seal::SpaceKey;
 
 /// After this person unlinked one of their devices: every live pair they
-/// own starts a new epoch, whose key goes into the keyring and, sealed,
-/// to each of the mentor's devices. Returns the pairs moved on.
+/// own that has a mentor starts a new epoch, whose key goes into the
+/// keyring and, sealed with every earlier key of the pair, to each of the
+/// mentor's devices. Every other envelope in the pair space goes (the new
+/// ones hold every key; one the lost phone planted must not be found).
+/// Returns the pairs moved on.
 pub(crate) fn rotate_after_unlink(store: &mut Store, client: &Client) -> Result<Vec<String>> {
     let account = store.account()?.ok_or(Error::NoServer)?;
     let secret = store.box_secret()?;
     let mut moved = Vec::new();
     for space in store.spaces()? {
-        if space.side != Some(Side::Mentee) || space.ended {
+        let has_mentor = store
+            .pair_person(&space.space_id, Side::Mentor)?
+            .account_id
+            .is_some();
+        if space.side != Some(Side::Mentee) || space.ended || !has_mentor {
             continue;
         }
-        let epoch = client.new_epoch(&space.space_id)?.epoch;
-        let key = SpaceKey::generate();
-        remember_pair(store, &space.space_id, Side::Mentee, epoch, &key)?;
-        let packed = envelopes::pack_keys(&[(epoch, key)]);
+        let epoch = fresh_epoch(store, client, &space.space_id)?;
+        remember_pair(
+            store,
+            &space.space_id,
+            Side::Mentee,
+            epoch,
+            &SpaceKey::generate(),
+        )?;
+        let packed = envelopes::pack_keys(&store.space_keys(&space.space_id)?);
+        let mut sent = Vec::new();
         for (device, public) in partner_devices(store, &space.space_id, Side::Mentee)? {
             let upload = envelopes::seal(
                 &secret,
@@ -44,15 +57,35 @@ pub(crate) fn rotate_after_unlink(store: &mut Store, client: &Client) -> Result<
                 &packed,
             )?;
             client.put_snapshot(&space.space_id, &upload)?;
-            // The envelopes of earlier epochs are superseded (best effort).
-            for old in 0..epoch {
-                let name = envelopes::name(&secret, &public, &space.space_id, old);
-                let _ = client.delete_snapshot(&space.space_id, &name);
+            sent.push(upload.doc_id);
+        }
+        // Clearing up is best effort: what stays opens only for its device
+        // and, from a sender no longer vouched for, is not taken.
+        for old in client.snapshots(&space.space_id)?.snapshots {
+            if old.upto_seq == 0 && !sent.contains(&old.doc_id) {
+                let _ = client.delete_snapshot(&space.space_id, &old.doc_id);
             }
         }
         moved.push(space.space_id);
     }
     Ok(moved)
+}
+
+/// A new epoch of pair `space_id` at the server for which this device
+/// holds no key yet. A key already known for the epoch the server just
+/// started was planted (a lost phone can write the keyring before it is
+/// unlinked): that epoch is skipped, so nothing is sealed under it.
+fn fresh_epoch(store: &Store, client: &Client, space_id: &str) -> Result<u32> {
+    for _ in 0..8 {
+        let epoch = client.new_epoch(space_id)?.epoch;
+        if store.space_key(space_id, epoch)?.is_none() {
+            return Ok(epoch);
+        }
+    }
+    Err(Error::Server {
+        status: 200,
+        message: "every new epoch of the pair already has a key on this device".into(),
+    })
 }
 
 /// The key of `epoch` of pair `space`, now that the server reports that
@@ -100,8 +133,12 @@ pub(crate) fn next_epoch_key(
                 ) else {
                     continue;
                 };
-                if let Some((_, key)) = keys.into_iter().find(|(e, _)| *e == epoch) {
-                    remember_pair(store, space_id, Side::Mentor, epoch, &key)?;
+                // Every key of the pair comes along: an epoch this device
+                // missed while offline is not lost.
+                if keys.iter().any(|(e, _)| *e == epoch) {
+                    for (e, key) in keys {
+                        remember_pair(store, space_id, Side::Mentor, e, &key)?;
+                    }
                     break;
                 }
             }

@@ -300,10 +300,20 @@ pub(crate) fn publish_self(store: &mut Store, space_id: &str, side: Side) -> Res
         None
     };
     let identity = super::pins::published(store, space_id, side)?;
-    let (devices, devices_sig) = match super::pins::published_devices(store, space_id)? {
-        Some((devices, signature)) => (Some(devices), Some(signature)),
-        None => (current.devices.clone(), current.devices_sig.clone()),
-    };
+    // Devices are kept one key each: write the ones that are missing or
+    // stale, remove the ones this device knows are unlinked, leave the
+    // rest (another of the person's devices may know more).
+    let devices = super::pins::published_devices(store, space_id)?.unwrap_or_default();
+    let put: Vec<(String, String)> = devices
+        .linked
+        .into_iter()
+        .filter(|(id, value)| current.devices.get(id) != Some(value))
+        .collect();
+    let gone: Vec<String> = devices
+        .gone
+        .into_iter()
+        .filter(|id| current.devices.contains_key(id))
+        .collect();
     let (public, mac) = match &identity {
         Some((public, mac)) => (Some(public.clone()), mac.clone()),
         // Not known here yet: whatever the document holds stays.
@@ -316,10 +326,9 @@ pub(crate) fn publish_self(store: &mut Store, space_id: &str, side: Side) -> Res
         clean_time: clean.clone(),
         identity: public.clone(),
         identity_mac: mac.clone(),
-        devices: devices.clone(),
-        devices_sig: devices_sig.clone(),
+        devices: current.devices.clone(),
     };
-    if wanted == current {
+    if wanted == current && put.is_empty() && gone.is_empty() {
         return Ok(());
     }
     let doc = DocId::in_pair(space_id, "people");
@@ -331,9 +340,15 @@ pub(crate) fn publish_self(store: &mut Store, space_id: &str, side: Side) -> Res
         if let Some(public) = &public {
             shard::put(tx, &format!("{prefix}.identity"), public)?;
         }
-        if let (Some(devices), Some(signature)) = (&devices, &devices_sig) {
-            shard::put(tx, &format!("{prefix}.devices"), devices)?;
-            shard::put(tx, &format!("{prefix}.devices_sig"), signature)?;
+        for (id, value) in &put {
+            shard::put(tx, &format!("{prefix}.device.{id}"), value)?;
+        }
+        for id in &gone {
+            automerge::transaction::Transactable::delete(
+                tx,
+                automerge::ROOT,
+                format!("{prefix}.device.{id}"),
+            )?;
         }
         // A MAC this side does not make (one a partner wrote for it) goes,
         // or the document would never settle.

@@ -162,49 +162,54 @@ pub(crate) fn shown(store: &Store, space_id: &str, side: Side) -> Result<Shown> 
     })
 }
 
-/// What an identity signs to vouch for its account's devices in a pair.
-fn devices_message(space_id: &str, devices: &str) -> Vec<u8> {
-    let mut m = b"tandem pair devices v1\0".to_vec();
-    m.extend_from_slice(space_id.as_bytes());
-    m.push(0);
-    m.extend_from_slice(devices.as_bytes());
+/// What an identity signs to vouch for one of its account's devices in a
+/// pair.
+fn device_message(space_id: &str, device_id: &str, public_key: &str) -> Vec<u8> {
+    let mut m = b"tandem pair device v1\0".to_vec();
+    for part in [space_id, device_id, public_key] {
+        m.extend_from_slice(part.as_bytes());
+        m.push(0);
+    }
     m
 }
 
-/// One device as a pair lists it.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Listed {
-    device_id: String,
-    public_key: String,
-}
-
-/// This account's linked devices as published in pair `space_id`, with
-/// its identity's signature over them. `None` while the identity is not
-/// known here.
+/// This account's linked devices as published in pair `space_id`: by
+/// device id, `KEY.SIGNATURE` (hex) with its identity's signature; and the
+/// devices this device knows are unlinked, whose entries go. `None` while
+/// the identity is not known here.
 pub(crate) fn published_devices(
     store: &mut Store,
     space_id: &str,
-) -> Result<Option<(String, String)>> {
+) -> Result<Option<PublishedDevices>> {
     let Some(identity) = identity::get(store)? else {
         return Ok(None);
     };
-    let devices: Vec<Listed> = crate::features::devices::list(store)?
-        .into_iter()
-        .filter(|d| !d.unlinked && from_hex::<32>(&d.public_key).is_some())
-        .map(|d| Listed {
-            device_id: d.device_id,
-            public_key: d.public_key,
-        })
-        .collect();
-    let text = serde_json::to_string(&devices)?;
-    let signature = hex::encode(identity.sign(&devices_message(space_id, &text)));
-    Ok(Some((text, signature)))
+    let mut out = PublishedDevices::default();
+    for d in crate::features::devices::list(store)? {
+        if d.unlinked {
+            out.gone.push(d.device_id);
+        } else if from_hex::<32>(&d.public_key).is_some() {
+            let signature = identity.sign(&device_message(space_id, &d.device_id, &d.public_key));
+            let value = format!("{}.{}", d.public_key, hex::encode(signature));
+            out.linked.insert(d.device_id, value);
+        }
+    }
+    Ok(Some(out))
+}
+
+/// What [`published_devices`] gives.
+#[derive(Debug, Default)]
+pub(crate) struct PublishedDevices {
+    /// Linked devices: id to `KEY.SIGNATURE`.
+    pub(crate) linked: std::collections::BTreeMap<String, String>,
+    /// Devices known to be unlinked.
+    pub(crate) gone: Vec<String>,
 }
 
 /// The other side's devices in pair `space_id` (this person on `side`),
-/// as their pinned identity vouches for them: where a new epoch's key is
+/// as their pinned identity vouches for each: where a new epoch's key is
 /// sealed to, and whom it is taken from. Empty until the pair pinned the
-/// identity that signed the list.
+/// identity that signed them.
 pub(crate) fn partner_devices(
     store: &Store,
     space_id: &str,
@@ -217,20 +222,18 @@ pub(crate) fn partner_devices(
     ) else {
         return Ok(Vec::new());
     };
-    let (Some(devices), Some(signature)) = (
-        other.devices.as_deref(),
-        other.devices_sig.as_deref().and_then(from_hex::<64>),
-    ) else {
-        return Ok(Vec::new());
-    };
-    if fingerprint(&public) != pin
-        || !identity::verify(&public, &devices_message(space_id, devices), &signature)
-    {
+    if fingerprint(&public) != pin {
         return Ok(Vec::new());
     }
-    let listed: Vec<Listed> = serde_json::from_str(devices).unwrap_or_default();
-    Ok(listed
-        .into_iter()
-        .filter_map(|d| Some((d.device_id, from_hex::<32>(&d.public_key)?)))
+    Ok(other
+        .devices
+        .iter()
+        .filter_map(|(id, value)| {
+            let (key, signature) = value.split_once('.')?;
+            let signature = from_hex::<64>(signature)?;
+            identity::verify(&public, &device_message(space_id, id, key), &signature)
+                .then_some(())?;
+            Some((id.clone(), from_hex::<32>(key)?))
+        })
         .collect())
 }
