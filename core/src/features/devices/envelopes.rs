@@ -194,7 +194,7 @@ pub(crate) fn send_epoch_keys(store: &mut Store, client: &Client) -> Result<()> 
 /// Opens the envelope among `snapshots` that device `from` (id, public
 /// key) sealed to this device (`secret`, id `to`) for `epoch` of
 /// `space_id`, if there is one that opens and is bound to all of these.
-pub(crate) fn open(
+fn open(
     secret: &crypto_box::SecretKey,
     from: (&str, &[u8; 32]),
     to: &str,
@@ -239,28 +239,32 @@ pub(crate) fn receive_epoch_keys(
         .filter(|d| on_server.iter().any(|s| s.device_id == d.device_id))
         .filter_map(|d| public_key(&d).map(|pk| (d.device_id, pk)))
         .collect();
-    if senders.is_empty() {
-        return Ok(false);
-    }
-    let secret = store.box_secret()?;
-    let snapshots = client.snapshots(space_id)?.snapshots;
-    for (sender, pk) in &senders {
-        let Some(keys) = open(
-            &secret,
-            (sender, pk),
-            &account.device_id,
-            space_id,
-            epoch,
-            &snapshots,
-        ) else {
-            continue;
-        };
+    if let Some(keys) = keys_from(store, client, &account.device_id, space_id, epoch, &senders)? {
         for (e, key) in keys {
             store.add_space(space_id, SpaceRole::Private, e, &key)?;
         }
-        if store.space_key(space_id, epoch)?.is_some() {
-            return Ok(true);
-        }
     }
     Ok(store.space_key(space_id, epoch)?.is_some())
+}
+
+/// The keys in the first envelope of `space_id` that one of `senders`
+/// (id, public key) sealed to this device (`to`) for `epoch` and that holds
+/// that epoch's key; `None` when no sender left one.
+pub(crate) fn keys_from(
+    store: &Store,
+    client: &Client,
+    to: &str,
+    space_id: &str,
+    epoch: u32,
+    senders: &[(String, [u8; 32])],
+) -> Result<Option<Vec<(u32, SpaceKey)>>> {
+    if senders.is_empty() {
+        return Ok(None);
+    }
+    let secret = store.box_secret()?;
+    let snapshots = client.snapshots(space_id)?.snapshots;
+    Ok(senders.iter().find_map(|(sender, public)| {
+        open(&secret, (sender, public), to, space_id, epoch, &snapshots)
+            .filter(|keys| keys.iter().any(|(e, _)| *e == epoch))
+    }))
 }

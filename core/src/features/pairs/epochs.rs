@@ -117,30 +117,12 @@ pub(crate) fn next_epoch_key(
                 return Ok(false);
             };
             let senders = partner_devices(store, space_id, Side::Mentor)?;
-            if senders.is_empty() {
-                return Ok(false);
-            }
-            let secret = store.box_secret()?;
-            let snapshots = client.snapshots(space_id)?.snapshots;
-            for (sender, public) in &senders {
-                let Some(keys) = envelopes::open(
-                    &secret,
-                    (sender, public),
-                    &account.device_id,
-                    space_id,
-                    epoch,
-                    &snapshots,
-                ) else {
-                    continue;
-                };
-                // Every key of the pair comes along: an epoch this device
-                // missed while offline is not lost.
-                if keys.iter().any(|(e, _)| *e == epoch) {
-                    for (e, key) in keys {
-                        remember_pair(store, space_id, Side::Mentor, e, &key)?;
-                    }
-                    break;
-                }
+            let found =
+                envelopes::keys_from(store, client, &account.device_id, space_id, epoch, &senders)?;
+            // Every key of the pair comes along: an epoch this device
+            // missed while offline is not lost.
+            for (e, key) in found.unwrap_or_default() {
+                remember_pair(store, space_id, Side::Mentor, e, &key)?;
             }
         }
         None => {}
