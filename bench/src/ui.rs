@@ -27,14 +27,14 @@ pub fn pages(big: &Built, n: usize) {
     let app = App::adopt(store, options).expect("app");
     // Warm the caches both ways, as a running UI would be.
     for _ in 0..10 {
-        tandem_web::screens::today(&app).expect("today page");
+        tandem_web::screens::today(&app, "csrf").expect("today page");
         tandem_web::screens::journal(&app, None, "csrf").expect("journal page");
     }
     let (mut page, mut floor) = (Samples::default(), Samples::default());
     let (mut jpage, mut jfloor) = (Samples::default(), Samples::default());
     for _ in 0..n {
         let t = Instant::now();
-        let html = tandem_web::screens::today(&app).expect("today page");
+        let html = tandem_web::screens::today(&app, "csrf").expect("today page");
         page.push(t.elapsed());
         assert!(html.contains("Clean time"));
 

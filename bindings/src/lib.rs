@@ -8,6 +8,7 @@
 //! - [`app`]: the [`Tandem`](app::Tandem) object and the change listener;
 //! - [`types`]: the core's types declared for uniffi;
 //! - [`screens`]: one call per screen, each returning its whole record;
+//! - [`meetings`]: a pair's meetings: scheduling, marks, calendar export;
 //! - [`flows`]: the core's flows (first run, connect, pairing, …) as objects;
 //! - [`mirror`]: shell-side shapes of the few core types uniffi cannot carry;
 //! - [`error`]: the one error type.
@@ -15,6 +16,7 @@
 pub mod app;
 pub mod error;
 pub mod flows;
+pub mod meetings;
 pub mod mirror;
 pub mod screens;
 pub mod types;

@@ -1,6 +1,7 @@
 //! Shell-side shapes of the few core types uniffi cannot carry as they are
-//! (machine-sized counts, fixed arrays, file paths, `DateTime`), and their
-//! conversions. Nothing here decides anything: each `From` copies fields.
+//! (machine-sized counts, fixed arrays, file paths), of the craving input
+//! (its time as UTC milliseconds), and their conversions. Nothing here
+//! decides anything: each `From` copies fields.
 
 use chrono::{DateTime, NaiveDate};
 use tandem_core::craving::{self, Outcome};

@@ -9,15 +9,18 @@
 
 use tandem_core::Area;
 use tandem_core::craving::CravingEntry;
+use tandem_core::domain::meeting::MeetingKind;
 use tandem_core::features::devices::DeviceView;
+use tandem_core::features::meetings::{MeetingView, PlanView};
 use tandem_core::features::mentor::MenteeOverview;
 use tandem_core::features::pairs::PairView;
 use tandem_core::journal::JournalEntry;
 use tandem_core::note::SharedNote;
+use tandem_core::pair::Side;
 use tandem_core::screens::{
-    self, CravingRow, DevicesScreen, FirstRunStep, GoalRow, GoalsScreen, Launch,
-    MentorOverviewScreen, NotesScreen, PairsScreen, ScreenKind, SettingsScreen, SyncStatusScreen,
-    SyncSummary, TodayScreen,
+    self, CravingRow, DevicesScreen, FirstRunStep, GoalRow, GoalsScreen, Launch, MeetingPair,
+    MeetingScreen, MeetingsScreen, MentorOverviewScreen, NotesScreen, PairsScreen, ScreenKind,
+    SettingsScreen, SyncStatusScreen, SyncSummary, TodayScreen,
 };
 use tandem_core::settings::Settings;
 use tandem_core::sync::SyncStatus;
@@ -47,6 +50,7 @@ pub enum ScreenKind {
     Insights,
     Goals,
     Notes,
+    Meetings,
     Pairs,
     MentorOverview,
     Devices,
@@ -69,6 +73,8 @@ pub struct TodayScreen {
     pub today: TodayView,
     pub sync: SyncSummary,
     pub has_pair: bool,
+    pub next_meeting: Option<MeetingView>,
+    pub can_ask_reschedule: bool,
 }
 
 /// One journal entry as the list shows it.
@@ -144,6 +150,38 @@ pub struct GoalsScreen {
 pub struct NotesScreen {
     pub notes: Vec<SharedNote>,
     pub empty: bool,
+}
+
+/// A pair the person can schedule meetings in.
+#[uniffi::remote(Record)]
+pub struct MeetingPair {
+    pub pair_id: String,
+    pub side: Side,
+    pub other_name: Option<String>,
+}
+
+/// The Meetings screen: schedules, the meetings of the next four weeks
+/// (`upcoming`, soonest first) and of the last four (`recent`, newest
+/// first, to mark what happened).
+#[uniffi::remote(Record)]
+pub struct MeetingsScreen {
+    pub pairs: Vec<MeetingPair>,
+    pub plans: Vec<PlanView>,
+    pub upcoming: Vec<MeetingView>,
+    pub recent: Vec<MeetingView>,
+    pub kinds: Vec<MeetingKind>,
+    pub default_zone: String,
+    pub no_pair: bool,
+}
+
+/// One meeting's record: its marks, note and what can be done with it.
+#[uniffi::remote(Record)]
+pub struct MeetingScreen {
+    pub meeting: MeetingView,
+    pub can_mark: bool,
+    pub can_ask_reschedule: bool,
+    pub conflict: bool,
+    pub my_side: Side,
 }
 
 /// The Pairs screen.
@@ -263,6 +301,17 @@ impl Tandem {
     /// The Notes screen.
     pub fn notes_screen(&self) -> Result<NotesScreen> {
         Ok(self.app().screens().notes()?)
+    }
+
+    /// The Meetings screen of the pair `pair_id` (or, with none, of every
+    /// pair that has not ended).
+    pub fn meetings_screen(&self, pair_id: Option<String>) -> Result<MeetingsScreen> {
+        Ok(self.app().screens().meetings(pair_id.as_deref())?)
+    }
+
+    /// One meeting's screen, by the meeting's id.
+    pub fn meeting_screen(&self, id: String) -> Result<MeetingScreen> {
+        Ok(self.app().screens().meeting(&id)?)
     }
 
     /// The Pairs screen.

@@ -3,18 +3,23 @@
 //! Most are the core's own types, declared here field for field with
 //! `#[uniffi::remote]` so that uniffi can carry them: no copy, no
 //! conversion. The few core types uniffi cannot carry as they are (machine
-//! sizes, arrays, file paths, `DateTime`) have a mirror in [`crate::mirror`].
-//! Dates cross as ISO-8601 text (`2026-11-25`); the Kotlin bindings turn
-//! them into `java.time.LocalDate` (see `uniffi.toml`).
+//! sizes, arrays, file paths) have a mirror in [`crate::mirror`].
+//! Dates cross as ISO-8601 text (`2026-11-25`), local date-times as
+//! `2026-11-25T19:00`, instants as UTC milliseconds and weekdays as their
+//! English names (`monday`); the Kotlin bindings turn them into
+//! `java.time.LocalDate`, `LocalDateTime`, `Instant` and `DayOfWeek` (see
+//! `uniffi.toml`).
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc, Weekday};
 
 use crate::error::TandemError;
 use tandem_core::Area;
+use tandem_core::Error;
 use tandem_core::checkin::{CheckIn, CheckInInput};
 use tandem_core::clean_time::{MilestoneDate, Rung};
 use tandem_core::craving::{CravingEntry, Outcome};
 use tandem_core::features::devices::{DeviceOnServer, DeviceView};
+use tandem_core::features::meetings::MeetingSummary;
 use tandem_core::features::mentor::{Changes, MenteeOverview, SharedCleanTime};
 use tandem_core::features::pairs::PairView;
 use tandem_core::features::sharing::ShareKind;
@@ -37,6 +42,52 @@ uniffi::custom_type!(NaiveDate, String, {
         TandemError::Validation(format!("invalid date: {text:?} is not a date (YYYY-MM-DD)")).into()
     }),
 });
+
+/// An instant, crossing as milliseconds since 1970-01-01 UTC (the name
+/// [`uniffi::custom_type!`] needs for `DateTime<Utc>`).
+pub type UtcTime = DateTime<Utc>;
+
+uniffi::custom_type!(UtcTime, i64, {
+    remote,
+    lower: |at| at.timestamp_millis(),
+    try_lift: |ms| DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| TandemError::from(Error::invalid("time", "out of range")).into()),
+});
+
+/// The form local date-times cross in: `YYYY-MM-DDTHH:MM`.
+const LOCAL_FORMAT: &str = "%Y-%m-%dT%H:%M";
+
+uniffi::custom_type!(NaiveDateTime, String, {
+    remote,
+    lower: |local| local.format(LOCAL_FORMAT).to_string(),
+    try_lift: |text| NaiveDateTime::parse_from_str(&text, LOCAL_FORMAT).map_err(|_| {
+        TandemError::Validation(format!(
+            "invalid date and time: {text:?} is not a local date and time (YYYY-MM-DDTHH:MM)"
+        ))
+        .into()
+    }),
+});
+
+uniffi::custom_type!(Weekday, String, {
+    remote,
+    lower: |day| weekday_name(day).to_owned(),
+    try_lift: |text| text.parse::<Weekday>().map_err(|_| {
+        TandemError::Validation(format!("invalid weekday: {text:?} is not a weekday")).into()
+    }),
+});
+
+/// A weekday's English name in lower case, as weekdays cross the FFI.
+fn weekday_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "monday",
+        Weekday::Tue => "tuesday",
+        Weekday::Wed => "wednesday",
+        Weekday::Thu => "thursday",
+        Weekday::Fri => "friday",
+        Weekday::Sat => "saturday",
+        Weekday::Sun => "sunday",
+    }
+}
 
 /// The person using this device.
 #[uniffi::remote(Record)]
@@ -314,6 +365,7 @@ pub struct MenteeOverview {
     pub goals: Vec<GoalView>,
     pub shared: Vec<SharedItem>,
     pub changes: Changes,
+    pub meetings: MeetingSummary,
 }
 
 /// The sync status the Settings screen shows.
@@ -364,6 +416,10 @@ pub struct Settings {
     pub lock_after_secs: u32,
     pub app_name: AppName,
     pub reminder_hour: Option<u8>,
+    // The core's `MEETING_LEAD_DEFAULT_MINUTES` (uniffi takes a literal
+    // only); the Kotlin tests check that the two agree.
+    #[uniffi(default = 30)]
+    pub meeting_lead_minutes: u32,
 }
 
 /// A notification the app may show: a kind only, never content.
@@ -374,6 +430,7 @@ pub enum Notice {
     PairActivity,
     ReachOut,
     SyncTrouble,
+    MeetingSoon,
 }
 
 /// The neutral words of a notification.
@@ -392,6 +449,7 @@ pub enum Area {
     Insights,
     Goals,
     Notes,
+    Meetings,
     Pairs,
     Overview,
     Devices,

@@ -4,6 +4,7 @@
 #[path = "../../core/tests/support/proxy.rs"]
 #[allow(dead_code)]
 mod proxy;
+mod support;
 
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -21,19 +22,6 @@ fn journal(text: &str) -> JournalInput {
     }
 }
 
-/// A sync server on loopback, in this process, on an SQLite file in `dir`.
-fn server(dir: &std::path::Path) -> String {
-    let db = format!("sqlite:{}", dir.join("server.db").display());
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        tandem_sync_server::run_blocking(&db, "127.0.0.1:0", move |bound| {
-            let _ = tx.send(bound);
-        })
-    });
-    let bound = rx.recv_timeout(Duration::from_secs(20)).expect("server up");
-    format!("http://{bound}")
-}
-
 /// Runs `f` on its own thread; `None` if it has not returned within 10 s.
 fn within_seconds<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
     let (tx, rx) = mpsc::channel();
@@ -46,7 +34,7 @@ fn within_seconds<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 #[test]
 fn reads_and_writes_go_on_while_a_sync_waits_on_the_network() {
     let dir = tempfile::tempdir().expect("dir");
-    let proxy = proxy::Proxy::start(&server(dir.path()));
+    let proxy = proxy::Proxy::start(&support::server(dir.path()));
     let key = tandem_ffi::app::generate_store_key();
     let path = dir.path().join("tandem.db").display().to_string();
     let t = Tandem::open(path, key).expect("open");

@@ -70,6 +70,10 @@ pub enum Command {
     /// Shared notes.
     #[command(subcommand)]
     Note(NoteCommand),
+    /// A pair's meetings: the schedule you agree on, the record of each
+    /// meeting, calendar export.
+    #[command(subcommand)]
+    Meet(MeetCommand),
     /// Insight series: cravings by hour and weekday, weekly intensity, triggers, what helped, mood.
     Insights {
         /// How many days back, today included.
@@ -150,6 +154,9 @@ pub enum Command {
         /// Hour (0–23) of the daily check-in reminder, or `off`.
         #[arg(long)]
         reminder_hour: Option<String>,
+        /// Minutes before a meeting its reminder is due (0–1440; 0: off).
+        #[arg(long)]
+        meeting_lead: Option<u32>,
     },
     /// The notifications due now, exactly as the phone would show them.
     Notifications,
@@ -478,6 +485,148 @@ pub enum NoteCommand {
     },
     /// List notes.
     List,
+}
+
+/// `meet …`
+#[derive(Debug, Subcommand)]
+pub enum MeetCommand {
+    /// Agree on a repeating meeting: `--every week --on sun,wed` or
+    /// `--every 3` (every 3 days), at a local time in a named zone.
+    Schedule {
+        /// The pair (its id or a unique prefix; with one pair, optional).
+        #[arg(long)]
+        pair: Option<String>,
+        /// `week` (with `--on`), `day`, or a number of days (`3`, `3d`).
+        #[arg(long)]
+        every: String,
+        /// Weekly: the days, e.g. `sun,wed`.
+        #[arg(long)]
+        on: Option<String>,
+        /// The local time, `HH:MM`, in `--zone`.
+        #[arg(long)]
+        at: String,
+        /// The IANA zone the two of you agree on, e.g. Europe/Berlin.
+        #[arg(long)]
+        zone: String,
+        /// `call`, `video` or `in_person`.
+        #[arg(long, default_value = "call")]
+        kind: String,
+        /// Where.
+        #[arg(long)]
+        place: Option<String>,
+        /// The first day it applies (default: today in `--zone`).
+        #[arg(long, value_parser = parse_date)]
+        from: Option<NaiveDate>,
+    },
+    /// Agree on one meeting at a local date and time in a named zone.
+    Once {
+        /// The pair (its id or a unique prefix; with one pair, optional).
+        #[arg(long)]
+        pair: Option<String>,
+        /// `YYYY-MM-DDTHH:MM` in `--zone`.
+        #[arg(long)]
+        at: String,
+        /// The IANA zone, e.g. Europe/Berlin.
+        #[arg(long)]
+        zone: String,
+        /// `call`, `video` or `in_person`.
+        #[arg(long, default_value = "call")]
+        kind: String,
+        /// Where.
+        #[arg(long)]
+        place: Option<String>,
+    },
+    /// Meetings ahead (and, with `--past`, behind), soonest first.
+    List {
+        /// Only this pair.
+        #[arg(long)]
+        pair: Option<String>,
+        /// How many days ahead.
+        #[arg(long, default_value_t = 14)]
+        days: u32,
+        /// How many days back.
+        #[arg(long, default_value_t = 0)]
+        past: u32,
+    },
+    /// One meeting: both marks, the note.
+    Show {
+        /// The meeting's id (from `meet list`).
+        id: String,
+    },
+    /// Mark a meeting held, missed, or moved to another time.
+    Mark {
+        /// The meeting's id (from `meet list`).
+        id: String,
+        /// It took place.
+        #[arg(long, conflicts_with_all = ["missed", "moved_to"], required_unless_present_any = ["missed", "moved_to"])]
+        held: bool,
+        /// It did not.
+        #[arg(long, conflicts_with = "moved_to")]
+        missed: bool,
+        /// It moves to `YYYY-MM-DDTHH:MM` in the meeting's zone.
+        #[arg(long)]
+        moved_to: Option<String>,
+        /// Set the meeting's shared note.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Replace a meeting's shared note (merged with the other person's edits).
+    Note {
+        /// The meeting's id.
+        id: String,
+        /// The note.
+        #[arg(long)]
+        text: String,
+    },
+    /// Ask the other person to meet at another time.
+    Ask {
+        /// The meeting's id.
+        id: String,
+        /// A short message.
+        #[arg(long, default_value = "")]
+        text: String,
+    },
+    /// The schedules.
+    Plans {
+        /// Only this pair.
+        #[arg(long)]
+        pair: Option<String>,
+    },
+    /// Change a schedule (the fields given).
+    Edit {
+        /// The schedule's id (from `meet plans`).
+        id: String,
+        /// `week` (with `--on`), `day`, or a number of days.
+        #[arg(long)]
+        every: Option<String>,
+        /// Weekly: the days.
+        #[arg(long)]
+        on: Option<String>,
+        /// The local time, `HH:MM`.
+        #[arg(long)]
+        at: Option<String>,
+        /// The IANA zone.
+        #[arg(long)]
+        zone: Option<String>,
+        /// `call`, `video` or `in_person`.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Where.
+        #[arg(long)]
+        place: Option<String>,
+    },
+    /// End a schedule: no meetings after today; the record stays.
+    End {
+        /// The schedule's id.
+        id: String,
+    },
+    /// Write every schedule as an iCalendar file for your calendar app
+    /// (readable by you only; no notes in it).
+    Ics {
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {

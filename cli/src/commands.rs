@@ -10,6 +10,7 @@ pub mod goal;
 pub mod insights;
 pub mod journal;
 pub mod lock;
+pub mod meet;
 pub mod mentor;
 pub mod note;
 pub mod pair;
@@ -75,6 +76,7 @@ fn on_app(app: &App, command: Command) -> Result<Reply, String> {
         } => checkin::check_in(app, mood, craving, used, note),
         Command::Goal(cmd) => goal::run(app, cmd),
         Command::Note(cmd) => note::run(app, cmd),
+        Command::Meet(cmd) => meet::run(app, cmd),
         Command::Insights { days } => insights::insights(app, days),
         Command::Export { format, out } => export::export(app, format, out),
         Command::Import { file } => export::import(app, &file),
@@ -89,7 +91,8 @@ fn on_app(app: &App, command: Command) -> Result<Reply, String> {
             lock_after,
             app_name,
             reminder_hour,
-        } => settings::settings(app, lock_after, app_name, reminder_hour),
+            meeting_lead,
+        } => settings::settings(app, lock_after, app_name, reminder_hour, meeting_lead),
         Command::Notifications => settings::notifications(app),
         Command::Lock
         | Command::Unlock

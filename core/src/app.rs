@@ -311,6 +311,11 @@ impl App {
         Notes::new(self)
     }
 
+    /// A pair's meetings: schedules, the record of each meeting, calendar export.
+    pub fn meetings(&self) -> crate::features::Meetings<'_> {
+        crate::features::Meetings::new(self)
+    }
+
     /// The mentor's side: the overview of mentees and their reach-outs.
     pub fn mentor(&self) -> Mentor<'_> {
         Mentor::new(self)

@@ -26,6 +26,8 @@ pub enum Area {
     Goals,
     /// Shared notes.
     Notes,
+    /// A pair's meeting schedules and the record of each meeting.
+    Meetings,
     /// Pairs and what each side shows the other.
     Pairs,
     /// The mentor's overview (what mentees shared, reach-outs).
@@ -47,6 +49,7 @@ impl Area {
         Area::Insights,
         Area::Goals,
         Area::Notes,
+        Area::Meetings,
         Area::Pairs,
         Area::Overview,
         Area::Devices,
@@ -70,6 +73,7 @@ impl Area {
             Ok(DocKind::Shared | DocKind::ReachOuts) => &[Area::Overview],
             Ok(DocKind::People) => &[Area::Pairs, Area::Overview],
             Ok(DocKind::Devices) => &[Area::Devices],
+            Ok(DocKind::Meetings) => &[Area::Today, Area::Meetings, Area::Overview],
             Err(_) => &[],
         }
     }

@@ -17,7 +17,8 @@
 //! A pair space holds the same kinds under `pair/<space id>/`: `goals`
 //! (goals the mentee shared), `shared` (copies of shared journal entries and
 //! cravings), `reachouts`, `people` (what each side shows the other: name,
-//! clean time) and `note/<id>`.
+//! clean time), `meetings` (the schedule the two agreed on and the record of
+//! each meeting) and `note/<id>`.
 //!
 //! Every item sits at the document root under its own random id. No code ever
 //! creates a container at a fixed key of a document that another device may
@@ -26,6 +27,7 @@
 //! always merge and nothing vanishes from view.
 
 pub mod item;
+pub mod meetings;
 pub mod note;
 pub mod shard;
 
@@ -60,6 +62,8 @@ pub enum DocKind {
     People,
     /// The person's devices and their public keys (private space only).
     Devices,
+    /// The pair's meeting schedules, marks and meeting notes (pair space).
+    Meetings,
 }
 
 /// The id of a document inside its space.
@@ -108,7 +112,7 @@ impl DocId {
     }
 
     /// A document `inner` (`goals`, `shared`, `reachouts`, `people`,
-    /// `note/<id>`) of the pair space `space_id`.
+    /// `meetings`, `note/<id>`) of the pair space `space_id`.
     pub fn in_pair(space_id: &str, inner: &str) -> Self {
         DocId(format!("pair/{space_id}/{inner}"))
     }
@@ -155,6 +159,7 @@ impl DocId {
                 None if inner == "shared" => Ok(DocKind::Shared),
                 None if inner == "reachouts" => Ok(DocKind::ReachOuts),
                 None if inner == "people" => Ok(DocKind::People),
+                None if inner == "meetings" => Ok(DocKind::Meetings),
                 Some(("note", id)) if crate::id::is_well_formed(id) => Ok(DocKind::Note),
                 _ => Err(bad()),
             };
@@ -226,6 +231,7 @@ mod tests {
             DocId::keyring(),
             DocId::in_pair(&crate::id::new_id(), "goals"),
             DocId::in_pair(&crate::id::new_id(), "shared"),
+            DocId::in_pair(&crate::id::new_id(), "meetings"),
             DocId::in_pair(
                 &crate::id::new_id(),
                 &format!("note/{}", crate::id::new_id()),

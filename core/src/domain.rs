@@ -10,6 +10,7 @@ pub mod craving;
 pub mod goal;
 pub mod insights;
 pub mod journal;
+pub mod meeting;
 pub mod note;
 pub mod pair;
 pub mod person;

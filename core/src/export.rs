@@ -124,7 +124,8 @@ impl Export {
             | DocKind::Devices
             | DocKind::Shared
             | DocKind::ReachOuts
-            | DocKind::People => {}
+            | DocKind::People
+            | DocKind::Meetings => {}
             DocKind::Note => {
                 let id = doc_id.inner().trim_start_matches("note/");
                 if let Some(n) = document::note::read(doc, id)?.filter(|n| !n.deleted) {

@@ -25,6 +25,8 @@ pub enum Notice {
     ReachOut,
     /// Sync has failed for a while.
     SyncTrouble,
+    /// A meeting of a pair starts within the person's chosen lead time.
+    MeetingSoon,
 }
 
 /// What a notification shows.
@@ -44,6 +46,7 @@ pub fn text(notice: Notice, app: AppName) -> NotificationText {
         Notice::PairActivity => "There is something new for you",
         Notice::ReachOut => "Someone would like to hear from you",
         Notice::SyncTrouble => "Open the app to bring it up to date",
+        Notice::MeetingSoon => "Something on your calendar starts soon",
     };
     NotificationText {
         title: app.label().to_owned(),
@@ -52,8 +55,9 @@ pub fn text(notice: Notice, app: AppName) -> NotificationText {
 }
 
 /// The notices due now from what `store` holds: the check-in reminder
-/// once the reminder hour has come and today's check-in is not done, and a
-/// milestone reached today on any track.
+/// once the reminder hour has come and today's check-in is not done, a
+/// milestone reached today on any track, and a meeting that starts within
+/// the chosen lead time.
 pub fn due_notices(store: &Store) -> Result<Vec<Notice>> {
     let now = store.now();
     let settings = store.settings()?;
@@ -75,6 +79,15 @@ pub fn due_notices(store: &Store) -> Result<Vec<Notice>> {
         .any(|t| t.last_milestone.is_some_and(|m| m.date == today))
     {
         due.push(Notice::MilestoneReached);
+    }
+    if settings.meeting_lead_minutes > 0
+        && !crate::features::meetings::starting_within(
+            store,
+            chrono::Duration::minutes(i64::from(settings.meeting_lead_minutes)),
+        )?
+        .is_empty()
+    {
+        due.push(Notice::MeetingSoon);
     }
     Ok(due)
 }

@@ -33,6 +33,7 @@ mod journal;
 mod kind;
 mod launch;
 mod link_device;
+mod meetings;
 mod mentor_overview;
 mod notes;
 mod page;
@@ -60,6 +61,9 @@ pub use journal::{JOURNAL_PAGE, JournalRow, JournalScreen};
 pub use kind::{ScreenKind, redraws};
 pub use launch::Launch;
 pub use link_device::{LinkDevice, LinkDeviceStep, LinkThisDevice, LinkThisDeviceStep};
+pub use meetings::{
+    MEETINGS_AHEAD_DAYS, MEETINGS_BEHIND_DAYS, MeetingPair, MeetingScreen, MeetingsScreen,
+};
 pub use mentor_overview::MentorOverviewScreen;
 pub use notes::NotesScreen;
 pub use page::PageCursor;
@@ -125,6 +129,17 @@ impl<'a> Screens<'a> {
     /// Notes.
     pub fn notes(&self) -> Result<NotesScreen> {
         NotesScreen::load(self.app)
+    }
+
+    /// The meetings of `pair` (or of every live pair): schedules, what is
+    /// ahead and what to mark.
+    pub fn meetings(&self, pair: Option<&str>) -> Result<MeetingsScreen> {
+        MeetingsScreen::load(self.app, pair)
+    }
+
+    /// One meeting's record.
+    pub fn meeting(&self, id: &str) -> Result<MeetingScreen> {
+        MeetingScreen::load(self.app, id)
     }
 
     /// This person's pairs.

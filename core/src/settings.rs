@@ -64,6 +64,8 @@ pub struct Settings {
     pub app_name: AppName,
     /// Local hour (0–23) of the daily check-in reminder; `None` turns it off.
     pub reminder_hour: Option<u8>,
+    /// How long before a meeting its reminder is due, in minutes (0: none).
+    pub meeting_lead_minutes: u32,
 }
 
 impl Default for Settings {
@@ -72,12 +74,19 @@ impl Default for Settings {
             lock_after_secs: 60,
             app_name: AppName::Tandem,
             reminder_hour: Some(20),
+            meeting_lead_minutes: MEETING_LEAD_DEFAULT_MINUTES,
         }
     }
 }
 
 /// The longest lock delay a person can choose: one hour.
 pub const LOCK_AFTER_MAX_SECS: u32 = 3_600;
+
+/// The meeting reminder's lead time unless the person chose another.
+pub const MEETING_LEAD_DEFAULT_MINUTES: u32 = 30;
+
+/// The longest meeting reminder lead time: a day.
+pub const MEETING_LEAD_MAX_MINUTES: u32 = 1_440;
 
 impl Settings {
     /// Checks every field's bounds.
@@ -86,6 +95,12 @@ impl Settings {
             return Err(Error::invalid(
                 "lock after",
                 format!("at most {LOCK_AFTER_MAX_SECS} seconds"),
+            ));
+        }
+        if self.meeting_lead_minutes > MEETING_LEAD_MAX_MINUTES {
+            return Err(Error::invalid(
+                "meeting reminder",
+                format!("at most {MEETING_LEAD_MAX_MINUTES} minutes before"),
             ));
         }
         if self.reminder_hour.is_some_and(|h| h > 23) {

@@ -18,6 +18,7 @@ mod cipher;
 mod cursors;
 mod devices;
 pub mod key;
+mod meetings;
 mod meta;
 mod outbox;
 mod pairs;

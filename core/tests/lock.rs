@@ -195,6 +195,7 @@ fn settings_are_validated_and_kept() {
         lock_after_secs: 300,
         app_name: AppName::Steps,
         reminder_hour: Some(9),
+        meeting_lead_minutes: 15,
     };
     s.set_settings(&chosen).unwrap();
     let bad = Settings {

@@ -677,6 +677,56 @@ fn the_whole_journey_from_first_run_to_the_mentors_overview() {
     assert_eq!(overview.open_reach_outs, 1);
     assert_eq!(overview.mentees[0].open_reach_outs[0].id, reach_out_id);
 
+    // The mentor sets up a weekly meeting; Today shows it to both, and the
+    // mentee (only) is offered "ask to reschedule", one tap.
+    assert!(mentee.screens().today().unwrap().next_meeting.is_none());
+    let empty = mentee.screens().meetings(None).unwrap();
+    assert!(!empty.no_pair && empty.plans.is_empty() && empty.upcoming.is_empty());
+    let heard_meetings = Arc::new(Heard::default());
+    let _meetings_subscription = mentor.listen(heard_meetings.clone());
+    let plan = mentor
+        .meetings()
+        .schedule(
+            None,
+            tandem_core::features::meetings::PlanChange {
+                recurrence: Some(
+                    tandem_core::domain::meeting::Recurrence::weekly("tue", day("2026-03-10"))
+                        .unwrap(),
+                ),
+                time: Some(chrono::NaiveTime::from_hms_opt(18, 0, 0).unwrap()),
+                zone: Some(chrono_tz::Europe::Berlin),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let stale = redraws(&heard_meetings.take());
+    assert!(
+        stale.contains(&ScreenKind::Meetings) && stale.contains(&ScreenKind::Today),
+        "{stale:?}"
+    );
+    mentor.sync_now().unwrap();
+    mentee.sync_now().unwrap();
+    let today = mentee.screens().today().unwrap();
+    let next = today.next_meeting.clone().expect("a next meeting");
+    assert_eq!(next.plan_id, plan.id);
+    assert_eq!(next.local_time.to_string(), "2026-03-10 18:00:00");
+    assert!(today.can_ask_reschedule);
+    let theirs = mentor.screens().today().unwrap();
+    assert_eq!(theirs.next_meeting.map(|m| m.id), Some(next.id.clone()));
+    assert!(!theirs.can_ask_reschedule);
+    let screen = mentee.screens().meetings(None).unwrap();
+    assert_eq!(screen.plans.len(), 1);
+    assert_eq!(screen.upcoming.len(), 4);
+    assert_eq!(screen.default_zone, "Europe/Berlin");
+    mentee.meetings().ask_reschedule(&next.id, "").unwrap();
+    assert!(!mentee.screens().today().unwrap().can_ask_reschedule);
+    let record = mentee.screens().meeting(&next.id).unwrap();
+    assert!(!record.can_mark && !record.can_ask_reschedule && !record.conflict);
+    mentee.sync_now().unwrap();
+    mentor.sync_now().unwrap();
+    let overview = mentor.screens().mentor_overview(false).unwrap();
+    assert_eq!(overview.mentees[0].meetings.open_asks, 1);
+
     // The mentee ends the pair: the confirmation says the mentor keeps the
     // one shared craving.
     let mut end = mentee.screens().end_pair(&pair.pair_id).unwrap();

@@ -12,6 +12,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use tandem_core::checkin::CheckIn;
 use tandem_core::clean_time::Rung;
 use tandem_core::craving::Outcome;
+use tandem_core::features::meetings::{KEPT_WINDOW_DAYS, MeetingSummary};
 use tandem_core::features::sharing::SHARED_COPY_WARNING;
 use tandem_core::goal::GoalStatus;
 use tandem_core::journal::JournalEntry;
@@ -22,10 +23,15 @@ use tandem_core::screens::{
     NotesScreen, PageCursor, PairsScreen, RecoveryKeyStep, SettingsScreen, SyncStatusScreen,
     SyncSummary, TodayScreen,
 };
+use tandem_core::settings::MEETING_LEAD_MAX_MINUTES;
 use tandem_core::sync::SyncStatus;
 use tandem_core::words::{count, since_last_look};
 
 use crate::charts;
+
+pub mod meetings;
+
+pub use meetings::{kind_label, meeting, meetings};
 
 /// What the mentor and the server can and cannot see (Settings).
 pub const WHAT_OTHERS_SEE: [(&str, &str); 2] = [
@@ -40,13 +46,14 @@ pub const WHAT_OTHERS_SEE: [(&str, &str); 2] = [
 ];
 
 /// The screens, in the order the navigation lists them.
-const NAV: [(&str, &str); 9] = [
+const NAV: [(&str, &str); 10] = [
     ("/", "Today"),
     ("/journal", "Journal"),
     ("/craving", "Log a craving"),
     ("/goals", "Goals"),
     ("/insights", "Insights"),
     ("/notes", "Shared notes"),
+    ("/meetings", "Meetings"),
     ("/pair", "Pair"),
     ("/mentor", "Mentor overview"),
     ("/settings", "Settings"),
@@ -337,8 +344,9 @@ pub fn first_run(step: &FirstRunStep, problem: Option<&str>, csrf: &str) -> Stri
     }
 }
 
-/// Today: clean time per track, the next milestone, today's check-in.
-pub fn today(screen: &TodayScreen) -> String {
+/// Today: clean time per track, the next milestone, today's check-in, the
+/// next meeting (with "ask to reschedule" when the core offers it).
+pub fn today(screen: &TodayScreen, csrf: &str) -> String {
     let v = &screen.today;
     page(
         "Today",
@@ -361,6 +369,25 @@ pub fn today(screen: &TodayScreen) -> String {
                                 p { "Reached " (rung(last.rung)) " on " (date(last.date)) "." }
                             }
                         }
+                    }
+                }
+            }
+            @if let Some(m) = &screen.next_meeting {
+                section aria-labelledby="meeting" {
+                    h2 #meeting { "Next meeting" }
+                    p {
+                        a href={ "/meetings/" (m.id) } { (meetings::when(m)) }
+                        " · " (kind_label(m.kind))
+                        @if !m.place.is_empty() { " · " (m.place) }
+                    }
+                    @if screen.can_ask_reschedule {
+                        form.inline method="post" action={ "/meetings/" (m.id) "/ask" } {
+                            (csrf_field(csrf))
+                            input type="hidden" name="back" value="today";
+                            button type="submit" { "Ask to reschedule" }
+                        }
+                    } @else if m.reschedule_asked {
+                        p.meta { "Another time was asked for." }
                     }
                 }
             }
@@ -740,6 +767,7 @@ pub fn mentor(screen: &MentorOverviewScreen, csrf: &str) -> String {
                         }
                     }
                     @for t in &m.clean_time { p { (t.name) ": " (days(t.clean_days)) } }
+                    (meeting_summary(&m.meetings))
                     h3 { "Shared goals" }
                     ul {
                         @for g in &m.goals {
@@ -757,6 +785,52 @@ pub fn mentor(screen: &MentorOverviewScreen, csrf: &str) -> String {
             (button_form("/mentor/seen", csrf, "Mark all as seen"))
         },
     )
+}
+
+/// How long ago, in whole days: "today", "yesterday", "3 days ago".
+fn days_ago(n: i64) -> String {
+    match n {
+        ..=0 => "today".into(),
+        1 => "yesterday".into(),
+        n => format!("{} ago", days(n)),
+    }
+}
+
+/// A mentee's meetings on the mentor overview: the last one held, how many
+/// were kept lately, the next one, and a flag when they stopped happening
+/// or someone asked to move one.
+fn meeting_summary(s: &MeetingSummary) -> Markup {
+    html! {
+        h3 { "Meetings" }
+        @if !s.scheduled && s.last_held.is_none() {
+            p { "No meeting times agreed yet." }
+        } @else {
+            ul {
+                li {
+                    "Last held: "
+                    @match (s.last_held_local, s.days_since_held) {
+                        (Some(t), Some(d)) => { (meetings::local(t)) " (" (days_ago(d)) ")" }
+                        _ => { "none yet" }
+                    }
+                }
+                li { "Kept in the last " (KEPT_WINDOW_DAYS / 7) " weeks: " (s.kept_recently) }
+                @if let Some(next) = &s.next {
+                    li { "Next: " (meetings::when(next)) " · " (kind_label(next.kind)) }
+                }
+            }
+            @if s.missed_twice {
+                p.warning role="status" { "The last two meetings were missed." }
+            }
+            @if s.quiet {
+                @if let Some(d) = s.days_since_held {
+                    p.warning role="status" { "No meeting in " (days(d)) "." }
+                }
+            }
+            @if s.open_asks > 0 {
+                p.warning role="status" { "Asked to reschedule: " (count(s.open_asks, "meeting", "meetings")) "." }
+            }
+        }
+    }
 }
 
 /// Settings: what others see, sync, export, erase.
@@ -787,6 +861,16 @@ pub fn settings(screen: &SettingsScreen, sync: &SyncStatusScreen, csrf: &str) ->
             section aria-labelledby="device" {
                 h2 #device { "This device" }
                 p { "Locks after " (s.lock_after_secs) " seconds in the background; notifications say “" (s.app_name.label()) "”." }
+                form method="post" action="/settings/meeting-reminder" {
+                    (csrf_field(csrf))
+                    label for="lead" { "Meeting reminder: minutes before a meeting (0 turns it off)" }
+                    input #lead name="minutes" type="number" min="0" max=(MEETING_LEAD_MAX_MINUTES) value=(s.meeting_lead_minutes) required;
+                    button type="submit" { "Save reminder" }
+                }
+                p.meta {
+                    @if s.meeting_lead_minutes == 0 { "No meeting reminder." }
+                    @else { "Meeting reminder " (count(s.meeting_lead_minutes, "minute", "minutes")) " before." }
+                }
             }
             section aria-labelledby="data" {
                 h2 #data { "Your data" }
@@ -814,6 +898,9 @@ input[type=text], input[type=url], input[type=number], textarea, select { width:
 input[type=checkbox], input[type=radio] { width: auto; }
 fieldset { border: 1px solid #8886; margin-top: .75rem; }
 fieldset label { font-weight: normal; }
+fieldset label.day { display: inline-block; margin-right: 1rem; }
+details { margin-top: .75rem; } summary { cursor: pointer; }
+dt { font-weight: 600; } dd { margin: 0 0 .5rem; }
 button, .button { display: inline-block; font: inherit; margin: .75rem .5rem 0 0; padding: .5rem 1rem; border: 1px solid #8888; border-radius: .4rem; background: none; color: inherit; text-decoration: none; cursor: pointer; }
 .primary { background: #2a6; color: #fff; border-color: #2a6; }
 .danger { background: #b33; color: #fff; border-color: #b33; }

@@ -17,6 +17,10 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use tandem_core::checkin::CheckInInput;
 use tandem_core::craving::{CravingInput, Outcome};
+use tandem_core::domain::meeting::{
+    MeetingKind, Recurrence, parse_date, parse_local, parse_time, parse_zone,
+};
+use tandem_core::features::meetings::{MarkAs, PlanChange};
 use tandem_core::features::sharing::ShareKind;
 use tandem_core::goal::GoalInput;
 use tandem_core::journal::JournalInput;
@@ -24,6 +28,7 @@ use tandem_core::screens::{FirstRun, FirstRunStep, FirstTrack, PageCursor};
 use tandem_core::{Error, ErrorKind};
 
 use crate::guard::{self, Posted};
+use crate::render::meetings::WEEKDAYS;
 use crate::{App, render, screens};
 
 /// A core error as a page, with a status that fits its kind.
@@ -96,6 +101,14 @@ pub fn router(app: App) -> Router {
         .route("/insights", get(insights))
         .route("/notes", get(notes).post(add_note))
         .route("/notes/{id}", get(note).post(edit_note))
+        .route("/meetings", get(meetings).post(schedule_meetings))
+        .route("/meetings.ics", get(meetings_ics))
+        .route("/meetings/plans/{id}", post(edit_plan))
+        .route("/meetings/plans/{id}/end", post(end_plan))
+        .route("/meetings/{id}", get(meeting))
+        .route("/meetings/{id}/mark", post(mark_meeting))
+        .route("/meetings/{id}/note", post(meeting_note))
+        .route("/meetings/{id}/ask", post(ask_reschedule))
         .route("/pair", get(pair))
         .route("/pair/invite", post(invite))
         .route("/pair/join", post(join))
@@ -103,6 +116,7 @@ pub fn router(app: App) -> Router {
         .route("/mentor/ack/{id}", post(acknowledge))
         .route("/mentor/seen", post(seen))
         .route("/settings", get(settings))
+        .route("/settings/meeting-reminder", post(meeting_reminder))
         .route("/sync", post(sync))
         .route("/export.json", get(export))
         .route("/erase", post(erase))
@@ -552,6 +566,219 @@ async fn edit_note(
     Ok(Redirect::to(&path))
 }
 
+/// The Meetings page's query: `pair=<id>` shows one pair's meetings only.
+#[derive(Deserialize)]
+struct PairQuery {
+    pair: Option<String>,
+}
+
+async fn meetings(State(app): State<App>, Query(q): Query<PairQuery>) -> PageResult {
+    let csrf = app.guard.csrf().to_owned();
+    let pair = q.pair.filter(|p| !p.is_empty());
+    Ok(Html(
+        app.run(move |core| screens::meetings(core, pair.as_deref(), &csrf))
+            .await?,
+    ))
+}
+
+/// A schedule as the Meetings page's form sends it: how often (`once`,
+/// `weekly` with the ticked weekdays, `days` with `n`), the date (once) or
+/// first day, the local time in the agreed zone, the zone, the kind, the
+/// place, and (setting one up, with several pairs) the pair.
+#[derive(Deserialize)]
+struct PlanForm {
+    #[serde(default)]
+    pair: String,
+    every: String,
+    #[serde(default)]
+    n: String,
+    #[serde(default)]
+    mon: Option<String>,
+    #[serde(default)]
+    tue: Option<String>,
+    #[serde(default)]
+    wed: Option<String>,
+    #[serde(default)]
+    thu: Option<String>,
+    #[serde(default)]
+    fri: Option<String>,
+    #[serde(default)]
+    sat: Option<String>,
+    #[serde(default)]
+    sun: Option<String>,
+    date: String,
+    time: String,
+    zone: String,
+    kind: String,
+    #[serde(default)]
+    place: String,
+}
+
+impl PlanForm {
+    /// The ticked weekdays as the core reads them: `wed,sun`.
+    fn days(&self) -> String {
+        let ticked = [
+            &self.mon, &self.tue, &self.wed, &self.thu, &self.fri, &self.sat, &self.sun,
+        ];
+        WEEKDAYS
+            .iter()
+            .zip(ticked)
+            .filter(|(_, t)| t.is_some())
+            .map(|((name, _), _)| *name)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Every field parsed by the core's parsers; the core checks the rest.
+    fn change(&self) -> Result<PlanChange, Error> {
+        let date = parse_date("date", &self.date)?;
+        let recurrence = match self.every.as_str() {
+            "once" => Recurrence::Once { date },
+            "weekly" => Recurrence::weekly(&self.days(), date)?,
+            "days" => {
+                let n = u32::try_from(number("every N days", &self.n)?).map_err(|_| {
+                    Error::invalid(
+                        "every N days",
+                        format!("{:?} is not a number of days", self.n),
+                    )
+                })?;
+                Recurrence::every_days(n, date)?
+            }
+            _ => {
+                return Err(Error::invalid(
+                    "how often",
+                    "once, every week or every N days",
+                ));
+            }
+        };
+        Ok(PlanChange {
+            recurrence: Some(recurrence),
+            time: Some(parse_time(&self.time)?),
+            zone: Some(parse_zone(&self.zone)?),
+            kind: Some(MeetingKind::parse(&self.kind)?),
+            place: Some(self.place.clone()),
+        })
+    }
+}
+
+async fn schedule_meetings(State(app): State<App>, Posted(f): Posted<PlanForm>) -> Done {
+    let change = f.change()?;
+    app.run(move |core| {
+        let pair = Some(f.pair.as_str()).filter(|p| !p.is_empty());
+        core.meetings().schedule(pair, change)
+    })
+    .await?;
+    Ok(Redirect::to("/meetings"))
+}
+
+async fn edit_plan(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    Posted(f): Posted<PlanForm>,
+) -> Done {
+    let change = f.change()?;
+    app.run(move |core| core.meetings().edit(&id, change))
+        .await?;
+    Ok(Redirect::to("/meetings"))
+}
+
+async fn end_plan(State(app): State<App>, Path(id): Path<String>, _: Posted<Button>) -> Done {
+    app.run(move |core| core.meetings().end(&id)).await?;
+    Ok(Redirect::to("/meetings"))
+}
+
+/// Every live schedule as an iCalendar file, to download.
+async fn meetings_ics(State(app): State<App>) -> Answer {
+    let ics = app.run(|core| core.meetings().ics()).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"meetings.ics\"",
+            ),
+        ],
+        ics,
+    )
+        .into_response())
+}
+
+async fn meeting(State(app): State<App>, Path(id): Path<String>) -> PageResult {
+    let csrf = app.guard.csrf().to_owned();
+    Ok(Html(
+        app.run(move |core| screens::meeting(core, &id, &csrf))
+            .await?,
+    ))
+}
+
+/// A mark: `as` is `held`, `missed` or `moved` (then `to` is the new local
+/// date and time in the agreed zone, as a `datetime-local` field sends it).
+#[derive(Deserialize)]
+struct MarkForm {
+    #[serde(rename = "as")]
+    mark_as: String,
+    #[serde(default)]
+    to: String,
+}
+
+async fn mark_meeting(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    Posted(f): Posted<MarkForm>,
+) -> Done {
+    let mark_as = match f.mark_as.as_str() {
+        "held" => MarkAs::Held,
+        "missed" => MarkAs::Missed,
+        "moved" => MarkAs::MovedTo(parse_local(&f.to)?),
+        _ => return Err(Error::invalid("mark", "held, missed or moved").into()),
+    };
+    let path = format!("/meetings/{id}");
+    app.run(move |core| core.meetings().mark(&id, mark_as, None))
+        .await?;
+    Ok(Redirect::to(&path))
+}
+
+#[derive(Deserialize)]
+struct MeetingNoteForm {
+    note: String,
+}
+
+async fn meeting_note(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    Posted(f): Posted<MeetingNoteForm>,
+) -> Done {
+    let path = format!("/meetings/{id}");
+    app.run(move |core| core.meetings().set_note(&id, &f.note))
+        .await?;
+    Ok(Redirect::to(&path))
+}
+
+/// "Ask to reschedule", from a meeting's record (with a message) or from
+/// Today (`back=today`: one tap, then back to Today).
+#[derive(Deserialize)]
+struct AskForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    back: String,
+}
+
+async fn ask_reschedule(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    Posted(f): Posted<AskForm>,
+) -> Done {
+    let path = if f.back == "today" {
+        "/".to_owned()
+    } else {
+        format!("/meetings/{id}")
+    };
+    app.run(move |core| core.meetings().ask_reschedule(&id, &f.text))
+        .await?;
+    Ok(Redirect::to(&path))
+}
+
 async fn pair(State(app): State<App>) -> PageResult {
     let csrf = app.guard.csrf().to_owned();
     Ok(Html(
@@ -624,6 +851,25 @@ async fn settings(State(app): State<App>) -> PageResult {
     Ok(Html(
         app.run(move |core| screens::settings(core, &csrf)).await?,
     ))
+}
+
+#[derive(Deserialize)]
+struct MinutesForm {
+    minutes: String,
+}
+
+/// The meeting reminder's lead time, in minutes (0: none); the core checks
+/// its bounds.
+async fn meeting_reminder(State(app): State<App>, Posted(f): Posted<MinutesForm>) -> Done {
+    let minutes = u32::try_from(number("meeting reminder", &f.minutes)?)
+        .map_err(|_| Error::invalid("meeting reminder", "a number of minutes, 0 for none"))?;
+    app.run(move |core| {
+        let mut settings = core.settings().get()?;
+        settings.meeting_lead_minutes = minutes;
+        core.settings().set(&settings)
+    })
+    .await?;
+    Ok(Redirect::to("/settings"))
 }
 
 #[derive(Deserialize)]

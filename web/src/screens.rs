@@ -17,19 +17,19 @@ pub fn home(core: &App, flow: &mut Option<FirstRun>, csrf: &str) -> Result<Strin
     if flow.is_none() {
         match core.screens().launch()? {
             Launch::Locked => return Err(Error::Locked),
-            Launch::Today => return today(core),
+            Launch::Today => return today(core, csrf),
             Launch::FirstRun { .. } => *flow = Some(core.screens().first_run()?),
         }
     }
     match flow.as_ref().map(FirstRun::step) {
-        Some(FirstRunStep::Done) | None => today(core),
+        Some(FirstRunStep::Done) | None => today(core, csrf),
         Some(step) => Ok(render::first_run(&step, None, csrf)),
     }
 }
 
 /// The Today page.
-pub fn today(core: &App) -> Result<String> {
-    Ok(render::today(&core.screens().today()?))
+pub fn today(core: &App, csrf: &str) -> Result<String> {
+    Ok(render::today(&core.screens().today()?, csrf))
 }
 
 /// A page of the journal: the first, or the one after `after`.
@@ -63,6 +63,17 @@ pub fn goals(core: &App, csrf: &str) -> Result<String> {
 pub fn notes(core: &App, csrf: &str) -> Result<String> {
     let screens = core.screens();
     Ok(render::notes(&screens.notes()?, &screens.pairs()?, csrf))
+}
+
+/// The Meetings page, for `pair` or every live pair.
+pub fn meetings(core: &App, pair: Option<&str>, csrf: &str) -> Result<String> {
+    Ok(render::meetings(&core.screens().meetings(pair)?, csrf))
+}
+
+/// One meeting's record.
+pub fn meeting(core: &App, id: &str, csrf: &str) -> Result<String> {
+    let screen = core.screens().meeting(id)?;
+    Ok(render::meeting(&screen, Some(screen.my_side), csrf))
 }
 
 /// The Pair page, with a fresh invite (its code and QR code) if one was

@@ -13,6 +13,7 @@ pub fn settings(
     lock_after: Option<u32>,
     app_name: Option<String>,
     reminder_hour: Option<String>,
+    meeting_lead: Option<u32>,
 ) -> Result<Reply, String> {
     let mut settings = app.settings().get().map_err(err)?;
     if let Some(secs) = lock_after {
@@ -30,18 +31,25 @@ pub fn settings(
                 })?),
             };
     }
+    if let Some(minutes) = meeting_lead {
+        settings.meeting_lead_minutes = minutes;
+    }
     let settings = app.settings().set(&settings).map_err(err)?;
     Reply::new(&settings, settings_text(&settings))
 }
 
 fn settings_text(settings: &Settings) -> String {
     format!(
-        "Locks after {} s in the background; shown as {}; check-in reminder {}.",
+        "Locks after {} s in the background; shown as {}; check-in reminder {}; meeting reminder {}.",
         settings.lock_after_secs,
         settings.app_name.label(),
         settings
             .reminder_hour
-            .map_or("off".to_string(), |h| format!("at {h}:00"))
+            .map_or("off".to_string(), |h| format!("at {h}:00")),
+        match settings.meeting_lead_minutes {
+            0 => "off".to_string(),
+            m => format!("{m} min before"),
+        }
     )
 }
 

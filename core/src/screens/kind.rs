@@ -21,6 +21,9 @@ pub enum ScreenKind {
     Goals,
     /// [`NotesScreen`](super::NotesScreen).
     Notes,
+    /// [`MeetingsScreen`](super::MeetingsScreen) and
+    /// [`MeetingScreen`](super::MeetingScreen).
+    Meetings,
     /// [`PairsScreen`](super::PairsScreen).
     Pairs,
     /// [`MentorOverviewScreen`](super::MentorOverviewScreen).
@@ -42,6 +45,7 @@ impl ScreenKind {
         ScreenKind::Insights,
         ScreenKind::Goals,
         ScreenKind::Notes,
+        ScreenKind::Meetings,
         ScreenKind::Pairs,
         ScreenKind::MentorOverview,
         ScreenKind::Devices,
@@ -66,6 +70,7 @@ impl ScreenKind {
             ScreenKind::Insights => &[Area::Insights, Area::Cravings],
             ScreenKind::Goals => &[Area::Goals, Area::Pairs, Area::Overview],
             ScreenKind::Notes => &[Area::Notes],
+            ScreenKind::Meetings => &[Area::Meetings, Area::Pairs],
             ScreenKind::Pairs => &[Area::Pairs, Area::Sync],
             ScreenKind::MentorOverview => &[Area::Overview, Area::Pairs],
             ScreenKind::Devices => &[Area::Devices, Area::Sync],

@@ -483,6 +483,13 @@ pub(crate) fn document(tx: &Transaction<'_>, doc_id: &DocId, doc: &Automerge) ->
             }
         }
         DocKind::People => people(tx, doc_id, doc)?,
+        DocKind::Meetings => {
+            let body = serde_json::to_string(&document::meetings::read(doc)?)?;
+            tx.execute(
+                "INSERT OR REPLACE INTO meetings (doc_id, body) VALUES (?1, ?2)",
+                params![id, body],
+            )?;
+        }
         DocKind::Devices => {
             tx.execute("DELETE FROM devices", [])?;
             for key in automerge::ReadDoc::keys(doc, automerge::ROOT) {

@@ -2,7 +2,7 @@
 //!
 //! The schema version lives in `PRAGMA user_version`. Every version is one
 //! step of SQL ([`CREATE`], [`SYNC`], [`LEAN_WRITES`], [`LEAN_READS`],
-//! [`QUARANTINE`], [`PINS`]),
+//! [`QUARANTINE`], [`PINS`], [`MEETINGS`]),
 //! never edited once
 //! released. A fresh store replays every step, and an older one replays the
 //! steps it lacks, so a fresh store and an upgraded one cannot differ. A
@@ -13,7 +13,7 @@ use rusqlite::Connection;
 use crate::error::Result;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 6;
+pub const VERSION: i64 = 7;
 
 /// Version 1: documents and the read model.
 pub const CREATE: &str = "
@@ -306,8 +306,18 @@ pub const PINS: &str = "
 ALTER TABLE spaces ADD COLUMN pin TEXT;
 ";
 
+/// Version 7: each pair's meetings (schedules, marks, requests, notes),
+/// projected whole from its `meetings` document as one JSON row: a pair's
+/// meetings are few, and every screen that shows one needs them all.
+pub const MEETINGS: &str = "
+CREATE TABLE meetings (
+    doc_id TEXT PRIMARY KEY,
+    body   TEXT NOT NULL
+) STRICT;
+";
+
 /// The read-model tables, in the order [`crate::Store::read_model_dump`] lists them.
-pub const READ_MODEL_TABLES: [(&str, &str); 11] = [
+pub const READ_MODEL_TABLES: [(&str, &str); 12] = [
     ("person", "id"),
     ("tracks", "id"),
     ("journal", "id"),
@@ -319,12 +329,21 @@ pub const READ_MODEL_TABLES: [(&str, &str); 11] = [
     ("shared_items", "doc_id, id"),
     ("reach_outs", "doc_id, id"),
     ("pair_people", "doc_id"),
+    ("meetings", "doc_id"),
 ];
 
 /// Creates the current schema in an empty database: every step in order
 /// (with nothing to carry over from before version 2).
 pub fn create(conn: &Connection) -> Result<()> {
-    for step in [CREATE, SYNC, LEAN_WRITES, LEAN_READS, QUARANTINE, PINS] {
+    for step in [
+        CREATE,
+        SYNC,
+        LEAN_WRITES,
+        LEAN_READS,
+        QUARANTINE,
+        PINS,
+        MEETINGS,
+    ] {
         conn.execute_batch(step)?;
     }
     conn.pragma_update(None, "user_version", VERSION)?;
@@ -355,6 +374,9 @@ pub fn upgrade_from(conn: &Connection, from: i64) -> Result<()> {
     }
     if from < 6 {
         conn.execute_batch(PINS)?;
+    }
+    if from < 7 {
+        conn.execute_batch(MEETINGS)?;
     }
     conn.pragma_update(None, "user_version", VERSION)?;
     Ok(())

@@ -24,6 +24,8 @@ final class AppModel: ObservableObject {
     @Published var insights: InsightsScreen?
     @Published var goals: GoalsScreen?
     @Published var notes: NotesScreen?
+    /// The meetings of every pair that has not ended.
+    @Published var meetings: MeetingsScreen?
     @Published var pairs: PairsScreen?
     @Published var overview: MentorOverviewScreen?
     @Published var devices: DevicesScreen?
@@ -143,6 +145,7 @@ final class AppModel: ObservableObject {
         case .insights: if let v = await fetch({ try $0.insightsScreen() }) { insights = v }
         case .goals: if let v = await fetch({ try $0.goalsScreen() }) { goals = v }
         case .notes: if let v = await fetch({ try $0.notesScreen() }) { notes = v }
+        case .meetings: if let v = await fetch({ try $0.meetingsScreen(pairId: nil) }) { meetings = v }
         case .pairs: if let v = await fetch({ try $0.pairsScreen() }) { pairs = v }
         // Opening the overview is the mentor looking: what counts as new starts over.
         case .mentorOverview: if let v = await fetch({ try $0.mentorOverviewScreen(markSeen: opened) }) { overview = v }

@@ -70,6 +70,17 @@ const syncNow = async (page) => {
   await page.waitForURL(/\/settings$/);
 };
 
+// No sideways scrolling at this page's width, a label on every field, one h1.
+const fits = async (page, what) => {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 1, `${what} scrolls sideways by ${overflow}px`);
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input:not([type=hidden]), textarea, select')]
+    .filter((el) => el.labels.length === 0 && !el.getAttribute('aria-label'))
+    .map((el) => el.outerHTML));
+  assert.deepEqual(unlabelled, [], `${what} has fields without a label`);
+  assert.equal(await page.locator('h1').count(), 1, `${what} has one h1`);
+};
+
 test('the token moved from the address into a cookie, and Today shows clean time', async () => {
   assert.equal(new URL(sam.url()).search, '', 'the token left the address bar');
   await assert.doesNotReject(sam.getByRole('heading', { name: 'Today', level: 1 }).waitFor());
@@ -154,6 +165,48 @@ test('both edit the shared note and see each other\'s text after sync', async ()
   await shot(sam, 'pair');
 });
 
+test('a pair agrees on meeting times, the mentee asks to move one from Today, the calendar downloads', async () => {
+  await nav(sam, 'Meetings').click();
+  // Sam has two pairs by now (the invite made above is one): choose Alex.
+  await sam.getByLabel('With', { exact: true }).selectOption({ label: 'Alex' });
+  await sam.getByLabel('Every week, on the days ticked below').check();
+  await sam.getByLabel('Sun', { exact: true }).check();
+  await sam.getByLabel('Wed', { exact: true }).check();
+  await sam.getByLabel('Date (once), or the first day (repeating)').fill(daysAgo(0));
+  await sam.getByLabel('Time, in the time zone below').fill('19:00');
+  assert.equal(await sam.getByLabel(/^Time zone the two of you agreed on/).inputValue(), 'Europe/Berlin');
+  await sam.getByLabel('How you meet').selectOption('video');
+  await sam.getByRole('button', { name: 'Add schedule' }).click();
+  await sam.waitForURL(/\/meetings$/);
+  const main = await sam.textContent('main');
+  assert.match(main, /Every week on Wed, Sun at 19:00 \(Europe\/Berlin\)/);
+  assert.match(main, /Video call/);
+  await fits(sam, 'the Meetings page');
+  await shot(sam, 'meetings');
+  await sam.locator('#ahead ~ ul a').first().click();
+  await sam.getByRole('heading', { name: 'Meeting', level: 1 }).waitFor();
+  await fits(sam, 'a meeting record');
+  await shot(sam, 'meeting');
+
+  await nav(sam, 'Today').click();
+  assert.match(await sam.textContent('main'), /Next meeting/);
+  await sam.getByRole('button', { name: 'Ask to reschedule' }).click();
+  await sam.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
+  assert.match(await sam.textContent('main'), /Another time was asked for/);
+  assert.equal(await sam.getByRole('button', { name: 'Ask to reschedule' }).count(), 0);
+  await syncNow(sam);
+  await syncNow(alex);
+  await nav(alex, 'Mentor overview').click();
+  assert.match(await alex.textContent('main'), /Asked to reschedule: 1 meeting/);
+
+  const cookie = (await sam.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+  const ics = await request(new URL('/meetings.ics', samUrl).href, { headers: { cookie } });
+  assert.equal(ics.status, 200);
+  assert.match(ics.headers['content-type'], /^text\/calendar/);
+  assert.match(ics.headers['content-disposition'], /^attachment/);
+  assert.match(ics.body, /RRULE:FREQ=WEEKLY;BYDAY=(WE,SU|SU,WE)/);
+});
+
 test('requests without the token, from a foreign Host, or forms without CSRF are refused', async () => {
   const base = new URL(samUrl);
   const origin = `http://${base.host}`;
@@ -183,7 +236,7 @@ test('requests without the token, from a foreign Host, or forms without CSRF are
 test('every page reflows at 320 CSS pixels (200% zoom on a phone) and every field has a label', async () => {
   const page = await (await browser.newContext({ viewport: { width: 320, height: 640 } })).newPage();
   await page.goto(samUrl);
-  for (const path of ['/', '/journal', '/craving', '/checkin', '/goals', '/insights', '/notes', '/pair', '/mentor', '/settings']) {
+  for (const path of ['/', '/journal', '/craving', '/checkin', '/goals', '/insights', '/notes', '/meetings', '/pair', '/mentor', '/settings']) {
     await page.goto(new URL(path, samUrl).href);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 1, `${path} scrolls sideways by ${overflow}px at 320px`);
@@ -195,17 +248,6 @@ test('every page reflows at 320 CSS pixels (200% zoom on a phone) and every fiel
   }
   await page.context().close();
 });
-
-// No sideways scrolling at this page's width, a label on every field, one h1.
-const fits = async (page, what) => {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.ok(overflow <= 1, `${what} scrolls sideways by ${overflow}px`);
-  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input:not([type=hidden]), textarea, select')]
-    .filter((el) => el.labels.length === 0 && !el.getAttribute('aria-label'))
-    .map((el) => el.outerHTML));
-  assert.deepEqual(unlabelled, [], `${what} has fields without a label`);
-  assert.equal(await page.locator('h1').count(), 1, `${what} has one h1`);
-};
 
 test('a fresh home opens on the first run, and finishing it lands on Today with the track', async () => {
   const url = await world.ui('robin');

@@ -10,6 +10,7 @@ use crate::clean_time::{MilestoneDate, clean_days, local_date, milestones};
 use crate::document::DocId;
 use crate::domain::pair::{ReachOut, SharedItem, SharedTrack, Side};
 use crate::error::Result;
+use crate::features::meetings::{MeetingSummary, summary};
 use crate::store::Store;
 use crate::view::GoalView;
 
@@ -32,6 +33,8 @@ pub struct MenteeOverview {
     pub shared: Vec<SharedItem>,
     /// What changed since the mentor last looked.
     pub changes: Changes,
+    /// How regular the pair's meetings have been, and the next one.
+    pub meetings: MeetingSummary,
 }
 
 /// One track's clean time as the mentor sees it.
@@ -68,6 +71,7 @@ pub struct Changes {
 /// reach-outs first. With `mark_seen`, "what changed" starts over from now.
 pub fn overview(store: &mut Store, mark_seen: bool) -> Result<Vec<MenteeOverview>> {
     let now = store.now();
+    let viewer = store.person()?.tz();
     let mut out = Vec::new();
     for space in store.spaces()? {
         if space.side != Some(Side::Mentor) {
@@ -112,6 +116,7 @@ pub fn overview(store: &mut Store, mark_seen: bool) -> Result<Vec<MenteeOverview
         let reach_outs = store.reach_outs(&pair)?;
         changes.new_reach_outs = reach_outs.iter().filter(|r| r.at_ms > since).count() as u32;
         changes.notes_edited = store.pair_notes_edited_since(&pair, since)?;
+        let meetings = summary(store, &pair, viewer)?;
         out.push(MenteeOverview {
             pair_id: pair,
             name: mentee.name,
@@ -124,6 +129,7 @@ pub fn overview(store: &mut Store, mark_seen: bool) -> Result<Vec<MenteeOverview
             goals: goals.iter().map(GoalView::from).collect(),
             shared,
             changes,
+            meetings,
         });
     }
     out.sort_by_key(|m| (m.open_reach_outs.is_empty(), m.ended, m.name.clone()));

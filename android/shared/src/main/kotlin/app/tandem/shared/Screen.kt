@@ -25,6 +25,7 @@ enum class Screen(
     GOALS(setOf(ScreenKind.GOALS)),
     INSIGHTS(setOf(ScreenKind.INSIGHTS)),
     NOTES(setOf(ScreenKind.NOTES)),
+    MEETINGS(setOf(ScreenKind.MEETINGS)),
     MENTOR_OVERVIEW(setOf(ScreenKind.MENTOR_OVERVIEW, ScreenKind.PAIRS)),
     PAIR(setOf(ScreenKind.PAIRS)),
     SETTINGS(setOf(ScreenKind.SETTINGS, ScreenKind.SYNC_STATUS, ScreenKind.DEVICES)),
@@ -40,7 +41,7 @@ enum class Screen(
 
         /** Where a tap on each screen can lead (besides the tabs). */
         val links: Map<Screen, List<Screen>> = mapOf(
-            TODAY to listOf(LOG_CRAVING, CHECK_IN, INSIGHTS, MENTOR_OVERVIEW),
+            TODAY to listOf(LOG_CRAVING, CHECK_IN, INSIGHTS, MEETINGS, MENTOR_OVERVIEW),
             JOURNAL to listOf(JOURNAL_ENTRY),
             JOURNAL_ENTRY to emptyList(),
             LOG_CRAVING to emptyList(),
@@ -49,7 +50,8 @@ enum class Screen(
             GOALS to emptyList(),
             INSIGHTS to listOf(CRAVINGS),
             NOTES to emptyList(),
-            MENTOR_OVERVIEW to listOf(NOTES),
+            MEETINGS to emptyList(),
+            MENTOR_OVERVIEW to listOf(NOTES, MEETINGS),
             PAIR to emptyList(),
             SETTINGS to listOf(PAIR),
         )

@@ -109,6 +109,7 @@ private fun TandemNavHost(vm: TandemViewModel) {
                         Screen.JOURNAL_ENTRY -> JournalEntryScreen(vm) { nav.popBackStack() }
                         Screen.GOALS -> GoalsScreen(vm)
                         Screen.NOTES -> NotesScreen(vm)
+                        Screen.MEETINGS -> MeetingsScreen(vm)
                         Screen.MENTOR_OVERVIEW -> MentorOverviewScreen(vm)
                         Screen.PAIR -> PairScreen(vm)
                         Screen.SETTINGS -> SettingsScreen(vm, go)

@@ -17,6 +17,7 @@ import app.tandem.core.InsightsScreen
 import app.tandem.core.JournalInput
 import app.tandem.core.JournalScreen
 import app.tandem.core.Launch
+import app.tandem.core.MeetingsScreen
 import app.tandem.core.MentorOverviewScreen
 import app.tandem.core.NotesScreen
 import app.tandem.core.PageCursor
@@ -75,6 +76,9 @@ class TandemViewModel(app: Application) : AndroidViewModel(app) {
     val goals: StateFlow<GoalsScreen?> = _goals
     private val _notes = MutableStateFlow<NotesScreen?>(null)
     val notes: StateFlow<NotesScreen?> = _notes
+    private val _meetings = MutableStateFlow<MeetingsScreen?>(null)
+    /** The meetings of every pair that has not ended. */
+    val meetings: StateFlow<MeetingsScreen?> = _meetings
     private val _pairs = MutableStateFlow<PairsScreen?>(null)
     val pairs: StateFlow<PairsScreen?> = _pairs
     private val _overview = MutableStateFlow<MentorOverviewScreen?>(null)
@@ -188,6 +192,7 @@ class TandemViewModel(app: Application) : AndroidViewModel(app) {
             ScreenKind.INSIGHTS -> call({ it.insightsScreen() }) { _insights.value = it }
             ScreenKind.GOALS -> call({ it.goalsScreen() }) { _goals.value = it }
             ScreenKind.NOTES -> call({ it.notesScreen() }) { _notes.value = it }
+            ScreenKind.MEETINGS -> call({ it.meetingsScreen(null) }) { _meetings.value = it }
             ScreenKind.PAIRS -> call({ it.pairsScreen() }) { _pairs.value = it }
             // Opening the overview is the mentor looking: what counts as new starts over.
             ScreenKind.MENTOR_OVERVIEW -> call({ it.mentorOverviewScreen(opened) }) { _overview.value = it }

@@ -91,6 +91,7 @@ fun TodayScreen(vm: TandemViewModel, go: (Screen) -> Unit) {
                 OutlinedButton(onClick = { go(Screen.INSIGHTS) }) { Text(stringResource(R.string.insights)) }
                 // Offered once there is a pair, as the core's record says.
                 if (screen.hasPair) {
+                    OutlinedButton(onClick = { go(Screen.MEETINGS) }) { Text(stringResource(R.string.meetings)) }
                     OutlinedButton(onClick = { go(Screen.MENTOR_OVERVIEW) }) { Text(stringResource(R.string.mentor_overview)) }
                 }
             }
