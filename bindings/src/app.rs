@@ -334,6 +334,34 @@ impl Tandem {
         Ok(self.app.settings().due_notices()?)
     }
 
+    /// The notifications due now, remembered as shown (a reach-out or pair
+    /// activity is told of once): what to post after a wake-up's sync.
+    pub fn announce_notices(&self) -> Result<Vec<Notice>> {
+        Ok(self.app.settings().announce()?)
+    }
+
+    /// Gives the sync server this device's Web Push subscription (endpoint,
+    /// uncompressed P-256 key and auth secret, both base64url), so that a
+    /// write by the other side of a pair wakes it. Reaches the network.
+    pub async fn wakeup_subscribe(
+        self: Arc<Self>,
+        endpoint: String,
+        p256dh: String,
+        auth: String,
+    ) -> Result<()> {
+        self.off_thread(move |app| {
+            let sub =
+                tandem_core::features::wakeups::WakeupSubscription::new(&endpoint, &p256dh, &auth)?;
+            app.wakeups().subscribe(&sub)
+        })
+        .await
+    }
+
+    /// Removes the wake-up subscription here and at the server.
+    pub async fn wakeup_unsubscribe(self: Arc<Self>) -> Result<()> {
+        self.off_thread(|app| app.wakeups().unsubscribe()).await
+    }
+
     /// Everything on the device as JSON that `import_json` restores.
     pub async fn export_json(self: Arc<Self>) -> Result<String> {
         self.off_thread(|app| app.export()?.to_json()).await

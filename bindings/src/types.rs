@@ -420,6 +420,8 @@ pub struct Settings {
     // only); the Kotlin tests check that the two agree.
     #[uniffi(default = 30)]
     pub meeting_lead_minutes: u32,
+    #[uniffi(default = false)]
+    pub pair_activity_notices: bool,
 }
 
 /// A notification the app may show: a kind only, never content.

@@ -157,9 +157,40 @@ pub enum Command {
         /// Minutes before a meeting its reminder is due (0–1440; 0: off).
         #[arg(long)]
         meeting_lead: Option<u32>,
+        /// Tell of anything new from the other side of a pair: `on` or `off`.
+        #[arg(long)]
+        pair_activity: Option<String>,
     },
     /// The notifications due now, exactly as the phone would show them.
-    Notifications,
+    Notifications {
+        /// Remember them as shown: a reach-out or pair activity is told of
+        /// once (what a phone does after a wake-up's sync).
+        #[arg(long)]
+        announce: bool,
+    },
+    /// Wake-ups: this device's Web Push subscription at the sync server.
+    #[command(subcommand)]
+    Wakeup(WakeupCommand),
+}
+
+/// `wakeup …`
+#[derive(Debug, Subcommand)]
+pub enum WakeupCommand {
+    /// Give the server a Web Push subscription to wake this device with
+    /// (content-free: the push says only "sync now").
+    Subscribe {
+        /// The push service's endpoint URL (https://).
+        #[arg(long)]
+        endpoint: String,
+        /// The subscription's P-256 public key, uncompressed, base64url.
+        #[arg(long)]
+        p256dh: String,
+        /// The subscription's 16-byte auth secret, base64url.
+        #[arg(long)]
+        auth: String,
+    },
+    /// Remove the subscription here and at the server.
+    Unsubscribe,
 }
 
 /// `pair …`

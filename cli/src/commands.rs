@@ -21,6 +21,7 @@ pub mod sync;
 pub mod today;
 pub mod track;
 pub mod ui;
+pub mod wakeup;
 
 use tandem_core::App;
 
@@ -92,8 +93,19 @@ fn on_app(app: &App, command: Command) -> Result<Reply, String> {
             app_name,
             reminder_hour,
             meeting_lead,
-        } => settings::settings(app, lock_after, app_name, reminder_hour, meeting_lead),
-        Command::Notifications => settings::notifications(app),
+            pair_activity,
+        } => settings::settings(
+            app,
+            settings::Changes {
+                lock_after,
+                app_name,
+                reminder_hour,
+                meeting_lead,
+                pair_activity,
+            },
+        ),
+        Command::Notifications { announce } => settings::notifications(app, announce),
+        Command::Wakeup(cmd) => wakeup::run(app, cmd),
         Command::Lock
         | Command::Unlock
         | Command::Erase { .. }

@@ -349,12 +349,12 @@ const UNTIL: &str = "2028-01-01T03:00:00Z";
 
 #[test]
 fn the_calendar_file_yields_the_cores_meetings_for_the_next_12_months() {
-    let Some(python) = std::env::var_os("TANDEM_ICS_PYTHON") else {
+    let Some(python) = std::env::var_os("TANDEM_PYTHON") else {
         assert!(
-            std::env::var_os("TANDEM_REQUIRE_ICS").is_none(),
-            "TANDEM_REQUIRE_ICS is set but TANDEM_ICS_PYTHON is not (scripts/lib/calendar.sh)"
+            std::env::var_os("TANDEM_REQUIRE_PYTHON").is_none(),
+            "TANDEM_REQUIRE_PYTHON is set but TANDEM_PYTHON is not (scripts/lib/pytools.sh)"
         );
-        eprintln!("skipped: TANDEM_ICS_PYTHON is not set (scripts/test sets it)");
+        eprintln!("skipped: TANDEM_PYTHON is not set (scripts/test sets it)");
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -311,6 +311,11 @@ impl App {
         Notes::new(self)
     }
 
+    /// This device's wake-ups: its Web Push subscription at the relay.
+    pub fn wakeups(&self) -> crate::features::Wakeups<'_> {
+        crate::features::Wakeups::new(self)
+    }
+
     /// A pair's meetings: schedules, the record of each meeting, calendar export.
     pub fn meetings(&self) -> crate::features::Meetings<'_> {
         crate::features::Meetings::new(self)

@@ -26,6 +26,7 @@ pub mod pairs;
 mod settings;
 pub mod sharing;
 mod tracks;
+pub mod wakeups;
 
 pub use checkins::CheckIns;
 pub use cravings::Cravings;
@@ -39,6 +40,7 @@ pub use pairs::Pairs;
 pub use settings::SettingsHandle;
 pub use sharing::Sharing;
 pub use tracks::Tracks;
+pub use wakeups::Wakeups;
 
 /// Declares a feature handle: a struct borrowing the app, with `new`.
 macro_rules! handle {

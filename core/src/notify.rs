@@ -56,8 +56,10 @@ pub fn text(notice: Notice, app: AppName) -> NotificationText {
 
 /// The notices due now from what `store` holds: the check-in reminder
 /// once the reminder hour has come and today's check-in is not done, a
-/// milestone reached today on any track, and a meeting that starts within
-/// the chosen lead time.
+/// milestone reached today on any track, a meeting that starts within the
+/// chosen lead time, and, not yet announced (see [`announce`]), a mentee's
+/// reach-out waiting for this mentor and (when the person asked for it)
+/// something new from the other side of a pair.
 pub fn due_notices(store: &Store) -> Result<Vec<Notice>> {
     let now = store.now();
     let settings = store.settings()?;
@@ -89,5 +91,45 @@ pub fn due_notices(store: &Store) -> Result<Vec<Notice>> {
     {
         due.push(Notice::MeetingSoon);
     }
+    if newest_open_reach_out(store)? > store.announced(REACH_OUT)? {
+        due.push(Notice::ReachOut);
+    }
+    if settings.pair_activity_notices && store.pair_activity_ms()? > store.announced(ACTIVITY)? {
+        due.push(Notice::PairActivity);
+    }
     Ok(due)
+}
+
+const REACH_OUT: &str = "reach_out";
+const ACTIVITY: &str = "pair_activity";
+
+/// The notices due now, as [`due_notices`], remembered as announced: a
+/// reach-out or pair activity is told of once (the next call tells only of
+/// what arrived since). What a shell calls after a wake-up's sync.
+pub fn announce(store: &mut Store) -> Result<Vec<Notice>> {
+    let due = due_notices(store)?;
+    if due.contains(&Notice::ReachOut) {
+        store.set_announced(REACH_OUT, newest_open_reach_out(store)?)?;
+    }
+    if due.contains(&Notice::PairActivity) {
+        store.set_announced(ACTIVITY, store.pair_activity_ms()?)?;
+    }
+    Ok(due)
+}
+
+/// When the newest reach-out waiting for this person as a mentor was sent
+/// (UTC ms; 0: none waiting).
+fn newest_open_reach_out(store: &Store) -> Result<i64> {
+    let mut newest = 0;
+    for space in store.spaces()? {
+        if space.side != Some(crate::domain::pair::Side::Mentor) || space.ended {
+            continue;
+        }
+        for r in store.reach_outs(&space.space_id)? {
+            if r.acknowledged_ms.is_none() {
+                newest = newest.max(r.at_ms);
+            }
+        }
+    }
+    Ok(newest)
 }

@@ -66,6 +66,9 @@ pub struct Settings {
     pub reminder_hour: Option<u8>,
     /// How long before a meeting its reminder is due, in minutes (0: none).
     pub meeting_lead_minutes: u32,
+    /// Tell of anything new the other side of a pair wrote (a reach-out is
+    /// always told of, to a mentor).
+    pub pair_activity_notices: bool,
 }
 
 impl Default for Settings {
@@ -75,6 +78,7 @@ impl Default for Settings {
             app_name: AppName::Tandem,
             reminder_hour: Some(20),
             meeting_lead_minutes: MEETING_LEAD_DEFAULT_MINUTES,
+            pair_activity_notices: false,
         }
     }
 }

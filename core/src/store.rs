@@ -27,6 +27,7 @@ mod quarantine;
 mod read;
 pub mod schema;
 mod spaces;
+mod wakeup;
 
 use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap};

@@ -196,6 +196,7 @@ fn settings_are_validated_and_kept() {
         app_name: AppName::Steps,
         reminder_hour: Some(9),
         meeting_lead_minutes: 15,
+        pair_activity_notices: true,
     };
     s.set_settings(&chosen).unwrap();
     let bad = Settings {

@@ -405,6 +405,33 @@ pub struct AccountDeleted {
     pub spaces_left: u32,
 }
 
+/// `PUT /v1/devices/self/wakeup`: this device's Web Push subscription
+/// (RFC 8030), where the server sends content-free wake-ups when another
+/// device writes to a space this device's account belongs to.
+///
+/// The three fields are those a push service hands a subscriber: the
+/// endpoint URL and the subscriber's message-encryption keys (RFC 8291).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WakeupSubscription {
+    /// The push endpoint: an `https://` URL at a public address.
+    pub endpoint: String,
+    /// The subscriber's P-256 public key, uncompressed (65 bytes), base64url.
+    pub p256dh: String,
+    /// The subscriber's authentication secret (16 bytes), base64url.
+    pub auth: String,
+}
+
+/// `GET /v1/wakeup/vapid`: the server's VAPID public key (RFC 8292), for a
+/// device to subscribe with at its push service (`applicationServerKey`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct VapidPublicKey {
+    /// The P-256 public key, uncompressed (65 bytes), base64url without padding.
+    pub public_key: String,
+}
+
 /// Every error answer's body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

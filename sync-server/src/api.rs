@@ -8,6 +8,7 @@ mod pull_stream;
 mod spaces;
 mod sync;
 mod validate;
+mod wakeup;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -52,15 +53,33 @@ pub struct AppState {
     pub last_seen: crate::last_seen::LastSeen,
     /// Slots for pushes being read and stored (see [`Limits::pushes_in_flight`]).
     pub push_slots: Arc<tokio::sync::Semaphore>,
+    /// Wake-ups (Web Push) of the devices a write concerns.
+    pub wakeups: crate::wakeup::Wakeups,
+    /// Wake-up registrations per device (each resolves a host name).
+    pub wakeup_registrations: RateLimiter,
 }
 
 impl AppState {
-    /// State over `storage` with `limits`.
+    /// State over `storage` with `limits`, and wake-ups as
+    /// [`crate::wakeup::Settings::default`] has them (on, to public
+    /// `https://` endpoints only).
     pub fn new(storage: Arc<dyn Storage>, limits: Limits) -> Arc<Self> {
+        Self::with_wakeups(storage, limits, crate::wakeup::Settings::default())
+    }
+
+    /// State over `storage` with `limits` and wake-ups as `wakeups` says.
+    pub fn with_wakeups(
+        storage: Arc<dyn Storage>,
+        limits: Limits,
+        wakeups: crate::wakeup::Settings,
+    ) -> Arc<Self> {
         let per_minute = limits.redeem_per_minute;
+        let metrics = Metrics::new();
         Arc::new(AppState {
+            wakeups: crate::wakeup::Wakeups::new(storage.clone(), metrics.clone(), wakeups),
+            wakeup_registrations: RateLimiter::new(WAKEUP_REGISTRATIONS_PER_HOUR, HOUR),
             storage,
-            metrics: Metrics::new(),
+            metrics,
             redeem_by_address: RateLimiter::new(per_minute, Duration::from_secs(60)),
             redeem_by_account: RateLimiter::new(per_minute, Duration::from_secs(60)),
             register_by_address: RateLimiter::new(limits.register_per_hour, HOUR),
@@ -74,6 +93,10 @@ impl AppState {
 }
 
 const HOUR: Duration = Duration::from_secs(3600);
+
+/// Wake-up registrations a device may make in an hour: an app refreshes
+/// its subscription now and then, not in a loop.
+const WAKEUP_REGISTRATIONS_PER_HOUR: u32 = 60;
 
 /// Shared state as handlers receive it.
 pub type Shared = Arc<AppState>;
@@ -106,6 +129,8 @@ pub fn router(state: Shared) -> Router {
         .routes(routes!(devices::delete_account))
         .routes(routes!(devices::set_recovery))
         .routes(routes!(devices::unlink_device))
+        .routes(routes!(wakeup::put_wakeup, wakeup::delete_wakeup))
+        .routes(routes!(wakeup::vapid_key))
         .routes(routes!(spaces::new_epoch))
         .routes(routes!(spaces::create_space, spaces::list_spaces))
         .routes(routes!(spaces::create_invite))

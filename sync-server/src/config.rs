@@ -34,4 +34,7 @@ pub struct Config {
     /// Request bounds.
     #[command(flatten)]
     pub limits: Limits,
+    /// Wake-ups (Web Push).
+    #[command(flatten)]
+    pub wakeups: crate::wakeup::WakeupArgs,
 }

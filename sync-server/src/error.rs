@@ -24,6 +24,9 @@ pub enum ApiError {
     /// 404: no such thing, or the caller is not a member (the two look the same).
     #[error("not found")]
     NotFound,
+    /// 404: a feature this server was started without (`--no-wakeups`).
+    #[error("{0}")]
+    TurnedOff(String),
     /// 408: the request body did not arrive in time.
     #[error("the request body did not arrive in time")]
     Timeout,
@@ -58,6 +61,7 @@ impl ApiError {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::TurnedOff(_) => (StatusCode::NOT_FOUND, "turned_off"),
             ApiError::Timeout => (StatusCode::REQUEST_TIMEOUT, "timeout"),
             ApiError::Gone(_) => (StatusCode::GONE, "gone"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),

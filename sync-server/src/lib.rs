@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod rate_limit;
 pub mod secret;
 pub mod storage;
+pub mod wakeup;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -48,6 +49,17 @@ pub fn run_blocking(
     addr: &str,
     ready: impl FnOnce(SocketAddr) + Send + 'static,
 ) -> std::io::Result<()> {
+    run_blocking_with(db, addr, wakeup::Settings::default(), ready)
+}
+
+/// [`run_blocking`] with wake-ups as `wakeups` says (a test that reaches a
+/// receiver on loopback allows loopback endpoints, say).
+pub fn run_blocking_with(
+    db: &str,
+    addr: &str,
+    wakeups: wakeup::Settings,
+    ready: impl FnOnce(SocketAddr) + Send + 'static,
+) -> std::io::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -58,7 +70,7 @@ pub fn run_blocking(
             .map_err(|e| std::io::Error::other(e.to_string()))?;
         let listener = tokio::net::TcpListener::bind(addr).await?;
         ready(listener.local_addr()?);
-        let state = api::AppState::new(storage, limits::Limits::default());
+        let state = api::AppState::with_wakeups(storage, limits::Limits::default(), wakeups);
         serve(listener, state).await
     })
 }
@@ -66,11 +78,19 @@ pub fn run_blocking(
 /// Starts a server over SQLite at `db_path` on a free loopback port in a
 /// thread of this process, and returns its URL once it accepts connections.
 pub fn spawn_local(db_path: &std::path::Path) -> std::io::Result<String> {
+    spawn_local_with(db_path, wakeup::Settings::default())
+}
+
+/// [`spawn_local`] with wake-ups as `wakeups` says.
+pub fn spawn_local_with(
+    db_path: &std::path::Path,
+    wakeups: wakeup::Settings,
+) -> std::io::Result<String> {
     let db = format!("sqlite:{}", db_path.display());
     let (tx, rx) = std::sync::mpsc::channel();
     let failed = tx.clone();
     std::thread::spawn(move || {
-        if let Err(e) = run_blocking(&db, "127.0.0.1:0", move |addr| {
+        if let Err(e) = run_blocking_with(&db, "127.0.0.1:0", wakeups, move |addr| {
             let _ = tx.send(Ok(format!("http://{addr}")));
         }) {
             let _ = failed.send(Err(e));

@@ -84,7 +84,14 @@ async fn run() -> std::process::ExitCode {
         },
         _ => None,
     };
-    let state = api::AppState::new(storage, config.limits);
+    let wakeups = match config.wakeups.settings() {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: --vapid-key: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let state = api::AppState::with_wakeups(storage, config.limits, wakeups);
     let mut metrics_at = String::new();
     if let Some(metrics_addr) = &config.metrics_listen {
         let metrics = match tokio::net::TcpListener::bind(metrics_addr).await {

@@ -20,6 +20,15 @@ pub struct Metrics {
     pub bytes: IntCounter,
     /// Pushes waiting for a slot, their bodies not yet read.
     pub pushes_waiting: IntGauge,
+    /// Wake-ups by outcome: `sent` (the push service took it), `failed`
+    /// (refused address, rejected, or still failing after the retries),
+    /// `dropped` (subscription removed because the endpoint is gone, or
+    /// no room in the queue) and `coalesced` (writes folded into a
+    /// device's next wake-up).
+    pub wakeups: IntCounterVec,
+    /// Dropped wake-ups by reason: `gone` (404 or 410: the subscription
+    /// was removed) or `queue_full`.
+    pub wakeups_dropped: IntCounterVec,
 }
 
 impl Metrics {
@@ -49,12 +58,31 @@ impl Metrics {
             "Pushes waiting for a slot, their bodies not yet read",
         )
         .expect("valid metric");
+        let wakeups = IntCounterVec::new(
+            Opts::new("tandem_wakeups_total", "Wake-ups by outcome"),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let wakeups_dropped = IntCounterVec::new(
+            Opts::new("tandem_wakeups_dropped_total", "Dropped wake-ups by reason"),
+            &["reason"],
+        )
+        .expect("valid metric");
+        // Every series shows from the start, at zero.
+        for outcome in ["sent", "failed", "dropped", "coalesced"] {
+            wakeups.with_label_values(&[outcome]);
+        }
+        for reason in ["gone", "queue_full"] {
+            wakeups_dropped.with_label_values(&[reason]);
+        }
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(records.clone()),
             Box::new(bytes.clone()),
             Box::new(pushes_waiting.clone()),
+            Box::new(wakeups.clone()),
+            Box::new(wakeups_dropped.clone()),
         ] {
             registry.register(c).expect("unique metric");
         }
@@ -65,7 +93,20 @@ impl Metrics {
             records,
             bytes,
             pushes_waiting,
+            wakeups,
+            wakeups_dropped,
         }
+    }
+
+    /// Counts a wake-up's outcome (see [`Metrics::wakeups`]).
+    pub fn wakeup(&self, outcome: &str) {
+        self.wakeups.with_label_values(&[outcome]).inc();
+    }
+
+    /// Counts a dropped wake-up and its reason.
+    pub fn wakeup_dropped(&self, reason: &str) {
+        self.wakeup("dropped");
+        self.wakeups_dropped.with_label_values(&[reason]).inc();
     }
 
     /// The Prometheus text exposition.

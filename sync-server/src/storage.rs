@@ -205,6 +205,27 @@ pub enum SnapshotPut {
     OverQuota,
 }
 
+/// A device's Web Push subscription (binary fields decoded): where its
+/// wake-ups go and the keys they are encrypted to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushSubscription {
+    /// The push endpoint URL.
+    pub endpoint: String,
+    /// The subscriber's P-256 public key, uncompressed (65 bytes).
+    pub p256dh: Vec<u8>,
+    /// The subscriber's authentication secret (16 bytes).
+    pub auth: Vec<u8>,
+}
+
+/// A device to wake and its subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WakeupTarget {
+    /// The device.
+    pub device_id: String,
+    /// Where its wake-up goes.
+    pub subscription: PushSubscription,
+}
+
 /// A link code's expiry that marks it as the account's recovery code.
 pub const RECOVERY_EXPIRES_MS: i64 = i64::MAX;
 
@@ -333,6 +354,31 @@ pub trait Storage: Send + Sync + 'static {
     /// alone owns with all their records and snapshots. Spaces it owns with
     /// other members left are deleted too: the owner's erasure wins.
     async fn delete_account(&self, account: &str) -> StorageResult<AccountDeleted>;
+
+    /// Keeps `subscription` as `device_id`'s one wake-up subscription,
+    /// replacing the one it had. Nothing is stored for a device that does
+    /// not exist. The subscription goes with the device (and its account).
+    async fn put_wakeup(
+        &self,
+        device_id: &str,
+        subscription: PushSubscription,
+    ) -> StorageResult<()>;
+
+    /// Removes `device_id`'s wake-up subscription; with `endpoint`, only if
+    /// it still goes there (a push service said the endpoint is gone while
+    /// the device may already have registered a new one). Returns whether
+    /// one was removed.
+    async fn delete_wakeup(&self, device_id: &str, endpoint: Option<&str>) -> StorageResult<bool>;
+
+    /// The subscriptions of every device of every member account of
+    /// `space` except the device `except` (the one that wrote; `""` for
+    /// none), by device id.
+    async fn wakeup_targets(&self, space: &str, except: &str) -> StorageResult<Vec<WakeupTarget>>;
+
+    /// The server's VAPID private key: `candidate` is stored if none is
+    /// yet, and the stored one is returned, so that every process over one
+    /// database signs with the same key.
+    async fn vapid_key(&self, candidate: [u8; 32]) -> StorageResult<Vec<u8>>;
 }
 
 /// Rounds an instant down to the start of its day (UTC): how precisely the

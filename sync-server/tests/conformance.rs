@@ -10,7 +10,8 @@ use tandem_sync_server::secret::{hash, new_id};
 use tandem_sync_server::storage::postgres::PostgresStorage;
 use tandem_sync_server::storage::sqlite::SqliteStorage;
 use tandem_sync_server::storage::{
-    Device, NewRecord, Redeemed, Registration, SnapshotPut, Storage, StoredSnapshot,
+    Device, NewRecord, PushSubscription, Redeemed, Registration, SnapshotPut, Storage,
+    StoredSnapshot,
 };
 
 /// A fresh, empty database on the test PostgreSQL server.
@@ -68,8 +69,162 @@ async fn account(s: &Arc<dyn Storage>) -> String {
     }
 }
 
+async fn device(s: &Arc<dyn Storage>, link: Option<&Device>) -> Device {
+    let code = match link {
+        Some(by) => {
+            let code = hash(&new_id());
+            s.create_link_code(by, code, 10_000).await.unwrap();
+            Some(code)
+        }
+        None => None,
+    };
+    match s.register(hash(&new_id()), code, 5_000, 50).await.unwrap() {
+        Registration::Done(d) => d,
+        other => unreachable!("{other:?}"),
+    }
+}
+
+fn subscription(n: u8) -> PushSubscription {
+    PushSubscription {
+        endpoint: format!("https://push.example/{n}"),
+        p256dh: vec![4; 65],
+        auth: vec![n; 16],
+    }
+}
+
+/// Wake-up subscriptions: one per device, listed for a space's member
+/// devices but the writer, gone with the device, the membership or the
+/// account; and one VAPID key however many processes offer one.
+async fn wakeups(s: &Arc<dyn Storage>) {
+    let owner = device(s, None).await;
+    let owner2 = device(s, Some(&owner)).await;
+    let member = device(s, None).await;
+    let outsider = device(s, None).await;
+    let space = new_id();
+    s.create_space(&owner.account_id, &space, 1).await.unwrap();
+    let invite = new_id();
+    s.create_invite(&space, &invite, hash("w"), 1_000)
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.redeem_invite(&invite, hash("w"), &member.account_id, 10, 3)
+            .await
+            .unwrap(),
+        Redeemed::Joined { .. }
+    ));
+    for (n, d) in [&owner, &owner2, &member, &outsider]
+        .into_iter()
+        .enumerate()
+    {
+        s.put_wakeup(&d.device_id, subscription(n as u8))
+            .await
+            .unwrap();
+    }
+    let ids = |t: Vec<tandem_sync_server::storage::WakeupTarget>| {
+        t.into_iter().map(|t| t.device_id).collect::<Vec<_>>()
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(
+        ids(s.wakeup_targets(&space, &owner.device_id).await.unwrap()),
+        sorted(vec![owner2.device_id.clone(), member.device_id.clone()]),
+        "the writer's other devices and the other members', not the writer's nor an outsider's"
+    );
+    assert_eq!(
+        ids(s.wakeup_targets(&space, "").await.unwrap()),
+        sorted(vec![
+            owner.device_id.clone(),
+            owner2.device_id.clone(),
+            member.device_id.clone()
+        ])
+    );
+    assert!(s.wakeup_targets(&new_id(), "").await.unwrap().is_empty());
+
+    // One subscription per device: a new one replaces it.
+    s.put_wakeup(&member.device_id, subscription(9))
+        .await
+        .unwrap();
+    let targets = s.wakeup_targets(&space, &owner.device_id).await.unwrap();
+    let of_member = targets
+        .iter()
+        .find(|t| t.device_id == member.device_id)
+        .unwrap();
+    assert_eq!(of_member.subscription, subscription(9));
+    assert_eq!(targets.len(), 2);
+
+    // Removed only while it still goes to the endpoint named.
+    assert!(
+        !s.delete_wakeup(&member.device_id, Some("https://push.example/0"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.delete_wakeup(&member.device_id, Some("https://push.example/9"))
+            .await
+            .unwrap()
+    );
+    assert!(!s.delete_wakeup(&member.device_id, None).await.unwrap());
+    assert_eq!(
+        ids(s.wakeup_targets(&space, &owner.device_id).await.unwrap()),
+        vec![owner2.device_id.clone()]
+    );
+
+    // Nothing is kept for a device that does not exist.
+    s.put_wakeup("no-such-device", subscription(1))
+        .await
+        .unwrap();
+    assert!(!s.delete_wakeup("no-such-device", None).await.unwrap());
+
+    // A member who leaves is woken no more; an unlinked device's and an
+    // erased account's subscriptions are gone.
+    s.put_wakeup(&member.device_id, subscription(2))
+        .await
+        .unwrap();
+    s.remove_member(&space, &member.account_id).await.unwrap();
+    assert_eq!(
+        ids(s.wakeup_targets(&space, &owner.device_id).await.unwrap()),
+        vec![owner2.device_id.clone()]
+    );
+    assert_eq!(
+        s.delete_device(&owner, &owner2.device_id).await.unwrap(),
+        vec![owner2.device_id.clone()]
+    );
+    assert!(!s.delete_wakeup(&owner2.device_id, None).await.unwrap());
+    assert!(
+        s.wakeup_targets(&space, &owner.device_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    s.delete_account(&outsider.account_id).await.unwrap();
+    assert!(!s.delete_wakeup(&outsider.device_id, None).await.unwrap());
+    s.delete_account(&member.account_id).await.unwrap();
+    assert!(!s.delete_wakeup(&member.device_id, None).await.unwrap());
+    assert!(s.delete_wakeup(&owner.device_id, None).await.unwrap());
+
+    // The VAPID key: processes starting at once each offer one; all get
+    // the one stored first, and it stays.
+    let offers: Vec<_> = (0..8u8)
+        .map(|n| {
+            let s = s.clone();
+            tokio::spawn(async move { s.vapid_key([n + 1; 32]).await.unwrap() })
+        })
+        .collect();
+    let mut keys = Vec::new();
+    for o in offers {
+        keys.push(o.await.unwrap());
+    }
+    assert!(keys.iter().all(|k| *k == keys[0]), "one key for all");
+    assert_eq!(keys[0].len(), 32);
+    assert!((1..=8).any(|n| keys[0] == vec![n; 32]), "one of the offers");
+    assert_eq!(s.vapid_key([99; 32]).await.unwrap(), keys[0]);
+}
+
 async fn suite(s: Arc<dyn Storage>) {
     s.ready().await.unwrap();
+    wakeups(&s).await;
 
     // Accounts, tokens and link codes.
     let token = hash("token-a");

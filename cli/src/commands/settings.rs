@@ -7,14 +7,29 @@ use tandem_core::{App, notify};
 use crate::home::err;
 use crate::output::{Reply, lines};
 
+/// The settings `settings` was asked to change.
+pub struct Changes {
+    /// `--lock-after`.
+    pub lock_after: Option<u32>,
+    /// `--app-name`.
+    pub app_name: Option<String>,
+    /// `--reminder-hour`.
+    pub reminder_hour: Option<String>,
+    /// `--meeting-lead`.
+    pub meeting_lead: Option<u32>,
+    /// `--pair-activity`.
+    pub pair_activity: Option<String>,
+}
+
 /// `settings`: shows the settings, changing those given first.
-pub fn settings(
-    app: &App,
-    lock_after: Option<u32>,
-    app_name: Option<String>,
-    reminder_hour: Option<String>,
-    meeting_lead: Option<u32>,
-) -> Result<Reply, String> {
+pub fn settings(app: &App, changes: Changes) -> Result<Reply, String> {
+    let Changes {
+        lock_after,
+        app_name,
+        reminder_hour,
+        meeting_lead,
+        pair_activity,
+    } = changes;
     let mut settings = app.settings().get().map_err(err)?;
     if let Some(secs) = lock_after {
         settings.lock_after_secs = secs;
@@ -33,6 +48,13 @@ pub fn settings(
     }
     if let Some(minutes) = meeting_lead {
         settings.meeting_lead_minutes = minutes;
+    }
+    if let Some(on) = pair_activity {
+        settings.pair_activity_notices = match on.as_str() {
+            "on" => true,
+            "off" => false,
+            _ => return Err("invalid pair activity: on or off".into()),
+        };
     }
     let settings = app.settings().set(&settings).map_err(err)?;
     Reply::new(&settings, settings_text(&settings))
@@ -53,12 +75,16 @@ fn settings_text(settings: &Settings) -> String {
     )
 }
 
-/// `notifications`: those due now, worded as the phone would show them.
-pub fn notifications(app: &App) -> Result<Reply, String> {
+/// `notifications`: those due now, worded as the phone would show them
+/// (with `announce`, remembered as shown).
+pub fn notifications(app: &App, announce: bool) -> Result<Reply, String> {
     let name = app.settings().get().map_err(err)?.app_name;
-    let due: Vec<_> = app
-        .settings()
-        .due_notices()
+    let due = if announce {
+        app.settings().announce()
+    } else {
+        app.settings().due_notices()
+    };
+    let due: Vec<_> = due
         .map_err(err)?
         .into_iter()
         .map(|n| notify::text(n, name))

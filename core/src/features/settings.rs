@@ -24,4 +24,10 @@ impl SettingsHandle<'_> {
     pub fn due_notices(&self) -> Result<Vec<Notice>> {
         self.app.read(crate::notify::due_notices)
     }
+
+    /// The notifications due now, remembered as shown: a reach-out or pair
+    /// activity is told of once. What a shell calls after a wake-up's sync.
+    pub fn announce(&self) -> Result<Vec<Notice>> {
+        self.app.write(crate::notify::announce)
+    }
 }

@@ -312,6 +312,16 @@ impl Client {
         self.call::<(), _>(Method::DELETE, "/v1/account", None)
     }
 
+    /// Gives the server this device's Web Push subscription for wake-ups.
+    pub fn put_wakeup(&self, sub: &crate::features::wakeups::WakeupSubscription) -> Result<()> {
+        self.call_empty(Method::PUT, "/v1/devices/self/wakeup", sub)
+    }
+
+    /// Removes this device's wake-up subscription at the server.
+    pub fn delete_wakeup(&self) -> Result<()> {
+        read_empty(self.send(self.request(Method::DELETE, "/v1/devices/self/wakeup"))?)
+    }
+
     /// Sends one JSON request whose answer has no body (204).
     fn call_empty<B: Serialize>(&self, method: Method, path: &str, body: &B) -> Result<()> {
         let request = self.request(method, path).json(body);

@@ -476,6 +476,9 @@ pub(crate) fn apply_pull(
         }
     }
     let at_ms = store.now().timestamp_millis();
+    if other_side_wrote(store, &batch)? {
+        store.note_pair_activity(at_ms)?;
+    }
     let private: usize = batch
         .iter()
         .filter(|(doc, _)| doc.pair_space().is_none())
@@ -497,6 +500,25 @@ pub(crate) fn apply_pull(
     report.applied += store.apply_pulled(batch.into_iter().collect(), &pulled)?;
     report.refused.extend(refused);
     Ok(more)
+}
+
+/// Whether `batch` holds a change to a pair's document made by someone
+/// other than this person (by none of their devices): what a pair-activity
+/// notice tells of.
+fn other_side_wrote(store: &Store, batch: &BTreeMap<DocId, Vec<Vec<u8>>>) -> Result<bool> {
+    let mut pair_changes = batch
+        .iter()
+        .filter(|(doc, _)| doc.pair_space().is_some())
+        .flat_map(|(_, changes)| changes)
+        .peekable();
+    if pair_changes.peek().is_none() {
+        return Ok(false);
+    }
+    let mine = store.own_device_ids()?;
+    Ok(pair_changes.any(|bytes| {
+        Change::from_bytes(bytes.clone())
+            .is_ok_and(|c| !mine.contains(&c.actor_id().to_hex_string()))
+    }))
 }
 
 /// The automerge change hashes a record pulled from `space_id` holds,

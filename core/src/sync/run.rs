@@ -44,6 +44,7 @@ pub fn sync(access: &mut impl StoreAccess) -> Result<SyncReport> {
 fn steps(access: &mut impl StoreAccess) -> Result<SyncReport> {
     let client = access.with(engine::begin)?;
     let mut report = SyncReport::default();
+    crate::features::wakeups::refresh(access, &client)?;
 
     let mut after = 0i64;
     while let Some(batch) =

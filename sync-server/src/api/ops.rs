@@ -30,9 +30,11 @@ pub async fn info() -> Json<ServerInfo> {
 /// `426 Upgrade Required` before any handler runs: it would write what
 /// this server's devices no longer accept. A request without the header
 /// speaks version 1; one with a header that is not a number is 400.
-/// `/v1/info` always answers, so an old device can tell what to say.
+/// `/v1/info` always answers, so an old device can tell what to say, and
+/// so does `/v1/wakeup/vapid`, a public key for whoever asks.
 pub async fn require_protocol(req: Request, next: Next) -> Response {
-    if req.uri().path() == "/v1/info" || !req.uri().path().starts_with("/v1/") {
+    let path = req.uri().path();
+    if path == "/v1/info" || path == "/v1/wakeup/vapid" || !path.starts_with("/v1/") {
         return next.run(req).await;
     }
     let spoken = match req.headers().get(PROTOCOL_HEADER) {

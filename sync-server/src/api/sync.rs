@@ -68,6 +68,15 @@ pub async fn push(
         .map(|r| (r.space_id.clone(), hex::encode(r.change_hash)))
         .collect();
     let seqs = state.storage.push(records, now_ms()).await?;
+    // Durable now: wake the space's other devices if anything is new to
+    // it (a record past the head seen before the push; a repeat keeps its
+    // old seq).
+    let mut woken = std::collections::HashSet::new();
+    for ((space, _), seq) in keys.iter().zip(&seqs) {
+        if *seq > memberships[space].head_seq && woken.insert(space) {
+            state.wakeups.written(space, &device.device_id);
+        }
+    }
     state.metrics.records.inc_by(seqs.len() as u64);
     state.metrics.bytes.inc_by(bytes as u64);
     let acks = keys

@@ -17,8 +17,9 @@ use tokio_postgres::types::ToSql;
 
 use super::rules::{self, AccountStep, InviteWrite};
 use super::{
-    Device, DeviceRow, Membership, NewRecord, Page, Record, Redeemed, Registration, SnapshotPut,
-    Storage, StorageError, StorageResult, StoredSnapshot, coarse, hash32,
+    Device, DeviceRow, Membership, NewRecord, Page, PushSubscription, Record, Redeemed,
+    Registration, SnapshotPut, Storage, StorageError, StorageResult, StoredSnapshot, WakeupTarget,
+    coarse, hash32,
 };
 use crate::secret::{Hash, new_id, same};
 
@@ -75,6 +76,14 @@ CREATE TABLE IF NOT EXISTS snapshots (
     ciphertext BYTEA NOT NULL,
     stored_hour BIGINT NOT NULL,
     PRIMARY KEY (space_id, doc_id));
+CREATE TABLE IF NOT EXISTS wakeups (
+    device_id TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+    endpoint TEXT NOT NULL,
+    p256dh BYTEA NOT NULL,
+    auth BYTEA NOT NULL);
+CREATE TABLE IF NOT EXISTS vapid_key (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    private_key BYTEA NOT NULL);
 ";
 
 /// PostgreSQL storage over a connection pool.
@@ -206,6 +215,13 @@ const PULL_SQL: &str = "SELECT s.head_seq, s.epoch,
      WHERE space_id = s.id AND seq > $2 ORDER BY seq LIMIT $3
  ) r ON true
  WHERE s.id = $1";
+
+/// The subscriptions of a space's member devices but one (after every
+/// push to the space, so prepared once per connection).
+const WAKEUP_TARGETS_SQL: &str = "SELECT w.device_id, w.endpoint, w.p256dh, w.auth FROM members m
+ JOIN devices d ON d.account_id = m.account_id
+ JOIN wakeups w ON w.device_id = d.id
+ WHERE m.space_id = $1 AND d.id <> $2 ORDER BY w.device_id";
 
 fn epoch(v: i32) -> u32 {
     u32::try_from(v).unwrap_or(0)
@@ -822,6 +838,75 @@ impl Storage for PostgresStorage {
         }
         tx.commit().await?;
         Ok(tally.answer())
+    }
+
+    async fn put_wakeup(
+        &self,
+        device_id: &str,
+        subscription: PushSubscription,
+    ) -> StorageResult<()> {
+        self.pool
+            .get()
+            .await?
+            .execute(
+                "INSERT INTO wakeups (device_id, endpoint, p256dh, auth)
+                 SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM devices WHERE id = $1)
+                 ON CONFLICT (device_id) DO UPDATE SET endpoint = EXCLUDED.endpoint,
+                     p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth",
+                &[
+                    &device_id,
+                    &subscription.endpoint,
+                    &subscription.p256dh,
+                    &subscription.auth,
+                ],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_wakeup(&self, device_id: &str, endpoint: Option<&str>) -> StorageResult<bool> {
+        let n = self
+            .pool
+            .get()
+            .await?
+            .execute(
+                "DELETE FROM wakeups WHERE device_id = $1 AND ($2::text IS NULL OR endpoint = $2)",
+                &[&device_id, &endpoint],
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn wakeup_targets(&self, space: &str, except: &str) -> StorageResult<Vec<WakeupTarget>> {
+        let client = self.pool.get().await?;
+        let stmt = client.prepare_cached(WAKEUP_TARGETS_SQL).await?;
+        let rows = client.query(&stmt, &[&space, &except]).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| WakeupTarget {
+                device_id: r.get(0),
+                subscription: PushSubscription {
+                    endpoint: r.get(1),
+                    p256dh: r.get(2),
+                    auth: r.get(3),
+                },
+            })
+            .collect())
+    }
+
+    async fn vapid_key(&self, candidate: [u8; 32]) -> StorageResult<Vec<u8>> {
+        let client = self.pool.get().await?;
+        // Processes starting together each offer a key; the first stored wins.
+        client
+            .execute(
+                "INSERT INTO vapid_key (id, private_key) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+                &[&&candidate[..]],
+            )
+            .await?;
+        Ok(client
+            .query_one("SELECT private_key FROM vapid_key WHERE id = 1", &[])
+            .await?
+            .get(0))
     }
 }
 

@@ -25,11 +25,11 @@ use async_trait::async_trait;
 use rusqlite::{Connection, OpenFlags};
 use tandem_protocol::{AccountDeleted, SpaceHead, SpaceInfo};
 
-pub use self::schema::{V1, V2, V3, VERSION};
+pub use self::schema::{V1, V2, V3, V4, VERSION};
 use self::writer::Writer;
 use super::{
-    Device, DeviceRow, Membership, NewRecord, Page, Redeemed, Registration, SnapshotPut, Storage,
-    StorageError, StorageResult, StoredSnapshot,
+    Device, DeviceRow, Membership, NewRecord, Page, PushSubscription, Redeemed, Registration,
+    SnapshotPut, Storage, StorageError, StorageResult, StoredSnapshot, WakeupTarget,
 };
 use crate::secret::Hash;
 
@@ -293,5 +293,31 @@ impl Storage for SqliteStorage {
         let account = account.to_owned();
         self.write(move |c| queries::delete_account(c, &account))
             .await
+    }
+
+    async fn put_wakeup(
+        &self,
+        device_id: &str,
+        subscription: PushSubscription,
+    ) -> StorageResult<()> {
+        let device_id = device_id.to_owned();
+        self.write(move |c| queries::put_wakeup(c, &device_id, &subscription))
+            .await
+    }
+
+    async fn delete_wakeup(&self, device_id: &str, endpoint: Option<&str>) -> StorageResult<bool> {
+        let (device_id, endpoint) = (device_id.to_owned(), endpoint.map(str::to_owned));
+        self.write(move |c| queries::delete_wakeup(c, &device_id, endpoint.as_deref()))
+            .await
+    }
+
+    async fn wakeup_targets(&self, space: &str, except: &str) -> StorageResult<Vec<WakeupTarget>> {
+        // A few rows through three indexes, after every push: cheaper here
+        // than on another thread.
+        self.lookup(move |c| queries::wakeup_targets(c, space, except))
+    }
+
+    async fn vapid_key(&self, candidate: [u8; 32]) -> StorageResult<Vec<u8>> {
+        self.write(move |c| queries::vapid_key(c, &candidate)).await
     }
 }

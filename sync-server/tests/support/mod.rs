@@ -44,9 +44,13 @@ pub async fn start_with(
     limits: Limits,
     dir: tempfile::TempDir,
 ) -> Server {
+    start_state(AppState::new(storage, limits), dir).await
+}
+
+/// Starts a server with `state`.
+pub async fn start_state(state: tandem_sync_server::api::Shared, dir: tempfile::TempDir) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::new(storage, limits);
     let task = tokio::spawn(async move {
         tandem_sync_server::serve(listener, state).await.unwrap();
     });

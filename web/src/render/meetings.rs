@@ -200,6 +200,8 @@ fn plan_form(screen: &MeetingsScreen, plan: Option<&PlanView>, csrf: &str) -> Ma
                 select id={ (id) "pair" } name="pair" {
                     @for p in &screen.pairs { option value=(p.pair_id) { (pair_name(p)) } }
                 }
+            } @else if plan.is_none() && let [only] = screen.pairs.as_slice() {
+                input type="hidden" name="pair" value=(only.pair_id);
             }
             fieldset {
                 legend { "How often" }

@@ -12,8 +12,9 @@ use tandem_protocol::{AccountDeleted, SpaceHead, SpaceInfo};
 use crate::secret::{Hash, new_id, same};
 use crate::storage::rules::{self, AccountStep, InviteWrite};
 use crate::storage::{
-    Device, DeviceRow, Membership, NewRecord, Page, RECOVERY_EXPIRES_MS, Record, Redeemed,
-    Registration, SnapshotPut, StorageResult, StoredSnapshot, coarse, hash32,
+    Device, DeviceRow, Membership, NewRecord, Page, PushSubscription, RECOVERY_EXPIRES_MS, Record,
+    Redeemed, Registration, SnapshotPut, StorageResult, StoredSnapshot, WakeupTarget, coarse,
+    hash32,
 };
 
 /// Registers a device into a new account, or with `link_code` into the
@@ -512,4 +513,71 @@ pub(super) fn delete_account(c: &Connection, account: &str) -> StorageResult<Acc
         tally.add(step, rows as u64);
     }
     Ok(tally.answer())
+}
+
+/// Keeps a device's one wake-up subscription (none for a device that is gone).
+pub(super) fn put_wakeup(
+    c: &Connection,
+    device_id: &str,
+    s: &PushSubscription,
+) -> StorageResult<()> {
+    c.execute(
+        "INSERT INTO wakeups (device_id, endpoint, p256dh, auth)
+         SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM devices WHERE id = ?1)
+         ON CONFLICT (device_id) DO UPDATE SET endpoint = excluded.endpoint,
+             p256dh = excluded.p256dh, auth = excluded.auth",
+        params![device_id, s.endpoint, s.p256dh, s.auth],
+    )?;
+    Ok(())
+}
+
+/// Removes a device's wake-up subscription (only if it goes to `endpoint`, when given).
+pub(super) fn delete_wakeup(
+    c: &Connection,
+    device_id: &str,
+    endpoint: Option<&str>,
+) -> StorageResult<bool> {
+    let n = c.execute(
+        "DELETE FROM wakeups WHERE device_id = ?1 AND (?2 IS NULL OR endpoint = ?2)",
+        params![device_id, endpoint],
+    )?;
+    Ok(n > 0)
+}
+
+/// The subscriptions of a space's member devices, but one.
+pub(super) fn wakeup_targets(
+    c: &Connection,
+    space: &str,
+    except: &str,
+) -> StorageResult<Vec<WakeupTarget>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT w.device_id, w.endpoint, w.p256dh, w.auth FROM members m
+         JOIN devices d ON d.account_id = m.account_id
+         JOIN wakeups w ON w.device_id = d.id
+         WHERE m.space_id = ?1 AND d.id <> ?2 ORDER BY w.device_id",
+    )?;
+    let rows = stmt.query_map(params![space, except], |r| {
+        Ok(WakeupTarget {
+            device_id: r.get(0)?,
+            subscription: PushSubscription {
+                endpoint: r.get(1)?,
+                p256dh: r.get(2)?,
+                auth: r.get(3)?,
+            },
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Stores `candidate` as the VAPID key unless one is stored; the stored one.
+pub(super) fn vapid_key(c: &Connection, candidate: &[u8; 32]) -> StorageResult<Vec<u8>> {
+    c.execute(
+        "INSERT OR IGNORE INTO vapid_key (id, private_key) VALUES (1, ?1)",
+        [&candidate[..]],
+    )?;
+    Ok(
+        c.query_row("SELECT private_key FROM vapid_key WHERE id = 1", [], |r| {
+            r.get(0)
+        })?,
+    )
 }

@@ -8,7 +8,7 @@ use crate::storage::{StorageError, StorageResult};
 /// The schema version this build writes (`PRAGMA user_version`). A database
 /// at 0 is new or from before versions were recorded; each step below is
 /// frozen SQL, and a database replays the steps it lacks in one transaction.
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 /// Version 1: accounts, devices, spaces, invites, records, snapshots.
 pub const V1: &str = "
@@ -114,6 +114,21 @@ ALTER TABLE devices ADD COLUMN seen_day INTEGER;
 CREATE INDEX link_codes_by_creator ON link_codes(created_by);
 ";
 
+/// Version 4: wake-ups. Each device may keep one Web Push subscription
+/// (it goes with the device), and the server keeps its one VAPID key.
+pub const V4: &str = "
+CREATE TABLE wakeups (
+    device_id TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+    endpoint  TEXT NOT NULL,
+    p256dh    BLOB NOT NULL,
+    auth      BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE vapid_key (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    private_key BLOB NOT NULL
+);
+";
+
 /// Brings the database behind `conn` to [`VERSION`] in one transaction.
 pub(super) fn migrate(conn: &mut Connection) -> StorageResult<()> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -132,6 +147,9 @@ pub(super) fn migrate(conn: &mut Connection) -> StorageResult<()> {
     }
     if version < 3 {
         tx.execute_batch(V3)?;
+    }
+    if version < 4 {
+        tx.execute_batch(V4)?;
     }
     tx.pragma_update(None, "user_version", VERSION)?;
     tx.commit()?;
