@@ -262,8 +262,12 @@ fn a_schedule_set_up_in_the_form_lists_its_meetings_at_each_persons_own_time() {
         "the zone defaults to the person's own: {page}"
     );
     assert!(
-        !page.contains(r#"name="pair""#),
+        !page.contains("<select") || !page.contains(r#"name="pair"><option"#),
         "one pair: no pair to choose"
+    );
+    assert!(
+        page.contains(r#"type="hidden" name="pair""#),
+        "one pair: sent without asking"
     );
     assert!(page.contains(r#"href="/meetings" aria-current="page""#));
 
