@@ -32,7 +32,7 @@ use tokio::sync::{OnceCell, mpsc};
 
 use crate::metrics::Metrics;
 use crate::storage::{PushSubscription, Storage, StorageError, StorageResult};
-use outbound::Policy;
+pub use outbound::Policy;
 use vapid::VapidKey;
 
 /// Wake-up flags.
