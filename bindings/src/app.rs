@@ -357,6 +357,25 @@ impl Tandem {
         .await
     }
 
+    /// Subscribes through the wake-up gateway at `gateway`, for a phone
+    /// reachable only through `provider` (APNs on an iPhone; FCM on an
+    /// Android phone without a UnifiedPush distributor) with its `token`.
+    /// The gateway hands back an endpoint that hides the token from the
+    /// server. Reaches the network; returns the endpoint.
+    pub async fn wakeup_subscribe_gateway(
+        self: Arc<Self>,
+        gateway: String,
+        provider: tandem_core::features::wakeups::GatewayProvider,
+        token: String,
+    ) -> Result<String> {
+        self.off_thread(move |app| {
+            app.wakeups()
+                .subscribe_through_gateway(&gateway, provider, &token)
+                .map(|sub| sub.endpoint)
+        })
+        .await
+    }
+
     /// Removes the wake-up subscription here and at the server.
     pub async fn wakeup_unsubscribe(self: Arc<Self>) -> Result<()> {
         self.off_thread(|app| app.wakeups().unsubscribe()).await

@@ -23,6 +23,7 @@ use tandem_core::features::meetings::MeetingSummary;
 use tandem_core::features::mentor::{Changes, MenteeOverview, SharedCleanTime};
 use tandem_core::features::pairs::PairView;
 use tandem_core::features::sharing::ShareKind;
+use tandem_core::features::wakeups::GatewayProvider;
 use tandem_core::goal::{GoalInput, GoalStatus};
 use tandem_core::insights::{MoodPoint, StrategyOutcome, TriggerCount, WeeklyIntensity};
 use tandem_core::journal::{JournalEntry, JournalInput};
@@ -308,6 +309,13 @@ pub enum ShareKind {
     Goal,
     Journal,
     Craving,
+}
+
+/// A platform push service reached through a wake-up gateway.
+#[uniffi::remote(Enum)]
+pub enum GatewayProvider {
+    Fcm,
+    Apns,
 }
 
 /// A journal entry or craving a mentee shared (a copy in the pair space).

@@ -189,6 +189,20 @@ pub enum WakeupCommand {
         #[arg(long)]
         auth: String,
     },
+    /// Subscribe through a wake-up gateway (`tandem-wakeup-gateway`): it
+    /// turns the token of a phone's push service into an endpoint the
+    /// server can wake, without the server learning the token.
+    Gateway {
+        /// The gateway's URL (https://).
+        #[arg(long)]
+        url: String,
+        /// The push service: fcm or apns.
+        #[arg(long, value_parser = ["fcm", "apns"])]
+        provider: String,
+        /// The phone's token at that push service.
+        #[arg(long)]
+        token: String,
+    },
     /// Remove the subscription here and at the server.
     Unsubscribe,
 }

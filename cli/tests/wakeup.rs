@@ -228,3 +228,174 @@ fn a_reach_out_wakes_the_mentor_with_a_push_that_says_nothing() {
         "the space id reached the push service"
     );
 }
+
+/// A stand-in for APNs on loopback: every request's path and body, one
+/// connection each, answered 200.
+fn fake_apns() -> (String, Receiver<(String, String)>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().map_while(Result::ok) {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).unwrap();
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if line.trim().is_empty() {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':')
+                    && name.eq_ignore_ascii_case("content-length")
+                {
+                    length = value.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let path = request_line
+                .split(' ')
+                .nth(1)
+                .unwrap_or_default()
+                .to_owned();
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            if tx
+                .send((path, String::from_utf8_lossy(&body).into_owned()))
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+    (url, rx)
+}
+
+/// An iPhone is woken through the wake-up gateway: the mentor subscribes
+/// with its APNs device token, the relay keeps only the gateway's sealed
+/// endpoint, and the mentee's reach-out becomes one alert push to that
+/// token that carries none of the words.
+#[test]
+fn a_reach_out_wakes_an_iphone_through_the_gateway() {
+    use p256::pkcs8::{EncodePrivateKey, LineEnding};
+    use rand::RngCore;
+    use tandem_sync_server::gateway::{Config, apns::Apns, seal::SealKey};
+
+    let dir = tempfile::tempdir().unwrap();
+    let relay = tandem_sync_server::spawn_local_with(
+        &dir.path().join("server.db"),
+        tandem_sync_server::wakeup::Settings {
+            policy: tandem_sync_server::wakeup::Policy {
+                allow_loopback: true,
+            },
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let vapid: Value = reqwest::blocking::get(format!("{relay}/v1/wakeup/vapid"))
+        .unwrap()
+        .json()
+        .unwrap();
+    let relay_key = vapid["public_key"].as_str().unwrap().to_owned();
+    let (apns_url, pushed) = fake_apns();
+    let p8 = loop {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        if let Ok(k) = p256::SecretKey::from_slice(&bytes) {
+            break k.to_pkcs8_pem(LineEnding::LF).unwrap().to_string();
+        }
+    };
+    let gateway = tandem_sync_server::gateway::spawn_local(move |public_url| {
+        let mut seal = [0u8; 32];
+        rand::rng().fill_bytes(&mut seal);
+        Config {
+            public_url,
+            seal: SealKey::from_bytes(&seal),
+            relays: vec![relay_key],
+            fcm: None,
+            apns: Some(
+                Apns::new(
+                    &p8,
+                    "KEY1234567",
+                    "TEAM123456",
+                    "org.example.tandem",
+                    &apns_url,
+                )
+                .unwrap(),
+            ),
+        }
+    })
+    .unwrap();
+    let (mentee, mentor, pair_id) = pair(dir.path(), &relay);
+
+    let device_token = "0a1b".repeat(16);
+    let reply = tandem(
+        &mentor,
+        &[
+            "--json",
+            "wakeup",
+            "gateway",
+            "--url",
+            &gateway,
+            "--provider",
+            "apns",
+            "--token",
+            &device_token,
+        ],
+    );
+    assert_eq!(reply["subscribed"], true, "{reply}");
+    let endpoint = reply["endpoint"].as_str().unwrap();
+    assert!(
+        endpoint.starts_with(&format!("{gateway}/push/")),
+        "{endpoint}"
+    );
+    assert!(
+        !endpoint.contains(&device_token),
+        "the relay never sees the token"
+    );
+
+    // A token that is not an APNs token is refused with the gateway's reason.
+    let refused = Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .args([
+            "--json",
+            "wakeup",
+            "gateway",
+            "--url",
+            &gateway,
+            "--provider",
+            "apns",
+            "--token",
+            "../v1/account",
+        ])
+        .env("TANDEM_HOME", &mentor)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("not an APNs device token"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+
+    tandem(
+        &mentee,
+        &["--json", "reach-out", "--pair", &pair_id, "--text", WORDS],
+    );
+    tandem(&mentee, &["--json", "sync"]);
+    let (path, body) = pushed
+        .recv_timeout(Duration::from_secs(3))
+        .expect("APNs gets the wake-up within 3 s");
+    assert_eq!(path, format!("/3/device/{device_token}"));
+    for secret in WORDS.split(' ').filter(|w| w.len() > 3) {
+        assert!(!body.contains(secret), "{secret} reached APNs");
+    }
+    assert!(!body.contains(&pair_id[..8]));
+    assert!(
+        pushed.recv_timeout(Duration::from_millis(500)).is_err(),
+        "exactly one"
+    );
+}

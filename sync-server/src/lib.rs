@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod gateway;
 pub mod last_seen;
 pub mod limits;
 pub mod metrics;

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 use tandem_core::App;
-use tandem_core::features::wakeups::WakeupSubscription;
+use tandem_core::features::wakeups::{GatewayProvider, WakeupSubscription};
 
 use crate::args::WakeupCommand;
 use crate::home::err;
@@ -21,6 +21,24 @@ pub fn run(app: &App, cmd: WakeupCommand) -> Result<Reply, String> {
             Ok(Reply::json(
                 json!({ "subscribed": true }),
                 "This device will be woken when something arrives.",
+            ))
+        }
+        WakeupCommand::Gateway {
+            url,
+            provider,
+            token,
+        } => {
+            let provider = match provider.as_str() {
+                "apns" => GatewayProvider::Apns,
+                _ => GatewayProvider::Fcm,
+            };
+            let sub = app
+                .wakeups()
+                .subscribe_through_gateway(&url, provider, &token)
+                .map_err(err)?;
+            Ok(Reply::json(
+                json!({ "subscribed": true, "endpoint": sub.endpoint }),
+                "This device will be woken through the gateway when something arrives.",
             ))
         }
         WakeupCommand::Unsubscribe => {

@@ -61,6 +61,42 @@ impl WakeupSubscription {
     }
 }
 
+/// A platform push service reached through a `tandem-wakeup-gateway`,
+/// for phones a Web Push endpoint cannot reach directly (an iPhone; an
+/// Android phone without a UnifiedPush distributor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GatewayProvider {
+    /// Firebase Cloud Messaging: the token is the app's registration token.
+    Fcm,
+    /// Apple Push Notification service: the token is the device token, hex.
+    Apns,
+}
+
+impl WakeupSubscription {
+    /// A subscription to `endpoint` with Web Push keys made here. For an
+    /// endpoint a gateway made: the gateway does not pass the encrypted
+    /// body on (every wake-up says the same thing, "sync now"), so the
+    /// private key is never needed and is not kept.
+    pub fn with_fresh_keys(endpoint: &str) -> Result<Self> {
+        use p256::elliptic_curve::sec1::ToEncodedPoint as _;
+        use rand::RngCore as _;
+        let secret = loop {
+            let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
+            rand::rng().fill_bytes(bytes.as_mut());
+            // Fails only for zero or a value past the group order.
+            if let Ok(k) = p256::SecretKey::from_slice(bytes.as_ref()) {
+                break k;
+            }
+        };
+        let point = secret.public_key().to_encoded_point(false);
+        let mut auth = [0u8; 16];
+        rand::rng().fill_bytes(&mut auth);
+        let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+        Self::new(endpoint, &b64(point.as_bytes()), &b64(&auth))
+    }
+}
+
 fn decode(field: &'static str, text: &str) -> Result<Vec<u8>> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(text.trim().trim_end_matches('='))
@@ -77,6 +113,27 @@ impl Wakeups<'_> {
     /// syncs, else at its first sync).
     pub fn subscribe(&self, sub: &WakeupSubscription) -> Result<()> {
         self.app.on_network(|steps| subscribe(steps, sub))
+    }
+
+    /// Asks the gateway at `gateway` for an endpoint that reaches this
+    /// phone through `provider` with its `token`, and subscribes with it.
+    /// The relay then holds only the gateway's sealed endpoint, never the
+    /// provider token. Reaches the network (the gateway at once, the relay
+    /// when the device syncs).
+    pub fn subscribe_through_gateway(
+        &self,
+        gateway: &str,
+        provider: GatewayProvider,
+        token: &str,
+    ) -> Result<WakeupSubscription> {
+        let token = token.trim();
+        if token.is_empty() || token.len() > 512 {
+            return Err(Error::invalid("token", "expected the push service's token"));
+        }
+        let endpoint = Client::new(gateway)?.gateway_endpoint(provider, token)?;
+        let sub = WakeupSubscription::with_fresh_keys(&endpoint)?;
+        self.subscribe(&sub)?;
+        Ok(sub)
     }
 
     /// Forgets the subscription here and at the server.

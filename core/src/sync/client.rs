@@ -317,6 +317,25 @@ impl Client {
         self.call_empty(Method::PUT, "/v1/devices/self/wakeup", sub)
     }
 
+    /// At a wake-up gateway (this client's base): a Web Push endpoint that
+    /// reaches the phone holding `token` through `provider`.
+    pub fn gateway_endpoint(
+        &self,
+        provider: crate::features::wakeups::GatewayProvider,
+        token: &str,
+    ) -> Result<String> {
+        #[derive(serde::Deserialize)]
+        struct Registered {
+            endpoint: String,
+        }
+        let answer: Registered = self.call(
+            Method::POST,
+            "/v1/register",
+            Some(&serde_json::json!({ "provider": provider, "token": token })),
+        )?;
+        Ok(answer.endpoint)
+    }
+
     /// Removes this device's wake-up subscription at the server.
     pub fn delete_wakeup(&self) -> Result<()> {
         read_empty(self.send(self.request(Method::DELETE, "/v1/devices/self/wakeup"))?)
