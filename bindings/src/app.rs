@@ -94,6 +94,16 @@ pub fn generate_store_key() -> Vec<u8> {
     StoreKey::generate().as_bytes().to_vec()
 }
 
+/// Trusts the certificate authorities in `pem` (a self-hosted server's
+/// own) beside the built-in web roots, for every connection made after in
+/// this process; returns how many were new. Shells call it at start with
+/// what the person added in Settings.
+#[uniffi::export]
+pub fn trust_server_ca(pem: String) -> Result<u32> {
+    let added = tandem_core::sync::tls::trust_pem(&pem)?;
+    Ok(u32::try_from(added).unwrap_or(u32::MAX))
+}
+
 /// The neutral words of a notification under the person's chosen app name.
 #[uniffi::export]
 pub fn notification_text(

@@ -3,8 +3,10 @@
 //!
 //! Global flags: `--home DIR` (or `TANDEM_HOME`) selects the device's store,
 //! `--json` prints machine-readable JSON. `TANDEM_NOW` (RFC 3339) pins the
-//! clock, for demos and scripted tests. Errors go to stderr as one line and
-//! the exit code is non-zero.
+//! clock, for demos and scripted tests. `TANDEM_CA_FILE` names a PEM file
+//! of certificate authorities to trust beside the built-in web roots (a
+//! self-hosted server's own). Errors go to stderr as one line and the exit
+//! code is non-zero.
 //!
 //! - [`args`]: the command line (a contract: scripts drive it);
 //! - [`commands`]: one module per command group, each command handing back
@@ -27,6 +29,18 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
+    if let Some(path) = std::env::var_os("TANDEM_CA_FILE") {
+        let trusted = std::fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|pem| tandem_core::sync::tls::trust_pem(&pem).map_err(|e| e.to_string()));
+        if let Err(e) = trusted {
+            eprintln!(
+                "error: TANDEM_CA_FILE {}: {e}",
+                std::path::Path::new(&path).display()
+            );
+            return ExitCode::FAILURE;
+        }
+    }
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

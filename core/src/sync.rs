@@ -12,6 +12,7 @@ mod retry;
 pub mod run;
 pub mod seal;
 pub mod snapshots;
+pub mod tls;
 
 pub use client::{Account, Client};
 pub use engine::{SyncReport, SyncStatus};

@@ -375,6 +375,7 @@ fn compact_all(owner: &Store) {
     let account = owner.account().unwrap().unwrap();
     let space = owner.private_space().unwrap().unwrap().space_id;
     let snapshots = account.client().unwrap().snapshots(&space).unwrap();
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::blocking::Client::new();
     let mut removed = 0;
     for s in snapshots.snapshots {

@@ -101,6 +101,46 @@ pub fn spawn_local_with(
         .map_err(|_| std::io::Error::other("the server thread ended before listening"))?
 }
 
+/// [`spawn_local`] over HTTPS, with the certificate chain and key in the
+/// PEM files given: returns `https://127.0.0.1:PORT` once it accepts
+/// connections. For tests of the clients' certificate checks.
+pub fn spawn_local_tls(
+    db_path: &std::path::Path,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> std::io::Result<String> {
+    let acceptor = tls_acceptor(cert, key)?;
+    let db = format!("sqlite:{}", db_path.display());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let failed = tx.clone();
+    std::thread::spawn(move || {
+        let run = move || -> std::io::Result<()> {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()?;
+            rt.block_on(async move {
+                let storage = open_storage(&db, 2)
+                    .await
+                    .map_err(|e| std::io::Error::other(e.to_string()))?;
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+                let _ = tx.send(Ok(format!("https://{}", listener.local_addr()?)));
+                let state = api::AppState::with_wakeups(
+                    storage,
+                    limits::Limits::default(),
+                    wakeup::Settings::default(),
+                );
+                serve_with(listener, api::router(state), Some(acceptor)).await
+            })
+        };
+        if let Err(e) = run() {
+            let _ = failed.send(Err(e));
+        }
+    });
+    rx.recv()
+        .map_err(|_| std::io::Error::other("the server thread ended before listening"))?
+}
+
 /// Largest read buffer of one connection. A connection keeps its buffer
 /// between requests, and hyper's default (~400 KiB) let 500 idle keep-alive
 /// connections hold 10 MiB after pushes of 50 KiB bodies; larger bodies

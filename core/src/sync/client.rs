@@ -4,7 +4,6 @@
 //! Also this device's [`Account`] there: the server's URL, the account and
 //! device ids, and the bearer token the client acts with.
 
-use std::sync::Once;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -62,12 +61,8 @@ impl Client {
                 "use https:// (plain http:// is allowed only for a server on this machine)",
             ));
         }
-        static PROVIDER: Once = Once::new();
-        PROVIDER.call_once(|| {
-            // Another part of the process may have installed one already: fine.
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        });
         let http = reqwest::blocking::Client::builder()
+            .tls_backend_preconfigured(super::tls::client_config()?)
             .timeout(TIMEOUT)
             .connect_timeout(Duration::from_secs(10))
             .build()
@@ -446,7 +441,9 @@ fn read<T: DeserializeOwned>(response: Response) -> Result<T> {
 
 fn network(e: reqwest::Error) -> Error {
     // reqwest's text can name the URL; it never holds a token or a body.
-    let what = if e.is_timeout() {
+    let what = if let Some(why) = super::tls::certificate_problem(&e) {
+        why
+    } else if e.is_timeout() {
         "the server did not answer in time".to_owned()
     } else if e.is_connect() {
         "could not connect".to_owned()

@@ -67,9 +67,21 @@ final class AppModel: ObservableObject {
             self.flow = flow
             firstRunStep = step
             self.launch = launch
+            if case .today = launch { await prepareWakeups() }
         } catch let e as TandemError {
             fail(e)
         } catch {}
+    }
+
+    /// Once set up with a server: wake-ups through APNs, and the chosen app
+    /// name where the notification extension can read it.
+    private func prepareWakeups() async {
+        let tandem = self.tandem
+        let (syncing, name) = await Task.detached {
+            ((try? tandem.syncStatus().server) != nil, (try? tandem.settings().appName) ?? .tandem)
+        }.value
+        UserDefaults(suiteName: "group.app.tandem")?.set(appNameText(name), forKey: "appName")
+        if syncing { WakeupDelegate.register() }
     }
 
     func enteredBackground() { tandem.enteredBackground() }
@@ -150,7 +162,12 @@ final class AppModel: ObservableObject {
         // Opening the overview is the mentor looking: what counts as new starts over.
         case .mentorOverview: if let v = await fetch({ try $0.mentorOverviewScreen(markSeen: opened) }) { overview = v }
         case .devices: if let v = await fetch({ try $0.devicesScreen() }) { devices = v }
-        case .settings: if let v = await fetch({ try $0.settings() }) { settings = v }
+        case .settings:
+            if let v = await fetch({ try $0.settings() }) {
+                settings = v
+                // The notification extension titles wake-ups with it.
+                UserDefaults(suiteName: "group.app.tandem")?.set(appNameText(v.appName), forKey: "appName")
+            }
         case .syncStatus: if let v = await fetch({ try $0.syncStatusScreen() }) { sync = v }
         }
     }

@@ -9,6 +9,7 @@ import TandemCore
 /// person's delay.
 @main
 struct TandemApp: App {
+    @UIApplicationDelegateAdaptor(WakeupDelegate.self) private var wakeups
     @StateObject private var model = AppModel()
     @Environment(\.scenePhase) private var phase
 

@@ -5,6 +5,7 @@ import app.tandem.core.JournalInput
 import app.tandem.core.Tandem
 import app.tandem.core.TandemException
 import app.tandem.core.generateStoreKey
+import app.tandem.core.trustServerCa
 import java.time.LocalDate
 import kotlin.test.Test
 import kotlin.test.assertContains
@@ -33,6 +34,13 @@ class ErrorsTest {
         // Nothing of the refused writes landed.
         assertEquals(0u, t.today().cravingsToday)
         assertEquals(0u, t.today().journalToday)
+    }
+
+    @Test
+    fun aServerAuthorityThatIsNoCertificateIsRefused() {
+        val e = assertFailsWith<TandemException.Validation> { trustServerCa("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n") }
+        assertContains(e.message!!, "certificate")
+        assertFailsWith<TandemException.Validation> { trustServerCa("") }
     }
 
     @Test

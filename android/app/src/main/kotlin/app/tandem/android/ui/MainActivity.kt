@@ -26,7 +26,11 @@ import androidx.navigation.compose.NavHost
 import androidx.navigation.compose.composable
 import androidx.navigation.compose.currentBackStackEntryAsState
 import androidx.navigation.compose.rememberNavController
+import androidx.lifecycle.lifecycleScope
 import app.tandem.android.R
+import app.tandem.android.TandemApplication
+import app.tandem.android.wakeup.WakeupService
+import kotlinx.coroutines.launch
 import app.tandem.android.security.AppLock
 import app.tandem.core.Launch
 import app.tandem.shared.Screen
@@ -43,6 +47,13 @@ class MainActivity : FragmentActivity() {
         super.onCreate(savedInstanceState)
         setContent {
             MaterialTheme { TandemRoot(onUnlockAsked = { unlocked -> AppLock.prompt(this@MainActivity, unlocked) }) }
+        }
+        // Once the device syncs with a server, ask the distributor for a
+        // wake-up endpoint (nothing happens without one installed).
+        lifecycleScope.launch {
+            val session = (application as TandemApplication).session
+            val syncing = runCatching { session.call { it.syncStatus().server } }.getOrNull() != null
+            if (syncing) WakeupService.register(this@MainActivity)
         }
     }
 }

@@ -1,0 +1,90 @@
+import SwiftUI
+import TandemCore
+import UIKit
+import UserNotifications
+
+/// Wake-ups on iOS: APNs, through the wake-up gateway (the relay cannot
+/// hold Apple's credentials, and the gateway hides the device token from
+/// it). The app registers for remote notifications; the device token goes
+/// to the core, which asks the gateway named in Info.plist
+/// (`TandemWakeupGateway`) for an endpoint and subscribes with it.
+///
+/// A wake-up arrives as an alert push whose only text is the app's own
+/// `WAKEUP_FALLBACK` line; the Notification Service Extension
+/// (`TandemNotify`) puts the chosen app name over it. When the app is in
+/// the foreground the push is not shown: the app syncs and posts what the
+/// core's `announceNotices()` says instead.
+final class WakeupDelegate: NSObject, UIApplicationDelegate, UNUserNotificationCenterDelegate {
+    func application(
+        _ application: UIApplication,
+        didFinishLaunchingWithOptions launchOptions: [UIApplication.LaunchOptionsKey: Any]? = nil
+    ) -> Bool {
+        UNUserNotificationCenter.current().delegate = self
+        return true
+    }
+
+    /// Asks for permission to notify and for an APNs token; called once the
+    /// device syncs with a server.
+    static func register() {
+        UNUserNotificationCenter.current().requestAuthorization(options: [.alert, .sound, .badge]) { granted, _ in
+            guard granted else { return }
+            DispatchQueue.main.async { UIApplication.shared.registerForRemoteNotifications() }
+        }
+    }
+
+    func application(_ application: UIApplication, didRegisterForRemoteNotificationsWithDeviceToken deviceToken: Data) {
+        guard let gateway = Bundle.main.object(forInfoDictionaryKey: "TandemWakeupGateway") as? String,
+              !gateway.isEmpty else { return }
+        let token = deviceToken.map { String(format: "%02x", $0) }.joined()
+        Task.detached {
+            // A failure is tried again at the next launch (iOS hands the
+            // token again); sync keeps working without wake-ups.
+            _ = try? await Core.tandem.wakeupSubscribeGateway(gateway: gateway, provider: .apns, token: token)
+        }
+    }
+
+    func application(_ application: UIApplication, didFailToRegisterForRemoteNotificationsWithError error: Error) {}
+
+    /// In the foreground: sync, then post the core's own notices instead
+    /// of the generic line.
+    func userNotificationCenter(
+        _ center: UNUserNotificationCenter,
+        willPresent notification: UNNotification
+    ) async -> UNNotificationPresentationOptions {
+        let tandem = Core.tandem
+        guard !tandem.isLocked() else { return [.banner, .sound] }
+        _ = try? await tandem.syncNow()
+        let notices = (try? tandem.announceNotices()) ?? []
+        let name = (try? tandem.settings().appName) ?? .tandem
+        for notice in notices {
+            let content = UNMutableNotificationContent()
+            content.title = appNameText(name)
+            content.body = noticeText(notice)
+            let request = UNNotificationRequest(identifier: "\(notice)", content: content, trigger: nil)
+            try? await center.add(request)
+        }
+        return []
+    }
+}
+
+/// The line for a notice kind, from the app's strings (never content).
+func noticeText(_ notice: Notice) -> String {
+    switch notice {
+    case .checkInReminder: return String(localized: "NOTICE_CHECK_IN")
+    case .milestoneReached: return String(localized: "NOTICE_MILESTONE")
+    case .pairActivity: return String(localized: "NOTICE_PAIR_ACTIVITY")
+    case .reachOut: return String(localized: "NOTICE_REACH_OUT")
+    case .syncTrouble: return String(localized: "NOTICE_SYNC_TROUBLE")
+    case .meetingSoon: return String(localized: "NOTICE_MEETING_SOON")
+    }
+}
+
+/// The app name the person chose, as notifications show it.
+func appNameText(_ name: AppName) -> String {
+    switch name {
+    case .tandem: return "Tandem"
+    case .notes: return String(localized: "APP_NAME_NOTES")
+    case .daily: return String(localized: "APP_NAME_DAILY")
+    case .steps: return String(localized: "APP_NAME_STEPS")
+    }
+}
