@@ -874,3 +874,75 @@ fn unlinking_a_lost_phone_moves_the_pairs_on_and_the_mentor_follows() {
             .all(|r| open_with(&old_key, &pair, r).is_err())
     );
 }
+
+/// The mentor's phone is lost while it holds the pair's keys. The mentor
+/// unlinks it from their other device: the pair moves to a new epoch that
+/// the mentor starts (before, only the mentee could, so the lost phone and
+/// whoever serves it read on), the mentee's phone takes the new key from an
+/// envelope the mentor's device sealed to it, both go on writing and
+/// reading, and nothing written after opens with the keys the lost phone
+/// holds.
+#[test]
+fn a_mentor_who_loses_a_phone_moves_the_pair_on_and_the_mentee_follows() {
+    use tandem_core::features::codes::InviteCode;
+    use tandem_core::features::devices::{link, link_code, unlink};
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let clock = start_clock();
+    let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &srv.url);
+    let mut mentor = person(dir.path(), "mentor.db", "Alex", clock.clone(), &srv.url);
+    let mut lost = store_in(dir.path(), "lost.db", clock, Durability::Normal);
+    link(&mut lost, &link_code(&mut mentor).unwrap(), &srv.url).unwrap();
+    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
+    let old_key = InviteCode::parse(&code).unwrap().key;
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let pair = tandem_core::features::pairs::join(&mut mentor, &code)
+        .unwrap()
+        .pair_id;
+    for _ in 0..2 {
+        for s in [&mut mentee, &mut mentor, &mut lost] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+    let before = mentee
+        .create_note_in(Some(&pair), "Plan", "Call Alex.")
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut lost).unwrap();
+    assert_eq!(
+        lost.note(&before.id).unwrap().body,
+        "Call Alex.",
+        "the lost phone read the pair"
+    );
+
+    let lost_id = lost.account().unwrap().unwrap().device_id;
+    unlink(&mut mentor, &lost_id).unwrap();
+    let from_mentor = mentor
+        .create_note_in(Some(&pair), "From Alex", "Thursday, 7pm")
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    let report = tandem_core::sync::run::sync(&mut mentee).unwrap();
+    assert!(report.waiting_for_keys.is_empty(), "{report:?}");
+    assert_eq!(mentee.note(&from_mentor.id).unwrap().body, "Thursday, 7pm");
+    // The mentee writes on under the new epoch, and the mentor reads it.
+    let from_mentee = mentee
+        .create_note_in(Some(&pair), "Check-in", "See you there")
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    assert_eq!(mentor.note(&from_mentee.id).unwrap().body, "See you there");
+
+    // The lost phone can no longer pull, and nothing written after the
+    // unlink opens with the key it holds.
+    assert!(tandem_core::sync::run::sync(&mut lost).is_err());
+    let records = pulled(&mentee, &pair);
+    let newest = records.iter().map(|r| r.key_epoch).max().unwrap();
+    assert!(newest > 0, "the pair moved to a new epoch");
+    let after_unlink: Vec<_> = records.iter().filter(|r| r.key_epoch == newest).collect();
+    assert!(after_unlink.len() >= 2, "{}", after_unlink.len());
+    assert!(
+        after_unlink
+            .iter()
+            .all(|r| open_with(&old_key, &pair, r).is_err())
+    );
+}

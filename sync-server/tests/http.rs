@@ -466,7 +466,7 @@ async fn snapshots_and_compaction() {
 #[tokio::test]
 async fn a_space_holds_a_quota_of_live_snapshots_and_the_owner_deletes_envelopes() {
     let s = start(Limits {
-        snapshots_per_space: 2,
+        snapshots_per_space: 4,
         ..Limits::default()
     })
     .await;
@@ -483,21 +483,38 @@ async fn a_space_holds_a_quota_of_live_snapshots_and_the_owner_deletes_envelopes
         .await
     };
     let envelope = "0123456789abcdef0123456789abcdef";
+    let from_mentor = "fedcba9876543210fedcba9876543210";
     let records: Vec<_> = (0..3).map(|i| record(&space, "goals", i, 10)).collect();
     push(&mentee, &records).await;
-    // Only the owner stores snapshots, and only of records that exist.
+    // Only the owner stores snapshots of documents, and only of records
+    // that exist; the partner stores key envelopes (covering nothing), for
+    // an epoch it started after losing a phone.
     let (st, _) = put(&mentor, "notes", 1).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "documents are the owner's");
+    let (st, body) = mentor
+        .call::<()>(Method::POST, &format!("/v1/spaces/{space}/epoch"), None)
+        .await;
     assert_eq!(
-        st,
-        StatusCode::FORBIDDEN,
-        "the partner cannot fill the quota"
+        (st, body["epoch"].as_u64()),
+        (StatusCode::OK, Some(1)),
+        "{body}"
     );
+    assert_eq!(put(&mentor, from_mentor, 0).await.0, StatusCode::NO_CONTENT);
     assert_eq!(put(&mentee, "goals", 4).await.0, StatusCode::BAD_REQUEST);
     assert_eq!(put(&mentee, "goals", 0).await.0, StatusCode::NO_CONTENT);
     assert_eq!(put(&mentee, envelope, 0).await.0, StatusCode::NO_CONTENT);
-    // A third document is over the quota, with a JSON body that says so;
-    // replacing a document's snapshot still fits.
-    let (st, body) = put(&mentee, "notes", 0).await;
+    // The partner's envelopes may take at most half of the quota: it cannot
+    // fill the owner's space.
+    let (st, body) = put(&mentor, "00112233445566778899aabbccddeeff", 0).await;
+    assert_eq!(
+        (st, body["error"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("quota_exceeded")),
+        "the partner cannot fill the quota"
+    );
+    // The owner's last document fits; one more is over the quota, with a
+    // JSON body that says so; replacing a document's snapshot still fits.
+    assert_eq!(put(&mentee, "notes", 0).await.0, StatusCode::NO_CONTENT);
+    let (st, body) = put(&mentee, "extra", 0).await;
     assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(body["error"], "quota_exceeded");
     assert_eq!(put(&mentee, "goals", 3).await.0, StatusCode::NO_CONTENT);
@@ -526,7 +543,7 @@ async fn a_space_holds_a_quota_of_live_snapshots_and_the_owner_deletes_envelopes
         .call::<()>(Method::DELETE, &path(envelope), None)
         .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
-    assert_eq!(put(&mentee, "notes", 0).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(put(&mentee, "extra", 0).await.0, StatusCode::NO_CONTENT);
 }
 
 #[tokio::test]

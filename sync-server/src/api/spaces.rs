@@ -177,9 +177,10 @@ pub async fn remove_member(
     Ok(Json(EpochResponse { epoch }))
 }
 
-/// Starts a new key epoch of a space without removing anyone: the owner
-/// does this after unlinking a lost device, so that what is written next is
-/// sealed under a key that device never gets.
+/// Starts a new key epoch of a space without removing anyone: a member
+/// does this after unlinking a lost device (the owner of a pair space or
+/// its other member alike), so that what is written next is sealed under a
+/// key that device never gets.
 #[utoipa::path(post, path = "/v1/spaces/{space_id}/epoch", tag = "spaces", security(("bearer" = [])),
     params(("space_id" = String, Path)),
     responses((status = 200, body = EpochResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -188,18 +189,14 @@ pub async fn new_epoch(
     Authed(device): Authed,
     PathParams(space_id): PathParams<String>,
 ) -> ApiResult<Json<EpochResponse>> {
-    let me = member(&state, &device.account_id, &space_id).await?;
-    if !me.owner {
-        return Err(ApiError::Forbidden(
-            "only the owner starts a new epoch".into(),
-        ));
-    }
+    member(&state, &device.account_id, &space_id).await?;
     let epoch = state.storage.bump_epoch(&space_id).await?;
     Ok(Json(EpochResponse { epoch }))
 }
 
 /// The owner stores an encrypted snapshot of one document (replacing an
-/// older one), covering records up to at most the space's head.
+/// older one), covering records up to at most the space's head; any member
+/// stores a key envelope (a snapshot covering no records).
 #[utoipa::path(put, path = "/v1/spaces/{space_id}/snapshots", tag = "spaces", security(("bearer" = [])),
     params(("space_id" = String, Path)), request_body = SnapshotUpload,
     responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)))]
@@ -210,11 +207,14 @@ pub async fn put_snapshot(
     Body(req): Body<SnapshotUpload>,
 ) -> ApiResult<StatusCode> {
     let m = member(&state, &device.account_id, &space_id).await?;
-    // Only the owner's devices make snapshots (a partner cannot fill the
-    // owner's quota), and a snapshot covers only records that exist.
-    if !m.owner {
+    // Only the owner's devices make snapshots of documents; another member
+    // stores key envelopes only (covering no records: `upto_seq` 0), for
+    // the epoch it started. A snapshot covers only records that exist, and
+    // one is never replaced by one covering fewer (so an envelope under a
+    // document's name changes nothing).
+    if !m.owner && req.upto_seq != 0 {
         return Err(ApiError::Forbidden(
-            "only the owner stores snapshots".into(),
+            "only the owner stores snapshots of documents; others store key envelopes".into(),
         ));
     }
     validate::doc_id(&req.doc_id)?;
@@ -230,7 +230,13 @@ pub async fn put_snapshot(
         nonce: validate::bytes("nonce", &req.nonce, validate::NONCE_MAX)?,
         ciphertext: validate::bytes("ciphertext", &req.ciphertext, state.limits.max_body_bytes)?,
     };
-    let quota = state.limits.snapshots_per_space;
+    // A partner's envelopes may fill at most half of the space's quota, so
+    // that the owner's snapshots always fit.
+    let quota = if m.owner {
+        state.limits.snapshots_per_space
+    } else {
+        state.limits.snapshots_per_space / 2
+    };
     match state
         .storage
         .put_snapshot(&space_id, snapshot, now_ms(), quota)

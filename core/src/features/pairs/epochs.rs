@@ -1,14 +1,15 @@
-//! New epochs of a pair's key: started by the mentee (the pair space's
-//! owner) when one of their devices is unlinked, so a lost phone that
-//! holds the pair's keys reads nothing written after, and taken up by
-//! every device of both people.
+//! New epochs of a pair's key: started by whichever person unlinked one
+//! of their devices (the mentee, who owns the pair space, or the mentor),
+//! so a lost phone that holds the pair's keys reads nothing written after,
+//! and taken up by every device of both people.
 //!
-//! The new key reaches the mentee's other devices through the keyring
-//! (in the private space, itself under a new epoch) and the mentor's
-//! devices in envelopes (see `features/devices/envelopes.rs`) sealed from
-//! this device to each device the mentor's pinned identity vouches for in
-//! the pair. The mentor takes a new epoch's key only from such an
-//! envelope, sent by a device the mentee's pinned identity vouches for.
+//! The new key reaches the starter's other devices through the keyring
+//! (in the private space, itself under a new epoch) and the other
+//! person's devices in envelopes (see `features/devices/envelopes.rs`)
+//! sealed from this device to each device the other side's pinned
+//! identity vouches for in the pair. A device takes a new epoch's key from
+//! the other side only from such an envelope, sent by a device the other
+//! side's pinned identity vouches for.
 
 use super::pairing::{remember_pair, start_epoch};
 use super::pins::partner_devices;
@@ -20,34 +21,30 @@ use crate::sync::Client;
 use crate::sync::seal::SpaceKey;
 
 /// After this person unlinked one of their devices: every live pair they
-/// own that has a mentor starts a new epoch, whose key goes into the
-/// keyring and, sealed with every earlier key of the pair, to each of the
-/// mentor's devices. Every other envelope in the pair space goes (the new
-/// ones hold every key; one the lost phone planted must not be found).
-/// Returns the pairs moved on.
+/// are in that has the other person starts a new epoch, whose key goes
+/// into the keyring and, sealed with every earlier key of the pair, to
+/// each of the other person's devices. The mentee, who owns the space,
+/// also clears every other envelope in it (the new ones hold every key;
+/// one the lost phone planted must not be found); the server lets only
+/// the owner delete. Returns the pairs moved on.
 pub(crate) fn rotate_after_unlink(store: &mut Store, client: &Client) -> Result<Vec<String>> {
     let account = store.account()?.ok_or(Error::NoServer)?;
     let secret = store.box_secret()?;
     let mut moved = Vec::new();
     for space in store.spaces()? {
-        let has_mentor = store
-            .pair_person(&space.space_id, Side::Mentor)?
+        let Some(side) = space.side else { continue };
+        let has_partner = store
+            .pair_person(&space.space_id, side.other())?
             .account_id
             .is_some();
-        if space.side != Some(Side::Mentee) || space.ended || !has_mentor {
+        if space.ended || !has_partner {
             continue;
         }
         let epoch = fresh_epoch(store, client, &space.space_id)?;
-        remember_pair(
-            store,
-            &space.space_id,
-            Side::Mentee,
-            epoch,
-            &SpaceKey::generate(),
-        )?;
+        remember_pair(store, &space.space_id, side, epoch, &SpaceKey::generate())?;
         let packed = envelopes::pack_keys(&store.space_keys(&space.space_id)?);
         let mut sent = Vec::new();
-        for (device, public) in partner_devices(store, &space.space_id, Side::Mentee)? {
+        for (device, public) in partner_devices(store, &space.space_id, side)? {
             let upload = envelopes::seal(
                 &secret,
                 &account.device_id,
@@ -61,7 +58,13 @@ pub(crate) fn rotate_after_unlink(store: &mut Store, client: &Client) -> Result<
         }
         // Clearing up is best effort: what stays opens only for its device
         // and, from a sender no longer vouched for, is not taken.
-        for old in client.snapshots(&space.space_id)?.snapshots {
+        let owner = side == Side::Mentee;
+        for old in client
+            .snapshots(&space.space_id)?
+            .snapshots
+            .into_iter()
+            .filter(|_| owner)
+        {
             if old.upto_seq == 0 && !sent.contains(&old.doc_id) {
                 let _ = client.delete_snapshot(&space.space_id, &old.doc_id);
             }
@@ -91,9 +94,10 @@ fn fresh_epoch(store: &Store, client: &Client, space_id: &str) -> Result<u32> {
 /// The key of `epoch` of pair `space`, now that the server reports that
 /// epoch: known already (the keyring brought it from another of this
 /// person's devices), made now (a mentee whose mentor left, so nobody else
-/// will), or taken from an envelope one of the mentee's devices sealed to
-/// this mentor's device. Whether the key is known; when it is not, the
-/// pair's records of that epoch wait.
+/// will), or taken from an envelope one of the other person's devices
+/// sealed to this device (they started the epoch after unlinking a lost
+/// phone). Whether the key is known; when it is not, the pair's records
+/// of that epoch wait.
 pub(crate) fn next_epoch_key(
     store: &mut Store,
     client: &Client,
@@ -104,28 +108,26 @@ pub(crate) fn next_epoch_key(
     if store.space_key(space_id, epoch)?.is_some() {
         return Ok(true);
     }
-    match space.side {
-        // Another of this person's devices started the epoch: its key
-        // comes with the keyring. Only when the mentor is gone does this
-        // device make one.
-        Some(Side::Mentee) if store.pair_members(space_id)?.unwrap_or(2) <= 1 => {
-            start_epoch(store, space_id, epoch)?;
+    let Some(side) = space.side else {
+        return Ok(false);
+    };
+    // Only when the mentor is gone does this device make a key: nobody
+    // else will.
+    if side == Side::Mentee && store.pair_members(space_id)?.unwrap_or(2) <= 1 {
+        start_epoch(store, space_id, epoch)?;
+        return Ok(store.space_key(space_id, epoch)?.is_some());
+    }
+    let Some(account) = store.account()? else {
+        return Ok(false);
+    };
+    let senders = partner_devices(store, space_id, side)?;
+    let found = envelopes::keys_from(store, client, &account.device_id, space_id, epoch, &senders)?;
+    // Every key of the pair comes along: an epoch this device missed while
+    // offline is not lost. A key this device already holds is kept as it is.
+    for (e, key) in found.unwrap_or_default() {
+        if store.space_key(space_id, e)?.is_none() {
+            remember_pair(store, space_id, side, e, &key)?;
         }
-        Some(Side::Mentee) => {}
-        Some(Side::Mentor) => {
-            let Some(account) = store.account()? else {
-                return Ok(false);
-            };
-            let senders = partner_devices(store, space_id, Side::Mentor)?;
-            let found =
-                envelopes::keys_from(store, client, &account.device_id, space_id, epoch, &senders)?;
-            // Every key of the pair comes along: an epoch this device
-            // missed while offline is not lost.
-            for (e, key) in found.unwrap_or_default() {
-                remember_pair(store, space_id, Side::Mentor, e, &key)?;
-            }
-        }
-        None => {}
     }
     Ok(store.space_key(space_id, epoch)?.is_some())
 }
