@@ -95,12 +95,13 @@ pub fn generate_store_key() -> Vec<u8> {
 }
 
 /// Trusts the certificate authorities in `pem` (a self-hosted server's
-/// own) beside the built-in web roots, for every connection made after in
-/// this process; returns how many were new. Shells call it at start with
-/// what the person added in Settings.
+/// own) beside the built-in web roots, for `server` (its URL or host name)
+/// only, for every connection made after in this process; returns how
+/// many were new. Shells call it at start with what the person added in
+/// Settings.
 #[uniffi::export]
-pub fn trust_server_ca(pem: String) -> Result<u32> {
-    let added = tandem_core::sync::tls::trust_pem(&pem)?;
+pub fn trust_server_ca(server: String, pem: String) -> Result<u32> {
+    let added = tandem_core::sync::tls::trust_pem(&server, &pem)?;
     Ok(u32::try_from(added).unwrap_or(u32::MAX))
 }
 
@@ -522,6 +523,13 @@ impl Tandem {
     /// Every pair.
     pub fn pairs(&self) -> Result<Vec<PairView>> {
         Ok(self.app.pairs().list()?)
+    }
+
+    /// Confirms the identity the other side of `pair_id` shows now, after
+    /// the two compared its safety code (the pair's `pending_safety_code`);
+    /// any other code is a validation error and nothing changes.
+    pub fn confirm_pair_identity(&self, pair_id: String, code: String) -> Result<PairView> {
+        Ok(self.app.pairs().confirm_identity(&pair_id, &code)?)
     }
 
     /// Ends a pair (the mentee removes the mentor, or the mentor leaves).

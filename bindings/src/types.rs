@@ -301,6 +301,7 @@ pub struct PairView {
     pub unadmitted_members: u32,
     pub safety_code: Option<String>,
     pub identity_mismatch: bool,
+    pub pending_safety_code: Option<String>,
 }
 
 /// What can be shared with a mentor.

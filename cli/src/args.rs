@@ -232,6 +232,16 @@ pub enum PairCommand {
         /// The pair's id (or a unique prefix).
         id: String,
     },
+    /// After a warning about the other person's identity: confirm the
+    /// identity their phone shows now, once you both compared its safety
+    /// code (the pair's `pending_safety_code`) on a call or in person.
+    Verify {
+        /// The pair's id (or a unique prefix).
+        id: String,
+        /// The safety code you compared (four groups of five digits).
+        #[arg(long)]
+        code: String,
+    },
 }
 
 /// `share …` and `unshare …`

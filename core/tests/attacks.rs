@@ -946,3 +946,76 @@ fn a_mentor_who_loses_a_phone_moves_the_pair_on_and_the_mentee_follows() {
             .all(|r| open_with(&old_key, &pair, r).is_err())
     );
 }
+
+/// A pair warns (here: a second pin in the mentee's keyring, as two
+/// upgraded devices or a lost phone's write would leave). The two compare
+/// the code their phones show for the identity the other side shows now:
+/// a wrong code is refused and the warning stays; the right one clears it
+/// on every device of the person, and an identity swapped in later warns
+/// again. Before, nothing could clear a warning but ending the pair.
+#[test]
+fn a_warning_clears_only_with_the_code_both_phones_show() {
+    use tandem_core::features::identity::Identity;
+    use tandem_core::features::pairs::{confirm_identity, list};
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let (mut mentee, mut mentor, _clock, pair) = paired(dir.path(), &srv.url);
+    for _ in 0..2 {
+        tandem_core::sync::run::sync(&mut mentee).unwrap();
+        tandem_core::sync::run::sync(&mut mentor).unwrap();
+    }
+    let shown = |s: &Store| list(s).unwrap()[0].clone();
+    let real = shown(&mentor)
+        .safety_code
+        .expect("the mentor shows the code");
+    assert_eq!(shown(&mentee).pending_safety_code, None);
+
+    let second = keyring_change(
+        &mut mentee,
+        &[(format!("{pair}.pin.{}", "ab".repeat(16)), "pinned".into())],
+    );
+    mentee
+        .apply_batch(vec![(DocId::keyring(), vec![second])], |_| Ok(()))
+        .unwrap();
+    let warned = shown(&mentee);
+    assert!(
+        warned.identity_mismatch && warned.safety_code.is_none(),
+        "{warned:?}"
+    );
+    assert_eq!(
+        warned.pending_safety_code.as_deref(),
+        Some(real.as_str()),
+        "the code to compare"
+    );
+
+    let wrong = real.replace(|c: char| c.is_ascii_digit(), "1");
+    let err = confirm_identity(&mut mentee, &pair, &wrong).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Validation, "{err}");
+    assert!(err.to_string().contains("not the safety code"), "{err}");
+    assert!(
+        shown(&mentee).identity_mismatch,
+        "a wrong code changes nothing"
+    );
+
+    let cleared = confirm_identity(&mut mentee, &pair, &real.replace(' ', "-")).unwrap();
+    assert!(!cleared.identity_mismatch, "{cleared:?}");
+    assert_eq!(cleared.safety_code.as_deref(), Some(real.as_str()));
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    assert!(
+        !shown(&mentee).identity_mismatch,
+        "still clear after a sync"
+    );
+
+    // Someone swaps the mentor's identity afterwards: the warning is back.
+    let people = DocId::in_pair(&pair, "people");
+    let intruder = Identity::generate().public_key();
+    let swap = forged_change(
+        &mut mentee,
+        &people,
+        &[("mentor.identity".into(), hex::encode(intruder))],
+    );
+    mentee
+        .apply_batch(vec![(people, vec![swap])], |_| Ok(()))
+        .unwrap();
+    assert!(shown(&mentee).identity_mismatch);
+}

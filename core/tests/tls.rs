@@ -1,7 +1,8 @@
 //! The sync client's certificate checks against a relay that speaks HTTPS
 //! itself: the built-in web roots do not vouch for a self-signed
 //! certificate, so connecting fails with words a person can act on and
-//! nothing is set up; once the operator's authority is added, it connects.
+//! nothing is set up; an authority added for another host does not help;
+//! once the operator's authority is added for this server, it connects.
 
 mod support;
 
@@ -41,10 +42,15 @@ fn an_operators_own_authority_is_trusted_only_once_added() {
         "nothing was set up"
     );
 
-    assert!(tls::trust_pem("not a certificate").is_err());
+    assert!(tls::trust_pem(&url, "not a certificate").is_err());
     let pem = std::fs::read_to_string(fixture("localhost.crt")).unwrap();
-    assert_eq!(tls::trust_pem(&pem).unwrap(), 1);
-    assert_eq!(tls::trust_pem(&pem).unwrap(), 0, "added once");
+    // Trusted for another host only: this server is still refused.
+    assert_eq!(tls::trust_pem("localhost", &pem).unwrap(), 1);
+    let still = app.connect(&url).unwrap_err();
+    assert!(still.to_string().contains("not trusted"), "{still}");
+
+    assert_eq!(tls::trust_pem(&url, &pem).unwrap(), 1);
+    assert_eq!(tls::trust_pem(&url, &pem).unwrap(), 0, "added once");
 
     app.connect(&url)
         .expect("connects once the authority is trusted");

@@ -4,8 +4,9 @@ import UserNotifications
 /// push whose text is only the app's `WAKEUP_FALLBACK` key (iOS throttles
 /// silent pushes; an alert push arrives). This extension puts the app name
 /// the person chose over it, read from the app group's defaults (the app
-/// writes `appName` there whenever the setting changes), so that a lock
-/// screen never says "Tandem" when the person picked another name.
+/// writes `appName` there whenever the setting changes), so that the
+/// notification's own title never says "Tandem" when the person picked
+/// another name (iOS still heads it with the bundle's display name).
 ///
 /// It does not open the store: the store has one writer, the app's
 /// process, and the extension runs in another. The app syncs when it next
@@ -25,10 +26,11 @@ final class NotificationService: UNNotificationServiceExtension {
             return
         }
         self.content = content
-        let shared = UserDefaults(suiteName: "group.app.tandem")
-        let name = shared?.string(forKey: "appName") ?? "Tandem"
-        content.title = name
-        content.body = String(localized: "WAKEUP_FALLBACK")
+        // The body is the app's own line, already localised by iOS from the
+        // push's loc-key. The title is the chosen name, or none at all.
+        if let name = UserDefaults(suiteName: "group.app.tandem")?.string(forKey: "appName") {
+            content.title = name
+        }
         content.threadIdentifier = "wake"
         contentHandler(content)
     }

@@ -164,6 +164,7 @@ impl Providers {
                 });
                 let reason = match status.as_u16() {
                     404 => json!({ "error": { "status": "NOT_FOUND", "details": [{ "errorCode": "UNREGISTERED" }] } }),
+                    403 => json!({ "error": { "status": "PERMISSION_DENIED", "details": [{ "errorCode": "SENDER_ID_MISMATCH" }] } }),
                     400 => json!({ "reason": "BadDeviceToken" }),
                     410 => json!({ "reason": "Unregistered" }),
                     _ => json!({}),
@@ -221,6 +222,7 @@ impl Providers {
 /// A gateway in this process in front of `providers`; its URL.
 struct RunningGateway {
     url: String,
+    gw: Arc<Gateway>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -254,18 +256,30 @@ async fn gateway(providers: &Providers, relays: Vec<String>, apns: bool) -> Runn
         }),
     };
     let gw = Arc::new(Gateway::new(config, plain()));
+    let served = gw.clone();
     let task = tokio::spawn(async move {
-        tandem_sync_server::gateway::serve(listener, gw)
+        tandem_sync_server::gateway::serve(listener, served)
             .await
             .unwrap();
     });
-    RunningGateway { url, task }
+    RunningGateway { url, gw, task }
 }
 
+/// An endpoint not bound to a relay (any relay the gateway serves may push).
 async fn register(gw: &str, provider: &str, token: &str) -> (StatusCode, Value) {
+    register_for(gw, provider, token, None).await
+}
+
+/// An endpoint for `token`, bound to the relay whose VAPID key is `relay`.
+async fn register_for(
+    gw: &str,
+    provider: &str,
+    token: &str,
+    relay: Option<&str>,
+) -> (StatusCode, Value) {
     let answer = plain()
         .post(format!("{gw}/v1/register"))
-        .json(&json!({ "provider": provider, "token": token }))
+        .json(&json!({ "provider": provider, "token": token, "relay": relay }))
         .send()
         .await
         .unwrap();
@@ -350,12 +364,12 @@ async fn write(c: &Client, space: &str, i: usize) {
 async fn wake_ups_reach_fcm_and_apns_saying_only_wake() {
     let providers = Providers::start().await;
     let (relay, _storage, relay_key) = relay(Duration::from_secs(10)).await;
-    let gw = gateway(&providers, vec![relay_key], true).await;
+    let gw = gateway(&providers, vec![relay_key.clone()], true).await;
     let fcm_token = "cXk2:APA91bH_mentors-phone-0123456789";
     let apns_token = "a1b2".repeat(16);
-    let (status, mentor_ep) = register(&gw.url, "fcm", fcm_token).await;
+    let (status, mentor_ep) = register_for(&gw.url, "fcm", fcm_token, Some(&relay_key)).await;
     assert_eq!(status, StatusCode::CREATED, "{mentor_ep}");
-    let (_, mentee_ep) = register(&gw.url, "apns", &apns_token).await;
+    let (_, mentee_ep) = register_for(&gw.url, "apns", &apns_token, Some(&relay_key)).await;
     let (mentor_ep, mentee_ep) = (
         mentor_ep["endpoint"].as_str().unwrap(),
         mentee_ep["endpoint"].as_str().unwrap(),
@@ -452,6 +466,8 @@ async fn a_token_the_provider_no_longer_knows_drops_the_subscription() {
         ("fcm", "fcm-token-1", 404u16),
         ("apns", "ab".repeat(32).leak() as &str, 410),
         ("apns", "cd".repeat(32).leak(), 400),
+        // A token of another Firebase project never works here.
+        ("fcm", "fcm-token-2", 403),
     ];
     for (i, (provider, token, status)) in cases.into_iter().enumerate() {
         providers.fcm_status.store(status, Ordering::SeqCst);
@@ -505,8 +521,17 @@ async fn a_token_the_provider_no_longer_knows_drops_the_subscription() {
 async fn the_gateway_refuses_what_is_not_a_wake_up_from_its_relay() {
     let providers = Providers::start().await;
     let relay = VapidKey::generate();
+    let other_served = VapidKey::generate();
     let stranger = VapidKey::generate();
-    let gw = gateway(&providers, vec![relay.public_key().to_owned()], false).await;
+    let gw = gateway(
+        &providers,
+        vec![
+            relay.public_key().to_owned(),
+            other_served.public_key().to_owned(),
+        ],
+        false,
+    )
+    .await;
     let (_, ep) = register(&gw.url, "fcm", "good-token").await;
     let ep = ep["endpoint"].as_str().unwrap().to_owned();
     let expires = std::time::SystemTime::now()
@@ -616,16 +641,44 @@ async fn the_gateway_refuses_what_is_not_a_wake_up_from_its_relay() {
         assert_eq!(a.status(), status, "{body}");
         assert_eq!(a.json::<Value>().await.unwrap()["error"], code);
     }
-    let metrics = plain()
+    // An endpoint bound to one relay takes no other relay's pushes, even
+    // one the gateway serves; an unbound one takes any served relay's.
+    let (_, bound) = register_for(&gw.url, "fcm", "bound-token", Some(relay.public_key())).await;
+    let bound = bound["endpoint"].as_str().unwrap().to_owned();
+    let (s, _, _) = push(Some(&other_served), &bound, "aes128gcm").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "bound to another relay");
+    let (s, _, _) = push(Some(&relay), &bound, "aes128gcm").await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, _, _) = push(Some(&other_served), &ep, "aes128gcm").await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (st, v) = register_for(&gw.url, "fcm", "t", Some(stranger.public_key())).await;
+    assert_eq!(
+        (st, v["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("relay_not_served"))
+    );
+    let (st, v) = register_for(&gw.url, "fcm", "t", Some("bm90IGEga2V5")).await;
+    assert_eq!(
+        (st, v["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_relay"))
+    );
+    let huge = plain()
+        .post(format!("{}/v1/register", gw.url))
+        .body(vec![b' '; 64 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(huge.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    // Counts of pushes are not on the public address.
+    let public = plain()
         .get(format!("{}/metrics", gw.url))
         .send()
         .await
-        .unwrap()
-        .text()
-        .await
         .unwrap();
+    assert_eq!(public.status(), StatusCode::NOT_FOUND);
+    let metrics = gw.gw.metrics_text();
     assert!(
-        metrics.contains(r#"gateway_pushes_total{outcome="delivered",provider="fcm"} 2"#),
+        metrics.contains(r#"gateway_pushes_total{outcome="delivered",provider="fcm"} 4"#),
         "{metrics}"
     );
 }

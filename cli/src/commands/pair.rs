@@ -58,6 +58,13 @@ pub fn run(app: &App, cmd: PairCommand) -> Result<Reply, String> {
             });
             Reply::new(&ps, text)
         }
+        PairCommand::Verify { id, code } => {
+            let p = app.pairs().confirm_identity(&id, &code).map_err(err)?;
+            Reply::new(
+                &p,
+                "Confirmed: this pair trusts the identity you compared. A different one later shows a warning again.",
+            )
+        }
         PairCommand::End { id } => {
             let p = app.pairs().end(&id).map_err(err)?;
             Reply::new(

@@ -16,6 +16,18 @@ pub(crate) use pairing::{has_live_pairs, note_pair_spaces, publish_to_pairs, ref
 pub(crate) use pins::pin_identities;
 pub use reach_outs::{acknowledge, reach_out};
 
+/// Confirms the identity the other side of `pair_id` shows now (see
+/// [`Pairs::confirm_identity`]).
+pub fn confirm_identity(
+    store: &mut crate::store::Store,
+    pair_id: &str,
+    code: &str,
+) -> Result<PairView> {
+    let pair = resolve(store, Some(pair_id))?;
+    pins::confirm(store, &pair.pair_id, pair.side, code)?;
+    get(store, &pair.pair_id)
+}
+
 super::handle!(
     /// This person's pairs.
     Pairs
@@ -48,6 +60,13 @@ impl Pairs<'_> {
     /// Ends a pair (the mentee removes the mentor, or the mentor leaves).
     pub fn end(&self, pair_id: &str) -> Result<PairView> {
         self.app.on_network(|steps| end(steps, pair_id))
+    }
+
+    /// Confirms the identity the other side of `pair_id` shows now, after
+    /// the two compared its safety code (`code`, the pair's
+    /// `pending_safety_code`); any other code is refused.
+    pub fn confirm_identity(&self, pair_id: &str, code: &str) -> Result<PairView> {
+        self.app.write(|s| confirm_identity(s, pair_id, code))
     }
 
     /// Asks the mentor of `pair_id` (or the only pair) to reach out;

@@ -116,10 +116,10 @@ impl Wakeups<'_> {
     }
 
     /// Asks the gateway at `gateway` for an endpoint that reaches this
-    /// phone through `provider` with its `token`, and subscribes with it.
-    /// The relay then holds only the gateway's sealed endpoint, never the
-    /// provider token. Reaches the network (the gateway at once, the relay
-    /// when the device syncs).
+    /// phone through `provider` with its `token`, bound to this device's
+    /// relay (its VAPID key), and subscribes with it. The relay then holds
+    /// only the gateway's sealed endpoint, never the provider token, and no
+    /// other relay can use it. Needs a server; reaches the network.
     pub fn subscribe_through_gateway(
         &self,
         gateway: &str,
@@ -130,10 +130,14 @@ impl Wakeups<'_> {
         if token.is_empty() || token.len() > 512 {
             return Err(Error::invalid("token", "expected the push service's token"));
         }
-        let endpoint = Client::new(gateway)?.gateway_endpoint(provider, token)?;
-        let sub = WakeupSubscription::with_fresh_keys(&endpoint)?;
-        self.subscribe(&sub)?;
-        Ok(sub)
+        let gateway = Client::new(gateway)?;
+        self.app.on_network(|steps| {
+            let relay = steps.with(client_of)?.ok_or(Error::NoServer)?;
+            let endpoint = gateway.gateway_endpoint(provider, token, &relay.wakeup_vapid()?)?;
+            let sub = WakeupSubscription::with_fresh_keys(&endpoint)?;
+            subscribe(steps, &sub)?;
+            Ok(sub)
+        })
     }
 
     /// Forgets the subscription here and at the server.

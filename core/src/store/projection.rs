@@ -317,6 +317,9 @@ fn identity(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
 fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
     let mut pins: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
         Default::default();
+    // Identities the person confirmed by comparing safety codes: by space,
+    // the newest confirmation (time, fingerprint).
+    let mut confirmed: std::collections::BTreeMap<String, (i64, String)> = Default::default();
     for key in automerge::ReadDoc::keys(doc, automerge::ROOT) {
         if key == "identity" {
             identity(tx, doc)?;
@@ -352,6 +355,16 @@ fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
                 pins.entry(space.to_owned())
                     .or_default()
                     .insert(fp.to_owned());
+            }
+        } else if let Some(fp) = field.strip_prefix("verified.") {
+            if let (Some(_), Ok(at)) = (
+                crate::features::identity::from_hex::<16>(fp),
+                value.parse::<i64>(),
+            ) {
+                let newest = confirmed
+                    .entry(space.to_owned())
+                    .or_insert((at, fp.to_owned()));
+                *newest = (*newest).clone().max((at, fp.to_owned()));
             }
         } else if field == "ended" {
             tx.execute(
@@ -395,6 +408,13 @@ fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
         tx.execute(
             "UPDATE spaces SET pin = ?2 WHERE space_id = ?1",
             params![space, pin],
+        )?;
+    }
+    // A confirmed identity is the pin, whatever was pinned before.
+    for (space, (_, fp)) in confirmed {
+        tx.execute(
+            "UPDATE spaces SET pin = ?2 WHERE space_id = ?1",
+            params![space, fp],
         )?;
     }
     Ok(())

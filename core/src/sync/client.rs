@@ -62,7 +62,10 @@ impl Client {
             ));
         }
         let http = reqwest::blocking::Client::builder()
-            .tls_backend_preconfigured(super::tls::client_config()?)
+            .tls_backend_preconfigured(super::tls::client_config(url.host_str().unwrap_or(""))?)
+            // A server (or anyone answering for it) must not send the
+            // device elsewhere: no redirect is followed.
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(TIMEOUT)
             .connect_timeout(Duration::from_secs(10))
             .build()
@@ -314,10 +317,14 @@ impl Client {
 
     /// At a wake-up gateway (this client's base): a Web Push endpoint that
     /// reaches the phone holding `token` through `provider`.
+    /// The endpoint is bound to the relay whose VAPID key is `relay`: the
+    /// gateway passes on only that relay's wake-ups to it. An answer that
+    /// is not an endpoint of this gateway is refused.
     pub fn gateway_endpoint(
         &self,
         provider: crate::features::wakeups::GatewayProvider,
         token: &str,
+        relay: &str,
     ) -> Result<String> {
         #[derive(serde::Deserialize)]
         struct Registered {
@@ -326,9 +333,33 @@ impl Client {
         let answer: Registered = self.call(
             Method::POST,
             "/v1/register",
-            Some(&serde_json::json!({ "provider": provider, "token": token })),
+            Some(&serde_json::json!({ "provider": provider, "token": token, "relay": relay })),
         )?;
+        let sealed = answer
+            .endpoint
+            .strip_prefix(&format!("{}/push/", self.base))
+            .unwrap_or_default();
+        let well_formed = (1..=1024).contains(&sealed.len())
+            && sealed
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'));
+        if !well_formed {
+            return Err(Error::Server {
+                status: 201,
+                message: "the gateway answered with an endpoint that is not its own".into(),
+            });
+        }
         Ok(answer.endpoint)
+    }
+
+    /// The relay's VAPID public key (`GET /v1/wakeup/vapid`).
+    pub fn wakeup_vapid(&self) -> Result<String> {
+        #[derive(serde::Deserialize)]
+        struct Vapid {
+            public_key: String,
+        }
+        let answer: Vapid = self.call::<(), _>(Method::GET, "/v1/wakeup/vapid", None)?;
+        Ok(answer.public_key)
     }
 
     /// Removes this device's wake-up subscription at the server.
@@ -458,6 +489,34 @@ fn network(e: reqwest::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A server that answers with a redirect: the client does not follow
+    /// it (it would carry the request, body and all, wherever told).
+    #[test]
+    fn a_redirect_is_not_followed() {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let target = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let elsewhere = format!("http://{}/v1/devices", target.local_addr().unwrap());
+        target.set_nonblocking(true).unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let answer = format!(
+                "HTTP/1.1 307 Temporary Redirect\r\nLocation: {elsewhere}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            s.write_all(answer.as_bytes()).unwrap();
+        });
+        let err = Client::new(&url).unwrap().register(None).unwrap_err();
+        server.join().unwrap();
+        assert!(matches!(err, Error::Server { status: 307, .. }), "{err:?}");
+        assert!(
+            target.accept().is_err(),
+            "nothing reached the redirect's target"
+        );
+    }
 
     #[test]
     fn only_http_urls_are_servers() {

@@ -81,7 +81,7 @@ final class AppModel: ObservableObject {
             ((try? tandem.syncStatus().server) != nil, (try? tandem.settings().appName) ?? .tandem)
         }.value
         UserDefaults(suiteName: "group.app.tandem")?.set(appNameText(name), forKey: "appName")
-        if syncing { WakeupDelegate.register() }
+        if syncing { await WakeupDelegate.register() }
     }
 
     func enteredBackground() { tandem.enteredBackground() }

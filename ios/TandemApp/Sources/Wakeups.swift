@@ -25,11 +25,11 @@ final class WakeupDelegate: NSObject, UIApplicationDelegate, UNUserNotificationC
 
     /// Asks for permission to notify and for an APNs token; called once the
     /// device syncs with a server.
-    static func register() {
-        UNUserNotificationCenter.current().requestAuthorization(options: [.alert, .sound, .badge]) { granted, _ in
-            guard granted else { return }
-            DispatchQueue.main.async { UIApplication.shared.registerForRemoteNotifications() }
-        }
+    @MainActor
+    static func register() async {
+        let granted = (try? await UNUserNotificationCenter.current()
+            .requestAuthorization(options: [.alert, .sound, .badge])) ?? false
+        if granted { UIApplication.shared.registerForRemoteNotifications() }
     }
 
     func application(_ application: UIApplication, didRegisterForRemoteNotificationsWithDeviceToken deviceToken: Data) {
@@ -45,17 +45,23 @@ final class WakeupDelegate: NSObject, UIApplicationDelegate, UNUserNotificationC
 
     func application(_ application: UIApplication, didFailToRegisterForRemoteNotificationsWithError error: Error) {}
 
-    /// In the foreground: sync, then post the core's own notices instead
-    /// of the generic line.
+    /// In the foreground: a wake-up is not shown as it came; the app syncs
+    /// and posts the core's own notices instead (which are shown).
     func userNotificationCenter(
         _ center: UNUserNotificationCenter,
         willPresent notification: UNNotification
     ) async -> UNNotificationPresentationOptions {
-        let tandem = Core.tandem
-        guard !tandem.isLocked() else { return [.banner, .sound] }
-        _ = try? await tandem.syncNow()
-        let notices = (try? tandem.announceNotices()) ?? []
-        let name = (try? tandem.settings().appName) ?? .tandem
+        guard notification.request.trigger is UNPushNotificationTrigger else {
+            return [.banner, .list, .sound]
+        }
+        // Core calls block: off the main actor.
+        let (notices, name) = await Task.detached { () -> ([Notice], AppName)? in
+            let tandem = Core.tandem
+            guard !tandem.isLocked() else { return nil }
+            _ = try? await tandem.syncNow()
+            return ((try? tandem.announceNotices()) ?? [], (try? tandem.settings().appName) ?? .tandem)
+        }.value ?? ([], .tandem)
+        if notices.isEmpty { return [.banner, .sound] }
         for notice in notices {
             let content = UNMutableNotificationContent()
             content.title = appNameText(name)

@@ -24,6 +24,10 @@ struct Args {
     /// Address to listen on (put TLS in front, or a reverse proxy).
     #[arg(long, default_value = "127.0.0.1:8790", env = "TANDEM_GATEWAY_LISTEN")]
     listen: String,
+    /// Address of a separate listener for `/metrics` (counts of pushes show
+    /// when pairs are active: keep it off the public address).
+    #[arg(long, env = "TANDEM_GATEWAY_METRICS_LISTEN")]
+    metrics_listen: Option<String>,
     /// The URL the relay reaches this gateway at; endpoints start with it.
     #[arg(long, env = "TANDEM_GATEWAY_PUBLIC_URL")]
     public_url: url::Url,
@@ -90,8 +94,17 @@ fn run(args: Args) -> Result<(), String> {
             "name the relays allowed to push (--relay-vapid KEY), or pass --any-relay".into(),
         );
     }
-    if !matches!(args.public_url.scheme(), "http" | "https") || args.public_url.host().is_none() {
-        return Err("--public-url must be an http(s) URL".into());
+    https_or_loopback("--public-url", args.public_url.as_str())?;
+    https_or_loopback("--fcm-url", &args.fcm_url)?;
+    https_or_loopback("--apns-url", &args.apns_url)?;
+    if let Some(bad) = args
+        .relay_vapid
+        .iter()
+        .find(|k| gateway::relay_key(k).is_none())
+    {
+        return Err(format!(
+            "--relay-vapid {bad:?} is not a VAPID public key (base64url)"
+        ));
     }
     let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
     let fcm = match &args.fcm_service_account {
@@ -130,11 +143,41 @@ fn run(args: Args) -> Result<(), String> {
             .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         println!("listening on http://{addr}");
+        if let Some(at) = &args.metrics_listen {
+            let metrics = tokio::net::TcpListener::bind(at)
+                .await
+                .map_err(|e| format!("cannot listen on {at}: {e}"))?;
+            println!(
+                "metrics on http://{}/metrics",
+                metrics.local_addr().map_err(|e| e.to_string())?
+            );
+            let app = gateway::metrics_router(gateway.clone());
+            tokio::spawn(async move { axum::serve(metrics, app).await });
+        }
         let _ = std::io::stdout().flush();
         gateway::serve(listener, gateway)
             .await
             .map_err(|e| e.to_string())
     })
+}
+
+/// Credentials and pushes travel only over TLS, except to this machine
+/// (tests, or a proxy beside the gateway).
+fn https_or_loopback(flag: &str, url: &str) -> Result<(), String> {
+    let parsed = url::Url::parse(url).map_err(|_| format!("{flag} is not a URL"))?;
+    let loopback = match parsed.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => return Err(format!("{flag} has no host")),
+    };
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => Err(format!(
+            "{flag} must be https:// (http:// only for this machine)"
+        )),
+    }
 }
 
 /// Reads the sealing key, or makes it (owner-only) when the file is absent.

@@ -134,7 +134,8 @@ impl Apns {
             .await;
         let answer = match answer {
             Ok(a) => a,
-            Err(e) => return Outcome::RetryLater(format!("APNs: {e}")),
+            // Without the URL: it holds the device token.
+            Err(e) => return Outcome::RetryLater(format!("APNs: {}", e.without_url())),
         };
         let status = answer.status().as_u16();
         match status {

@@ -46,8 +46,19 @@ pub struct Fcm {
     token_uri: String,
     key: RsaKeyPair,
     send_base: String,
-    token: Mutex<Option<(String, Instant)>>,
+    token: Mutex<AccessToken>,
 }
+
+/// The access token in use, and when fetching one last failed.
+#[derive(Default)]
+struct AccessToken {
+    current: Option<(String, Instant)>,
+    failed_at: Option<Instant>,
+}
+
+/// How long after a failed fetch of an access token sends are answered
+/// "try later" at once, instead of each waiting on the token endpoint.
+const AFTER_FAILURE: Duration = Duration::from_secs(30);
 
 impl std::fmt::Debug for Fcm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -75,7 +86,7 @@ impl Fcm {
             token_uri: account.token_uri,
             key,
             send_base: send_base.trim_end_matches('/').to_owned(),
-            token: Mutex::new(None),
+            token: Mutex::new(AccessToken::default()),
         })
     }
 
@@ -102,14 +113,41 @@ impl Fcm {
         Ok(format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature)))
     }
 
-    /// A current access token, from the cache or the token endpoint.
+    /// A current access token, from the cache or the token endpoint. One
+    /// fetch at a time (the others wait for its token), and none for a
+    /// while after one failed.
     async fn access_token(&self, http: &reqwest::Client) -> Result<String, Outcome> {
         let mut cached = self.token.lock().await;
-        if let Some((token, until)) = cached.as_ref()
+        if let Some((token, until)) = cached.current.as_ref()
             && Instant::now() < *until
         {
             return Ok(token.clone());
         }
+        if cached
+            .failed_at
+            .is_some_and(|at| at.elapsed() < AFTER_FAILURE)
+        {
+            return Err(Outcome::RetryLater(
+                "the token endpoint failed a moment ago".into(),
+            ));
+        }
+        let fetched = self.fetch_token(http).await;
+        match &fetched {
+            Ok((token, lasts)) => {
+                let until = Instant::now()
+                    .checked_add(*lasts)
+                    .unwrap_or_else(Instant::now);
+                cached.current = Some((token.clone(), until));
+                cached.failed_at = None;
+            }
+            Err(_) => cached.failed_at = Some(Instant::now()),
+        }
+        fetched.map(|(token, _)| token)
+    }
+
+    /// Exchanges a fresh assertion for an access token; also how long to
+    /// use it.
+    async fn fetch_token(&self, http: &reqwest::Client) -> Result<(String, Duration), Outcome> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
@@ -122,7 +160,7 @@ impl Fcm {
             ])
             .send()
             .await
-            .map_err(|e| Outcome::RetryLater(format!("token endpoint: {e}")))?;
+            .map_err(|e| Outcome::RetryLater(format!("token endpoint: {}", e.without_url())))?;
         if !answer.status().is_success() {
             return Err(Outcome::Failed(format!(
                 "the token endpoint refused the service account: {}",
@@ -134,8 +172,7 @@ impl Fcm {
             .await
             .map_err(|e| Outcome::Failed(format!("token endpoint answer: {e}")))?;
         let lasts = Duration::from_secs(answer.expires_in).saturating_sub(RENEW_BEFORE);
-        *cached = Some((answer.access_token.clone(), Instant::now() + lasts));
-        Ok(answer.access_token)
+        Ok((answer.access_token, lasts))
     }
 
     /// Sends one wake-up to the app instance `token`, kept by FCM for
@@ -162,28 +199,37 @@ impl Fcm {
         );
         let answer = match http
             .post(url)
-            .bearer_auth(access)
+            .bearer_auth(&access)
             .json(&message)
             .send()
             .await
         {
             Ok(a) => a,
-            Err(e) => return Outcome::RetryLater(format!("FCM: {e}")),
+            Err(e) => return Outcome::RetryLater(format!("FCM: {}", e.without_url())),
         };
         let status = answer.status().as_u16();
         match status {
             200..=299 => Outcome::Delivered,
             // UNREGISTERED: the app was removed or the token replaced.
             404 => Outcome::Gone,
-            401 | 403 => {
-                // A revoked or expired access token: get a new one next time.
-                *self.token.lock().await = None;
-                Outcome::Failed(format!("FCM refused the credentials ({status})"))
+            401 => {
+                // This access token expired or was revoked: the next send
+                // gets a new one (unless another send did already).
+                let mut cached = self.token.lock().await;
+                if cached.current.as_ref().is_some_and(|(t, _)| *t == access) {
+                    cached.current = None;
+                }
+                Outcome::Failed("FCM refused the access token (401)".into())
             }
             429 | 500..=599 => Outcome::RetryLater(format!("FCM answered {status}")),
             _ => {
+                // A token of another Firebase project (403 SENDER_ID_MISMATCH)
+                // or not a token at all (400) never works here: gone.
                 let body = answer.text().await.unwrap_or_default();
-                if body.contains("UNREGISTERED") || body.contains("registration token") {
+                if ["UNREGISTERED", "SENDER_ID_MISMATCH", "registration token"]
+                    .iter()
+                    .any(|m| body.contains(m))
+                {
                     Outcome::Gone
                 } else {
                     Outcome::Failed(format!("FCM answered {status}"))

@@ -25,14 +25,17 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use prometheus::{Encoder, IntCounterVec, Opts, Registry, TextEncoder};
 use serde::{Deserialize, Serialize};
 
-use self::seal::{SealKey, TOKEN_MAX};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use self::seal::{RELAY_KEY_LEN, SealKey, Sealed, TOKEN_MAX};
 
 /// Largest push body accepted: one RFC 8188 record of 4096 bytes.
 pub const BODY_MAX: usize = 4096;
@@ -142,6 +145,13 @@ pub struct Gateway {
 }
 
 impl Gateway {
+    /// The counts `/metrics` serves, as Prometheus text.
+    pub fn metrics_text(&self) -> String {
+        let mut out = Vec::new();
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
     /// A gateway over `config`, sending with `http` (see [`client`]).
     pub fn new(config: Config, http: reqwest::Client) -> Self {
         let registry = Registry::new();
@@ -189,12 +199,21 @@ pub fn client() -> Result<reqwest::Client, String> {
         .map_err(|e| e.to_string())
 }
 
-/// The gateway's routes.
+/// The gateway's routes. Bodies are bounded by [`BODY_MAX`] before any is
+/// read. `/metrics` is served apart ([`metrics_router`]).
 pub fn router(gateway: Arc<Gateway>) -> axum::Router {
     axum::Router::new()
         .route("/v1/register", post(register))
         .route("/push/{sealed}", post(push))
         .route("/healthz", get(|| async { "ok" }))
+        .layer(DefaultBodyLimit::max(BODY_MAX))
+        .with_state(gateway)
+}
+
+/// `GET /metrics` alone, for a listener of its own (`--metrics-listen`,
+/// loopback by default): counts of pushes show when pairs are active.
+pub fn metrics_router(gateway: Arc<Gateway>) -> axum::Router {
+    axum::Router::new()
         .route("/metrics", get(metrics))
         .with_state(gateway)
 }
@@ -256,17 +275,61 @@ fn refuse(status: StatusCode, code: &str, message: impl std::fmt::Display) -> Re
 struct Register {
     provider: Provider,
     token: String,
+    /// The VAPID key (base64url) of the relay the endpoint is for; only it
+    /// may then push there.
+    #[serde(default)]
+    relay: Option<String>,
+}
+
+/// A relay's VAPID public key from base64url: an uncompressed P-256 point.
+pub fn relay_key(text: &str) -> Option<[u8; RELAY_KEY_LEN]> {
+    let raw = URL_SAFE_NO_PAD
+        .decode(text.trim().trim_end_matches('='))
+        .ok()?;
+    let key: [u8; RELAY_KEY_LEN] = raw.try_into().ok()?;
+    p256::PublicKey::from_sec1_bytes(&key).ok()?;
+    Some(key)
 }
 
 /// `POST /v1/register`: a provider token becomes a Web Push endpoint.
 async fn register(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
-    let Ok(Register { provider, token }) = serde_json::from_slice::<Register>(&body) else {
+    let Ok(Register {
+        provider,
+        token,
+        relay,
+    }) = serde_json::from_slice::<Register>(&body)
+    else {
         return refuse(
             StatusCode::BAD_REQUEST,
             "bad_request",
-            r#"expected {"provider": "fcm" or "apns", "token": "…"}"#,
+            r#"expected {"provider": "fcm" or "apns", "token": "…", "relay": "…"}"#,
         );
     };
+    let relay = match relay.as_deref().map(relay_key) {
+        None => None,
+        Some(Some(key)) => Some(key),
+        Some(None) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "bad_relay",
+                "relay must be a VAPID public key (base64url)",
+            );
+        }
+    };
+    if let Some(key) = &relay
+        && !gw.config.relays.is_empty()
+        && !gw
+            .config
+            .relays
+            .iter()
+            .any(|k| relay_key(k).as_ref() == Some(key))
+    {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "relay_not_served",
+            "this gateway does not serve that relay",
+        );
+    }
     let configured = match provider {
         Provider::Fcm => gw.config.fcm.is_some(),
         Provider::Apns => gw.config.apns.is_some(),
@@ -286,7 +349,14 @@ async fn register(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
         );
     }
     let base = gw.config.public_url.as_str().trim_end_matches('/');
-    let endpoint = format!("{base}/push/{}", gw.config.seal.seal(provider, &token));
+    let endpoint = format!(
+        "{base}/push/{}",
+        gw.config.seal.seal(&Sealed {
+            provider,
+            relay,
+            token,
+        })
+    );
     (
         StatusCode::CREATED,
         Json(serde_json::json!({ "endpoint": endpoint })),
@@ -302,16 +372,34 @@ async fn push(
     body: Bytes,
 ) -> Response {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if !gw.config.relays.is_empty() {
+    let Some(Sealed {
+        provider,
+        relay,
+        token,
+    }) = gw
+        .config
+        .seal
+        .open(&sealed)
+        .filter(|s| s.provider.admits(&s.token))
+    else {
+        // Not made by this gateway (or by it under another key): gone for good.
+        return refuse(
+            StatusCode::NOT_FOUND,
+            "no_such_subscription",
+            "no such subscription",
+        );
+    };
+    // An endpoint bound to a relay takes that relay's pushes only; an
+    // unbound one, those of the relays this gateway serves.
+    let allowed = match &relay {
+        Some(key) => vec![URL_SAFE_NO_PAD.encode(key)],
+        None => gw.config.relays.clone(),
+    };
+    if !allowed.is_empty() {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        if let Err(e) = relay_auth::check(
-            header("authorization"),
-            &gw.config.relays,
-            &gw.origin(),
-            now,
-        ) {
+        if let Err(e) = relay_auth::check(header("authorization"), &allowed, &gw.origin(), now) {
             return refuse(StatusCode::UNAUTHORIZED, "unauthorized", e);
         }
     }
@@ -337,22 +425,18 @@ async fn push(
         );
     };
     let ttl = ttl.min(TTL_MAX);
-    let Some((provider, token)) = gw.config.seal.open(&sealed) else {
-        // Not made by this gateway (or by it under another key): gone for good.
-        return refuse(
-            StatusCode::NOT_FOUND,
-            "no_such_subscription",
-            "no such subscription",
-        );
-    };
+    // A provider missing from the configuration is a fault of this
+    // gateway (a restart without it, say), not of the subscription: the
+    // relay tries again later rather than dropping every subscription.
+    let unconfigured = || Outcome::RetryLater("that provider is not configured".into());
     let outcome = match provider {
         Provider::Fcm => match &gw.config.fcm {
             Some(fcm) => fcm.send(&gw.http, &token, ttl).await,
-            None => Outcome::Gone,
+            None => unconfigured(),
         },
         Provider::Apns => match &gw.config.apns {
             Some(apns) => apns.send(&gw.http, &token, ttl).await,
-            None => Outcome::Gone,
+            None => unconfigured(),
         },
     };
     let (label, response) = match outcome {

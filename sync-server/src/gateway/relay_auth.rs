@@ -36,7 +36,10 @@ pub fn check(
     now: u64,
 ) -> Result<(), Refused> {
     let value = authorization.ok_or(Refused::Missing)?;
-    let rest = value.strip_prefix("vapid ").ok_or(Refused::Missing)?;
+    let (scheme, rest) = value.split_once(' ').ok_or(Refused::Missing)?;
+    if !scheme.eq_ignore_ascii_case("vapid") {
+        return Err(Refused::Missing);
+    }
     let (mut jwt, mut key) = (None, None);
     for part in rest.split(',') {
         match part.trim().split_once('=') {

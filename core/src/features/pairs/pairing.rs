@@ -49,6 +49,11 @@ pub struct PairView {
     /// writing. A warning to show; nothing more of the pair is trusted
     /// until the two compare safety codes or end the pair.
     pub identity_mismatch: bool,
+    /// While `identity_mismatch`: the safety code of the identity the other
+    /// side shows now. If the other person's phone shows the same code (on
+    /// a call or in person), confirming it (`Pairs::confirm_identity`)
+    /// makes that identity the pair's and clears the warning.
+    pub pending_safety_code: Option<String>,
 }
 
 /// Creates a pair space and an invite through `access`; returns the code to
@@ -175,6 +180,7 @@ pub fn list(store: &Store) -> Result<Vec<PairView>> {
             unadmitted_members: members.saturating_sub(2),
             safety_code: shown.safety_code,
             identity_mismatch: shown.mismatch,
+            pending_safety_code: shown.pending_code,
         });
     }
     Ok(out)

@@ -5,7 +5,7 @@
 
 use crate::document::{DocId, shard};
 use crate::domain::pair::{PairPerson, Side};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::features::identity::{self, fingerprint, from_hex, join_mac, join_mac_holds};
 use crate::store::Store;
 use crate::sync::seal::SpaceKey;
@@ -132,6 +132,9 @@ pub(crate) struct Shown {
     /// The other side shows an identity that is not the one pinned (or,
     /// before any pin, one that could not prove it held the invite).
     pub(crate) mismatch: bool,
+    /// While there is a mismatch: the safety code of the identity the
+    /// other side shows now, to compare before confirming it.
+    pub(crate) pending_code: Option<String>,
 }
 
 /// What pair `space_id` (this person on `side`) shows of identities. Once
@@ -156,9 +159,51 @@ pub(crate) fn shown(store: &Store, space_id: &str, side: Side) -> Result<Shown> 
         }
         _ => None,
     };
+    let pending_code = match (store.identity_public()?, theirs) {
+        (Some(mine), Some(theirs)) if mismatch => Some(identity::safety_code(&mine, &theirs)),
+        _ => None,
+    };
     Ok(Shown {
         safety_code,
         mismatch,
+        pending_code,
+    })
+}
+
+/// The person compared the safety code with the other person, in person
+/// or on a call, and it is the one this pair shows now: the identity the
+/// other side shows becomes the pair's pin on every device of the person
+/// (a keyring entry that outranks the pins taken before, the newest
+/// confirmation winning), and the warning clears. `code` must be that
+/// code (spaces and dashes aside); any other is refused and nothing
+/// changes. A later identity swap still shows as a warning.
+pub(crate) fn confirm(store: &mut Store, space_id: &str, side: Side, code: &str) -> Result<()> {
+    let other = store.pair_person(space_id, side.other())?;
+    let (Some(mine), Some(theirs)) = (
+        store.identity_public()?,
+        other.identity.as_deref().and_then(from_hex::<32>),
+    ) else {
+        return Err(Error::invalid(
+            "pair",
+            "the other person's identity is not known yet: sync, then compare the code",
+        ));
+    };
+    let digits = |c: &str| c.chars().filter(char::is_ascii_digit).collect::<String>();
+    let expected = identity::safety_code(&mine, &theirs);
+    if code
+        .chars()
+        .any(|c| !(c.is_ascii_digit() || c == ' ' || c == '-'))
+        || digits(code) != digits(&expected)
+    {
+        return Err(Error::invalid(
+            "code",
+            "this is not the safety code the pair shows now: compare again, or end the pair",
+        ));
+    }
+    let at = store.now().timestamp_millis();
+    let key = format!("{space_id}.verified.{}", hex::encode(fingerprint(&theirs)));
+    store.write_whole(&DocId::keyring(), |tx| {
+        shard::put(tx, &key, &at.to_string())
     })
 }
 

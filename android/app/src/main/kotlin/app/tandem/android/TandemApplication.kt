@@ -31,7 +31,15 @@ class TandemApplication : Application() {
     /** The session, opened on first use (always off the main thread). */
     val session: TandemSession by lazy {
         val path = File(noBackupFilesDir, "tandem.db").path
-        TandemSession(Tandem.open(path, keys.storeKey()))
+        val key = keys.storeKey()
+        // Locked at once: the screens open it after the app lock, and a
+        // background job opens it only for as long as it runs.
+        val tandem = try {
+            Tandem.open(path, key).also { it.lock() }
+        } finally {
+            key.fill(0)
+        }
+        TandemSession(tandem)
     }
 
     /**

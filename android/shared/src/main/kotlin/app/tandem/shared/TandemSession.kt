@@ -8,6 +8,7 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.flow.MutableSharedFlow
 import kotlinx.coroutines.flow.SharedFlow
 import kotlinx.coroutines.flow.asSharedFlow
+import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.withContext
 
 /**
@@ -34,6 +35,22 @@ class TandemSession(
             }
         })
     }
+
+    /**
+     * Held by a background job (a wake-up, the periodic sync) while it has
+     * opened a locked store: one at a time, so that one job's re-lock
+     * never closes the store under another.
+     */
+    val backgroundOpen: Mutex = Mutex()
+
+    /**
+     * Whether the screens have the store open (the person passed the app
+     * lock): a background job that opened a locked store then leaves it
+     * open when it ends instead of locking it under the screens. Set by
+     * the UI on unlock, cleared when it locks.
+     */
+    @Volatile
+    var openForScreens: Boolean = false
 
     /** Runs a quick core call on the I/O dispatcher. */
     suspend fun <T> call(block: (Tandem) -> T): T = withContext(io) { block(tandem) }

@@ -4,6 +4,7 @@ import app.tandem.core.AppName
 import app.tandem.core.GatewayProvider
 import app.tandem.core.Notice
 import app.tandem.core.TandemException
+import kotlinx.coroutines.sync.withLock
 
 /** What a wake-up leaves the shell to do: post [notices] under [appName]. */
 data class Wake(
@@ -47,8 +48,13 @@ class WakeupPresenter(
     /** The push service no longer reaches this phone. */
     suspend fun endpointLost(): Problem? = attempt { session.tandem.wakeupUnsubscribe() }
 
-    /** A wake-up arrived: one sync, then the notices due, each told once. */
-    suspend fun woken(): Wake = whileOpen {
+    /**
+     * A wake-up arrived (or the periodic sync runs): one sync, then the
+     * notices due, each told once. When the shell cannot post
+     * notifications ([canPost] false: no permission), the notices are
+     * left due rather than marked as told.
+     */
+    suspend fun woken(canPost: Boolean = true): Wake = whileOpen {
         val problem = try {
             session.tandem.syncNow()
             null
@@ -56,7 +62,7 @@ class WakeupPresenter(
             Problem.of(e)
         }
         val notices = try {
-            session.call { it.announceNotices() }
+            if (canPost) session.call { it.announceNotices() } else emptyList()
         } catch (e: TandemException) {
             emptyList()
         }
@@ -68,8 +74,12 @@ class WakeupPresenter(
         Wake(notices, name, problem)
     }
 
-    /** Runs [block] with the store open, locking again if it was locked. */
-    private suspend fun <T> whileOpen(block: suspend () -> T): T {
+    /**
+     * Runs [block] with the store open, one background job at a time; a
+     * store this opened is locked again after, unless the screens opened
+     * it meanwhile (the person unlocked while the job ran).
+     */
+    private suspend fun <T> whileOpen(block: suspend () -> T): T = session.backgroundOpen.withLock {
         val wasLocked = session.tandem.isLocked()
         if (wasLocked) {
             val key = storeKey()
@@ -80,9 +90,9 @@ class WakeupPresenter(
             }
         }
         try {
-            return block()
+            block()
         } finally {
-            if (wasLocked) session.tandem.lock()
+            if (wasLocked && !session.openForScreens) session.tandem.lock()
         }
     }
 

@@ -38,9 +38,9 @@ class ErrorsTest {
 
     @Test
     fun aServerAuthorityThatIsNoCertificateIsRefused() {
-        val e = assertFailsWith<TandemException.Validation> { trustServerCa("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n") }
+        val e = assertFailsWith<TandemException.Validation> { trustServerCa("https://sync.example", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n") }
         assertContains(e.message!!, "certificate")
-        assertFailsWith<TandemException.Validation> { trustServerCa("") }
+        assertFailsWith<TandemException.Validation> { trustServerCa("https://sync.example", "") }
     }
 
     @Test

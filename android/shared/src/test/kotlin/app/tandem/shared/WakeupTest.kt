@@ -71,7 +71,8 @@ class WakeupTest {
             sam.tandem.syncNow()
 
             val handed = mutableListOf<ByteArray>()
-            val presenter = WakeupPresenter(TandemSession(alex.tandem)) {
+            val session = TandemSession(alex.tandem)
+            val presenter = WakeupPresenter(session) {
                 alex.key.copyOf().also { handed += it }
             }
             val (p256dh, auth) = webPushKeys()
@@ -84,6 +85,11 @@ class WakeupTest {
             assertEquals(1, push.waitFor(1, 3_000), "the mentor's push service is reached within 3 s")
             assertEquals(listOf("/push/alex"), push.posts.toList())
 
+            // Without permission to post, the notices stay due.
+            val silent = presenter.woken(canPost = false)
+            assertTrue(silent.notices.isEmpty(), "${silent.notices}")
+            assertTrue(alex.tandem.isLocked())
+
             val wake = presenter.woken()
             assertNull(wake.problem)
             assertTrue(Notice.REACH_OUT in wake.notices, "${wake.notices}")
@@ -94,6 +100,12 @@ class WakeupTest {
             // Told once: a second wake-up with nothing new shows nothing.
             val again = presenter.woken()
             assertTrue(Notice.REACH_OUT !in again.notices, "${again.notices}")
+
+            // The person unlocked the app meanwhile: the job leaves it open.
+            alex.tandem.unlock(alex.key.copyOf())
+            session.openForScreens = true
+            presenter.woken()
+            assertTrue(!alex.tandem.isLocked(), "the screens keep the store open")
 
             // Unsubscribing stops the wake-ups.
             assertNull(presenter.endpointLost())

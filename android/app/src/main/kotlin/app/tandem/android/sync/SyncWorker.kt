@@ -9,27 +9,33 @@ import androidx.work.PeriodicWorkRequestBuilder
 import androidx.work.WorkManager
 import androidx.work.WorkerParameters
 import app.tandem.android.TandemApplication
+import app.tandem.android.wakeup.Notifier
 import app.tandem.core.TandemException
+import app.tandem.shared.WakeupPresenter
 import java.util.concurrent.TimeUnit
 
 /**
- * Background sync: WorkManager runs it when the phone has a network. The
- * core keeps its own backoff and status; a failure here is retried by
- * WorkManager's backoff too, and shown on the Settings screen.
+ * Background sync: WorkManager runs it when the phone has a network, with
+ * the store opened for it if the app is locked ([WakeupPresenter]), and
+ * posts the notices due. The core keeps its own backoff and status; a
+ * failure here is retried by WorkManager's backoff too, and shown on the
+ * Settings screen.
  */
 class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
     override suspend fun doWork(): Result {
         return try {
             // Opening the store can fail before the phone's first unlock since boot.
-            val tandem = (applicationContext as TandemApplication).session.tandem
-            if (tandem.isLocked()) return Result.success()
-            if (tandem.syncStatus().server == null) return Result.success()
-            tandem.syncNow()
-            Result.success()
-        } catch (e: TandemException.Network) {
-            Result.retry()
-        } catch (e: TandemException.Server) {
-            Result.retry()
+            val app = applicationContext as TandemApplication
+            val session = app.session
+            if (session.call { it.syncStatus().server } == null && !session.tandem.isLocked()) {
+                return Result.success()
+            }
+            // One sync and the notices due (check-in and meeting reminders
+            // too), with the store opened and locked again if it was locked.
+            val wake = WakeupPresenter(session) { app.keys.storeKey() }
+                .woken(canPost = Notifier.canPost(applicationContext))
+            Notifier.post(applicationContext, wake)
+            if (wake.problem?.retryable == true) Result.retry() else Result.success()
         } catch (e: TandemException) {
             Result.failure()
         } catch (e: java.security.GeneralSecurityException) {

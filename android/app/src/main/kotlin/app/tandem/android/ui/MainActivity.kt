@@ -26,11 +26,8 @@ import androidx.navigation.compose.NavHost
 import androidx.navigation.compose.composable
 import androidx.navigation.compose.currentBackStackEntryAsState
 import androidx.navigation.compose.rememberNavController
-import androidx.lifecycle.lifecycleScope
 import app.tandem.android.R
-import app.tandem.android.TandemApplication
 import app.tandem.android.wakeup.WakeupService
-import kotlinx.coroutines.launch
 import app.tandem.android.security.AppLock
 import app.tandem.core.Launch
 import app.tandem.shared.Screen
@@ -48,13 +45,6 @@ class MainActivity : FragmentActivity() {
         setContent {
             MaterialTheme { TandemRoot(onUnlockAsked = { unlocked -> AppLock.prompt(this@MainActivity, unlocked) }) }
         }
-        // Once the device syncs with a server, ask the distributor for a
-        // wake-up endpoint (nothing happens without one installed).
-        lifecycleScope.launch {
-            val session = (application as TandemApplication).session
-            val syncing = runCatching { session.call { it.syncStatus().server } }.getOrNull() != null
-            if (syncing) WakeupService.register(this@MainActivity)
-        }
     }
 }
 
@@ -67,7 +57,15 @@ private fun TandemRoot(onUnlockAsked: (onUnlocked: () -> Unit) -> Unit, vm: Tand
         null -> Unit
         Launch.Locked -> LockScreen(onUnlock = { onUnlockAsked(vm::unlock) })
         is Launch.FirstRun -> FirstRunScreen(vm)
-        Launch.Today -> TandemNavHost(vm)
+        Launch.Today -> {
+            // Once open and syncing with a server, ask the distributor for
+            // a wake-up endpoint (nothing happens without one installed).
+            val activity = androidx.compose.ui.platform.LocalContext.current as? android.app.Activity
+            LaunchedEffect(Unit) {
+                if (activity != null && vm.syncsWithServer()) WakeupService.register(activity)
+            }
+            TandemNavHost(vm)
+        }
     }
     problem?.let {
         AlertDialog(

@@ -105,7 +105,12 @@ class TandemViewModel(app: Application) : AndroidViewModel(app) {
                 stale.filter { it in drawn }.forEach { reload(it) }
             }
         }
-        viewModelScope.launch { tandemApp.relocked.collect { _launch.value = Launch.Locked } }
+        viewModelScope.launch {
+            tandemApp.relocked.collect {
+                tandemApp.session.openForScreens = false
+                _launch.value = Launch.Locked
+            }
+        }
         // The app lock comes first: the store stays closed until the person unlocks.
         call({ it.lock(); opening(it) }, ::open)
     }
@@ -113,7 +118,20 @@ class TandemViewModel(app: Application) : AndroidViewModel(app) {
     // --- Launch and the first run ----------------------------------------
 
     /** The app lock passed: opens the store and asks the core where to go. */
-    fun unlock() = call({ it.unlock(tandemApp.keys.storeKey()); opening(it) }, ::open)
+    fun unlock() = call({ t ->
+        val key = tandemApp.keys.storeKey()
+        try {
+            t.unlock(key)
+        } finally {
+            key.fill(0)
+        }
+        tandemApp.session.openForScreens = true
+        opening(t)
+    }, ::open)
+
+    /** Whether this device syncs with a server (wake-ups are then worth asking for). */
+    suspend fun syncsWithServer(): Boolean =
+        runCatching { session().call { it.syncStatus().server } }.getOrNull() != null
 
     /** Asks the core again which screen the app opens on. */
     private fun decide() = call(::opening, ::open)

@@ -27,13 +27,15 @@ import app.tandem.shared.Wake
 object Notifier {
     private const val CHANNEL = "tandem-notices"
 
+    /** Whether notifications may be posted (checked before notices are announced). */
+    fun canPost(context: Context): Boolean =
+        (
+            Build.VERSION.SDK_INT < 33 ||
+                ContextCompat.checkSelfPermission(context, Manifest.permission.POST_NOTIFICATIONS) == PackageManager.PERMISSION_GRANTED
+            ) && NotificationManagerCompat.from(context).areNotificationsEnabled()
+
     fun post(context: Context, wake: Wake) {
-        if (wake.notices.isEmpty()) return
-        if (Build.VERSION.SDK_INT >= 33 &&
-            ContextCompat.checkSelfPermission(context, Manifest.permission.POST_NOTIFICATIONS) != PackageManager.PERMISSION_GRANTED
-        ) {
-            return
-        }
+        if (wake.notices.isEmpty() || !canPost(context)) return
         ensureChannel(context)
         val title = context.getString(appNameRes(wake.appName))
         val open = PendingIntent.getActivity(
@@ -48,6 +50,7 @@ object Notifier {
             val public = NotificationCompat.Builder(context, CHANNEL)
                 .setSmallIcon(R.drawable.ic_notice)
                 .setContentTitle(title)
+                .setContentText(line)
                 .build()
             val notification = NotificationCompat.Builder(context, CHANNEL)
                 .setSmallIcon(R.drawable.ic_notice)
@@ -62,7 +65,9 @@ object Notifier {
             try {
                 manager.notify(notice.ordinal, notification)
             } catch (e: SecurityException) {
-                return // permission withdrawn between the check and the post
+                // Permission withdrawn between the check and the post: the
+                // rest cannot be posted either.
+                return
             }
         }
     }

@@ -43,9 +43,9 @@ class WakeWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
             )
             "unsubscribe" -> presenter.endpointLost()
             "wake" -> {
-                val wake = presenter.woken()
+                val wake = presenter.woken(canPost = Notifier.canPost(applicationContext))
                 Notifier.post(applicationContext, wake)
-                null // notices were posted; a failed sync is retried by the periodic work
+                wake.problem // a sync that failed for a reason worth retrying is retried
             }
             else -> return Result.failure()
         }

@@ -2,10 +2,11 @@ package app.tandem.android.wakeup
 
 import android.app.Activity
 import android.content.Context
+import androidx.work.Constraints
 import androidx.work.Data
 import androidx.work.ExistingWorkPolicy
+import androidx.work.NetworkType
 import androidx.work.OneTimeWorkRequestBuilder
-import androidx.work.OutOfQuotaPolicy
 import androidx.work.WorkManager
 import org.unifiedpush.android.connector.FailedReason
 import org.unifiedpush.android.connector.PushService
@@ -50,23 +51,34 @@ class WakeupService : PushService() {
          * activity once the device syncs with a server.
          */
         fun register(activity: Activity) {
+            if (android.os.Build.VERSION.SDK_INT >= 33 && !Notifier.canPost(activity)) {
+                activity.requestPermissions(arrayOf(android.Manifest.permission.POST_NOTIFICATIONS), 0)
+            }
             UnifiedPush.tryUseCurrentOrDefaultDistributor(activity) { found ->
                 if (found) UnifiedPush.register(activity)
             }
         }
 
-        /** Stops wake-ups (Settings, or erasing everything). */
+        /**
+         * Stops wake-ups (Settings, or erasing everything): the distributor
+         * forgets the endpoint and the relay the subscription
+         * (`unregister` does not call [onUnregistered]).
+         */
         fun unregister(context: Context) {
             UnifiedPush.unregister(context)
+            WakeWorker.enqueue(context, WakeWorker.Job.Unsubscribe)
         }
     }
 }
 
 /** Work names and inputs kept in one place. */
 internal fun Context.enqueueWake(job: WakeWorker.Job) {
+    // Not expedited: below Android 12 expedited work runs as a foreground
+    // service, with a notification of its own. A high-priority push lets
+    // ordinary work start at once on the phones that matter.
     val request = OneTimeWorkRequestBuilder<WakeWorker>()
         .setInputData(job.toData())
-        .setExpedited(OutOfQuotaPolicy.RUN_AS_NON_EXPEDITED_WORK_REQUEST)
+        .setConstraints(Constraints.Builder().setRequiredNetworkType(NetworkType.CONNECTED).build())
         .build()
     // Wake-ups that pile up while one runs collapse into one more sync.
     val policy = if (job is WakeWorker.Job.Wake) ExistingWorkPolicy.APPEND_OR_REPLACE else ExistingWorkPolicy.REPLACE
