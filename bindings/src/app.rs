@@ -121,7 +121,8 @@ impl Tandem {
     /// main thread.
     #[uniffi::constructor]
     pub fn open(path: String, key: Vec<u8>) -> Result<Arc<Tandem>> {
-        let key = StoreKey::from_slice(&key)?;
+        // The lifted copy is wiped when it goes, like the core's own.
+        let key = StoreKey::from_slice(&zeroize::Zeroizing::new(key))?;
         Ok(Arc::new(Tandem {
             app: App::open(PathBuf::from(path), key, Options::default())?,
             subscription: Mutex::new(None),
@@ -147,7 +148,7 @@ impl Tandem {
     /// Unlocks with the store key; a wrong key gives `WrongKey` and the app
     /// stays locked.
     pub fn unlock(&self, key: Vec<u8>) -> Result<()> {
-        let key = StoreKey::from_slice(&key)?;
+        let key = StoreKey::from_slice(&zeroize::Zeroizing::new(key))?;
         Ok(self.app.unlock(key)?)
     }
 

@@ -50,7 +50,12 @@ final class AppModel: ObservableObject {
 
     func unlock() async {
         guard await AppLock.authenticate() else { return }
-        await run { t in try t.unlock(key: KeychainKey.storeKey()) }
+        await run { t in
+            var key = try KeychainKey.storeKey()
+            defer { key.resetBytes(in: 0..<key.count) }
+            try t.unlock(key: key)
+        }
+        Core.openForScreens = !tandem.isLocked()
         await decide()
     }
 
@@ -87,7 +92,10 @@ final class AppModel: ObservableObject {
     func enteredBackground() { tandem.enteredBackground() }
 
     func enteredForeground() {
-        if tandem.enteredForeground() { launch = .locked }
+        if tandem.enteredForeground() {
+            Core.openForScreens = false
+            launch = .locked
+        }
     }
 
     // MARK: First run (each answer one call on the core's flow)

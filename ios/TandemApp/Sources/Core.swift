@@ -4,14 +4,60 @@ import TandemCore
 /// The process's one `Tandem` (one writer per store file): the screens and
 /// the background sync share it.
 enum Core {
-    static let tandem: Tandem = {
-        let dir = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
+    /// The folder of the store, its write-ahead log and its shared-memory
+    /// file, excluded from backups as a whole (so the `-wal` and `-shm`
+    /// files made later are excluded too).
+    static var storeFolder: URL {
+        let base = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
+        var dir = base.appendingPathComponent("Store", isDirectory: true)
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        var url = dir.appendingPathComponent("tandem.db")
         var values = URLResourceValues()
         values.isExcludedFromBackup = true
-        try? url.setResourceValues(values)
-        // A store that cannot be opened at all is a setup fault of this device.
-        return try! Tandem.open(path: url.path, key: KeychainKey.storeKey())
-    }()
+        try? dir.setResourceValues(values)
+        return dir
+    }
+
+    /// The store, or why it could not be opened (the Keychain unreadable
+    /// before the first unlock since boot, a damaged file): the app shows
+    /// the failure instead of crashing.
+    static let opened: Result<Tandem, Error> = Result {
+        let url = storeFolder.appendingPathComponent("tandem.db")
+        var key = try KeychainKey.storeKey()
+        defer { key.resetBytes(in: 0..<key.count) }
+        let tandem = try Tandem.open(path: url.path, key: key)
+        // Locked at once: the screens open it after the app lock, and a
+        // background task only for as long as it runs.
+        tandem.lock()
+        return tandem
+    }
+
+    /// Whether the screens have the store open (the person passed the app
+    /// lock): a background task that opened a locked store leaves it open
+    /// when it ends instead of locking it under the screens.
+    @MainActor static var openForScreens = false
+
+    /// Runs `work` with the store open, for a background task: a locked
+    /// store is opened with the Keychain's key and locked again after,
+    /// unless the screens opened it meanwhile. `nil` when the store or the
+    /// key cannot be had now.
+    static func whileOpen<T>(_ work: (Tandem) async -> T) async -> T? {
+        guard case .success(let tandem) = opened else { return nil }
+        let wasLocked = tandem.isLocked()
+        if wasLocked {
+            guard var key = try? KeychainKey.storeKey() else { return nil }
+            defer { key.resetBytes(in: 0..<key.count) }
+            guard (try? tandem.unlock(key: key)) != nil else { return nil }
+        }
+        let result = await work(tandem)
+        if wasLocked, await !MainActor.run(body: { openForScreens }) { tandem.lock() }
+        return result
+    }
+
+    /// The store; only for code that runs after `opened` succeeded.
+    static var tandem: Tandem {
+        switch opened {
+        case .success(let t): return t
+        case .failure(let e): fatalError("the store did not open: \(e)")
+        }
+    }
 }

@@ -28,6 +28,13 @@ struct TandemApp: App {
                 }
             }
             .environmentObject(model)
+            // Nothing of the app shows in the app switcher or while a
+            // system sheet covers it.
+            .overlay {
+                if phase != .active {
+                    Color(uiColor: .systemBackground).ignoresSafeArea()
+                }
+            }
             .alert(
                 model.problem.map(problemText) ?? "",
                 isPresented: Binding(get: { model.problem != nil }, set: { if !$0 { model.problem = nil } })

@@ -39,7 +39,9 @@ final class WakeupDelegate: NSObject, UIApplicationDelegate, UNUserNotificationC
         Task.detached {
             // A failure is tried again at the next launch (iOS hands the
             // token again); sync keeps working without wake-ups.
-            _ = try? await Core.tandem.wakeupSubscribeGateway(gateway: gateway, provider: .apns, token: token)
+            _ = await Core.whileOpen { tandem in
+                try? await tandem.wakeupSubscribeGateway(gateway: gateway, provider: .apns, token: token)
+            }
         }
     }
 
@@ -56,19 +58,13 @@ final class WakeupDelegate: NSObject, UIApplicationDelegate, UNUserNotificationC
         }
         // Core calls block: off the main actor.
         let (notices, name) = await Task.detached { () -> ([Notice], AppName)? in
-            let tandem = Core.tandem
-            guard !tandem.isLocked() else { return nil }
-            _ = try? await tandem.syncNow()
-            return ((try? tandem.announceNotices()) ?? [], (try? tandem.settings().appName) ?? .tandem)
+            await Core.whileOpen { tandem in
+                _ = try? await tandem.syncNow()
+                return ((try? tandem.announceNotices()) ?? [], (try? tandem.settings().appName) ?? .tandem)
+            }
         }.value ?? ([], .tandem)
         if notices.isEmpty { return [.banner, .sound] }
-        for notice in notices {
-            let content = UNMutableNotificationContent()
-            content.title = appNameText(name)
-            content.body = noticeText(notice)
-            let request = UNNotificationRequest(identifier: "\(notice)", content: content, trigger: nil)
-            try? await center.add(request)
-        }
+        await BackgroundSync.post(notices, name: name)
         return []
     }
 }

@@ -23,9 +23,18 @@ enum class Problem(
     OFFLINE(true),
     SERVER(true),
     NO_SERVER(false),
+
+    /**
+     * Anything else that escaped a core call (a fault in the core surfaces
+     * as uniffi's `InternalException`): shown as a message, never a crash.
+     */
+    UNEXPECTED(true),
     ;
 
     companion object {
+        /** The kind of any failure of a core call. */
+        fun of(e: Exception): Problem = if (e is TandemException) of(e) else UNEXPECTED
+
         /** The kind of `e`. */
         fun of(e: TandemException): Problem = when (e) {
             is TandemException.Validation -> INVALID_INPUT

@@ -37,6 +37,13 @@ class ErrorsTest {
     }
 
     @Test
+    fun aFailureThatIsNotTheCoresOwnIsStillAProblemToShow() {
+        assertEquals(Problem.UNEXPECTED, Problem.of(IllegalStateException("panicked") as Exception))
+        val typed: Exception = TandemException.Locked("locked")
+        assertEquals(Problem.LOCKED, Problem.of(typed))
+    }
+
+    @Test
     fun aServerAuthorityThatIsNoCertificateIsRefused() {
         val e = assertFailsWith<TandemException.Validation> { trustServerCa("https://sync.example", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n") }
         assertContains(e.message!!, "certificate")

@@ -42,6 +42,11 @@ import app.tandem.shared.Screen
 class MainActivity : FragmentActivity() {
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
+        // No screenshots, no screen recording, no preview in Recents.
+        window.setFlags(
+            android.view.WindowManager.LayoutParams.FLAG_SECURE,
+            android.view.WindowManager.LayoutParams.FLAG_SECURE,
+        )
         setContent {
             MaterialTheme { TandemRoot(onUnlockAsked = { unlocked -> AppLock.prompt(this@MainActivity, unlocked) }) }
         }

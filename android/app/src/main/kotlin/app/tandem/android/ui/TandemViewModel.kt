@@ -179,7 +179,9 @@ class TandemViewModel(app: Application) : AndroidViewModel(app) {
             try {
                 _firstRunStep.value = action(f)
                 _firstRunProblem.value = null
-            } catch (e: TandemException) {
+            } catch (e: kotlinx.coroutines.CancellationException) {
+                throw e
+            } catch (e: Exception) {
                 _firstRunProblem.value = Problem.of(e)
             } finally {
                 _firstRunBusy.value = false
@@ -285,7 +287,9 @@ class TandemViewModel(app: Application) : AndroidViewModel(app) {
         viewModelScope.launch {
             try {
                 then(session().call(block))
-            } catch (e: TandemException) {
+            } catch (e: kotlinx.coroutines.CancellationException) {
+                throw e
+            } catch (e: Exception) {
                 fail(e)
             }
         }
@@ -295,14 +299,19 @@ class TandemViewModel(app: Application) : AndroidViewModel(app) {
         viewModelScope.launch {
             try {
                 block(session().tandem)
-            } catch (e: TandemException) {
+            } catch (e: kotlinx.coroutines.CancellationException) {
+                throw e
+            } catch (e: Exception) {
                 fail(e)
             }
         }
     }
 
-    /** A locked store means the unlock screen (the core locked itself); anything else is shown. */
-    private fun fail(e: TandemException) {
+    /**
+     * A locked store means the unlock screen (the core locked itself);
+     * anything else, a fault inside the core included, is shown.
+     */
+    private fun fail(e: Exception) {
         if (e is TandemException.Locked) _launch.value = Launch.Locked else _problem.value = Problem.of(e)
     }
 

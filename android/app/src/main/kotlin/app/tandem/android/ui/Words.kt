@@ -22,6 +22,7 @@ fun problemText(p: Problem): Int = when (p) {
     Problem.OFFLINE -> R.string.problem_offline
     Problem.SERVER -> R.string.problem_server
     Problem.NO_SERVER -> R.string.problem_no_server
+    Problem.UNEXPECTED -> R.string.problem_unexpected
 }
 
 /** A clean-time rung in words ("30 days", "6 months", "2 years"). */
