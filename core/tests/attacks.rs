@@ -1019,3 +1019,69 @@ fn a_warning_clears_only_with_the_code_both_phones_show() {
         .unwrap();
     assert!(shown(&mentee).identity_mismatch);
 }
+
+/// The mentee unlinks a lost phone while the mentor's device cannot get
+/// the pair's new key yet (here the server hides the envelope). The
+/// mentor's device learns of the new epoch at its next pull and from then
+/// holds what the mentor writes in the pair, instead of sealing it under
+/// the old key the lost phone holds (before, it went out at once). Once
+/// the key arrives, it goes out under the new epoch.
+#[test]
+fn a_device_waiting_for_a_new_key_holds_its_pair_writes() {
+    use tandem_core::features::codes::InviteCode;
+    use tandem_core::features::devices::{link, link_code, unlink};
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let proxy = Proxy::start(&srv.url);
+    let clock = start_clock();
+    let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &srv.url);
+    let mut mentor = person(dir.path(), "mentor.db", "Alex", clock.clone(), &proxy.url);
+    let mut lost = store_in(dir.path(), "lost.db", clock, Durability::Normal);
+    link(&mut lost, &link_code(&mut mentee).unwrap(), &srv.url).unwrap();
+    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
+    let old_key = InviteCode::parse(&code).unwrap().key;
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let pair = tandem_core::features::pairs::join(&mut mentor, &code)
+        .unwrap()
+        .pair_id;
+    for _ in 0..2 {
+        for s in [&mut mentee, &mut lost, &mut mentor] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+    let lost_id = lost.account().unwrap().unwrap().device_id;
+    unlink(&mut mentee, &lost_id).unwrap();
+
+    // The envelope for the mentor's device does not arrive.
+    let snapshots = format!("GET /v1/spaces/{pair}/snapshots");
+    proxy.rewrite(move |line, _| {
+        line.starts_with(&snapshots)
+            .then(|| serde_json::json!({ "snapshots": [] }).to_string())
+    });
+    let report = tandem_core::sync::run::sync(&mut mentor).unwrap();
+    assert_eq!(report.waiting_for_keys, vec![pair.clone()], "{report:?}");
+    let before = pulled(&mentee, &pair).len();
+    let held = mentor
+        .create_note_in(Some(&pair), "From Alex", "Call me tonight")
+        .unwrap();
+    let report = tandem_core::sync::run::sync(&mut mentor).unwrap();
+    assert_eq!(report.waiting_for_keys, vec![pair.clone()], "{report:?}");
+    let records = pulled(&mentee, &pair);
+    assert_eq!(records.len(), before, "nothing went out under the old key");
+
+    // The envelope reaches the mentor: the note goes out, under the new epoch.
+    proxy.rewrite(|_, _| None);
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    assert_eq!(mentee.note(&held.id).unwrap().body, "Call me tonight");
+    let records = pulled(&mentee, &pair);
+    let newest = records.iter().map(|r| r.key_epoch).max().unwrap();
+    assert!(newest > 0);
+    assert!(
+        records[before..]
+            .iter()
+            .all(|r| r.key_epoch == newest && open_with(&old_key, &pair, r).is_err()),
+        "what the mentor wrote opens only with the new key"
+    );
+}

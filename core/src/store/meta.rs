@@ -70,6 +70,30 @@ impl Store {
         Ok(())
     }
 
+    /// The epoch the server last reported for `space_id` while this device
+    /// had no key for it (none: not waiting). While it waits, what this
+    /// device writes to the space stays in the outbox: sealed under the
+    /// older key, it would open for the device the new epoch shut out.
+    pub(crate) fn waiting_epoch(&self, space_id: &str) -> Result<Option<u32>> {
+        Ok(self
+            .meta(&format!("waiting:{space_id}"))?
+            .and_then(|v| v.parse().ok()))
+    }
+
+    /// Records that this device waits for the key of `epoch` of
+    /// `space_id` (none: it has it, or nothing newer is known).
+    pub(crate) fn set_waiting_epoch(&self, space_id: &str, epoch: Option<u32>) -> Result<()> {
+        let value = epoch.map(|e| e.to_string()).unwrap_or_default();
+        if self
+            .meta(&format!("waiting:{space_id}"))?
+            .unwrap_or_default()
+            == value
+        {
+            return Ok(());
+        }
+        self.set_meta(&format!("waiting:{space_id}"), &value)
+    }
+
     /// This device's settings (defaults until changed).
     pub fn settings(&self) -> Result<Settings> {
         match self.meta("settings")? {

@@ -273,11 +273,28 @@ pub(crate) fn next_push(
         // Looked up once per request, not once per record.
         let spaces = store.spaces()?;
         let mut keys: HashMap<String, SpaceKey> = HashMap::new();
+        let mut held: HashMap<String, bool> = HashMap::new();
         for p in &packs {
             let doc = DocId::parse(p.doc_id)?;
             let Some(space) = space_for(&spaces, &doc) else {
                 continue;
             };
+            // The space moved to an epoch whose key has not reached this
+            // device: what it wrote waits in the outbox for that key
+            // rather than going out under one the epoch shut out.
+            let waiting = match held.get(&space.space_id) {
+                Some(w) => *w,
+                None => {
+                    let w = store
+                        .waiting_epoch(&space.space_id)?
+                        .is_some_and(|e| e > space.epoch);
+                    held.insert(space.space_id.clone(), w);
+                    w
+                }
+            };
+            if waiting {
+                continue;
+            }
             if !keys.contains_key(&space.space_id) {
                 let key = store
                     .space_key(&space.space_id, space.epoch)?
@@ -416,6 +433,7 @@ pub(crate) fn apply_pull(
             } else {
                 pairs::next_epoch_key(store, client, space, page.epoch)?
             };
+            store.set_waiting_epoch(&space.space_id, (!ready).then_some(page.epoch))?;
             if !ready {
                 report.waiting_for_keys.push(space.space_id.clone());
             }
