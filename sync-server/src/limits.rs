@@ -47,6 +47,11 @@ pub struct Limits {
     /// `forbidden`.
     #[arg(long, env = "TANDEM_DEVICES_PER_ACCOUNT", default_value_t = 50)]
     pub devices_per_account: u32,
+    /// Spaces one account may own (its private space and one per invite
+    /// it made): past it, `POST /v1/spaces` gets 413 `quota_exceeded`, so
+    /// one account cannot fill the server with spaces.
+    #[arg(long, env = "TANDEM_SPACES_PER_ACCOUNT", default_value_t = 500)]
+    pub spaces_per_account: u32,
     /// Snapshots one space may hold (documents and key envelopes; a
     /// replaced snapshot does not count): past it, a new document's
     /// snapshot gets 413 `quota_exceeded`.
@@ -80,6 +85,7 @@ impl Default for Limits {
             link_codes_per_hour: 20,
             snapshots_per_space: 10_000,
             devices_per_account: 50,
+            spaces_per_account: 500,
             trusted_proxies: Vec::new(),
         }
     }

@@ -463,6 +463,37 @@ async fn snapshots_and_compaction() {
     assert_eq!(seqs, vec![7, 8, 9, 10, 11]);
 }
 
+/// One account cannot fill the server with spaces: past its quota of
+/// owned spaces, making another is 413 `quota_exceeded` with a JSON body;
+/// being invited into another's space is not counted.
+#[tokio::test]
+async fn an_account_owns_at_most_its_quota_of_spaces() {
+    let s = start(Limits {
+        spaces_per_account: 2,
+        ..Limits::default()
+    })
+    .await;
+    let mentor = Client::register(&s.url).await;
+    let mentee = Client::register(&s.url).await;
+    pair(&mentee, &mentor).await;
+    for _ in 0..2 {
+        let (st, body) = mentor.call::<()>(Method::POST, "/v1/spaces", None).await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+    }
+    let (st, body) = mentor.call::<()>(Method::POST, "/v1/spaces", None).await;
+    assert_eq!(
+        (st, body["error"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("quota_exceeded")),
+        "{body}"
+    );
+    let list: Value = mentor.get_ok("/v1/spaces").await;
+    assert_eq!(
+        list["spaces"].as_array().unwrap().len(),
+        3,
+        "two owned, one joined"
+    );
+}
+
 #[tokio::test]
 async fn a_space_holds_a_quota_of_live_snapshots_and_the_owner_deletes_envelopes() {
     let s = start(Limits {

@@ -28,11 +28,24 @@ pub(crate) async fn member(state: &Shared, account: &str, space: &str) -> ApiRes
 
 /// Creates a space owned by the caller.
 #[utoipa::path(post, path = "/v1/spaces", tag = "spaces", security(("bearer" = [])),
-    responses((status = 200, body = SpaceInfo), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = SpaceInfo), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)))]
 pub async fn create_space(
     State(state): State<Shared>,
     Authed(device): Authed,
 ) -> ApiResult<Json<SpaceInfo>> {
+    let owned = state
+        .storage
+        .spaces(&device.account_id)
+        .await?
+        .iter()
+        .filter(|s| s.owner)
+        .count();
+    let quota = state.limits.spaces_per_account;
+    if owned >= quota as usize {
+        return Err(ApiError::QuotaExceeded(format!(
+            "this account owns {quota} spaces, the most it may"
+        )));
+    }
     let space_id = secret::new_id();
     state
         .storage
