@@ -2,7 +2,6 @@ package app.tandem.shared
 
 import app.tandem.core.PairsScreen
 import app.tandem.core.TandemException
-import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
@@ -67,13 +66,9 @@ class PairPresenter(private val session: TandemSession) {
     private suspend fun act(action: suspend () -> Unit) {
         current.update { it.copy(busy = true) }
         val problem = try {
-            action()
-            null
-        } catch (e: CancellationException) {
+            attempt(action)
+        } finally {
             current.update { it.copy(busy = false) }
-            throw e
-        } catch (e: Exception) {
-            Problem.of(e)
         }
         val screen = try {
             session.call { it.pairsScreen() }
@@ -81,6 +76,6 @@ class PairPresenter(private val session: TandemSession) {
             current.value.screen
         }
         // A successful action clears the problem an earlier one left.
-        current.update { it.copy(screen = screen, busy = false, problem = problem) }
+        current.update { it.copy(screen = screen, problem = problem) }
     }
 }

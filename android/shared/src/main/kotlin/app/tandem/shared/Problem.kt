@@ -52,3 +52,17 @@ enum class Problem(
         }
     }
 }
+
+/**
+ * Runs one action of a screen: its failure, whatever it is, comes back as
+ * the [Problem] to show (none when it succeeded); a cancelled coroutine
+ * stays cancelled.
+ */
+suspend fun attempt(action: suspend () -> Unit): Problem? = try {
+    action()
+    null
+} catch (e: kotlinx.coroutines.CancellationException) {
+    throw e
+} catch (e: Exception) {
+    Problem.of(e)
+}

@@ -33,7 +33,7 @@ class WakeupPresenter(
 ) {
     /** A push service handed this phone a Web Push endpoint and its keys. */
     suspend fun endpointChanged(endpoint: String, p256dh: String, auth: String): Problem? = attempt {
-        session.tandem.wakeupSubscribe(endpoint, p256dh, auth)
+        whileOpen { session.tandem.wakeupSubscribe(endpoint, p256dh, auth) }
     }
 
     /**
@@ -42,11 +42,11 @@ class WakeupPresenter(
      * if any; the endpoint itself is the core's business.
      */
     suspend fun tokenChanged(gateway: String, provider: GatewayProvider, token: String): Problem? = attempt {
-        session.tandem.wakeupSubscribeGateway(gateway, provider, token)
+        whileOpen { session.tandem.wakeupSubscribeGateway(gateway, provider, token) }
     }
 
     /** The push service no longer reaches this phone. */
-    suspend fun endpointLost(): Problem? = attempt { session.tandem.wakeupUnsubscribe() }
+    suspend fun endpointLost(): Problem? = attempt { whileOpen { session.tandem.wakeupUnsubscribe() } }
 
     /**
      * A wake-up arrived (or the periodic sync runs): one sync, then the
@@ -94,12 +94,5 @@ class WakeupPresenter(
         } finally {
             if (wasLocked && !session.openForScreens) session.tandem.lock()
         }
-    }
-
-    private suspend fun attempt(block: suspend () -> Unit): Problem? = try {
-        whileOpen { block() }
-        null
-    } catch (e: TandemException) {
-        Problem.of(e)
     }
 }
