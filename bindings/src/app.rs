@@ -538,6 +538,28 @@ impl Tandem {
         self.off_thread(move |app| app.pairs().end(&pair_id)).await
     }
 
+    /// Writes a journal entry and shares it with the mentor of `pair_id`
+    /// (or the only pair) as one step: a pair that cannot take it leaves
+    /// nothing written.
+    pub fn add_journal_shared(
+        &self,
+        input: JournalInput,
+        pair_id: Option<String>,
+    ) -> Result<JournalEntry> {
+        Ok(self.app.sharing().add_journal(input, pair_id.as_deref())?)
+    }
+
+    /// Logs a craving and shares it with the mentor of `pair_id` (or the
+    /// only pair) as one step.
+    pub fn add_craving_shared(
+        &self,
+        input: CravingInput,
+        pair_id: Option<String>,
+    ) -> Result<CravingEntry> {
+        let input = input.try_into()?;
+        Ok(self.app.sharing().add_craving(input, pair_id.as_deref())?)
+    }
+
     /// Shares an item with the mentor of `pair_id` (or the only pair).
     pub fn share(&self, kind: ShareKind, id: String, pair_id: Option<String>) -> Result<()> {
         Ok(self.app.sharing().share(kind, &id, pair_id.as_deref())?)

@@ -322,3 +322,67 @@ fn identical_changes_in_two_documents_both_arrive() {
     assert_eq!(mentor.note(&a.id).unwrap().body, "Call.");
     assert_eq!(mentor.note(&b.id).unwrap().body, "Call.");
 }
+
+/// Writing an entry and sharing it is one step: when the pair cannot take
+/// it (no pair yet, or this person is its mentor), nothing is written, so
+/// no entry is left private that the person meant to share; when it can,
+/// the mentor gets it at the next sync. Before, the phones made two calls
+/// and the first could succeed alone.
+#[test]
+fn writing_and_sharing_is_one_step_that_leaves_nothing_half_done() {
+    use tandem_core::Page;
+    use tandem_core::craving::CravingInput;
+    use tandem_core::features::sharing::{add_craving_shared, add_journal_shared};
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let entry = |text: &str| JournalInput {
+        text: text.into(),
+        mood: Some(3),
+        tags: vec![],
+    };
+    let mut alone = support::store_in(
+        dir.path(),
+        "alone.db",
+        support::first_device::start_clock(),
+        tandem_core::Durability::Normal,
+    );
+    alone.init("Kim", "Europe/Berlin").unwrap();
+    let err = add_journal_shared(&mut alone, entry("no pair yet"), None).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::NotFound | ErrorKind::Validation),
+        "{err}"
+    );
+    assert!(
+        alone.journal_page(&Page::first(10)).unwrap().is_empty(),
+        "nothing written"
+    );
+
+    let (mut mentee, mut mentor, _clock, pair) = paired(dir.path(), &srv.url);
+    let err = add_journal_shared(&mut mentor, entry("a mentor's own"), Some(&pair)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Validation, "{err}");
+    assert!(mentor.journal_page(&Page::first(10)).unwrap().is_empty());
+
+    let shared =
+        add_journal_shared(&mut mentee, entry("Hard day, went anyway"), Some(&pair)).unwrap();
+    assert_eq!(mentee.shared_in(&shared.id).unwrap(), vec![pair.clone()]);
+    let craving = add_craving_shared(
+        &mut mentee,
+        CravingInput {
+            trigger: "payday".into(),
+            intensity: 6,
+            helped: vec!["called Alex".into()],
+            ..CravingInput::default()
+        },
+        None,
+    )
+    .unwrap();
+    assert_eq!(mentee.shared_in(&craving.id).unwrap(), vec![pair.clone()]);
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    let seen = tandem_core::features::mentor::overview(&mut mentor, false).unwrap();
+    let texts: Vec<&str> = seen[0].shared.iter().map(|s| s.text.as_str()).collect();
+    assert!(
+        texts.contains(&"Hard day, went anyway") && texts.contains(&"payday"),
+        "{texts:?}"
+    );
+}

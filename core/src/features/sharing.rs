@@ -24,6 +24,26 @@ impl Sharing<'_> {
         self.app.write(|s| share(s, kind, id, pair_id))
     }
 
+    /// Writes a journal entry and shares it as one step (see
+    /// [`add_journal_shared`]).
+    pub fn add_journal(
+        &self,
+        input: crate::journal::JournalInput,
+        pair_id: Option<&str>,
+    ) -> Result<crate::journal::JournalEntry> {
+        self.app.write(|s| add_journal_shared(s, input, pair_id))
+    }
+
+    /// Logs a craving and shares it as one step (see
+    /// [`add_craving_shared`]).
+    pub fn add_craving(
+        &self,
+        input: crate::craving::CravingInput,
+        pair_id: Option<&str>,
+    ) -> Result<crate::craving::CravingEntry> {
+        self.app.write(|s| add_craving_shared(s, input, pair_id))
+    }
+
     /// Stops sharing an item from now on (the other phone may keep the
     /// copy it already synced).
     pub fn unshare(&self, kind: ShareKind, id: &str, pair_id: Option<&str>) -> Result<()> {
@@ -58,12 +78,9 @@ pub enum ShareKind {
     Craving,
 }
 
-/// The warning every view of a shared item shows.
-pub const SHARED_COPY_WARNING: &str = "Shared with your mentor. Their phone may already hold a copy, \
-     and unsharing cannot take that copy back.";
-
-/// Shares an item with the mentor of `pair` (this person must be its mentee).
-pub fn share(store: &mut Store, kind: ShareKind, id: &str, pair: Option<&str>) -> Result<()> {
+/// The pair `pair` names (or the only pair), if this person may share into
+/// it: they are its mentee and it has not ended.
+fn pair_to_share_with(store: &Store, pair: Option<&str>) -> Result<String> {
     let pair = pairs::resolve(store, pair)?;
     if pair.side != Side::Mentee {
         return Err(Error::invalid(
@@ -71,7 +88,43 @@ pub fn share(store: &mut Store, kind: ShareKind, id: &str, pair: Option<&str>) -
             "only the mentee of a pair shares their items",
         ));
     }
-    let space = pair.pair_id;
+    Ok(pair.pair_id)
+}
+
+/// Writes a journal entry and shares it into `pair` (or the only pair) as
+/// one step: the pair is checked before anything is written, so an entry
+/// is never left written but unshared by a pair that cannot take it.
+pub fn add_journal_shared(
+    store: &mut Store,
+    input: crate::journal::JournalInput,
+    pair: Option<&str>,
+) -> Result<crate::journal::JournalEntry> {
+    let space = pair_to_share_with(store, pair)?;
+    let entry = store.add_journal(input)?;
+    share(store, ShareKind::Journal, &entry.id, Some(&space))?;
+    Ok(entry)
+}
+
+/// Logs a craving and shares it into `pair` (or the only pair) as one
+/// step, the pair checked first (see [`add_journal_shared`]).
+pub fn add_craving_shared(
+    store: &mut Store,
+    input: crate::craving::CravingInput,
+    pair: Option<&str>,
+) -> Result<crate::craving::CravingEntry> {
+    let space = pair_to_share_with(store, pair)?;
+    let entry = store.add_craving(input)?;
+    share(store, ShareKind::Craving, &entry.id, Some(&space))?;
+    Ok(entry)
+}
+
+/// The warning every view of a shared item shows.
+pub const SHARED_COPY_WARNING: &str = "Shared with your mentor. Their phone may already hold a copy, \
+     and unsharing cannot take that copy back.";
+
+/// Shares an item with the mentor of `pair` (this person must be its mentee).
+pub fn share(store: &mut Store, kind: ShareKind, id: &str, pair: Option<&str>) -> Result<()> {
+    let space = pair_to_share_with(store, pair)?;
     let now_ms = store.now().timestamp_millis();
     match kind {
         ShareKind::Goal => {

@@ -180,8 +180,12 @@ struct JournalScreen: View {
                     let sharing = share && canShare
                     Task {
                         await model.run { t in
-                            let entry = try t.addJournal(input: input)
-                            if sharing { try t.share(kind: .journal, id: entry.id, pairId: nil) }
+                            // One step when shared: never written but left unshared.
+                            if sharing {
+                                _ = try t.addJournalShared(input: input, pairId: nil)
+                            } else {
+                                _ = try t.addJournal(input: input)
+                            }
                         }
                         text = ""
                     }

@@ -247,9 +247,9 @@ class TandemViewModel(app: Application) : AndroidViewModel(app) {
     // --- Actions (each one call into the core) ----------------------------
 
     fun logCraving(input: CravingInput) = call { it.addCraving(input) }
+    /** Writes an entry, shared with the mentor in the same step when asked (never half done). */
     fun writeJournal(input: JournalInput, share: Boolean) = call {
-        val entry = it.addJournal(input)
-        if (share) it.share(ShareKind.JOURNAL, entry.id, null)
+        if (share) it.addJournalShared(input, null) else it.addJournal(input)
     }
     fun checkIn(input: CheckInInput) = call { it.checkIn(input) }
     fun addGoal(input: GoalInput) = call { it.addGoal(input) }
