@@ -1,0 +1,90 @@
+package app.tandem.shared
+
+import app.tandem.core.Settings
+import app.tandem.core.SettingsScreen
+import app.tandem.core.SyncStatusScreen
+import app.tandem.core.TandemException
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.update
+
+/** What the Settings screen shows. */
+data class SettingsState(
+    /** The core's Settings record (the settings and their bounds). */
+    val settings: SettingsScreen? = null,
+    /** The core's sync status record. */
+    val sync: SyncStatusScreen? = null,
+    /**
+     * An export to hand to the system's file picker (the Storage Access
+     * Framework, or the iOS document picker) once, then forget.
+     */
+    val export: String? = null,
+    /** Everything was erased: the app stays locked for good. */
+    val erased: Boolean = false,
+    /** A call is under way. */
+    val busy: Boolean = false,
+    /** What went wrong with the last action, if anything. */
+    val problem: Problem? = null,
+)
+
+/**
+ * The Settings screen: the app lock's delay, the app name, the reminder
+ * and notices, sync now, export and erase. State out, events in; a value
+ * the core refuses (a delay past the longest) is a [Problem] and nothing
+ * changes.
+ */
+class SettingsPresenter(private val session: TandemSession) {
+    private val current = MutableStateFlow(SettingsState())
+
+    /** What the screen shows now. */
+    val state: StateFlow<SettingsState> = current.asStateFlow()
+
+    /** Loads (or reloads) the core's records. */
+    suspend fun load() = act { }
+
+    /** Changes the settings as [change] says, if the core accepts the result. */
+    suspend fun change(change: (Settings) -> Settings) = act {
+        session.call { t -> t.setSettings(change(t.settings())) }
+    }
+
+    /** Syncs now. */
+    suspend fun syncNow() = act { session.tandem.syncNow() }
+
+    /** Makes an export of everything on this phone, to hand over once. */
+    suspend fun export() = act {
+        val json = session.tandem.exportJson()
+        current.update { it.copy(export = json) }
+    }
+
+    /** The export was written where the person chose (or dropped): forget it. */
+    fun exportHandedOver() = current.update { it.copy(export = null) }
+
+    /** Erases everything: the account at the server, the store, and [also]. */
+    suspend fun erase(also: List<String> = emptyList()) = act {
+        session.tandem.erase(also)
+        current.update { it.copy(erased = true, export = null) }
+    }
+
+    /** The problem was seen. */
+    fun problemSeen() = current.update { it.copy(problem = null) }
+
+    private suspend fun act(action: suspend () -> Unit) {
+        current.update { it.copy(busy = true) }
+        val problem = try {
+            attempt(action)
+        } finally {
+            current.update { it.copy(busy = false) }
+        }
+        if (current.value.erased) {
+            current.update { it.copy(settings = null, sync = null, problem = problem) }
+            return
+        }
+        val (settings, sync) = try {
+            session.call { it.settingsScreen() to it.syncStatusScreen() }
+        } catch (e: TandemException) {
+            current.value.settings to current.value.sync
+        }
+        current.update { it.copy(settings = settings, sync = sync, problem = problem) }
+    }
+}
