@@ -1051,16 +1051,27 @@ fn a_device_waiting_for_a_new_key_holds_its_pair_writes() {
     }
     let lost_id = lost.account().unwrap().unwrap().device_id;
     unlink(&mut mentee, &lost_id).unwrap();
+    let before = pulled(&mentee, &pair).len();
 
-    // The envelope for the mentor's device does not arrive.
+    // The envelope for the mentor's device does not arrive. The mentor
+    // wrote offline, before learning of the new epoch: the very first sync
+    // holds that too (the server's list of spaces, asked before pushing,
+    // names the epoch).
     let snapshots = format!("GET /v1/spaces/{pair}/snapshots");
     proxy.rewrite(move |line, _| {
         line.starts_with(&snapshots)
             .then(|| serde_json::json!({ "snapshots": [] }).to_string())
     });
+    let offline = mentor
+        .create_note_in(Some(&pair), "Offline", "Written on the train")
+        .unwrap();
     let report = tandem_core::sync::run::sync(&mut mentor).unwrap();
     assert_eq!(report.waiting_for_keys, vec![pair.clone()], "{report:?}");
-    let before = pulled(&mentee, &pair).len();
+    assert_eq!(
+        pulled(&mentee, &pair).len(),
+        before,
+        "nothing went out under the old key"
+    );
     let held = mentor
         .create_note_in(Some(&pair), "From Alex", "Call me tonight")
         .unwrap();
@@ -1075,6 +1086,10 @@ fn a_device_waiting_for_a_new_key_holds_its_pair_writes() {
     tandem_core::sync::run::sync(&mut mentor).unwrap();
     tandem_core::sync::run::sync(&mut mentee).unwrap();
     assert_eq!(mentee.note(&held.id).unwrap().body, "Call me tonight");
+    assert_eq!(
+        mentee.note(&offline.id).unwrap().body,
+        "Written on the train"
+    );
     let records = pulled(&mentee, &pair);
     let newest = records.iter().map(|r| r.key_epoch).max().unwrap();
     assert!(newest > 0);

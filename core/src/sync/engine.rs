@@ -208,6 +208,21 @@ pub(crate) fn begin(store: &mut Store) -> Result<Client> {
     Ok(client)
 }
 
+/// Notes, from the server's list of this device's spaces, each space whose
+/// epoch moved on to one this device has no key for: what it writes there
+/// waits (see [`next_push`]) until the key arrives at a pull.
+pub(crate) fn note_epochs(store: &mut Store, list: &tandem_protocol::SpaceList) -> Result<()> {
+    for space in store.spaces()? {
+        let Some(info) = list.spaces.iter().find(|s| s.space_id == space.space_id) else {
+            continue;
+        };
+        if info.epoch > space.epoch && store.space_key(&space.space_id, info.epoch)?.is_none() {
+            store.set_waiting_epoch(&space.space_id, Some(info.epoch))?;
+        }
+    }
+    Ok(())
+}
+
 /// The next push request: the outbox rows after `after` that fit in one
 /// request, packed and sealed; `after` moves past them. `None` when the
 /// outbox has nothing more.

@@ -46,6 +46,20 @@ fn steps(access: &mut impl StoreAccess) -> Result<SyncReport> {
     let mut report = SyncReport::default();
     crate::features::wakeups::refresh(access, &client)?;
 
+    // Who is in each pair and at which epoch, as the server says: a pair
+    // has two members, and one this device is no longer in has ended. One
+    // small request, made only by a device that has a pair, and made
+    // before pushing: a pair whose epoch moved while this device was away
+    // (a lost phone unlinked) must not get what was written here sealed
+    // under the old key.
+    let listed = if access.with(|store| pairs::has_live_pairs(store))? {
+        let list = client.list_spaces()?;
+        access.with(|store| engine::note_epochs(store, &list))?;
+        Some(list)
+    } else {
+        None
+    };
+
     let mut after = 0i64;
     while let Some(batch) =
         access.with(|store| engine::next_push(store, &mut after, &mut report))?
@@ -59,12 +73,8 @@ fn steps(access: &mut impl StoreAccess) -> Result<SyncReport> {
     let (docs, _) = access.with(|store| snapshots::load(store, &client))?;
     report.from_snapshots = docs;
 
-    // Who is in each pair, as the server says: a pair has two members, and
-    // one this device is no longer in has ended. One small request, made
-    // only by a device that has a pair.
     let mut refreshed = false;
-    if access.with(|store| pairs::has_live_pairs(store))? {
-        let list = client.list_spaces()?;
+    if let Some(list) = listed {
         access.with(|store| pairs::note_pair_spaces(store, &list))?;
         refreshed = true;
     }
