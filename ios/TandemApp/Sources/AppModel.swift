@@ -16,18 +16,20 @@ final class AppModel: ObservableObject {
     /// An answer is with the core (connecting reaches the network).
     @Published var firstRunBusy = false
 
-    @Published var today: TodayScreen?
+    // The core's screen records, named with their module: the app's own
+    // Views carry the same names.
+    @Published var today: TandemCore.TodayScreen?
     /// The journal pages loaded so far, in order.
-    @Published var journal: [JournalScreen] = []
+    @Published var journal: [TandemCore.JournalScreen] = []
     /// The craving log pages loaded so far, in order.
-    @Published var cravings: [CravingsScreen] = []
-    @Published var insights: InsightsScreen?
-    @Published var goals: GoalsScreen?
-    @Published var notes: NotesScreen?
+    @Published var cravings: [TandemCore.CravingsScreen] = []
+    @Published var insights: TandemCore.InsightsScreen?
+    @Published var goals: TandemCore.GoalsScreen?
+    @Published var notes: TandemCore.NotesScreen?
     /// The meetings of every pair that has not ended.
     @Published var meetings: MeetingsScreen?
     @Published var pairs: PairsScreen?
-    @Published var overview: MentorOverviewScreen?
+    @Published var overview: TandemCore.MentorOverviewScreen?
     @Published var devices: DevicesScreen?
     @Published var settings: Settings?
     @Published var sync: SyncStatusScreen?

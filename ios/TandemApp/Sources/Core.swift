@@ -17,18 +17,27 @@ enum Core {
         return dir
     }
 
-    /// The store, or why it could not be opened (the Keychain unreadable
-    /// before the first unlock since boot, a damaged file): the app shows
-    /// the failure instead of crashing.
-    static let opened: Result<Tandem, Error> = Result {
-        let url = storeFolder.appendingPathComponent("tandem.db")
-        var key = try KeychainKey.storeKey()
-        defer { key.resetBytes(in: 0..<key.count) }
-        let tandem = try Tandem.open(path: url.path, key: key)
-        // Locked at once: the screens open it after the app lock, and a
-        // background task only for as long as it runs.
-        tandem.lock()
-        return tandem
+    private static let openLock = NSLock()
+    nonisolated(unsafe) private static var cached: Tandem?
+
+    /// The store, or why it could not be opened now (the Keychain
+    /// unreadable before the first unlock since boot, a damaged file). Only
+    /// a success is kept: a later call tries again.
+    static var opened: Result<Tandem, Error> {
+        openLock.lock()
+        defer { openLock.unlock() }
+        if let tandem = cached { return .success(tandem) }
+        return Result {
+            let url = storeFolder.appendingPathComponent("tandem.db")
+            var key = try KeychainKey.storeKey()
+            defer { key.resetBytes(in: 0..<key.count) }
+            let tandem = try Tandem.open(path: url.path, key: key)
+            // Locked at once: the screens open it after the app lock, and a
+            // background task only for as long as it runs.
+            tandem.lock()
+            cached = tandem
+            return tandem
+        }
     }
 
     /// Whether the screens have the store open (the person passed the app

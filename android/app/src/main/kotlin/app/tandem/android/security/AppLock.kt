@@ -25,6 +25,15 @@ object AppLock {
         if (Build.VERSION.SDK_INT >= 30) BIOMETRIC_STRONG or DEVICE_CREDENTIAL else BIOMETRIC_WEAK or DEVICE_CREDENTIAL
 
     fun prompt(activity: FragmentActivity, onUnlocked: () -> Unit) {
+        // A phone with no screen lock and no biometric cannot prompt at all:
+        // the person is let in rather than locked out of their own data.
+        val can = androidx.biometric.BiometricManager.from(activity).canAuthenticate(allowed)
+        if (can == androidx.biometric.BiometricManager.BIOMETRIC_ERROR_NONE_ENROLLED ||
+            can == androidx.biometric.BiometricManager.BIOMETRIC_ERROR_NO_HARDWARE
+        ) {
+            onUnlocked()
+            return
+        }
         val prompt = BiometricPrompt(
             activity,
             ContextCompat.getMainExecutor(activity),

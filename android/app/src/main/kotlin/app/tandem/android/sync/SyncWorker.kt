@@ -27,7 +27,10 @@ class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
             // Opening the store can fail before the phone's first unlock since boot.
             val app = applicationContext as TandemApplication
             val session = app.session
-            if (session.call { it.syncStatus().server } == null && !session.tandem.isLocked()) {
+            // A locked store (the usual case in the background) cannot be
+            // asked; the presenter opens it, and without a server the sync
+            // is a no-op while the notices still come.
+            if (!session.tandem.isLocked() && session.call { it.syncStatus().server } == null) {
                 return Result.success()
             }
             // One sync and the notices due (check-in and meeting reminders

@@ -100,9 +100,17 @@ class TandemViewModel(app: Application) : AndroidViewModel(app) {
 
     init {
         viewModelScope.launch {
-            session().changed.collect { areas ->
-                val stale = withContext(Dispatchers.IO) { redraws(areas.toList()) }
-                stale.filter { it in drawn }.forEach { reload(it) }
+            // Opening the store can fail (before the first unlock since
+            // boot, a damaged file): shown, never a crash.
+            try {
+                session().changed.collect { areas ->
+                    val stale = withContext(Dispatchers.IO) { redraws(areas.toList()) }
+                    stale.filter { it in drawn }.forEach { reload(it) }
+                }
+            } catch (e: kotlinx.coroutines.CancellationException) {
+                throw e
+            } catch (e: Exception) {
+                fail(e)
             }
         }
         viewModelScope.launch {
