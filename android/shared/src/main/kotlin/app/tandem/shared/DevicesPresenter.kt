@@ -3,9 +3,6 @@ package app.tandem.shared
 import app.tandem.core.DeviceView
 import app.tandem.core.DevicesScreen
 import app.tandem.core.TandemException
-import kotlinx.coroutines.flow.MutableStateFlow
-import kotlinx.coroutines.flow.StateFlow
-import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
 
 /** What the Devices screen shows. */
@@ -30,12 +27,7 @@ data class DevicesState(
  * the recovery key, shown once), make a new recovery key. State out,
  * events in; every failure is a [Problem] in the state.
  */
-class DevicesPresenter(private val session: TandemSession) {
-    private val current = MutableStateFlow(DevicesState())
-
-    /** What the screen shows now. */
-    val state: StateFlow<DevicesState> = current.asStateFlow()
-
+class DevicesPresenter(private val session: TandemSession) : Presenter<DevicesState>(DevicesState()) {
     /** Loads (or reloads) the core's record. */
     suspend fun load() = act { }
 
@@ -72,18 +64,14 @@ class DevicesPresenter(private val session: TandemSession) {
     /** The problem was seen. */
     fun problemSeen() = current.update { it.copy(problem = null) }
 
-    private suspend fun act(action: suspend () -> Unit) {
-        current.update { it.copy(busy = true) }
-        val problem = try {
-            attempt(action)
-        } finally {
-            current.update { it.copy(busy = false) }
-        }
+    override fun DevicesState.busy(on: Boolean) = copy(busy = on)
+
+    override suspend fun DevicesState.reloaded(problem: Problem?): DevicesState {
         val screen = try {
             session.call { it.devicesScreen() }
         } catch (e: TandemException) {
-            current.value.screen
+            screen
         }
-        current.update { it.copy(screen = screen, problem = problem) }
+        return copy(screen = screen, problem = problem)
     }
 }

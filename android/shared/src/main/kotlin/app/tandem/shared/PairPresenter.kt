@@ -2,9 +2,6 @@ package app.tandem.shared
 
 import app.tandem.core.PairsScreen
 import app.tandem.core.TandemException
-import kotlinx.coroutines.flow.MutableStateFlow
-import kotlinx.coroutines.flow.StateFlow
-import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
 
 /** What the Pair screen shows: the core's record and what the person just did. */
@@ -26,12 +23,7 @@ data class PairState(
  * record). Invite and join reach the server; a failure of any of them is
  * a [Problem] in the state, never an exception.
  */
-class PairPresenter(private val session: TandemSession) {
-    private val current = MutableStateFlow(PairState())
-
-    /** What the screen shows now. */
-    val state: StateFlow<PairState> = current.asStateFlow()
-
+class PairPresenter(private val session: TandemSession) : Presenter<PairState>(PairState()) {
     /** Loads (or reloads, after a change notice) the core's record. */
     suspend fun load() {
         act { }
@@ -62,20 +54,15 @@ class PairPresenter(private val session: TandemSession) {
     /** The problem was seen. */
     fun problemSeen() = current.update { it.copy(problem = null) }
 
-    /** Runs one action, then reloads the record; any failure becomes the state's problem. */
-    private suspend fun act(action: suspend () -> Unit) {
-        current.update { it.copy(busy = true) }
-        val problem = try {
-            attempt(action)
-        } finally {
-            current.update { it.copy(busy = false) }
-        }
+    override fun PairState.busy(on: Boolean) = copy(busy = on)
+
+    override suspend fun PairState.reloaded(problem: Problem?): PairState {
         val screen = try {
             session.call { it.pairsScreen() }
         } catch (e: TandemException) {
-            current.value.screen
+            screen
         }
         // A successful action clears the problem an earlier one left.
-        current.update { it.copy(screen = screen, problem = problem) }
+        return copy(screen = screen, problem = problem)
     }
 }

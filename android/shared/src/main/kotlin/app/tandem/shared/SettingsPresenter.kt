@@ -4,9 +4,6 @@ import app.tandem.core.Settings
 import app.tandem.core.SettingsScreen
 import app.tandem.core.SyncStatusScreen
 import app.tandem.core.TandemException
-import kotlinx.coroutines.flow.MutableStateFlow
-import kotlinx.coroutines.flow.StateFlow
-import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
 
 /** What the Settings screen shows. */
@@ -34,12 +31,7 @@ data class SettingsState(
  * the core refuses (a delay past the longest) is a [Problem] and nothing
  * changes.
  */
-class SettingsPresenter(private val session: TandemSession) {
-    private val current = MutableStateFlow(SettingsState())
-
-    /** What the screen shows now. */
-    val state: StateFlow<SettingsState> = current.asStateFlow()
-
+class SettingsPresenter(private val session: TandemSession) : Presenter<SettingsState>(SettingsState()) {
     /** Loads (or reloads) the core's records. */
     suspend fun load() = act { }
 
@@ -69,22 +61,16 @@ class SettingsPresenter(private val session: TandemSession) {
     /** The problem was seen. */
     fun problemSeen() = current.update { it.copy(problem = null) }
 
-    private suspend fun act(action: suspend () -> Unit) {
-        current.update { it.copy(busy = true) }
-        val problem = try {
-            attempt(action)
-        } finally {
-            current.update { it.copy(busy = false) }
-        }
-        if (current.value.erased) {
-            current.update { it.copy(settings = null, sync = null, problem = problem) }
-            return
-        }
+    override fun SettingsState.busy(on: Boolean) = copy(busy = on)
+
+    override suspend fun SettingsState.reloaded(problem: Problem?): SettingsState {
+        // After an erase there is nothing to read: the app stays locked.
+        if (erased) return copy(settings = null, sync = null, problem = problem)
         val (settings, sync) = try {
             session.call { it.settingsScreen() to it.syncStatusScreen() }
         } catch (e: TandemException) {
-            current.value.settings to current.value.sync
+            settings to sync
         }
-        current.update { it.copy(settings = settings, sync = sync, problem = problem) }
+        return copy(settings = settings, sync = sync, problem = problem)
     }
 }
