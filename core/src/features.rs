@@ -25,6 +25,7 @@ mod notes;
 pub mod pairs;
 mod settings;
 pub mod sharing;
+pub(crate) mod signing;
 mod tracks;
 pub mod wakeups;
 

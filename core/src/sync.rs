@@ -11,6 +11,7 @@ pub mod pack;
 mod retry;
 pub mod run;
 pub mod seal;
+pub mod signature;
 pub mod snapshots;
 pub mod tls;
 

@@ -314,7 +314,7 @@ fn locking_waits_for_a_call_that_spends_a_code_on_the_server() {
         .join()
         .unwrap()
         .expect("the invite was cut off by the lock");
-    assert!(code.starts_with("TP2-"));
+    assert!(code.starts_with("TP3-"));
 
     // Once the call ended the store closed: nothing reads or writes.
     assert!(app.is_locked());

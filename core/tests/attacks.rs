@@ -550,7 +550,7 @@ fn a_swapped_identity_in_a_pair_is_flagged_on_the_side_that_pinned_the_real_one(
     let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &srv.url);
     let mut mentor = person(dir.path(), "mentor.db", "Alex", clock, &srv.url);
     let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
-    assert!(code.starts_with("TP2-"));
+    assert!(code.starts_with("TP3-"));
     let invite = InviteCode::parse(&code).unwrap();
     tandem_core::sync::run::sync(&mut mentee).unwrap();
     let pair = tandem_core::features::pairs::join(&mut mentor, &code)
@@ -1098,5 +1098,178 @@ fn a_device_waiting_for_a_new_key_holds_its_pair_writes() {
             .iter()
             .all(|r| r.key_epoch == newest && open_with(&old_key, &pair, r).is_err()),
         "what the mentor wrote opens only with the new key"
+    );
+}
+
+/// The account identity `store`'s keyring holds, as a hostile client
+/// reads its own keyring.
+fn identity_of(store: &mut Store) -> tandem_core::features::identity::Identity {
+    let mut doc = automerge::AutoCommit::new();
+    for c in store.changes_since(&DocId::keyring(), &[]).unwrap() {
+        doc.load_incremental(&c).unwrap();
+    }
+    let (value, _) = automerge::ReadDoc::get(&doc, automerge::ROOT, "identity")
+        .unwrap()
+        .expect("an identity in the keyring");
+    let text = value.into_string().unwrap();
+    let mut seed = [0u8; 32];
+    hex::decode_to_slice(text, &mut seed).unwrap();
+    tandem_core::features::identity::Identity::from_seed(&seed)
+}
+
+/// Seals `change` of `doc` for pair `space` under `key` (epoch 0) as
+/// `writer`, and pushes it with `from`'s token, as a hostile client would.
+fn push_sealed(
+    from: &Store,
+    space: &str,
+    key: &SpaceKey,
+    doc: &DocId,
+    change: &[u8],
+    writer: tandem_core::sync::seal::Writer<'_>,
+) {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let hash = automerge::Change::from_bytes(change.to_vec())
+        .unwrap()
+        .hash();
+    let wire_doc_id = key.wire_doc_id(doc.as_str());
+    let wire_change_hash = key.wire_change_hash(doc.as_str(), &hash.0);
+    let place = tandem_core::sync::seal::Place {
+        space_id: space,
+        wire_doc_id: &wire_doc_id,
+        wire_change_hash: &wire_change_hash,
+        epoch: 0,
+    };
+    let payload = tandem_core::sync::pack::encode([change]);
+    let (nonce, ciphertext) =
+        tandem_core::sync::seal::seal(key, &place, doc.as_str(), writer, &payload).unwrap();
+    let client = from.account().unwrap().unwrap().client().unwrap();
+    client
+        .push(vec![tandem_protocol::PushRecord {
+            space_id: space.to_owned(),
+            doc_id: wire_doc_id,
+            change_hash: wire_change_hash,
+            key_epoch: 0,
+            nonce: b64.encode(nonce),
+            ciphertext: b64.encode(ciphertext),
+        }])
+        .unwrap();
+}
+
+/// A hostile mentor holds the pair's key and writes in the mentee's name:
+/// a change to the pair's people document whose automerge actor is the
+/// mentee's phone, renaming the mentee and carrying that phone's next
+/// change number (taken as real, it would also clash with the phone's own
+/// next change). Sealed without a signature, signed by the mentor's own
+/// device, and signed under a certificate the mentor's identity issued
+/// for the mentee's phone: the mentee's phone and the mentee's second
+/// device refuse all three, and the pair stays as it was. Before records
+/// were signed, a record sealed with the pair's key was taken from whoever
+/// sealed it, in whatever name it gave.
+#[test]
+fn a_partner_cannot_write_in_the_other_persons_name() {
+    use tandem_core::features::codes::InviteCode;
+    use tandem_core::sync::seal::{Refusal, Writer};
+    use tandem_core::sync::signature::{Signer, generate_seed};
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let clock = start_clock();
+    let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &srv.url);
+    let mut mentor = person(dir.path(), "mentor.db", "Alex", clock.clone(), &srv.url);
+    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
+    let key = InviteCode::parse(&code).unwrap().key;
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let pair = tandem_core::features::pairs::join(&mut mentor, &code)
+        .unwrap()
+        .pair_id;
+    let link = tandem_core::features::devices::link_code(&mut mentee).unwrap();
+    let mut tablet = store_in(dir.path(), "tablet.db", clock, Durability::Normal);
+    tandem_core::features::devices::link(&mut tablet, &link, &srv.url).unwrap();
+    for _ in 0..2 {
+        for s in [&mut mentee, &mut mentor, &mut tablet] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+    let name_on = |s: &Store| {
+        tandem_core::features::pairs::list(s)
+            .unwrap()
+            .into_iter()
+            .find(|p| p.pair_id == pair)
+            .map(|p| p.other_name)
+    };
+    assert_eq!(name_on(&mentor), Some(Some("Robin".into())));
+
+    // The forged change: by the mentee's phone's actor, next in its line.
+    let people = DocId::in_pair(&pair, "people");
+    let phone = hex::decode(mentee.device_id()).unwrap();
+    // One change per attempt (the server keeps one record per change).
+    let forged = |mentee: &mut Store, n: usize| {
+        use automerge::transaction::Transactable as _;
+        let mut doc = automerge::AutoCommit::new();
+        for c in mentee.changes_since(&people, &[]).unwrap() {
+            doc.load_incremental(&c).unwrap();
+        }
+        doc.set_actor(automerge::ActorId::from(phone.clone()));
+        doc.put(automerge::ROOT, "mentee.name", format!("Forged {n}"))
+            .unwrap();
+        doc.get_last_local_change().unwrap().raw_bytes().to_vec()
+    };
+    let mentor_identity = identity_of(&mut mentor);
+    let mentor_device = hex::decode(mentor.device_id()).unwrap();
+    let mentors_own = Signer::new(&mentor_identity, &mentor_device, &generate_seed());
+    let certified_by_mentor = Signer::new(&mentor_identity, &phone, &generate_seed());
+    let attempts: [(Writer<'_>, Refusal); 2] = [
+        (Writer::Unsigned(&phone), Refusal::Unsigned),
+        (Writer::Signed(&certified_by_mentor), Refusal::BadSignature),
+    ];
+    for (n, (writer, expected)) in attempts.into_iter().enumerate() {
+        let change = forged(&mut mentee, n);
+        push_sealed(&mentor, &pair, &key, &people, &change, writer);
+        for s in [&mut mentee, &mut tablet] {
+            let report = tandem_core::sync::run::sync(s).unwrap();
+            assert!(
+                report
+                    .refused
+                    .iter()
+                    .any(|r| r.space_id == pair && r.reason == expected),
+                "{expected:?}: {report:?}"
+            );
+        }
+    }
+    // The mentor's own device, signing, cannot name the phone as writer:
+    // the record says another writer than the change inside.
+    let change = forged(&mut mentee, 2);
+    push_sealed(
+        &mentor,
+        &pair,
+        &key,
+        &people,
+        &change,
+        Writer::Signed(&mentors_own),
+    );
+    let report = tandem_core::sync::run::sync(&mut tablet).unwrap();
+    assert!(
+        report
+            .refused
+            .iter()
+            .any(|r| r.space_id == pair && r.reason == Refusal::Mismatch),
+        "{report:?}"
+    );
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    // Nothing of it landed: the phone writes on, its own next change
+    // clashing with nothing, and the mentor sees the real name.
+    let mine = |s: &Store| s.read_model_dump().unwrap().contains("Forged");
+    assert!(!mine(&mentee) && !mine(&tablet));
+    tandem_core::features::pairs::share_clean_time(&mut mentee, &pair, true).unwrap();
+    mentee.add_journal(journal("still mine")).unwrap();
+    for s in [&mut mentee, &mut tablet, &mut mentor] {
+        tandem_core::sync::run::sync(s).unwrap();
+    }
+    assert_eq!(name_on(&mentor), Some(Some("Robin".into())));
+    assert!(
+        tandem_core::sync::engine::status(&mentee)
+            .unwrap()
+            .last_error
+            .is_none()
     );
 }

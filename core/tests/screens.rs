@@ -584,7 +584,7 @@ fn the_whole_journey_from_first_run_to_the_mentors_overview() {
     let PairInviteStep::ShowingCode(code) = invite.invite(&mentee).unwrap() else {
         panic!("no invite code");
     };
-    assert!(code.text.starts_with("TP2-"));
+    assert!(code.text.starts_with("TP3-"));
     assert_eq!(code.qr_payload, code.text);
     assert_eq!(
         invite.invite(&mentee).unwrap_err().kind(),

@@ -192,6 +192,43 @@ fn stores_and_the_relay_of_the_last_release_open_migrate_and_sync_on() {
             .iter()
             .any(|n| n.body == "Thursday, 7pm")
     );
+    // Each space moved to its signing epoch at the upgrade: what was
+    // written before is unsigned and still read, everything since is
+    // signed by a device of the writer's identity.
+    let client = mentee.account().unwrap().unwrap().client().unwrap();
+    for space in [
+        mentee.private_space().unwrap().unwrap().space_id,
+        pair.clone(),
+    ] {
+        let records = client
+            .pull(vec![tandem_protocol::Cursor {
+                space_id: space.clone(),
+                after: 0,
+            }])
+            .unwrap()
+            .spaces
+            .remove(0)
+            .records;
+        let signers: Vec<(u32, Option<[u8; 32]>)> = records
+            .iter()
+            .map(|r| {
+                let signer = tandem_core::sync::engine::record_signer(&mentee, &space, r)
+                    .unwrap()
+                    .expect("every record opens");
+                (r.key_epoch, signer)
+            })
+            .collect();
+        // From the release before: unsigned, under the first epoch.
+        assert!(signers.iter().any(|(e, s)| *e == 0 && s.is_none()));
+        // Since: a new epoch, every record of it signed (upgraded devices
+        // sign what they write under the old epoch too).
+        assert!(signers.iter().any(|(e, _)| *e > 0), "{space}: {signers:?}");
+        assert!(
+            signers.iter().all(|(e, s)| *e == 0 || s.is_some()),
+            "{space}: {signers:?}"
+        );
+    }
+
     // A device linked now, to the upgraded account, gets everything.
     let mut phone = store_in(dir.path(), "phone.db", c, Durability::Normal);
     tandem_core::features::devices::link(

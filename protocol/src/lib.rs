@@ -17,14 +17,16 @@ pub const API: &str = "/v1";
 /// The protocol version this build speaks. Devices send it in the
 /// [`PROTOCOL_HEADER`] of every request; a request without that header
 /// speaks version 1 (the devices released before it existed).
-pub const PROTOCOL: u32 = 2;
+pub const PROTOCOL: u32 = 3;
 
 /// The oldest protocol version a server of this build serves: older
 /// devices get `426 Upgrade Required`, with a JSON error naming it.
 /// Version 2 seals key envelopes between two devices' keys under names
 /// only they can compute; a version-1 device would neither open those nor
-/// send ones the others accept.
-pub const MIN_PROTOCOL: u32 = 2;
+/// send ones the others accept. Version 3 signs every record: once a
+/// space's signing epoch starts, a version-2 device's unsigned records
+/// would be refused, so it must upgrade first.
+pub const MIN_PROTOCOL: u32 = 3;
 
 /// The request header that carries a device's protocol version.
 pub const PROTOCOL_HEADER: &str = "tandem-protocol";

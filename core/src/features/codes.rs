@@ -37,7 +37,10 @@ pub struct LinkCode {
 /// into that space, and pins the mentee's identity from the code rather
 /// than from what arrives through the server. A `TP1-` code (made before
 /// identities) carries neither; the mentor's device then pins the first
-/// identity the mentee publishes.
+/// identity the mentee publishes. A `TP3-` code carries what a `TP2-` one
+/// does and says the pair space takes only signed records from its first
+/// epoch (it was made by a build that signs); a pair joined with an older
+/// code starts its signing epoch later.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InviteCode {
     /// The server's invite id (16 bytes).
@@ -48,6 +51,9 @@ pub struct InviteCode {
     pub space_id: Option<[u8; 16]>,
     /// The fingerprint of the mentee's identity (`TP2-` codes).
     pub identity: Option<[u8; 16]>,
+    /// The pair space takes only signed records from its first epoch
+    /// (`TP3-` codes).
+    pub signed: bool,
 }
 
 impl InviteCode {
@@ -204,9 +210,11 @@ impl LinkCode {
 
 impl InviteCode {
     const PREFIX_V1: &'static str = "TP1-";
-    const PREFIX: &'static str = "TP2-";
+    const PREFIX_V2: &'static str = "TP2-";
+    const PREFIX: &'static str = "TP3-";
 
-    /// The code as text (`TP2-` when it names the space and identity).
+    /// The code as text (`TP3-` when it names the space and identity and
+    /// the space is signed from its start).
     pub fn to_text(&self) -> Zeroizing<String> {
         let mut p = Zeroizing::new(Vec::with_capacity(80));
         p.extend_from_slice(&self.invite_id);
@@ -215,19 +223,30 @@ impl InviteCode {
             (Some(space_id), Some(identity)) => {
                 p.extend_from_slice(&space_id);
                 p.extend_from_slice(&identity);
-                encode(Self::PREFIX, &p)
+                encode(
+                    if self.signed {
+                        Self::PREFIX
+                    } else {
+                        Self::PREFIX_V2
+                    },
+                    &p,
+                )
             }
             _ => encode(Self::PREFIX_V1, &p),
         }
     }
 
-    /// Reads a code typed or scanned (`TP2-`, or `TP1-` from before).
+    /// Reads a code typed or scanned (`TP3-`, or `TP2-`/`TP1-` from
+    /// before).
     pub fn parse(text: &str) -> Result<Self> {
-        let v1 = text
-            .trim_start()
-            .get(..3)
-            .is_some_and(|p| p.eq_ignore_ascii_case("TP1"));
-        let prefix = if v1 { Self::PREFIX_V1 } else { Self::PREFIX };
+        let version = text.trim_start().get(..3).map(str::to_ascii_uppercase);
+        let v1 = version.as_deref() == Some("TP1");
+        let signed = !v1 && version.as_deref() != Some("TP2");
+        let prefix = match (v1, signed) {
+            (true, _) => Self::PREFIX_V1,
+            (false, false) => Self::PREFIX_V2,
+            (false, true) => Self::PREFIX,
+        };
         let p = decode(prefix, "invite code", text)?;
         if p.len() != if v1 { 48 } else { 80 } {
             return Err(Error::invalid("invite code", "it has the wrong length"));
@@ -239,6 +258,7 @@ impl InviteCode {
             key: SpaceKey::from_bytes(p[16..48].try_into().expect("sized")),
             space_id: (!v1).then(|| sized(48..64)),
             identity: (!v1).then(|| sized(64..80)),
+            signed,
         })
     }
 }
@@ -268,16 +288,26 @@ mod tests {
             key: SpaceKey::generate(),
             space_id: Some([7; 16]),
             identity: Some([5; 16]),
+            signed: true,
         };
         let text = invite.to_text();
-        assert!(text.starts_with("TP2-"));
+        assert!(text.starts_with("TP3-"));
         assert!(text.len() <= 172, "{} characters", text.len());
         assert_eq!(InviteCode::parse(&text).unwrap(), invite);
         assert_eq!(InviteCode::parse(&text.to_lowercase()).unwrap(), invite);
+        // A code from before signatures still reads, as unsigned.
+        let unsigned = InviteCode {
+            signed: false,
+            ..invite.clone()
+        };
+        let unsigned_text = unsigned.to_text();
+        assert!(unsigned_text.starts_with("TP2-"));
+        assert_eq!(InviteCode::parse(&unsigned_text).unwrap(), unsigned);
         // A code from before identities still reads, naming neither.
         let old = InviteCode {
             space_id: None,
             identity: None,
+            signed: false,
             ..invite.clone()
         };
         let old_text = old.to_text();
@@ -285,7 +315,8 @@ mod tests {
         assert_eq!(InviteCode::parse(&old_text).unwrap(), old);
         // A TP1 payload under the TP2 prefix (or the reverse) is refused.
         assert!(InviteCode::parse(&old_text.replacen("TP1-", "TP2-", 1)).is_err());
-        assert!(InviteCode::parse(&text.replacen("TP2-", "TP1-", 1)).is_err());
+        assert!(InviteCode::parse(&text.replacen("TP3-", "TP1-", 1)).is_err());
+        assert!(InviteCode::parse(&text.replacen("TP3-", "TP9-", 1)).is_err());
         assert_ne!(invite.secret(), *invite.key.as_bytes());
 
         // One character changed: refused before anything is sent.

@@ -51,6 +51,11 @@ impl Identity {
         Identity(SigningKey::from_bytes(&seed))
     }
 
+    /// The identity whose secret is `seed` (as the keyring holds it).
+    pub fn from_seed(seed: &[u8; 32]) -> Self {
+        Identity(SigningKey::from_bytes(seed))
+    }
+
     /// The identity's public key.
     pub fn public_key(&self) -> [u8; 32] {
         self.0.verifying_key().to_bytes()

@@ -43,6 +43,9 @@ pub(crate) struct Pulled {
     pub(crate) moves: Vec<CursorMove>,
     /// The records refused.
     pub(crate) refused: Vec<RefusedRow>,
+    /// Writing devices seen signing for the first time, with the
+    /// fingerprint of the identity that certified each.
+    pub(crate) writers: Vec<(String, [u8; 16])>,
     /// When (UTC ms).
     pub(crate) at_ms: i64,
 }
@@ -72,8 +75,34 @@ impl Store {
                     params![r.space_id, r.seq, r.reason, pulled.at_ms],
                 )?;
             }
+            for (writer, identity) in &pulled.writers {
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                    params![format!("writer:{writer}"), hex::encode(identity)],
+                )?;
+            }
             Ok(())
         })
+    }
+
+    /// Which identity (fingerprint) each writing device seen signing so
+    /// far belongs to, by hex actor id.
+    pub(crate) fn writer_identities(&self) -> Result<std::collections::HashMap<String, [u8; 16]>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT key, value FROM meta WHERE key >= 'writer:' AND key < 'writer;'",
+        )?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(k, v)| {
+                Some((
+                    k.strip_prefix("writer:")?.to_owned(),
+                    crate::features::identity::from_hex::<16>(&v)?,
+                ))
+            })
+            .collect())
     }
 
     /// Installs documents loaded from the snapshots of `space_id` and moves

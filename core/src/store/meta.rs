@@ -126,6 +126,57 @@ impl Store {
         Ok(())
     }
 
+    /// The first epoch of `space_id` from which only signed records are
+    /// taken; `None` while undecided (a space from before signatures,
+    /// until its signing epoch starts).
+    pub(crate) fn signed_from(&self, space_id: &str) -> Result<Option<u32>> {
+        Ok(self
+            .meta(&format!("signed_from:{space_id}"))?
+            .and_then(|v| v.parse().ok()))
+    }
+
+    /// Decides the first signed epoch of `space_id`, unless it is decided
+    /// already: the first decision holds, so nothing written later (a
+    /// lost phone's keyring entry) can open a space to unsigned records.
+    pub(crate) fn decide_signed_from(&self, space_id: &str, epoch: u32) -> Result<()> {
+        self.conn
+            .prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
+            .execute([format!("signed_from:{space_id}"), epoch.to_string()])?;
+        Ok(())
+    }
+
+    /// The epoch at which this device last sealed every private key to
+    /// device `device_id`.
+    pub(crate) fn keys_sent(&self, device_id: &str) -> Result<Option<u32>> {
+        Ok(self
+            .meta(&format!("keys_sent:{device_id}"))?
+            .and_then(|v| v.parse().ok()))
+    }
+
+    /// Notes that this device sealed every private key to `device_id` at
+    /// `epoch`.
+    pub(crate) fn note_keys_sent(&self, device_id: &str, epoch: u32) -> Result<()> {
+        self.set_meta(&format!("keys_sent:{device_id}"), &epoch.to_string())
+    }
+
+    /// This device's signing key seed (Ed25519), made on first use: what
+    /// it seals, it signs (see `sync::signature`).
+    pub(crate) fn signing_seed(&self) -> Result<Zeroizing<[u8; 32]>> {
+        if let Some(h) = self.meta("signing_seed")?.map(Zeroizing::new) {
+            let mut bytes = Zeroizing::new([0u8; 32]);
+            hex::decode_to_slice(h.as_str(), bytes.as_mut())
+                .map_err(|_| Error::CorruptStore("the device's signing key is damaged".into()))?;
+            return Ok(bytes);
+        }
+        let seed = crate::sync::signature::generate_seed();
+        let text = Zeroizing::new(hex::encode(*seed));
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('signing_seed', ?1)",
+            [text.as_str()],
+        )?;
+        Ok(seed)
+    }
+
     /// This device's box secret (X25519), made on first use: new epoch
     /// keys are sealed to its public half.
     pub(crate) fn box_secret(&self) -> Result<crypto_box::SecretKey> {
@@ -167,6 +218,14 @@ impl Store {
             .meta("snapshot_changes")?
             .and_then(|v| v.parse().ok())
             .unwrap_or(0))
+    }
+
+    /// Has the next sync upload a round of snapshots, whatever the count
+    /// since the last one: the private space moved to a new epoch, and a
+    /// device linked from now on holds only that epoch's key, so it must
+    /// find everything written before sealed under it.
+    pub(crate) fn request_snapshot_round(&self) -> Result<()> {
+        self.set_meta("snapshot_changes", &i64::from(u32::MAX).to_string())
     }
 
     /// A round of snapshots up to the private space's record `upto` is at

@@ -306,6 +306,29 @@ fn identity(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
     Ok(())
 }
 
+/// Takes a space's first signed epoch from the keyring (the private
+/// space's when `space` is `None`), unless this device decided one
+/// already: the first decision holds.
+fn signed_from(tx: &Transaction<'_>, space: Option<&str>, epoch: u32) -> Result<()> {
+    let space_id: Option<String> = match space {
+        Some(s) => Some(s.to_owned()),
+        None => tx
+            .query_row(
+                "SELECT space_id FROM spaces WHERE role = 'private'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?,
+    };
+    if let Some(space_id) = space_id {
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![format!("signed_from:{space_id}"), epoch.to_string()],
+        )?;
+    }
+    Ok(())
+}
+
 /// Projects the keyring: every pair space and key it names becomes known to
 /// the sync client (keys are never removed: old epochs still open old records).
 ///
@@ -323,6 +346,12 @@ fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
     for key in automerge::ReadDoc::keys(doc, automerge::ROOT) {
         if key == "identity" {
             identity(tx, doc)?;
+            continue;
+        }
+        if key == crate::features::signing::PRIVATE_FIELD {
+            if let Some(epoch) = shard::get::<_, String>(doc, &key)?.and_then(|v| v.parse().ok()) {
+                signed_from(tx, None, epoch)?;
+            }
             continue;
         }
         let Some((space, field)) = key.split_once('.') else {
@@ -365,6 +394,10 @@ fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
                     .entry(space.to_owned())
                     .or_insert((at, fp.to_owned()));
                 *newest = (*newest).clone().max((at, fp.to_owned()));
+            }
+        } else if field == "signed_from" {
+            if let Ok(epoch) = value.parse::<u32>() {
+                signed_from(tx, Some(space), epoch)?;
             }
         } else if field == "ended" {
             tx.execute(

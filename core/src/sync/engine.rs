@@ -30,7 +30,8 @@ use tandem_protocol::{Cursor, PushRecord};
 use super::client::Client;
 use super::pack;
 use super::run::StoreAccess;
-use super::seal::{self, Place, Refusal, SpaceKey};
+use super::seal::{self, Place, Refusal, SpaceKey, Writer};
+use super::signature::{self, Members, Writers};
 use crate::document::DocId;
 use crate::error::{Error, Result};
 use crate::features::{devices, pairs};
@@ -143,7 +144,9 @@ pub fn connect(access: &mut impl StoreAccess, server: &str) -> Result<SyncReport
                 SpaceRole::Private,
                 info.epoch,
                 &SpaceKey::generate(),
-            )
+            )?;
+            // Made by a build that signs: signed from its first epoch.
+            crate::features::signing::decide(s, &info.space_id, info.epoch)
         })?;
     }
     super::run::sync(access)
@@ -287,6 +290,7 @@ pub(crate) fn next_push(
         let mut sent = Vec::with_capacity(take);
         // Looked up once per request, not once per record.
         let spaces = store.spaces()?;
+        let signer = signature::device_signer(store)?;
         let mut keys: HashMap<String, SpaceKey> = HashMap::new();
         let mut held: HashMap<String, bool> = HashMap::new();
         for p in &packs {
@@ -297,12 +301,18 @@ pub(crate) fn next_push(
             // The space moved to an epoch whose key has not reached this
             // device: what it wrote waits in the outbox for that key
             // rather than going out under one the epoch shut out.
+            // So does everything while this device cannot sign yet
+            // (linked a moment ago, before the keyring brought the
+            // account's identity; a store from before identities until its
+            // first full pull): whether a space takes unsigned records is
+            // not known before that pull either.
             let waiting = match held.get(&space.space_id) {
                 Some(w) => *w,
                 None => {
-                    let w = store
-                        .waiting_epoch(&space.space_id)?
-                        .is_some_and(|e| e > space.epoch);
+                    let w = signer.is_none()
+                        || store
+                            .waiting_epoch(&space.space_id)?
+                            .is_some_and(|e| e > space.epoch);
                     held.insert(space.space_id.clone(), w);
                     w
                 }
@@ -331,7 +341,13 @@ pub(crate) fn next_push(
                 epoch: space.epoch,
             };
             let payload = pack::encode(p.changes.iter().copied());
-            let (nonce, ciphertext) = seal::seal(key, &place, p.doc_id, &p.writer, &payload)?;
+            // What this device wrote, it signs; a change by another
+            // writer (carried over from before sync) cannot be.
+            let writer = match &signer {
+                Some(s) if s.writer() == p.writer.as_slice() => Writer::Signed(s),
+                _ => Writer::Unsigned(&p.writer),
+            };
+            let (nonce, ciphertext) = seal::seal(key, &place, p.doc_id, writer, &payload)?;
             report.raw_bytes += p.bytes as u64;
             report.sealed_bytes += (nonce.len() + ciphertext.len()) as u64;
             records.push(PushRecord {
@@ -430,6 +446,7 @@ pub(crate) fn apply_pull(
     let mut batch: BTreeMap<DocId, Vec<Vec<u8>>> = BTreeMap::new();
     let mut moves: Vec<CursorMove> = Vec::new();
     let mut refused: Vec<RefusedRecord> = Vec::new();
+    let mut writers = Writers::load(store)?;
     let mut more = false;
     for page in answer.spaces {
         let Some(space) = spaces.iter().find(|s| s.space_id == page.space_id) else {
@@ -453,9 +470,25 @@ pub(crate) fn apply_pull(
                 report.waiting_for_keys.push(space.space_id.clone());
             }
         }
-        // Every key of the space, read once for the whole page.
-        let keys: BTreeMap<u32, SpaceKey> =
+        // Every key of the space and whose writing it takes, read once
+        // for the whole page.
+        let mut keys: BTreeMap<u32, SpaceKey> =
             store.space_keys(&space.space_id)?.into_iter().collect();
+        // A device linked after the private space moved on holds only the
+        // epoch its link code carried: the earlier keys come in an
+        // envelope from the device that linked it.
+        let older_missing = |keys: &BTreeMap<u32, SpaceKey>| {
+            page.records.iter().any(|r| {
+                r.seq > space.cursor
+                    && r.key_epoch < space.epoch
+                    && !keys.contains_key(&r.key_epoch)
+            })
+        };
+        if space.role == SpaceRole::Private && older_missing(&keys) {
+            devices::receive_epoch_keys(store, client, &space.space_id, space.epoch)?;
+            keys = store.space_keys(&space.space_id)?.into_iter().collect();
+        }
+        let members = Members::of(store, space)?;
         let mut cursor = space.cursor;
         let mut waiting = false;
         for record in page.records {
@@ -477,7 +510,7 @@ pub(crate) fn apply_pull(
             }
             cursor = record.seq;
             report.pulled += 1;
-            match open_record(space, &keys, &record) {
+            match open_record(space, &keys, &members, &mut writers, &record) {
                 Ok((doc_id, changes)) => batch.entry(doc_id).or_default().extend(changes),
                 Err(reason) => refused.push(RefusedRecord {
                     space_id: space.space_id.clone(),
@@ -528,6 +561,7 @@ pub(crate) fn apply_pull(
                 reason: super::retry::reason(&r.reason),
             })
             .collect(),
+        writers: writers.learned().to_vec(),
         at_ms,
     };
     report.applied += store.apply_pulled(batch.into_iter().collect(), &pulled)?;
@@ -566,12 +600,46 @@ pub fn changes_in_record(
         return Err(Error::not_found("space", space_id));
     };
     let keys: BTreeMap<u32, SpaceKey> = store.space_keys(space_id)?.into_iter().collect();
-    Ok(open_record(&space, &keys, record).map(|(_, changes)| {
-        changes
-            .into_iter()
-            .filter_map(|c| Change::from_bytes(c).ok().map(|c| c.hash()))
-            .collect()
-    }))
+    let members = Members::of(store, &space)?;
+    let mut writers = Writers::load(store)?;
+    Ok(
+        open_record(&space, &keys, &members, &mut writers, record).map(|(_, changes)| {
+            changes
+                .into_iter()
+                .filter_map(|c| Change::from_bytes(c).ok().map(|c| c.hash()))
+                .collect()
+        }),
+    )
+}
+
+/// The identity that certified the device which signed a record pulled
+/// from `space_id` (`None`: unsigned), opened with this device's keys
+/// exactly as a pull would (for diagnostics and tests); `Err` names why a
+/// pull would refuse it.
+pub fn record_signer(
+    store: &Store,
+    space_id: &str,
+    record: &tandem_protocol::StoredRecord,
+) -> Result<std::result::Result<Option<[u8; 32]>, Refusal>> {
+    let Some(space) = store.spaces()?.into_iter().find(|s| s.space_id == space_id) else {
+        return Err(Error::not_found("space", space_id));
+    };
+    let Some(key) = store.space_key(space_id, record.key_epoch)? else {
+        return Ok(Err(Refusal::UnknownEpoch));
+    };
+    let (Ok(nonce), Ok(ciphertext)) = (
+        URL_SAFE_NO_PAD.decode(&record.nonce),
+        URL_SAFE_NO_PAD.decode(&record.ciphertext),
+    ) else {
+        return Ok(Err(Refusal::Forged));
+    };
+    let place = Place {
+        space_id: &space.space_id,
+        wire_doc_id: &record.doc_id,
+        wire_change_hash: &record.change_hash,
+        epoch: record.key_epoch,
+    };
+    Ok(seal::open(&key, &place, &nonce, &ciphertext).map(|o| o.signer))
 }
 
 /// One push request, sealed: the records, and the outbox rows they carry.
@@ -607,10 +675,14 @@ impl<'a> Pack<'a> {
 }
 
 /// Opens one pulled record of `space` with its `keys` (by epoch): its
-/// document and the changes inside, checked against everything outside it.
+/// document and the changes inside, checked against everything outside it
+/// and signed as the space's `members` require, by a device of the
+/// identity its writer belongs to (`writers`).
 pub(crate) fn open_record(
     space: &Space,
     keys: &BTreeMap<u32, SpaceKey>,
+    members: &Members,
+    writers: &mut Writers,
     record: &tandem_protocol::StoredRecord,
 ) -> std::result::Result<(DocId, Vec<Vec<u8>>), Refusal> {
     let space_id = space.space_id.as_str();
@@ -628,6 +700,10 @@ pub(crate) fn open_record(
         epoch: record.key_epoch,
     };
     let opened = seal::open(key, &place, &nonce, &ciphertext)?;
+    members.admit(record.key_epoch, opened.signer)?;
+    if let Some(identity) = members.writer_identity(opened.signer) {
+        writers.admit(&opened.writer, identity)?;
+    }
     let doc_id = DocId::parse(&opened.doc_id).map_err(|_| Refusal::Malformed)?;
     // A record may only touch documents of its own space: a pair space
     // can never write into the person's private documents.

@@ -66,7 +66,9 @@ fn apply(
     };
     let keys: std::collections::BTreeMap<u32, SpaceKey> =
         store.space_keys(space_id)?.into_iter().collect();
-    match open_record(&space, &keys, &record) {
+    let members = super::signature::Members::of(store, &space)?;
+    let mut writers = super::signature::Writers::load(store)?;
+    match open_record(&space, &keys, &members, &mut writers, &record) {
         Ok((doc_id, changes)) => {
             report.applied += store.apply_retried(doc_id, changes, space_id, seq)?;
             Ok(())

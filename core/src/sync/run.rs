@@ -18,7 +18,7 @@
 use super::engine::{self, SyncReport};
 use super::snapshots;
 use crate::error::{Error, Result};
-use crate::features::pairs;
+use crate::features::{pairs, signing};
 use crate::store::Store;
 
 /// Runs steps of a sync on a store held only for each step.
@@ -60,15 +60,7 @@ fn steps(access: &mut impl StoreAccess) -> Result<SyncReport> {
         None
     };
 
-    let mut after = 0i64;
-    while let Some(batch) =
-        access.with(|store| engine::next_push(store, &mut after, &mut report))?
-    {
-        let (answer, body_bytes) = client.push(batch.records)?;
-        report.sent_bytes += body_bytes as u64;
-        report.pushed +=
-            access.with(|store| engine::acknowledge_push(store, &batch.carried, &answer))?;
-    }
+    push_all(access, &client, &mut report)?;
 
     let (docs, _) = access.with(|store| snapshots::load(store, &client))?;
     report.from_snapshots = docs;
@@ -98,7 +90,35 @@ fn steps(access: &mut impl StoreAccess) -> Result<SyncReport> {
     }
     super::retry::retry_newer(access, &client, &mut report)?;
     access.with(pairs::pin_identities)?;
+    // A space from before signatures starts its signing epoch once this
+    // device has everything. Then what waited goes out: what that wrote
+    // (the keyring, so the person's other devices take this decision
+    // rather than make their own), and what a device linked a moment ago
+    // held until the pull brought the identity it signs with.
+    if report.waiting_for_keys.is_empty() {
+        access.with(|store| signing::start_signing_epochs(store, &client))?;
+    }
+    // A device linked since the private space last moved on gets the
+    // earlier keys from here.
+    access.with(|store| crate::features::devices::send_keys_to_new_devices(store, &client))?;
+    push_all(access, &client, &mut report)?;
 
     report.snapshots_uploaded = access.with(|store| snapshots::upload(store, &client))?;
     Ok(report)
+}
+
+/// Pushes everything in the outbox, a request at a time.
+fn push_all(
+    access: &mut impl StoreAccess,
+    client: &super::Client,
+    report: &mut SyncReport,
+) -> Result<()> {
+    let mut after = 0i64;
+    while let Some(batch) = access.with(|store| engine::next_push(store, &mut after, report))? {
+        let (answer, body_bytes) = client.push(batch.records)?;
+        report.sent_bytes += body_bytes as u64;
+        report.pushed +=
+            access.with(|store| engine::acknowledge_push(store, &batch.carried, &answer))?;
+    }
+    Ok(())
 }

@@ -14,6 +14,12 @@
 //! hashes to the opaque name, the change to the opaque hash, and that the
 //! change's author is the writing device.
 //!
+//! From format 2 on, the writing device also signs what it seals (see
+//! [`signature`](super::signature)): its certificate and signature sit
+//! inside the ciphertext, after the writer, and cover the place and
+//! everything inside. Format 1 records carry no signature; a reader takes
+//! them only where the space's rules still allow unsigned records.
+//!
 //! Plaintexts are padded with Padmé (at most 12 % overhead) so that sizes
 //! say little about content.
 
@@ -23,13 +29,15 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use super::signature::{SIGNED_LEN, Signed, Signer};
 use crate::error::{Error, Result};
 
-/// The format version inside every plaintext.
-/// The record format this build writes and reads (the first byte inside
-/// the ciphertext). A record of a higher one is refused as
+/// The record format this build writes (the first byte inside the
+/// ciphertext): signed. A record of a higher one is refused as
 /// [`Refusal::Newer`] and pulled again once the device upgrades.
-pub const VERSION: u8 = 1;
+pub const VERSION: u8 = 2;
+/// The format of records from before signatures, still read.
+pub const UNSIGNED: u8 = 1;
 /// The nonce's length in bytes.
 pub const NONCE_LEN: usize = 24;
 
@@ -124,8 +132,45 @@ pub struct Opened {
     pub doc_id: String,
     /// The writing device (its automerge actor id).
     pub writer: Vec<u8>,
+    /// The identity that certified the writing device, whose signature
+    /// over the record held; `None` for an unsigned record (format 1).
+    pub signer: Option<[u8; 32]>,
     /// The record's payload (an encoded automerge change, or a snapshot).
     pub payload: Vec<u8>,
+}
+
+/// Who a record is sealed as written by.
+#[derive(Debug, Clone, Copy)]
+pub enum Writer<'a> {
+    /// A device that signs: the record is format 2 and names the signer's
+    /// device as its writer.
+    Signed(&'a Signer),
+    /// A writer that does not sign (format 1): a record for a space from
+    /// before signatures, or a sealed blob whose key alone is the proof
+    /// (the recovery envelope).
+    Unsigned(&'a [u8]),
+}
+
+impl Writer<'_> {
+    fn id(&self) -> &[u8] {
+        match self {
+            Writer::Signed(s) => s.writer(),
+            Writer::Unsigned(w) => w,
+        }
+    }
+}
+
+/// What a record's signature covers: the place, and everything inside
+/// but the signature itself (`before` it and the payload `after`).
+fn signed_message(place: &Place<'_>, before: &[u8], after: &[u8]) -> Vec<u8> {
+    let ad = place.associated_data();
+    let mut m = Vec::with_capacity(32 + ad.len() + before.len() + after.len());
+    m.extend_from_slice(b"tandem record signature v1\0");
+    m.extend_from_slice(&(ad.len() as u32).to_be_bytes());
+    m.extend_from_slice(&ad);
+    m.extend_from_slice(before);
+    m.extend_from_slice(after);
+    m
 }
 
 /// The padded length for `len` bytes (Padmé): at most 12 % more, and
@@ -141,16 +186,21 @@ pub fn padme(len: usize) -> usize {
     (len + mask) & !mask
 }
 
-/// Seals `payload` of document `doc_id`, written by `writer`, for `place`.
-/// Returns the nonce and the ciphertext.
+/// Seals `payload` of document `doc_id`, written by `writer`, for `place`:
+/// format 2 (signed) for a signing device, format 1 otherwise. Returns
+/// the nonce and the ciphertext.
 pub fn seal(
     key: &SpaceKey,
     place: &Place<'_>,
     doc_id: &str,
-    writer: &[u8],
+    writer: Writer<'_>,
     payload: &[u8],
 ) -> Result<(Vec<u8>, Vec<u8>)> {
-    seal_as(VERSION, key, place, doc_id, writer, payload)
+    let format = match writer {
+        Writer::Signed(_) => VERSION,
+        Writer::Unsigned(_) => UNSIGNED,
+    };
+    seal_as(format, key, place, doc_id, writer, payload)
 }
 
 /// Seals as [`seal`] does, marked as record format `format`: what a build
@@ -161,18 +211,24 @@ pub fn seal_as(
     key: &SpaceKey,
     place: &Place<'_>,
     doc_id: &str,
-    writer: &[u8],
+    writer: Writer<'_>,
     payload: &[u8],
 ) -> Result<(Vec<u8>, Vec<u8>)> {
-    if doc_id.len() > u8::MAX as usize || writer.len() > u8::MAX as usize {
+    let writer_id = writer.id();
+    if doc_id.len() > u8::MAX as usize || writer_id.len() > u8::MAX as usize {
         return Err(Error::invalid("record", "document id or writer too long"));
     }
-    let mut plain = Zeroizing::new(Vec::with_capacity(payload.len() + 64));
+    let mut plain = Zeroizing::new(Vec::with_capacity(payload.len() + 64 + SIGNED_LEN));
     plain.push(format);
     plain.push(doc_id.len() as u8);
     plain.extend_from_slice(doc_id.as_bytes());
-    plain.push(writer.len() as u8);
-    plain.extend_from_slice(writer);
+    plain.push(writer_id.len() as u8);
+    plain.extend_from_slice(writer_id);
+    if let Writer::Signed(signer) = writer {
+        signer.write_credentials(&mut plain);
+        let signature = signer.sign(&signed_message(place, &plain, payload));
+        plain.extend_from_slice(&signature);
+    }
     plain.extend_from_slice(payload);
     // ISO/IEC 7816-4 padding: 0x80, then zeros up to the Padmé length.
     let target = padme(plain.len() + 1);
@@ -214,6 +270,13 @@ pub enum Refusal {
     /// (another of the person's devices, or the partner's, upgraded
     /// first). It is pulled again after this device upgrades.
     Newer,
+    /// It carries no signature where the space takes only signed records
+    /// (written with a key by someone who is no device of a member).
+    Unsigned,
+    /// Its signature or certificate does not hold, or the identity that
+    /// certified its writer is not one of the space's members (a pair
+    /// partner writing as the other person).
+    BadSignature,
 }
 
 /// Opens a record sealed for `place`.
@@ -262,7 +325,7 @@ pub fn unpack(
     if version > VERSION {
         return Err(Refusal::Newer);
     }
-    if version != VERSION {
+    if version != VERSION && version != UNSIGNED {
         return Err(Refusal::Malformed);
     }
     let (&doc_len, rest) = rest.split_first().ok_or(Refusal::Malformed)?;
@@ -270,14 +333,26 @@ pub fn unpack(
     let rest = &rest[doc_len as usize..];
     let (&writer_len, rest) = rest.split_first().ok_or(Refusal::Malformed)?;
     let writer = rest.get(..writer_len as usize).ok_or(Refusal::Malformed)?;
-    let payload = &rest[writer_len as usize..];
+    let rest = &rest[writer_len as usize..];
     let doc_id = std::str::from_utf8(doc_bytes).map_err(|_| Refusal::Malformed)?;
     if key.wire_doc_id(doc_id) != place.wire_doc_id {
         return Err(Refusal::Mismatch);
     }
+    let (signer, payload) = if version == UNSIGNED {
+        (None, rest)
+    } else {
+        let (signed, payload) = Signed::split(rest).ok_or(Refusal::Malformed)?;
+        // Everything before the signature: the header and credentials.
+        let before = &body[..body.len() - payload.len() - 64];
+        if !signed.holds(writer, &signed_message(place, before, payload)) {
+            return Err(Refusal::BadSignature);
+        }
+        (Some(signed.identity), payload)
+    };
     Ok(Opened {
         doc_id: doc_id.to_owned(),
         writer: writer.to_vec(),
+        signer,
         payload: payload.to_vec(),
     })
 }
@@ -312,7 +387,14 @@ mod tests {
         let doc = key.wire_doc_id("journal/2026-03");
         let hash = key.wire_change_hash("journal/2026-03", &[7; 32]);
         let here = place("s1", &doc, &hash, 0);
-        let (nonce, ct) = seal(&key, &here, "journal/2026-03", &[1; 16], b"change").unwrap();
+        let (nonce, ct) = seal(
+            &key,
+            &here,
+            "journal/2026-03",
+            Writer::Unsigned(&[1; 16]),
+            b"change",
+        )
+        .unwrap();
         let opened = open(&key, &here, &nonce, &ct).unwrap();
         assert_eq!(opened.doc_id, "journal/2026-03");
         assert_eq!(opened.payload, b"change");
@@ -349,13 +431,71 @@ mod tests {
     }
 
     #[test]
+    fn a_signed_record_names_who_certified_its_writer_and_holds_only_unchanged() {
+        use crate::features::identity::Identity;
+        use crate::sync::signature::{Signer, generate_seed};
+        let key = SpaceKey::generate();
+        let id = Identity::generate();
+        let signer = Signer::new(&id, &[3; 16], &generate_seed());
+        let doc = key.wire_doc_id("goals");
+        let hash = key.wire_change_hash("goals", &[1; 32]);
+        let here = place("s1", &doc, &hash, 2);
+        let (nonce, ct) = seal(&key, &here, "goals", Writer::Signed(&signer), b"change").unwrap();
+        let opened = open(&key, &here, &nonce, &ct).unwrap();
+        assert_eq!(opened.signer, Some(id.public_key()));
+        assert_eq!(opened.writer, vec![3; 16]);
+        assert_eq!(opened.payload, b"change");
+
+        // Whoever holds the key re-seals the same inside with another
+        // payload or writer: the signature no longer holds.
+        let plain = {
+            use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+            let cipher = XChaCha20Poly1305::new(key.as_bytes().into());
+            cipher
+                .decrypt(
+                    XNonce::from_slice(&nonce),
+                    Payload {
+                        msg: &ct,
+                        aad: &here.associated_data(),
+                    },
+                )
+                .unwrap()
+        };
+        let payload_at = plain.windows(6).position(|w| w == b"change").unwrap();
+        let mut changed = plain.clone();
+        changed[payload_at] = b'C';
+        assert_eq!(unpack(&key, &here, &changed), Err(Refusal::BadSignature));
+        let writer_at = 1 + 1 + "goals".len() + 1;
+        let mut other_writer = plain.clone();
+        other_writer[writer_at] = 4;
+        assert_eq!(
+            unpack(&key, &here, &other_writer),
+            Err(Refusal::BadSignature)
+        );
+        // The same inside read for another place (epoch) does not hold
+        // either, even where the cipher would let it through.
+        let moved = place("s1", &doc, &hash, 3);
+        assert_eq!(unpack(&key, &moved, &plain), Err(Refusal::BadSignature));
+        // Cut short inside the credentials.
+        let short = [&plain[..writer_at + 16 + 40], &[0x80][..]].concat();
+        assert_eq!(unpack(&key, &here, &short), Err(Refusal::Malformed));
+    }
+
+    #[test]
     fn the_inside_must_match_the_outside() {
         let key = SpaceKey::generate();
         // A device that seals a record whose inside names another document.
         let doc = key.wire_doc_id("goals");
         let hash = key.wire_change_hash("x", &[1; 32]);
         let here = place("s1", &doc, &hash, 0);
-        let (nonce, ct) = seal(&key, &here, "journal/2026-03", &[1; 16], b"x").unwrap();
+        let (nonce, ct) = seal(
+            &key,
+            &here,
+            "journal/2026-03",
+            Writer::Unsigned(&[1; 16]),
+            b"x",
+        )
+        .unwrap();
         assert_eq!(open(&key, &here, &nonce, &ct), Err(Refusal::Mismatch));
     }
 
@@ -368,8 +508,22 @@ mod tests {
         assert_ne!(doc, SpaceKey::generate().wire_doc_id("cravings/2026-03"));
         let hash = key.wire_change_hash("x", &[1; 32]);
         let here = place("s1", &doc, &hash, 0);
-        let (_, a) = seal(&key, &here, "cravings/2026-03", &[1; 16], &[0; 1000]).unwrap();
-        let (_, b) = seal(&key, &here, "cravings/2026-03", &[1; 16], &[0; 1010]).unwrap();
+        let (_, a) = seal(
+            &key,
+            &here,
+            "cravings/2026-03",
+            Writer::Unsigned(&[1; 16]),
+            &[0; 1000],
+        )
+        .unwrap();
+        let (_, b) = seal(
+            &key,
+            &here,
+            "cravings/2026-03",
+            Writer::Unsigned(&[1; 16]),
+            &[0; 1010],
+        )
+        .unwrap();
         assert_eq!(a.len(), b.len(), "nearby sizes look the same");
     }
 }

@@ -13,7 +13,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use tandem_protocol::SnapshotUpload;
 
 use super::client::Client;
-use super::seal::{self, Place};
+use super::seal::{self, Place, Writer};
+use super::signature::{Members, device_signer};
 use crate::document::DocId;
 use crate::error::Result;
 use crate::store::Store;
@@ -44,6 +45,11 @@ pub(crate) fn upload(store: &mut Store, client: &Client) -> Result<usize> {
     let Some(key) = store.space_key(&space.space_id, space.epoch)? else {
         return Ok(0);
     };
+    // Snapshots are signed as records are; a device that cannot sign yet
+    // leaves the round to a later sync.
+    let Some(signer) = device_signer(store)? else {
+        return Ok(0);
+    };
     let mut sent = 0;
     for doc_id in store.doc_ids()? {
         if doc_id.pair_space().is_some() {
@@ -58,7 +64,13 @@ pub(crate) fn upload(store: &mut Store, client: &Client) -> Result<usize> {
             wire_change_hash: &bound,
             epoch: space.epoch,
         };
-        let (nonce, ciphertext) = seal::seal(&key, &place, doc_id.as_str(), &[], &bytes)?;
+        let (nonce, ciphertext) = seal::seal(
+            &key,
+            &place,
+            doc_id.as_str(),
+            Writer::Signed(&signer),
+            &bytes,
+        )?;
         client.put_snapshot(
             &space.space_id,
             &SnapshotUpload {
@@ -149,9 +161,14 @@ struct Opened {
 }
 
 /// Every snapshot of the private space `space_id` that opens with a key
-/// this device holds, with its bound; the rest (key envelopes, damage,
-/// another space's) are left alone.
+/// this device holds, signed as the space requires, with its bound; the
+/// rest (key envelopes, damage, another space's, unsigned where only
+/// signed ones count, signed by a stranger) are left alone.
 fn open_all(store: &Store, client: &Client, space_id: &str) -> Result<Vec<Opened>> {
+    let Some(space) = store.spaces()?.into_iter().find(|s| s.space_id == space_id) else {
+        return Ok(Vec::new());
+    };
+    let members = Members::of(store, &space)?;
     let mut out = Vec::new();
     for snap in client.snapshots(space_id)?.snapshots {
         let Some(key) = store.space_key(space_id, snap.key_epoch)? else {
@@ -180,6 +197,9 @@ fn open_all(store: &Store, client: &Client, space_id: &str) -> Result<Vec<Opened
                 None => continue,
             },
         };
+        if members.admit(snap.key_epoch, opened.signer).is_err() {
+            continue;
+        }
         let Ok(doc_id) = DocId::parse(&opened.doc_id) else {
             continue;
         };
@@ -189,6 +209,20 @@ fn open_all(store: &Store, client: &Client, space_id: &str) -> Result<Vec<Opened
         let Some(doc) = load_document(&opened.payload) else {
             continue;
         };
+        // One snapshot per document: the one that reaches furthest (an
+        // older round, sealed under an earlier epoch, may still be there).
+        if let Some(kept) = out.iter_mut().find(|o: &&mut Opened| o.doc_id == doc_id) {
+            if snap.upto_seq > kept.upto {
+                *kept = Opened {
+                    doc_id,
+                    doc,
+                    bytes: opened.payload,
+                    upto: snap.upto_seq,
+                    sealed_bound: sealed,
+                };
+            }
+            continue;
+        }
         out.push(Opened {
             doc_id,
             doc,

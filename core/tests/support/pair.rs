@@ -33,7 +33,7 @@ pub fn paired(dir: &std::path::Path, url: &str) -> (Store, Store, Arc<FixedClock
         .unwrap();
     let mut mentor = person(dir, "mentor.db", "Alex", c.clone(), url);
     let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
-    assert!(code.starts_with("TP2-"));
+    assert!(code.starts_with("TP3-"));
     tandem_core::sync::run::sync(&mut mentee).unwrap();
     let pair = tandem_core::features::pairs::join(&mut mentor, &code).unwrap();
     assert_eq!(pair.side, Side::Mentor);

@@ -171,6 +171,7 @@ pub(crate) fn send_epoch_keys(store: &mut Store, client: &Client) -> Result<()> 
             &packed,
         )?;
         client.put_snapshot(&space.space_id, &upload)?;
+        store.note_keys_sent(&d.device_id, space.epoch)?;
     }
     // Clearing up is best effort: an envelope left behind only counts
     // against the quota until the next epoch tries again.
@@ -189,6 +190,39 @@ pub(crate) fn send_epoch_keys(store: &mut Store, client: &Client) -> Result<()> 
         }
     }
     Ok(())
+}
+
+/// Seals every key of the private space to each linked device this device
+/// has not sent them to at the current epoch: a device linked after the
+/// space moved on holds only the epoch its link code carried, and reads
+/// what was written before with these. Returns how many were sent.
+pub(crate) fn send_keys_to_new_devices(store: &mut Store, client: &Client) -> Result<usize> {
+    let (Some(account), Some(space)) = (store.account()?, store.private_space()?) else {
+        return Ok(0);
+    };
+    if space.epoch == 0 {
+        return Ok(0);
+    }
+    let mut sent = 0;
+    for d in list(store)? {
+        if d.unlinked || d.this_device || store.keys_sent(&d.device_id)? >= Some(space.epoch) {
+            continue;
+        }
+        let Some(pk) = public_key(&d) else { continue };
+        let packed = pack_keys(&store.space_keys(&space.space_id)?);
+        let upload = seal(
+            &store.box_secret()?,
+            &account.device_id,
+            (&d.device_id, &pk),
+            &space.space_id,
+            space.epoch,
+            &packed,
+        )?;
+        client.put_snapshot(&space.space_id, &upload)?;
+        store.note_keys_sent(&d.device_id, space.epoch)?;
+        sent += 1;
+    }
+    Ok(sent)
 }
 
 /// Opens the envelope among `snapshots` that device `from` (id, public

@@ -218,6 +218,8 @@ pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizi
         epoch,
         &SpaceKey::generate(),
     )?;
+    crate::features::signing::decide(store, &space.space_id, epoch)?;
+    store.request_snapshot_round()?;
     // The recovery key first: the lost phone may know how to use the old
     // one, and nothing after this may stop it being replaced.
     let recovery = super::recovery::new_recovery_key(store)?;

@@ -99,7 +99,13 @@ fn prepare_upload(store: &mut Store) -> Result<Option<Upload>> {
         wire_change_hash: ENVELOPE_HASH,
         epoch: space.epoch,
     };
-    let (nonce, ciphertext) = seal::seal(&wrap, &place, "envelope", &[], &keys)?;
+    let (nonce, ciphertext) = seal::seal(
+        &wrap,
+        &place,
+        "envelope",
+        seal::Writer::Unsigned(&[]),
+        &keys,
+    )?;
     Ok(Some(Upload {
         snapshot: SnapshotUpload {
             doc_id: kept.envelope.clone(),
@@ -137,6 +143,19 @@ pub(crate) fn upload_recovery(access: &mut impl StoreAccess, client: &Client) ->
         }
         _ => Ok(()),
     })
+}
+
+/// Has the recovery envelope sealed again at its next upload: the private
+/// space moved to an epoch whose key the stored envelope lacks, and a
+/// restore must read what is written under it.
+pub(crate) fn reseal_recovery(store: &mut Store) -> Result<()> {
+    match store.recovery_record()? {
+        Some(mut kept) if kept.uploaded => {
+            kept.uploaded = false;
+            store.keep_recovery_record(&kept)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Restores a person on this fresh device from their recovery key, at

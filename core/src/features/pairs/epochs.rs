@@ -28,8 +28,6 @@ use crate::sync::seal::SpaceKey;
 /// one the lost phone planted must not be found); the server lets only
 /// the owner delete. Returns the pairs moved on.
 pub(crate) fn rotate_after_unlink(store: &mut Store, client: &Client) -> Result<Vec<String>> {
-    let account = store.account()?.ok_or(Error::NoServer)?;
-    let secret = store.box_secret()?;
     let mut moved = Vec::new();
     for space in store.spaces()? {
         let Some(side) = space.side else { continue };
@@ -40,38 +38,53 @@ pub(crate) fn rotate_after_unlink(store: &mut Store, client: &Client) -> Result<
         if space.ended || !has_partner {
             continue;
         }
-        let epoch = fresh_epoch(store, client, &space.space_id)?;
-        remember_pair(store, &space.space_id, side, epoch, &SpaceKey::generate())?;
-        let packed = envelopes::pack_keys(&store.space_keys(&space.space_id)?);
-        let mut sent = Vec::new();
-        for (device, public) in partner_devices(store, &space.space_id, side)? {
-            let upload = envelopes::seal(
-                &secret,
-                &account.device_id,
-                (&device, &public),
-                &space.space_id,
-                epoch,
-                &packed,
-            )?;
-            client.put_snapshot(&space.space_id, &upload)?;
-            sent.push(upload.doc_id);
-        }
-        // Clearing up is best effort: what stays opens only for its device
-        // and, from a sender no longer vouched for, is not taken.
-        let owner = side == Side::Mentee;
-        for old in client
-            .snapshots(&space.space_id)?
-            .snapshots
-            .into_iter()
-            .filter(|_| owner)
-        {
-            if old.upto_seq == 0 && !sent.contains(&old.doc_id) {
-                let _ = client.delete_snapshot(&space.space_id, &old.doc_id);
-            }
-        }
+        rotate(store, client, &space.space_id, side)?;
         moved.push(space.space_id);
     }
     Ok(moved)
+}
+
+/// Moves pair `space_id` (this person on `side` of it) to a new epoch:
+/// its key goes into the keyring and, with every earlier key, to each of
+/// the other person's vouched-for devices; the mentee also clears the
+/// pair's other envelopes. Returns the new epoch.
+pub(crate) fn rotate(
+    store: &mut Store,
+    client: &Client,
+    space_id: &str,
+    side: Side,
+) -> Result<u32> {
+    let account = store.account()?.ok_or(Error::NoServer)?;
+    let secret = store.box_secret()?;
+    let epoch = fresh_epoch(store, client, space_id)?;
+    remember_pair(store, space_id, side, epoch, &SpaceKey::generate())?;
+    // Everything written under the new epoch is signed: it is the pair's
+    // signing epoch if none had started yet.
+    crate::features::signing::decide(store, space_id, epoch)?;
+    let packed = envelopes::pack_keys(&store.space_keys(space_id)?);
+    let mut sent = Vec::new();
+    for (device, public) in partner_devices(store, space_id, side)? {
+        let upload = envelopes::seal(
+            &secret,
+            &account.device_id,
+            (&device, &public),
+            space_id,
+            epoch,
+            &packed,
+        )?;
+        client.put_snapshot(space_id, &upload)?;
+        sent.push(upload.doc_id);
+    }
+    // Clearing up is best effort: what stays opens only for its device
+    // and, from a sender no longer vouched for, is not taken.
+    if side == Side::Mentee {
+        for old in client.snapshots(space_id)?.snapshots {
+            if old.upto_seq == 0 && !sent.contains(&old.doc_id) {
+                let _ = client.delete_snapshot(space_id, &old.doc_id);
+            }
+        }
+    }
+    Ok(epoch)
 }
 
 /// A new epoch of pair `space_id` at the server for which this device

@@ -71,6 +71,7 @@ pub fn invite(access: &mut impl StoreAccess) -> Result<Zeroizing<String>> {
         refuse_known_space(s, &info.space_id)?;
         let public = identity::get_or_make(s)?.public_key();
         remember_pair(s, &info.space_id, Side::Mentee, info.epoch, &key)?;
+        crate::features::signing::decide(s, &info.space_id, 0)?;
         publish_self(s, &info.space_id, Side::Mentee)?;
         Ok(public)
     })?;
@@ -85,6 +86,7 @@ pub fn invite(access: &mut impl StoreAccess) -> Result<Zeroizing<String>> {
         key,
         space_id: Some(space_id),
         identity: Some(fingerprint(&public)),
+        signed: true,
     }
     .to_text())
 }
@@ -110,6 +112,12 @@ pub fn join(access: &mut impl StoreAccess, code: &str) -> Result<PairView> {
     access.with(|s| {
         refuse_known_space(s, &joined.space_id)?;
         remember_pair(s, &joined.space_id, Side::Mentor, joined.epoch, &code.key)?;
+        // A pair invited by a build that signs is signed from its start;
+        // one invited before starts its signing epoch once both sides
+        // know each other's devices.
+        if code.signed {
+            crate::features::signing::decide(s, &joined.space_id, 0)?;
+        }
         if let Some(mentee) = code.identity {
             super::pins::pin(s, &joined.space_id, &mentee)?;
         }
@@ -260,7 +268,8 @@ pub(crate) fn start_epoch(store: &mut Store, space_id: &str, epoch: u32) -> Resu
     if space.side != Some(Side::Mentee) || store.space_key(space_id, epoch)?.is_some() {
         return Ok(());
     }
-    remember_pair(store, space_id, Side::Mentee, epoch, &SpaceKey::generate())
+    remember_pair(store, space_id, Side::Mentee, epoch, &SpaceKey::generate())?;
+    crate::features::signing::decide(store, space_id, epoch)
 }
 
 /// Whether this device has a pair that has not ended (and so reason to

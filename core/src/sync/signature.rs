@@ -1,0 +1,347 @@
+//! Who wrote a record: every record and snapshot a device seals carries
+//! its **device certificate** and its **signature**, inside the
+//! ciphertext.
+//!
+//! Each device has its own Ed25519 signing key. Its certificate is the
+//! account identity's signature over the device's id (its automerge actor
+//! id, the writer a record names) and that key, so a reader that knows
+//! which identities belong in a space can tell, from the record alone,
+//! that one of their devices wrote it:
+//!
+//! - the certificate verifies under the identity it names, and binds the
+//!   record's writer to the signing key;
+//! - the record's signature verifies under that key, over the place the
+//!   record is sealed for (space, opaque names, epoch) and everything
+//!   inside it.
+//!
+//! Whoever holds a space's key but not the identity of a member (a pair
+//! partner writing as the other person, a server handed a key) cannot make
+//! a record that passes as another person's device. The space key still
+//! decides who reads; the signature decides whose writing counts.
+
+use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
+use zeroize::Zeroizing;
+
+use super::seal::Refusal;
+use crate::error::Result;
+use crate::features::identity::{self, Identity, fingerprint};
+use crate::store::{Space, SpaceRole, Store};
+
+/// Bytes a signed record adds inside the ciphertext: the identity, the
+/// device's signing key, the certificate and the record's signature.
+pub const SIGNED_LEN: usize = 32 + 32 + 64 + 64;
+
+/// What a writing device signs with: its key and its certificate.
+pub struct Signer {
+    identity: [u8; 32],
+    writer: Vec<u8>,
+    key: SigningKey,
+    certificate: [u8; 64],
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signer")
+            .field("writer", &hex::encode(&self.writer))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Signer {
+    /// The signer of device `writer` (its actor id) with signing key
+    /// `seed`, certified now by the account's `identity`.
+    pub fn new(identity: &Identity, writer: &[u8], seed: &[u8; 32]) -> Self {
+        let key = SigningKey::from_bytes(seed);
+        let certificate = identity.sign(&certificate_message(
+            writer,
+            &key.verifying_key().to_bytes(),
+        ));
+        Signer {
+            identity: identity.public_key(),
+            writer: writer.to_vec(),
+            key,
+            certificate,
+        }
+    }
+
+    /// The device this signer writes as.
+    pub fn writer(&self) -> &[u8] {
+        &self.writer
+    }
+
+    /// The identity that certified the device.
+    pub fn identity(&self) -> [u8; 32] {
+        self.identity
+    }
+
+    /// Appends the identity, the device's key and the certificate: what a
+    /// reader needs to check the signature that follows them.
+    pub(crate) fn write_credentials(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.identity);
+        out.extend_from_slice(&self.key.verifying_key().to_bytes());
+        out.extend_from_slice(&self.certificate);
+    }
+
+    /// The device's signature over `message`.
+    pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
+        self.key.sign(message).to_bytes()
+    }
+}
+
+/// A fresh signing key seed for a device.
+pub fn generate_seed() -> Zeroizing<[u8; 32]> {
+    use rand::RngCore;
+    let mut seed = Zeroizing::new([0u8; 32]);
+    rand::rng().fill_bytes(&mut *seed);
+    seed
+}
+
+/// This device's signer, once the account's identity is known here (a
+/// device linked a moment ago learns it from the keyring at its first
+/// pull).
+pub(crate) fn device_signer(store: &mut Store) -> Result<Option<Signer>> {
+    let Some(identity) = identity::get(store)? else {
+        return Ok(None);
+    };
+    let seed = store.signing_seed()?;
+    let writer = hex::decode(store.device_id()).unwrap_or_default();
+    Ok(Some(Signer::new(&identity, &writer, &seed)))
+}
+
+/// Whose writing one space takes, and from which epoch only signed.
+#[derive(Debug, Clone)]
+pub(crate) struct Members {
+    /// The first epoch whose records must be signed (`None`: undecided,
+    /// a space from before signatures).
+    signed_from: Option<u32>,
+    /// Fingerprints of the identities whose devices may write here;
+    /// `None` while this device cannot tell yet (a device linked a moment
+    /// ago before its keyring arrives; a pair before it pinned the other
+    /// side, or one whose pins conflict, which the pair shows).
+    identities: Option<Vec<[u8; 16]>>,
+    /// For the private space: this person's identity, which every writer
+    /// there belongs to (only the person's devices hold its key).
+    owner: Option<[u8; 16]>,
+}
+
+impl Members {
+    /// What this device knows of `space`'s members.
+    pub(crate) fn of(store: &Store, space: &Space) -> Result<Members> {
+        let own = store.identity_public()?.map(|p| fingerprint(&p));
+        let identities = match space.role {
+            SpaceRole::Private => own.map(|o| vec![o]),
+            SpaceRole::Pair => {
+                let pinned = store
+                    .pair_pin(&space.space_id)?
+                    .and_then(|p| identity::from_hex::<16>(&p));
+                match (own, pinned) {
+                    (Some(o), Some(p)) => Some(vec![o, p]),
+                    _ => None,
+                }
+            }
+        };
+        Ok(Members {
+            signed_from: store.signed_from(&space.space_id)?,
+            identities,
+            owner: own.filter(|_| space.role == SpaceRole::Private),
+        })
+    }
+
+    /// The identity a record's writer belongs to, once the record is
+    /// admitted: the signer's, or in the private space the person's own
+    /// (unsigned records from before signatures included).
+    pub(crate) fn writer_identity(&self, signer: Option<[u8; 32]>) -> Option<[u8; 16]> {
+        self.owner.or(signer.map(|s| fingerprint(&s)))
+    }
+
+    /// Whether these members' rules take a record of `epoch` signed by
+    /// `signer` (`None`: unsigned).
+    pub(crate) fn admit(&self, epoch: u32, signer: Option<[u8; 32]>) -> Result<(), Refusal> {
+        let Some(id) = signer else {
+            return match self.signed_from {
+                Some(from) if epoch >= from => Err(Refusal::Unsigned),
+                _ => Ok(()),
+            };
+        };
+        if self
+            .identities
+            .as_ref()
+            .is_some_and(|members| !members.contains(&fingerprint(&id)))
+        {
+            return Err(Refusal::BadSignature);
+        }
+        Ok(())
+    }
+}
+
+/// Which identity each writing device belongs to, as far as this device
+/// knows: its own (from the start), and every other device from the first
+/// signed record it wrote (the person's other devices show up first in
+/// the private space, which only the person's identity signs). A record
+/// whose writer belongs to one identity but is certified by another is a
+/// member certifying someone else's device as their own to write in that
+/// person's name: refused.
+#[derive(Debug, Default)]
+pub(crate) struct Writers {
+    known: std::collections::HashMap<String, [u8; 16]>,
+    learned: Vec<(String, [u8; 16])>,
+}
+
+impl Writers {
+    /// What this device has learned so far.
+    pub(crate) fn load(store: &Store) -> Result<Writers> {
+        let mut known = store.writer_identities()?;
+        if let Some(own) = store.identity_public()? {
+            known.insert(store.device_id(), fingerprint(&own));
+        }
+        Ok(Writers {
+            known,
+            learned: Vec::new(),
+        })
+    }
+
+    /// Whether `writer` may write as a device of the identity whose
+    /// fingerprint is `signed_by`; a writer seen for the first time is
+    /// learned as that identity's.
+    pub(crate) fn admit(&mut self, writer: &[u8], signed_by: [u8; 16]) -> Result<(), Refusal> {
+        let writer = hex::encode(writer);
+        match self.known.get(&writer) {
+            Some(owner) if *owner != signed_by => Err(Refusal::BadSignature),
+            Some(_) => Ok(()),
+            None => {
+                self.known.insert(writer.clone(), signed_by);
+                self.learned.push((writer, signed_by));
+                Ok(())
+            }
+        }
+    }
+
+    /// The writers learned since [`load`](Self::load), to keep.
+    pub(crate) fn learned(&self) -> &[(String, [u8; 16])] {
+        &self.learned
+    }
+}
+
+/// What the identity signs to certify a device.
+fn certificate_message(writer: &[u8], device_key: &[u8; 32]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(32 + writer.len() + 32);
+    m.extend_from_slice(b"tandem device certificate v1\0");
+    m.push(writer.len() as u8);
+    m.extend_from_slice(writer);
+    m.extend_from_slice(device_key);
+    m
+}
+
+/// The credentials and signature read from inside a record.
+pub(crate) struct Signed<'a> {
+    /// The identity that certified the writing device.
+    pub identity: [u8; 32],
+    device_key: &'a [u8],
+    certificate: &'a [u8],
+    signature: &'a [u8],
+}
+
+impl<'a> Signed<'a> {
+    /// Splits [`SIGNED_LEN`] bytes into their parts; `None` when too short.
+    pub(crate) fn split(bytes: &'a [u8]) -> Option<(Signed<'a>, &'a [u8])> {
+        if bytes.len() < SIGNED_LEN {
+            return None;
+        }
+        let (head, rest) = bytes.split_at(SIGNED_LEN);
+        Some((
+            Signed {
+                identity: head[..32].try_into().expect("sized"),
+                device_key: &head[32..64],
+                certificate: &head[64..128],
+                signature: &head[128..],
+            },
+            rest,
+        ))
+    }
+
+    /// Whether the certificate binds `writer` to the device key under the
+    /// identity, and the device key signed `message`.
+    pub(crate) fn holds(&self, writer: &[u8], message: &[u8]) -> bool {
+        let device_key: [u8; 32] = self.device_key.try_into().expect("sized");
+        let certificate: [u8; 64] = self.certificate.try_into().expect("sized");
+        if !identity::verify(
+            &self.identity,
+            &certificate_message(writer, &device_key),
+            &certificate,
+        ) {
+            return false;
+        }
+        let signature =
+            ed25519_dalek::Signature::from_bytes(&self.signature.try_into().expect("sized"));
+        VerifyingKey::from_bytes(&device_key)
+            .is_ok_and(|k| k.verify_strict(message, &signature).is_ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsigned_records_pass_only_below_the_signing_epoch_and_signers_must_be_members() {
+        let member = Identity::generate().public_key();
+        let stranger = Identity::generate().public_key();
+        let members = Members {
+            signed_from: Some(3),
+            identities: Some(vec![fingerprint(&member)]),
+            owner: None,
+        };
+        assert_eq!(members.admit(2, None), Ok(()));
+        assert_eq!(members.admit(3, None), Err(Refusal::Unsigned));
+        assert_eq!(members.admit(0, Some(member)), Ok(()));
+        assert_eq!(members.admit(5, Some(member)), Ok(()));
+        assert_eq!(members.admit(5, Some(stranger)), Err(Refusal::BadSignature));
+        let undecided = Members {
+            signed_from: None,
+            identities: None,
+            owner: None,
+        };
+        assert_eq!(undecided.admit(9, None), Ok(()));
+        assert_eq!(undecided.admit(9, Some(stranger)), Ok(()));
+    }
+
+    #[test]
+    fn a_writer_belongs_to_the_first_identity_that_signed_for_it() {
+        let (a, b) = (
+            fingerprint(&Identity::generate().public_key()),
+            fingerprint(&Identity::generate().public_key()),
+        );
+        let mut writers = Writers::default();
+        assert_eq!(writers.admit(&[1; 16], a), Ok(()));
+        assert_eq!(writers.admit(&[1; 16], a), Ok(()));
+        assert_eq!(writers.admit(&[1; 16], b), Err(Refusal::BadSignature));
+        assert_eq!(writers.admit(&[2; 16], b), Ok(()));
+        assert_eq!(writers.learned().len(), 2);
+    }
+
+    #[test]
+    fn a_certificate_binds_the_writer_and_the_key_to_the_identity() {
+        let id = Identity::generate();
+        let signer = Signer::new(&id, &[7; 16], &generate_seed());
+        let mut bytes = Vec::new();
+        signer.write_credentials(&mut bytes);
+        bytes.extend_from_slice(&signer.sign(b"message"));
+        let (signed, rest) = Signed::split(&bytes).unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(signed.identity, id.public_key());
+        assert!(signed.holds(&[7; 16], b"message"));
+        // Another writer, another message.
+        assert!(!signed.holds(&[8; 16], b"message"));
+        assert!(!signed.holds(&[7; 16], b"messagf"));
+        // A certificate made by another identity, claimed for this one.
+        let other = Signer::new(&Identity::generate(), &[7; 16], &generate_seed());
+        let mut forged = Vec::new();
+        forged.extend_from_slice(&id.public_key());
+        forged.extend_from_slice(&other.key.verifying_key().to_bytes());
+        forged.extend_from_slice(&other.certificate);
+        forged.extend_from_slice(&other.sign(b"message"));
+        let (signed, _) = Signed::split(&forged).unwrap();
+        assert!(!signed.holds(&[7; 16], b"message"));
+        assert!(Signed::split(&forged[..SIGNED_LEN - 1]).is_none());
+    }
+}
