@@ -400,6 +400,7 @@ pub struct DeviceView {
     pub this_device: bool,
     pub server: Option<DeviceOnServer>,
     pub uncertified: bool,
+    pub unlink_unfinished: bool,
 }
 
 /// What the server says of one of the person's devices.

@@ -1273,3 +1273,64 @@ fn a_partner_cannot_write_in_the_other_persons_name() {
             .is_none()
     );
 }
+
+/// The connection drops in the middle of unlinking a lost phone: the
+/// server has shut the phone out, but the pair has not moved to a new
+/// epoch (its answer never arrived). The device stays marked as not fully
+/// unlinked, in the list and so on the Devices screen, and unlinking it
+/// again finishes: the pair moves on and the mentor takes the new key.
+#[test]
+fn an_unlink_that_fails_midway_is_shown_and_finishes_when_tried_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let proxy = Proxy::start(&srv.url);
+    let clock = start_clock();
+    let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &proxy.url);
+    let mut mentor = person(dir.path(), "mentor.db", "Alex", clock.clone(), &srv.url);
+    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let pair = tandem_core::features::pairs::join(&mut mentor, &code)
+        .unwrap()
+        .pair_id;
+    let link = tandem_core::features::devices::link_code(&mut mentee).unwrap();
+    let mut lost = store_in(dir.path(), "lost.db", clock, Durability::Normal);
+    tandem_core::features::devices::link(&mut lost, &link, &srv.url).unwrap();
+    for _ in 0..2 {
+        tandem_core::sync::run::sync(&mut mentee).unwrap();
+        tandem_core::sync::run::sync(&mut mentor).unwrap();
+    }
+    let lost_id = lost.account().unwrap().unwrap().device_id;
+    let epoch_path = format!("/v1/spaces/{pair}/epoch ");
+    proxy.rewrite(move |line, _| {
+        (line.starts_with("POST ") && line.contains(&epoch_path)).then(|| "cut off".to_owned())
+    });
+    assert!(tandem_core::features::devices::unlink(&mut mentee, &lost_id).is_err());
+    let shown = |s: &Store| {
+        tandem_core::features::devices::list(s)
+            .unwrap()
+            .into_iter()
+            .find(|d| d.device_id == lost_id)
+            .unwrap()
+    };
+    let d = shown(&mentee);
+    assert!(d.unlinked && d.unlink_unfinished, "{d:?}");
+    assert!(
+        tandem_core::sync::run::sync(&mut lost).is_err(),
+        "the server shut it out"
+    );
+
+    proxy.rewrite(|_, _| None);
+    tandem_core::features::devices::unlink(&mut mentee, &lost_id).unwrap();
+    let d = shown(&mentee);
+    assert!(d.unlinked && !d.unlink_unfinished, "{d:?}");
+    let note = mentee
+        .create_note_in(Some(&pair), "After", "written under the new epoch")
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let report = tandem_core::sync::run::sync(&mut mentor).unwrap();
+    assert!(report.waiting_for_keys.is_empty(), "{report:?}");
+    assert_eq!(
+        mentor.note(&note.id).unwrap().body,
+        "written under the new epoch"
+    );
+}

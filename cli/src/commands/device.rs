@@ -69,10 +69,15 @@ fn list(app: &App) -> Result<Reply, String> {
             .map(|t| format!("  last seen {}", t.format("%Y-%m-%d")))
             .unwrap_or_default();
         format!(
-            "{}{}{}{}{}",
+            "{}{}{}{}{}{}",
             d.device_id,
             if d.this_device { "  (this device)" } else { "" },
             if d.unlinked { "  (unlinked)" } else { "" },
+            if d.unlink_unfinished {
+                "  (UNLINKING DID NOT FINISH: unlink it again)"
+            } else {
+                ""
+            },
             if d.uncertified {
                 "  (NOT ADDED BY ANY OF YOUR DEVICES: unlink it if you do not know it)"
             } else {

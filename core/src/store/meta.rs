@@ -159,6 +159,24 @@ impl Store {
         self.set_meta(&format!("keys_sent:{device_id}"), &epoch.to_string())
     }
 
+    /// Whether this device started unlinking `device_id` and did not
+    /// finish.
+    pub(crate) fn unlink_unfinished(&self, device_id: &str) -> Result<bool> {
+        Ok(self.meta(&format!("unlinking:{device_id}"))?.is_some())
+    }
+
+    /// Notes that unlinking `device_id` started (`true`) or finished.
+    pub(crate) fn mark_unlinking(&self, device_id: &str, started: bool) -> Result<()> {
+        let key = format!("unlinking:{device_id}");
+        if started {
+            self.set_meta(&key, "1")
+        } else {
+            self.conn
+                .execute("DELETE FROM meta WHERE key = ?1", [key])?;
+            Ok(())
+        }
+    }
+
     /// This device's signing key seed (Ed25519), made on first use: what
     /// it seals, it signs (see `sync::signature`).
     pub(crate) fn signing_seed(&self) -> Result<Zeroizing<[u8; 32]>> {

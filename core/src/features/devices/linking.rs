@@ -97,6 +97,11 @@ pub struct DeviceView {
     /// Listed by the server but recorded by none of the person's devices.
     #[serde(default)]
     pub uncertified: bool,
+    /// This device started unlinking it and did not finish (the
+    /// connection dropped midway): the new keys may not have reached the
+    /// person's other devices and pairs yet. Unlinking it again finishes.
+    #[serde(default)]
+    pub unlink_unfinished: bool,
 }
 
 /// The fields of a [`DeviceView`] that the devices document keeps.
@@ -129,6 +134,7 @@ pub(crate) fn publish_device(store: &mut Store) -> Result<()> {
         this_device: false,
         server: None,
         uncertified: false,
+        unlink_unfinished: false,
     };
     if list(store)?
         .iter()
@@ -150,6 +156,7 @@ pub fn list(store: &Store) -> Result<Vec<DeviceView>> {
     for b in bodies {
         let mut d: DeviceView = serde_json::from_str(&b)?;
         d.this_device = me.as_deref() == Some(d.device_id.as_str());
+        d.unlink_unfinished = store.unlink_unfinished(&d.device_id)?;
         out.push(d);
     }
     Ok(out)
@@ -188,10 +195,14 @@ pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizi
                 this_device: false,
                 server: None,
                 uncertified: true,
+                unlink_unfinished: false,
             }
         }
         None => return Err(Error::not_found("device", device_id)),
     };
+    // Until every step below is done, the device shows as not fully
+    // unlinked, and unlinking it again (each step can run twice) finishes.
+    store.mark_unlinking(device_id, true)?;
     let revoked = match client.unlink_device(device_id) {
         Ok(revoked) => revoked,
         Err(Error::Server { status: 404, .. }) => vec![device_id.to_owned()],
@@ -227,6 +238,7 @@ pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizi
     // The pairs this person owns move on too: the lost phone holds their
     // keys.
     crate::features::pairs::rotate_after_unlink(store, &client)?;
+    store.mark_unlinking(device_id, false)?;
     crate::sync::run::sync(store)?;
     Ok((lost, recovery))
 }

@@ -54,6 +54,7 @@ fn merge(mut local: Vec<DeviceView>, server: Vec<DeviceInfo>, me: &str) -> Vec<D
                 unlinked: false,
                 server: Some(seen),
                 uncertified: true,
+                unlink_unfinished: false,
             }),
         }
     }
@@ -72,6 +73,7 @@ mod tests {
             this_device: false,
             server: None,
             uncertified: false,
+            unlink_unfinished: false,
         }
     }
 
