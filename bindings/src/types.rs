@@ -400,6 +400,7 @@ pub struct DeviceView {
     pub this_device: bool,
     pub server: Option<DeviceOnServer>,
     pub uncertified: bool,
+    pub actor: Option<String>,
     pub unlink_unfinished: bool,
 }
 

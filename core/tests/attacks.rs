@@ -6,6 +6,7 @@
 mod support;
 
 use support::first_device::start_clock;
+use support::forge::{identity_of, push_sealed};
 use support::pair::{paired, person};
 use support::proxy::Proxy;
 use support::server::{self, ServerProcess};
@@ -1101,61 +1102,6 @@ fn a_device_waiting_for_a_new_key_holds_its_pair_writes() {
     );
 }
 
-/// The account identity `store`'s keyring holds, as a hostile client
-/// reads its own keyring.
-fn identity_of(store: &mut Store) -> tandem_core::features::identity::Identity {
-    let mut doc = automerge::AutoCommit::new();
-    for c in store.changes_since(&DocId::keyring(), &[]).unwrap() {
-        doc.load_incremental(&c).unwrap();
-    }
-    let (value, _) = automerge::ReadDoc::get(&doc, automerge::ROOT, "identity")
-        .unwrap()
-        .expect("an identity in the keyring");
-    let text = value.into_string().unwrap();
-    let mut seed = [0u8; 32];
-    hex::decode_to_slice(text, &mut seed).unwrap();
-    tandem_core::features::identity::Identity::from_seed(&seed)
-}
-
-/// Seals `change` of `doc` for pair `space` under `key` (epoch 0) as
-/// `writer`, and pushes it with `from`'s token, as a hostile client would.
-fn push_sealed(
-    from: &Store,
-    space: &str,
-    key: &SpaceKey,
-    doc: &DocId,
-    change: &[u8],
-    writer: tandem_core::sync::seal::Writer<'_>,
-) {
-    use base64::Engine as _;
-    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let hash = automerge::Change::from_bytes(change.to_vec())
-        .unwrap()
-        .hash();
-    let wire_doc_id = key.wire_doc_id(doc.as_str());
-    let wire_change_hash = key.wire_change_hash(doc.as_str(), &hash.0);
-    let place = tandem_core::sync::seal::Place {
-        space_id: space,
-        wire_doc_id: &wire_doc_id,
-        wire_change_hash: &wire_change_hash,
-        epoch: 0,
-    };
-    let payload = tandem_core::sync::pack::encode([change]);
-    let (nonce, ciphertext) =
-        tandem_core::sync::seal::seal(key, &place, doc.as_str(), writer, &payload).unwrap();
-    let client = from.account().unwrap().unwrap().client().unwrap();
-    client
-        .push(vec![tandem_protocol::PushRecord {
-            space_id: space.to_owned(),
-            doc_id: wire_doc_id,
-            change_hash: wire_change_hash,
-            key_epoch: 0,
-            nonce: b64.encode(nonce),
-            ciphertext: b64.encode(ciphertext),
-        }])
-        .unwrap();
-}
-
 /// A hostile mentor holds the pair's key and writes in the mentee's name:
 /// a change to the pair's people document whose automerge actor is the
 /// mentee's phone, renaming the mentee and carrying that phone's next
@@ -1224,7 +1170,7 @@ fn a_partner_cannot_write_in_the_other_persons_name() {
     ];
     for (n, (writer, expected)) in attempts.into_iter().enumerate() {
         let change = forged(&mut mentee, n);
-        push_sealed(&mentor, &pair, &key, &people, &change, writer);
+        push_sealed(&mentor, &pair, &key, 0, &people, &change, writer);
         for s in [&mut mentee, &mut tablet] {
             let report = tandem_core::sync::run::sync(s).unwrap();
             assert!(
@@ -1243,6 +1189,7 @@ fn a_partner_cannot_write_in_the_other_persons_name() {
         &mentor,
         &pair,
         &key,
+        0,
         &people,
         &change,
         Writer::Signed(&mentors_own),
@@ -1260,6 +1207,18 @@ fn a_partner_cannot_write_in_the_other_persons_name() {
     // clashing with nothing, and the mentor sees the real name.
     let mine = |s: &Store| s.read_model_dump().unwrap().contains("Forged");
     assert!(!mine(&mentee) && !mine(&tablet));
+    // A device the mentee links only now pulls the forged records too,
+    // before it has ever seen the phone write: it knows the phone as the
+    // person's from the devices document, and refuses them all the same.
+    let link = tandem_core::features::devices::link_code(&mut mentee).unwrap();
+    let mut later = store_in(dir.path(), "later.db", start_clock(), Durability::Normal);
+    tandem_core::features::devices::link(&mut later, &link, &srv.url).unwrap();
+    tandem_core::sync::run::sync(&mut later).unwrap();
+    assert!(!mine(&later));
+    assert_eq!(
+        tandem_core::features::pairs::list(&later).unwrap()[0].pair_id,
+        pair
+    );
     tandem_core::features::pairs::share_clean_time(&mut mentee, &pair, true).unwrap();
     mentee.add_journal(journal("still mine")).unwrap();
     for s in [&mut mentee, &mut tablet, &mut mentor] {
@@ -1332,5 +1291,86 @@ fn an_unlink_that_fails_midway_is_shown_and_finishes_when_tried_again() {
     assert_eq!(
         mentor.note(&note.id).unwrap().body,
         "written under the new epoch"
+    );
+}
+
+/// A phone of the mentee's, lost and not yet unlinked, writes into the
+/// key ring that the pair ended and that the person is its mentor. Before,
+/// every device of the person then stopped syncing the pair for good (and
+/// took the mentor's side). Now an ended pair counts only once the server
+/// shows the other person gone, and the side a pair was made on is kept:
+/// the pair goes on, and ending it for real still reaches every device.
+#[test]
+fn a_lost_phone_cannot_end_a_pair_or_swap_its_side_through_the_key_ring() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let (mut mentee, mut mentor, clock, pair) = paired(dir.path(), &srv.url);
+    let link = tandem_core::features::devices::link_code(&mut mentee).unwrap();
+    let mut lost = store_in(dir.path(), "lost.db", clock, Durability::Normal);
+    tandem_core::features::devices::link(&mut lost, &link, &srv.url).unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut lost).unwrap();
+    assert_eq!(tandem_core::features::pairs::list(&lost).unwrap().len(), 1);
+
+    let change = keyring_change(
+        &mut lost,
+        &[
+            (format!("{pair}.ended"), "yes".into()),
+            (format!("{pair}.side"), "mentor".into()),
+        ],
+    );
+    // Sealed with the private key and signed as a device the account's
+    // identity (which the phone holds) certified.
+    let private = mentee.private_space().unwrap().unwrap().space_id;
+    let key = tandem_core::features::codes::LinkCode::parse(&link)
+        .unwrap()
+        .key;
+    let actor = automerge::Change::from_bytes(change.clone())
+        .unwrap()
+        .actor_id()
+        .to_bytes()
+        .to_vec();
+    let signer = tandem_core::sync::signature::Signer::new(
+        &identity_of(&mut lost),
+        &actor,
+        &tandem_core::sync::signature::generate_seed(),
+    );
+    push_sealed(
+        &lost,
+        &private,
+        &key,
+        0,
+        &DocId::keyring(),
+        &change,
+        tandem_core::sync::seal::Writer::Signed(&signer),
+    );
+    for _ in 0..2 {
+        tandem_core::sync::run::sync(&mut mentee).unwrap();
+    }
+    let view = tandem_core::features::pairs::get(&mentee, &pair).unwrap();
+    assert!(!view.ended, "{view:?}");
+    assert_eq!(view.side, tandem_core::pair::Side::Mentee);
+    let note = mentee
+        .create_note_in(Some(&pair), "Plan", "still shared")
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    assert_eq!(mentor.note(&note.id).unwrap().body, "still shared");
+
+    // The person ends it on one device: the other follows.
+    tandem_core::features::pairs::end(&mut lost, &pair).unwrap();
+    assert!(
+        tandem_core::features::pairs::get(&lost, &pair)
+            .unwrap()
+            .ended
+    );
+    tandem_core::sync::run::sync(&mut lost).unwrap();
+    for _ in 0..2 {
+        tandem_core::sync::run::sync(&mut mentee).unwrap();
+    }
+    assert!(
+        tandem_core::features::pairs::get(&mentee, &pair)
+            .unwrap()
+            .ended
     );
 }

@@ -192,9 +192,9 @@ fn stores_and_the_relay_of_the_last_release_open_migrate_and_sync_on() {
             .iter()
             .any(|n| n.body == "Thursday, 7pm")
     );
-    // Each space moved to its signing epoch at the upgrade: what was
-    // written before is unsigned and still read, everything since is
-    // signed by a device of the writer's identity.
+    // Once pulled after the upgrade, each space takes no more unsigned
+    // records: what was written before is unsigned and still read,
+    // everything written since is signed.
     let client = mentee.account().unwrap().unwrap().client().unwrap();
     for space in [
         mentee.private_space().unwrap().unwrap().space_id,
@@ -209,25 +209,60 @@ fn stores_and_the_relay_of_the_last_release_open_migrate_and_sync_on() {
             .spaces
             .remove(0)
             .records;
-        let signers: Vec<(u32, Option<[u8; 32]>)> = records
+        let signed: Vec<bool> = records
             .iter()
             .map(|r| {
-                let signer = tandem_core::sync::engine::record_signer(&mentee, &space, r)
+                tandem_core::sync::engine::record_signer(&mentee, &space, r)
                     .unwrap()
-                    .expect("every record opens");
-                (r.key_epoch, signer)
+                    .expect("every record opens")
+                    .is_some()
             })
             .collect();
-        // From the release before: unsigned, under the first epoch.
-        assert!(signers.iter().any(|(e, s)| *e == 0 && s.is_none()));
-        // Since: a new epoch, every record of it signed (upgraded devices
-        // sign what they write under the old epoch too).
-        assert!(signers.iter().any(|(e, _)| *e > 0), "{space}: {signers:?}");
-        assert!(
-            signers.iter().all(|(e, s)| *e == 0 || s.is_some()),
-            "{space}: {signers:?}"
-        );
+        let first = signed
+            .iter()
+            .position(|s| *s)
+            .expect("signed records since");
+        assert!(first > 0, "{space}: records from the release before");
+        assert!(signed[first..].iter().all(|s| *s), "{space}: {signed:?}");
     }
+    // The mentor still holds the pair's key from before, and seals a record
+    // under it, unsigned as the old release wrote them, in the mentee's
+    // name: the mentee's device refuses it.
+    let key_hex =
+        support::forge::keyring_value(&mut mentor, &format!("{pair}.0")).expect("the pair's key");
+    let mut key = [0u8; 32];
+    hex::decode_to_slice(key_hex, &mut key).unwrap();
+    let key = tandem_core::sync::seal::SpaceKey::from_bytes(key);
+    let people = tandem_core::document::DocId::in_pair(&pair, "people");
+    let phone = hex::decode(mentee.device_id()).unwrap();
+    let forged = {
+        use automerge::transaction::Transactable as _;
+        let mut doc = automerge::AutoCommit::new();
+        for c in mentor.changes_since(&people, &[]).unwrap() {
+            doc.load_incremental(&c).unwrap();
+        }
+        doc.set_actor(automerge::ActorId::from(phone.clone()));
+        doc.put(automerge::ROOT, "mentee.name", "Forged").unwrap();
+        doc.get_last_local_change().unwrap().raw_bytes().to_vec()
+    };
+    support::forge::push_sealed(
+        &mentor,
+        &pair,
+        &key,
+        0,
+        &people,
+        &forged,
+        tandem_core::sync::seal::Writer::Unsigned(&phone),
+    );
+    let report = tandem_core::sync::run::sync(&mut mentee).unwrap();
+    assert!(
+        report
+            .refused
+            .iter()
+            .any(|r| r.reason == tandem_core::sync::seal::Refusal::Unsigned),
+        "{report:?}"
+    );
+    assert!(!mentee.read_model_dump().unwrap().contains("Forged"));
 
     // A device linked now, to the upgraded account, gets everything.
     let mut phone = store_in(dir.path(), "phone.db", c, Durability::Normal);

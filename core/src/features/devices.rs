@@ -13,12 +13,12 @@ mod recovery;
 
 #[doc(hidden)]
 pub use envelopes::seal_envelope_for;
-pub(crate) use envelopes::{receive_epoch_keys, send_epoch_keys, send_keys_to_new_devices};
+pub(crate) use envelopes::{receive_epoch_keys, send_keys_to_new_devices};
 pub(crate) use linking::publish_device;
 pub use linking::{DeviceView, link, link_code, list, unlink};
 pub use on_server::{DeviceOnServer, list_with_server};
+pub(crate) use recovery::upload_recovery;
 pub use recovery::{new_recovery_key, restore};
-pub(crate) use recovery::{reseal_recovery, upload_recovery};
 
 super::handle!(
     /// This person's devices and recovery.

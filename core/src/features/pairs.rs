@@ -10,10 +10,10 @@ mod pairing;
 mod pins;
 mod reach_outs;
 
-pub(crate) use epochs::{next_epoch_key, rotate, rotate_after_unlink};
+pub(crate) use epochs::{next_epoch_key, rotate_after_unlink};
 pub use pairing::{PairView, end, get, invite, join, list, resolve, share_clean_time};
 pub(crate) use pairing::{has_live_pairs, note_pair_spaces, publish_to_pairs, refuse_known_space};
-pub(crate) use pins::{partner_devices, pin_identities};
+pub(crate) use pins::pin_identities;
 pub use reach_outs::{acknowledge, reach_out};
 
 /// Confirms the identity the other side of `pair_id` shows now (see

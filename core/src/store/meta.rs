@@ -126,23 +126,22 @@ impl Store {
         Ok(())
     }
 
-    /// The first epoch of `space_id` from which only signed records are
-    /// taken; `None` while undecided (a space from before signatures,
-    /// until its signing epoch starts).
-    pub(crate) fn signed_from(&self, space_id: &str) -> Result<Option<u32>> {
+    /// The last record (`seq`) of `space_id` that may be unsigned: every
+    /// record after it must be signed. `None` while undecided (a space
+    /// from before signatures, until this device has pulled it after the
+    /// upgrade).
+    pub(crate) fn signed_after(&self, space_id: &str) -> Result<Option<i64>> {
         Ok(self
-            .meta(&format!("signed_from:{space_id}"))?
+            .meta(&format!("signed_after:{space_id}"))?
             .and_then(|v| v.parse().ok()))
     }
 
-    /// Decides the first signed epoch of `space_id`, unless it is decided
-    /// already: the first decision holds, so nothing written later (a
-    /// lost phone's keyring entry) can open a space to unsigned records.
-    pub(crate) fn decide_signed_from(&self, space_id: &str, epoch: u32) -> Result<()> {
-        self.conn
-            .prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
-            .execute([format!("signed_from:{space_id}"), epoch.to_string()])?;
-        Ok(())
+    /// Decides where `space_id`'s unsigned records end: at `seq`, or
+    /// earlier if decided earlier. Only ever tightens, so nothing written
+    /// later (a lost phone's key-ring entry) opens a space to unsigned
+    /// records again.
+    pub(crate) fn decide_signed_after(&self, space_id: &str, seq: i64) -> Result<()> {
+        decide_signed_after(&self.conn, space_id, seq)
     }
 
     /// The epoch at which this device last sealed every private key to
@@ -157,6 +156,24 @@ impl Store {
     /// `epoch`.
     pub(crate) fn note_keys_sent(&self, device_id: &str, epoch: u32) -> Result<()> {
         self.set_meta(&format!("keys_sent:{device_id}"), &epoch.to_string())
+    }
+
+    /// Whether the key ring says another of the person's devices ended
+    /// pair `space_id` (taken once the server agrees).
+    pub(crate) fn ended_claimed(&self, space_id: &str) -> Result<bool> {
+        Ok(self.meta(&format!("ended_claimed:{space_id}"))?.is_some())
+    }
+
+    /// Ends pair `space_id` here: no longer synced; what is here stays.
+    pub(crate) fn end_space(&mut self, space_id: &str) -> Result<()> {
+        let n = self.conn.execute(
+            "UPDATE spaces SET ended = 1 WHERE space_id = ?1 AND ended = 0",
+            [space_id],
+        )?;
+        if n > 0 {
+            self.note_changed(&[Area::Pairs]);
+        }
+        Ok(())
     }
 
     /// Whether this device started unlinking `device_id` and did not
@@ -254,6 +271,23 @@ impl Store {
             .execute("DELETE FROM meta WHERE key = 'snapshot_changes'", [])?;
         Ok(())
     }
+}
+
+/// [`Store::decide_signed_after`] on a connection or transaction.
+pub(super) fn decide_signed_after(
+    conn: &rusqlite::Connection,
+    space_id: &str,
+    seq: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, CAST(?2 AS TEXT))
+         ON CONFLICT (key) DO UPDATE SET value = CAST(min(CAST(value AS INTEGER), ?2) AS TEXT)",
+    )?
+    .execute(rusqlite::params![
+        format!("signed_after:{space_id}"),
+        seq.max(0)
+    ])?;
+    Ok(())
 }
 
 /// Counts `n` more changes of the private space towards the next round of

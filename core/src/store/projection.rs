@@ -306,10 +306,10 @@ fn identity(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
     Ok(())
 }
 
-/// Takes a space's first signed epoch from the keyring (the private
-/// space's when `space` is `None`), unless this device decided one
-/// already: the first decision holds.
-fn signed_from(tx: &Transaction<'_>, space: Option<&str>, epoch: u32) -> Result<()> {
+/// Takes where a space's unsigned records end from the keyring (the
+/// private space's when `space` is `None`): the earliest decision any of
+/// the person's devices made holds.
+fn signed_after(tx: &Transaction<'_>, space: Option<&str>, seq: i64) -> Result<()> {
     let space_id: Option<String> = match space {
         Some(s) => Some(s.to_owned()),
         None => tx
@@ -321,10 +321,7 @@ fn signed_from(tx: &Transaction<'_>, space: Option<&str>, epoch: u32) -> Result<
             .optional()?,
     };
     if let Some(space_id) = space_id {
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            params![format!("signed_from:{space_id}"), epoch.to_string()],
-        )?;
+        super::meta::decide_signed_after(tx, &space_id, seq)?;
     }
     Ok(())
 }
@@ -349,8 +346,8 @@ fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
             continue;
         }
         if key == crate::features::signing::PRIVATE_FIELD {
-            if let Some(epoch) = shard::get::<_, String>(doc, &key)?.and_then(|v| v.parse().ok()) {
-                signed_from(tx, None, epoch)?;
+            if let Some(seq) = shard::get::<_, String>(doc, &key)?.and_then(|v| v.parse().ok()) {
+                signed_after(tx, None, seq)?;
             }
             continue;
         }
@@ -374,9 +371,11 @@ fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
             continue;
         };
         if field == "side" {
+            // The side a pair was made on is kept: a later entry (a lost
+            // phone's) cannot turn a mentee into a mentor.
             tx.execute(
                 "INSERT INTO spaces (space_id, role, epoch, side) VALUES (?1, 'pair', 0, ?2)
-                 ON CONFLICT (space_id) DO UPDATE SET side = excluded.side",
+                 ON CONFLICT (space_id) DO UPDATE SET side = coalesce(spaces.side, excluded.side)",
                 params![space, value],
             )?;
         } else if let Some(fp) = field.strip_prefix("pin.") {
@@ -395,14 +394,17 @@ fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
                     .or_insert((at, fp.to_owned()));
                 *newest = (*newest).clone().max((at, fp.to_owned()));
             }
-        } else if field == "signed_from" {
-            if let Ok(epoch) = value.parse::<u32>() {
-                signed_from(tx, Some(space), epoch)?;
+        } else if field == "signed_after" {
+            if let Ok(seq) = value.parse::<i64>() {
+                signed_after(tx, Some(space), seq)?;
             }
         } else if field == "ended" {
+            // Another of the person's devices says the pair ended: taken
+            // once the server agrees (see `pairs::note_pair_spaces`), so a
+            // lost phone's entry cannot stop a live pair syncing.
             tx.execute(
-                "UPDATE spaces SET ended = 1 WHERE space_id = ?1",
-                params![space],
+                "INSERT INTO meta (key, value) VALUES (?1, 'yes') ON CONFLICT DO NOTHING",
+                params![format!("ended_claimed:{space}")],
             )?;
         } else if let Ok(epoch) = field.parse::<u32>() {
             let mut bytes = [0u8; 32];

@@ -145,8 +145,8 @@ pub fn connect(access: &mut impl StoreAccess, server: &str) -> Result<SyncReport
                 info.epoch,
                 &SpaceKey::generate(),
             )?;
-            // Made by a build that signs: signed from its first epoch.
-            crate::features::signing::decide(s, &info.space_id, info.epoch)
+            // Made by a build that signs: signed from its first record.
+            crate::features::signing::decide(s, &info.space_id, 0)
         })?;
     }
     super::run::sync(access)
@@ -448,10 +448,28 @@ pub(crate) fn apply_pull(
     let mut refused: Vec<RefusedRecord> = Vec::new();
     let mut writers = Writers::load(store)?;
     let mut more = false;
-    for page in answer.spaces {
+    // The private space first: what it brings of the key ring and the
+    // devices document (where a pair's unsigned records end, which
+    // devices are the person's) decides how the pairs' records are read.
+    let mut pages = answer.spaces;
+    pages.sort_by_key(|p| {
+        spaces
+            .iter()
+            .find(|s| s.space_id == p.space_id)
+            .is_none_or(|s| s.role != SpaceRole::Private)
+    });
+    for page in pages {
         let Some(space) = spaces.iter().find(|s| s.space_id == page.space_id) else {
             continue;
         };
+        // When it did bring some, the pairs are pulled again once that
+        // is applied.
+        if space.role == SpaceRole::Pair
+            && (batch.contains_key(&DocId::keyring()) || batch.contains_key(&DocId::devices()))
+        {
+            more = true;
+            continue;
+        }
         if page.head_seq < space.high_water {
             return Err(Error::RolledBack {
                 space_id: space.space_id.clone(),
@@ -700,10 +718,7 @@ pub(crate) fn open_record(
         epoch: record.key_epoch,
     };
     let opened = seal::open(key, &place, &nonce, &ciphertext)?;
-    members.admit(record.key_epoch, opened.signer)?;
-    if let Some(identity) = members.writer_identity(opened.signer) {
-        writers.admit(&opened.writer, identity)?;
-    }
+    members.admit(record.seq, opened.signer)?;
     let doc_id = DocId::parse(&opened.doc_id).map_err(|_| Refusal::Malformed)?;
     // A record may only touch documents of its own space: a pair space
     // can never write into the person's private documents.
@@ -728,6 +743,11 @@ pub(crate) fn open_record(
     }
     if key.wire_change_hash(doc_id.as_str(), &hashes) != record.change_hash {
         return Err(Refusal::Mismatch);
+    }
+    // Last, once everything else holds: whose device the writer is (a
+    // record refused for another reason teaches nothing).
+    if let Some(identity) = members.writer_identity(opened.signer) {
+        writers.admit(&opened.writer, identity)?;
     }
     Ok((doc_id, changes))
 }

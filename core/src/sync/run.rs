@@ -90,14 +90,12 @@ fn steps(access: &mut impl StoreAccess) -> Result<SyncReport> {
     }
     super::retry::retry_newer(access, &client, &mut report)?;
     access.with(pairs::pin_identities)?;
-    // A space from before signatures starts its signing epoch once this
-    // device has everything. Then what waited goes out: what that wrote
-    // (the keyring, so the person's other devices take this decision
-    // rather than make their own), and what a device linked a moment ago
-    // held until the pull brought the identity it signs with.
-    if report.waiting_for_keys.is_empty() {
-        access.with(|store| signing::start_signing_epochs(store, &client))?;
-    }
+    // A space from before signatures takes no unsigned record after what
+    // this device has now pulled. Then what waited goes out: what that
+    // wrote (the keyring, so the person's other devices take this
+    // decision), and what a device linked a moment ago held until the
+    // pull brought the identity it signs with.
+    access.with(|store| signing::decide_pulled(store, &report.waiting_for_keys))?;
     // A device linked since the private space last moved on gets the
     // earlier keys from here.
     access.with(|store| crate::features::devices::send_keys_to_new_devices(store, &client))?;

@@ -111,9 +111,9 @@ pub(crate) fn device_signer(store: &mut Store) -> Result<Option<Signer>> {
 /// Whose writing one space takes, and from which epoch only signed.
 #[derive(Debug, Clone)]
 pub(crate) struct Members {
-    /// The first epoch whose records must be signed (`None`: undecided,
-    /// a space from before signatures).
-    signed_from: Option<u32>,
+    /// The last record that may be unsigned (`None`: undecided, a space
+    /// from before signatures not pulled since the upgrade).
+    signed_after: Option<i64>,
     /// Fingerprints of the identities whose devices may write here;
     /// `None` while this device cannot tell yet (a device linked a moment
     /// ago before its keyring arrives; a pair before it pinned the other
@@ -141,7 +141,7 @@ impl Members {
             }
         };
         Ok(Members {
-            signed_from: store.signed_from(&space.space_id)?,
+            signed_after: store.signed_after(&space.space_id)?,
             identities,
             owner: own.filter(|_| space.role == SpaceRole::Private),
         })
@@ -154,12 +154,12 @@ impl Members {
         self.owner.or(signer.map(|s| fingerprint(&s)))
     }
 
-    /// Whether these members' rules take a record of `epoch` signed by
-    /// `signer` (`None`: unsigned).
-    pub(crate) fn admit(&self, epoch: u32, signer: Option<[u8; 32]>) -> Result<(), Refusal> {
+    /// Whether these members' rules take record `seq` (for a snapshot:
+    /// the last record it covers) signed by `signer` (`None`: unsigned).
+    pub(crate) fn admit(&self, seq: i64, signer: Option<[u8; 32]>) -> Result<(), Refusal> {
         let Some(id) = signer else {
-            return match self.signed_from {
-                Some(from) if epoch >= from => Err(Refusal::Unsigned),
+            return match self.signed_after {
+                Some(after) if seq > after => Err(Refusal::Unsigned),
                 _ => Ok(()),
             };
         };
@@ -188,11 +188,22 @@ pub(crate) struct Writers {
 }
 
 impl Writers {
-    /// What this device has learned so far.
+    /// What this device has learned so far. The person's own devices (each
+    /// records its actor in the devices document) are the person's, whatever
+    /// was learned before.
     pub(crate) fn load(store: &Store) -> Result<Writers> {
         let mut known = store.writer_identities()?;
         if let Some(own) = store.identity_public()? {
-            known.insert(store.device_id(), fingerprint(&own));
+            let own = fingerprint(&own);
+            known.insert(store.device_id(), own);
+            for body in store.device_records()? {
+                let actor = serde_json::from_str::<serde_json::Value>(&body)
+                    .ok()
+                    .and_then(|v| v.get("actor")?.as_str().map(str::to_owned));
+                if let Some(actor) = actor {
+                    known.insert(actor, own);
+                }
+            }
         }
         Ok(Writers {
             known,
@@ -283,21 +294,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unsigned_records_pass_only_below_the_signing_epoch_and_signers_must_be_members() {
+    fn unsigned_records_pass_only_up_to_their_end_and_signers_must_be_members() {
         let member = Identity::generate().public_key();
         let stranger = Identity::generate().public_key();
         let members = Members {
-            signed_from: Some(3),
+            signed_after: Some(3),
             identities: Some(vec![fingerprint(&member)]),
             owner: None,
         };
-        assert_eq!(members.admit(2, None), Ok(()));
-        assert_eq!(members.admit(3, None), Err(Refusal::Unsigned));
+        assert_eq!(members.admit(3, None), Ok(()));
+        assert_eq!(members.admit(4, None), Err(Refusal::Unsigned));
         assert_eq!(members.admit(0, Some(member)), Ok(()));
         assert_eq!(members.admit(5, Some(member)), Ok(()));
         assert_eq!(members.admit(5, Some(stranger)), Err(Refusal::BadSignature));
         let undecided = Members {
-            signed_from: None,
+            signed_after: None,
             identities: None,
             owner: None,
         };

@@ -197,7 +197,7 @@ fn open_all(store: &Store, client: &Client, space_id: &str) -> Result<Vec<Opened
                 None => continue,
             },
         };
-        if members.admit(snap.key_epoch, opened.signer).is_err() {
+        if members.admit(snap.upto_seq, opened.signer).is_err() {
             continue;
         }
         let Ok(doc_id) = DocId::parse(&opened.doc_id) else {
@@ -210,9 +210,10 @@ fn open_all(store: &Store, client: &Client, space_id: &str) -> Result<Vec<Opened
             continue;
         };
         // One snapshot per document: the one that reaches furthest (an
-        // older round, sealed under an earlier epoch, may still be there).
+        // older round, sealed under an earlier epoch, may still be there),
+        // a bound sealed with it before one only the server claims.
         if let Some(kept) = out.iter_mut().find(|o: &&mut Opened| o.doc_id == doc_id) {
-            if snap.upto_seq > kept.upto {
+            if (sealed, snap.upto_seq) > (kept.sealed_bound, kept.upto) {
                 *kept = Opened {
                     doc_id,
                     doc,

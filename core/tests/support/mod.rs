@@ -78,6 +78,7 @@ pub fn second_device(
 }
 
 pub mod first_device;
+pub mod forge;
 pub mod pair;
 pub mod proxy;
 pub mod server;

@@ -203,12 +203,26 @@ pub(crate) fn send_keys_to_new_devices(store: &mut Store, client: &Client) -> Re
     if space.epoch == 0 {
         return Ok(0);
     }
-    let mut sent = 0;
+    let mut waiting = Vec::new();
     for d in list(store)? {
         if d.unlinked || d.this_device || store.keys_sent(&d.device_id)? >= Some(space.epoch) {
             continue;
         }
-        let Some(pk) = public_key(&d) else { continue };
+        if let Some(pk) = public_key(&d) {
+            waiting.push((d, pk));
+        }
+    }
+    if waiting.is_empty() {
+        return Ok(0);
+    }
+    // Only to a device the server lists as current too, as keys are only
+    // taken from one.
+    let on_server = client.devices()?.devices;
+    let mut sent = 0;
+    for (d, pk) in waiting {
+        if !on_server.iter().any(|s| s.device_id == d.device_id) {
+            continue;
+        }
         let packed = pack_keys(&store.space_keys(&space.space_id)?);
         let upload = seal(
             &store.box_secret()?,

@@ -97,6 +97,11 @@ pub struct DeviceView {
     /// Listed by the server but recorded by none of the person's devices.
     #[serde(default)]
     pub uncertified: bool,
+    /// Its automerge actor id (hex): the writer its records name, so that
+    /// no one else's identity can certify it as theirs. Recorded by the
+    /// device itself (none for one that has not published it yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
     /// This device started unlinking it and did not finish (the
     /// connection dropped midway): the new keys may not have reached the
     /// person's other devices and pairs yet. Unlinking it again finishes.
@@ -110,6 +115,8 @@ struct Recorded<'a> {
     device_id: &'a str,
     public_key: &'a str,
     unlinked: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actor: Option<&'a str>,
 }
 
 /// The devices document's record of `view`.
@@ -118,6 +125,7 @@ fn record(view: &DeviceView) -> Result<String> {
         device_id: &view.device_id,
         public_key: &view.public_key,
         unlinked: view.unlinked,
+        actor: view.actor.as_deref(),
     })?)
 }
 
@@ -134,12 +142,12 @@ pub(crate) fn publish_device(store: &mut Store) -> Result<()> {
         this_device: false,
         server: None,
         uncertified: false,
+        actor: Some(store.device_id()),
         unlink_unfinished: false,
     };
-    if list(store)?
-        .iter()
-        .any(|d| d.device_id == view.device_id && d.public_key == view.public_key)
-    {
+    if list(store)?.iter().any(|d| {
+        d.device_id == view.device_id && d.public_key == view.public_key && d.actor == view.actor
+    }) {
         return Ok(());
     }
     let body = record(&view)?;
@@ -195,6 +203,7 @@ pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizi
                 this_device: false,
                 server: None,
                 uncertified: true,
+                actor: None,
                 unlink_unfinished: false,
             }
         }
@@ -229,7 +238,6 @@ pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizi
         epoch,
         &SpaceKey::generate(),
     )?;
-    crate::features::signing::decide(store, &space.space_id, epoch)?;
     store.request_snapshot_round()?;
     // The recovery key first: the lost phone may know how to use the old
     // one, and nothing after this may stop it being replaced.

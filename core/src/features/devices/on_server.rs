@@ -54,6 +54,7 @@ fn merge(mut local: Vec<DeviceView>, server: Vec<DeviceInfo>, me: &str) -> Vec<D
                 unlinked: false,
                 server: Some(seen),
                 uncertified: true,
+                actor: None,
                 unlink_unfinished: false,
             }),
         }
@@ -73,6 +74,7 @@ mod tests {
             this_device: false,
             server: None,
             uncertified: false,
+            actor: None,
             unlink_unfinished: false,
         }
     }

@@ -145,19 +145,6 @@ pub(crate) fn upload_recovery(access: &mut impl StoreAccess, client: &Client) ->
     })
 }
 
-/// Has the recovery envelope sealed again at its next upload: the private
-/// space moved to an epoch whose key the stored envelope lacks, and a
-/// restore must read what is written under it.
-pub(crate) fn reseal_recovery(store: &mut Store) -> Result<()> {
-    match store.recovery_record()? {
-        Some(mut kept) if kept.uploaded => {
-            kept.uploaded = false;
-            store.keep_recovery_record(&kept)
-        }
-        _ => Ok(()),
-    }
-}
-
 /// Restores a person on this fresh device from their recovery key, at
 /// `server`: everything in their private space, and their pairs. Returns
 /// what arrived and the person's **new** recovery key (the old one is

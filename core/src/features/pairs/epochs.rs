@@ -58,9 +58,6 @@ pub(crate) fn rotate(
     let secret = store.box_secret()?;
     let epoch = fresh_epoch(store, client, space_id)?;
     remember_pair(store, space_id, side, epoch, &SpaceKey::generate())?;
-    // Everything written under the new epoch is signed: it is the pair's
-    // signing epoch if none had started yet.
-    crate::features::signing::decide(store, space_id, epoch)?;
     let packed = envelopes::pack_keys(&store.space_keys(space_id)?);
     let mut sent = Vec::new();
     for (device, public) in partner_devices(store, space_id, side)? {

@@ -113,8 +113,8 @@ pub fn join(access: &mut impl StoreAccess, code: &str) -> Result<PairView> {
         refuse_known_space(s, &joined.space_id)?;
         remember_pair(s, &joined.space_id, Side::Mentor, joined.epoch, &code.key)?;
         // A pair invited by a build that signs is signed from its start;
-        // one invited before starts its signing epoch once both sides
-        // know each other's devices.
+        // for one invited before, where its unsigned records end is
+        // decided after the first full pull.
         if code.signed {
             crate::features::signing::decide(s, &joined.space_id, 0)?;
         }
@@ -268,8 +268,7 @@ pub(crate) fn start_epoch(store: &mut Store, space_id: &str, epoch: u32) -> Resu
     if space.side != Some(Side::Mentee) || store.space_key(space_id, epoch)?.is_some() {
         return Ok(());
     }
-    remember_pair(store, space_id, Side::Mentee, epoch, &SpaceKey::generate())?;
-    crate::features::signing::decide(store, space_id, epoch)
+    remember_pair(store, space_id, Side::Mentee, epoch, &SpaceKey::generate())
 }
 
 /// Whether this device has a pair that has not ended (and so reason to
@@ -279,26 +278,37 @@ pub(crate) fn has_live_pairs(store: &Store) -> Result<bool> {
 }
 
 /// Reads the server's list of this account's spaces into the pairs: marks
-/// those it is no longer a member of as ended, and records how many
-/// members each has (a pair has two; more is flagged on the pair).
+/// those it is no longer a member of as ended, and those another of the
+/// person's devices ended (the key ring says so) once the server shows
+/// the other person gone; records how many members each has (a pair has
+/// two; more is flagged on the pair).
 pub(crate) fn note_pair_spaces(store: &mut Store, list: &SpaceList) -> Result<()> {
     for space in store.spaces()? {
         if space.side.is_none() || space.ended {
             continue;
         }
         match list.spaces.iter().find(|s| s.space_id == space.space_id) {
-            Some(info) => store.set_pair_members(&space.space_id, info.members)?,
+            Some(info) => {
+                store.set_pair_members(&space.space_id, info.members)?;
+                if info.members <= 1 && store.ended_claimed(&space.space_id)? {
+                    store.end_space(&space.space_id)?;
+                }
+            }
             None => mark_ended(store, &space.space_id)?,
         }
     }
     Ok(())
 }
 
+/// Ends pair `space_id` on this device, which knows it first-hand (the
+/// person ended it here, or the server no longer lists it), and tells the
+/// person's other devices through the key ring.
 pub(crate) fn mark_ended(store: &mut Store, space_id: &str) -> Result<()> {
     let doc = DocId::keyring();
     store.write_whole(&doc, |tx| {
         shard::put(tx, &format!("{space_id}.ended"), &"yes".to_owned())
-    })
+    })?;
+    store.end_space(space_id)
 }
 
 /// Writes what this person shows the other side: name, account, zone,

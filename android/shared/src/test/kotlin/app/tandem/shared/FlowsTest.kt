@@ -68,7 +68,7 @@ class FlowsTest {
             val invite = robin.tandem.pairInviteFlow()
             assertIs<PairInviteStep.Ready>(invite.step())
             val code = assertIs<PairInviteStep.ShowingCode>(invite.invite()).v1
-            assertTrue(code.text.startsWith("TP2-"))
+            assertTrue(code.text.startsWith("TP3-"))
             assertEquals(code.text, code.qrPayload)
             assertFailsWith<TandemException.Validation> { invite.invite() }
             assertIs<PairInviteStep.ShowingCode>(invite.step())

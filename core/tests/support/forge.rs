@@ -1,0 +1,65 @@
+//! What a hostile client does with the keys it holds: read its own key
+//! ring, and seal and push records of its own making.
+
+use tandem_core::Store;
+use tandem_core::document::DocId;
+use tandem_core::sync::seal::SpaceKey;
+
+/// A text value `store`'s key ring holds under `field`.
+pub fn keyring_value(store: &mut Store, field: &str) -> Option<String> {
+    let mut doc = automerge::AutoCommit::new();
+    for c in store.changes_since(&DocId::keyring(), &[]).unwrap() {
+        doc.load_incremental(&c).unwrap();
+    }
+    let (value, _) = automerge::ReadDoc::get(&doc, automerge::ROOT, field).unwrap()?;
+    value.into_string().ok()
+}
+
+/// The account identity `store`'s keyring holds, as a hostile client
+/// reads its own keyring.
+pub fn identity_of(store: &mut Store) -> tandem_core::features::identity::Identity {
+    let text = keyring_value(store, "identity").expect("an identity in the keyring");
+    let mut seed = [0u8; 32];
+    hex::decode_to_slice(text, &mut seed).unwrap();
+    tandem_core::features::identity::Identity::from_seed(&seed)
+}
+
+/// Seals `change` of `doc` for `space` under `key` (of `epoch`) as
+/// `writer`, and pushes it with `from`'s token, as a hostile client would.
+pub fn push_sealed(
+    from: &Store,
+    space: &str,
+    key: &SpaceKey,
+    epoch: u32,
+    doc: &DocId,
+    change: &[u8],
+    writer: tandem_core::sync::seal::Writer<'_>,
+) {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let hash = automerge::Change::from_bytes(change.to_vec())
+        .unwrap()
+        .hash();
+    let wire_doc_id = key.wire_doc_id(doc.as_str());
+    let wire_change_hash = key.wire_change_hash(doc.as_str(), &hash.0);
+    let place = tandem_core::sync::seal::Place {
+        space_id: space,
+        wire_doc_id: &wire_doc_id,
+        wire_change_hash: &wire_change_hash,
+        epoch,
+    };
+    let payload = tandem_core::sync::pack::encode([change]);
+    let (nonce, ciphertext) =
+        tandem_core::sync::seal::seal(key, &place, doc.as_str(), writer, &payload).unwrap();
+    let client = from.account().unwrap().unwrap().client().unwrap();
+    client
+        .push(vec![tandem_protocol::PushRecord {
+            space_id: space.to_owned(),
+            doc_id: wire_doc_id,
+            change_hash: wire_change_hash,
+            key_epoch: epoch,
+            nonce: b64.encode(nonce),
+            ciphertext: b64.encode(ciphertext),
+        }])
+        .unwrap();
+}
