@@ -1374,3 +1374,74 @@ fn a_lost_phone_cannot_end_a_pair_or_swap_its_side_through_the_key_ring() {
             .ended
     );
 }
+
+/// A hostile mentor (or a phone of the mentee's before its unlink) starts
+/// a new epoch of the pair and never sends its key. Before, the mentee's
+/// device waited for that key for ever, and everything it wrote to the
+/// pair stayed in its outbox. Now, after an hour of waiting, it gives up
+/// on that epoch and starts the next one itself: the key reaches the
+/// mentor's devices and what it wrote meanwhile arrives.
+#[test]
+fn a_pair_epoch_whose_key_never_comes_is_moved_past() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let (mut mentee, mut mentor, clock, pair) = paired(dir.path(), &srv.url);
+    for _ in 0..2 {
+        tandem_core::sync::run::sync(&mut mentee).unwrap();
+        tandem_core::sync::run::sync(&mut mentor).unwrap();
+    }
+    let hostile = mentor.account().unwrap().unwrap().client().unwrap();
+    let started = hostile.new_epoch(&pair).unwrap().epoch;
+    // It even writes under that epoch, with a key of its own, so that a
+    // device waiting on those records never gets past them.
+    let people = DocId::in_pair(&pair, "people");
+    let change = forged_change(&mut mentor, &people, &[("x".into(), "y".into())]);
+    let actor = automerge::Change::from_bytes(change.clone())
+        .unwrap()
+        .actor_id()
+        .to_bytes()
+        .to_vec();
+    push_sealed(
+        &mentor,
+        &pair,
+        &SpaceKey::generate(),
+        started,
+        &people,
+        &change,
+        tandem_core::sync::seal::Writer::Unsigned(&actor),
+    );
+    let report = tandem_core::sync::run::sync(&mut mentee).unwrap();
+    assert!(report.waiting_for_keys.contains(&pair), "{report:?}");
+    let note = mentee
+        .create_note_in(Some(&pair), "Plan", "written while waiting")
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    assert!(
+        tandem_core::sync::engine::status(&mentee)
+            .unwrap()
+            .pending_changes
+            > 0,
+        "held, not sealed under the old key"
+    );
+
+    clock.advance(chrono::Duration::minutes(61));
+    let report = tandem_core::sync::run::sync(&mut mentee).unwrap();
+    assert!(report.waiting_for_keys.is_empty(), "{report:?}");
+    assert_eq!(
+        tandem_core::sync::engine::status(&mentee)
+            .unwrap()
+            .pending_changes,
+        0
+    );
+    let moved = mentee
+        .spaces()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.space_id == pair)
+        .unwrap()
+        .epoch;
+    assert!(moved > started, "{moved} after {started}");
+    let report = tandem_core::sync::run::sync(&mut mentor).unwrap();
+    assert!(report.waiting_for_keys.is_empty(), "{report:?}");
+    assert_eq!(mentor.note(&note.id).unwrap().body, "written while waiting");
+}

@@ -91,7 +91,42 @@ impl Store {
         {
             return Ok(());
         }
+        // Since when: a wait that lasts is a key that is not coming.
+        let since = format!("waiting_since:{space_id}");
+        match epoch {
+            Some(_) if self.meta(&since)?.is_none() => {
+                self.set_meta(&since, &self.now().timestamp_millis().to_string())?
+            }
+            Some(_) => {}
+            None => {
+                self.conn
+                    .execute("DELETE FROM meta WHERE key = ?1", [since])?;
+            }
+        }
         self.set_meta(&format!("waiting:{space_id}"), &value)
+    }
+
+    /// Since when (UTC ms) this device has waited for a key of `space_id`.
+    pub(crate) fn waiting_since(&self, space_id: &str) -> Result<Option<i64>> {
+        Ok(self
+            .meta(&format!("waiting_since:{space_id}"))?
+            .and_then(|v| v.parse().ok()))
+    }
+
+    /// The highest epoch of `space_id` whose key this device gave up
+    /// waiting for: its records are refused rather than waited on.
+    pub(crate) fn given_up_epoch(&self, space_id: &str) -> Result<Option<u32>> {
+        Ok(self
+            .meta(&format!("given_up:{space_id}"))?
+            .and_then(|v| v.parse().ok()))
+    }
+
+    /// Gives up waiting for the keys of `space_id` up to `epoch`.
+    pub(crate) fn give_up_epoch(&self, space_id: &str, epoch: u32) -> Result<()> {
+        let epoch = self
+            .given_up_epoch(space_id)?
+            .map_or(epoch, |e| e.max(epoch));
+        self.set_meta(&format!("given_up:{space_id}"), &epoch.to_string())
     }
 
     /// This device's settings (defaults until changed).

@@ -507,6 +507,7 @@ pub(crate) fn apply_pull(
             keys = store.space_keys(&space.space_id)?.into_iter().collect();
         }
         let members = Members::of(store, space)?;
+        let given_up = store.given_up_epoch(&space.space_id)?;
         let mut cursor = space.cursor;
         let mut waiting = false;
         for record in page.records {
@@ -522,7 +523,12 @@ pub(crate) fn apply_pull(
             // device yet waits, with the cursor before it, until the key
             // arrives (from another of the person's devices, or for a
             // pair, from the other side's).
-            if record.key_epoch <= page.epoch && !keys.contains_key(&record.key_epoch) {
+            // An epoch this device gave up waiting for (its starter never
+            // sent the key) holds nothing back: its records are refused.
+            if record.key_epoch <= page.epoch
+                && !keys.contains_key(&record.key_epoch)
+                && given_up.is_none_or(|g| record.key_epoch > g)
+            {
                 waiting = true;
                 break;
             }

@@ -96,6 +96,10 @@ fn steps(access: &mut impl StoreAccess) -> Result<SyncReport> {
     // decision), and what a device linked a moment ago held until the
     // pull brought the identity it signs with.
     access.with(|store| signing::decide_pulled(store, &report.waiting_for_keys))?;
+    // A pair whose new epoch's key has not come for long moves on to one
+    // of this device's own.
+    let moved = access.with(|store| pairs::move_on_when_stuck(store, &client))?;
+    report.waiting_for_keys.retain(|s| !moved.contains(s));
     // A device linked since the private space last moved on gets the
     // earlier keys from here.
     access.with(|store| crate::features::devices::send_keys_to_new_devices(store, &client))?;

@@ -84,6 +84,44 @@ pub(crate) fn rotate(
     Ok(epoch)
 }
 
+/// How long a device waits for the key of a pair's new epoch before it
+/// starts one of its own: the member who started that epoch (a hostile
+/// partner, a lost phone before its unlink) may never send the key.
+pub(crate) const STUCK_AFTER_MS: i64 = 60 * 60 * 1000;
+
+/// Moves on every pair whose new epoch's key has not come for
+/// [`STUCK_AFTER_MS`]: this device gives up on that epoch (its records,
+/// if any, are refused rather than waited on) and starts the next one,
+/// whose key goes to the other side's vouched-for devices, so what was
+/// written here meanwhile goes out. Returns the pairs moved on.
+pub(crate) fn move_on_when_stuck(store: &mut Store, client: &Client) -> Result<Vec<String>> {
+    let now = store.now().timestamp_millis();
+    let mut moved = Vec::new();
+    for space in store.spaces()? {
+        let (Some(side), false) = (space.side, space.ended) else {
+            continue;
+        };
+        let Some(epoch) = store
+            .waiting_epoch(&space.space_id)?
+            .filter(|e| *e > space.epoch)
+        else {
+            continue;
+        };
+        if store
+            .waiting_since(&space.space_id)?
+            .is_none_or(|since| now - since < STUCK_AFTER_MS)
+            || partner_devices(store, &space.space_id, side)?.is_empty()
+        {
+            continue;
+        }
+        store.give_up_epoch(&space.space_id, epoch)?;
+        rotate(store, client, &space.space_id, side)?;
+        store.set_waiting_epoch(&space.space_id, None)?;
+        moved.push(space.space_id);
+    }
+    Ok(moved)
+}
+
 /// A new epoch of pair `space_id` at the server for which this device
 /// holds no key yet. A key already known for the epoch the server just
 /// started was planted (a lost phone can write the keyring before it is
@@ -137,6 +175,16 @@ pub(crate) fn next_epoch_key(
     for (e, key) in found.unwrap_or_default() {
         if store.space_key(space_id, e)?.is_none() {
             remember_pair(store, space_id, side, e, &key)?;
+        }
+    }
+    // An epoch between the ones it carries that it lacks was never keyed
+    // by the sender either (one its starter sent no key for, which the
+    // sender moved past): its records are refused rather than waited on.
+    if store.space_key(space_id, epoch)?.is_some() {
+        for e in space.epoch..epoch {
+            if store.space_key(space_id, e)?.is_none() {
+                store.give_up_epoch(space_id, e)?;
+            }
         }
     }
     Ok(store.space_key(space_id, epoch)?.is_some())
