@@ -917,3 +917,49 @@ fn a_record_in_a_newer_format_waits_and_is_applied_after_the_upgrade() {
     );
     assert_eq!(reason(&b), None, "the refusal is forgotten");
 }
+
+/// Two devices of a person each hold another identity (two devices from
+/// before identities that each made one after what looked like a full
+/// pull). Each still takes the other's signed records in the private
+/// space (before, each refused the other's for good), so their key rings
+/// merge and they settle on one identity.
+#[test]
+fn two_devices_that_made_an_identity_each_still_read_each_other() {
+    let (dir, srv, c, mut a) = first_device("UTC");
+    tandem_core::sync::engine::connect(&mut a, &srv.url).unwrap();
+    let code = tandem_core::features::devices::link_code(&mut a).unwrap();
+    let mut b = device(dir.path(), "b.db", c);
+    tandem_core::features::devices::link(&mut b, &code, &srv.url).unwrap();
+    run::sync(&mut a).unwrap();
+
+    // b's key ring now names another identity, as if b had made its own.
+    let change = {
+        use automerge::transaction::Transactable as _;
+        let mut doc = automerge::AutoCommit::new();
+        for ch in b
+            .changes_since(&tandem_core::document::DocId::keyring(), &[])
+            .unwrap()
+        {
+            doc.load_incremental(&ch).unwrap();
+        }
+        doc.put(automerge::ROOT, "identity", hex::encode([9u8; 32]))
+            .unwrap();
+        doc.get_last_local_change().unwrap().raw_bytes().to_vec()
+    };
+    b.apply_changes(&tandem_core::document::DocId::keyring(), &[change])
+        .unwrap();
+    let entry = b.add_journal(journal("signed under b's identity")).unwrap();
+    run::sync(&mut b).unwrap();
+    let report = run::sync(&mut a).unwrap();
+    assert!(report.refused.is_empty(), "{report:?}");
+    assert_eq!(
+        a.journal_entry(&entry.id).unwrap().text,
+        "signed under b's identity"
+    );
+    // And a's writing still reaches b: one identity on both.
+    let back = a.add_journal(journal("and back")).unwrap();
+    run::sync(&mut a).unwrap();
+    let report = run::sync(&mut b).unwrap();
+    assert!(report.refused.is_empty(), "{report:?}");
+    assert_eq!(b.journal_entry(&back.id).unwrap().text, "and back");
+}

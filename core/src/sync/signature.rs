@@ -115,9 +115,8 @@ pub(crate) struct Members {
     /// from before signatures not pulled since the upgrade).
     signed_after: Option<i64>,
     /// Fingerprints of the identities whose devices may write here;
-    /// `None` while this device cannot tell yet (a device linked a moment
-    /// ago before its keyring arrives; a pair before it pinned the other
-    /// side, or one whose pins conflict, which the pair shows).
+    /// `None` for any (the private space; a pair before it pinned the
+    /// other side, or one whose pins conflict, which the pair shows).
     identities: Option<Vec<[u8; 16]>>,
     /// For the private space: this person's identity, which every writer
     /// there belongs to (only the person's devices hold its key).
@@ -129,7 +128,11 @@ impl Members {
     pub(crate) fn of(store: &Store, space: &Space) -> Result<Members> {
         let own = store.identity_public()?.map(|p| fingerprint(&p));
         let identities = match space.role {
-            SpaceRole::Private => own.map(|o| vec![o]),
+            // Whoever holds the private space's key can read the identity
+            // in its key ring, so naming one identity adds nothing there;
+            // and two devices from before identities that each made one
+            // must read each other's key ring to settle on one.
+            SpaceRole::Private => None,
             SpaceRole::Pair => {
                 let pinned = store
                     .pair_pin(&space.space_id)?
