@@ -327,3 +327,27 @@ fn locking_waits_for_a_call_that_spends_a_code_on_the_server() {
     // The pair made before the lock is there.
     assert_eq!(app.pairs().list().unwrap().len(), 1);
 }
+
+/// A note written into a pair the person is not in (a stale id, a pair
+/// that ended) would stay on this phone for good while the person believes
+/// it shared: it is refused, and nothing is written.
+#[test]
+fn a_note_for_a_pair_the_person_is_not_in_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(at("2026-03-10T12:00:00Z")));
+    let app = app_in(dir.path(), "a.db", clock);
+    app.init("Sam", "UTC").unwrap();
+    let err = app
+        .notes()
+        .create(
+            Some("0123456789abcdef0123456789abcdef"),
+            "Plan",
+            "Call Alex.",
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), tandem_core::ErrorKind::NotFound, "{err}");
+    assert!(app.notes().list().unwrap().is_empty());
+    // A note of the person's own is still written.
+    app.notes().create(None, "Plan", "Call Alex.").unwrap();
+    assert_eq!(app.notes().list().unwrap().len(), 1);
+}

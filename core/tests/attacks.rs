@@ -1444,4 +1444,23 @@ fn a_pair_epoch_whose_key_never_comes_is_moved_past() {
     let report = tandem_core::sync::run::sync(&mut mentor).unwrap();
     assert!(report.waiting_for_keys.is_empty(), "{report:?}");
     assert_eq!(mentor.note(&note.id).unwrap().body, "written while waiting");
+
+    // Another device of the mentee's, linked now, takes the new epoch from
+    // the key ring and is not held back by the record of the skipped one:
+    // it is refused as of an unknown epoch (pulled again if its key ever
+    // comes), and what came after arrives.
+    let link = tandem_core::features::devices::link_code(&mut mentee).unwrap();
+    let mut tablet = store_in(dir.path(), "tablet.db", start_clock(), Durability::Normal);
+    tandem_core::features::devices::link(&mut tablet, &link, &srv.url).unwrap();
+    let report = tandem_core::sync::run::sync(&mut tablet).unwrap();
+    assert!(report.waiting_for_keys.is_empty(), "{report:?}");
+    assert!(
+        report
+            .refused
+            .iter()
+            .any(|r| r.space_id == pair
+                && r.reason == tandem_core::sync::seal::Refusal::UnknownEpoch),
+        "{report:?}"
+    );
+    assert_eq!(tablet.note(&note.id).unwrap().body, "written while waiting");
 }

@@ -35,12 +35,14 @@ run_schemathesis() {
     [ -n "$url" ] && break
     sleep 0.1
   done
-  local token
-  token=$(curl -fsS -X POST -H 'content-type: application/json' -H 'Tandem-Protocol: 2' -d '{}' "$url/v1/devices" |
+  # Speak the protocol the server speaks (it answers /v1/info to anyone).
+  local protocol token
+  protocol=$(curl -fsS "$url/v1/info" | python3 -c 'import json,sys; print(json.load(sys.stdin)["protocol"])')
+  token=$(curl -fsS -X POST -H 'content-type: application/json' -H "Tandem-Protocol: $protocol" -d '{}' "$url/v1/devices" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
   local status=0
   (cd "$dir" && "$venv/bin/st" run "$url/openapi.json" --checks not_a_server_error \
-    -H "Authorization: Bearer $token" -H "Tandem-Protocol: 2" --max-examples 50 --seed 1 --report-dir "$dir/report") || status=$?
+    -H "Authorization: Bearer $token" -H "Tandem-Protocol: $protocol" --max-examples 50 --seed 1 --report-dir "$dir/report") || status=$?
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   if grep -qiE "panicked|internal error" "$dir/log"; then

@@ -10,8 +10,16 @@ super::handle!(
 
 impl Notes<'_> {
     /// Creates a note in the pair `pair_id` (or, with none, a private one).
+    /// A pair that is not one of the person's live pairs is not found:
+    /// a note written there would never reach anyone.
     pub fn create(&self, pair_id: Option<&str>, title: &str, body: &str) -> Result<SharedNote> {
-        self.app.write(|s| s.create_note_in(pair_id, title, body))
+        self.app.write(|s| {
+            let pair = match pair_id {
+                Some(given) => Some(super::pairs::resolve(s, Some(given))?.pair_id),
+                None => None,
+            };
+            s.create_note_in(pair.as_deref(), title, body)
+        })
     }
 
     /// Replaces a note's text; applied as the character-level difference,

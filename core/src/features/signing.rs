@@ -32,14 +32,31 @@ pub(crate) fn decide(store: &mut Store, space_id: &str, seq: i64) -> Result<()> 
         return Ok(());
     }
     store.decide_signed_after(space_id, seq)?;
+    write_keyring(store, space_id, seq)
+}
+
+/// The key-ring field that holds where `space_id`'s unsigned records end.
+fn field(store: &Store, space_id: &str) -> Result<String> {
     let private = store
         .private_space()?
         .is_some_and(|s| s.space_id == space_id);
-    let field = if private {
+    Ok(if private {
         PRIVATE_FIELD.to_owned()
     } else {
         format!("{space_id}.signed_after")
-    };
+    })
+}
+
+/// What the key ring says of where `space_id`'s unsigned records end.
+fn keyring_says(store: &mut Store, space_id: &str) -> Result<Option<i64>> {
+    let field = field(store, space_id)?;
+    let text = store.read_doc(&DocId::keyring(), |d| shard::get::<_, String>(d, &field))?;
+    Ok(text.and_then(|t| t.parse().ok()))
+}
+
+/// Writes where `space_id`'s unsigned records end into the key ring.
+fn write_keyring(store: &mut Store, space_id: &str, seq: i64) -> Result<()> {
+    let field = field(store, space_id)?;
     store.write_whole(&DocId::keyring(), |tx| {
         shard::put(tx, &field, &seq.max(0).to_string())
     })
@@ -53,11 +70,25 @@ pub(crate) fn decide(store: &mut Store, space_id: &str, seq: i64) -> Result<()> 
 /// the spaces decided.
 pub(crate) fn decide_pulled(store: &mut Store, waiting: &[String]) -> Result<Vec<String>> {
     let mut decided = Vec::new();
+    // While the private space waits for a key, what its key ring says of
+    // the pairs is not all here yet: nothing is decided.
+    if store
+        .private_space()?
+        .is_some_and(|p| waiting.contains(&p.space_id))
+    {
+        return Ok(decided);
+    }
     for space in store.spaces()? {
-        if space.ended
-            || waiting.contains(&space.space_id)
-            || store.signed_after(&space.space_id)?.is_some()
-        {
+        if space.ended || waiting.contains(&space.space_id) {
+            continue;
+        }
+        if let Some(after) = store.signed_after(&space.space_id)? {
+            // A key-ring entry looser than what this device holds (a lost
+            // phone's, which a device linked later would take) is written
+            // over with this device's.
+            if keyring_says(store, &space.space_id)?.is_some_and(|k| k > after) {
+                write_keyring(store, &space.space_id, after)?;
+            }
             continue;
         }
         if space.role == SpaceRole::Private || space.side.is_some() {

@@ -113,22 +113,6 @@ impl Store {
             .and_then(|v| v.parse().ok()))
     }
 
-    /// The highest epoch of `space_id` whose key this device gave up
-    /// waiting for: its records are refused rather than waited on.
-    pub(crate) fn given_up_epoch(&self, space_id: &str) -> Result<Option<u32>> {
-        Ok(self
-            .meta(&format!("given_up:{space_id}"))?
-            .and_then(|v| v.parse().ok()))
-    }
-
-    /// Gives up waiting for the keys of `space_id` up to `epoch`.
-    pub(crate) fn give_up_epoch(&self, space_id: &str, epoch: u32) -> Result<()> {
-        let epoch = self
-            .given_up_epoch(space_id)?
-            .map_or(epoch, |e| e.max(epoch));
-        self.set_meta(&format!("given_up:{space_id}"), &epoch.to_string())
-    }
-
     /// This device's settings (defaults until changed).
     pub fn settings(&self) -> Result<Settings> {
         match self.meta("settings")? {

@@ -73,6 +73,10 @@ pub struct SyncReport {
     pub sealed_bytes: u64,
     /// Bytes of the push request bodies on the wire (gzipped JSON).
     pub sent_bytes: u64,
+    /// The pairs' records were pulled again after the private space's
+    /// (which changed what decides how they are read).
+    #[serde(skip)]
+    pub deferred: bool,
 }
 
 /// A record the server sent that was not applied.
@@ -434,20 +438,25 @@ pub(crate) fn pull_cursors(store: &mut Store) -> Result<Vec<Cursor>> {
 
 /// Applies one pull answer in one transaction that also moves the
 /// cursors. Spaces are read again here, not when the request left: a
-/// write or another sync may have come in between. Returns whether the
-/// server has more.
+/// write or another sync may have come in between. With `defer`, the
+/// pairs' pages wait for the next answer when the private space's page
+/// brought key-ring or devices-document changes or waits for a key
+/// (`report.deferred` says so). Returns whether the server has more.
 pub(crate) fn apply_pull(
     store: &mut Store,
     client: &Client,
     answer: tandem_protocol::PullResponse,
     report: &mut SyncReport,
+    defer: bool,
 ) -> Result<bool> {
     let spaces: Vec<_> = store.spaces()?.into_iter().filter(|s| !s.ended).collect();
     let mut batch: BTreeMap<DocId, Vec<Vec<u8>>> = BTreeMap::new();
     let mut moves: Vec<CursorMove> = Vec::new();
     let mut refused: Vec<RefusedRecord> = Vec::new();
+    let mut refused_rows: Vec<RefusedRow> = Vec::new();
     let mut writers = Writers::load(store)?;
     let mut more = false;
+    let mut private_waiting = false;
     // The private space first: what it brings of the key ring and the
     // devices document (where a pair's unsigned records end, which
     // devices are the person's) decides how the pairs' records are read.
@@ -462,11 +471,15 @@ pub(crate) fn apply_pull(
         let Some(space) = spaces.iter().find(|s| s.space_id == page.space_id) else {
             continue;
         };
-        // When it did bring some, the pairs are pulled again once that
-        // is applied.
-        if space.role == SpaceRole::Pair
-            && (batch.contains_key(&DocId::keyring()) || batch.contains_key(&DocId::devices()))
+        // When it did bring some (or waits for a key to read them), the
+        // pairs are pulled again once that is applied.
+        if defer
+            && space.role == SpaceRole::Pair
+            && (private_waiting
+                || batch.contains_key(&DocId::keyring())
+                || batch.contains_key(&DocId::devices()))
         {
+            report.deferred = true;
             more = true;
             continue;
         }
@@ -507,7 +520,6 @@ pub(crate) fn apply_pull(
             keys = store.space_keys(&space.space_id)?.into_iter().collect();
         }
         let members = Members::of(store, space)?;
-        let given_up = store.given_up_epoch(&space.space_id)?;
         let mut cursor = space.cursor;
         let mut waiting = false;
         for record in page.records {
@@ -523,11 +535,14 @@ pub(crate) fn apply_pull(
             // device yet waits, with the cursor before it, until the key
             // arrives (from another of the person's devices, or for a
             // pair, from the other side's).
-            // An epoch this device gave up waiting for (its starter never
-            // sent the key) holds nothing back: its records are refused.
+            // Behind a later epoch this device holds the key of, a record
+            // of one it has no key for holds nothing back (its starter may
+            // never have sent the key, and this device or another of the
+            // person's moved on): it is refused, and pulled again should
+            // the key come after all.
             if record.key_epoch <= page.epoch
                 && !keys.contains_key(&record.key_epoch)
-                && given_up.is_none_or(|g| record.key_epoch > g)
+                && !keys.keys().any(|e| *e > record.key_epoch)
             {
                 waiting = true;
                 break;
@@ -536,11 +551,18 @@ pub(crate) fn apply_pull(
             report.pulled += 1;
             match open_record(space, &keys, &members, &mut writers, &record) {
                 Ok((doc_id, changes)) => batch.entry(doc_id).or_default().extend(changes),
-                Err(reason) => refused.push(RefusedRecord {
-                    space_id: space.space_id.clone(),
-                    seq: record.seq,
-                    reason,
-                }),
+                Err(reason) => {
+                    refused_rows.push(RefusedRow {
+                        space_id: space.space_id.clone(),
+                        seq: record.seq,
+                        reason: super::retry::reason_for(&reason, record.key_epoch),
+                    });
+                    refused.push(RefusedRecord {
+                        space_id: space.space_id.clone(),
+                        seq: record.seq,
+                        reason,
+                    });
+                }
             }
         }
         // An answer that ends before the head it reports, with nothing
@@ -558,6 +580,7 @@ pub(crate) fn apply_pull(
             high_water: space.high_water.max(page.head_seq),
         });
         if waiting {
+            private_waiting |= space.role == SpaceRole::Private;
             if !report.waiting_for_keys.contains(&space.space_id) {
                 report.waiting_for_keys.push(space.space_id.clone());
             }
@@ -577,14 +600,7 @@ pub(crate) fn apply_pull(
     let pulled = Pulled {
         private_changes: private,
         moves,
-        refused: refused
-            .iter()
-            .map(|r| RefusedRow {
-                space_id: r.space_id.clone(),
-                seq: r.seq,
-                reason: super::retry::reason(&r.reason),
-            })
-            .collect(),
+        refused: refused_rows,
         writers: writers.learned().to_vec(),
         at_ms,
     };

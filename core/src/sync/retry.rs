@@ -2,7 +2,9 @@
 //! build reads ([`Refusal::Newer`]): the refusal notes the format this
 //! build read, and once the device runs a build that reads a newer one,
 //! each such record is pulled again on its own and applied if it opens now.
-//! The cursor has moved past them, so nothing else waits for them.
+//! The cursor has moved past them, so nothing else waits for them. So are
+//! records of an epoch the device had no key for while it held a later
+//! one (`UnknownEpoch:<epoch>`), once that key arrives.
 
 use super::client::Client;
 use super::engine::{SyncReport, open_record};
@@ -17,6 +19,28 @@ pub(super) fn reason(refusal: &Refusal) -> String {
     match refusal {
         Refusal::Newer => format!("Newer:{VERSION}"),
         other => format!("{other:?}"),
+    }
+}
+
+/// The reason kept for a refused record of `epoch`: as [`reason`], and for
+/// a record of an epoch this device had no key for, that epoch
+/// (`UnknownEpoch:3`), so it is pulled again once the key arrives.
+pub(super) fn reason_for(refusal: &Refusal, epoch: u32) -> String {
+    match refusal {
+        Refusal::UnknownEpoch => format!("UnknownEpoch:{epoch}"),
+        other => reason(other),
+    }
+}
+
+/// Whether a kept reason is a record of an epoch whose key this device
+/// holds now.
+fn keyed_now(store: &Store, space_id: &str, reason: &str) -> Result<bool> {
+    match reason
+        .strip_prefix("UnknownEpoch:")
+        .and_then(|e| e.parse::<u32>().ok())
+    {
+        Some(epoch) => Ok(store.space_key(space_id, epoch)?.is_some()),
+        None => Ok(false),
     }
 }
 
@@ -39,10 +63,13 @@ pub(crate) fn retry_newer(
     report: &mut SyncReport,
 ) -> Result<()> {
     let waiting = access.with(|s| {
-        Ok(s.refused_records()?
-            .into_iter()
-            .filter(|(_, _, reason)| readable_now(reason))
-            .collect::<Vec<_>>())
+        let mut again = Vec::new();
+        for (space_id, seq, reason) in s.refused_records()? {
+            if readable_now(&reason) || keyed_now(s, &space_id, &reason)? {
+                again.push((space_id, seq, reason));
+            }
+        }
+        Ok(again)
     })?;
     for (space_id, seq, _) in waiting {
         let record = client.pull_one(&space_id, seq)?;

@@ -150,6 +150,22 @@ impl Members {
         })
     }
 
+    /// Whether a snapshot signed by `signer` (`None`: unsigned) is taken,
+    /// `sealed_upto` being the bound sealed with it (none: one only the
+    /// server claims). Once the space's unsigned records have an end, an
+    /// unsigned snapshot counts only with a sealed bound within it (a
+    /// snapshot is a whole document, which no claimed `seq` limits).
+    pub(crate) fn admit_snapshot(
+        &self,
+        signer: Option<[u8; 32]>,
+        sealed_upto: Option<i64>,
+    ) -> Result<(), Refusal> {
+        match (signer, self.signed_after) {
+            (None, Some(after)) if sealed_upto.is_none_or(|u| u > after) => Err(Refusal::Unsigned),
+            _ => self.admit(0, signer),
+        }
+    }
+
     /// The identity a record's writer belongs to, once the record is
     /// admitted: the signer's, or in the private space the person's own
     /// (unsigned records from before signatures included).

@@ -197,7 +197,10 @@ fn open_all(store: &Store, client: &Client, space_id: &str) -> Result<Vec<Opened
                 None => continue,
             },
         };
-        if members.admit(snap.upto_seq, opened.signer).is_err() {
+        if members
+            .admit_snapshot(opened.signer, sealed.then_some(snap.upto_seq))
+            .is_err()
+        {
             continue;
         }
         let Ok(doc_id) = DocId::parse(&opened.doc_id) else {

@@ -90,10 +90,11 @@ pub(crate) fn rotate(
 pub(crate) const STUCK_AFTER_MS: i64 = 60 * 60 * 1000;
 
 /// Moves on every pair whose new epoch's key has not come for
-/// [`STUCK_AFTER_MS`]: this device gives up on that epoch (its records,
-/// if any, are refused rather than waited on) and starts the next one,
-/// whose key goes to the other side's vouched-for devices, so what was
-/// written here meanwhile goes out. Returns the pairs moved on.
+/// [`STUCK_AFTER_MS`]: this device starts the next epoch, whose key goes
+/// to the other side's vouched-for devices, so what was written here
+/// meanwhile goes out. Records of the skipped epoch, if any, are then
+/// refused as of an unknown epoch and pulled again should its key come
+/// after all (see `sync::retry`). Returns the pairs moved on.
 pub(crate) fn move_on_when_stuck(store: &mut Store, client: &Client) -> Result<Vec<String>> {
     let now = store.now().timestamp_millis();
     let mut moved = Vec::new();
@@ -101,20 +102,16 @@ pub(crate) fn move_on_when_stuck(store: &mut Store, client: &Client) -> Result<V
         let (Some(side), false) = (space.side, space.ended) else {
             continue;
         };
-        let Some(epoch) = store
-            .waiting_epoch(&space.space_id)?
-            .filter(|e| *e > space.epoch)
-        else {
-            continue;
-        };
         if store
-            .waiting_since(&space.space_id)?
-            .is_none_or(|since| now - since < STUCK_AFTER_MS)
+            .waiting_epoch(&space.space_id)?
+            .is_none_or(|e| e <= space.epoch)
+            || store
+                .waiting_since(&space.space_id)?
+                .is_none_or(|since| now - since < STUCK_AFTER_MS)
             || partner_devices(store, &space.space_id, side)?.is_empty()
         {
             continue;
         }
-        store.give_up_epoch(&space.space_id, epoch)?;
         rotate(store, client, &space.space_id, side)?;
         store.set_waiting_epoch(&space.space_id, None)?;
         moved.push(space.space_id);
@@ -175,16 +172,6 @@ pub(crate) fn next_epoch_key(
     for (e, key) in found.unwrap_or_default() {
         if store.space_key(space_id, e)?.is_none() {
             remember_pair(store, space_id, side, e, &key)?;
-        }
-    }
-    // An epoch between the ones it carries that it lacks was never keyed
-    // by the sender either (one its starter sent no key for, which the
-    // sender moved past): its records are refused rather than waited on.
-    if store.space_key(space_id, epoch)?.is_some() {
-        for e in space.epoch..epoch {
-            if store.space_key(space_id, e)?.is_none() {
-                store.give_up_epoch(space_id, e)?;
-            }
         }
     }
     Ok(store.space_key(space_id, epoch)?.is_some())
