@@ -161,7 +161,7 @@ test('both edit the shared note and see each other\'s text after sync', async ()
   assert.equal(codes[0], codes[1], 'both phones show the same safety code');
   await sam.getByRole('button', { name: 'Invite a mentor' }).click();
   assert.equal(await sam.locator('svg[aria-label="Invite code as a QR code"]').count(), 1);
-  assert.match(await sam.textContent('main'), /TP2-/);
+  assert.match(await sam.textContent('main'), /TP3-/);
   await shot(sam, 'pair');
 });
 

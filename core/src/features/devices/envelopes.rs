@@ -162,16 +162,14 @@ pub(crate) fn send_epoch_keys(store: &mut Store, client: &Client) -> Result<()> 
     let devices = list(store)?;
     for d in devices.iter().filter(|d| !d.unlinked && !d.this_device) {
         let Some(pk) = public_key(d) else { continue };
-        let upload = seal(
-            &secret,
-            &account.device_id,
-            (&d.device_id, &pk),
-            &space.space_id,
-            space.epoch,
+        send_to(
+            store,
+            client,
+            &account,
+            &space,
             &packed,
+            (&d.device_id, &pk),
         )?;
-        client.put_snapshot(&space.space_id, &upload)?;
-        store.note_keys_sent(&d.device_id, space.epoch)?;
     }
     // Clearing up is best effort: an envelope left behind only counts
     // against the quota until the next epoch tries again.
@@ -224,19 +222,39 @@ pub(crate) fn send_keys_to_new_devices(store: &mut Store, client: &Client) -> Re
             continue;
         }
         let packed = pack_keys(&store.space_keys(&space.space_id)?);
-        let upload = seal(
-            &store.box_secret()?,
-            &account.device_id,
-            (&d.device_id, &pk),
-            &space.space_id,
-            space.epoch,
+        send_to(
+            store,
+            client,
+            &account,
+            &space,
             &packed,
+            (&d.device_id, &pk),
         )?;
-        client.put_snapshot(&space.space_id, &upload)?;
-        store.note_keys_sent(&d.device_id, space.epoch)?;
         sent += 1;
     }
     Ok(sent)
+}
+
+/// Seals `packed` keys of the private `space` (at its epoch) to device
+/// `to` (id, public key), stores the envelope and notes it was sent.
+fn send_to(
+    store: &Store,
+    client: &Client,
+    account: &crate::sync::Account,
+    space: &crate::store::Space,
+    packed: &[u8],
+    to: (&str, &[u8; 32]),
+) -> Result<()> {
+    let upload = seal(
+        &store.box_secret()?,
+        &account.device_id,
+        to,
+        &space.space_id,
+        space.epoch,
+        packed,
+    )?;
+    client.put_snapshot(&space.space_id, &upload)?;
+    store.note_keys_sent(to.0, space.epoch)
 }
 
 /// Opens the envelope among `snapshots` that device `from` (id, public
