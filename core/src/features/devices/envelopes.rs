@@ -216,12 +216,12 @@ pub(crate) fn send_keys_to_new_devices(store: &mut Store, client: &Client) -> Re
     // Only to a device the server lists as current too, as keys are only
     // taken from one.
     let on_server = client.devices()?.devices;
+    let packed = pack_keys(&store.space_keys(&space.space_id)?);
     let mut sent = 0;
     for (d, pk) in waiting {
         if !on_server.iter().any(|s| s.device_id == d.device_id) {
             continue;
         }
-        let packed = pack_keys(&store.space_keys(&space.space_id)?);
         send_to(
             store,
             client,
