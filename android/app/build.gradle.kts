@@ -1,7 +1,7 @@
 plugins {
-    id("com.android.application")
-    id("org.jetbrains.kotlin.android")
-    id("org.jetbrains.kotlin.plugin.compose")
+    alias(libs.plugins.android.application)
+    alias(libs.plugins.kotlin.android)
+    alias(libs.plugins.kotlin.compose)
 }
 
 android {
@@ -29,30 +29,32 @@ android {
     kotlinOptions { jvmTarget = "17" }
 }
 
-// The native library and the bindings come from the Rust workspace.
+// The native libraries for the four phone ABIs come from the Rust
+// workspace (cargo-ndk); the bindings from :shared's generateBindings.
 val buildNative by tasks.registering(Exec::class) {
     workingDir = rootDir
-    commandLine("scripts/build-native")
+    commandLine("scripts/build-native", "--phones-only")
+    outputs.dir(layout.projectDirectory.dir("src/main/jniLibs"))
 }
 tasks.named("preBuild") { dependsOn(buildNative) }
 
 dependencies {
     implementation(project(":shared"))
-    implementation("net.java.dev.jna:jna:5.15.0@aar")
-    implementation(platform("androidx.compose:compose-bom:2024.12.01"))
-    implementation("androidx.compose.material3:material3")
-    implementation("androidx.compose.ui:ui")
-    implementation("androidx.compose.ui:ui-tooling-preview")
-    implementation("androidx.activity:activity-compose:1.9.3")
-    implementation("androidx.navigation:navigation-compose:2.8.5")
-    implementation("androidx.lifecycle:lifecycle-viewmodel-compose:2.8.7")
-    implementation("androidx.lifecycle:lifecycle-runtime-compose:2.8.7")
-    implementation("androidx.lifecycle:lifecycle-process:2.8.7")
-    implementation("androidx.work:work-runtime-ktx:2.10.0")
-    implementation("androidx.core:core-ktx:1.15.0")
+    implementation(variantOf(libs.jna) { artifactType("aar") })
+    implementation(platform(libs.compose.bom))
+    implementation(libs.compose.material3)
+    implementation(libs.compose.ui)
+    implementation(libs.compose.ui.tooling.preview)
+    implementation(libs.activity.compose)
+    implementation(libs.navigation.compose)
+    implementation(libs.lifecycle.viewmodel.compose)
+    implementation(libs.lifecycle.runtime.compose)
+    implementation(libs.lifecycle.process)
+    implementation(libs.work.runtime)
+    implementation(libs.core.ktx)
     // Wake-ups through the person's UnifiedPush distributor (no Google service).
-    implementation("org.unifiedpush.android:connector:3.0.10")
-    implementation("androidx.biometric:biometric:1.1.0")
-    implementation("com.google.zxing:core:3.5.3")
-    implementation("com.journeyapps:zxing-android-embedded:4.3.0")
+    implementation(libs.unifiedpush.connector)
+    implementation(libs.biometric)
+    implementation(libs.zxing.core)
+    implementation(libs.zxing.android.embedded)
 }

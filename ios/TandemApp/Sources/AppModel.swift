@@ -12,7 +12,7 @@ final class AppModel: ObservableObject {
     @Published var launch: Launch?
     @Published var firstRunStep: FirstRunStep?
     /// Why the flow refused the last answer (the flow stays at its step).
-    @Published var firstRunProblem: TandemError?
+    @Published var firstRunProblem: Error?
     /// An answer is with the core (connecting reaches the network).
     @Published var firstRunBusy = false
 
@@ -27,14 +27,19 @@ final class AppModel: ObservableObject {
     @Published var goals: TandemCore.GoalsScreen?
     @Published var notes: TandemCore.NotesScreen?
     /// The meetings of every pair that has not ended.
-    @Published var meetings: MeetingsScreen?
-    @Published var pairs: PairsScreen?
+    @Published var meetings: TandemCore.MeetingsScreen?
+    @Published var pairs: TandemCore.PairsScreen?
     @Published var overview: TandemCore.MentorOverviewScreen?
-    @Published var devices: DevicesScreen?
+    @Published var devices: TandemCore.DevicesScreen?
     @Published var settings: Settings?
-    @Published var sync: SyncStatusScreen?
-    @Published var inviteCode: String?
-    @Published var problem: TandemError?
+    @Published var sync: TandemCore.SyncStatusScreen?
+    /// The meeting open, with what can be done with it.
+    @Published var meeting: TandemCore.MeetingScreen?
+    /// The server's list of this account's devices, once asked.
+    @Published var devicesOnServer: [DeviceView]?
+    /// A recovery key to show once (after an unlink or on request), then forget.
+    @Published var recoveryKey: String?
+        @Published var problem: Error?
 
     let tandem = Core.tandem
     private var flow: FirstRunFlow?
@@ -75,9 +80,9 @@ final class AppModel: ObservableObject {
             firstRunStep = step
             self.launch = launch
             if case .today = launch { await prepareWakeups() }
-        } catch let e as TandemError {
-            fail(e)
-        } catch {}
+        } catch {
+            fail(error)
+        }
     }
 
     /// Once set up with a server: wake-ups through APNs, and the chosen app
@@ -117,7 +122,7 @@ final class AppModel: ObservableObject {
             do {
                 firstRunStep = try await flow.connect(server: server)
                 firstRunProblem = nil
-            } catch let e as TandemError { firstRunProblem = e } catch {}
+            } catch { firstRunProblem = error }
         }
     }
 
@@ -136,7 +141,7 @@ final class AppModel: ObservableObject {
             do {
                 firstRunStep = try await Task.detached { try action(flow) }.value
                 firstRunProblem = nil
-            } catch let e as TandemError { firstRunProblem = e } catch {}
+            } catch { firstRunProblem = error }
         }
     }
 
@@ -200,37 +205,53 @@ final class AppModel: ObservableObject {
         _ = await fetch(call)
     }
 
-    /// Shares an item with the mentor, or stops sharing it.
-    func setShared(_ kind: ShareKind, id: String, _ on: Bool) {
+    /// The live pairs in which this person is the mentee: whom an item can be shared with.
+    var menteePairs: [PairView] {
+        (pairs?.pairs ?? []).filter { $0.side == .mentee && !$0.ended }
+    }
+
+    /// Shares an item with the mentor of `pairId` (or the only one), or
+    /// takes it back from every pair it is shared in.
+    func setShared(_ kind: ShareKind, id: String, _ on: Bool, pairId: String? = nil) {
         Task {
             await run { t in
-                if on { try t.share(kind: kind, id: id, pairId: nil) } else { try t.unshare(kind: kind, id: id, pairId: nil) }
+                if on {
+                    try t.share(kind: kind, id: id, pairId: pairId)
+                } else {
+                    let pairs = try t.sharedIn(id: id)
+                    if pairs.isEmpty { try t.unshare(kind: kind, id: id, pairId: nil) }
+                    for pair in pairs { try t.unshare(kind: kind, id: id, pairId: pair) }
+                }
             }
         }
     }
 
     func syncNow() async {
-        do { _ = try await tandem.syncNow() } catch let e as TandemError { fail(e) } catch {}
+        do { _ = try await tandem.syncNow() } catch { fail(error) }
     }
 
-    func invite() async {
-        do { inviteCode = try await tandem.pairInvite() } catch let e as TandemError { fail(e) } catch {}
+    /// Opens meeting `id`.
+    func openMeeting(_ id: String) async {
+        if let v = await fetch({ try $0.meetingScreen(id: id) }) { meeting = v }
     }
 
-    func join(_ code: String) async {
-        do { _ = try await tandem.pairJoin(code: code) } catch let e as TandemError { fail(e) } catch {}
+    /// Every live schedule as an iCalendar file, to hand to the document picker.
+    func fetchCalendar() async -> String? { await fetch { try $0.meetingsIcs() } }
+
+    /// Asks the server which devices it lists for this account.
+    func checkDevicesWithServer() async {
+        do { devicesOnServer = try await tandem.devicesOnServer() } catch { fail(error) }
     }
 
-    func exportJSON() async -> String? {
-        do { return try await tandem.exportJson() } catch let e as TandemError { fail(e); return nil } catch { return nil }
+    /// Unlinks a lost device; the new recovery key is shown once.
+    func unlink(_ deviceId: String) async {
+        do { recoveryKey = try await tandem.unlinkDevice(deviceId: deviceId).recoveryKey } catch { fail(error) }
+        await load(.devices, opened: false)
     }
 
-    func eraseEverything() async {
-        do {
-            _ = try await tandem.erase(also: [])
-            KeychainKey.erase()
-            await decide()
-        } catch let e as TandemError { fail(e) } catch {}
+    /// Replaces the recovery key (the old one stops working); the new one is shown once.
+    func newRecoveryKey() async {
+        do { recoveryKey = try await tandem.newRecoveryKey() } catch { fail(error) }
     }
 
     // MARK: Calling the core
@@ -240,17 +261,16 @@ final class AppModel: ObservableObject {
         let tandem = self.tandem
         do {
             return try await Task.detached { try get(tandem) }.value
-        } catch let e as TandemError {
-            fail(e)
-            return nil
         } catch {
+            fail(error)
             return nil
         }
     }
 
-    /// A locked store means the unlock screen (the core locked itself); anything else is shown.
-    private func fail(_ e: TandemError) {
-        if case .Locked = e { launch = .locked } else { problem = e }
+    /// A locked store means the unlock screen (the core locked itself);
+    /// anything else, a fault inside the core included, is shown.
+    private func fail(_ e: Error) {
+        if case .Locked? = e as? TandemError { launch = .locked } else { problem = e }
     }
 }
 

@@ -13,7 +13,12 @@ struct FirstRunScreen: View {
                     Text(problemText(problem)).foregroundStyle(.red)
                 }
                 switch model.firstRunStep {
-                case .profile(let nameMax)?: ProfileStep(nameMax: nameMax)
+                case .profile(let nameMax)?:
+                    ProfileStep(nameMax: nameMax)
+                    Section("Already use Tandem?") {
+                        NavigationLink("I already use Tandem on another phone") { LinkThisDeviceScreen() }
+                        NavigationLink("Restore with my recovery key") { RestoreScreen() }
+                    }
                 case .firstTrack(let name, _, let latestSince, let nameMax)?:
                     FirstTrackStep(name: name, latestSince: latestSince, nameMax: nameMax)
                 case .syncChoice?: SyncChoiceStep()
@@ -28,8 +33,8 @@ struct FirstRunScreen: View {
             .disabled(model.firstRunBusy)
             .navigationTitle("Welcome to Tandem")
         }
-        .onChange(of: model.firstRunProblem) { problem in
-            if let problem { UIAccessibility.post(notification: .announcement, argument: problemText(problem)) }
+        .onChange(of: model.firstRunProblem.map(problemText)) { text in
+            if let text { UIAccessibility.post(notification: .announcement, argument: text) }
         }
     }
 }

@@ -35,9 +35,12 @@ struct TodayScreen: View {
                 } else {
                     Text("Checked in today")
                 }
+                NavigationLink("Clean time") { TracksScreen() }
                 NavigationLink("Insights") { InsightsScreen() }
                 // Offered once there is a pair, as the core's record says.
                 if screen.hasPair {
+                    NavigationLink("Reach out") { ReachOutScreen() }
+                    NavigationLink("Meetings") { MeetingsScreen() }
                     NavigationLink("Mentor overview") { MentorOverviewScreen() }
                 }
                 Text(syncSummaryText(screen.sync, zone: today.timezone)).font(.footnote)
@@ -147,7 +150,7 @@ struct CravingsScreen: View {
                     VStack(alignment: .leading) {
                         Text("\(row.craving.trigger) · \(row.craving.intensity)/10")
                         if page.canShare {
-                            ShareToggle(shared: row.shared) { on in model.setShared(.craving, id: row.craving.id, on) }
+                            ShareToggle(kind: .craving, id: row.craving.id, shared: row.shared)
                         }
                     }
                 }
@@ -198,7 +201,7 @@ struct JournalScreen: View {
                     VStack(alignment: .leading) {
                         Text(row.entry.text).lineLimit(3)
                         if page.canShare {
-                            ShareToggle(shared: row.shared) { on in model.setShared(.journal, id: row.entry.id, on) }
+                            ShareToggle(kind: .journal, id: row.entry.id, shared: row.shared)
                         }
                     }
                 }
@@ -236,7 +239,7 @@ struct GoalsScreen: View {
                             }))
                         }
                         if screen.canShare {
-                            ShareToggle(shared: row.shared) { on in model.setShared(.goal, id: goal.id, on) }
+                            ShareToggle(kind: .goal, id: goal.id, shared: row.shared)
                         }
                     }
                 }
@@ -250,8 +253,28 @@ struct GoalsScreen: View {
 /// Shared notes, merged character by character with the other person's edits.
 struct NotesScreen: View {
     @EnvironmentObject var model: AppModel
+    @State private var title = ""
+    @State private var text = ""
+    @State private var pairId: String?
     var body: some View {
         List {
+            Section("A new note") {
+                TextField("Title", text: $title)
+                TextField("Note", text: $text, axis: .vertical)
+                Picker("With", selection: $pairId) {
+                    Text("Only me").tag(String?.none)
+                    ForEach((model.pairs?.pairs ?? []).filter { !$0.ended }, id: \.pairId) { p in
+                        Text(p.otherName ?? String(localized: "your pair")).tag(Optional(p.pairId))
+                    }
+                }
+                Button("Save") {
+                    let t = title, b = text, pair = pairId
+                    Task { await model.run { _ = try $0.createNote(title: t, body: b, pairId: pair) } }
+                    title = ""
+                    text = ""
+                }
+                .disabled(title.trimmingCharacters(in: .whitespaces).isEmpty)
+            }
             if let screen = model.notes {
                 if screen.empty { Text("No notes yet.") }
                 ForEach(screen.notes, id: \.id) { note in
@@ -260,7 +283,10 @@ struct NotesScreen: View {
             }
         }
         .navigationTitle("Notes")
-        .task { await model.show(.notes) }
+        .task {
+            await model.show(.notes)
+            await model.show(.pairs)
+        }
     }
 }
 
@@ -306,101 +332,25 @@ struct MentorOverviewScreen: View {
     }
 }
 
-/// Pair: show the invite as text and QR; join by typing a code. Both need a
-/// sync server, which the core's record says this phone has.
-struct PairScreen: View {
-    @EnvironmentObject var model: AppModel
-    @State private var typed = ""
-    var body: some View {
-        Form {
-            if let screen = model.pairs {
-                if !screen.canPair {
-                    Text("Pairing needs a sync server. This phone does not sync yet.")
-                } else {
-                    Button("Show an invite code") { Task { await model.invite() } }
-                    if let code = model.inviteCode {
-                        if let image = qrImage(code) {
-                            Image(uiImage: image).interpolation(.none).resizable().frame(width: 240, height: 240)
-                                .accessibilityLabel("Invite code as a QR code")
-                        }
-                        Text(code).textSelection(.enabled)
-                    }
-                    TextField("Invite code", text: $typed)
-                    Button("Join") { Task { await model.join(typed) } }
-                }
-                if screen.empty { Text("No pairs yet.") }
-                ForEach(screen.pairs, id: \.pairId) { p in
-                    VStack(alignment: .leading, spacing: 4) {
-                        Text("\(p.otherName ?? "…")\(p.ended ? " · ended" : "")")
-                        if let code = p.safetyCode {
-                            Text("Safety code \(code): the same on both phones means each phone holds the other person's identity.").font(.footnote)
-                        }
-                        if p.identityMismatch {
-                            Text("Warning: the other side's identity changed since you paired. Compare safety codes in person, or end this pair.").foregroundStyle(.red)
-                        }
-                        if p.unadmittedMembers > 0 {
-                            Text("Warning: someone besides the two of you is in this pair. End it if you did not invite them.").foregroundStyle(.red)
-                        }
-                    }
-                }
-            }
-        }
-        .navigationTitle("Pair")
-        .task { await model.show(.pairs) }
-    }
-}
-
-/// Settings: what others see, sync, devices, export, delete everything.
-struct SettingsScreen: View {
-    @EnvironmentObject var model: AppModel
-    @State private var confirmErase = false
-    var body: some View {
-        Form {
-            Section("What others can see") {
-                Text("Your mentor sees only what you share: goals you move to the pair, entries and cravings you share, your clean time, and notes you write together. Anything you stop sharing may still be on your mentor's phone.")
-                Text("The sync server stores only encrypted data it cannot read. It learns when your phone syncs, roughly how much it sends, and which accounts share a pair.")
-            }
-            Section("Sync") {
-                if let screen = model.sync {
-                    if screen.connected {
-                        Text("\(screen.status.server ?? "") · \(screen.status.pendingChanges) waiting")
-                        Button("Sync now") { Task { await model.syncNow() } }
-                    } else {
-                        Text("This phone does not sync. Everything stays on it.")
-                    }
-                }
-                NavigationLink("Pair with a mentor") { PairScreen() }
-            }
-            if let screen = model.devices, !screen.devices.isEmpty {
-                Section("Devices") {
-                    ForEach(screen.devices, id: \.deviceId) { d in
-                        Text("\(d.thisDevice ? "This phone" : String(d.deviceId.prefix(8)))\(d.unlinked ? " · unlinked" : "")")
-                    }
-                }
-            }
-            Section {
-                Button("Export everything") { Task { _ = await model.exportJSON() } }
-                Button("Delete everything", role: .destructive) { confirmErase = true }
-            }
-        }
-        .navigationTitle("Settings")
-        .task {
-            await model.show(.settings)
-            await model.show(.syncStatus)
-            await model.show(.devices)
-        }
-        .confirmationDialog("This removes every entry from this phone and deletes your account on the server. Copies your mentor's phone already synced stay there.", isPresented: $confirmErase) {
-            Button("Delete everything", role: .destructive) { Task { await model.eraseEverything() } }
-        }
-    }
-}
-
-/// Whether an item is shared, as the core marks its row: a toggle to change it, and the copy warning once shared.
+/// Whether an item is shared, as the core marks its row, and the copy
+/// warning once shared. A person with several mentors picks whom to share
+/// with; turning it off takes the item back from wherever it is shared.
 struct ShareToggle: View {
+    @EnvironmentObject var model: AppModel
+    let kind: ShareKind
+    let id: String
     let shared: Bool
-    let change: (Bool) -> Void
+    @State private var choosing = false
     var body: some View {
-        Toggle("Share with my mentor", isOn: Binding(get: { shared }, set: change))
+        let pairs = model.menteePairs
+        Toggle("Share with my mentor", isOn: Binding(get: { shared }, set: { on in
+            if !on { model.setShared(kind, id: id, false) } else if pairs.count > 1 { choosing = true } else { model.setShared(kind, id: id, true) }
+        }))
+        .confirmationDialog("Share with", isPresented: $choosing) {
+            ForEach(pairs, id: \.pairId) { p in
+                Button(p.otherName ?? String(localized: "your mentor")) { model.setShared(kind, id: id, true, pairId: p.pairId) }
+            }
+        }
         if shared { Text(sharedCopyWarning).font(.footnote) }
     }
 }

@@ -38,7 +38,7 @@ class CravingsPresenter(private val session: TandemSession) :
      * phone already synced stays on it: the screen says so.)
      */
     suspend fun unshare(id: String, pairId: String? = null) =
-        act { session.call { it.unshare(ShareKind.CRAVING, id, pairId) } }
+        act { session.call { it.unshareFrom(ShareKind.CRAVING, id, pairId) } }
 
     /** The problem was seen. */
     fun problemSeen() = current.update { it.copy(problem = null) }
@@ -49,14 +49,9 @@ class CravingsPresenter(private val session: TandemSession) :
         var failed: Problem? = null
         val screen = try {
             session.call { t ->
-                var page = t.cravingsScreen(null)
-                var rows = page.rows
-                repeat(pages - 1) {
-                    val next = page.next ?: return@repeat
-                    page = t.cravingsScreen(next)
-                    rows = rows + page.rows
+                readPages(pages, t::cravingsScreen, { it.next }) { shown, next ->
+                    next.copy(rows = shown.rows + next.rows)
                 }
-                page.copy(rows = rows)
             }
         } catch (e: TandemException) {
             // A screen that cannot be read shows why (the last record stays).

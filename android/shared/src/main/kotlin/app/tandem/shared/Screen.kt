@@ -27,8 +27,20 @@ enum class Screen(
     NOTES(setOf(ScreenKind.NOTES)),
     MEETINGS(setOf(ScreenKind.MEETINGS)),
     MENTOR_OVERVIEW(setOf(ScreenKind.MENTOR_OVERVIEW, ScreenKind.PAIRS)),
+    MEETING(setOf(ScreenKind.MEETINGS)),
+    TRACKS(setOf(ScreenKind.TODAY)),
+    REACH_OUT(emptySet()),
     PAIR(setOf(ScreenKind.PAIRS)),
-    SETTINGS(setOf(ScreenKind.SETTINGS, ScreenKind.SYNC_STATUS, ScreenKind.DEVICES)),
+    PAIR_INVITE(emptySet()),
+    PAIR_JOIN(emptySet()),
+    END_PAIR(emptySet()),
+    SETTINGS(setOf(ScreenKind.SETTINGS, ScreenKind.SYNC_STATUS)),
+    SYNC_STATUS(setOf(ScreenKind.SYNC_STATUS)),
+    DEVICES(setOf(ScreenKind.DEVICES)),
+    LINK_DEVICE(emptySet()),
+    CONNECT(emptySet()),
+    EXPORT(emptySet()),
+    ERASE(emptySet()),
     ;
 
     /** Whether this screen must reload after `areas` changed (the core decides). */
@@ -41,7 +53,7 @@ enum class Screen(
 
         /** Where a tap on each screen can lead (besides the tabs). */
         val links: Map<Screen, List<Screen>> = mapOf(
-            TODAY to listOf(LOG_CRAVING, CHECK_IN, INSIGHTS, MEETINGS, MENTOR_OVERVIEW),
+            TODAY to listOf(LOG_CRAVING, CHECK_IN, TRACKS, INSIGHTS, MEETINGS, MENTOR_OVERVIEW, REACH_OUT),
             JOURNAL to listOf(JOURNAL_ENTRY),
             JOURNAL_ENTRY to emptyList(),
             LOG_CRAVING to emptyList(),
@@ -50,10 +62,22 @@ enum class Screen(
             GOALS to emptyList(),
             INSIGHTS to listOf(CRAVINGS),
             NOTES to emptyList(),
-            MEETINGS to emptyList(),
+            MEETINGS to listOf(MEETING),
+            MEETING to emptyList(),
+            TRACKS to emptyList(),
+            REACH_OUT to listOf(PAIR_INVITE),
             MENTOR_OVERVIEW to listOf(NOTES, MEETINGS),
-            PAIR to emptyList(),
-            SETTINGS to listOf(PAIR),
+            PAIR to listOf(PAIR_INVITE, PAIR_JOIN, END_PAIR),
+            PAIR_INVITE to emptyList(),
+            PAIR_JOIN to emptyList(),
+            END_PAIR to emptyList(),
+            SETTINGS to listOf(PAIR, SYNC_STATUS, DEVICES, CONNECT, EXPORT, ERASE),
+            SYNC_STATUS to emptyList(),
+            DEVICES to listOf(LINK_DEVICE),
+            LINK_DEVICE to emptyList(),
+            CONNECT to emptyList(),
+            EXPORT to emptyList(),
+            ERASE to listOf(EXPORT),
         )
 
         /** The screens one tap away from `from`. */

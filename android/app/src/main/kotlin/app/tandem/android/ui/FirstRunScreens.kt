@@ -1,20 +1,13 @@
 package app.tandem.android.ui
 
-import android.app.Activity
-import android.view.WindowManager
-import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
-import androidx.compose.foundation.rememberScrollState
 import androidx.compose.foundation.text.KeyboardOptions
-import androidx.compose.foundation.verticalScroll
 import androidx.compose.material3.Button
 import androidx.compose.material3.DatePicker
 import androidx.compose.material3.DatePickerDialog
 import androidx.compose.material3.ExperimentalMaterial3Api
-import androidx.compose.material3.LinearProgressIndicator
-import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Scaffold
@@ -22,31 +15,31 @@ import androidx.compose.material3.SelectableDates
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.material3.rememberDatePickerState
+import androidx.activity.compose.rememberLauncherForActivityResult
 import androidx.compose.runtime.Composable
-import androidx.compose.runtime.DisposableEffect
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.saveable.rememberSaveable
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.res.stringResource
-import androidx.compose.ui.semantics.LiveRegionMode
 import androidx.compose.ui.semantics.contentDescription
-import androidx.compose.ui.semantics.heading
-import androidx.compose.ui.semantics.liveRegion
 import androidx.compose.ui.semantics.semantics
-import androidx.compose.ui.text.font.FontFamily
 import androidx.compose.ui.text.input.KeyboardCapitalization
 import androidx.compose.ui.text.input.KeyboardType
-import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import app.tandem.android.R
 import app.tandem.core.FirstRunStep
 import app.tandem.core.FirstTrack
-import app.tandem.core.RecoveryKeyStep
-import app.tandem.shared.Problem
+import app.tandem.core.LinkThisDeviceStep
+import app.tandem.core.RestoreStep
+import app.tandem.shared.FirstRunPresenter
+import app.tandem.shared.LinkThisDevicePresenter
+import app.tandem.shared.RestorePresenter
+import com.journeyapps.barcodescanner.ScanContract
+import com.journeyapps.barcodescanner.ScanOptions
 import java.time.Instant
 import java.time.LocalDate
 import java.time.ZoneId
@@ -56,57 +49,135 @@ import java.time.format.FormatStyle
 
 /**
  * The first run, as the core's flow leads it: each step the flow returns is
- * drawn here, each button is one call on the flow, and a refused answer
- * shows the flow's error above the same step.
+ * drawn here, each button is one event on the [FirstRunPresenter], and a
+ * refused answer shows the problem above the same step. A person who
+ * already uses Tandem on another phone links this one, or restores with the
+ * recovery key, instead.
  */
 @Composable
-fun FirstRunScreen(vm: TandemViewModel) {
-    val step by vm.firstRunStep.collectAsStateWithLifecycle()
-    val problem by vm.firstRunProblem.collectAsStateWithLifecycle()
-    val busy by vm.firstRunBusy.collectAsStateWithLifecycle()
+fun FirstRunScreen(p: FirstRunPresenter, run: Run, onLink: () -> Unit, onRestore: () -> Unit, onDone: () -> Unit) {
+    val state by p.state.collectAsStateWithLifecycle()
+    LaunchedEffect(p) { if (state.step == null) run { p.start() } }
+    val busy = state.busy
     Scaffold { padding ->
-        Column(
-            Modifier.padding(padding).padding(24.dp).verticalScroll(rememberScrollState()),
-            verticalArrangement = Arrangement.spacedBy(16.dp),
-        ) {
-            if (busy) LinearProgressIndicator(Modifier.fillMaxWidth())
-            problem?.let { ProblemLine(it) }
-            when (val s = step) {
-                null -> Unit
-                is FirstRunStep.Profile -> ProfileStep(s, busy, vm::profile)
-                is FirstRunStep.FirstTrack -> FirstTrackStep(s, busy, vm::firstTrack)
-                FirstRunStep.SyncChoice -> SyncChoiceStep(busy, vm::connect, vm::notNow)
-                is FirstRunStep.RecoveryKey -> when (val k = s.v1) {
-                    is RecoveryKeyStep.Show -> KeyShownStep(k, busy, vm::keyKept)
-                    is RecoveryKeyStep.Confirm -> KeyConfirmStep(k, busy, vm::confirmKey, vm::showKeyAgain)
+        Column(Modifier.padding(padding)) {
+            ScreenColumn(busy, state.problem, p::problemSeen) {
+                when (val s = state.step) {
+                    null -> Unit
+                    is FirstRunStep.Profile -> {
+                        ProfileStep(s, busy) { name, zone -> run { p.profile(name, zone) } }
+                        TextButton(onClick = onLink, enabled = !busy) { Text(stringResource(R.string.first_run_link_instead)) }
+                        TextButton(onClick = onRestore, enabled = !busy) { Text(stringResource(R.string.first_run_restore_instead)) }
+                    }
+                    is FirstRunStep.FirstTrack -> FirstTrackStep(s, busy) { t -> run { p.firstTrack(t) } }
+                    FirstRunStep.SyncChoice -> SyncChoiceStep(busy, { server -> run { p.connect(server) } }, { run { p.notNow() } })
+                    is FirstRunStep.RecoveryKey -> RecoveryKeySteps(
+                        s.v1,
+                        busy,
+                        onKept = { run { p.keyKept() } },
+                        onConfirm = { g -> run { p.confirmKey(g) } },
+                        onShowAgain = { run { p.showKeyAgain() } },
+                    )
+                    FirstRunStep.Done -> DoneStep(onDone)
                 }
-                FirstRunStep.Done -> DoneStep(vm::openToday)
             }
         }
     }
 }
 
-/** Why the flow refused the last answer, read out when it appears. */
+/** This fresh phone joins the person's account: the code the other phone shows, and the server. */
 @Composable
-private fun ProblemLine(problem: Problem) {
-    Text(
-        stringResource(problemText(problem)),
-        color = MaterialTheme.colorScheme.error,
-        modifier = Modifier.semantics { liveRegion = LiveRegionMode.Polite },
+fun LinkThisDeviceScreen(p: LinkThisDevicePresenter, run: Run, onDone: () -> Unit, onBack: () -> Unit) {
+    val state by p.state.collectAsStateWithLifecycle()
+    LaunchedEffect(p) { run { p.start() } }
+    var code by rememberSaveable { mutableStateOf("") }
+    var server by rememberSaveable { mutableStateOf("") }
+    val scan = rememberLauncherForActivityResult(ScanContract()) { result -> result.contents?.let { code = it } }
+    ScreenColumn(state.busy, state.problem, p::problemSeen) {
+        when (state.step) {
+            null -> Unit
+            LinkThisDeviceStep.ENTER_CODE -> {
+                Title(stringResource(R.string.link_this_title))
+                Text(stringResource(R.string.link_this_why))
+                OutlinedButton(onClick = { scan.launch(qrScan()) }) { Text(stringResource(R.string.scan_code)) }
+                SecretField(code, { code = it }, stringResource(R.string.link_code))
+                ServerField(server) { server = it }
+                Button(onClick = { run { p.link(code, server) } }, enabled = !state.busy) { Text(stringResource(R.string.link_this)) }
+                TextButton(onClick = onBack, enabled = !state.busy) { Text(stringResource(R.string.cancel)) }
+            }
+            LinkThisDeviceStep.DONE -> DoneStep(onDone)
+        }
+    }
+}
+
+/** This fresh phone takes the person's data back with the recovery key (every other phone lost). */
+@Composable
+fun RestoreScreen(p: RestorePresenter, run: Run, onDone: () -> Unit, onBack: () -> Unit) {
+    val state by p.state.collectAsStateWithLifecycle()
+    LaunchedEffect(p) { run { p.start() } }
+    var key by rememberSaveable { mutableStateOf("") }
+    var server by rememberSaveable { mutableStateOf("") }
+    ScreenColumn(state.busy, state.problem, p::problemSeen) {
+        when (val s = state.step) {
+            null -> Unit
+            RestoreStep.EnterKey -> {
+                Title(stringResource(R.string.restore_title))
+                Text(stringResource(R.string.restore_why))
+                SecretField(key, { key = it }, stringResource(R.string.recovery_key))
+                ServerField(server) { server = it }
+                Button(onClick = { run { p.restore(key, server) } }, enabled = !state.busy) { Text(stringResource(R.string.restore)) }
+                TextButton(onClick = onBack, enabled = !state.busy) { Text(stringResource(R.string.cancel)) }
+            }
+            is RestoreStep.RecoveryKey -> RecoveryKeySteps(
+                s.v1,
+                state.busy,
+                onKept = { run { p.keyKept() } },
+                onConfirm = { g -> run { p.confirmKey(g) } },
+                onShowAgain = { run { p.showKeyAgain() } },
+            )
+            RestoreStep.Done -> DoneStep(onDone)
+        }
+    }
+}
+
+/** A code or key typed in: no suggestions, no autocorrect, kept out of the keyboard's memory. */
+@Composable
+fun SecretField(value: String, onChange: (String) -> Unit, label: String) {
+    OutlinedTextField(
+        value,
+        onChange,
+        Modifier.fillMaxWidth(),
+        label = { Text(label) },
+        keyboardOptions = KeyboardOptions(
+            capitalization = KeyboardCapitalization.Characters,
+            autoCorrectEnabled = false,
+            keyboardType = KeyboardType.Password,
+        ),
     )
 }
 
+/** A sync server's address (https; plain http only on this phone's own loopback). */
 @Composable
-private fun StepTitle(text: String) {
-    Text(text, style = MaterialTheme.typography.headlineSmall, modifier = Modifier.semantics { heading() })
+fun ServerField(value: String, onChange: (String) -> Unit) {
+    OutlinedTextField(
+        value,
+        onChange,
+        Modifier.fillMaxWidth(),
+        label = { Text(stringResource(R.string.first_run_server)) },
+        singleLine = true,
+        keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Uri),
+    )
 }
+
+/** The scanner's options: QR codes only, no beep. */
+fun qrScan(): ScanOptions = ScanOptions().setDesiredBarcodeFormats(ScanOptions.QR_CODE).setBeepEnabled(false)
 
 /** A name and an IANA time zone (the phone's own, to start with); the core checks both. */
 @Composable
 private fun ProfileStep(step: FirstRunStep.Profile, busy: Boolean, onDone: (String, String) -> Unit) {
     var name by rememberSaveable { mutableStateOf("") }
     var zone by rememberSaveable { mutableStateOf(ZoneId.systemDefault().id) }
-    StepTitle(stringResource(R.string.first_run_welcome))
+    Title(stringResource(R.string.first_run_welcome))
     Text(stringResource(R.string.first_run_welcome_why))
     OutlinedTextField(
         name,
@@ -135,7 +206,7 @@ private fun FirstTrackStep(step: FirstRunStep.FirstTrack, busy: Boolean, onDone:
     var since by rememberSaveable { mutableStateOf(step.latestSince.toString()) }
     var picking by remember { mutableStateOf(false) }
     val sinceDate = LocalDate.parse(since)
-    StepTitle(stringResource(R.string.first_run_track_title))
+    Title(stringResource(R.string.first_run_track_title))
     Text(stringResource(R.string.first_run_track_why, step.name))
     OutlinedTextField(
         track,
@@ -183,70 +254,15 @@ private fun FirstTrackStep(step: FirstRunStep.FirstTrack, busy: Boolean, onDone:
 @Composable
 private fun SyncChoiceStep(busy: Boolean, onConnect: (String) -> Unit, onNotNow: () -> Unit) {
     var server by rememberSaveable { mutableStateOf("") }
-    StepTitle(stringResource(R.string.first_run_sync_title))
+    Title(stringResource(R.string.first_run_sync_title))
     Text(stringResource(R.string.first_run_sync_why))
-    OutlinedTextField(
-        server,
-        { server = it },
-        Modifier.fillMaxWidth(),
-        label = { Text(stringResource(R.string.first_run_server)) },
-        singleLine = true,
-        keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Uri),
-    )
+    ServerField(server) { server = it }
     Button(onClick = { onConnect(server) }, enabled = !busy) { Text(stringResource(R.string.first_run_use_server)) }
     TextButton(onClick = onNotNow, enabled = !busy) { Text(stringResource(R.string.first_run_not_now)) }
 }
 
-/** The recovery key, shown once; the window is kept out of screenshots and the app switcher meanwhile. */
-@Composable
-private fun KeyShownStep(step: RecoveryKeyStep.Show, busy: Boolean, onKept: () -> Unit) {
-    SecureWindow()
-    StepTitle(stringResource(R.string.first_run_key_title))
-    Text(stringResource(R.string.first_run_key_why))
-    val label = stringResource(R.string.first_run_key_label, step.groups.toInt())
-    Text(
-        step.key,
-        style = MaterialTheme.typography.titleLarge.copy(fontFamily = FontFamily.Monospace),
-        modifier = Modifier.semantics { contentDescription = "$label: ${step.key}" },
-    )
-    Button(onClick = onKept, enabled = !busy) { Text(stringResource(R.string.first_run_key_kept)) }
-}
-
-/** One group of the key, asked back; or the key shown again. */
-@Composable
-private fun KeyConfirmStep(
-    step: RecoveryKeyStep.Confirm,
-    busy: Boolean,
-    onConfirm: (String) -> Unit,
-    onShowAgain: () -> Unit,
-) {
-    var group by rememberSaveable(step.group) { mutableStateOf("") }
-    StepTitle(stringResource(R.string.first_run_check_title))
-    Text(stringResource(R.string.first_run_check_why))
-    OutlinedTextField(
-        group,
-        { group = it },
-        Modifier.fillMaxWidth(),
-        label = { Text(stringResource(R.string.first_run_group, step.group.toInt(), step.groups.toInt())) },
-        singleLine = true,
-        keyboardOptions = KeyboardOptions(capitalization = KeyboardCapitalization.Characters, autoCorrectEnabled = false),
-    )
-    Button(onClick = { onConfirm(group) }, enabled = !busy) { Text(stringResource(R.string.first_run_confirm)) }
-    TextButton(onClick = onShowAgain, enabled = !busy) { Text(stringResource(R.string.first_run_show_again)) }
-}
-
 @Composable
 private fun DoneStep(onOpen: () -> Unit) {
-    StepTitle(stringResource(R.string.first_run_done))
+    Title(stringResource(R.string.first_run_done))
     Button(onClick = onOpen) { Text(stringResource(R.string.first_run_open_today)) }
-}
-
-/** Keeps the window out of screenshots and recents while in composition. */
-@Composable
-private fun SecureWindow() {
-    val window = (LocalContext.current as? Activity)?.window ?: return
-    DisposableEffect(window) {
-        window.addFlags(WindowManager.LayoutParams.FLAG_SECURE)
-        onDispose { window.clearFlags(WindowManager.LayoutParams.FLAG_SECURE) }
-    }
 }

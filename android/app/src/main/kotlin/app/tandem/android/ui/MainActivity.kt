@@ -30,6 +30,8 @@ import app.tandem.android.R
 import app.tandem.android.wakeup.WakeupService
 import app.tandem.android.security.AppLock
 import app.tandem.core.Launch
+import app.tandem.core.Side
+import app.tandem.shared.Presenters
 import app.tandem.shared.Screen
 
 /**
@@ -58,18 +60,20 @@ class MainActivity : FragmentActivity() {
 private fun TandemRoot(onUnlockAsked: (onUnlocked: () -> Unit) -> Unit, vm: TandemViewModel = viewModel()) {
     val launch by vm.launch.collectAsStateWithLifecycle()
     val problem by vm.problem.collectAsStateWithLifecycle()
-    when (launch) {
-        null -> Unit
-        Launch.Locked -> LockScreen(onUnlock = { onUnlockAsked(vm::unlock) })
-        is Launch.FirstRun -> FirstRunScreen(vm)
-        Launch.Today -> {
+    val presenters by vm.presenters.collectAsStateWithLifecycle()
+    val all = presenters
+    when {
+        all == null || launch == null -> Unit
+        launch == Launch.Locked -> LockScreen(onUnlock = { onUnlockAsked(vm::unlock) })
+        launch is Launch.FirstRun -> FirstRunNavHost(all, vm)
+        else -> {
             // Once open and syncing with a server, ask the distributor for
             // a wake-up endpoint (nothing happens without one installed).
             val activity = androidx.compose.ui.platform.LocalContext.current as? android.app.Activity
             LaunchedEffect(Unit) {
                 if (activity != null && vm.syncsWithServer()) WakeupService.register(activity)
             }
-            TandemNavHost(vm)
+            TandemNavHost(all, vm)
         }
     }
     problem?.let {
@@ -81,7 +85,7 @@ private fun TandemRoot(onUnlockAsked: (onUnlocked: () -> Unit) -> Unit, vm: Tand
     }
 }
 
-/** Locked: the prompt opens at once, and again from the button if it was dismissed. */
+/** Locked: the prompt opens at once, and again from the button if it was dismissed or cancelled. */
 @Composable
 private fun LockScreen(onUnlock: () -> Unit) {
     LaunchedEffect(Unit) { onUnlock() }
@@ -90,11 +94,38 @@ private fun LockScreen(onUnlock: () -> Unit) {
     }
 }
 
+/** A fresh install: the first run, or linking this phone, or restoring it; then the core is asked again. */
 @Composable
-private fun TandemNavHost(vm: TandemViewModel) {
+private fun FirstRunNavHost(all: Presenters, vm: TandemViewModel) {
+    val nav = rememberNavController()
+    NavHost(nav, startDestination = "first_run") {
+        composable("first_run") {
+            FirstRunScreen(all.firstRun, vm::run, onLink = { nav.navigate("link") }, onRestore = { nav.navigate("restore") }, onDone = vm::decide)
+        }
+        composable("link") { LinkThisDeviceScreen(all.linkThisDevice, vm::run, onDone = vm::decide, onBack = { nav.popBackStack() }) }
+        composable("restore") { RestoreScreen(all.restore, vm::run, onDone = vm::decide, onBack = { nav.popBackStack() }) }
+    }
+}
+
+/**
+ * The app once set up: the bottom bar holds [Screen.tabs], every other
+ * screen is one tap from where it is linked. Each destination renders one
+ * presenter (opened, and so reloaded after changes, when shown).
+ */
+@Composable
+private fun TandemNavHost(all: Presenters, vm: TandemViewModel) {
     val nav = rememberNavController()
     val current by nav.currentBackStackEntryAsState()
     val go: (Screen) -> Unit = { nav.navigate(it.name) { launchSingleTop = true } }
+    val back: () -> Unit = { nav.popBackStack() }
+    val run: Run = vm::run
+    val pairState by all.pair.state.collectAsStateWithLifecycle()
+    val today by all.today.state.collectAsStateWithLifecycle()
+    val endPair by all.endPairFlow.collectAsStateWithLifecycle()
+    // Whom to share with or write a note with: the pairs as the core lists them.
+    LaunchedEffect(all) { all.open(Screen.PAIR) }
+    val pairs = pairState.screen?.pairs.orEmpty().filter { !it.ended }
+    val menteeOf = pairs.filter { it.side == Side.MENTEE }
     Scaffold(
         bottomBar = {
             NavigationBar {
@@ -112,21 +143,36 @@ private fun TandemNavHost(vm: TandemViewModel) {
         NavHost(nav, startDestination = Screen.TODAY.name, modifier = Modifier.padding(padding)) {
             for (screen in Screen.entries) {
                 composable(screen.name) {
-                    LaunchedEffect(screen) { vm.show(screen) }
+                    LaunchedEffect(screen) { vm.opened(screen) }
                     when (screen) {
-                        Screen.TODAY -> TodayScreen(vm, go)
-                        Screen.LOG_CRAVING -> LogCravingScreen(vm) { nav.popBackStack() }
-                        Screen.CRAVINGS -> CravingsScreen(vm, go)
-                        Screen.CHECK_IN -> CheckInScreen(vm) { nav.popBackStack() }
-                        Screen.INSIGHTS -> InsightsScreen(vm, go)
-                        Screen.JOURNAL -> JournalScreen(vm, go)
-                        Screen.JOURNAL_ENTRY -> JournalEntryScreen(vm) { nav.popBackStack() }
-                        Screen.GOALS -> GoalsScreen(vm)
-                        Screen.NOTES -> NotesScreen(vm)
-                        Screen.MEETINGS -> MeetingsScreen(vm)
-                        Screen.MENTOR_OVERVIEW -> MentorOverviewScreen(vm)
-                        Screen.PAIR -> PairScreen(vm)
-                        Screen.SETTINGS -> SettingsScreen(vm, go)
+                        Screen.TODAY -> TodayScreen(all.today, go)
+                        Screen.LOG_CRAVING -> LogCravingScreen(all.today, menteeOf, run, back)
+                        Screen.CRAVINGS -> CravingsScreen(all.cravings, menteeOf, run, go)
+                        Screen.CHECK_IN -> CheckInScreen(all.today, run, back)
+                        Screen.INSIGHTS -> InsightsScreen(all.insights, go)
+                        Screen.TRACKS -> TracksScreen(all.tracks, today.screen?.today?.date, run)
+                        Screen.JOURNAL -> JournalScreen(all.journal, run, go)
+                        Screen.JOURNAL_ENTRY -> JournalEntryScreen(all.journal, menteeOf, run, back)
+                        Screen.GOALS -> GoalsScreen(all.goals, menteeOf, run)
+                        Screen.NOTES -> NotesScreen(all.notes, pairs, run)
+                        Screen.MEETINGS -> MeetingsScreen(all.meetings, run, go)
+                        Screen.MEETING -> MeetingScreen(all.meetings, run)
+                        Screen.MENTOR_OVERVIEW -> MentorOverviewScreen(all.overview, run)
+                        Screen.REACH_OUT -> ReachOutScreen(all.reachOut, run, go)
+                        Screen.PAIR -> PairsScreen(all.pair, run, go) { pairId ->
+                            run { all.endPair(pairId) }
+                            go(Screen.END_PAIR)
+                        }
+                        Screen.PAIR_INVITE -> PairInviteScreen(all.pairInvite, run, go)
+                        Screen.PAIR_JOIN -> PairJoinScreen(all.pairJoin, run, go)
+                        Screen.END_PAIR -> EndPairScreen(endPair, run, back)
+                        Screen.SETTINGS -> SettingsScreen(all.settings, run, go)
+                        Screen.SYNC_STATUS -> SyncStatusScreen(all.settings, run)
+                        Screen.DEVICES -> DevicesScreen(all.devices, run, go)
+                        Screen.LINK_DEVICE -> LinkDeviceScreen(all.linkDevice, run, go)
+                        Screen.CONNECT -> ConnectScreen(all.connect, run, back)
+                        Screen.EXPORT -> ExportScreen(all.export, run)
+                        Screen.ERASE -> EraseScreen(all.erase, run, go, onErased = vm::decide)
                     }
                 }
             }

@@ -1,5 +1,8 @@
 package app.tandem.android.ui
 
+import androidx.compose.runtime.Composable
+import androidx.compose.ui.res.pluralStringResource
+import androidx.compose.ui.res.stringResource
 import app.tandem.android.R
 import app.tandem.core.Rung
 import app.tandem.shared.Problem
@@ -25,12 +28,27 @@ fun problemText(p: Problem): Int = when (p) {
     Problem.UNEXPECTED -> R.string.problem_unexpected
 }
 
-/** A clean-time rung in words ("30 days", "6 months", "2 years"). */
+/** A clean-time rung in words ("30 days", "6 months", "1 year"), with the language's plurals. */
+@Composable
 fun rungText(r: Rung): String = when (r) {
-    is Rung.Days -> "${r.v1} days"
-    is Rung.Months -> "${r.v1} months"
-    is Rung.Years -> if (r.v1 == 1u) "1 year" else "${r.v1} years"
+    is Rung.Days -> pluralStringResource(R.plurals.rung_days, r.v1.toInt(), r.v1.toInt())
+    is Rung.Months -> pluralStringResource(R.plurals.rung_months, r.v1.toInt(), r.v1.toInt())
+    is Rung.Years -> pluralStringResource(R.plurals.rung_years, r.v1.toInt(), r.v1.toInt())
 }
+
+/** A weekday by its index in the core's series (0 is Monday). */
+@Composable
+fun weekdayText(index: Int): String = stringResource(
+    when (index) {
+        0 -> R.string.weekday_1
+        1 -> R.string.weekday_2
+        2 -> R.string.weekday_3
+        3 -> R.string.weekday_4
+        4 -> R.string.weekday_5
+        5 -> R.string.weekday_6
+        else -> R.string.weekday_7
+    },
+)
 
 /** An instant in the person's zone, in the phone's date and time style. */
 fun whenText(ms: Long, zone: String): String =
