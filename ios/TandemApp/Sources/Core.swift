@@ -35,6 +35,9 @@ enum Core {
             // Locked at once: the screens open it after the app lock, and a
             // background task only for as long as it runs.
             tandem.lock()
+            // Before any sync, the screens' or a background task's: a
+            // self-hosted server's own authority, if one was added.
+            ServerAuthority.restore()
             cached = tandem
             return tandem
         }

@@ -59,6 +59,7 @@ struct ConnectScreen: View {
     @StateObject private var flow = FlowModel(open: { try $0.connectFlow() }, step: { $0.step() })
     @Environment(\.dismiss) private var dismiss
     @State private var server = ""
+    @State private var pem = ""
     var body: some View {
         Form {
             FlowHeader(busy: flow.busy, problem: flow.problem)
@@ -67,7 +68,16 @@ struct ConnectScreen: View {
                 Section("Sync server") {
                     TextField("https://sync.example.org", text: $server)
                         .keyboardType(.URL).textInputAutocapitalization(.never).autocorrectionDisabled()
-                    Button("Connect") { Task { await flow.answer { try await $0.connect(server: server) } } }
+                    ServerCaField(pem: $pem)
+                    Button("Connect") {
+                        let address = server, authority = pem
+                        Task {
+                            await flow.answer { f in
+                                if !authority.isEmpty { try ServerAuthority.trust(server: address, pem: authority) }
+                                return try await f.connect(server: address)
+                            }
+                        }
+                    }
                 }
             case .recoveryKey(let k)?:
                 RecoveryKeyView(
@@ -85,6 +95,22 @@ struct ConnectScreen: View {
         .disabled(flow.busy)
         .navigationTitle("Connect")
         .task { await flow.start() }
+    }
+}
+
+/// A self-hosted server's own certificate authority (PEM), behind a button:
+/// most people never need it, an operator's members paste it.
+struct ServerCaField: View {
+    @Binding var pem: String
+    @State private var open = false
+    var body: some View {
+        if open || !pem.isEmpty {
+            TextField("The server's certificate authority (PEM)", text: $pem, axis: .vertical)
+                .textInputAutocapitalization(.never).autocorrectionDisabled()
+            Text("Only for a self-hosted server: trusted for that server alone.").font(.footnote)
+        } else {
+            Button("My server uses its own certificate") { open = true }
+        }
     }
 }
 

@@ -7,6 +7,7 @@ import androidx.lifecycle.ProcessLifecycleOwner
 import app.tandem.android.security.KeyVault
 import app.tandem.android.sync.SyncScheduler
 import app.tandem.core.Tandem
+import app.tandem.shared.ServerAuthority
 import app.tandem.shared.TandemSession
 import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.CoroutineScope
@@ -27,6 +28,9 @@ import java.io.File
 class TandemApplication : Application() {
     lateinit var keys: KeyVault
         private set
+
+    /** A self-hosted server's own certificate authority, kept beside the store (never backed up). */
+    val authority: ServerAuthority by lazy { ServerAuthority(File(noBackupFilesDir, "server-ca.pem")) }
 
     /** The session, opened on first use (always off the main thread). */
     val session: TandemSession by lazy {
@@ -62,6 +66,8 @@ class TandemApplication : Application() {
     override fun onCreate() {
         super.onCreate()
         keys = KeyVault(this)
+        // Before any sync: a self-hosted server's own authority, if one was added.
+        lifecycleCalls.launch { authority.restore() }
         SyncScheduler.schedule(this)
         ProcessLifecycleOwner.get().lifecycle.addObserver(object : DefaultLifecycleObserver {
             override fun onStop(owner: LifecycleOwner) {

@@ -2,7 +2,6 @@ package app.tandem.shared
 
 import app.tandem.core.CravingsScreen
 import app.tandem.core.ShareKind
-import app.tandem.core.TandemException
 import kotlinx.coroutines.flow.update
 
 /** What the Craving log shows: the core's pages and what the person just did. */
@@ -46,18 +45,11 @@ class CravingsPresenter(private val session: TandemSession) :
     override fun CravingsState.busy(on: Boolean) = copy(busy = on)
 
     override suspend fun CravingsState.reloaded(problem: Problem?): CravingsState {
-        var failed: Problem? = null
-        val screen = try {
-            session.call { t ->
-                readPages(pages, t::cravingsScreen, { it.next }) { shown, next ->
-                    next.copy(rows = shown.rows + next.rows)
-                }
+        val read = session.readOr(screen) { t ->
+            readPages(pages, t::cravingsScreen, { it.next }) { shown, next ->
+                next.copy(rows = shown.rows + next.rows)
             }
-        } catch (e: TandemException) {
-            // A screen that cannot be read shows why (the last record stays).
-            failed = Problem.of(e)
-            screen
         }
-        return copy(screen = screen, problem = problem ?: failed)
+        return copy(screen = read.value, problem = problem ?: read.problem)
     }
 }

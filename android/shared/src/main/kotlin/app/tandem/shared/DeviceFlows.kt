@@ -13,8 +13,20 @@ import app.tandem.core.RestoreStep
  * Connecting a device that was set up without a server: the server's
  * address, then the recovery key shown once and confirmed.
  */
-class ConnectPresenter(session: TandemSession) :
+class ConnectPresenter(session: TandemSession, private val authority: ServerAuthority? = null) :
     FlowPresenter<ConnectFlow, ConnectStep>(session, { it.connectFlow() }, { it.step() }) {
+    /**
+     * Connects to a self-hosted `server` whose certificate comes from the
+     * operator's own authority (`pem`), trusted for that server only and
+     * kept for later starts; a PEM the core refuses is a problem and
+     * nothing connects.
+     */
+    suspend fun connectTrusting(server: String, pem: String) = answerAsync { flow ->
+        val keep = authority ?: error("no place to keep the server's certificate")
+        session.call { keep.trust(server, pem) }
+        flow.connect(server.trim())
+    }
+
     /** Connects to `server` (reaches it; the recovery key is shown next). */
     suspend fun connect(server: String) = answerAsync { it.connect(server.trim()) }
 

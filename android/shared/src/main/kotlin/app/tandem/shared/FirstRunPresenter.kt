@@ -23,7 +23,7 @@ data class FirstRunState(
  * the core does not know, a server that cannot be reached) is a [Problem]
  * in the state and the flow stays at its step.
  */
-class FirstRunPresenter(private val session: TandemSession) :
+class FirstRunPresenter(private val session: TandemSession, private val authority: ServerAuthority? = null) :
     Presenter<FirstRunState>(FirstRunState()) {
     private var flow: FirstRunFlow? = null
 
@@ -39,6 +39,17 @@ class FirstRunPresenter(private val session: TandemSession) :
 
     /** Connects to `server` (the recovery key is shown next). */
     suspend fun connect(server: String) = act { flow().connect(server.trim()) }
+
+    /**
+     * Connects to a self-hosted `server` whose certificate comes from the
+     * operator's own authority (`pem`), trusted for that server only and
+     * kept for later starts.
+     */
+    suspend fun connectTrusting(server: String, pem: String) = act {
+        val keep = authority ?: error("no place to keep the server's certificate")
+        session.call { keep.trust(server, pem) }
+        flow().connect(server.trim())
+    }
 
     /** Goes on without a server for now (Settings can connect later). */
     suspend fun notNow() = act { session.call { flow().notNow() } }

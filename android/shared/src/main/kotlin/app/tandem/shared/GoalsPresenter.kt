@@ -4,7 +4,6 @@ import app.tandem.core.GoalInput
 import app.tandem.core.GoalStatus
 import app.tandem.core.GoalsScreen
 import app.tandem.core.ShareKind
-import app.tandem.core.TandemException
 import kotlinx.coroutines.flow.update
 
 /** What the Goals screen shows. */
@@ -55,13 +54,7 @@ class GoalsPresenter(private val session: TandemSession) : Presenter<GoalsState>
     override fun GoalsState.busy(on: Boolean) = copy(busy = on)
 
     override suspend fun GoalsState.reloaded(problem: Problem?): GoalsState {
-        var failed: Problem? = null
-        val screen = try {
-            session.call { it.goalsScreen() }
-        } catch (e: TandemException) {
-            failed = Problem.of(e)
-            screen
-        }
-        return copy(screen = screen, problem = problem ?: failed)
+        val read = session.readOr(screen) { it.goalsScreen() }
+        return copy(screen = read.value, problem = problem ?: read.problem)
     }
 }

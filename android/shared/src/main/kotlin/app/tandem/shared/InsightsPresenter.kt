@@ -1,7 +1,6 @@
 package app.tandem.shared
 
 import app.tandem.core.InsightsScreen
-import app.tandem.core.TandemException
 import kotlinx.coroutines.flow.update
 
 /** What the Insights screen shows. */
@@ -25,13 +24,7 @@ class InsightsPresenter(private val session: TandemSession) : Presenter<Insights
     override fun InsightsState.busy(on: Boolean) = copy(busy = on)
 
     override suspend fun InsightsState.reloaded(problem: Problem?): InsightsState {
-        var failed: Problem? = null
-        val screen = try {
-            session.call { it.insightsScreen() }
-        } catch (e: TandemException) {
-            failed = Problem.of(e)
-            screen
-        }
-        return copy(screen = screen, problem = problem ?: failed)
+        val read = session.readOr(screen) { it.insightsScreen() }
+        return copy(screen = read.value, problem = problem ?: read.problem)
     }
 }

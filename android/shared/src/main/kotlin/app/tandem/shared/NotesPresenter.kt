@@ -1,7 +1,6 @@
 package app.tandem.shared
 
 import app.tandem.core.NotesScreen
-import app.tandem.core.TandemException
 import kotlinx.coroutines.flow.update
 
 /** What the Shared notes screen shows: the core's record and what the person just did. */
@@ -42,14 +41,7 @@ class NotesPresenter(private val session: TandemSession) : Presenter<NotesState>
     override fun NotesState.busy(on: Boolean) = copy(busy = on)
 
     override suspend fun NotesState.reloaded(problem: Problem?): NotesState {
-        var failed: Problem? = null
-        val screen = try {
-            session.call { it.notesScreen() }
-        } catch (e: TandemException) {
-            // A screen that cannot be read shows why (the last record stays).
-            failed = Problem.of(e)
-            screen
-        }
-        return copy(screen = screen, problem = problem ?: failed)
+        val read = session.readOr(screen) { it.notesScreen() }
+        return copy(screen = read.value, problem = problem ?: read.problem)
     }
 }

@@ -34,3 +34,22 @@ abstract class Presenter<S>(initial: S) {
         current.value = current.value.reloaded(problem)
     }
 }
+
+/** A record as read for a screen, and why it could not be read (the last one is kept then). */
+data class Read<T>(
+    /** The record read now, or the one shown before. */
+    val value: T,
+    /** Why it could not be read now, if it could not. */
+    val problem: Problem?,
+)
+
+/**
+ * Reads a screen's record with `read` off the main thread; a record that
+ * cannot be read (a locked or damaged store) keeps `last` on screen and
+ * says why.
+ */
+suspend fun <T> TandemSession.readOr(last: T, read: (app.tandem.core.Tandem) -> T): Read<T> = try {
+    Read(call(read), null)
+} catch (e: app.tandem.core.TandemException) {
+    Read(last, Problem.of(e))
+}

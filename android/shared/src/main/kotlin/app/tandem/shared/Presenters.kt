@@ -14,8 +14,11 @@ import kotlinx.coroutines.flow.asStateFlow
  * when the core's table ([redraws]) says a change made a record it draws
  * stale, and only once the screen was opened. The Android ViewModel holds
  * one; Compose renders each presenter's state and sends its events.
+ *
+ * @param authority where a self-hosted server's own certificate authority
+ *   is kept, for the screens that connect.
  */
-class Presenters(val session: TandemSession) : AutoCloseable {
+class Presenters(val session: TandemSession, authority: ServerAuthority? = null) : AutoCloseable {
     /** Today, with the quick actions. */
     val today = TodayPresenter(session)
     /** Tracks: clean time, add and reset. */
@@ -41,9 +44,9 @@ class Presenters(val session: TandemSession) : AutoCloseable {
     /** Settings and the sync status. */
     val settings = SettingsPresenter(session)
     /** The first run of a fresh install. */
-    val firstRun = FirstRunPresenter(session)
+    val firstRun = FirstRunPresenter(session, authority)
     /** Connecting a device set up without a server. */
-    val connect = ConnectPresenter(session)
+    val connect = ConnectPresenter(session, authority)
     /** Showing a code that links another phone. */
     val linkDevice = LinkDevicePresenter(session)
     /** Linking this fresh phone with a code. */

@@ -2,7 +2,6 @@ package app.tandem.shared
 
 import app.tandem.core.CheckInInput
 import app.tandem.core.CravingInput
-import app.tandem.core.TandemException
 import app.tandem.core.TodayScreen
 import kotlinx.coroutines.flow.update
 
@@ -51,14 +50,7 @@ class TodayPresenter(private val session: TandemSession) : Presenter<TodayState>
     override fun TodayState.busy(on: Boolean) = copy(busy = on)
 
     override suspend fun TodayState.reloaded(problem: Problem?): TodayState {
-        var failed: Problem? = null
-        val screen = try {
-            session.call { it.todayScreen() }
-        } catch (e: TandemException) {
-            // A screen that cannot be read shows why (the last record stays).
-            failed = Problem.of(e)
-            screen
-        }
-        return copy(screen = screen, problem = problem ?: failed)
+        val read = session.readOr(screen) { it.todayScreen() }
+        return copy(screen = read.value, problem = problem ?: read.problem)
     }
 }

@@ -1,6 +1,5 @@
 package app.tandem.shared
 
-import app.tandem.core.TandemException
 import app.tandem.core.TrackStats
 import java.time.LocalDate
 import kotlinx.coroutines.flow.update
@@ -37,13 +36,7 @@ class TracksPresenter(private val session: TandemSession) : Presenter<TracksStat
     override fun TracksState.busy(on: Boolean) = copy(busy = on)
 
     override suspend fun TracksState.reloaded(problem: Problem?): TracksState {
-        var failed: Problem? = null
-        val tracks = try {
-            session.call { it.tracks() }
-        } catch (e: TandemException) {
-            failed = Problem.of(e)
-            tracks
-        }
-        return copy(tracks = tracks, problem = problem ?: failed)
+        val read = session.readOr(tracks) { it.tracks() }
+        return copy(tracks = read.value, problem = problem ?: read.problem)
     }
 }

@@ -46,6 +46,17 @@ class FlowPresentersTest {
             connect.connect("ftp://example")
             assertEquals(Problem.INVALID_INPUT, connect.state.value.problem)
             assertIs<ConnectStep.Server>(connect.state.value.step, "the flow stays")
+            // A self-hosted server's own authority: a PEM the core refuses
+            // connects nothing and keeps nothing.
+            val kept = phone.dir.resolve("server-ca.pem").toFile()
+            val trusting = ConnectPresenter(TandemSession(phone.tandem), ServerAuthority(kept))
+            trusting.start()
+            trusting.connectTrusting(server, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+            assertEquals(Problem.INVALID_INPUT, trusting.state.value.problem)
+            assertIs<ConnectStep.Server>(trusting.state.value.step)
+            assertTrue(!kept.exists(), "a refused authority is not kept")
+            assertEquals(0u, ServerAuthority(kept).restore(), "nothing kept: nothing to trust at start")
+            trusting.close()
             connect.connect(" $server ")
             val key = assertIs<RecoveryKeyStep.Show>(assertIs<ConnectStep.RecoveryKey>(connect.state.value.step).v1).key
             assertNull(connect.state.value.problem, "a success clears the last problem")

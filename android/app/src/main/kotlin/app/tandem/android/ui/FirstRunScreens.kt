@@ -70,7 +70,11 @@ fun FirstRunScreen(p: FirstRunPresenter, run: Run, onLink: () -> Unit, onRestore
                         TextButton(onClick = onRestore, enabled = !busy) { Text(stringResource(R.string.first_run_restore_instead)) }
                     }
                     is FirstRunStep.FirstTrack -> FirstTrackStep(s, busy) { t -> run { p.firstTrack(t) } }
-                    FirstRunStep.SyncChoice -> SyncChoiceStep(busy, { server -> run { p.connect(server) } }, { run { p.notNow() } })
+                    FirstRunStep.SyncChoice -> SyncChoiceStep(
+                        busy,
+                        { server, pem -> run { if (pem.isBlank()) p.connect(server) else p.connectTrusting(server, pem) } },
+                        { run { p.notNow() } },
+                    )
                     is FirstRunStep.RecoveryKey -> RecoveryKeySteps(
                         s.v1,
                         busy,
@@ -250,15 +254,39 @@ private fun FirstTrackStep(step: FirstRunStep.FirstTrack, busy: Boolean, onDone:
     }
 }
 
-/** A sync server's address, or not now. */
+/** A sync server's address (with a self-hosted server's own certificate, if it has one), or not now. */
 @Composable
-private fun SyncChoiceStep(busy: Boolean, onConnect: (String) -> Unit, onNotNow: () -> Unit) {
+private fun SyncChoiceStep(busy: Boolean, onConnect: (server: String, pem: String) -> Unit, onNotNow: () -> Unit) {
     var server by rememberSaveable { mutableStateOf("") }
+    var pem by rememberSaveable { mutableStateOf("") }
     Title(stringResource(R.string.first_run_sync_title))
     Text(stringResource(R.string.first_run_sync_why))
     ServerField(server) { server = it }
-    Button(onClick = { onConnect(server) }, enabled = !busy) { Text(stringResource(R.string.first_run_use_server)) }
+    ServerCaField(pem) { pem = it }
+    Button(onClick = { onConnect(server, pem) }, enabled = !busy) { Text(stringResource(R.string.first_run_use_server)) }
     TextButton(onClick = onNotNow, enabled = !busy) { Text(stringResource(R.string.first_run_not_now)) }
+}
+
+/**
+ * A self-hosted server's own certificate authority (PEM), behind a
+ * button: most people never need it, an operator's members paste it.
+ */
+@Composable
+fun ServerCaField(pem: String, onChange: (String) -> Unit) {
+    var open by rememberSaveable { mutableStateOf(pem.isNotEmpty()) }
+    if (!open) {
+        TextButton(onClick = { open = true }) { Text(stringResource(R.string.server_ca_open)) }
+        return
+    }
+    OutlinedTextField(
+        pem,
+        onChange,
+        Modifier.fillMaxWidth(),
+        label = { Text(stringResource(R.string.server_ca)) },
+        supportingText = { Text(stringResource(R.string.server_ca_why)) },
+        minLines = 3,
+        keyboardOptions = KeyboardOptions(autoCorrectEnabled = false),
+    )
 }
 
 @Composable

@@ -237,6 +237,7 @@ fun ConnectScreen(p: ConnectPresenter, run: Run, done: () -> Unit) {
     val state by p.state.collectAsStateWithLifecycle()
     LaunchedEffect(p) { run { p.start() } }
     var server by rememberSaveable { mutableStateOf("") }
+    var pem by rememberSaveable { mutableStateOf("") }
     ScreenColumn(state.busy, state.problem, p::problemSeen) {
         when (val s = state.step) {
             null -> Unit
@@ -244,7 +245,10 @@ fun ConnectScreen(p: ConnectPresenter, run: Run, done: () -> Unit) {
                 Title(stringResource(R.string.first_run_sync_title))
                 Text(stringResource(R.string.first_run_sync_why))
                 ServerField(server) { server = it }
-                Button(onClick = { run { p.connect(server) } }, enabled = !state.busy) { Text(stringResource(R.string.first_run_use_server)) }
+                ServerCaField(pem) { pem = it }
+                Button(onClick = {
+                    run { if (pem.isBlank()) p.connect(server) else p.connectTrusting(server, pem) }
+                }, enabled = !state.busy) { Text(stringResource(R.string.first_run_use_server)) }
             }
             is ConnectStep.RecoveryKey -> RecoveryKeySteps(
                 s.v1,

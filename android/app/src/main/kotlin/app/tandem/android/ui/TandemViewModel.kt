@@ -42,7 +42,7 @@ class TandemViewModel(app: Application) : AndroidViewModel(app) {
             // Opening the store can fail (before the first unlock since
             // boot, a damaged file): shown, never a crash.
             val all = try {
-                Presenters(session())
+                Presenters(session(), tandemApp.authority)
             } catch (e: kotlinx.coroutines.CancellationException) {
                 throw e
             } catch (e: Exception) {
