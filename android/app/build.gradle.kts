@@ -55,6 +55,7 @@ dependencies {
     // Wake-ups through the person's UnifiedPush distributor (no Google service).
     implementation(libs.unifiedpush.connector)
     implementation(libs.biometric)
+    implementation(libs.fragment.ktx)
     implementation(libs.zxing.core)
     implementation(libs.zxing.android.embedded)
 }

@@ -104,7 +104,7 @@ struct SettingsScreen: View {
     }
 
     /// Changes the settings as `edit` says, if the core accepts the result.
-    private func change(_ edit: @escaping @Sendable (inout Settings) -> Void) {
+    private func change(_ edit: @escaping @Sendable (inout TandemCore.Settings) -> Void) {
         Task {
             await model.run { t in
                 var s = try t.settings()
@@ -220,7 +220,9 @@ struct TracksScreen: View {
                     Stepper("Days clean so far: \(daysClean)", value: $daysClean, in: 0...36500)
                     Button("Add") {
                         let since = Calendar(identifier: .gregorian).date(byAdding: .day, value: -daysClean, to: .now) ?? .now
-                        let day = since.formatted(.iso8601.year().month().day())
+                        // The person's own day, in their zone (the core's), not UTC.
+                        let zone = TimeZone(identifier: today.timezone) ?? .current
+                        let day = since.formatted(Date.ISO8601FormatStyle(timeZone: zone).year().month().day())
                         let track = name
                         Task { await model.run { _ = try $0.addTrack(name: track, since: day) } }
                         name = ""

@@ -126,11 +126,21 @@ final class AppModel: ObservableObject {
         }
     }
 
-    /// The first run is done: Today.
+    /// The first run is done: Today (the core says so, and wake-ups are set up).
     func openToday() {
         flow = nil
         firstRunStep = nil
-        launch = .today
+        Task { await decide() }
+    }
+
+    /// Everything was erased: the app shows so until it is closed, and
+    /// never asks for the (gone) key again.
+    @Published private(set) var isErased = false
+
+    /// Called once the erase went through.
+    func erased() {
+        isErased = true
+        launch = nil
     }
 
     private func answer(_ action: @escaping @Sendable (FirstRunFlow) throws -> FirstRunStep) {
@@ -203,6 +213,11 @@ final class AppModel: ObservableObject {
 
     func run(_ call: @escaping @Sendable (Tandem) throws -> Void) async {
         _ = await fetch(call)
+    }
+
+    /// Runs one core call; whether it went through (a failure is shown, and a form stays open).
+    func attempt(_ call: @escaping @Sendable (Tandem) throws -> Void) async -> Bool {
+        await fetch(call) != nil
     }
 
     /// The live pairs in which this person is the mentee: whom an item can be shared with.

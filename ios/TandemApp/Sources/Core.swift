@@ -18,7 +18,8 @@ enum Core {
     }
 
     private static let openLock = NSLock()
-    nonisolated(unsafe) private static var cached: Tandem?
+    /// Guarded by `openLock`.
+    private static var cached: Tandem?
 
     /// The store, or why it could not be opened now (the Keychain
     /// unreadable before the first unlock since boot, a damaged file). Only

@@ -73,7 +73,10 @@ func problemText(_ error: Error) -> String {
 
 /// Text handed to the system's document picker (`fileExporter`) to save.
 struct TextFile: FileDocument {
-    static var readableContentTypes: [UTType] { [.plainText, .json] }
+    static var readableContentTypes: [UTType] { [.plainText, .json, .calendarEvent, markdown] }
+    static var writableContentTypes: [UTType] { readableContentTypes }
+    /// Markdown, for the readable export.
+    static let markdown = UTType(filenameExtension: "md", conformingTo: .plainText) ?? .plainText
     /// What the file holds.
     var text: String
 

@@ -152,11 +152,15 @@ struct LinkThisDeviceScreen: View {
             FlowHeader(busy: flow.busy, problem: flow.problem)
             switch flow.step {
             case .enterCode?:
-                Text("On your other phone, open Settings, Devices, Link another phone, and type the code it shows.")
+                Text("On your other phone, open Settings, Devices, Link another phone, and scan or type the code it shows.")
+                QRScanButton { scanned in code = scanned }
                 SecureField("Link code", text: $code).textInputAutocapitalization(.characters)
                 TextField("https://sync.example.org", text: $server)
                     .keyboardType(.URL).textInputAutocapitalization(.never).autocorrectionDisabled()
-                Button("Link this phone") { Task { await flow.answer { try await $0.link(code: code, server: server) } } }
+                Button("Link this phone") {
+                    let c = code, s = server
+                    Task { await flow.answer { try await $0.link(code: c, server: s) } }
+                }
             case .done?:
                 Button("Go to Today") { Task { await model.decide() } }
             case nil: EmptyView()
@@ -183,7 +187,10 @@ struct RestoreScreen: View {
                 SecureField("Recovery key", text: $key).textInputAutocapitalization(.characters)
                 TextField("https://sync.example.org", text: $server)
                     .keyboardType(.URL).textInputAutocapitalization(.never).autocorrectionDisabled()
-                Button("Restore") { Task { await flow.answer { try await $0.restore(recoveryKey: key, server: server) } } }
+                Button("Restore") {
+                    let k = key, s = server
+                    Task { await flow.answer { try await $0.restore(recoveryKey: k, server: s) } }
+                }
             case .recoveryKey(let k)?:
                 RecoveryKeyView(
                     step: k,
@@ -242,8 +249,12 @@ struct PairJoinScreen: View {
                 Text("Pairing needs a sync server. This phone does not sync yet.")
                 NavigationLink("Connect to a sync server") { ConnectScreen() }
             case .enterCode?:
+                QRScanButton { scanned in Task { await flow.answer { try await $0.join(code: scanned) } } }
                 SecureField("Invite code", text: $code).textInputAutocapitalization(.characters)
-                Button("Join") { Task { await flow.answer { try await $0.join(code: code) } } }
+                Button("Join") {
+                    let c = code
+                    Task { await flow.answer { try await $0.join(code: c) } }
+                }
             case .joined(let pair)?:
                 Text("You are paired with \(pair.otherName ?? String(localized: "your mentee")).")
             case nil: EmptyView()
@@ -348,7 +359,7 @@ struct ExportScreen: View {
                 Button("Export to read (Markdown)") { Task { await flow.answer { try await $0.export(format: .markdown) } } }
             case .ready(let file)?:
                 Button("Save the file") { saving = true }
-                    .fileExporter(isPresented: $saving, document: TextFile(text: file.content), contentType: .plainText,
+                    .fileExporter(isPresented: $saving, document: TextFile(text: file.content), contentType: file.format == .json ? .json : TextFile.markdown,
                                   defaultFilename: "tandem-\(file.date).\(file.extension)") { _ in
                         // Saved or not, the file is forgotten: the flow starts over.
                         Task { await flow.start() }
@@ -374,13 +385,15 @@ struct EraseScreen: View {
                 ForEach(consequences.indices, id: \.self) { i in Text(eraseText(consequences[i])) }
                 if consequences.contains(.exportFirst) { NavigationLink("Export first") { ExportScreen() } }
                 Button("Delete everything", role: .destructive) {
-                    Task { await flow.answer { try await $0.confirm(also: []) } }
+                    // The kept server authority goes too.
+                    let also = [Core.storeFolder.appendingPathComponent("server-ca.pem").path]
+                    Task { await flow.answer { try await $0.confirm(also: also) } }
                 }
             case .erased?:
                 Text("Erased.")
                     .task {
                         KeychainKey.erase()
-                        await model.decide()
+                        model.erased()
                     }
             case nil: EmptyView()
             }

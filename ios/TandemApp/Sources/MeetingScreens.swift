@@ -31,8 +31,10 @@ struct MeetingsScreen: View {
                             ForEach(screen.kinds, id: \.self) { k in Text(kindText(k)).tag(k) }
                         }
                         Button("Schedule") {
-                            let today = Date.now.formatted(.iso8601.year().month().day())
-                            let weekday = weekdayName(Date.now)
+                            // Today and its weekday in the agreed zone, the one the times are in.
+                            let zone = TimeZone(identifier: screen.defaultZone) ?? .current
+                            let today = Date.now.formatted(Date.ISO8601FormatStyle(timeZone: zone).year().month().day())
+                            let weekday = weekdayName(Date.now, in: zone)
                             let t = time, z = screen.defaultZone, k = kind, p = place
                             Task {
                                 await model.run {
@@ -156,8 +158,10 @@ func statusText(_ s: MeetingStatus) -> String {
     }
 }
 
-/// The weekday of `date` in the phone's calendar, as the core names it
+/// The weekday of `date` in `zone`, as the core names it
 /// (weekdays cross the bindings as lower-case English names).
-func weekdayName(_ date: Date) -> String {
-    ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"][Calendar.current.component(.weekday, from: date) - 1]
+func weekdayName(_ date: Date, in zone: TimeZone) -> String {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = zone
+    return ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"][calendar.component(.weekday, from: date) - 1]
 }

@@ -57,23 +57,50 @@ struct LogCravingScreen: View {
     @Environment(\.dismiss) private var dismiss
     @State private var trigger = ""
     @State private var intensity = 5.0
+    @State private var situation = ""
     @State private var helped = ""
-    @State private var resisted = true
+    @State private var outcome: Outcome?
+    @State private var minutesAgo = 0
+    @State private var share = false
+    @State private var pairId: String?
     var body: some View {
         Form {
             TextField("What set it off?", text: $trigger)
-            Slider(value: $intensity, in: 0...10, step: 1) { Text("How strong") }
+            Slider(value: $intensity, in: 1...10, step: 1) { Text("How strong") }
             Text("How strong: \(Int(intensity)) of 10")
+            TextField("Where, with whom (optional, separate with commas)", text: $situation)
             TextField("What helped? (comma separated)", text: $helped)
-            Toggle("I did not use", isOn: $resisted)
+            Picker("Outcome", selection: $outcome) {
+                Text("Not said").tag(Outcome?.none)
+                Text("I did not use").tag(Outcome?.some(.resisted))
+                Text("I used").tag(Outcome?.some(.used))
+            }
+            Stepper("Minutes ago: \(minutesAgo)", value: $minutesAgo, in: 0...1440, step: 5)
+            let pairs = model.menteePairs
+            if !pairs.isEmpty {
+                Toggle("Share with my mentor", isOn: $share)
+                if share && pairs.count > 1 {
+                    Picker("With", selection: $pairId) {
+                        ForEach(pairs, id: \.pairId) { p in Text(p.otherName ?? String(localized: "your mentor")).tag(Optional(p.pairId)) }
+                    }
+                }
+            }
             Button("Save") {
+                let at = minutesAgo == 0 ? nil : Int64(Date.now.timeIntervalSince1970 * 1000) - Int64(minutesAgo) * 60_000
                 let input = CravingInput(
                     trigger: trigger, intensity: Int64(intensity),
                     // The core trims labels and drops empty ones.
-                    situation: [], helped: helped.components(separatedBy: ","),
-                    outcome: resisted ? .resisted : .used, note: "", atMs: nil)
-                Task { await model.run { try _ = $0.addCraving(input: input) }; dismiss() }
+                    situation: situation.components(separatedBy: ","), helped: helped.components(separatedBy: ","),
+                    outcome: outcome, note: "", atMs: at)
+                let shared = share, pair = pairId
+                // Writing and sharing is one core call: never written but not shared.
+                Task {
+                    if await model.attempt({ t in
+                        if shared { _ = try t.addCravingShared(input: input, pairId: pair) } else { _ = try t.addCraving(input: input) }
+                    }) { dismiss() }
+                }
             }
+            .disabled(share && model.menteePairs.count > 1 && pairId == nil)
         }
         .navigationTitle("Log a craving")
     }
@@ -125,8 +152,27 @@ struct InsightsScreen: View {
                         .accessibilityElement()
                         .accessibilityLabel("Cravings by hour of the day, \(i.cravings) in all")
                     }
+                    Section("Cravings by weekday") {
+                        let top = max(i.byWeekday.max() ?? 1, 1)
+                        HStack(alignment: .bottom, spacing: 6) {
+                            ForEach(0..<i.byWeekday.count, id: \.self) { day in
+                                Rectangle().frame(height: 100 * CGFloat(i.byWeekday[day]) / CGFloat(top))
+                            }
+                        }
+                        .frame(height: 100)
+                        .accessibilityElement()
+                        .accessibilityLabel("Cravings by weekday, Monday first")
+                    }
+                    Section("Strength by week") {
+                        ForEach(i.weeklyIntensity, id: \.weekStart) { w in
+                            Text("Week of \(w.weekStart): \(w.count) cravings, average \(w.average, specifier: "%.1f")")
+                        }
+                    }
                     Section("What helped") {
                         ForEach(i.whatHelped, id: \.strategy) { s in Text("\(s.strategy): resisted \(s.resisted) of \(s.uses)") }
+                    }
+                    Section("Top triggers") {
+                        ForEach(i.topTriggers, id: \.trigger) { t in Text("\(t.trigger): \(t.count)") }
                     }
                 }
                 NavigationLink("Craving log") { CravingsScreen() }
@@ -170,6 +216,7 @@ struct JournalScreen: View {
     @EnvironmentObject var model: AppModel
     @State private var text = ""
     @State private var share = false
+    @State private var pairId: String?
     var body: some View {
         let canShare = model.journal.first?.canShare == true
         List {
@@ -177,22 +224,31 @@ struct JournalScreen: View {
                 TextEditor(text: $text)
                     .frame(minHeight: 100)
                     .accessibilityLabel("What is on your mind?")
-                if canShare { ShareToggle(shared: share) { share = $0 } }
+                if canShare {
+                    Toggle("Share with my mentor", isOn: $share)
+                    if share && model.menteePairs.count > 1 {
+                        Picker("With", selection: $pairId) {
+                            ForEach(model.menteePairs, id: \.pairId) { p in Text(p.otherName ?? String(localized: "your mentor")).tag(Optional(p.pairId)) }
+                        }
+                    }
+                }
                 Button("Save") {
                     let input = JournalInput(text: text, mood: nil, tags: [])
-                    let sharing = share && canShare
+                    let sharing = share && canShare, pair = pairId
                     Task {
-                        await model.run { t in
+                        let saved = await model.attempt { t in
                             // One step when shared: never written but left unshared.
                             if sharing {
-                                _ = try t.addJournalShared(input: input, pairId: nil)
+                                _ = try t.addJournalShared(input: input, pairId: pair)
                             } else {
                                 _ = try t.addJournal(input: input)
                             }
                         }
-                        text = ""
+                        // A refused entry stays in the field.
+                        if saved { text = "" }
                     }
                 }
+                .disabled(share && model.menteePairs.count > 1 && pairId == nil)
             }
             if model.journal.first?.empty == true { Text("No entries yet.") }
             ForEach(model.journal.indices, id: \.self) { p in

@@ -72,11 +72,16 @@ struct AppRoot: View {
 
     var body: some View {
         Group {
+            if model.isErased {
+                Text("Everything was deleted from this phone. You can remove the app.")
+                    .multilineTextAlignment(.center).padding()
+            } else {
             switch model.launch {
             case nil: ProgressView()
             case .locked?: LockScreen()
             case .firstRun?: FirstRunScreen()
             case .today?: MainTabs()
+            }
             }
         }
         // Nothing of the app shows in the app switcher or while a

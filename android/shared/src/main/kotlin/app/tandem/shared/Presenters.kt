@@ -91,9 +91,11 @@ class Presenters(val session: TandemSession, authority: ServerAuthority? = null)
 
     /** Starts ending the pair `pairId` (the core words what it does first). */
     suspend fun endPair(pairId: String): EndPairPresenter {
+        // The pair ended before leaves the screen at once: nothing can end the wrong one.
+        ending.value?.close()
+        ending.value = null
         val p = EndPairPresenter(session, pairId)
         p.start()
-        ending.value?.close()
         ending.value = p
         return p
     }

@@ -23,6 +23,7 @@ import androidx.compose.material3.Switch
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
@@ -45,12 +46,29 @@ import app.tandem.android.R
 import app.tandem.core.PairView
 import app.tandem.core.RecoveryKeyStep
 import app.tandem.core.ShownCode
+import app.tandem.shared.FlowPresenter
 import app.tandem.shared.Problem
 import com.google.zxing.BarcodeFormat
 import com.google.zxing.qrcode.QRCodeWriter
 
 /** Runs one presenter event (the ViewModel launches it in its scope). */
 typealias Run = (suspend () -> Unit) -> Unit
+
+/**
+ * Starts a flow presenter once per visit to its screen: not again when
+ * the activity is recreated (a rotation would otherwise start the flow over
+ * and lose, say, a recovery key shown but not yet confirmed).
+ */
+@Composable
+fun StartOnce(p: FlowPresenter<*, *>, run: Run) {
+    var started by rememberSaveable { mutableStateOf(false) }
+    LaunchedEffect(p) {
+        if (!started) {
+            started = true
+            run { p.start() }
+        }
+    }
+}
 
 /** A screen's scrolling column, with the busy bar and the last problem on top. */
 @Composable

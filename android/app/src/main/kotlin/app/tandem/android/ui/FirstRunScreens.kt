@@ -93,7 +93,7 @@ fun FirstRunScreen(p: FirstRunPresenter, run: Run, onLink: () -> Unit, onRestore
 @Composable
 fun LinkThisDeviceScreen(p: LinkThisDevicePresenter, run: Run, onDone: () -> Unit, onBack: () -> Unit) {
     val state by p.state.collectAsStateWithLifecycle()
-    LaunchedEffect(p) { run { p.start() } }
+    StartOnce(p, run)
     var code by rememberSaveable { mutableStateOf("") }
     var server by rememberSaveable { mutableStateOf("") }
     val scan = rememberLauncherForActivityResult(ScanContract()) { result -> result.contents?.let { code = it } }
@@ -118,7 +118,7 @@ fun LinkThisDeviceScreen(p: LinkThisDevicePresenter, run: Run, onDone: () -> Uni
 @Composable
 fun RestoreScreen(p: RestorePresenter, run: Run, onDone: () -> Unit, onBack: () -> Unit) {
     val state by p.state.collectAsStateWithLifecycle()
-    LaunchedEffect(p) { run { p.start() } }
+    StartOnce(p, run)
     var key by rememberSaveable { mutableStateOf("") }
     var server by rememberSaveable { mutableStateOf("") }
     ScreenColumn(state.busy, state.problem, p::problemSeen) {

@@ -40,7 +40,12 @@ fun JournalScreen(p: JournalPresenter, run: Run, go: (Screen) -> Unit) {
             Column(
                 Modifier.fillMaxWidth()
                     .semantics(mergeDescendants = true) {}
-                    .clickable(role = Role.Button) { run { p.open(e.id) }; go(Screen.JOURNAL_ENTRY) },
+                    .clickable(role = Role.Button) {
+                        run {
+                            p.open(e.id)
+                            go(Screen.JOURNAL_ENTRY)
+                        }
+                    },
             ) {
                 Text(whenText(e.createdMs, e.tz), style = MaterialTheme.typography.labelMedium)
                 Text(e.text, maxLines = 3)
@@ -92,7 +97,7 @@ fun JournalEntryScreen(p: JournalPresenter, pairs: List<PairView>, run: Run, don
             Button(onClick = {
                 val input = JournalInput(text, open?.mood?.toLong(), open?.tags ?: emptyList())
                 run { p.save(input, share && canShare, pairId) }
-            }, enabled = !state.busy) { Text(stringResource(R.string.save)) }
+            }, enabled = !state.busy && !(open == null && share && pairs.size > 1 && pairId == null)) { Text(stringResource(R.string.save)) }
             if (open != null) TextButton(onClick = { deleting = true }) { Text(stringResource(R.string.delete)) }
         }
     }

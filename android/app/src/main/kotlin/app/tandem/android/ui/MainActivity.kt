@@ -16,9 +16,13 @@ import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.saveable.rememberSaveable
+import androidx.compose.runtime.setValue
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.unit.dp
 import androidx.fragment.app.FragmentActivity
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import androidx.lifecycle.viewmodel.compose.viewModel
@@ -61,8 +65,12 @@ private fun TandemRoot(onUnlockAsked: (onUnlocked: () -> Unit) -> Unit, vm: Tand
     val launch by vm.launch.collectAsStateWithLifecycle()
     val problem by vm.problem.collectAsStateWithLifecycle()
     val presenters by vm.presenters.collectAsStateWithLifecycle()
+    val erased by vm.erased.collectAsStateWithLifecycle()
     val all = presenters
     when {
+        erased -> Box(Modifier.fillMaxSize().padding(24.dp), contentAlignment = Alignment.Center) {
+            Text(stringResource(R.string.erased_for_good))
+        }
         all == null || launch == null -> Unit
         launch == Launch.Locked -> LockScreen(onUnlock = { onUnlockAsked(vm::unlock) })
         launch is Launch.FirstRun -> FirstRunNavHost(all, vm)
@@ -70,16 +78,22 @@ private fun TandemRoot(onUnlockAsked: (onUnlocked: () -> Unit) -> Unit, vm: Tand
             // Once open and syncing with a server, ask the distributor for
             // a wake-up endpoint (nothing happens without one installed).
             val activity = androidx.compose.ui.platform.LocalContext.current as? android.app.Activity
+            var registered by rememberSaveable { mutableStateOf(false) }
             LaunchedEffect(Unit) {
-                if (activity != null && vm.syncsWithServer()) WakeupService.register(activity)
+                if (!registered && activity != null && vm.syncsWithServer()) {
+                    registered = true
+                    WakeupService.register(activity)
+                }
             }
             TandemNavHost(all, vm)
         }
     }
     problem?.let {
+        // The store could not be opened or unlocked: say why, and try again on OK.
+        val retry = { vm.dismissProblem(); vm.open() }
         AlertDialog(
             onDismissRequest = vm::dismissProblem,
-            confirmButton = { TextButton(onClick = vm::dismissProblem) { Text(stringResource(R.string.ok)) } },
+            confirmButton = { TextButton(onClick = retry) { Text(stringResource(R.string.try_again)) } },
             text = { Text(stringResource(problemText(it))) },
         )
     }
@@ -88,7 +102,14 @@ private fun TandemRoot(onUnlockAsked: (onUnlocked: () -> Unit) -> Unit, vm: Tand
 /** Locked: the prompt opens at once, and again from the button if it was dismissed or cancelled. */
 @Composable
 private fun LockScreen(onUnlock: () -> Unit) {
-    LaunchedEffect(Unit) { onUnlock() }
+    // Once per locking, not again when the activity is recreated.
+    var prompted by rememberSaveable { mutableStateOf(false) }
+    LaunchedEffect(Unit) {
+        if (!prompted) {
+            prompted = true
+            onUnlock()
+        }
+    }
     Box(Modifier.fillMaxSize(), contentAlignment = Alignment.Center) {
         Button(onClick = onUnlock) { Text(stringResource(R.string.unlock)) }
     }
@@ -160,8 +181,10 @@ private fun TandemNavHost(all: Presenters, vm: TandemViewModel) {
                         Screen.MENTOR_OVERVIEW -> MentorOverviewScreen(all.overview, run)
                         Screen.REACH_OUT -> ReachOutScreen(all.reachOut, run, go)
                         Screen.PAIR -> PairsScreen(all.pair, run, go) { pairId ->
-                            run { all.endPair(pairId) }
-                            go(Screen.END_PAIR)
+                            run {
+                                all.endPair(pairId)
+                                go(Screen.END_PAIR)
+                            }
                         }
                         Screen.PAIR_INVITE -> PairInviteScreen(all.pairInvite, run, go)
                         Screen.PAIR_JOIN -> PairJoinScreen(all.pairJoin, run, go)
@@ -172,7 +195,7 @@ private fun TandemNavHost(all: Presenters, vm: TandemViewModel) {
                         Screen.LINK_DEVICE -> LinkDeviceScreen(all.linkDevice, run, go)
                         Screen.CONNECT -> ConnectScreen(all.connect, run, back)
                         Screen.EXPORT -> ExportScreen(all.export, run)
-                        Screen.ERASE -> EraseScreen(all.erase, run, go, onErased = vm::decide)
+                        Screen.ERASE -> EraseScreen(all.erase, run, go, onErased = vm::erased)
                     }
                 }
             }

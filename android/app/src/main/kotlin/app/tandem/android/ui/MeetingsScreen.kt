@@ -35,6 +35,7 @@ import app.tandem.core.Recurrence
 import app.tandem.shared.MeetingsPresenter
 import app.tandem.shared.Screen
 import java.time.LocalDate
+import java.time.ZoneId
 import java.time.format.DateTimeFormatter
 import java.time.format.FormatStyle
 
@@ -50,8 +51,8 @@ fun MeetingsScreen(p: MeetingsPresenter, run: Run, go: (Screen) -> Unit) {
     var place by rememberSaveable { mutableStateOf("") }
     var kind by rememberSaveable { mutableStateOf(MeetingKind.VIDEO) }
     // The calendar file goes where the person picks, then is forgotten.
-    val save = rememberFileSaver("text/calendar") { p.calendarHandedOver() }
-    state.calendar?.let { ics -> LaunchedEffect(ics) { save("tandem-meetings.ics", ics) } }
+    val save = rememberFileSaver("text/calendar", { p.state.value.calendar }) { p.calendarHandedOver() }
+    SaveOnce(state.calendar?.hashCode()?.toString()) { save("tandem-meetings.ics") }
     ScreenColumn(state.busy, state.problem, p::problemSeen) {
         val screen = state.screen ?: return@ScreenColumn
         if (screen.noPair) {
@@ -72,13 +73,21 @@ fun MeetingsScreen(p: MeetingsPresenter, run: Run, go: (Screen) -> Unit) {
             for (k in screen.kinds) FilterChip(kind == k, { kind = k }, label = { Text(stringResource(kindText(k))) })
         }
         Button(onClick = {
-            val today = LocalDate.now()
+            // Today in the agreed zone, the one the meeting's time is in.
+            val today = LocalDate.now(ZoneId.of(screen.defaultZone))
             run { p.schedule(Recurrence.Weekly(listOf(today.dayOfWeek), today), time, screen.defaultZone, kind, place) }
         }, enabled = !state.busy) { Text(stringResource(R.string.meeting_schedule)) }
         for ((title, list) in listOf(R.string.meetings_upcoming to screen.upcoming, R.string.meetings_recent to screen.recent)) {
             if (list.isEmpty()) continue
             Heading(stringResource(title))
-            for (m in list) MeetingCard(m) { run { p.open(m.id) }; go(Screen.MEETING) }
+            for (m in list) {
+                MeetingCard(m) {
+                    run {
+                        p.open(m.id)
+                        go(Screen.MEETING)
+                    }
+                }
+            }
         }
         if (screen.plans.isNotEmpty()) {
             OutlinedButton(onClick = { run { p.calendar() } }) { Text(stringResource(R.string.meeting_calendar)) }

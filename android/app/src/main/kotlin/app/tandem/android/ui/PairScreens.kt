@@ -96,7 +96,7 @@ private fun PairCard(pair: PairView, busy: Boolean, run: Run, p: PairPresenter, 
 @Composable
 fun PairInviteScreen(p: PairInvitePresenter, run: Run, go: (Screen) -> Unit) {
     val state by p.state.collectAsStateWithLifecycle()
-    LaunchedEffect(p) { run { p.start() } }
+    StartOnce(p, run)
     ScreenColumn(state.busy, state.problem, p::problemSeen) {
         Title(stringResource(R.string.pair_invite))
         when (val s = state.step) {
@@ -123,7 +123,7 @@ fun PairInviteScreen(p: PairInvitePresenter, run: Run, go: (Screen) -> Unit) {
 @Composable
 fun PairJoinScreen(p: PairJoinPresenter, run: Run, go: (Screen) -> Unit) {
     val state by p.state.collectAsStateWithLifecycle()
-    LaunchedEffect(p) { run { p.start() } }
+    StartOnce(p, run)
     var typed by rememberSaveable { mutableStateOf("") }
     val scan = rememberLauncherForActivityResult(ScanContract()) { result -> result.contents?.let { code -> run { p.join(code) } } }
     ScreenColumn(state.busy, state.problem, p::problemSeen) {
@@ -182,7 +182,13 @@ private fun endPairText(c: EndPairConsequence): String = when (c) {
 @Composable
 fun ReachOutScreen(p: ReachOutPresenter, run: Run, go: (Screen) -> Unit) {
     val state by p.state.collectAsStateWithLifecycle()
-    LaunchedEffect(p) { run { p.start() } }
+    var started by rememberSaveable { mutableStateOf(false) }
+    LaunchedEffect(p) {
+        if (!started) {
+            started = true
+            run { p.start() }
+        }
+    }
     var text by rememberSaveable { mutableStateOf("") }
     var pairId by rememberSaveable { mutableStateOf<String?>(null) }
     ScreenColumn(state.busy, state.problem, p::problemSeen) {

@@ -209,7 +209,7 @@ private fun DeviceCard(d: DeviceView, listed: DeviceView?, onUnlink: () -> Unit)
 @Composable
 fun LinkDeviceScreen(p: LinkDevicePresenter, run: Run, go: (Screen) -> Unit) {
     val state by p.state.collectAsStateWithLifecycle()
-    LaunchedEffect(p) { run { p.start() } }
+    StartOnce(p, run)
     ScreenColumn(state.busy, state.problem, p::problemSeen) {
         Title(stringResource(R.string.link_device))
         when (val s = state.step) {
@@ -235,7 +235,7 @@ fun LinkDeviceScreen(p: LinkDevicePresenter, run: Run, go: (Screen) -> Unit) {
 @Composable
 fun ConnectScreen(p: ConnectPresenter, run: Run, done: () -> Unit) {
     val state by p.state.collectAsStateWithLifecycle()
-    LaunchedEffect(p) { run { p.start() } }
+    StartOnce(p, run)
     var server by rememberSaveable { mutableStateOf("") }
     var pem by rememberSaveable { mutableStateOf("") }
     ScreenColumn(state.busy, state.problem, p::problemSeen) {
@@ -269,10 +269,11 @@ fun ConnectScreen(p: ConnectPresenter, run: Run, done: () -> Unit) {
 @Composable
 fun ExportScreen(p: ExportPresenter, run: Run) {
     val state by p.state.collectAsStateWithLifecycle()
-    LaunchedEffect(p) { run { p.start() } }
+    StartOnce(p, run)
     var saved by rememberSaveable { mutableStateOf<Saved?>(null) }
-    val json = rememberFileSaver("application/json") { how -> saved = how; run { p.handedOver() } }
-    val markdown = rememberFileSaver("text/markdown") { how -> saved = how; run { p.handedOver() } }
+    val ready = { (p.state.value.step as? ExportStep.Ready)?.v1?.content }
+    val json = rememberFileSaver("application/json", ready) { how -> saved = how; run { p.handedOver() } }
+    val markdown = rememberFileSaver("text/markdown", ready) { how -> saved = how; run { p.handedOver() } }
     ScreenColumn(state.busy, state.problem, p::problemSeen) {
         Title(stringResource(R.string.export))
         Text(stringResource(R.string.export_why))
@@ -285,10 +286,8 @@ fun ExportScreen(p: ExportPresenter, run: Run) {
             }
             is ExportStep.Ready -> {
                 val file = s.v1
-                LaunchedEffect(file) {
-                    val save = if (file.format == ExportFormat.JSON) json else markdown
-                    save("tandem-${file.date}.${file.extension}", file.content)
-                }
+                val name = "tandem-${file.date}.${file.extension}"
+                SaveOnce("$name:${file.content.hashCode()}") { (if (file.format == ExportFormat.JSON) json else markdown)(name) }
             }
         }
     }
@@ -299,7 +298,7 @@ fun ExportScreen(p: ExportPresenter, run: Run) {
 fun EraseScreen(p: ErasePresenter, run: Run, go: (Screen) -> Unit, onErased: () -> Unit) {
     val state by p.state.collectAsStateWithLifecycle()
     val app = LocalContext.current.applicationContext as TandemApplication
-    LaunchedEffect(p) { run { p.start() } }
+    StartOnce(p, run)
     ScreenColumn(state.busy, state.problem, p::problemSeen) {
         Title(stringResource(R.string.erase))
         when (val s = state.step) {
@@ -309,13 +308,12 @@ fun EraseScreen(p: ErasePresenter, run: Run, go: (Screen) -> Unit, onErased: () 
                 if (EraseConsequence.ExportFirst in s.consequences) {
                     OutlinedButton(onClick = { go(Screen.EXPORT) }) { Text(stringResource(R.string.export)) }
                 }
-                Button(onClick = { run { p.confirm(app.keys.files()) } }, enabled = !state.busy) { Text(stringResource(R.string.erase_confirm)) }
+                // The wrapped key's file and a kept server authority go too.
+                val also = app.keys.files() + java.io.File(app.noBackupFilesDir, "server-ca.pem").path
+                Button(onClick = { run { p.confirm(also) } }, enabled = !state.busy) { Text(stringResource(R.string.erase_confirm)) }
             }
             is EraseStep.Erased -> {
-                LaunchedEffect(Unit) {
-                    app.keys.erase()
-                    onErased()
-                }
+                LaunchedEffect(Unit) { onErased() }
                 Text(stringResource(R.string.erased))
             }
         }

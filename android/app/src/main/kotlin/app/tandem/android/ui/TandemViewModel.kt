@@ -37,10 +37,28 @@ class TandemViewModel(app: Application) : AndroidViewModel(app) {
     /** Why the store could not be opened or unlocked, if it could not. */
     val problem: StateFlow<Problem?> = _problem
 
+    private val _erased = MutableStateFlow(false)
+    /** Everything was erased: the app says so and never asks for the (gone) key again. */
+    val erased: StateFlow<Boolean> = _erased
+
     init {
+        open()
         viewModelScope.launch {
-            // Opening the store can fail (before the first unlock since
-            // boot, a damaged file): shown, never a crash.
+            tandemApp.relocked.collect {
+                tandemApp.session.openForScreens = false
+                _launch.value = Launch.Locked
+            }
+        }
+    }
+
+    /**
+     * Opens the store (off the main thread) and the presenters over it.
+     * Opening can fail (before the first unlock since boot, a damaged
+     * file): the problem is shown with a way to try again, never a crash.
+     */
+    fun open() {
+        if (_presenters.value != null) return
+        viewModelScope.launch {
             val all = try {
                 Presenters(session(), tandemApp.authority)
             } catch (e: kotlinx.coroutines.CancellationException) {
@@ -49,17 +67,18 @@ class TandemViewModel(app: Application) : AndroidViewModel(app) {
                 _problem.value = Problem.of(e)
                 return@launch
             }
+            _problem.value = null
             _presenters.value = all
             launch { all.follow() }
             // The app lock comes first: the store stays closed until the person unlocks.
             decide { it.lock() }
         }
-        viewModelScope.launch {
-            tandemApp.relocked.collect {
-                tandemApp.session.openForScreens = false
-                _launch.value = Launch.Locked
-            }
-        }
+    }
+
+    /** The erase went through: the Keystore key goes too, and the app stays on the erased screen. */
+    fun erased() {
+        _erased.value = true
+        viewModelScope.launch { withContext(Dispatchers.IO) { tandemApp.keys.erase() } }
     }
 
     /** Runs one presenter event in this ViewModel's scope (presenters show their own failures). */

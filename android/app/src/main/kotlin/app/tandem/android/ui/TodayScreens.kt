@@ -170,7 +170,7 @@ fun LogCravingScreen(p: TodayPresenter, pairs: List<PairView>, run: Run, done: (
             val input = CravingInput(trigger, intensity.toLong(), situation.split(","), helped.split(","), outcome, "", at)
             saving = true
             run { p.logCraving(input, share, pairId) }
-        }, enabled = !state.busy) { Text(stringResource(R.string.save)) }
+        }, enabled = !state.busy && !(share && pairs.size > 1 && pairId == null)) { Text(stringResource(R.string.save)) }
     }
 }
 
