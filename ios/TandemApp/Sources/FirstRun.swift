@@ -22,8 +22,8 @@ struct FirstRunScreen: View {
                 case .firstTrack(let name, _, let latestSince, let nameMax)?:
                     FirstTrackStep(name: name, latestSince: latestSince, nameMax: nameMax)
                 case .syncChoice?: SyncChoiceStep()
-                case .recoveryKey(.show(let key, let groups))?: KeyShownStep(key: key, groups: groups)
-                case .recoveryKey(.confirm(let group, let groups))?: KeyConfirmStep(group: group, groups: groups)
+                case .recoveryKey(let k)?:
+                    RecoveryKeyView(step: k, kept: { model.keyKept() }, confirm: { model.confirmKey($0) }, showAgain: { model.showKeyAgain() })
                 case .done?:
                     Section("You are set up") { Button("Go to Today") { model.openToday() } }
                 case nil: ProgressView()
@@ -95,40 +95,6 @@ private struct SyncChoiceStep: View {
                 .autocorrectionDisabled()
             Button("Use this server") { model.connect(server: server) }
             Button("Not now") { model.notNow() }
-        }
-    }
-}
-
-/// The recovery key, shown once.
-private struct KeyShownStep: View {
-    @EnvironmentObject var model: AppModel
-    let key: String
-    let groups: UInt32
-    var body: some View {
-        Section("Your recovery key") {
-            Text("If this phone is lost, this key brings everything back on a new one. Write it down and keep it somewhere safe. It is shown only now: Tandem does not keep it.")
-            Text(key)
-                .font(.system(.title3, design: .monospaced))
-                .accessibilityLabel("Recovery key, \(groups) groups: \(key)")
-            Button("I wrote it down") { model.keyKept() }
-        }
-    }
-}
-
-/// One group of the key, asked back; or the key shown again.
-private struct KeyConfirmStep: View {
-    @EnvironmentObject var model: AppModel
-    let group: UInt32
-    let groups: UInt32
-    @State private var typed = ""
-    var body: some View {
-        Section("Check your recovery key") {
-            Text("The key is hidden now. To check you have it, type one group from what you wrote down.")
-            TextField("Group \(group) of \(groups), counted after the key's prefix", text: $typed)
-                .textInputAutocapitalization(.characters)
-                .autocorrectionDisabled()
-            Button("Confirm") { model.confirmKey(typed) }
-            Button("Show the key again") { model.showKeyAgain() }
         }
     }
 }

@@ -14,7 +14,9 @@ private struct FlowHeader: View {
     }
 }
 
-/// The recovery key steps every flow that makes a key shares: the key shown once, then one group asked back.
+/// The recovery key steps every flow that makes a key shares (first run,
+/// connect, restore): the key shown once, then one group asked back, or the
+/// key shown again.
 struct RecoveryKeyView: View {
     let step: RecoveryKeyStep
     let kept: () -> Void
@@ -25,13 +27,16 @@ struct RecoveryKeyView: View {
         switch step {
         case .show(let key, let groups):
             Section("Your recovery key") {
-                Text("Write these \(groups) groups down and keep them somewhere safe. With them you can restore your data on a new phone. Tandem shows the key only now.")
-                Text(key).font(.title3.monospaced()).textSelection(.disabled)
+                Text("If this phone is lost, this key brings everything back on a new one. Write it down and keep it somewhere safe. It is shown only now: Tandem does not keep it.")
+                Text(key)
+                    .font(.system(.title3, design: .monospaced))
+                    .accessibilityLabel("Recovery key, \(groups) groups: \(key)")
                 Button("I wrote it down", action: kept)
             }
         case .confirm(let asked, let groups):
-            Section("Check the key") {
-                TextField("Group \(asked) of \(groups)", text: $group)
+            Section("Check your recovery key") {
+                Text("The key is hidden now. To check you have it, type one group from what you wrote down.")
+                TextField("Group \(asked) of \(groups), counted after the key's prefix", text: $group)
                     .textInputAutocapitalization(.characters)
                     .autocorrectionDisabled()
                 Button("Confirm") { confirm(group) }

@@ -14,7 +14,7 @@ import app.tandem.core.RestoreStep
  * address, then the recovery key shown once and confirmed.
  */
 class ConnectPresenter(session: TandemSession, private val authority: ServerAuthority? = null) :
-    FlowPresenter<ConnectFlow, ConnectStep>(session, { it.connectFlow() }, { it.step() }) {
+    FlowPresenter<ConnectFlow, ConnectStep>(session, { it.connectFlow() }, { it.step() }), KeyConfirming {
     /**
      * Connects to a self-hosted `server` whose certificate comes from the
      * operator's own authority (`pem`), trusted for that server only and
@@ -31,13 +31,13 @@ class ConnectPresenter(session: TandemSession, private val authority: ServerAuth
     suspend fun connect(server: String) = answerAsync { it.connect(server.trim()) }
 
     /** The person wrote the recovery key down: it leaves the screen. */
-    suspend fun keyKept() = answer { it.keyKept() }
+    override suspend fun keyKept() = answer { it.keyKept() }
 
     /** Shows the recovery key again (before it is confirmed). */
-    suspend fun showKeyAgain() = answer { it.showKeyAgain() }
+    override suspend fun showKeyAgain() = answer { it.showKeyAgain() }
 
     /** The group of the recovery key the core asked for. */
-    suspend fun confirmKey(group: String) = answer { it.confirmKey(group.trim()) }
+    override suspend fun confirmKey(group: String) = answer { it.confirmKey(group.trim()) }
 }
 
 /**
@@ -69,17 +69,17 @@ class LinkThisDevicePresenter(session: TandemSession) :
  * once and confirmed (the old one stops working).
  */
 class RestorePresenter(session: TandemSession) :
-    FlowPresenter<RestoreFlow, RestoreStep>(session, { it.restoreFlow() }, { it.step() }) {
+    FlowPresenter<RestoreFlow, RestoreStep>(session, { it.restoreFlow() }, { it.step() }), KeyConfirming {
     /** Restores with `recoveryKey` from `server`. Reaches the server. */
     suspend fun restore(recoveryKey: String, server: String) =
         answerAsync { it.restore(recoveryKey.trim(), server.trim()) }
 
     /** The person wrote the new key down: it leaves the screen. */
-    suspend fun keyKept() = answer { it.keyKept() }
+    override suspend fun keyKept() = answer { it.keyKept() }
 
     /** Shows the new key again (before it is confirmed). */
-    suspend fun showKeyAgain() = answer { it.showKeyAgain() }
+    override suspend fun showKeyAgain() = answer { it.showKeyAgain() }
 
     /** The group of the new key the core asked for. */
-    suspend fun confirmKey(group: String) = answer { it.confirmKey(group.trim()) }
+    override suspend fun confirmKey(group: String) = answer { it.confirmKey(group.trim()) }
 }

@@ -24,7 +24,7 @@ data class FirstRunState(
  * in the state and the flow stays at its step.
  */
 class FirstRunPresenter(private val session: TandemSession, private val authority: ServerAuthority? = null) :
-    Presenter<FirstRunState>(FirstRunState()) {
+    Presenter<FirstRunState>(FirstRunState()), KeyConfirming {
     private var flow: FirstRunFlow? = null
 
     /** Starts (or resumes, after the app was closed) the first run. */
@@ -55,13 +55,13 @@ class FirstRunPresenter(private val session: TandemSession, private val authorit
     suspend fun notNow() = act { session.call { flow().notNow() } }
 
     /** The person wrote the recovery key down: it leaves the screen. */
-    suspend fun keyKept() = act { session.call { flow().keyKept() } }
+    override suspend fun keyKept() = act { session.call { flow().keyKept() } }
 
     /** Shows the recovery key again (before it is confirmed). */
-    suspend fun showKeyAgain() = act { session.call { flow().showKeyAgain() } }
+    override suspend fun showKeyAgain() = act { session.call { flow().showKeyAgain() } }
 
     /** The group of the recovery key the core asked for. */
-    suspend fun confirmKey(group: String) = act { session.call { flow().confirmKey(group.trim()) } }
+    override suspend fun confirmKey(group: String) = act { session.call { flow().confirmKey(group.trim()) } }
 
     /** The problem was seen. */
     fun problemSeen() = current.update { it.copy(problem = null) }

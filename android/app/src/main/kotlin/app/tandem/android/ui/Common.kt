@@ -47,6 +47,7 @@ import app.tandem.core.PairView
 import app.tandem.core.RecoveryKeyStep
 import app.tandem.core.ShownCode
 import app.tandem.shared.FlowPresenter
+import app.tandem.shared.KeyConfirming
 import app.tandem.shared.Problem
 import com.google.zxing.BarcodeFormat
 import com.google.zxing.qrcode.QRCodeWriter
@@ -163,13 +164,10 @@ fun ShareRow(
  * app), then one group asked back, or the key shown again.
  */
 @Composable
-fun RecoveryKeySteps(
-    step: RecoveryKeyStep,
-    busy: Boolean,
-    onKept: () -> Unit,
-    onConfirm: (String) -> Unit,
-    onShowAgain: () -> Unit,
-) {
+fun RecoveryKeySteps(step: RecoveryKeyStep, busy: Boolean, flow: KeyConfirming, run: Run) {
+    val onKept = { run { flow.keyKept() } }
+    val onShowAgain = { run { flow.showKeyAgain() } }
+    val onConfirm = { group: String -> run { flow.confirmKey(group) } }
     when (step) {
         is RecoveryKeyStep.Show -> {
             Title(stringResource(R.string.first_run_key_title))

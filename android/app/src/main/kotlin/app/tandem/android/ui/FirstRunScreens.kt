@@ -75,13 +75,7 @@ fun FirstRunScreen(p: FirstRunPresenter, run: Run, onLink: () -> Unit, onRestore
                         { server, pem -> run { if (pem.isBlank()) p.connect(server) else p.connectTrusting(server, pem) } },
                         { run { p.notNow() } },
                     )
-                    is FirstRunStep.RecoveryKey -> RecoveryKeySteps(
-                        s.v1,
-                        busy,
-                        onKept = { run { p.keyKept() } },
-                        onConfirm = { g -> run { p.confirmKey(g) } },
-                        onShowAgain = { run { p.showKeyAgain() } },
-                    )
+                    is FirstRunStep.RecoveryKey -> RecoveryKeySteps(s.v1, busy, p, run)
                     FirstRunStep.Done -> DoneStep(onDone)
                 }
             }
@@ -132,13 +126,7 @@ fun RestoreScreen(p: RestorePresenter, run: Run, onDone: () -> Unit, onBack: () 
                 Button(onClick = { run { p.restore(key, server) } }, enabled = !state.busy) { Text(stringResource(R.string.restore)) }
                 TextButton(onClick = onBack, enabled = !state.busy) { Text(stringResource(R.string.cancel)) }
             }
-            is RestoreStep.RecoveryKey -> RecoveryKeySteps(
-                s.v1,
-                state.busy,
-                onKept = { run { p.keyKept() } },
-                onConfirm = { g -> run { p.confirmKey(g) } },
-                onShowAgain = { run { p.showKeyAgain() } },
-            )
+            is RestoreStep.RecoveryKey -> RecoveryKeySteps(s.v1, state.busy, p, run)
             RestoreStep.Done -> DoneStep(onDone)
         }
     }

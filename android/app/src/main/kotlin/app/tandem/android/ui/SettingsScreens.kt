@@ -250,13 +250,7 @@ fun ConnectScreen(p: ConnectPresenter, run: Run, done: () -> Unit) {
                     run { if (pem.isBlank()) p.connect(server) else p.connectTrusting(server, pem) }
                 }, enabled = !state.busy) { Text(stringResource(R.string.first_run_use_server)) }
             }
-            is ConnectStep.RecoveryKey -> RecoveryKeySteps(
-                s.v1,
-                state.busy,
-                onKept = { run { p.keyKept() } },
-                onConfirm = { g -> run { p.confirmKey(g) } },
-                onShowAgain = { run { p.showKeyAgain() } },
-            )
+            is ConnectStep.RecoveryKey -> RecoveryKeySteps(s.v1, state.busy, p, run)
             ConnectStep.Done -> {
                 Text(stringResource(R.string.connected))
                 Button(onClick = done) { Text(stringResource(R.string.ok)) }
