@@ -565,8 +565,9 @@ impl Tandem {
         Ok(self.app.sharing().share(kind, &id, pair_id.as_deref())?)
     }
 
-    /// Stops sharing an item from now on (the mentor's phone may keep the
-    /// copy it already synced).
+    /// Stops sharing an item from now on: from `pair_id`, or with none
+    /// from every pair it is shared in (the mentors' phones may keep the
+    /// copies they already synced).
     pub fn unshare(&self, kind: ShareKind, id: String, pair_id: Option<String>) -> Result<()> {
         Ok(self.app.sharing().unshare(kind, &id, pair_id.as_deref())?)
     }

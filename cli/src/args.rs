@@ -252,7 +252,8 @@ pub struct ShareArgs {
     pub kind: ShareWhat,
     /// The item's id (not for clean-time).
     pub id: Option<String>,
-    /// The pair (its id or a unique prefix; may be left out with one pair).
+    /// The pair (its id or a unique prefix; may be left out with one pair;
+    /// `unshare` without it takes the item from every pair it is in).
     #[arg(long)]
     pub pair: Option<String>,
 }

@@ -386,3 +386,66 @@ fn writing_and_sharing_is_one_step_that_leaves_nothing_half_done() {
         "{texts:?}"
     );
 }
+
+#[test]
+fn turning_sharing_off_without_naming_a_pair_takes_the_item_from_every_mentor() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let (mut mentee, mut alex, clock, first) = paired(dir.path(), &srv.url);
+    let mut sam = person(dir.path(), "sam.db", "Sam", clock.clone(), &srv.url);
+    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let second = tandem_core::features::pairs::join(&mut sam, &code)
+        .unwrap()
+        .pair_id;
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+
+    let entry = mentee.add_journal(journal("Told both of them")).unwrap();
+    let kept = mentee.add_journal(journal("Only for Alex")).unwrap();
+    for pair in [&first, &second] {
+        tandem_core::features::sharing::share(
+            &mut mentee,
+            ShareKind::Journal,
+            &entry.id,
+            Some(pair),
+        )
+        .unwrap();
+    }
+    tandem_core::features::sharing::share(&mut mentee, ShareKind::Journal, &kept.id, Some(&first))
+        .unwrap();
+    let mut both = mentee.shared_in(&entry.id).unwrap();
+    both.sort();
+    let mut expected = vec![first.clone(), second.clone()];
+    expected.sort();
+    assert_eq!(both, expected);
+
+    // Two pairs, none named: every pair the item is in, not an error.
+    tandem_core::features::sharing::unshare(&mut mentee, ShareKind::Journal, &entry.id, None)
+        .unwrap();
+    assert!(mentee.shared_in(&entry.id).unwrap().is_empty());
+    assert_eq!(mentee.shared_in(&kept.id).unwrap(), vec![first.clone()]);
+    // Shared nowhere now: a second call names what is missing.
+    let err =
+        tandem_core::features::sharing::unshare(&mut mentee, ShareKind::Journal, &entry.id, None)
+            .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    for (mentor, pair) in [(&mut alex, &first), (&mut sam, &second)] {
+        tandem_core::sync::run::sync(mentor).unwrap();
+        let texts: Vec<String> = mentor
+            .shared_items(pair)
+            .unwrap()
+            .into_iter()
+            .map(|i| i.text)
+            .collect();
+        assert!(!texts.iter().any(|t| t == "Told both of them"), "{texts:?}");
+    }
+    let alex_sees: Vec<String> = alex
+        .shared_items(&first)
+        .unwrap()
+        .into_iter()
+        .map(|i| i.text)
+        .collect();
+    assert_eq!(alex_sees, vec!["Only for Alex".to_string()]);
+}

@@ -174,20 +174,36 @@ pub fn share(store: &mut Store, kind: ShareKind, id: &str, pair: Option<&str>) -
     Ok(())
 }
 
-/// Stops sharing an item: it leaves the pair space from now on (a goal
-/// moves back to the private space). Copies already synced stay there.
+/// Stops sharing an item: it leaves the pair `pair` from now on (a goal
+/// moves back to the private space). With no pair named it leaves every
+/// pair it is shared in: a person with two mentors who turns sharing off
+/// means off for both. Copies already synced stay on the mentors' phones.
 pub fn unshare(store: &mut Store, kind: ShareKind, id: &str, pair: Option<&str>) -> Result<()> {
-    let pair = pairs::resolve(store, pair)?;
-    let space = pair.pair_id;
+    let Some(pair) = pair else {
+        let spaces = store.shared_in(id)?;
+        if spaces.is_empty() {
+            return Err(Error::not_found("shared item", id));
+        }
+        for space in spaces {
+            unshare_from(store, kind, id, &space)?;
+        }
+        return Ok(());
+    };
+    let space = pairs::resolve(store, Some(pair))?.pair_id;
+    unshare_from(store, kind, id, &space)
+}
+
+/// Takes an item out of the one pair space `space`.
+fn unshare_from(store: &mut Store, kind: ShareKind, id: &str, space: &str) -> Result<()> {
     match kind {
         ShareKind::Goal => {
-            let doc = DocId::in_pair(&space, "goals");
+            let doc = DocId::in_pair(space, "goals");
             let goal = goal_in(store, &doc, id)?;
             put_goal(store, &DocId::goals(), &goal)?;
             put_goal(store, &doc, &tombstone(goal))?;
         }
         ShareKind::Journal | ShareKind::Craving => {
-            let doc = DocId::in_pair(&space, "shared");
+            let doc = DocId::in_pair(space, "shared");
             let now_ms = store.now().timestamp_millis();
             store.write_whole(&doc, |tx| {
                 let item: SharedItem = shard::get(tx, id)?

@@ -233,9 +233,8 @@ final class AppModel: ObservableObject {
                 if on {
                     try t.share(kind: kind, id: id, pairId: pairId)
                 } else {
-                    let pairs = try t.sharedIn(id: id)
-                    if pairs.isEmpty { try t.unshare(kind: kind, id: id, pairId: nil) }
-                    for pair in pairs { try t.unshare(kind: kind, id: id, pairId: pair) }
+                    // No pair named: the core takes it from every pair it is in.
+                    try t.unshare(kind: kind, id: id, pairId: pairId)
                 }
             }
         }

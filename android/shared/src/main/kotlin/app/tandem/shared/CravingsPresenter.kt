@@ -37,7 +37,7 @@ class CravingsPresenter(private val session: TandemSession) :
      * phone already synced stays on it: the screen says so.)
      */
     suspend fun unshare(id: String, pairId: String? = null) =
-        act { session.call { it.unshareFrom(ShareKind.CRAVING, id, pairId) } }
+        act { session.call { it.unshare(ShareKind.CRAVING, id, pairId) } }
 
     /** The problem was seen. */
     fun problemSeen() = current.update { it.copy(problem = null) }

@@ -46,7 +46,7 @@ class GoalsPresenter(private val session: TandemSession) : Presenter<GoalsState>
 
     /** Takes a shared goal back from `pairId`, or with none from wherever it is shared (the mentor's phone keeps the copy it synced). */
     suspend fun unshare(id: String, pairId: String? = null) =
-        act { session.call { it.unshareFrom(ShareKind.GOAL, id, pairId) } }
+        act { session.call { it.unshare(ShareKind.GOAL, id, pairId) } }
 
     /** The problem was seen. */
     fun problemSeen() = current.update { it.copy(problem = null) }

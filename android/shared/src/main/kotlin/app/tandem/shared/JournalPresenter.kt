@@ -81,7 +81,7 @@ class JournalPresenter(private val session: TandemSession) : Presenter<JournalSt
      * phone already synced stays on it: the screen says so.)
      */
     suspend fun unshare(id: String, pairId: String? = null) =
-        act { session.call { it.unshareFrom(ShareKind.JOURNAL, id, pairId) } }
+        act { session.call { it.unshare(ShareKind.JOURNAL, id, pairId) } }
 
     /** The problem was seen. */
     fun problemSeen() = current.update { it.copy(problem = null) }
