@@ -205,14 +205,7 @@ impl Store {
             .map_err(|e| classify(e, &path))?;
         let device = match device {
             Some(d) => d,
-            None => {
-                let d = crate::id::new_id();
-                conn.execute(
-                    "INSERT INTO meta (key, value) VALUES ('device_id', ?1)",
-                    [&d],
-                )?;
-                d
-            }
+            None => new_device_id(&conn)?,
         };
         let actor_bytes: Vec<u8> = (0..device.len() / 2)
             .filter_map(|i| u8::from_str_radix(device.get(2 * i..2 * i + 2)?, 16).ok())
@@ -660,6 +653,44 @@ fn maybe_compact(
 
 /// Loads a document from its snapshot and changes. Damaged bytes give
 /// [`Error::CorruptDocument`]; nothing is deleted or rewritten.
+/// Makes this new device's id: the writer id bound to its signing key
+/// (made here if it is not yet), so no other device can sign as it (see
+/// `sync::signature::bound_writer`). Both are kept in one transaction.
+fn new_device_id(conn: &Connection) -> Result<String> {
+    let tx = conn.unchecked_transaction()?;
+    let kept: Option<String> = tx
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'signing_seed'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let seed = match kept.map(zeroize::Zeroizing::new) {
+        Some(h) => {
+            let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
+            hex::decode_to_slice(h.as_str(), bytes.as_mut())
+                .map_err(|_| Error::CorruptStore("the device's signing key is damaged".into()))?;
+            bytes
+        }
+        None => {
+            let seed = crate::sync::signature::generate_seed();
+            let text = zeroize::Zeroizing::new(hex::encode(*seed));
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('signing_seed', ?1)",
+                [text.as_str()],
+            )?;
+            seed
+        }
+    };
+    let id = hex::encode(crate::sync::signature::bound_writer_of_seed(&seed));
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('device_id', ?1)",
+        [&id],
+    )?;
+    tx.commit()?;
+    Ok(id)
+}
+
 fn load_doc(conn: &Connection, doc_id: &DocId, actor: &ActorId) -> Result<Cached> {
     let snapshot: Option<Option<Vec<u8>>> = conn
         .query_row(

@@ -1464,3 +1464,132 @@ fn a_pair_epoch_whose_key_never_comes_is_moved_past() {
     );
     assert_eq!(tablet.note(&note.id).unwrap().body, "written while waiting");
 }
+
+/// Someone holding the mentee's lost tablet (the private space's key and
+/// the account identity) writes an entry into the person's devices
+/// document naming the mentor's phone as one of the mentee's devices, then
+/// writes in the mentor's name a change certified by the mentee's identity.
+/// Before writer ids were bound to signing keys, the mentee's phone took
+/// the entry at its word: it refused every later record of the mentor (the
+/// mentor's notes never arrived) and took the forged change as the
+/// mentor's. Now the mentor's phone's id is bound to its key: its records
+/// arrive, and the claim in its name is refused.
+#[test]
+fn a_devices_entry_a_lost_phone_plants_cannot_claim_the_partners_phone() {
+    use automerge::transaction::Transactable as _;
+    use tandem_core::features::codes::{InviteCode, LinkCode};
+    use tandem_core::sync::seal::{Refusal, Writer};
+    use tandem_core::sync::signature::{Signer, bound_writer_of_seed, generate_seed};
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let clock = start_clock();
+    let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &srv.url);
+    let mut mentor = person(dir.path(), "mentor.db", "Alex", clock.clone(), &srv.url);
+    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
+    let pair_key = InviteCode::parse(&code).unwrap().key;
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let pair = tandem_core::features::pairs::join(&mut mentor, &code)
+        .unwrap()
+        .pair_id;
+    let link = tandem_core::features::devices::link_code(&mut mentee).unwrap();
+    let private = LinkCode::parse(&link).unwrap();
+    let mut lost = store_in(dir.path(), "lost.db", clock, Durability::Normal);
+    tandem_core::features::devices::link(&mut lost, &link, &srv.url).unwrap();
+    for _ in 0..2 {
+        for s in [&mut mentee, &mut mentor, &mut lost] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+    let mentor_phone = mentor.device_id();
+
+    // The plant: a devices entry with the mentor's phone as its actor,
+    // written by a writer the lost tablet mints under the identity.
+    let identity = identity_of(&mut lost);
+    let minted = bound_writer_of_seed(&generate_seed()).to_vec();
+    // Not bound: certified with another key than the one its id names.
+    let minter = Signer::new(&identity, &minted, &generate_seed());
+    let devices = DocId::devices();
+    let mut doc = automerge::AutoCommit::new();
+    for c in lost.changes_since(&devices, &[]).unwrap() {
+        doc.load_incremental(&c).unwrap();
+    }
+    doc.set_actor(automerge::ActorId::from(minted.clone()));
+    let entry = serde_json::json!({
+        "device_id": "f".repeat(32),
+        "public_key": "0".repeat(64),
+        "unlinked": false,
+        "actor": mentor_phone,
+    })
+    .to_string();
+    tandem_core::document::shard::put(&mut doc, &"f".repeat(32), &entry).unwrap();
+    let plant = doc.get_last_local_change().unwrap().raw_bytes().to_vec();
+    let space_id = hex::encode(private.space_id);
+    push_sealed(
+        &lost,
+        &space_id,
+        &private.key,
+        private.epoch,
+        &devices,
+        &plant,
+        Writer::Signed(&minter),
+    );
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    assert!(
+        tandem_core::features::devices::list(&mentee)
+            .unwrap()
+            .iter()
+            .any(|d| d.actor.as_deref() == Some(mentor_phone.as_str())),
+        "the plant landed in the devices document"
+    );
+
+    // The mentor writes on: it reaches the mentee's phone.
+    mentor
+        .create_note_in(Some(&pair), "Plan", "Call me first.")
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    let report = tandem_core::sync::run::sync(&mut mentee).unwrap();
+    assert!(report.refused.is_empty(), "{report:?}");
+    assert!(
+        mentee.notes().unwrap().iter().any(|n| n.title == "Plan"),
+        "the mentor's note arrived"
+    );
+
+    // A change in the mentor's name, certified by the mentee's identity.
+    let people = DocId::in_pair(&pair, "people");
+    let mut doc = automerge::AutoCommit::new();
+    for c in mentee.changes_since(&people, &[]).unwrap() {
+        doc.load_incremental(&c).unwrap();
+    }
+    doc.set_actor(automerge::ActorId::from(
+        hex::decode(&mentor_phone).unwrap(),
+    ));
+    doc.put(automerge::ROOT, "mentor.name", "Forged").unwrap();
+    let forged = doc.get_last_local_change().unwrap().raw_bytes().to_vec();
+    let as_mentor = Signer::new(
+        &identity,
+        &hex::decode(&mentor_phone).unwrap(),
+        &generate_seed(),
+    );
+    push_sealed(
+        &lost,
+        &pair,
+        &pair_key,
+        0,
+        &people,
+        &forged,
+        Writer::Signed(&as_mentor),
+    );
+    let report = tandem_core::sync::run::sync(&mut mentee).unwrap();
+    assert!(
+        report
+            .refused
+            .iter()
+            .any(|r| r.space_id == pair && r.reason == Refusal::BadSignature),
+        "{report:?}"
+    );
+    assert!(!mentee.read_model_dump().unwrap().contains("Forged"));
+    let other = tandem_core::features::pairs::list(&mentee).unwrap()[0]
+        .other_name
+        .clone();
+    assert_eq!(other.as_deref(), Some("Alex"));
+}

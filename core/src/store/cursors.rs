@@ -45,7 +45,7 @@ pub(crate) struct Pulled {
     pub(crate) refused: Vec<RefusedRow>,
     /// Writing devices seen signing for the first time, with the
     /// fingerprint of the identity that certified each.
-    pub(crate) writers: Vec<(String, [u8; 16])>,
+    pub(crate) writers: Vec<crate::sync::signature::Learned>,
     /// When (UTC ms).
     pub(crate) at_ms: i64,
 }
@@ -75,11 +75,18 @@ impl Store {
                     params![r.space_id, r.seq, r.reason, pulled.at_ms],
                 )?;
             }
-            for (writer, identity) in &pulled.writers {
-                tx.execute(
-                    "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                    params![format!("writer:{writer}"), hex::encode(identity)],
-                )?;
+            for w in &pulled.writers {
+                if w.bound {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                        params![format!("bound:{}", w.writer), hex::encode(w.identity)],
+                    )?;
+                } else {
+                    tx.execute(
+                        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                        params![format!("writer:{}", w.writer), hex::encode(w.identity)],
+                    )?;
+                }
             }
             Ok(())
         })
@@ -88,17 +95,32 @@ impl Store {
     /// Which identity (fingerprint) each writing device seen signing so
     /// far belongs to, by hex actor id.
     pub(crate) fn writer_identities(&self) -> Result<std::collections::HashMap<String, [u8; 16]>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT key, value FROM meta WHERE key >= 'writer:' AND key < 'writer;'",
-        )?;
+        self.writers_under("writer:")
+    }
+
+    /// The writers seen signing with the key their id is bound to, and
+    /// the identity that certified each (see `sync::signature`).
+    pub(crate) fn bound_writers(&self) -> Result<std::collections::HashMap<String, [u8; 16]>> {
+        self.writers_under("bound:")
+    }
+
+    /// The `meta` rows under `prefix` (ending in `:`), read as writer to
+    /// identity fingerprint.
+    fn writers_under(&self, prefix: &str) -> Result<std::collections::HashMap<String, [u8; 16]>> {
+        let end = format!("{};", prefix.trim_end_matches(':'));
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key, value FROM meta WHERE key >= ?1 AND key < ?2")?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .query_map([prefix, end.as_str()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
             .collect::<std::result::Result<Vec<_>, _>>()?;
         Ok(rows
             .into_iter()
             .filter_map(|(k, v)| {
                 Some((
-                    k.strip_prefix("writer:")?.to_owned(),
+                    k.strip_prefix(prefix)?.to_owned(),
                     crate::features::identity::from_hex::<16>(&v)?,
                 ))
             })

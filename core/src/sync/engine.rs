@@ -768,8 +768,16 @@ pub(crate) fn open_record(
     }
     // Last, once everything else holds: whose device the writer is (a
     // record refused for another reason teaches nothing).
-    if let Some(identity) = members.writer_identity(opened.signer) {
-        writers.admit(&opened.writer, identity)?;
+    if opened.bound {
+        // The key's own certificate says whose device this is.
+        let signer = opened
+            .signer
+            .map(|s| crate::features::identity::fingerprint(&s));
+        if let Some(identity) = signer {
+            writers.admit(&opened.writer, identity, true)?;
+        }
+    } else if let Some(identity) = members.writer_identity(opened.signer) {
+        writers.admit(&opened.writer, identity, false)?;
     }
     Ok((doc_id, changes))
 }

@@ -135,6 +135,10 @@ pub struct Opened {
     /// The identity that certified the writing device, whose signature
     /// over the record held; `None` for an unsigned record (format 1).
     pub signer: Option<[u8; 32]>,
+    /// Whether the writer is the id bound to the signing device's key
+    /// (see [`bound_writer`](super::signature::bound_writer)): a writer
+    /// no other device can sign as.
+    pub bound: bool,
     /// The record's payload (an encoded automerge change, or a snapshot).
     pub payload: Vec<u8>,
 }
@@ -338,8 +342,8 @@ pub fn unpack(
     if key.wire_doc_id(doc_id) != place.wire_doc_id {
         return Err(Refusal::Mismatch);
     }
-    let (signer, payload) = if version == UNSIGNED {
-        (None, rest)
+    let (signer, bound, payload) = if version == UNSIGNED {
+        (None, false, rest)
     } else {
         let (signed, payload) = Signed::split(rest).ok_or(Refusal::Malformed)?;
         // Everything before the signature: the header and credentials.
@@ -347,12 +351,13 @@ pub fn unpack(
         if !signed.holds(writer, &signed_message(place, before, payload)) {
             return Err(Refusal::BadSignature);
         }
-        (Some(signed.identity), payload)
+        (Some(signed.identity), signed.bound(writer), payload)
     };
     Ok(Opened {
         doc_id: doc_id.to_owned(),
         writer: writer.to_vec(),
         signer,
+        bound,
         payload: payload.to_vec(),
     })
 }

@@ -20,6 +20,7 @@
 //! decides who reads; the signature decides whose writing counts.
 
 use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
+use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use super::seal::Refusal;
@@ -86,6 +87,26 @@ impl Signer {
     pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.key.sign(message).to_bytes()
     }
+}
+
+/// The writer id (automerge actor id) bound to the device signing key
+/// `device_key`: a hash of the key, so a record whose writer is
+/// this id and whose signature holds under that key can only come from the
+/// device that holds the key's secret. A device made since writes under
+/// this id; no one else (a lost phone holding the person's identity, a
+/// partner, a devices-document entry) can claim it for another identity.
+pub fn bound_writer(device_key: &[u8; 32]) -> [u8; 16] {
+    let digest = Sha256::new()
+        .chain_update(b"tandem bound writer v1\0")
+        .chain_update(device_key)
+        .finalize();
+    digest[..16].try_into().expect("sized")
+}
+
+/// The writer id bound to the signing key made from `seed` (see
+/// [`bound_writer`]).
+pub fn bound_writer_of_seed(seed: &[u8; 32]) -> [u8; 16] {
+    bound_writer(&SigningKey::from_bytes(seed).verifying_key().to_bytes())
 }
 
 /// A fresh signing key seed for a device.
@@ -194,22 +215,43 @@ impl Members {
 }
 
 /// Which identity each writing device belongs to, as far as this device
-/// knows: its own (from the start), and every other device from the first
-/// signed record it wrote (the person's other devices show up first in
-/// the private space, which only the person's identity signs). A record
-/// whose writer belongs to one identity but is certified by another is a
-/// member certifying someone else's device as their own to write in that
-/// person's name: refused.
+/// knows.
+///
+/// A **bound** writer (a device made since writer ids are bound to signing
+/// keys, see [`bound_writer`]) belongs to whichever identity certified the
+/// key its id is bound to: only that device can sign as it, so nothing
+/// else (a devices-document entry, an earlier claim) counts against it,
+/// and once seen bound, no unbound claim to its id is taken.
+///
+/// An **unbound** writer (a device from before) is its own person's from
+/// the start, and every other device's from the first signed record it
+/// wrote (the person's other devices show up first in the private space,
+/// which only the person's identity signs); the person's own devices
+/// recorded in the devices document are the person's whatever was learned
+/// before. A record whose unbound writer belongs to one identity but is
+/// certified by another is a member certifying someone else's device as
+/// their own to write in that person's name: refused.
 #[derive(Debug, Default)]
 pub(crate) struct Writers {
     known: std::collections::HashMap<String, [u8; 16]>,
-    learned: Vec<(String, [u8; 16])>,
+    bound: std::collections::HashSet<String>,
+    learned: Vec<Learned>,
+}
+
+/// A writer learned while pulling, to keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Learned {
+    /// The writer's actor id, as hex.
+    pub writer: String,
+    /// The fingerprint of the identity it belongs to.
+    pub identity: [u8; 16],
+    /// Whether the writer is bound to its key (the identity is then
+    /// certain, and replaces any kept before).
+    pub bound: bool,
 }
 
 impl Writers {
-    /// What this device has learned so far. The person's own devices (each
-    /// records its actor in the devices document) are the person's, whatever
-    /// was learned before.
+    /// What this device has learned so far.
     pub(crate) fn load(store: &Store) -> Result<Writers> {
         let mut known = store.writer_identities()?;
         if let Some(own) = store.identity_public()? {
@@ -224,30 +266,61 @@ impl Writers {
                 }
             }
         }
+        // Last: what a key proved beats every claim above.
+        let bound = store.bound_writers()?;
+        let mut ids = std::collections::HashSet::with_capacity(bound.len());
+        for (writer, identity) in bound {
+            known.insert(writer.clone(), identity);
+            ids.insert(writer);
+        }
         Ok(Writers {
             known,
+            bound: ids,
             learned: Vec::new(),
         })
     }
 
     /// Whether `writer` may write as a device of the identity whose
-    /// fingerprint is `signed_by`; a writer seen for the first time is
-    /// learned as that identity's.
-    pub(crate) fn admit(&mut self, writer: &[u8], signed_by: [u8; 16]) -> Result<(), Refusal> {
+    /// fingerprint is `signed_by`, `bound` telling whether the writer is
+    /// the id bound to the signing key; a writer seen for the first time
+    /// (or bound for the first time) is learned as that identity's.
+    pub(crate) fn admit(
+        &mut self,
+        writer: &[u8],
+        signed_by: [u8; 16],
+        bound: bool,
+    ) -> Result<(), Refusal> {
         let writer = hex::encode(writer);
+        if bound {
+            let changed = self.known.insert(writer.clone(), signed_by) != Some(signed_by);
+            if self.bound.insert(writer.clone()) || changed {
+                self.learned.push(Learned {
+                    writer,
+                    identity: signed_by,
+                    bound: true,
+                });
+            }
+            return Ok(());
+        }
         match self.known.get(&writer) {
             Some(owner) if *owner != signed_by => Err(Refusal::BadSignature),
+            // A bound writer's id is taken only with its key.
+            Some(_) if self.bound.contains(&writer) => Err(Refusal::BadSignature),
             Some(_) => Ok(()),
             None => {
                 self.known.insert(writer.clone(), signed_by);
-                self.learned.push((writer, signed_by));
+                self.learned.push(Learned {
+                    writer,
+                    identity: signed_by,
+                    bound: false,
+                });
                 Ok(())
             }
         }
     }
 
     /// The writers learned since [`load`](Self::load), to keep.
-    pub(crate) fn learned(&self) -> &[(String, [u8; 16])] {
+    pub(crate) fn learned(&self) -> &[Learned] {
         &self.learned
     }
 }
@@ -287,6 +360,13 @@ impl<'a> Signed<'a> {
             },
             rest,
         ))
+    }
+
+    /// Whether `writer` is the id bound to the device key (see
+    /// [`bound_writer`]): then the key, not any table, says whose it is.
+    pub(crate) fn bound(&self, writer: &[u8]) -> bool {
+        let device_key: [u8; 32] = self.device_key.try_into().expect("sized");
+        bound_writer(&device_key).as_slice() == writer
     }
 
     /// Whether the certificate binds `writer` to the device key under the
@@ -342,11 +422,58 @@ mod tests {
             fingerprint(&Identity::generate().public_key()),
         );
         let mut writers = Writers::default();
-        assert_eq!(writers.admit(&[1; 16], a), Ok(()));
-        assert_eq!(writers.admit(&[1; 16], a), Ok(()));
-        assert_eq!(writers.admit(&[1; 16], b), Err(Refusal::BadSignature));
-        assert_eq!(writers.admit(&[2; 16], b), Ok(()));
+        assert_eq!(writers.admit(&[1; 16], a, false), Ok(()));
+        assert_eq!(writers.admit(&[1; 16], a, false), Ok(()));
+        assert_eq!(
+            writers.admit(&[1; 16], b, false),
+            Err(Refusal::BadSignature)
+        );
+        assert_eq!(writers.admit(&[2; 16], b, false), Ok(()));
         assert_eq!(writers.learned().len(), 2);
+    }
+
+    #[test]
+    fn a_bound_writer_belongs_to_its_keys_identity_whatever_was_claimed() {
+        let (a, b) = (
+            fingerprint(&Identity::generate().public_key()),
+            fingerprint(&Identity::generate().public_key()),
+        );
+        let seed = generate_seed();
+        let writer = bound_writer_of_seed(&seed);
+        let mut writers = Writers::default();
+        // Someone claimed the id first, unbound, for identity a.
+        assert_eq!(writers.admit(&writer, a, false), Ok(()));
+        // The key's own record says b: b it is, and it is kept as bound.
+        assert_eq!(writers.admit(&writer, b, true), Ok(()));
+        let kept = writers.learned().last().unwrap().clone();
+        assert_eq!((kept.identity, kept.bound), (b, true));
+        // From now on an unbound claim to the id fails, for a and for b.
+        assert_eq!(writers.admit(&writer, a, false), Err(Refusal::BadSignature));
+        assert_eq!(writers.admit(&writer, b, false), Err(Refusal::BadSignature));
+        // Seen bound again: nothing new to keep.
+        let n = writers.learned().len();
+        assert_eq!(writers.admit(&writer, b, true), Ok(()));
+        assert_eq!(writers.learned().len(), n);
+    }
+
+    #[test]
+    fn only_the_key_a_writer_id_is_bound_to_makes_it_bound() {
+        let id = Identity::generate();
+        let seed = generate_seed();
+        let writer = bound_writer_of_seed(&seed);
+        let credentials = |signer: &Signer| {
+            let mut bytes = Vec::new();
+            signer.write_credentials(&mut bytes);
+            bytes.extend_from_slice(&signer.sign(b"message"));
+            bytes
+        };
+        let own = credentials(&Signer::new(&id, &writer, &seed));
+        let (signed, _) = Signed::split(&own).unwrap();
+        assert!(signed.holds(&writer, b"message") && signed.bound(&writer));
+        // Another key certified for the same id signs, but is not bound.
+        let other = credentials(&Signer::new(&id, &writer, &generate_seed()));
+        let (signed, _) = Signed::split(&other).unwrap();
+        assert!(signed.holds(&writer, b"message") && !signed.bound(&writer));
     }
 
     #[test]
