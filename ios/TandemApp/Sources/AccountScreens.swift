@@ -224,8 +224,10 @@ struct TracksScreen: View {
                         let zone = TimeZone(identifier: today.timezone) ?? .current
                         let day = since.formatted(Date.ISO8601FormatStyle(timeZone: zone).year().month().day())
                         let track = name
-                        Task { await model.run { _ = try $0.addTrack(name: track, since: day) } }
-                        name = ""
+                        // Cleared once saved: a refused track stays to be fixed.
+                        Task {
+                            if await model.attempt({ _ = try $0.addTrack(name: track, since: day) }) { name = "" }
+                        }
                     }
                     .disabled(name.trimmingCharacters(in: .whitespaces).isEmpty)
                 }

@@ -281,7 +281,7 @@ struct GoalsScreen: View {
                 TextField("New goal", text: $title)
                 Button("Add") {
                     let input = GoalInput(title: title, why: "", target: nil)
-                    Task { await model.run { try _ = $0.addGoal(input: input) }; title = "" }
+                    Task { if await model.attempt({ try _ = $0.addGoal(input: input) }) { title = "" } }
                 }
             }
             if let screen = model.goals {
@@ -325,9 +325,13 @@ struct NotesScreen: View {
                 }
                 Button("Save") {
                     let t = title, b = text, pair = pairId
-                    Task { await model.run { _ = try $0.createNote(title: t, body: b, pairId: pair) } }
-                    title = ""
-                    text = ""
+                    // Cleared once saved: a refused note stays to be fixed.
+                    Task {
+                        if await model.attempt({ _ = try $0.createNote(title: t, body: b, pairId: pair) }) {
+                            title = ""
+                            text = ""
+                        }
+                    }
                 }
                 .disabled(title.trimmingCharacters(in: .whitespaces).isEmpty)
             }

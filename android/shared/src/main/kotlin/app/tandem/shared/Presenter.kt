@@ -23,8 +23,12 @@ abstract class Presenter<S>(initial: S) {
     /** [state] with the core's records read again and [problem] shown (none clears it). */
     protected abstract suspend fun S.reloaded(problem: Problem?): S
 
-    /** Runs one event's action, then reloads; a failure becomes the state's problem. */
-    protected suspend fun act(action: suspend () -> Unit) {
+    /**
+     * Runs one event's action, then reloads; a failure becomes the state's
+     * problem. Returns whether the action went through, so a form clears
+     * only what was saved (a refused entry stays on screen to fix).
+     */
+    protected suspend fun act(action: suspend () -> Unit): Boolean {
         current.update { it.busy(true) }
         val problem = try {
             attempt(action)
@@ -32,6 +36,7 @@ abstract class Presenter<S>(initial: S) {
             current.update { it.busy(false) }
         }
         current.value = current.value.reloaded(problem)
+        return problem == null
     }
 }
 

@@ -7,6 +7,7 @@ import app.tandem.core.ReachOutStep
 import kotlinx.coroutines.runBlocking
 import kotlin.test.Test
 import kotlin.test.assertEquals
+import kotlin.test.assertFalse
 import kotlin.test.assertIs
 import kotlin.test.assertNotNull
 import kotlin.test.assertNull
@@ -107,10 +108,13 @@ class ScreenPresentersTest {
             val p = NotesPresenter(TandemSession(d.tandem))
             p.load()
             assertTrue(p.state.value.screen!!.empty)
-            p.create("Plan", "Call Alex.", "0123456789abcdef0123456789abcdef")
+            assertFalse(
+                p.create("Plan", "Call Alex.", "0123456789abcdef0123456789abcdef"),
+                "refused: the form keeps what was typed",
+            )
             assertEquals(Problem.NOT_FOUND, p.state.value.problem, "no such pair: nothing made")
             assertNull(p.state.value.created)
-            p.create("  Plan ", "Call Alex.")
+            assertTrue(p.create("  Plan ", "Call Alex."), "saved: the form may clear")
             val id = assertNotNull(p.state.value.created, "a note of the person's own")
             p.createdShown()
             p.edit(id, "Call Alex.\nLeave the party.")

@@ -58,10 +58,14 @@ fun GoalsScreen(p: GoalsPresenter, pairs: List<PairView>, run: Run) {
         )
         Button(onClick = {
             val target = weeks.toLongOrNull()?.let { LocalDate.now().plusWeeks(it) }
-            run { p.add(GoalInput(title, why, target)) }
-            title = ""
-            why = ""
-            weeks = ""
+            // Cleared once saved: a refused goal stays to be fixed.
+            run {
+                if (p.add(GoalInput(title, why, target))) {
+                    title = ""
+                    why = ""
+                    weeks = ""
+                }
+            }
         }, enabled = !state.busy && title.isNotBlank()) { Text(stringResource(R.string.add)) }
 
         val screen = state.screen ?: return@ScreenColumn
@@ -91,7 +95,7 @@ fun GoalsScreen(p: GoalsPresenter, pairs: List<PairView>, run: Run) {
                     }
                     Row(verticalAlignment = Alignment.CenterVertically) {
                         OutlinedTextField(milestone, { milestone = it }, Modifier.weight(1f), label = { Text(stringResource(R.string.milestone)) })
-                        TextButton(onClick = { run { p.addMilestone(goal.id, milestone) }; milestone = "" }, enabled = milestone.isNotBlank()) {
+                        TextButton(onClick = { run { if (p.addMilestone(goal.id, milestone)) milestone = "" } }, enabled = milestone.isNotBlank()) {
                             Text(stringResource(R.string.add))
                         }
                     }

@@ -49,9 +49,13 @@ fun NotesScreen(p: NotesPresenter, pairs: List<PairView>, run: Run) {
             }
         }
         Button(onClick = {
-            run { p.create(title, body, pairId) }
-            title = ""
-            body = ""
+            // Cleared once saved: a refused note stays to be fixed.
+            run {
+                if (p.create(title, body, pairId)) {
+                    title = ""
+                    body = ""
+                }
+            }
         }, enabled = !state.busy && title.isNotBlank()) { Text(stringResource(R.string.save)) }
 
         val screen = state.screen ?: return@ScreenColumn

@@ -327,8 +327,7 @@ fun TracksScreen(p: TracksPresenter, today: LocalDate?, run: Run) {
         )
         Button(onClick = {
             val since = day.minusDays(daysAgo.toLongOrNull() ?: 0)
-            run { p.add(name, since) }
-            name = ""
+            run { if (p.add(name, since)) name = "" }
         }, enabled = !state.busy && name.isNotBlank()) { Text(stringResource(R.string.add)) }
     }
 }
