@@ -1593,3 +1593,125 @@ fn a_devices_entry_a_lost_phone_plants_cannot_claim_the_partners_phone() {
         .clone();
     assert_eq!(other.as_deref(), Some("Alex"));
 }
+
+/// Before the person notices, a thief with their tablet rewrites the
+/// phone's record in the devices document to carry the tablet's own box
+/// key, and plants an envelope for the next epoch "from the phone" to the
+/// person's laptop, sealed with that key and holding a key the thief
+/// chose. The phone then unlinks the tablet. Before devices set their
+/// box key on the server, the laptop opened envelopes from the phone with
+/// the key the document gave, took the thief's key, and sealed what it
+/// wrote next under it. Now it opens them with the key the phone set on
+/// the server with its own token, which no other device can change.
+#[test]
+fn a_box_key_a_lost_phone_writes_for_another_device_hands_out_no_key() {
+    use tandem_core::features::codes::LinkCode;
+    use tandem_core::features::devices::{link, link_code, list, seal_envelope_as, unlink};
+    use tandem_core::sync::seal::Writer;
+    use tandem_core::sync::signature::{Signer, bound_writer_of_seed, generate_seed};
+    let (dir, srv, clock, mut phone) = support::first_device::first_device("UTC");
+    tandem_core::sync::engine::connect(&mut phone, &srv.url).unwrap();
+    let mut laptop = store_in(dir.path(), "laptop.db", clock.clone(), Durability::Normal);
+    link(&mut laptop, &link_code(&mut phone).unwrap(), &srv.url).unwrap();
+    let code = link_code(&mut phone).unwrap();
+    let private = LinkCode::parse(&code).unwrap();
+    let mut lost = store_in(dir.path(), "lost.db", clock, Durability::Normal);
+    link(&mut lost, &code, &srv.url).unwrap();
+    for _ in 0..2 {
+        for s in [&mut phone, &mut laptop, &mut lost] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+    let space = lost.private_space().unwrap().unwrap();
+    let next = space.epoch + 1;
+    let phone_id = phone.account().unwrap().unwrap().device_id;
+    let lost_id = lost.account().unwrap().unwrap().device_id;
+    let laptop_id = laptop.account().unwrap().unwrap().device_id;
+    let devices_now = list(&lost).unwrap();
+    let lost_key = devices_now
+        .iter()
+        .find(|d| d.device_id == lost_id)
+        .unwrap()
+        .public_key
+        .clone();
+    let phone_actor = devices_now
+        .iter()
+        .find(|d| d.device_id == phone_id)
+        .unwrap()
+        .actor
+        .clone();
+
+    // The phone's record, rewritten with the tablet's box key.
+    let devices = DocId::devices();
+    let mut doc = automerge::AutoCommit::new();
+    for c in lost.changes_since(&devices, &[]).unwrap() {
+        doc.load_incremental(&c).unwrap();
+    }
+    let minted = bound_writer_of_seed(&generate_seed()).to_vec();
+    doc.set_actor(automerge::ActorId::from(minted.clone()));
+    let entry = serde_json::json!({
+        "device_id": phone_id,
+        "public_key": lost_key,
+        "unlinked": false,
+        "actor": phone_actor,
+    })
+    .to_string();
+    tandem_core::document::shard::put(&mut doc, &phone_id, &entry).unwrap();
+    let rewrite = doc.get_last_local_change().unwrap().raw_bytes().to_vec();
+    let identity = identity_of(&mut lost);
+    push_sealed(
+        &lost,
+        &space.space_id,
+        &private.key,
+        private.epoch,
+        &devices,
+        &rewrite,
+        Writer::Signed(&Signer::new(&identity, &minted, &generate_seed())),
+    );
+    // The envelope "from the phone", sealed with the tablet's key.
+    let thiefs_key = SpaceKey::from_bytes([0x77; 32]);
+    let mut planted = seal_envelope_as(
+        &lost,
+        &phone_id,
+        &laptop_id,
+        next,
+        &[(next, thiefs_key.clone())],
+    )
+    .unwrap();
+    planted.upto_seq = space.high_water;
+    planted.key_epoch = space.epoch;
+    let client = lost.account().unwrap().unwrap().client().unwrap();
+    client.put_snapshot(&space.space_id, &planted).unwrap();
+    tandem_core::sync::run::sync(&mut laptop).unwrap();
+    assert_eq!(
+        list(&laptop)
+            .unwrap()
+            .into_iter()
+            .find(|d| d.device_id == phone_id)
+            .unwrap()
+            .public_key,
+        lost_key,
+        "the laptop's devices document carries the rewrite"
+    );
+
+    unlink(&mut phone, &lost_id).unwrap();
+    let report = tandem_core::sync::run::sync(&mut laptop).unwrap();
+    assert!(report.waiting_for_keys.is_empty(), "{report:?}");
+    assert_eq!(laptop.private_space().unwrap().unwrap().epoch, next);
+    let entry = laptop.add_journal(journal("after the theft")).unwrap();
+    tandem_core::sync::run::sync(&mut laptop).unwrap();
+    tandem_core::sync::run::sync(&mut phone).unwrap();
+    assert_eq!(
+        phone.journal_entry(&entry.id).unwrap().text,
+        "after the theft"
+    );
+    let records = pulled(&phone, &space.space_id);
+    let newest: Vec<_> = records.iter().filter(|r| r.key_epoch == next).collect();
+    assert!(!newest.is_empty());
+    assert!(
+        newest
+            .iter()
+            .all(|r| open_with(&thiefs_key, &space.space_id, r).is_err()),
+        "nothing of the new epoch opens with the thief's key"
+    );
+}

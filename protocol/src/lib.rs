@@ -100,6 +100,21 @@ pub struct DeviceInfo {
     pub linked_by: Option<String>,
     /// Whether it is the device asking.
     pub this_device: bool,
+    /// The device's X25519 public key for key envelopes (64 lowercase hex),
+    /// as the device itself set it with its own token; none until it has.
+    /// Another device of the account cannot change it, so a device takes
+    /// new keys only from the box key the server lists here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub box_key: Option<String>,
+}
+
+/// `PUT /v1/devices/keys`: the calling device's own public keys. Set once;
+/// the same again is accepted, another refused (403).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeviceKeys {
+    /// The device's X25519 public key for key envelopes (64 lowercase hex).
+    pub box_key: String,
 }
 
 /// `GET /v1/devices`: every device of the caller's account.

@@ -126,6 +126,7 @@ pub fn router(state: Shared) -> Router {
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(devices::register, devices::list_devices))
         .routes(routes!(devices::link_code))
+        .routes(routes!(devices::set_keys))
         .routes(routes!(devices::delete_account))
         .routes(routes!(devices::set_recovery))
         .routes(routes!(devices::unlink_device))

@@ -75,6 +75,8 @@ pub struct DeviceRow {
     pub seen_day: Option<i64>,
     /// The device whose link code registered it.
     pub linked_by: Option<String>,
+    /// The X25519 public key it set for key envelopes, if it has.
+    pub box_key: Option<Vec<u8>>,
 }
 
 /// An account's place in a space.
@@ -272,6 +274,10 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Every device of `account`, oldest first.
     async fn devices(&self, account: &str) -> StorageResult<Vec<DeviceRow>>;
+
+    /// Sets `device`'s own box key, once: `true` when it is now `box_key`
+    /// (set here, or set before to the same), `false` when another is set.
+    async fn set_box_key(&self, device: &Device, box_key: [u8; 32]) -> StorageResult<bool>;
 
     /// Records that `device_id` called on the day starting at `day_ms`
     /// (kept only if later than the day recorded).

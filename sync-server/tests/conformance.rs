@@ -404,6 +404,18 @@ async fn suite(s: Arc<dyn Storage>) {
     let seen = rows.iter().find(|r| r.device_id == dev2.device_id).unwrap();
     assert_eq!(seen.seen_day, Some(2 * 86_400_000));
 
+    // A device's box key: set once by the device, the same again taken,
+    // another refused and the first kept; listed with the device.
+    assert_eq!(seen.box_key, None);
+    assert!(s.set_box_key(&dev2, [7; 32]).await.unwrap());
+    assert!(s.set_box_key(&dev2, [7; 32]).await.unwrap());
+    assert!(!s.set_box_key(&dev2, [8; 32]).await.unwrap());
+    let rows = s.devices(&dev.account_id).await.unwrap();
+    let keyed = rows.iter().find(|r| r.device_id == dev2.device_id).unwrap();
+    assert_eq!(keyed.box_key.as_deref(), Some(&[7u8; 32][..]));
+    let other = rows.iter().find(|r| r.device_id == dev.device_id).unwrap();
+    assert_eq!(other.box_key, None, "only the device's own row");
+
     // Recovery codes: never expire, one per account, used up by a registration.
     s.set_recovery_code(&dev, hash("recovery-1")).await.unwrap();
     s.set_recovery_code(&dev, hash("recovery-2")).await.unwrap();

@@ -1154,3 +1154,62 @@ async fn unlinking_the_phone_that_linked_you_keeps_you() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// A device sets its own box key once; the account's other devices see it
+/// in the list and cannot change it: no call names another device, and a
+/// second key from the device itself is refused with a JSON error.
+#[tokio::test]
+async fn a_device_sets_its_own_box_key_once_and_the_others_see_it() {
+    let s = start(Limits::default()).await;
+    let phone = Client::register(&s.url).await;
+    let tablet = linked_from(&phone).await;
+    let tablet_id = own_id(&tablet).await;
+    let key = "ab".repeat(32);
+    let listed = |list: &Value, id: &str| {
+        list["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["device_id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let before: Value = phone.get_ok("/v1/devices").await;
+    assert!(listed(&before, &tablet_id).get("box_key").is_none());
+
+    for bad in ["AB".repeat(32), "ab".repeat(31), String::new()] {
+        let (status, body) = tablet
+            .call(
+                Method::PUT,
+                "/v1/devices/keys",
+                Some(&json!({ "box_key": bad })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["error"], "bad_request");
+    }
+    for _ in 0..2 {
+        let (status, body) = tablet
+            .call(
+                Method::PUT,
+                "/v1/devices/keys",
+                Some(&json!({ "box_key": key })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    }
+    let (status, body) = tablet
+        .call(
+            Method::PUT,
+            "/v1/devices/keys",
+            Some(&json!({ "box_key": "cd".repeat(32) })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"], "forbidden");
+
+    let after: Value = phone.get_ok("/v1/devices").await;
+    assert_eq!(listed(&after, &tablet_id)["box_key"], key.as_str());
+    let phone_id = own_id(&phone).await;
+    assert!(listed(&after, &phone_id).get("box_key").is_none());
+}

@@ -51,6 +51,16 @@ impl Store {
         Ok(())
     }
 
+    /// The box key (hex) this device last set on the server, if it has.
+    pub(crate) fn box_key_on_server(&self) -> Result<Option<String>> {
+        self.meta("box_key_on_server")
+    }
+
+    /// Notes that the server holds `key` (hex) as this device's box key.
+    pub(crate) fn note_box_key_on_server(&self, key: &str) -> Result<()> {
+        self.set_meta("box_key_on_server", key)
+    }
+
     /// How many accounts the server last said are members of pair space
     /// `space_id` (none: not asked yet).
     pub(crate) fn pair_members(&self, space_id: &str) -> Result<Option<u32>> {

@@ -141,6 +141,19 @@ impl Client {
         Ok(list)
     }
 
+    /// Sets this device's own box key (X25519 public key) on the server,
+    /// once: the other devices of the account seal new keys to the key
+    /// the server lists and take them only from it.
+    pub fn set_keys(&self, box_key: &[u8; 32]) -> Result<()> {
+        self.call_empty(
+            Method::PUT,
+            "/v1/devices/keys",
+            &tandem_protocol::DeviceKeys {
+                box_key: hex::encode(box_key),
+            },
+        )
+    }
+
     /// Starts a new key epoch of a space this account owns.
     pub fn new_epoch(&self, space_id: &str) -> Result<EpochResponse> {
         let space_id = id("space", space_id)?;

@@ -211,6 +211,7 @@ pub(crate) fn begin(store: &mut Store) -> Result<Client> {
     store.seed_outbox()?;
     devices::upload_recovery(store, &client)?;
     devices::publish_device(store)?;
+    devices::publish_box_key(store, &client)?;
     pairs::publish_to_pairs(store)?;
     Ok(client)
 }

@@ -3,8 +3,8 @@
 use axum::Json;
 use axum::extract::State;
 use tandem_protocol::{
-    AccountDeleted, DeviceInfo, DeviceList, DevicesRevoked, ErrorBody, LinkCodeResponse,
-    RecoveryRequest, RegisterRequest, RegisterResponse,
+    AccountDeleted, DeviceInfo, DeviceKeys, DeviceList, DevicesRevoked, ErrorBody,
+    LinkCodeResponse, RecoveryRequest, RegisterRequest, RegisterResponse,
 };
 
 use super::extract::{Authed, Body, PathParams, PeerIp};
@@ -116,9 +116,32 @@ pub async fn list_devices(
             created_at_ms: r.created_hour,
             last_seen_ms: r.seen_day,
             linked_by: r.linked_by,
+            box_key: r.box_key.map(hex::encode),
         })
         .collect();
     Ok(Json(DeviceList { devices }))
+}
+
+/// Sets the calling device's own public box key, once. The other devices
+/// of the account seal new keys to it and take them only from it, so no
+/// other device (a lost phone among them) can put its own key in its place.
+#[utoipa::path(put, path = "/v1/devices/keys", tag = "devices", security(("bearer" = [])),
+    request_body = DeviceKeys,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+pub async fn set_keys(
+    State(state): State<Shared>,
+    Authed(device): Authed,
+    Body(req): Body<DeviceKeys>,
+) -> ApiResult<axum::http::StatusCode> {
+    let box_key = validate::hash("box_key", &req.box_key)?;
+    if state.storage.set_box_key(&device, box_key).await? {
+        Ok(axum::http::StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::Forbidden(
+            "this device's box key is set already and cannot change".into(),
+        ))
+    }
 }
 
 /// Unlinks one of the caller's account's devices (a lost phone): its token

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS devices (
     created_hour BIGINT NOT NULL);
 ALTER TABLE devices ADD COLUMN IF NOT EXISTS linked_by TEXT;
 ALTER TABLE devices ADD COLUMN IF NOT EXISTS seen_day BIGINT;
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS box_key BYTEA;
 CREATE INDEX IF NOT EXISTS devices_by_account ON devices(account_id);
 CREATE TABLE IF NOT EXISTS link_codes (
     code_hash BYTEA PRIMARY KEY,
@@ -395,7 +396,7 @@ impl Storage for PostgresStorage {
             .get()
             .await?
             .query(
-                "SELECT id, created_hour, seen_day, linked_by FROM devices
+                "SELECT id, created_hour, seen_day, linked_by, box_key FROM devices
                  WHERE account_id = $1 ORDER BY created_hour, id",
                 &[&account],
             )
@@ -407,8 +408,24 @@ impl Storage for PostgresStorage {
                 created_hour: r.get(1),
                 seen_day: r.get(2),
                 linked_by: r.get(3),
+                box_key: r.get(4),
             })
             .collect())
+    }
+
+    async fn set_box_key(&self, device: &Device, box_key: [u8; 32]) -> StorageResult<bool> {
+        let key = box_key.to_vec();
+        let row = self
+            .pool
+            .get()
+            .await?
+            .query_opt(
+                "UPDATE devices SET box_key = COALESCE(box_key, $2)
+                 WHERE id = $1 RETURNING box_key",
+                &[&device.device_id, &key],
+            )
+            .await?;
+        Ok(row.and_then(|r| r.get::<_, Option<Vec<u8>>>(0)) == Some(key))
     }
 
     async fn touch_device(&self, device_id: &str, day_ms: i64) -> StorageResult<()> {

@@ -184,6 +184,12 @@ impl Storage for SqliteStorage {
         self.read(move |c| queries::devices(c, &account)).await
     }
 
+    async fn set_box_key(&self, device: &Device, box_key: [u8; 32]) -> StorageResult<bool> {
+        let device = device.clone();
+        self.write(move |c| queries::set_box_key(c, &device, &box_key))
+            .await
+    }
+
     async fn touch_device(&self, device_id: &str, day_ms: i64) -> StorageResult<()> {
         let device_id = device_id.to_owned();
         self.write(move |c| queries::touch_device(c, &device_id, day_ms))

@@ -15,6 +15,13 @@
 //! document lists as linked *and* the server lists as a current device of
 //! the account: a phone unlinked before the epoch began cannot hand out
 //! the epoch's key, even with an envelope planted before its unlink.
+//!
+//! Each device sets its own box key on the server once, with its own token
+//! ([`publish_box_key`]); where the server lists one, it is the key an
+//! envelope is sealed to and opened with, whatever the devices document
+//! says (which anyone holding the private space's key, a lost phone
+//! included, can rewrite). The devices document's key counts only for a
+//! device that has not set one yet (a build from before).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -22,6 +29,10 @@ use crypto_box::aead::{Aead, AeadCore};
 use sha2::{Digest, Sha256};
 use tandem_protocol::SnapshotUpload;
 use zeroize::Zeroizing;
+
+use std::collections::HashMap;
+
+use tandem_protocol::DeviceInfo;
 
 use super::linking::{DeviceView, list};
 use crate::error::{Error, Result};
@@ -91,10 +102,51 @@ fn bound_to(space_id: &str, epoch: u32, from: &str, to: &str) -> [u8; 32] {
 
 /// A device's public key as its record in the devices document gives it.
 fn public_key(d: &DeviceView) -> Option<[u8; 32]> {
+    hex_key(&d.public_key)
+}
+
+/// 64 hex characters as a 32-byte key.
+fn hex_key(text: &str) -> Option<[u8; 32]> {
     let mut pk = [0u8; 32];
-    hex::decode_to_slice(&d.public_key, &mut pk)
-        .ok()
-        .map(|_| pk)
+    hex::decode_to_slice(text, &mut pk).ok().map(|_| pk)
+}
+
+/// The box key each device set on the server itself, by device id.
+fn keys_on_server(devices: &[DeviceInfo]) -> HashMap<&str, [u8; 32]> {
+    devices
+        .iter()
+        .filter_map(|d| Some((d.device_id.as_str(), hex_key(d.box_key.as_deref()?)?)))
+        .collect()
+}
+
+/// The key to seal to, and open from, device `d`: the one it set on the
+/// server, or (a device from before, which has not) its devices-document
+/// record's.
+fn key_of(d: &DeviceView, on_server: &HashMap<&str, [u8; 32]>) -> Option<[u8; 32]> {
+    match on_server.get(d.device_id.as_str()) {
+        Some(key) => Some(*key),
+        None => public_key(d),
+    }
+}
+
+/// Sets this device's box key on the server, once (remembered here): from
+/// then on the other devices seal to that key only. A server from before
+/// that has no such call, or one that already holds another key for this
+/// device (which only this device's token could have set), changes
+/// nothing here: envelopes then go by the devices document as before.
+pub(crate) fn publish_box_key(store: &mut Store, client: &Client) -> Result<()> {
+    let public = *store.box_secret()?.public_key().as_bytes();
+    let text = hex::encode(public);
+    if store.box_key_on_server()?.as_deref() == Some(text.as_str()) {
+        return Ok(());
+    }
+    match client.set_keys(&public) {
+        Ok(()) => store.note_box_key_on_server(&text),
+        Err(Error::Server {
+            status: 403..=405, ..
+        }) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// The envelope from this device (`secret`, `from`) to device `to` (id,
@@ -134,6 +186,20 @@ pub fn seal_envelope_for(
     keys: &[(u32, SpaceKey)],
 ) -> Result<SnapshotUpload> {
     let account = store.account()?.ok_or(Error::NoServer)?;
+    seal_envelope_as(store, &account.device_id, to, epoch, keys)
+}
+
+/// [`seal_envelope_for`], naming device `from` as its sender (sealed
+/// with `store`'s own box key all the same): what a lost phone plants
+/// after rewriting `from`'s key in the devices document.
+#[doc(hidden)]
+pub fn seal_envelope_as(
+    store: &Store,
+    from: &str,
+    to: &str,
+    epoch: u32,
+    keys: &[(u32, SpaceKey)],
+) -> Result<SnapshotUpload> {
     let space = store.private_space()?.ok_or(Error::NoServer)?;
     let d = list(store)?
         .into_iter()
@@ -142,7 +208,7 @@ pub fn seal_envelope_for(
     let pk = public_key(&d).ok_or_else(|| Error::not_found("device key", to))?;
     seal(
         &store.box_secret()?,
-        &account.device_id,
+        from,
         (to, &pk),
         &space.space_id,
         epoch,
@@ -160,8 +226,12 @@ pub(crate) fn send_epoch_keys(store: &mut Store, client: &Client) -> Result<()> 
     let packed = pack_keys(&store.space_keys(&space.space_id)?);
     let secret = store.box_secret()?;
     let devices = list(store)?;
+    let listed = client.devices()?.devices;
+    let on_server = keys_on_server(&listed);
     for d in devices.iter().filter(|d| !d.unlinked && !d.this_device) {
-        let Some(pk) = public_key(d) else { continue };
+        let Some(pk) = key_of(d, &on_server) else {
+            continue;
+        };
         send_to(
             store,
             client,
@@ -174,7 +244,9 @@ pub(crate) fn send_epoch_keys(store: &mut Store, client: &Client) -> Result<()> 
     // Clearing up is best effort: an envelope left behind only counts
     // against the quota until the next epoch tries again.
     for d in &devices {
-        let Some(pk) = public_key(d) else { continue };
+        let Some(pk) = key_of(d, &on_server) else {
+            continue;
+        };
         let last = if d.unlinked {
             space.epoch + 1
         } else {
@@ -206,22 +278,24 @@ pub(crate) fn send_keys_to_new_devices(store: &mut Store, client: &Client) -> Re
         if d.unlinked || d.this_device || store.keys_sent(&d.device_id)? >= Some(space.epoch) {
             continue;
         }
-        if let Some(pk) = public_key(&d) {
-            waiting.push((d, pk));
-        }
+        waiting.push(d);
     }
     if waiting.is_empty() {
         return Ok(0);
     }
     // Only to a device the server lists as current too, as keys are only
-    // taken from one.
-    let on_server = client.devices()?.devices;
+    // taken from one, sealed to the key it set there.
+    let listed = client.devices()?.devices;
+    let on_server = keys_on_server(&listed);
     let packed = pack_keys(&store.space_keys(&space.space_id)?);
     let mut sent = 0;
-    for (d, pk) in waiting {
-        if !on_server.iter().any(|s| s.device_id == d.device_id) {
+    for d in waiting {
+        if !listed.iter().any(|s| s.device_id == d.device_id) {
             continue;
         }
+        let Some(pk) = key_of(&d, &on_server) else {
+            continue;
+        };
         send_to(
             store,
             client,
@@ -287,7 +361,8 @@ fn open(
 /// Fetches an envelope for `epoch` of the private space sent to this
 /// device by another of the person's devices, and keeps the keys in it.
 /// Only a device that is linked in the devices document and that the
-/// server lists now may send one. Returns whether the epoch's key is now
+/// server lists now may send one, opened with the box key it set on the
+/// server. Returns whether the epoch's key is now
 /// known.
 pub(crate) fn receive_epoch_keys(
     store: &mut Store,
@@ -298,12 +373,13 @@ pub(crate) fn receive_epoch_keys(
     let Some(account) = store.account()? else {
         return Ok(false);
     };
-    let on_server = client.devices()?.devices;
+    let listed = client.devices()?.devices;
+    let on_server = keys_on_server(&listed);
     let senders: Vec<(String, [u8; 32])> = list(store)?
         .into_iter()
         .filter(|d| !d.unlinked && !d.this_device)
-        .filter(|d| on_server.iter().any(|s| s.device_id == d.device_id))
-        .filter_map(|d| public_key(&d).map(|pk| (d.device_id, pk)))
+        .filter(|d| listed.iter().any(|s| s.device_id == d.device_id))
+        .filter_map(|d| key_of(&d, &on_server).map(|pk| (d.device_id, pk)))
         .collect();
     if let Some(keys) = keys_from(store, client, &account.device_id, space_id, epoch, &senders)? {
         for (e, key) in keys {

@@ -87,6 +87,7 @@ mod tests {
             linked_by: linked_by.map(str::to_owned),
             // A server claiming every device is the one asking.
             this_device: true,
+            box_key: None,
         }
     }
 

@@ -132,7 +132,7 @@ pub(super) fn delete_device(
 pub(super) fn devices(c: &Connection, account: &str) -> StorageResult<Vec<DeviceRow>> {
     let rows = c
         .prepare(
-            "SELECT id, created_hour, seen_day, linked_by FROM devices WHERE account_id = ?1 ORDER BY created_hour, id",
+            "SELECT id, created_hour, seen_day, linked_by, box_key FROM devices WHERE account_id = ?1 ORDER BY created_hour, id",
         )?
         .query_map([account], |r| {
             Ok(DeviceRow {
@@ -140,10 +140,32 @@ pub(super) fn devices(c: &Connection, account: &str) -> StorageResult<Vec<Device
                 created_hour: r.get(1)?,
                 seen_day: r.get(2)?,
                 linked_by: r.get(3)?,
+                box_key: r.get(4)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
+}
+
+/// Sets a device's box key unless one is set; whether it is now `box_key`.
+pub(super) fn set_box_key(
+    c: &Connection,
+    device: &Device,
+    box_key: &[u8; 32],
+) -> StorageResult<bool> {
+    c.execute(
+        "UPDATE devices SET box_key = ?2 WHERE id = ?1 AND box_key IS NULL",
+        params![device.device_id, &box_key[..]],
+    )?;
+    let kept: Option<Vec<u8>> = c
+        .query_row(
+            "SELECT box_key FROM devices WHERE id = ?1",
+            [&device.device_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    Ok(kept.as_deref() == Some(&box_key[..]))
 }
 
 /// Records that a device called on the day starting at `day_ms`, unless a

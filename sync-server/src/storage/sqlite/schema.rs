@@ -8,7 +8,7 @@ use crate::storage::{StorageError, StorageResult};
 /// The schema version this build writes (`PRAGMA user_version`). A database
 /// at 0 is new or from before versions were recorded; each step below is
 /// frozen SQL, and a database replays the steps it lacks in one transaction.
-pub const VERSION: i64 = 4;
+pub const VERSION: i64 = 5;
 
 /// Version 1: accounts, devices, spaces, invites, records, snapshots.
 pub const V1: &str = "
@@ -129,6 +129,13 @@ CREATE TABLE vapid_key (
 );
 ";
 
+/// Version 5: each device's own box key (X25519, for key envelopes), set
+/// once with its own token: what the other devices seal new keys to and
+/// take them from.
+pub const V5: &str = "
+ALTER TABLE devices ADD COLUMN box_key BLOB;
+";
+
 /// Brings the database behind `conn` to [`VERSION`] in one transaction.
 pub(super) fn migrate(conn: &mut Connection) -> StorageResult<()> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -150,6 +157,9 @@ pub(super) fn migrate(conn: &mut Connection) -> StorageResult<()> {
     }
     if version < 4 {
         tx.execute_batch(V4)?;
+    }
+    if version < 5 {
+        tx.execute_batch(V5)?;
     }
     tx.pragma_update(None, "user_version", VERSION)?;
     tx.commit()?;
