@@ -1598,11 +1598,10 @@ fn a_devices_entry_a_lost_phone_plants_cannot_claim_the_partners_phone() {
 /// phone's record in the devices document to carry the tablet's own box
 /// key, and plants an envelope for the next epoch "from the phone" to the
 /// person's laptop, sealed with that key and holding a key the thief
-/// chose. The phone then unlinks the tablet. Before devices set their
-/// box key on the server, the laptop opened envelopes from the phone with
-/// the key the document gave, took the thief's key, and sealed what it
-/// wrote next under it. Now it opens them with the key the phone set on
-/// the server with its own token, which no other device can change.
+/// chose. The phone then unlinks the tablet. Before, the laptop opened
+/// envelopes from the phone with the key the document gave last, took the
+/// thief's key, and sealed what it wrote next under it. Now a device's box
+/// key is the one first seen for it (and the one it set on the server).
 #[test]
 fn a_box_key_a_lost_phone_writes_for_another_device_hands_out_no_key() {
     use tandem_core::features::codes::LinkCode;
@@ -1683,15 +1682,19 @@ fn a_box_key_a_lost_phone_writes_for_another_device_hands_out_no_key() {
     let client = lost.account().unwrap().unwrap().client().unwrap();
     client.put_snapshot(&space.space_id, &planted).unwrap();
     tandem_core::sync::run::sync(&mut laptop).unwrap();
-    assert_eq!(
-        list(&laptop)
+    let key_of = |s: &Store, id: &str| {
+        list(s)
             .unwrap()
             .into_iter()
-            .find(|d| d.device_id == phone_id)
+            .find(|d| d.device_id == id)
             .unwrap()
-            .public_key,
-        lost_key,
-        "the laptop's devices document carries the rewrite"
+            .public_key
+    };
+    assert_ne!(key_of(&phone, &phone_id), lost_key);
+    assert_eq!(
+        key_of(&laptop, &phone_id),
+        key_of(&phone, &phone_id),
+        "the rewrite landed, and the phone is still known by its own key"
     );
 
     unlink(&mut phone, &lost_id).unwrap();
@@ -1713,5 +1716,99 @@ fn a_box_key_a_lost_phone_writes_for_another_device_hands_out_no_key() {
             .iter()
             .all(|r| open_with(&thiefs_key, &space.space_id, r).is_err()),
         "nothing of the new epoch opens with the thief's key"
+    );
+}
+
+/// A hostile server lists a box key of its own for the person's phone,
+/// plants an envelope "from the phone" to the laptop sealed with it, and
+/// starts a new epoch of the private space. If the laptop took a device's
+/// box key from the server's list, it would take the server's key for the
+/// epoch and seal what it writes next under a key the server holds. It
+/// takes keys only where the server's list agrees with the key the
+/// devices document first gave: it waits for a key instead, and holds
+/// what it writes.
+#[test]
+fn a_box_key_the_server_lists_for_a_device_hands_out_no_key() {
+    use tandem_core::features::devices::{link, link_code, list, seal_envelope_with};
+    let (dir, srv, clock, mut phone) = support::first_device::first_device("UTC");
+    tandem_core::sync::engine::connect(&mut phone, &srv.url).unwrap();
+    let proxy = Proxy::start(&srv.url);
+    let mut laptop = store_in(dir.path(), "laptop.db", clock, Durability::Normal);
+    link(&mut laptop, &link_code(&mut phone).unwrap(), &proxy.url).unwrap();
+    for _ in 0..2 {
+        for s in [&mut phone, &mut laptop] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+    let phone_id = phone.account().unwrap().unwrap().device_id;
+    let laptop_id = laptop.account().unwrap().unwrap().device_id;
+    let laptop_key: [u8; 32] = hex::decode(
+        list(&phone)
+            .unwrap()
+            .into_iter()
+            .find(|d| d.device_id == laptop_id)
+            .unwrap()
+            .public_key,
+    )
+    .unwrap()
+    .try_into()
+    .unwrap();
+    let space = phone.private_space().unwrap().unwrap();
+    let next = space.epoch + 1;
+
+    // The server's own box key, listed as the phone's to the laptop.
+    let servers_secret = [0x5a; 32];
+    let servers_public = crypto_box::SecretKey::from(servers_secret).public_key();
+    let listed = hex::encode(servers_public.as_bytes());
+    let phone_in_list = phone_id.clone();
+    proxy.rewrite(move |request, body| {
+        if !request.starts_with("GET /v1/devices ") {
+            return None;
+        }
+        let mut list: serde_json::Value = serde_json::from_str(body).ok()?;
+        for d in list["devices"].as_array_mut()? {
+            if d["device_id"] == phone_in_list.as_str() {
+                d["box_key"] = serde_json::Value::String(listed.clone());
+            }
+        }
+        Some(list.to_string())
+    });
+    let servers_key = SpaceKey::from_bytes([0x5b; 32]);
+    let mut planted = seal_envelope_with(
+        &servers_secret,
+        &phone_id,
+        (&laptop_id, &laptop_key),
+        &space.space_id,
+        next,
+        &[(next, servers_key.clone())],
+    )
+    .unwrap();
+    planted.upto_seq = space.high_water;
+    planted.key_epoch = space.epoch;
+    // What the server stores and does on its own, through any token.
+    let server = phone.account().unwrap().unwrap().client().unwrap();
+    server.put_snapshot(&space.space_id, &planted).unwrap();
+    assert_eq!(server.new_epoch(&space.space_id).unwrap().epoch, next);
+
+    let report = tandem_core::sync::run::sync(&mut laptop).unwrap();
+    assert!(!report.waiting_for_keys.is_empty(), "{report:?}");
+    let entry = laptop
+        .add_journal(journal("written while waiting"))
+        .unwrap();
+    tandem_core::sync::run::sync(&mut laptop).unwrap();
+    let records = pulled(&phone, &space.space_id);
+    assert!(
+        records
+            .iter()
+            .all(|r| open_with(&servers_key, &space.space_id, r).is_err()),
+        "nothing opens with the server's key"
+    );
+    assert!(
+        records.iter().all(|r| r.key_epoch < next),
+        "the laptop holds what it writes until a key it trusts comes"
+    );
+    assert_eq!(
+        laptop.journal_entry(&entry.id).unwrap().text,
+        "written while waiting"
     );
 }

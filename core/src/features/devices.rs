@@ -13,7 +13,7 @@ mod recovery;
 
 pub(crate) use envelopes::{publish_box_key, receive_epoch_keys, send_keys_to_new_devices};
 #[doc(hidden)]
-pub use envelopes::{seal_envelope_as, seal_envelope_for};
+pub use envelopes::{seal_envelope_as, seal_envelope_for, seal_envelope_with};
 pub(crate) use linking::publish_device;
 pub use linking::{DeviceView, link, link_code, list, unlink};
 pub use on_server::{DeviceOnServer, list_with_server};

@@ -5,6 +5,14 @@ use super::Store;
 use crate::error::Result;
 
 impl Store {
+    /// The box key (hex) first seen for device `device_id` in the devices
+    /// document, kept from then on: a device never changes its own box
+    /// key, so a different one later (written by whoever holds the private
+    /// space's key, a lost phone say) does not replace it.
+    pub(crate) fn pinned_box_key(&self, device_id: &str) -> Result<Option<String>> {
+        self.meta(&format!("pinned_box:{device_id}"))
+    }
+
     /// Each of the person's devices as the devices document records it
     /// (JSON), in device-id order.
     pub(crate) fn device_records(&self) -> Result<Vec<String>> {

@@ -556,6 +556,19 @@ pub(crate) fn document(tx: &Transaction<'_>, doc_id: &DocId, doc: &Automerge) ->
                         "INSERT OR REPLACE INTO devices (device_id, body) VALUES (?1, ?2)",
                         params![key, body],
                     )?;
+                    // A device's box key, pinned when first seen: a device
+                    // never changes its own, so a later one in its record
+                    // is someone else's rewrite (see `Store::pinned_box_key`).
+                    let public = serde_json::from_str::<serde_json::Value>(&body)
+                        .ok()
+                        .and_then(|v| v.get("public_key")?.as_str().map(str::to_owned))
+                        .filter(|k| k.len() == 64 && k.bytes().all(|b| b.is_ascii_hexdigit()));
+                    if let Some(public) = public {
+                        tx.execute(
+                            "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",
+                            params![format!("pinned_box:{key}"), public.to_ascii_lowercase()],
+                        )?;
+                    }
                 }
             }
         }

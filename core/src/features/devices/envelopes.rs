@@ -16,12 +16,12 @@
 //! the account: a phone unlinked before the epoch began cannot hand out
 //! the epoch's key, even with an envelope planted before its unlink.
 //!
-//! Each device sets its own box key on the server once, with its own token
-//! ([`publish_box_key`]); where the server lists one, it is the key an
-//! envelope is sealed to and opened with, whatever the devices document
-//! says (which anyone holding the private space's key, a lost phone
-//! included, can rewrite). The devices document's key counts only for a
-//! device that has not set one yet (a build from before).
+//! A device's box key is the one first seen in its devices-document record
+//! (pinned: a device never changes its own, while anyone holding the
+//! private space's key, a lost phone included, can rewrite the record).
+//! Each device also sets its box key on the server once, with its own
+//! token ([`publish_box_key`]); where the server lists one, it must be the
+//! same, so a server cannot slip in a key of its own either.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -119,13 +119,17 @@ fn keys_on_server(devices: &[DeviceInfo]) -> HashMap<&str, [u8; 32]> {
         .collect()
 }
 
-/// The key to seal to, and open from, device `d`: the one it set on the
-/// server, or (a device from before, which has not) its devices-document
-/// record's.
+/// The key to seal to, and open from, device `d`: the one first seen in
+/// its devices-document record, when the server lists the same as the
+/// key the device set there itself (or lists none: a device from before).
+/// Neither a lost phone rewriting the record nor a server listing a key
+/// of its own can make a device seal to, or take keys from, another key:
+/// where the two disagree there is no key, and nothing moves.
 fn key_of(d: &DeviceView, on_server: &HashMap<&str, [u8; 32]>) -> Option<[u8; 32]> {
+    let recorded = public_key(d)?;
     match on_server.get(d.device_id.as_str()) {
-        Some(key) => Some(*key),
-        None => public_key(d),
+        Some(listed) if *listed != recorded => None,
+        _ => Some(recorded),
     }
 }
 
@@ -211,6 +215,28 @@ pub fn seal_envelope_as(
         from,
         (to, &pk),
         &space.space_id,
+        epoch,
+        &pack_keys(keys),
+    )
+}
+
+/// An envelope sealed with any box `secret` as from device `from` to
+/// device `to` (id, public key): what a server that lists a box key of
+/// its own for `from` would plant (for tests of what it can do).
+#[doc(hidden)]
+pub fn seal_envelope_with(
+    secret: &[u8; 32],
+    from: &str,
+    to: (&str, &[u8; 32]),
+    space_id: &str,
+    epoch: u32,
+    keys: &[(u32, SpaceKey)],
+) -> Result<SnapshotUpload> {
+    seal(
+        &crypto_box::SecretKey::from(*secret),
+        from,
+        to,
+        space_id,
         epoch,
         &pack_keys(keys),
     )

@@ -156,13 +156,17 @@ pub(crate) fn publish_device(store: &mut Store) -> Result<()> {
     })
 }
 
-/// The person's devices.
+/// The person's devices, each with the box key first seen for it (a
+/// rewrite of a device's record does not change the key it is known by).
 pub fn list(store: &Store) -> Result<Vec<DeviceView>> {
     let me = store.account()?.map(|a| a.device_id);
     let bodies = store.device_records()?;
     let mut out = Vec::with_capacity(bodies.len());
     for b in bodies {
         let mut d: DeviceView = serde_json::from_str(&b)?;
+        if let Some(pinned) = store.pinned_box_key(&d.device_id)? {
+            d.public_key = pinned;
+        }
         d.this_device = me.as_deref() == Some(d.device_id.as_str());
         d.unlink_unfinished = store.unlink_unfinished(&d.device_id)?;
         out.push(d);
