@@ -651,8 +651,6 @@ fn maybe_compact(
     Ok(())
 }
 
-/// Loads a document from its snapshot and changes. Damaged bytes give
-/// [`Error::CorruptDocument`]; nothing is deleted or rewritten.
 /// Makes this new device's id: the writer id bound to its signing key
 /// (made here if it is not yet), so no other device can sign as it (see
 /// `sync::signature::bound_writer`). Both are kept in one transaction.
@@ -691,6 +689,8 @@ fn new_device_id(conn: &Connection) -> Result<String> {
     Ok(id)
 }
 
+/// Loads a document from its snapshot and changes. Damaged bytes give
+/// [`Error::CorruptDocument`]; nothing is deleted or rewritten.
 fn load_doc(conn: &Connection, doc_id: &DocId, actor: &ActorId) -> Result<Cached> {
     let snapshot: Option<Option<Vec<u8>>> = conn
         .query_row(

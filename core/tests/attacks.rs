@@ -1717,6 +1717,20 @@ fn a_box_key_a_lost_phone_writes_for_another_device_hands_out_no_key() {
             .all(|r| open_with(&thiefs_key, &space.space_id, r).is_err()),
         "nothing of the new epoch opens with the thief's key"
     );
+
+    // The phone wrote its record back at its next sync, so a device linked
+    // now knows it by its own key, and reads what came after the theft.
+    tandem_core::sync::run::sync(&mut phone).unwrap();
+    let mut later = store_in(dir.path(), "later.db", start_clock(), Durability::Normal);
+    link(&mut later, &link_code(&mut phone).unwrap(), &srv.url).unwrap();
+    for _ in 0..2 {
+        tandem_core::sync::run::sync(&mut later).unwrap();
+    }
+    assert_eq!(key_of(&later, &phone_id), key_of(&phone, &phone_id));
+    assert_eq!(
+        later.journal_entry(&entry.id).unwrap().text,
+        "after the theft"
+    );
 }
 
 /// A hostile server lists a box key of its own for the person's phone,

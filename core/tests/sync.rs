@@ -318,8 +318,9 @@ fn lost_answers_and_a_killed_server_lose_and_duplicate_nothing() {
     // restarted between syncs.
     let code = tandem_core::features::devices::link_code(&mut a).unwrap();
     let mut b = device(dir.path(), "b.db", c.clone());
-    // Registration goes through; the first pull's answer is lost.
-    proxy.drop_answers_after(1, 1);
+    // Registration and setting its box key go through; the first pull's
+    // answer is lost.
+    proxy.drop_answers_after(2, 1);
     assert_eq!(
         tandem_core::features::devices::link(&mut b, &code, &proxy.url)
             .unwrap_err()

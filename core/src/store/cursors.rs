@@ -75,20 +75,7 @@ impl Store {
                     params![r.space_id, r.seq, r.reason, pulled.at_ms],
                 )?;
             }
-            for w in &pulled.writers {
-                if w.bound {
-                    tx.execute(
-                        "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
-                        params![format!("bound:{}", w.writer), hex::encode(w.identity)],
-                    )?;
-                } else {
-                    tx.execute(
-                        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                        params![format!("writer:{}", w.writer), hex::encode(w.identity)],
-                    )?;
-                }
-            }
-            Ok(())
+            keep_writers(tx, &pulled.writers)
         })
     }
 
@@ -180,14 +167,15 @@ impl Store {
         Ok(())
     }
 
-    /// Applies the changes of a refused record pulled again and forgets its
-    /// refusal, in one transaction. Returns how many new changes were stored.
+    /// Applies the changes of a refused record pulled again, keeps the
+    /// `writers` it taught and forgets its refusal, in one transaction. Returns how many new changes were stored.
     pub(crate) fn apply_retried(
         &mut self,
         doc_id: DocId,
         changes: Vec<Vec<u8>>,
         space_id: &str,
         seq: i64,
+        writers: &[crate::sync::signature::Learned],
     ) -> Result<usize> {
         let private = if doc_id.pair_space().is_none() {
             changes.len()
@@ -200,7 +188,7 @@ impl Store {
                 "DELETE FROM sync_refused WHERE space_id = ?1 AND seq = ?2",
                 params![space_id, seq],
             )?;
-            Ok(())
+            keep_writers(tx, writers)
         })
     }
 
@@ -212,4 +200,26 @@ impl Store {
             .prepare_cached("SELECT count(*) FROM sync_refused")?
             .query_row([], |r| r.get::<_, i64>(0))? as u64)
     }
+}
+
+/// Keeps the writers learned while pulling: a bound one replaces what was
+/// kept (its key proved it), an unbound one only adds.
+pub(crate) fn keep_writers(
+    tx: &rusqlite::Connection,
+    learned: &[crate::sync::signature::Learned],
+) -> Result<()> {
+    for w in learned {
+        if w.bound {
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                params![format!("bound:{}", w.writer), hex::encode(w.identity)],
+            )?;
+        } else {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                params![format!("writer:{}", w.writer), hex::encode(w.identity)],
+            )?;
+        }
+    }
+    Ok(())
 }

@@ -13,6 +13,12 @@ impl Store {
         self.meta(&format!("pinned_box:{device_id}"))
     }
 
+    /// Replaces the box key pinned for `device_id` (hex), once its own
+    /// record and the key it set on the server agree on it.
+    pub(crate) fn repin_box_key(&self, device_id: &str, key: &str) -> Result<()> {
+        self.set_meta(&format!("pinned_box:{device_id}"), key)
+    }
+
     /// Each of the person's devices as the devices document records it
     /// (JSON), in device-id order.
     pub(crate) fn device_records(&self) -> Result<Vec<String>> {

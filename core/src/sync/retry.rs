@@ -97,7 +97,8 @@ fn apply(
     let mut writers = super::signature::Writers::load(store)?;
     match open_record(&space, &keys, &members, &mut writers, &record) {
         Ok((doc_id, changes)) => {
-            report.applied += store.apply_retried(doc_id, changes, space_id, seq)?;
+            report.applied +=
+                store.apply_retried(doc_id, changes, space_id, seq, writers.learned())?;
             Ok(())
         }
         Err(refusal) => store.forget_refused(space_id, seq, Some(&reason(&refusal))),

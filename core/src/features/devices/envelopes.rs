@@ -119,38 +119,58 @@ fn keys_on_server(devices: &[DeviceInfo]) -> HashMap<&str, [u8; 32]> {
         .collect()
 }
 
-/// The key to seal to, and open from, device `d`: the one first seen in
-/// its devices-document record, when the server lists the same as the
-/// key the device set there itself (or lists none: a device from before).
-/// Neither a lost phone rewriting the record nor a server listing a key
-/// of its own can make a device seal to, or take keys from, another key:
-/// where the two disagree there is no key, and nothing moves.
-fn key_of(d: &DeviceView, on_server: &HashMap<&str, [u8; 32]>) -> Option<[u8; 32]> {
-    let recorded = public_key(d)?;
-    match on_server.get(d.device_id.as_str()) {
-        Some(listed) if *listed != recorded => None,
-        _ => Some(recorded),
+/// The key to seal to, and open from, device `d` (as [`list`] gives it,
+/// with the key first seen for it): where the server lists a key the
+/// device set there itself, that key when it is the one first seen or the
+/// one the device's record holds now (the device wrote its record back
+/// after someone rewrote it); where the server lists none (a device or a
+/// server from before), the key first seen. Neither a lost phone
+/// rewriting the record nor a server listing a key of its own can make a
+/// device seal to, or take keys from, another key: where they disagree
+/// there is no key, and nothing moves.
+fn key_of(
+    store: &Store,
+    d: &DeviceView,
+    on_server: &HashMap<&str, [u8; 32]>,
+) -> Result<Option<[u8; 32]>> {
+    let pinned = public_key(d);
+    let Some(listed) = on_server.get(d.device_id.as_str()) else {
+        return Ok(pinned);
+    };
+    if pinned == Some(*listed) {
+        return Ok(pinned);
     }
+    let now = store
+        .device_records()?
+        .iter()
+        .filter_map(|b| serde_json::from_str::<DeviceView>(b).ok())
+        .find(|r| r.device_id == d.device_id)
+        .and_then(|r| public_key(&r));
+    if now != Some(*listed) {
+        return Ok(None);
+    }
+    // The device's own record and its own word to the server agree: the
+    // key first seen here was someone's rewrite, seen before the device
+    // wrote its record back (a device linked during the attack).
+    store.repin_box_key(&d.device_id, &hex::encode(listed))?;
+    Ok(Some(*listed))
 }
 
 /// Sets this device's box key on the server, once (remembered here): from
-/// then on the other devices seal to that key only. A server from before
-/// that has no such call, or one that already holds another key for this
-/// device (which only this device's token could have set), changes
-/// nothing here: envelopes then go by the devices document as before.
+/// then on the other devices check the key its record gives against it.
+/// Best effort: a server from before (no such call), or one that fails or
+/// refuses now, is asked again at the next sync, and nothing else waits on
+/// it (the devices then go by the key first seen, as before).
 pub(crate) fn publish_box_key(store: &mut Store, client: &Client) -> Result<()> {
     let public = *store.box_secret()?.public_key().as_bytes();
     let text = hex::encode(public);
     if store.box_key_on_server()?.as_deref() == Some(text.as_str()) {
         return Ok(());
     }
-    match client.set_keys(&public) {
-        Ok(()) => store.note_box_key_on_server(&text),
-        Err(Error::Server {
-            status: 403..=405, ..
-        }) => Ok(()),
-        Err(e) => Err(e),
+    if client.set_keys(&public).is_ok() {
+        store.note_box_key_on_server(&text)?;
     }
+    Ok(())
 }
 
 /// The envelope from this device (`secret`, `from`) to device `to` (id,
@@ -255,7 +275,7 @@ pub(crate) fn send_epoch_keys(store: &mut Store, client: &Client) -> Result<()> 
     let listed = client.devices()?.devices;
     let on_server = keys_on_server(&listed);
     for d in devices.iter().filter(|d| !d.unlinked && !d.this_device) {
-        let Some(pk) = key_of(d, &on_server) else {
+        let Some(pk) = key_of(store, d, &on_server)? else {
             continue;
         };
         send_to(
@@ -270,7 +290,7 @@ pub(crate) fn send_epoch_keys(store: &mut Store, client: &Client) -> Result<()> 
     // Clearing up is best effort: an envelope left behind only counts
     // against the quota until the next epoch tries again.
     for d in &devices {
-        let Some(pk) = key_of(d, &on_server) else {
+        let Some(pk) = key_of(store, d, &on_server)? else {
             continue;
         };
         let last = if d.unlinked {
@@ -319,7 +339,7 @@ pub(crate) fn send_keys_to_new_devices(store: &mut Store, client: &Client) -> Re
         if !listed.iter().any(|s| s.device_id == d.device_id) {
             continue;
         }
-        let Some(pk) = key_of(&d, &on_server) else {
+        let Some(pk) = key_of(store, &d, &on_server)? else {
             continue;
         };
         send_to(
@@ -401,12 +421,15 @@ pub(crate) fn receive_epoch_keys(
     };
     let listed = client.devices()?.devices;
     let on_server = keys_on_server(&listed);
-    let senders: Vec<(String, [u8; 32])> = list(store)?
-        .into_iter()
-        .filter(|d| !d.unlinked && !d.this_device)
-        .filter(|d| listed.iter().any(|s| s.device_id == d.device_id))
-        .filter_map(|d| key_of(&d, &on_server).map(|pk| (d.device_id, pk)))
-        .collect();
+    let mut senders: Vec<(String, [u8; 32])> = Vec::new();
+    for d in list(store)? {
+        if d.unlinked || d.this_device || !listed.iter().any(|s| s.device_id == d.device_id) {
+            continue;
+        }
+        if let Some(pk) = key_of(store, &d, &on_server)? {
+            senders.push((d.device_id, pk));
+        }
+    }
     if let Some(keys) = keys_from(store, client, &account.device_id, space_id, epoch, &senders)? {
         for (e, key) in keys {
             store.add_space(space_id, SpaceRole::Private, e, &key)?;

@@ -145,7 +145,9 @@ pub(crate) fn publish_device(store: &mut Store) -> Result<()> {
         actor: Some(store.device_id()),
         unlink_unfinished: false,
     };
-    if list(store)?.iter().any(|d| {
+    // Against the record as it stands, not as pinned: a record someone
+    // rewrote is written back, so devices linked later see the real one.
+    if recorded(store)?.iter().any(|d| {
         d.device_id == view.device_id && d.public_key == view.public_key && d.actor == view.actor
     }) {
         return Ok(());
@@ -159,14 +161,22 @@ pub(crate) fn publish_device(store: &mut Store) -> Result<()> {
 /// The person's devices, each with the box key first seen for it (a
 /// rewrite of a device's record does not change the key it is known by).
 pub fn list(store: &Store) -> Result<Vec<DeviceView>> {
+    let mut out = recorded(store)?;
+    for d in &mut out {
+        if let Some(pinned) = store.pinned_box_key(&d.device_id)? {
+            d.public_key = pinned;
+        }
+    }
+    Ok(out)
+}
+
+/// The person's devices as the devices document records them now.
+pub(crate) fn recorded(store: &Store) -> Result<Vec<DeviceView>> {
     let me = store.account()?.map(|a| a.device_id);
     let bodies = store.device_records()?;
     let mut out = Vec::with_capacity(bodies.len());
     for b in bodies {
         let mut d: DeviceView = serde_json::from_str(&b)?;
-        if let Some(pinned) = store.pinned_box_key(&d.device_id)? {
-            d.public_key = pinned;
-        }
         d.this_device = me.as_deref() == Some(d.device_id.as_str());
         d.unlink_unfinished = store.unlink_unfinished(&d.device_id)?;
         out.push(d);
