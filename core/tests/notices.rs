@@ -83,6 +83,33 @@ fn pair_activity_is_told_when_asked_for_and_only_for_the_other_side() {
     sync(&mut mentee).unwrap();
     sync(&mut mentee).unwrap();
     assert!(announce(&mut mentee).unwrap().is_empty());
+    // Nor is what the mentee writes on a second device of theirs (its
+    // automerge actor, not its server id, is what a change names).
+    let code = tandem_core::features::devices::link_code(&mut mentee).unwrap();
+    let mut tablet = support::store_in(
+        dir.path(),
+        "tablet.db",
+        c.clone(),
+        tandem_core::Durability::Normal,
+    );
+    tandem_core::features::devices::link(&mut tablet, &code, &srv.url).unwrap();
+    sync(&mut tablet).unwrap();
+    sync(&mut mentee).unwrap();
+    announce(&mut mentee).unwrap();
+    c.advance(Duration::minutes(1));
+    tablet
+        .create_note_in(Some(&pair), "From the tablet", "my words too")
+        .unwrap();
+    sync(&mut tablet).unwrap();
+    sync(&mut mentee).unwrap();
+    assert!(
+        mentee
+            .notes()
+            .unwrap()
+            .iter()
+            .any(|n| n.title == "From the tablet")
+    );
+    assert!(announce(&mut mentee).unwrap().is_empty());
     // The mentor did not ask for pair activity: nothing, though it is new.
     sync(&mut mentor).unwrap();
     assert!(announce(&mut mentor).unwrap().is_empty());

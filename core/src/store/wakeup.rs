@@ -66,13 +66,17 @@ impl Store {
         self.set_meta(&format!("announced:{what}"), &at_ms.to_string())
     }
 
-    /// Every device id the person's devices document lists, and this one.
+    /// The automerge actor (writer) of every device the person's devices
+    /// document lists, and this one's: what a change names as its author.
     pub(crate) fn own_device_ids(&self) -> Result<std::collections::HashSet<String>> {
         let mut ids: std::collections::HashSet<String> = self
-            .conn
-            .prepare_cached("SELECT device_id FROM devices")?
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<Result<_, _>>()?;
+            .device_records()?
+            .iter()
+            .filter_map(|body| {
+                let record: serde_json::Value = serde_json::from_str(body).ok()?;
+                record.get("actor")?.as_str().map(str::to_owned)
+            })
+            .collect();
         ids.insert(self.device_id());
         Ok(ids)
     }
