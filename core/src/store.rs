@@ -204,7 +204,9 @@ impl Store {
             .optional()
             .map_err(|e| classify(e, &path))?;
         let device = match device {
-            Some(d) => d,
+            // A device from before bound writer ids moves to one now (once;
+            // a store that cannot be written keeps its id until it can).
+            Some(d) => bind_device_id(&conn, &d).unwrap_or(d),
             None => new_device_id(&conn)?,
         };
         let actor_bytes: Vec<u8> = (0..device.len() / 2)
@@ -251,6 +253,25 @@ impl Store {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The writer ids this device wrote under before its id was bound to
+    /// its signing key (hex; empty for a device made since): what it wrote
+    /// under them is still its own.
+    pub fn former_writers(&self) -> Result<Vec<String>> {
+        let kept: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'former_writers'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(kept
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect())
     }
 
     /// This device's id (also its automerge actor id), as hex.
@@ -656,6 +677,55 @@ fn maybe_compact(
 /// `sync::signature::bound_writer`). Both are kept in one transaction.
 fn new_device_id(conn: &Connection) -> Result<String> {
     let tx = conn.unchecked_transaction()?;
+    let seed = signing_seed_in(&tx)?;
+    let id = hex::encode(crate::sync::signature::bound_writer_of_seed(&seed));
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('device_id', ?1)",
+        [&id],
+    )?;
+    tx.commit()?;
+    Ok(id)
+}
+
+/// This device's id, moved to the writer id bound to its signing key when
+/// it is not that yet (a device made before writer ids were bound). What
+/// it wrote as `current` stays its own: `current` is kept among its former
+/// writer ids (see [`Store::former_writers`]). Writes only when it moves.
+fn bind_device_id(conn: &Connection, current: &str) -> Result<String> {
+    let tx = conn.unchecked_transaction()?;
+    let seed = signing_seed_in(&tx)?;
+    let id = hex::encode(crate::sync::signature::bound_writer_of_seed(&seed));
+    if id == current {
+        return Ok(id);
+    }
+    let former: Option<String> = tx
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'former_writers'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let mut former: Vec<String> = former
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    if !former.iter().any(|f| f == current) {
+        former.push(current.to_owned());
+    }
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('former_writers', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [former.join(" ")],
+    )?;
+    tx.execute("UPDATE meta SET value = ?1 WHERE key = 'device_id'", [&id])?;
+    tx.commit()?;
+    Ok(id)
+}
+
+/// The device's signing key seed as kept in `meta`, made and kept there
+/// when there is none.
+fn signing_seed_in(tx: &Connection) -> Result<zeroize::Zeroizing<[u8; 32]>> {
     let kept: Option<String> = tx
         .query_row(
             "SELECT value FROM meta WHERE key = 'signing_seed'",
@@ -663,12 +733,12 @@ fn new_device_id(conn: &Connection) -> Result<String> {
             |r| r.get(0),
         )
         .optional()?;
-    let seed = match kept.map(zeroize::Zeroizing::new) {
+    match kept.map(zeroize::Zeroizing::new) {
         Some(h) => {
             let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
             hex::decode_to_slice(h.as_str(), bytes.as_mut())
                 .map_err(|_| Error::CorruptStore("the device's signing key is damaged".into()))?;
-            bytes
+            Ok(bytes)
         }
         None => {
             let seed = crate::sync::signature::generate_seed();
@@ -677,16 +747,9 @@ fn new_device_id(conn: &Connection) -> Result<String> {
                 "INSERT INTO meta (key, value) VALUES ('signing_seed', ?1)",
                 [text.as_str()],
             )?;
-            seed
+            Ok(seed)
         }
-    };
-    let id = hex::encode(crate::sync::signature::bound_writer_of_seed(&seed));
-    tx.execute(
-        "INSERT INTO meta (key, value) VALUES ('device_id', ?1)",
-        [&id],
-    )?;
-    tx.commit()?;
-    Ok(id)
+    }
 }
 
 /// Loads a document from its snapshot and changes. Damaged bytes give

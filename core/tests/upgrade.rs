@@ -117,12 +117,27 @@ fn stores_and_the_relay_of_the_last_release_open_migrate_and_sync_on() {
     std::fs::copy(fixtures().join("relay.db"), dir.path().join("relay.db")).unwrap();
     let srv = ServerProcess::start(&dir.path().join("relay.db"));
     let c = Arc::new(FixedClock::new(at("2026-03-11T12:00:00Z")));
+    let old_id = |name: &str| -> String {
+        raw(fixtures().join(name))
+            .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    let (mentee_was, mentor_was) = (old_id("mentee.db"), old_id("mentor.db"));
     let mut mentee = device_from_fixture(dir.path(), "mentee.db", &srv.url, c.clone());
     let mut mentor = device_from_fixture(dir.path(), "mentor.db", &srv.url, c.clone());
     let version: i64 = raw(dir.path().join("mentee.db"))
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version, tandem_core::store::schema::VERSION);
+    // Each device now writes under the id bound to its signing key, and
+    // keeps the one it wrote under before as its own.
+    for (store, was) in [(&mentee, &mentee_was), (&mentor, &mentor_was)] {
+        assert_ne!(&store.device_id(), was);
+        assert!(tandem_core::sync::signature::writes_bound(store).unwrap());
+        assert_eq!(store.former_writers().unwrap(), vec![was.clone()]);
+    }
 
     // What was there stays.
     let entries = mentee.journal_page(&tandem_core::Page::first(10)).unwrap();

@@ -66,18 +66,31 @@ impl Store {
         self.set_meta(&format!("announced:{what}"), &at_ms.to_string())
     }
 
-    /// The automerge actor (writer) of every device the person's devices
-    /// document lists, and this one's: what a change names as its author.
+    /// The automerge actors (writers) of every device the person's devices
+    /// document lists, with the ones each wrote under before (`former`),
+    /// and this one's: what a change names as its author.
     pub(crate) fn own_device_ids(&self) -> Result<std::collections::HashSet<String>> {
-        let mut ids: std::collections::HashSet<String> = self
-            .device_records()?
-            .iter()
-            .filter_map(|body| {
-                let record: serde_json::Value = serde_json::from_str(body).ok()?;
-                record.get("actor")?.as_str().map(str::to_owned)
-            })
-            .collect();
+        let mut ids = std::collections::HashSet::new();
+        for body in self.device_records()? {
+            let Ok(record) = serde_json::from_str::<serde_json::Value>(&body) else {
+                continue;
+            };
+            if let Some(actor) = record.get("actor").and_then(|a| a.as_str()) {
+                ids.insert(actor.to_owned());
+            }
+            for former in record
+                .get("former")
+                .and_then(|f| f.as_array())
+                .into_iter()
+                .flatten()
+            {
+                if let Some(f) = former.as_str() {
+                    ids.insert(f.to_owned());
+                }
+            }
+        }
         ids.insert(self.device_id());
+        ids.extend(self.former_writers()?);
         Ok(ids)
     }
 

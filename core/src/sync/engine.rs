@@ -296,6 +296,7 @@ pub(crate) fn next_push(
         // Looked up once per request, not once per record.
         let spaces = store.spaces()?;
         let signer = signature::device_signer(store)?;
+        let former = signature::former_signers(store)?;
         let mut keys: HashMap<String, SpaceKey> = HashMap::new();
         let mut held: HashMap<String, bool> = HashMap::new();
         for p in &packs {
@@ -350,7 +351,10 @@ pub(crate) fn next_push(
             // writer (carried over from before sync) cannot be.
             let writer = match &signer {
                 Some(s) if s.writer() == p.writer.as_slice() => Writer::Signed(s),
-                _ => Writer::Unsigned(&p.writer),
+                _ => match former.iter().find(|s| s.writer() == p.writer.as_slice()) {
+                    Some(s) => Writer::Signed(s),
+                    None => Writer::Unsigned(&p.writer),
+                },
             };
             let (nonce, ciphertext) = seal::seal(key, &place, p.doc_id, writer, &payload)?;
             report.raw_bytes += p.bytes as u64;

@@ -129,6 +129,30 @@ pub(crate) fn device_signer(store: &mut Store) -> Result<Option<Signer>> {
     Ok(Some(Signer::new(&identity, &writer, &seed)))
 }
 
+/// Signers for the writer ids this device wrote under before its id was
+/// bound (see `Store::former_writers`): what it wrote then and had not
+/// pushed yet goes out signed under the id it was written as.
+pub(crate) fn former_signers(store: &mut Store) -> Result<Vec<Signer>> {
+    let Some(identity) = identity::get(store)? else {
+        return Ok(Vec::new());
+    };
+    let seed = store.signing_seed()?;
+    Ok(store
+        .former_writers()?
+        .iter()
+        .filter_map(|w| hex::decode(w).ok())
+        .map(|w| Signer::new(&identity, &w, &seed))
+        .collect())
+}
+
+/// Whether this device writes under the id bound to its signing key (every
+/// device does once its store was opened by this build).
+#[doc(hidden)]
+pub fn writes_bound(store: &Store) -> Result<bool> {
+    let seed = store.signing_seed()?;
+    Ok(hex::encode(bound_writer_of_seed(&seed)) == store.device_id())
+}
+
 /// Whose writing one space takes, and from which epoch only signed.
 #[derive(Debug, Clone)]
 pub(crate) struct Members {
@@ -257,13 +281,11 @@ impl Writers {
         if let Some(own) = store.identity_public()? {
             let own = fingerprint(&own);
             known.insert(store.device_id(), own);
-            for body in store.device_records()? {
-                let actor = serde_json::from_str::<serde_json::Value>(&body)
-                    .ok()
-                    .and_then(|v| v.get("actor")?.as_str().map(str::to_owned));
-                if let Some(actor) = actor {
-                    known.insert(actor, own);
-                }
+            for former in store.former_writers()? {
+                known.insert(former, own);
+            }
+            for actor in store.own_device_ids()? {
+                known.insert(actor, own);
             }
         }
         // Last: what a key proved beats every claim above.

@@ -117,15 +117,21 @@ struct Recorded<'a> {
     unlinked: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     actor: Option<&'a str>,
+    /// The writer ids the device wrote under before its id was bound to
+    /// its signing key: its own, for the person's other devices too.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    former: &'a [String],
 }
 
-/// The devices document's record of `view`.
-fn record(view: &DeviceView) -> Result<String> {
+/// The devices document's record of `view`, with the writer ids it wrote
+/// under before (`former`, for this device's own record).
+fn record(view: &DeviceView, former: &[String]) -> Result<String> {
     Ok(serde_json::to_string(&Recorded {
         device_id: &view.device_id,
         public_key: &view.public_key,
         unlinked: view.unlinked,
         actor: view.actor.as_deref(),
+        former,
     })?)
 }
 
@@ -152,7 +158,7 @@ pub(crate) fn publish_device(store: &mut Store) -> Result<()> {
     }) {
         return Ok(());
     }
-    let body = record(&view)?;
+    let body = record(&view, &store.former_writers()?)?;
     store.write_whole(&DocId::devices(), |tx| {
         shard::put(tx, &account.device_id, &body)
     })
@@ -241,9 +247,9 @@ pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizi
                 unlinked: true,
                 ..d.clone()
             };
-            shard::put(tx, &gone.device_id, &record(&gone)?)?;
+            shard::put(tx, &gone.device_id, &record(&gone, &[])?)?;
         }
-        shard::put(tx, device_id, &record(&lost)?)
+        shard::put(tx, device_id, &record(&lost, &[])?)
     })?;
     let epoch = client.new_epoch(&space.space_id)?.epoch;
     store.add_space(
