@@ -204,9 +204,17 @@ impl Store {
             .optional()
             .map_err(|e| classify(e, &path))?;
         let device = match device {
-            // A device from before bound writer ids moves to one now (once;
-            // a store that cannot be written keeps its id until it can).
-            Some(d) => bind_device_id(&conn, &d).unwrap_or(d),
+            // A device from before bound writer ids moves to one now (once).
+            // If that cannot be written now (another process holds the
+            // store and may have moved it a moment ago), the id as kept.
+            Some(d) => match bind_device_id(&conn, &d) {
+                Ok(id) => id,
+                Err(_) => conn
+                    .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
+                        r.get(0)
+                    })
+                    .unwrap_or(d),
+            },
             None => new_device_id(&conn)?,
         };
         let actor_bytes: Vec<u8> = (0..device.len() / 2)

@@ -153,12 +153,14 @@ pub(crate) fn publish_device(store: &mut Store) -> Result<()> {
     };
     // Against the record as it stands, not as pinned: a record someone
     // rewrote is written back, so devices linked later see the real one.
+    let former = store.former_writers()?;
     if recorded(store)?.iter().any(|d| {
         d.device_id == view.device_id && d.public_key == view.public_key && d.actor == view.actor
-    }) {
+    }) && recorded_former(store, &view.device_id)? == former
+    {
         return Ok(());
     }
-    let body = record(&view, &store.former_writers()?)?;
+    let body = record(&view, &former)?;
     store.write_whole(&DocId::devices(), |tx| {
         shard::put(tx, &account.device_id, &body)
     })
@@ -174,6 +176,25 @@ pub fn list(store: &Store) -> Result<Vec<DeviceView>> {
         }
     }
     Ok(out)
+}
+
+/// The former writer ids device `device_id`'s record lists now.
+fn recorded_former(store: &Store, device_id: &str) -> Result<Vec<String>> {
+    for body in store.device_records()? {
+        let Ok(record) = serde_json::from_str::<serde_json::Value>(&body) else {
+            continue;
+        };
+        if record.get("device_id").and_then(|d| d.as_str()) == Some(device_id) {
+            return Ok(record
+                .get("former")
+                .and_then(|f| f.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|f| f.as_str().map(str::to_owned))
+                .collect());
+        }
+    }
+    Ok(Vec::new())
 }
 
 /// The person's devices as the devices document records them now.
@@ -241,15 +262,21 @@ pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizi
     // What the lost device linked was revoked with it: none of those gets
     // the new epoch's key either.
     let known = list(store)?;
+    let mut formers = std::collections::HashMap::new();
+    for d in known.iter().filter(|d| revoked.contains(&d.device_id)) {
+        formers.insert(d.device_id.clone(), recorded_former(store, &d.device_id)?);
+    }
+    let lost_former = recorded_former(store, device_id)?;
     store.write_whole(&DocId::devices(), |tx| {
         for d in known.iter().filter(|d| revoked.contains(&d.device_id)) {
             let gone = DeviceView {
                 unlinked: true,
                 ..d.clone()
             };
-            shard::put(tx, &gone.device_id, &record(&gone, &[])?)?;
+            let former = formers.get(&d.device_id).map(Vec::as_slice).unwrap_or(&[]);
+            shard::put(tx, &gone.device_id, &record(&gone, former)?)?;
         }
-        shard::put(tx, device_id, &record(&lost, &[])?)
+        shard::put(tx, device_id, &record(&lost, &lost_former)?)
     })?;
     let epoch = client.new_epoch(&space.space_id)?.epoch;
     store.add_space(
