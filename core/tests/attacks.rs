@@ -6,7 +6,7 @@
 mod support;
 
 use support::first_device::start_clock;
-use support::forge::{identity_of, push_sealed};
+use support::forge::{identity_of, plant_device_record, push_sealed};
 use support::pair::{paired, person};
 use support::proxy::Proxy;
 use support::server::{self, ServerProcess};
@@ -1102,6 +1102,59 @@ fn a_device_waiting_for_a_new_key_holds_its_pair_writes() {
     );
 }
 
+/// Robin the mentee and Alex the mentor, paired through an invite code
+/// (made on Robin's phone), and a second device of Robin's linked with a
+/// code from her phone, all synced twice round.
+struct Paired {
+    dir: tempfile::TempDir,
+    srv: ServerProcess,
+    mentee: Store,
+    mentor: Store,
+    /// Robin's second device.
+    second: Store,
+    /// The pair's id.
+    pair: String,
+    /// The pair's first key, from the invite code.
+    pair_key: SpaceKey,
+    /// What the second device's link code carried (the private space's key).
+    private: tandem_core::features::codes::LinkCode,
+}
+
+/// [`Paired`], the second device's store named `second`.
+fn paired_with_a_second_device(second: &str) -> Paired {
+    use tandem_core::features::codes::{InviteCode, LinkCode};
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let clock = start_clock();
+    let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &srv.url);
+    let mut mentor = person(dir.path(), "mentor.db", "Alex", clock.clone(), &srv.url);
+    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
+    let pair_key = InviteCode::parse(&code).unwrap().key;
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let pair = tandem_core::features::pairs::join(&mut mentor, &code)
+        .unwrap()
+        .pair_id;
+    let link = tandem_core::features::devices::link_code(&mut mentee).unwrap();
+    let private = LinkCode::parse(&link).unwrap();
+    let mut device = store_in(dir.path(), second, clock, Durability::Normal);
+    tandem_core::features::devices::link(&mut device, &link, &srv.url).unwrap();
+    for _ in 0..2 {
+        for s in [&mut mentee, &mut mentor, &mut device] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+    Paired {
+        dir,
+        srv,
+        mentee,
+        mentor,
+        second: device,
+        pair,
+        pair_key,
+        private,
+    }
+}
+
 /// A hostile mentor holds the pair's key and writes in the mentee's name:
 /// a change to the pair's people document whose automerge actor is the
 /// mentee's phone, renaming the mentee and carrying that phone's next
@@ -1114,28 +1167,18 @@ fn a_device_waiting_for_a_new_key_holds_its_pair_writes() {
 /// sealed it, in whatever name it gave.
 #[test]
 fn a_partner_cannot_write_in_the_other_persons_name() {
-    use tandem_core::features::codes::InviteCode;
     use tandem_core::sync::seal::{Refusal, Writer};
     use tandem_core::sync::signature::{Signer, generate_seed};
-    let dir = tempfile::tempdir().unwrap();
-    let srv = ServerProcess::start(&dir.path().join("server.db"));
-    let clock = start_clock();
-    let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &srv.url);
-    let mut mentor = person(dir.path(), "mentor.db", "Alex", clock.clone(), &srv.url);
-    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
-    let key = InviteCode::parse(&code).unwrap().key;
-    tandem_core::sync::run::sync(&mut mentee).unwrap();
-    let pair = tandem_core::features::pairs::join(&mut mentor, &code)
-        .unwrap()
-        .pair_id;
-    let link = tandem_core::features::devices::link_code(&mut mentee).unwrap();
-    let mut tablet = store_in(dir.path(), "tablet.db", clock, Durability::Normal);
-    tandem_core::features::devices::link(&mut tablet, &link, &srv.url).unwrap();
-    for _ in 0..2 {
-        for s in [&mut mentee, &mut mentor, &mut tablet] {
-            tandem_core::sync::run::sync(s).unwrap();
-        }
-    }
+    let Paired {
+        dir,
+        srv,
+        mut mentee,
+        mut mentor,
+        second: mut tablet,
+        pair,
+        pair_key: key,
+        ..
+    } = paired_with_a_second_device("tablet.db");
     let name_on = |s: &Store| {
         tandem_core::features::pairs::list(s)
             .unwrap()
@@ -1477,62 +1520,29 @@ fn a_pair_epoch_whose_key_never_comes_is_moved_past() {
 #[test]
 fn a_devices_entry_a_lost_phone_plants_cannot_claim_the_partners_phone() {
     use automerge::transaction::Transactable as _;
-    use tandem_core::features::codes::{InviteCode, LinkCode};
     use tandem_core::sync::seal::{Refusal, Writer};
-    use tandem_core::sync::signature::{Signer, bound_writer_of_seed, generate_seed};
-    let dir = tempfile::tempdir().unwrap();
-    let srv = ServerProcess::start(&dir.path().join("server.db"));
-    let clock = start_clock();
-    let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &srv.url);
-    let mut mentor = person(dir.path(), "mentor.db", "Alex", clock.clone(), &srv.url);
-    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
-    let pair_key = InviteCode::parse(&code).unwrap().key;
-    tandem_core::sync::run::sync(&mut mentee).unwrap();
-    let pair = tandem_core::features::pairs::join(&mut mentor, &code)
-        .unwrap()
-        .pair_id;
-    let link = tandem_core::features::devices::link_code(&mut mentee).unwrap();
-    let private = LinkCode::parse(&link).unwrap();
-    let mut lost = store_in(dir.path(), "lost.db", clock, Durability::Normal);
-    tandem_core::features::devices::link(&mut lost, &link, &srv.url).unwrap();
-    for _ in 0..2 {
-        for s in [&mut mentee, &mut mentor, &mut lost] {
-            tandem_core::sync::run::sync(s).unwrap();
-        }
-    }
+    use tandem_core::sync::signature::{Signer, generate_seed};
+    let Paired {
+        dir: _dir,
+        srv: _srv,
+        mut mentee,
+        mut mentor,
+        second: mut lost,
+        pair,
+        pair_key,
+        private,
+    } = paired_with_a_second_device("lost.db");
     let mentor_phone = mentor.device_id();
 
-    // The plant: a devices entry with the mentor's phone as its actor,
-    // written by a writer the lost tablet mints under the identity.
-    let identity = identity_of(&mut lost);
-    let minted = bound_writer_of_seed(&generate_seed()).to_vec();
-    // Not bound: certified with another key than the one its id names.
-    let minter = Signer::new(&identity, &minted, &generate_seed());
-    let devices = DocId::devices();
-    let mut doc = automerge::AutoCommit::new();
-    for c in lost.changes_since(&devices, &[]).unwrap() {
-        doc.load_incremental(&c).unwrap();
-    }
-    doc.set_actor(automerge::ActorId::from(minted.clone()));
+    // The plant: a devices entry with the mentor's phone as its actor.
+    let fake = "f".repeat(32);
     let entry = serde_json::json!({
-        "device_id": "f".repeat(32),
+        "device_id": fake,
         "public_key": "0".repeat(64),
         "unlinked": false,
         "actor": mentor_phone,
-    })
-    .to_string();
-    tandem_core::document::shard::put(&mut doc, &"f".repeat(32), &entry).unwrap();
-    let plant = doc.get_last_local_change().unwrap().raw_bytes().to_vec();
-    let space_id = hex::encode(private.space_id);
-    push_sealed(
-        &lost,
-        &space_id,
-        &private.key,
-        private.epoch,
-        &devices,
-        &plant,
-        Writer::Signed(&minter),
-    );
+    });
+    plant_device_record(&mut lost, &private, &fake, &entry);
     tandem_core::sync::run::sync(&mut mentee).unwrap();
     assert!(
         tandem_core::features::devices::list(&mentee)
@@ -1555,6 +1565,7 @@ fn a_devices_entry_a_lost_phone_plants_cannot_claim_the_partners_phone() {
     );
 
     // A change in the mentor's name, certified by the mentee's identity.
+    let identity = identity_of(&mut lost);
     let people = DocId::in_pair(&pair, "people");
     let mut doc = automerge::AutoCommit::new();
     for c in mentee.changes_since(&people, &[]).unwrap() {
@@ -1606,8 +1617,6 @@ fn a_devices_entry_a_lost_phone_plants_cannot_claim_the_partners_phone() {
 fn a_box_key_a_lost_phone_writes_for_another_device_hands_out_no_key() {
     use tandem_core::features::codes::LinkCode;
     use tandem_core::features::devices::{link, link_code, list, seal_envelope_as, unlink};
-    use tandem_core::sync::seal::Writer;
-    use tandem_core::sync::signature::{Signer, bound_writer_of_seed, generate_seed};
     let (dir, srv, clock, mut phone) = support::first_device::first_device("UTC");
     tandem_core::sync::engine::connect(&mut phone, &srv.url).unwrap();
     let mut laptop = store_in(dir.path(), "laptop.db", clock.clone(), Durability::Normal);
@@ -1641,32 +1650,13 @@ fn a_box_key_a_lost_phone_writes_for_another_device_hands_out_no_key() {
         .clone();
 
     // The phone's record, rewritten with the tablet's box key.
-    let devices = DocId::devices();
-    let mut doc = automerge::AutoCommit::new();
-    for c in lost.changes_since(&devices, &[]).unwrap() {
-        doc.load_incremental(&c).unwrap();
-    }
-    let minted = bound_writer_of_seed(&generate_seed()).to_vec();
-    doc.set_actor(automerge::ActorId::from(minted.clone()));
     let entry = serde_json::json!({
         "device_id": phone_id,
         "public_key": lost_key,
         "unlinked": false,
         "actor": phone_actor,
-    })
-    .to_string();
-    tandem_core::document::shard::put(&mut doc, &phone_id, &entry).unwrap();
-    let rewrite = doc.get_last_local_change().unwrap().raw_bytes().to_vec();
-    let identity = identity_of(&mut lost);
-    push_sealed(
-        &lost,
-        &space.space_id,
-        &private.key,
-        private.epoch,
-        &devices,
-        &rewrite,
-        Writer::Signed(&Signer::new(&identity, &minted, &generate_seed())),
-    );
+    });
+    plant_device_record(&mut lost, &private, &phone_id, &entry);
     // The envelope "from the phone", sealed with the tablet's key.
     let thiefs_key = SpaceKey::from_bytes([0x77; 32]);
     let mut planted = seal_envelope_as(

@@ -63,3 +63,36 @@ pub fn push_sealed(
         }])
         .unwrap();
 }
+
+/// Writes `entry` under `key` of the person's devices document as a writer
+/// that `lost` mints under the account identity it holds (certified with a
+/// key other than the one its id is bound to), and pushes it sealed with
+/// the private space's key from link code `private`: what a lost phone does
+/// to the person's devices records before it is unlinked.
+pub fn plant_device_record(
+    lost: &mut Store,
+    private: &tandem_core::features::codes::LinkCode,
+    key: &str,
+    entry: &serde_json::Value,
+) {
+    use tandem_core::sync::signature::{Signer, bound_writer_of_seed, generate_seed};
+    let devices = DocId::devices();
+    let mut doc = automerge::AutoCommit::new();
+    for c in lost.changes_since(&devices, &[]).unwrap() {
+        doc.load_incremental(&c).unwrap();
+    }
+    let minted = bound_writer_of_seed(&generate_seed()).to_vec();
+    doc.set_actor(automerge::ActorId::from(minted.clone()));
+    tandem_core::document::shard::put(&mut doc, key, &entry.to_string()).unwrap();
+    let change = doc.get_last_local_change().unwrap().raw_bytes().to_vec();
+    let minter = Signer::new(&identity_of(lost), &minted, &generate_seed());
+    push_sealed(
+        lost,
+        &hex::encode(private.space_id),
+        &private.key,
+        private.epoch,
+        &devices,
+        &change,
+        tandem_core::sync::seal::Writer::Signed(&minter),
+    );
+}
