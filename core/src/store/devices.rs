@@ -4,6 +4,25 @@
 use super::Store;
 use crate::error::Result;
 
+/// What the read model needs of one record of the devices document (the
+/// rest, read for screens, is `features::devices::DeviceView`). A record
+/// that does not read as one is skipped: anyone holding the private
+/// space's key can write the document.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub(crate) struct DeviceRecord {
+    /// The device's server id.
+    pub device_id: String,
+    /// Its box key (hex) as the record gives it now.
+    #[serde(default)]
+    pub public_key: String,
+    /// Its automerge actor (writer id).
+    #[serde(default)]
+    pub actor: Option<String>,
+    /// The writer ids it wrote under before its id was bound to its key.
+    #[serde(default)]
+    pub former: Vec<String>,
+}
+
 impl Store {
     /// The box key (hex) first seen for device `device_id` in the devices
     /// document, kept from then on: a device never changes its own box
@@ -17,6 +36,16 @@ impl Store {
     /// record and the key it set on the server agree on it.
     pub(crate) fn repin_box_key(&self, device_id: &str, key: &str) -> Result<()> {
         self.set_meta(&format!("pinned_box:{device_id}"), key)
+    }
+
+    /// Each record of the devices document that reads as one, in
+    /// device-id order.
+    pub(crate) fn device_records_read(&self) -> Result<Vec<DeviceRecord>> {
+        Ok(self
+            .device_records()?
+            .iter()
+            .filter_map(|body| serde_json::from_str(body).ok())
+            .collect())
     }
 
     /// Each of the person's devices as the devices document records it

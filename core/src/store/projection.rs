@@ -560,12 +560,10 @@ pub(crate) fn document(tx: &Transaction<'_>, doc_id: &DocId, doc: &Automerge) ->
                     // never changes its own, so a later one in its record
                     // is someone else's rewrite (see `Store::pinned_box_key`).
                     // Only a record filed under its own device's id counts.
-                    let public = serde_json::from_str::<serde_json::Value>(&body)
+                    let public = serde_json::from_str::<super::devices::DeviceRecord>(&body)
                         .ok()
-                        .filter(|v| {
-                            v.get("device_id").and_then(|d| d.as_str()) == Some(key.as_str())
-                        })
-                        .and_then(|v| v.get("public_key")?.as_str().map(str::to_owned))
+                        .filter(|r| r.device_id == key)
+                        .map(|r| r.public_key)
                         .filter(|k| k.len() == 64 && k.bytes().all(|b| b.is_ascii_hexdigit()));
                     if let Some(public) = public {
                         tx.execute(

@@ -71,23 +71,9 @@ impl Store {
     /// and this one's: what a change names as its author.
     pub(crate) fn own_device_ids(&self) -> Result<std::collections::HashSet<String>> {
         let mut ids = std::collections::HashSet::new();
-        for body in self.device_records()? {
-            let Ok(record) = serde_json::from_str::<serde_json::Value>(&body) else {
-                continue;
-            };
-            if let Some(actor) = record.get("actor").and_then(|a| a.as_str()) {
-                ids.insert(actor.to_owned());
-            }
-            for former in record
-                .get("former")
-                .and_then(|f| f.as_array())
-                .into_iter()
-                .flatten()
-            {
-                if let Some(f) = former.as_str() {
-                    ids.insert(f.to_owned());
-                }
-            }
+        for record in self.device_records_read()? {
+            ids.extend(record.actor);
+            ids.extend(record.former);
         }
         ids.insert(self.device_id());
         ids.extend(self.former_writers()?);

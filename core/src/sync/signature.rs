@@ -284,19 +284,15 @@ impl Writers {
             for former in store.former_writers()? {
                 known.insert(former, own);
             }
-            for body in store.device_records()? {
-                let Ok(record) = serde_json::from_str::<serde_json::Value>(&body) else {
-                    continue;
-                };
-                if let Some(actor) = record.get("actor").and_then(|a| a.as_str()) {
-                    known.insert(actor.to_owned(), own);
+            for record in store.device_records_read()? {
+                if let Some(actor) = record.actor {
+                    known.insert(actor, own);
                 }
                 // Another device's former ids are a hint only: whoever
                 // holds the private space's key can write them, so they
                 // never move a writer already seen signing for another.
-                let former = record.get("former").and_then(|f| f.as_array());
-                for f in former.into_iter().flatten().filter_map(|f| f.as_str()) {
-                    known.entry(f.to_owned()).or_insert(own);
+                for former in record.former {
+                    known.entry(former).or_insert(own);
                 }
             }
         }

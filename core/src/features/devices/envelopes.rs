@@ -23,16 +23,14 @@
 //! token ([`publish_box_key`]); where the server lists one, it must be the
 //! same, so a server cannot slip in a key of its own either.
 
+use std::collections::HashMap;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use crypto_box::aead::{Aead, AeadCore};
 use sha2::{Digest, Sha256};
-use tandem_protocol::SnapshotUpload;
+use tandem_protocol::{DeviceInfo, SnapshotUpload};
 use zeroize::Zeroizing;
-
-use std::collections::HashMap;
-
-use tandem_protocol::DeviceInfo;
 
 use super::linking::{DeviceView, list};
 use crate::error::{Error, Result};
@@ -141,11 +139,10 @@ fn key_of(
         return Ok(pinned);
     }
     let now = store
-        .device_records()?
-        .iter()
-        .filter_map(|b| serde_json::from_str::<DeviceView>(b).ok())
+        .device_records_read()?
+        .into_iter()
         .find(|r| r.device_id == d.device_id)
-        .and_then(|r| public_key(&r));
+        .and_then(|r| hex_key(&r.public_key));
     if now != Some(*listed) {
         return Ok(None);
     }
@@ -407,9 +404,8 @@ fn open(
 /// Fetches an envelope for `epoch` of the private space sent to this
 /// device by another of the person's devices, and keeps the keys in it.
 /// Only a device that is linked in the devices document and that the
-/// server lists now may send one, opened with the box key it set on the
-/// server. Returns whether the epoch's key is now
-/// known.
+/// server lists now may send one, opened with its box key as [`key_of`]
+/// trusts it. Returns whether the epoch's key is now known.
 pub(crate) fn receive_epoch_keys(
     store: &mut Store,
     client: &Client,

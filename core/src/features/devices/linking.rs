@@ -180,21 +180,12 @@ pub fn list(store: &Store) -> Result<Vec<DeviceView>> {
 
 /// The former writer ids device `device_id`'s record lists now.
 fn recorded_former(store: &Store, device_id: &str) -> Result<Vec<String>> {
-    for body in store.device_records()? {
-        let Ok(record) = serde_json::from_str::<serde_json::Value>(&body) else {
-            continue;
-        };
-        if record.get("device_id").and_then(|d| d.as_str()) == Some(device_id) {
-            return Ok(record
-                .get("former")
-                .and_then(|f| f.as_array())
-                .into_iter()
-                .flatten()
-                .filter_map(|f| f.as_str().map(str::to_owned))
-                .collect());
-        }
-    }
-    Ok(Vec::new())
+    Ok(store
+        .device_records_read()?
+        .into_iter()
+        .find(|r| r.device_id == device_id)
+        .map(|r| r.former)
+        .unwrap_or_default())
 }
 
 /// The person's devices as the devices document records them now.
