@@ -142,26 +142,12 @@ struct InsightsScreen: View {
                     Text("Nothing to chart yet: log a craving or check in, and patterns show up here.")
                 } else {
                     Section("Cravings by hour") {
-                        let peak = max(i.byHour.max() ?? 1, 1)
-                        HStack(alignment: .bottom, spacing: 2) {
-                            ForEach(0..<i.byHour.count, id: \.self) { hour in
-                                Rectangle().frame(height: 100 * CGFloat(i.byHour[hour]) / CGFloat(peak))
-                            }
-                        }
-                        .frame(height: 100)
-                        .accessibilityElement()
-                        .accessibilityLabel("Cravings by hour of the day, \(i.cravings) in all")
+                        Bars(values: i.byHour.map { Double($0) }, spacing: 2,
+                             label: "Cravings by hour of the day, \(i.cravings) in all")
                     }
                     Section("Cravings by weekday") {
-                        let top = max(i.byWeekday.max() ?? 1, 1)
-                        HStack(alignment: .bottom, spacing: 6) {
-                            ForEach(0..<i.byWeekday.count, id: \.self) { day in
-                                Rectangle().frame(height: 100 * CGFloat(i.byWeekday[day]) / CGFloat(top))
-                            }
-                        }
-                        .frame(height: 100)
-                        .accessibilityElement()
-                        .accessibilityLabel("Cravings by weekday, Monday first")
+                        Bars(values: i.byWeekday.map { Double($0) }, spacing: 6,
+                             label: "Cravings by weekday, Monday first")
                     }
                     Section("Strength by week") {
                         ForEach(i.weeklyIntensity, id: \.weekStart) { w in
@@ -459,4 +445,24 @@ func qrImage(_ text: String) -> UIImage? {
     guard let output = filter.outputImage,
           let cg = CIContext().createCGImage(output, from: output.extent) else { return nil }
     return UIImage(cgImage: cg)
+}
+
+/// Bars of `values`, scaled to the highest and 100 points tall, read by
+/// VoiceOver as the one `label`.
+private struct Bars: View {
+    let values: [Double]
+    let spacing: CGFloat
+    let label: LocalizedStringKey
+
+    var body: some View {
+        let top = max(values.max() ?? 1, 1)
+        HStack(alignment: .bottom, spacing: spacing) {
+            ForEach(values.indices, id: \.self) { i in
+                Rectangle().frame(height: 100 * CGFloat(values[i] / top))
+            }
+        }
+        .frame(height: 100)
+        .accessibilityElement()
+        .accessibilityLabel(Text(label))
+    }
 }
