@@ -733,7 +733,7 @@ fn bind_device_id(conn: &Connection, current: &str) -> Result<String> {
 
 /// The device's signing key seed as kept in `meta`, made and kept there
 /// when there is none.
-fn signing_seed_in(tx: &Connection) -> Result<zeroize::Zeroizing<[u8; 32]>> {
+pub(crate) fn signing_seed_in(tx: &Connection) -> Result<zeroize::Zeroizing<[u8; 32]>> {
     let kept: Option<String> = tx
         .query_row(
             "SELECT value FROM meta WHERE key = 'signing_seed'",

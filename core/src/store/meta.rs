@@ -226,19 +226,7 @@ impl Store {
     /// This device's signing key seed (Ed25519), made on first use: what
     /// it seals, it signs (see `sync::signature`).
     pub(crate) fn signing_seed(&self) -> Result<Zeroizing<[u8; 32]>> {
-        if let Some(h) = self.meta("signing_seed")?.map(Zeroizing::new) {
-            let mut bytes = Zeroizing::new([0u8; 32]);
-            hex::decode_to_slice(h.as_str(), bytes.as_mut())
-                .map_err(|_| Error::CorruptStore("the device's signing key is damaged".into()))?;
-            return Ok(bytes);
-        }
-        let seed = crate::sync::signature::generate_seed();
-        let text = Zeroizing::new(hex::encode(*seed));
-        self.conn.execute(
-            "INSERT INTO meta (key, value) VALUES ('signing_seed', ?1)",
-            [text.as_str()],
-        )?;
-        Ok(seed)
+        super::signing_seed_in(&self.conn)
     }
 
     /// This device's box secret (X25519), made on first use: new epoch
