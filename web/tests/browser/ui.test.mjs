@@ -13,12 +13,15 @@ mkdirSync(screens, { recursive: true });
 const world = new World();
 let browser, sam, alex, samUrl, alexUrl, server;
 
-const daysAgo = (n) => new Date(Date.now() - n * 86400000).toISOString().slice(0, 10);
+// A calendar day as the people here count it: in Europe/Berlin, not UTC (from
+// 23:00 UTC in winter the two disagree on the date).
+const zone = 'Europe/Berlin';
+const daysAgo = (n) => new Date(Date.now() - n * 86400000).toLocaleDateString('en-CA', { timeZone: zone });
 
 before(async () => {
   server = await world.server();
   // Sam, the mentee: a few weeks in, a goal with a milestone, paired with Alex.
-  world.cli('sam', 'init', '--name', 'Sam', '--timezone', 'Europe/Berlin');
+  world.cli('sam', 'init', '--name', 'Sam', '--timezone', zone);
   world.cli('sam', 'track', 'add', '--name', 'alcohol', '--since', daysAgo(40));
   for (const [t, i] of [['payday', 7], ['argument', 5], ['bar', 8]]) {
     world.cli('sam', 'craving', 'add', '--trigger', t, '--intensity', String(i), '--helped', 'walk', '--outcome', 'resisted');
@@ -36,7 +39,7 @@ before(async () => {
   world.cli('sam', 'goal', 'milestone', 'add', goal.id, '--title', 'First ten meetings');
   world.cli('sam', 'sync', '--server', server);
   const { code } = world.cli('sam', 'pair', 'invite');
-  world.cli('alex', 'init', '--name', 'Alex', '--timezone', 'Europe/Berlin');
+  world.cli('alex', 'init', '--name', 'Alex', '--timezone', zone);
   world.cli('alex', 'pair', 'join', code, '--server', server);
   world.cli('sam', 'sync');
   world.cli('sam', 'share', 'goal', goal.id);
