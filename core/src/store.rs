@@ -17,6 +17,7 @@ mod actions;
 mod cipher;
 mod cursors;
 mod devices;
+mod fences;
 pub mod key;
 mod meetings;
 mod meta;

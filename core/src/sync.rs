@@ -7,6 +7,7 @@
 
 pub mod client;
 pub mod engine;
+pub(crate) mod fences;
 pub mod pack;
 mod retry;
 pub mod run;

@@ -6,7 +6,7 @@
 mod support;
 
 use support::first_device::start_clock;
-use support::forge::{identity_of, plant_device_record, push_sealed};
+use support::forge::{identity_of, plant_device_record, push_sealed, sealed_record};
 use support::pair::{paired, person};
 use support::proxy::Proxy;
 use support::server::{self, ServerProcess};
@@ -1815,4 +1815,117 @@ fn a_box_key_the_server_lists_for_a_device_hands_out_no_key() {
         laptop.journal_entry(&entry.id).unwrap().text,
         "written while waiting"
     );
+}
+
+/// Robin's second device is lost and she unlinks it: her private space
+/// and the pair move to new epochs whose keys it never gets. It still
+/// holds the old keys and the account identity, so it mints a device of
+/// its own, certified by that identity and bound to its key, and seals
+/// two records under the old keys: her profile renamed, and her name in
+/// the pair renamed. Alex, the mentor, carries the pair's record to the
+/// server with his token: refused (409), nothing stored. A server working
+/// with the thief stores both anyway: Robin's phone, a tablet she links
+/// afterwards and Alex's phone each refuse both as sealed under an epoch
+/// that had ended. Before fences, all three took them: the minted device
+/// signs as hers.
+#[test]
+fn what_a_lost_phone_seals_under_its_old_keys_counts_nowhere_after_its_unlink() {
+    use tandem_core::sync::seal::{Refusal, Writer};
+    use tandem_core::sync::signature::{Signer, bound_writer_of_seed, generate_seed};
+    let Paired {
+        dir,
+        srv,
+        mut mentee,
+        mut mentor,
+        second: mut lost,
+        pair,
+        pair_key,
+        private,
+    } = paired_with_a_second_device("lost.db");
+    let private_space = hex::encode(private.space_id);
+    let lost_id = lost.account().unwrap().unwrap().device_id;
+    tandem_core::features::devices::unlink(&mut mentee, &lost_id).unwrap();
+    for _ in 0..2 {
+        for s in [&mut mentor, &mut mentee] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+    let link = tandem_core::features::devices::link_code(&mut mentee).unwrap();
+    let mut tablet = store_in(dir.path(), "tablet.db", start_clock(), Durability::Normal);
+    tandem_core::features::devices::link(&mut tablet, &link, &srv.url).unwrap();
+    tandem_core::sync::run::sync(&mut tablet).unwrap();
+    tandem_core::sync::run::sync(&mut tablet).unwrap();
+
+    // The lost phone's minted device and its two changes.
+    let seed = generate_seed();
+    let minted = bound_writer_of_seed(&seed);
+    let thief = Signer::new(&identity_of(&mut lost), &minted, &seed);
+    let forged = |lost: &mut Store, doc: &DocId, field: &str| {
+        use automerge::transaction::Transactable as _;
+        let mut d = automerge::AutoCommit::new();
+        for c in lost.changes_since(doc, &[]).unwrap() {
+            d.load_incremental(&c).unwrap();
+        }
+        d.set_actor(automerge::ActorId::from(minted.to_vec()));
+        d.put(automerge::ROOT, field, "Forged").unwrap();
+        d.get_last_local_change().unwrap().raw_bytes().to_vec()
+    };
+    let people = DocId::in_pair(&pair, "people");
+    let in_pair = forged(&mut lost, &people, "mentee.name");
+    let in_profile = forged(&mut lost, &DocId::profile(), "name");
+    let records = [
+        sealed_record(
+            &private_space,
+            &private.key,
+            private.epoch,
+            &DocId::profile(),
+            &in_profile,
+            Writer::Signed(&thief),
+        ),
+        sealed_record(
+            &pair,
+            &pair_key,
+            0,
+            &people,
+            &in_pair,
+            Writer::Signed(&thief),
+        ),
+    ];
+
+    // Through a partner's token, an honest server takes none of it.
+    let err = mentor
+        .account()
+        .unwrap()
+        .unwrap()
+        .client()
+        .unwrap()
+        .push(vec![records[1].clone()])
+        .unwrap_err();
+    assert!(
+        matches!(err, tandem_core::Error::Server { status: 409, .. }),
+        "{err:?}"
+    );
+    // A server working with the thief stores both.
+    srv.plant(&records);
+    for (s, spaces) in [
+        (&mut mentee, vec![&private_space, &pair]),
+        (&mut tablet, vec![&private_space, &pair]),
+        (&mut mentor, vec![&pair]),
+    ] {
+        let report = tandem_core::sync::run::sync(s).unwrap();
+        for space in spaces {
+            assert!(
+                report
+                    .refused
+                    .iter()
+                    .any(|r| &r.space_id == space && r.reason == Refusal::Superseded),
+                "{space}: {report:?}"
+            );
+        }
+        assert!(!s.read_model_dump().unwrap().contains("Forged"));
+    }
+    let name_on_mentor = tandem_core::features::pairs::list(&mentor).unwrap()[0]
+        .other_name
+        .clone();
+    assert_eq!(name_on_mentor.as_deref(), Some("Robin"));
 }

@@ -206,31 +206,40 @@ fn tampered_moved_and_replayed_records_are_refused_and_reported() {
     let lost_id = lost.account().unwrap().unwrap().device_id;
     tandem_core::features::devices::unlink(&mut a, &lost_id).unwrap();
     assert_eq!(a.private_space().unwrap().unwrap().epoch, 1);
+    a.add_journal(journal("three")).unwrap();
+    tandem_core::sync::run::sync(&mut a).unwrap();
     let good = {
         tandem_core::sync::run::sync(&mut b).unwrap();
         b.read_model_dump().unwrap()
     };
     let fake_hash = |i: u8| hex::encode([i; 32]);
     let mut planted = Vec::new();
+    // Two real records of the new epoch (the unlink's own writes).
+    let current: Vec<_> = server_records(&a)
+        .into_iter()
+        .filter(|r| r.key_epoch == 1)
+        .collect();
+    let one = current.last().unwrap();
+    let other = current.iter().find(|r| r.doc_id != one.doc_id).unwrap();
     // A bit flipped in a real record's ciphertext.
-    let mut flipped = URL_SAFE_NO_PAD.decode(&records[1].ciphertext).unwrap();
+    let mut flipped = URL_SAFE_NO_PAD.decode(&one.ciphertext).unwrap();
     flipped[10] ^= 1;
     planted.push(PushRecord {
         space_id: space.clone(),
-        doc_id: records[1].doc_id.clone(),
+        doc_id: one.doc_id.clone(),
         change_hash: fake_hash(1),
-        key_epoch: 0,
-        nonce: records[1].nonce.clone(),
+        key_epoch: 1,
+        nonce: one.nonce.clone(),
         ciphertext: URL_SAFE_NO_PAD.encode(flipped),
     });
     // A real record moved to another document.
     planted.push(PushRecord {
         space_id: space.clone(),
-        doc_id: records[0].doc_id.clone(),
+        doc_id: other.doc_id.clone(),
         change_hash: fake_hash(2),
-        key_epoch: 0,
-        nonce: records[1].nonce.clone(),
-        ciphertext: records[1].ciphertext.clone(),
+        key_epoch: 1,
+        nonce: one.nonce.clone(),
+        ciphertext: one.ciphertext.clone(),
     });
     // A real record replayed under another epoch.
     planted.push(PushRecord {
@@ -249,21 +258,36 @@ fn tampered_moved_and_replayed_records_are_refused_and_reported() {
         nonce: records[1].nonce.clone(),
         ciphertext: records[1].ciphertext.clone(),
     });
-    let (acks, _) = a
-        .account()
-        .unwrap()
-        .unwrap()
-        .client()
-        .unwrap()
-        .push(planted)
-        .unwrap();
-    assert_eq!(acks.acks.len(), 3, "the server stores what it cannot read");
+    // A real record of the old epoch, replayed after the new one began
+    // (under another hash, so it is not de-duplicated).
+    planted.push(PushRecord {
+        space_id: space.clone(),
+        doc_id: records[1].doc_id.clone(),
+        change_hash: fake_hash(3),
+        key_epoch: 0,
+        nonce: records[1].nonce.clone(),
+        ciphertext: records[1].ciphertext.clone(),
+    });
+    // An honest server takes nothing under the epoch the space moved past
+    // (409, the whole push); a hostile one stores it all the same.
+    let client = a.account().unwrap().unwrap().client().unwrap();
+    let err = client.push(planted.clone()).unwrap_err();
+    assert!(
+        matches!(err, tandem_core::Error::Server { status: 409, .. }),
+        "{err:?}"
+    );
+    assert_eq!(srv.plant(&planted).len(), 4);
 
     let report = tandem_core::sync::run::sync(&mut b).unwrap();
     let reasons: Vec<Refusal> = report.refused.iter().map(|r| r.reason).collect();
     assert_eq!(
         reasons,
-        vec![Refusal::Forged, Refusal::Forged, Refusal::Forged],
+        vec![
+            Refusal::Forged,
+            Refusal::Forged,
+            Refusal::Forged,
+            Refusal::Superseded
+        ],
         "{report:?}"
     );
     assert_eq!(report.applied, 0);
@@ -272,7 +296,7 @@ fn tampered_moved_and_replayed_records_are_refused_and_reported() {
         tandem_core::sync::engine::status(&b)
             .unwrap()
             .refused_records,
-        3
+        4
     );
     // Reported once, not again on the next sync.
     assert!(
@@ -963,4 +987,62 @@ fn two_devices_that_made_an_identity_each_still_read_each_other() {
     let report = run::sync(&mut b).unwrap();
     assert!(report.refused.is_empty(), "{report:?}");
     assert_eq!(b.journal_entry(&back.id).unwrap().text, "and back");
+}
+
+/// A tablet that was away while the phone unlinked a lost device writes a
+/// journal entry, then syncs. It had not heard of the private space's new
+/// epoch, so its first push is sealed under the old key: the server
+/// refuses it (409) and takes nothing of it. The tablet then waits for the
+/// new key, which the pull brings, seals the entry again under it and
+/// pushes it in the same sync; the phone reads it. Nothing under the old
+/// epoch is stored after the new one began.
+#[test]
+fn a_device_that_missed_a_new_epoch_seals_again_under_it() {
+    let (dir, srv, c, mut phone) = first_device("UTC");
+    tandem_core::sync::engine::connect(&mut phone, &srv.url).unwrap();
+    let mut linked = Vec::new();
+    for name in ["tablet.db", "lost.db"] {
+        let code = tandem_core::features::devices::link_code(&mut phone).unwrap();
+        let mut d = device(dir.path(), name, c.clone());
+        tandem_core::features::devices::link(&mut d, &code, &srv.url).unwrap();
+        run::sync(&mut d).unwrap();
+        linked.push(d);
+    }
+    let (mut tablet, lost) = (linked.remove(0), linked.remove(0));
+    run::sync(&mut phone).unwrap();
+    run::sync(&mut tablet).unwrap();
+    let before = server_records(&phone).last().unwrap().seq;
+
+    let lost_id = lost.account().unwrap().unwrap().device_id;
+    tandem_core::features::devices::unlink(&mut phone, &lost_id).unwrap();
+    tablet
+        .add_journal(journal("written in the basement"))
+        .unwrap();
+    assert_eq!(tablet.private_space().unwrap().unwrap().epoch, 0);
+
+    let report = run::sync(&mut tablet).unwrap();
+    assert!(report.pushed >= 1, "{report:?}");
+    assert_eq!(tablet.private_space().unwrap().unwrap().epoch, 1);
+    assert_eq!(
+        tandem_core::sync::engine::status(&tablet)
+            .unwrap()
+            .pending_changes,
+        0
+    );
+    run::sync(&mut phone).unwrap();
+    assert!(
+        phone
+            .journal_page(&Page::first(10))
+            .unwrap()
+            .iter()
+            .any(|e| e.text == "written in the basement")
+    );
+    // The unlink's own records came after `before`; from the epoch's start
+    // on, everything on the server is sealed under epoch 1.
+    let after: Vec<_> = server_records(&phone)
+        .into_iter()
+        .filter(|r| r.seq > before)
+        .collect();
+    let first_new = after.iter().position(|r| r.key_epoch == 1).unwrap();
+    assert!(after[first_new..].iter().all(|r| r.key_epoch == 1));
 }

@@ -17,7 +17,7 @@ pub const API: &str = "/v1";
 /// The protocol version this build speaks. Devices send it in the
 /// [`PROTOCOL_HEADER`] of every request; a request without that header
 /// speaks version 1 (the devices released before it existed).
-pub const PROTOCOL: u32 = 3;
+pub const PROTOCOL: u32 = 4;
 
 /// The oldest protocol version a server of this build serves: older
 /// devices get `426 Upgrade Required`, with a JSON error naming it.
@@ -25,8 +25,11 @@ pub const PROTOCOL: u32 = 3;
 /// only they can compute; a version-1 device would neither open those nor
 /// send ones the others accept. Version 3 signs every record: once a
 /// space's signing epoch starts, a version-2 device's unsigned records
-/// would be refused, so it must upgrade first.
-pub const MIN_PROTOCOL: u32 = 3;
+/// would be refused, so it must upgrade first. Version 4 answers a push
+/// sealed under an epoch the space has moved past with `409`
+/// (`stale_epoch`) and stores nothing of it; a version-3 device would try
+/// that push again at every sync and never reach its pull.
+pub const MIN_PROTOCOL: u32 = 4;
 
 /// The request header that carries a device's protocol version.
 pub const PROTOCOL_HEADER: &str = "tandem-protocol";

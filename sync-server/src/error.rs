@@ -30,6 +30,10 @@ pub enum ApiError {
     /// 408: the request body did not arrive in time.
     #[error("the request body did not arrive in time")]
     Timeout,
+    /// 409: a record sealed under an epoch the space has moved past; the
+    /// device pulls (learning the epoch and its key) and seals it again.
+    #[error("{0}")]
+    StaleEpoch(String),
     /// 410: an invite or link code that expired, was used, or was burned by wrong tries.
     #[error("{0}")]
     Gone(String),
@@ -63,6 +67,7 @@ impl ApiError {
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::TurnedOff(_) => (StatusCode::NOT_FOUND, "turned_off"),
             ApiError::Timeout => (StatusCode::REQUEST_TIMEOUT, "timeout"),
+            ApiError::StaleEpoch(_) => (StatusCode::CONFLICT, "stale_epoch"),
             ApiError::Gone(_) => (StatusCode::GONE, "gone"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::QuotaExceeded(_) => (StatusCode::PAYLOAD_TOO_LARGE, "quota_exceeded"),
@@ -129,6 +134,7 @@ impl From<crate::storage::StorageError> for ApiError {
     fn from(e: crate::storage::StorageError) -> Self {
         match e {
             crate::storage::StorageError::Unavailable(_) => ApiError::Unavailable,
+            e @ crate::storage::StorageError::StaleEpoch(_) => ApiError::StaleEpoch(e.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
     }

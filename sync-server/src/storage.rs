@@ -28,6 +28,11 @@ pub enum StorageError {
     /// Anything else the database reported.
     #[error("storage error: {0}")]
     Database(String),
+    /// A pushed record sealed under an epoch the space has moved past: a
+    /// device that had not heard of the new epoch yet (it pulls and seals
+    /// again), or a holder of an old key (a lost phone, through a partner).
+    #[error("space {0} has moved to a newer key epoch: pull, then seal again")]
+    StaleEpoch(String),
 }
 
 impl From<rusqlite::Error> for StorageError {
@@ -326,6 +331,11 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Stores records; returns each one's sequence number, in order. A record
     /// whose `(space, change_hash)` is already stored keeps its old number.
+    /// A new record sealed under an epoch older than its space's current one
+    /// stores nothing of the push: [`StorageError::StaleEpoch`]. Checked
+    /// under the same lock as the epoch's bump, so every record after the
+    /// `head_seq` at which an epoch started is sealed under it or a later
+    /// one, which devices rely on (see the core's `sync::fences`).
     async fn push(&self, records: Vec<NewRecord>, now_ms: i64) -> StorageResult<Vec<i64>>;
 
     /// Up to `limit` records of `space` after `after`.

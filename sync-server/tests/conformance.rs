@@ -672,6 +672,32 @@ async fn suite(s: Arc<dyn Storage>) {
     // A new epoch without removing anyone.
     assert_eq!(s.bump_epoch(&space).await.unwrap(), 2);
     assert_eq!(s.membership(&a, &space).await.unwrap().unwrap().epoch, 2);
+    // From now on a new record under an older epoch is refused, and the
+    // whole push with it; one already stored is answered as before (a
+    // retry whose acknowledgement was lost).
+    let head = s.pull(&space, 0, 100).await.unwrap().head_seq;
+    let stored = s.pull(&space, 0, 100).await.unwrap().records[0].clone();
+    let mut again = rec(&space, "d", 0);
+    again.change_hash = stored.change_hash;
+    let current = NewRecord {
+        key_epoch: 2,
+        ..rec(&space, "d", 900)
+    };
+    let stale = NewRecord {
+        key_epoch: 1,
+        ..rec(&space, "d", 901)
+    };
+    assert!(matches!(
+        s.push(vec![current.clone(), stale], 1).await,
+        Err(tandem_sync_server::storage::StorageError::StaleEpoch(sp)) if sp == space
+    ));
+    assert_eq!(s.pull(&space, 0, 100).await.unwrap().head_seq, head);
+    assert_eq!(
+        s.push(vec![again], 1).await.unwrap(),
+        vec![stored.seq],
+        "a record stored before the epoch moved keeps its seq"
+    );
+    assert_eq!(s.push(vec![current], 1).await.unwrap(), vec![head + 1]);
 
     // Erasure.
     let other = new_id();

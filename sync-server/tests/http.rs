@@ -403,6 +403,22 @@ async fn a_removed_member_can_no_longer_pull_or_push_and_the_epoch_moves() {
     future.key_epoch = 2;
     let (st, _) = push(&mentee, &[future]).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
+    // And so are new records sealed under an epoch the space moved past
+    // (a 409 with a JSON body), with the whole push; under the current
+    // epoch they are taken.
+    let mut stale = record(&space, "note", 3, 50);
+    stale.key_epoch = 0;
+    let mut current = record(&space, "note", 4, 50);
+    current.key_epoch = 1;
+    let (st, body) = push(&mentee, &[current.clone(), stale]).await;
+    assert_eq!(
+        (st, body["error"].as_str()),
+        (StatusCode::CONFLICT, Some("stale_epoch"))
+    );
+    let (_, page) = pull(&mentee, &space, 0, None).await;
+    assert_eq!(page["spaces"][0]["head_seq"], 1, "nothing of it was stored");
+    let (st, _) = push(&mentee, &[current]).await;
+    assert_eq!(st, StatusCode::OK);
     // A member can leave on their own.
     let other = Client::register(&s.url).await;
     let space2 = pair(&mentee, &other).await.0;

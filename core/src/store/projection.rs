@@ -406,6 +406,12 @@ fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
                 "INSERT INTO meta (key, value) VALUES (?1, 'yes') ON CONFLICT DO NOTHING",
                 params![format!("ended_claimed:{space}")],
             )?;
+        } else if let Some(epoch) = field.strip_prefix("fence.") {
+            // Where a pair's epoch began, from the device of the person's
+            // that started it (see `sync::fences`).
+            if let (Ok(epoch), Ok(after)) = (epoch.parse::<u32>(), value.parse::<i64>()) {
+                super::fences::add(tx, space, epoch, after)?;
+            }
         } else if let Ok(epoch) = field.parse::<u32>() {
             let mut bytes = [0u8; 32];
             if hex::decode_to_slice(&value, &mut bytes).is_err() {

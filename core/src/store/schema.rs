@@ -2,7 +2,7 @@
 //!
 //! The schema version lives in `PRAGMA user_version`. Every version is one
 //! step of SQL ([`CREATE`], [`SYNC`], [`LEAN_WRITES`], [`LEAN_READS`],
-//! [`QUARANTINE`], [`PINS`], [`MEETINGS`]),
+//! [`QUARANTINE`], [`PINS`], [`MEETINGS`], [`FENCES`]),
 //! never edited once
 //! released. A fresh store replays every step, and an older one replays the
 //! steps it lacks, so a fresh store and an upgraded one cannot differ. A
@@ -13,7 +13,7 @@ use rusqlite::Connection;
 use crate::error::Result;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 7;
+pub const VERSION: i64 = 8;
 
 /// Version 1: documents and the read model.
 pub const CREATE: &str = "
@@ -316,6 +316,18 @@ CREATE TABLE meetings (
 ) STRICT;
 ";
 
+/// Version 8: where each epoch of a space began. A record sealed under an
+/// earlier epoch and placed after `after_seq` is refused (see
+/// `sync::fences`).
+pub const FENCES: &str = "
+CREATE TABLE epoch_fences (
+    space_id  TEXT NOT NULL,
+    epoch     INTEGER NOT NULL,
+    after_seq INTEGER NOT NULL,
+    PRIMARY KEY (space_id, epoch)
+) STRICT;
+";
+
 /// The read-model tables, in the order [`crate::Store::read_model_dump`] lists them.
 pub const READ_MODEL_TABLES: [(&str, &str); 12] = [
     ("person", "id"),
@@ -343,6 +355,7 @@ pub fn create(conn: &Connection) -> Result<()> {
         QUARANTINE,
         PINS,
         MEETINGS,
+        FENCES,
     ] {
         conn.execute_batch(step)?;
     }
@@ -377,6 +390,9 @@ pub fn upgrade_from(conn: &Connection, from: i64) -> Result<()> {
     }
     if from < 7 {
         conn.execute_batch(MEETINGS)?;
+    }
+    if from < 8 {
+        conn.execute_batch(FENCES)?;
     }
     conn.pragma_update(None, "user_version", VERSION)?;
     Ok(())

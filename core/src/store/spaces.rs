@@ -192,6 +192,26 @@ impl Store {
             .collect()
     }
 
+    /// Records that `epoch` of `space_id` began after `after_seq`: no
+    /// record sealed under an earlier epoch is taken past it. Of two
+    /// claims for one epoch the later bound holds (one too early would
+    /// refuse records that are real).
+    pub(crate) fn add_fence(&self, space_id: &str, epoch: u32, after_seq: i64) -> Result<()> {
+        super::fences::add(&self.conn, space_id, epoch, after_seq)
+    }
+
+    /// Where each epoch of `space_id` this device knows of began, as
+    /// `(epoch, after_seq)`, oldest first.
+    pub(crate) fn fences(&self, space_id: &str) -> Result<Vec<(u32, i64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT epoch, after_seq FROM epoch_fences WHERE space_id = ?1 ORDER BY epoch",
+        )?;
+        let rows = stmt
+            .query_map([space_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
     /// The mentor looked at their overview at `now_ms`: what changed in
     /// each pair they mentor counts from then.
     pub(crate) fn mark_mentor_looked(&self, now_ms: i64) -> Result<()> {

@@ -731,6 +731,7 @@ pub(crate) fn open_record(
     record: &tandem_protocol::StoredRecord,
 ) -> std::result::Result<(DocId, Vec<Vec<u8>>), Refusal> {
     let space_id = space.space_id.as_str();
+    members.admit_epoch(record.key_epoch, record.seq)?;
     let key = keys.get(&record.key_epoch).ok_or(Refusal::UnknownEpoch)?;
     let nonce = URL_SAFE_NO_PAD
         .decode(&record.nonce)

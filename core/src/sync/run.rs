@@ -120,7 +120,20 @@ fn push_all(
 ) -> Result<()> {
     let mut after = 0i64;
     while let Some(batch) = access.with(|store| engine::next_push(store, &mut after, report))? {
-        let (answer, body_bytes) = client.push(batch.records)?;
+        let (answer, body_bytes) = match client.push(batch.records) {
+            Ok(answer) => answer,
+            // A space moved to a new epoch since this device last heard
+            // (another device unlinked a lost phone): the server takes
+            // nothing sealed under the old key. What this request carried
+            // stays in the outbox, waits for the new key (the pull brings
+            // it) and goes out in the push after the pull.
+            Err(Error::Server { status: 409, .. }) => {
+                let list = client.list_spaces()?;
+                access.with(|store| engine::note_epochs(store, &list))?;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         report.sent_bytes += body_bytes as u64;
         report.pushed +=
             access.with(|store| engine::acknowledge_push(store, &batch.carried, &answer))?;

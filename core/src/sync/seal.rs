@@ -281,6 +281,11 @@ pub enum Refusal {
     /// certified its writer is not one of the space's members (a pair
     /// partner writing as the other person).
     BadSignature,
+    /// It is sealed under an epoch that had already ended where it sits: a
+    /// later epoch began before it (see `sync::fences`). Only a holder of
+    /// an old key, a lost phone after its unlink, makes one, and only a
+    /// server that breaks its own rules stores one.
+    Superseded,
 }
 
 /// Opens a record sealed for `place`.

@@ -166,6 +166,8 @@ pub(crate) struct Members {
     /// For the private space: this person's identity, which every writer
     /// there belongs to (only the person's devices hold its key).
     owner: Option<[u8; 16]>,
+    /// Where each later epoch began: what an earlier key may still seal.
+    fences: super::fences::Fences,
 }
 
 impl Members {
@@ -192,7 +194,15 @@ impl Members {
             signed_after: store.signed_after(&space.space_id)?,
             identities,
             owner: own.filter(|_| space.role == SpaceRole::Private),
+            fences: super::fences::Fences::of(store, &space.space_id)?,
         })
+    }
+
+    /// Whether a record sealed under `key_epoch` may sit at `seq` (for a
+    /// snapshot: the last record it covers): not once a later epoch had
+    /// begun before it.
+    pub(crate) fn admit_epoch(&self, key_epoch: u32, seq: i64) -> Result<(), Refusal> {
+        self.fences.admit(key_epoch, seq)
     }
 
     /// Whether a snapshot signed by `signer` (`None`: unsigned) is taken,
@@ -430,6 +440,7 @@ mod tests {
             signed_after: Some(3),
             identities: Some(vec![fingerprint(&member)]),
             owner: None,
+            fences: Default::default(),
         };
         assert_eq!(members.admit(3, None), Ok(()));
         assert_eq!(members.admit(4, None), Err(Refusal::Unsigned));
@@ -440,6 +451,7 @@ mod tests {
             signed_after: None,
             identities: None,
             owner: None,
+            fences: Default::default(),
         };
         assert_eq!(undecided.admit(9, None), Ok(()));
         assert_eq!(undecided.admit(9, Some(stranger)), Ok(()));

@@ -35,6 +35,21 @@ pub fn push_sealed(
     change: &[u8],
     writer: tandem_core::sync::seal::Writer<'_>,
 ) {
+    let record = sealed_record(space, key, epoch, doc, change, writer);
+    let client = from.account().unwrap().unwrap().client().unwrap();
+    client.push(vec![record]).unwrap();
+}
+
+/// `change` to `doc`, sealed as `writer` under `key` (of `epoch`) for
+/// `space`: a record as a device would push it.
+pub fn sealed_record(
+    space: &str,
+    key: &SpaceKey,
+    epoch: u32,
+    doc: &DocId,
+    change: &[u8],
+    writer: tandem_core::sync::seal::Writer<'_>,
+) -> tandem_protocol::PushRecord {
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let hash = automerge::Change::from_bytes(change.to_vec())
@@ -51,17 +66,14 @@ pub fn push_sealed(
     let payload = tandem_core::sync::pack::encode([change]);
     let (nonce, ciphertext) =
         tandem_core::sync::seal::seal(key, &place, doc.as_str(), writer, &payload).unwrap();
-    let client = from.account().unwrap().unwrap().client().unwrap();
-    client
-        .push(vec![tandem_protocol::PushRecord {
-            space_id: space.to_owned(),
-            doc_id: wire_doc_id,
-            change_hash: wire_change_hash,
-            key_epoch: epoch,
-            nonce: b64.encode(nonce),
-            ciphertext: b64.encode(ciphertext),
-        }])
-        .unwrap();
+    tandem_protocol::PushRecord {
+        space_id: space.to_owned(),
+        doc_id: wire_doc_id,
+        change_hash: wire_change_hash,
+        key_epoch: epoch,
+        nonce: b64.encode(nonce),
+        ciphertext: b64.encode(ciphertext),
+    }
 }
 
 /// Writes `entry` under `key` of the person's devices document as a writer

@@ -89,6 +89,53 @@ impl ServerProcess {
     }
 }
 
+impl ServerProcess {
+    /// Stores `records` the way a hostile server (or one broken into)
+    /// would: straight into its database, past every rule of its API (a
+    /// record under an epoch the space moved past, say). Returns their
+    /// `seq`s.
+    #[allow(dead_code)]
+    pub fn plant(&self, records: &[tandem_protocol::PushRecord]) -> Vec<i64> {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let db = rusqlite::Connection::open(&self.db).unwrap();
+        db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+        let mut seqs = Vec::new();
+        for r in records {
+            let (num, head): (i64, i64) = db
+                .query_row(
+                    "SELECT n.num, s.head_seq FROM spaces s JOIN space_nums n ON n.space_id = s.id
+                     WHERE s.id = ?1",
+                    [&r.space_id],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .unwrap();
+            let seq = head + 1;
+            db.execute(
+                "INSERT INTO records (space, seq, doc_id, change_hash, key_epoch, nonce, ciphertext)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                rusqlite::params![
+                    num,
+                    seq,
+                    r.doc_id,
+                    hex::decode(&r.change_hash).unwrap(),
+                    r.key_epoch,
+                    b64.decode(&r.nonce).unwrap(),
+                    b64.decode(&r.ciphertext).unwrap(),
+                ],
+            )
+            .unwrap();
+            db.execute(
+                "UPDATE spaces SET head_seq = ?2 WHERE id = ?1",
+                rusqlite::params![r.space_id, seq],
+            )
+            .unwrap();
+            seqs.push(seq);
+        }
+        seqs
+    }
+}
+
 impl Drop for ServerProcess {
     fn drop(&mut self) {
         self.kill();

@@ -21,7 +21,7 @@ use crate::storage::{Membership, NewRecord};
 /// record pushed again (same space and change hash) gets the `seq` it already had.
 #[utoipa::path(post, path = "/v1/sync/push", tag = "sync", security(("bearer" = [])), request_body = PushRequest,
     responses((status = 200, body = PushResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 408, body = ErrorBody), (status = 413, body = ErrorBody)))]
+        (status = 408, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody)))]
 pub async fn push(
     State(state): State<Shared>,
     Authed(device): Authed,

@@ -186,7 +186,7 @@ const HOT_SQL: [&str; 7] = [
 ];
 
 /// Locks a space for a push and reads its head.
-const LOCK_SQL: &str = "SELECT head_seq FROM spaces WHERE id = $1 FOR UPDATE";
+const LOCK_SQL: &str = "SELECT head_seq, epoch FROM spaces WHERE id = $1 FOR UPDATE";
 
 /// Which of a push's changes a space already holds, and their `seq`s.
 const KNOWN_SQL: &str =
@@ -653,6 +653,7 @@ impl Storage for PostgresStorage {
                 tx.query_one(&lock, &lock_params),
                 tx.query(&known, &known_params),
             )?;
+            let space_epoch = epoch(head.get(1));
             let mut head: i64 = head.get(0);
             let mut known: HashMap<Vec<u8>, i64> = stored
                 .into_iter()
@@ -665,6 +666,9 @@ impl Storage for PostgresStorage {
                 if let Some(seq) = known.get(&r.change_hash[..]) {
                     seqs[i] = *seq;
                     continue;
+                }
+                if r.key_epoch < space_epoch {
+                    return Err(StorageError::StaleEpoch((*space).to_owned()));
                 }
                 head += 1;
                 seqs[i] = head;

@@ -38,31 +38,115 @@ use crate::store::{SpaceRole, Store};
 use crate::sync::Client;
 use crate::sync::seal::SpaceKey;
 
-/// Every key of a space, as `(epoch, key)` pairs, packed for an envelope.
-pub(crate) fn pack_keys(keys: &[(u32, SpaceKey)]) -> Zeroizing<Vec<u8>> {
-    let mut out = Zeroizing::new(Vec::with_capacity(keys.len() * 36));
-    for (epoch, key) in keys {
-        out.extend_from_slice(&epoch.to_be_bytes());
-        out.extend_from_slice(key.as_bytes());
-    }
-    out
+/// Every key of a space this device holds, by epoch, and where each epoch
+/// began (its fence, see `sync::fences`): what an envelope carries.
+#[derive(Default)]
+pub(crate) struct KeySet {
+    /// `(epoch, key)`, oldest first.
+    pub(crate) keys: Vec<(u32, SpaceKey)>,
+    /// `(epoch, after_seq)`: no record sealed under an earlier epoch counts
+    /// past `after_seq`.
+    pub(crate) fences: Vec<(u32, i64)>,
 }
 
-/// The inverse of [`pack_keys`].
-pub(crate) fn unpack_keys(bytes: &[u8]) -> Option<Vec<(u32, SpaceKey)>> {
-    if bytes.is_empty() || !bytes.len().is_multiple_of(36) {
-        return None;
+/// The first byte of a packed [`KeySet`] that carries fences. Envelopes
+/// from before hold keys only, 36 bytes each; a packed set with fences is
+/// 3 + 36 n + 12 m bytes long, never a multiple of 36.
+const WITH_FENCES: u8 = 2;
+
+impl KeySet {
+    /// Every key and fence this device holds for `space_id`.
+    pub(crate) fn of(store: &Store, space_id: &str) -> Result<KeySet> {
+        Ok(KeySet {
+            keys: store.space_keys(space_id)?,
+            fences: store.fences(space_id)?,
+        })
     }
-    Some(
-        bytes
-            .chunks(36)
-            .map(|c| {
-                let epoch = u32::from_be_bytes(c[..4].try_into().expect("sized"));
-                let key: [u8; 32] = c[4..].try_into().expect("sized");
-                (epoch, SpaceKey::from_bytes(key))
-            })
-            .collect(),
-    )
+
+    /// Keys only (for tests of what others can plant).
+    pub(crate) fn keys(keys: &[(u32, SpaceKey)]) -> KeySet {
+        KeySet {
+            keys: keys.to_vec(),
+            fences: Vec::new(),
+        }
+    }
+
+    /// Packed for an envelope: a version byte, the number of keys, each
+    /// key as its epoch and 32 bytes, then each fence as its epoch and
+    /// `after_seq`.
+    pub(crate) fn pack(&self) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(Vec::with_capacity(
+            3 + self.keys.len() * 36 + self.fences.len() * 12,
+        ));
+        out.push(WITH_FENCES);
+        out.extend_from_slice(&(self.keys.len().min(u16::MAX as usize) as u16).to_be_bytes());
+        for (epoch, key) in self.keys.iter().take(u16::MAX as usize) {
+            out.extend_from_slice(&epoch.to_be_bytes());
+            out.extend_from_slice(key.as_bytes());
+        }
+        for (epoch, after) in &self.fences {
+            out.extend_from_slice(&epoch.to_be_bytes());
+            out.extend_from_slice(&after.to_be_bytes());
+        }
+        out
+    }
+
+    /// The inverse of [`pack`](Self::pack), and of the keys-only form of
+    /// envelopes from before; `None` for anything else.
+    pub(crate) fn unpack(bytes: &[u8]) -> Option<KeySet> {
+        if bytes.is_empty() {
+            return None;
+        }
+        if bytes.len().is_multiple_of(36) {
+            return Some(KeySet {
+                keys: keys_in(bytes),
+                fences: Vec::new(),
+            });
+        }
+        let (&[WITH_FENCES, a, b], rest) = bytes.split_first_chunk::<3>()? else {
+            return None;
+        };
+        let n = usize::from(u16::from_be_bytes([a, b]));
+        let (keys, fences) = rest.split_at_checked(n * 36)?;
+        if n == 0 || !fences.len().is_multiple_of(12) {
+            return None;
+        }
+        Some(KeySet {
+            keys: keys_in(keys),
+            fences: fences
+                .chunks(12)
+                .map(|c| {
+                    (
+                        u32::from_be_bytes(c[..4].try_into().expect("sized")),
+                        i64::from_be_bytes(c[4..].try_into().expect("sized")),
+                    )
+                })
+                .collect(),
+        })
+    }
+
+    /// Keeps every key and fence for the private space `space_id` here.
+    pub(crate) fn keep_private(&self, store: &Store, space_id: &str) -> Result<()> {
+        for (epoch, key) in &self.keys {
+            store.add_space(space_id, SpaceRole::Private, *epoch, key)?;
+        }
+        for (epoch, after) in &self.fences {
+            store.add_fence(space_id, *epoch, *after)?;
+        }
+        Ok(())
+    }
+}
+
+/// Keys packed 36 bytes each: the epoch, then the key.
+fn keys_in(bytes: &[u8]) -> Vec<(u32, SpaceKey)> {
+    bytes
+        .chunks_exact(36)
+        .map(|c| {
+            let epoch = u32::from_be_bytes(c[..4].try_into().expect("sized"));
+            let key: [u8; 32] = c[4..].try_into().expect("sized");
+            (epoch, SpaceKey::from_bytes(key))
+        })
+        .collect()
 }
 
 /// The name of the envelope between this device (`secret`) and the device
@@ -233,7 +317,7 @@ pub fn seal_envelope_as(
         (to, &pk),
         &space.space_id,
         epoch,
-        &pack_keys(keys),
+        &KeySet::keys(keys).pack(),
     )
 }
 
@@ -255,7 +339,7 @@ pub fn seal_envelope_with(
         to,
         space_id,
         epoch,
-        &pack_keys(keys),
+        &KeySet::keys(keys).pack(),
     )
 }
 
@@ -266,7 +350,7 @@ pub fn seal_envelope_with(
 pub(crate) fn send_epoch_keys(store: &mut Store, client: &Client) -> Result<()> {
     let account = store.account()?.ok_or(Error::NoServer)?;
     let space = store.private_space()?.ok_or(Error::NoServer)?;
-    let packed = pack_keys(&store.space_keys(&space.space_id)?);
+    let packed = KeySet::of(store, &space.space_id)?.pack();
     let secret = store.box_secret()?;
     let devices = list(store)?;
     let listed = client.devices()?.devices;
@@ -330,7 +414,7 @@ pub(crate) fn send_keys_to_new_devices(store: &mut Store, client: &Client) -> Re
     // taken from one, sealed to the key it set there.
     let listed = client.devices()?.devices;
     let on_server = keys_on_server(&listed);
-    let packed = pack_keys(&store.space_keys(&space.space_id)?);
+    let packed = KeySet::of(store, &space.space_id)?.pack();
     let mut sent = 0;
     for d in waiting {
         if !listed.iter().any(|s| s.device_id == d.device_id) {
@@ -384,7 +468,7 @@ fn open(
     space_id: &str,
     epoch: u32,
     snapshots: &[tandem_protocol::Snapshot],
-) -> Option<Vec<(u32, SpaceKey)>> {
+) -> Option<KeySet> {
     let wanted = name(secret, from.1, space_id, epoch);
     let snap = snapshots.iter().find(|s| s.doc_id == wanted)?;
     let nonce = URL_SAFE_NO_PAD.decode(&snap.nonce).ok()?;
@@ -398,7 +482,9 @@ fn open(
         .map(Zeroizing::new)
         .ok()?;
     let bound = bound_to(space_id, epoch, from.0, to);
-    opened.strip_prefix(bound.as_slice()).and_then(unpack_keys)
+    opened
+        .strip_prefix(bound.as_slice())
+        .and_then(KeySet::unpack)
 }
 
 /// Fetches an envelope for `epoch` of the private space sent to this
@@ -426,17 +512,15 @@ pub(crate) fn receive_epoch_keys(
             senders.push((d.device_id, pk));
         }
     }
-    if let Some(keys) = keys_from(store, client, &account.device_id, space_id, epoch, &senders)? {
-        for (e, key) in keys {
-            store.add_space(space_id, SpaceRole::Private, e, &key)?;
-        }
+    if let Some(set) = keys_from(store, client, &account.device_id, space_id, epoch, &senders)? {
+        set.keep_private(store, space_id)?;
     }
     Ok(store.space_key(space_id, epoch)?.is_some())
 }
 
-/// The keys in the first envelope of `space_id` that one of `senders`
-/// (id, public key) sealed to this device (`to`) for `epoch` and that holds
-/// that epoch's key; `None` when no sender left one.
+/// The keys (and fences) in the first envelope of `space_id` that one of
+/// `senders` (id, public key) sealed to this device (`to`) for `epoch` and
+/// that holds that epoch's key; `None` when no sender left one.
 pub(crate) fn keys_from(
     store: &Store,
     client: &Client,
@@ -444,7 +528,7 @@ pub(crate) fn keys_from(
     space_id: &str,
     epoch: u32,
     senders: &[(String, [u8; 32])],
-) -> Result<Option<Vec<(u32, SpaceKey)>>> {
+) -> Result<Option<KeySet>> {
     if senders.is_empty() {
         return Ok(None);
     }
@@ -452,6 +536,42 @@ pub(crate) fn keys_from(
     let snapshots = client.snapshots(space_id)?.snapshots;
     Ok(senders.iter().find_map(|(sender, public)| {
         open(&secret, (sender, public), to, space_id, epoch, &snapshots)
-            .filter(|keys| keys.iter().any(|(e, _)| *e == epoch))
+            .filter(|set| set.keys.iter().any(|(e, _)| *e == epoch))
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_set_packs_with_its_fences_and_envelopes_from_before_still_open() {
+        let set = KeySet {
+            keys: vec![
+                (0, SpaceKey::from_bytes([1; 32])),
+                (3, SpaceKey::from_bytes([2; 32])),
+            ],
+            fences: vec![(3, 41)],
+        };
+        let packed = set.pack();
+        assert_ne!(packed.len() % 36, 0);
+        let back = KeySet::unpack(&packed).unwrap();
+        assert_eq!(back.fences, vec![(3, 41)]);
+        let epochs = |s: &KeySet| -> Vec<(u32, [u8; 32])> {
+            s.keys.iter().map(|(e, k)| (*e, *k.as_bytes())).collect()
+        };
+        assert_eq!(epochs(&back), epochs(&set));
+        // Keys only, 36 bytes each, as envelopes were sealed before.
+        let mut before = Vec::new();
+        for (e, k) in &set.keys {
+            before.extend_from_slice(&e.to_be_bytes());
+            before.extend_from_slice(k.as_bytes());
+        }
+        let old = KeySet::unpack(&before).unwrap();
+        assert_eq!((epochs(&old), old.fences.len()), (epochs(&set), 0));
+        // Cut short, or with no key, it is nothing.
+        assert!(KeySet::unpack(&packed[..packed.len() - 1]).is_none());
+        assert!(KeySet::unpack(&[WITH_FENCES, 0, 0]).is_none());
+        assert!(KeySet::unpack(&[]).is_none());
+    }
 }

@@ -276,6 +276,9 @@ pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizi
         epoch,
         &SpaceKey::generate(),
     )?;
+    // Nothing sealed under the keys the lost device holds counts past this
+    // point; the fence goes out with the new key.
+    crate::sync::fences::fence_new_epoch(store, &client, &space.space_id, epoch)?;
     store.request_snapshot_round()?;
     // The recovery key first: the lost phone may know how to use the old
     // one, and nothing after this may stop it being replaced.

@@ -20,7 +20,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::features::codes::RecoveryKey;
-use crate::store::{RecoveryRecord, SpaceRole, Store};
+use crate::store::{RecoveryRecord, Store};
 use crate::sync::run::StoreAccess;
 use crate::sync::seal::{self, Place, SpaceKey};
 use crate::sync::{Client, SyncReport};
@@ -88,7 +88,7 @@ fn prepare_upload(store: &mut Store) -> Result<Option<Upload>> {
     let Some(space) = store.private_space()? else {
         return Ok(None);
     };
-    let keys = super::envelopes::pack_keys(&store.space_keys(&space.space_id)?);
+    let keys = super::envelopes::KeySet::of(store, &space.space_id)?.pack();
     let mut wrap = [0u8; 32];
     hex::decode_to_slice(&kept.wrap, &mut wrap)
         .map_err(|_| Error::CorruptStore("the recovery record is damaged".into()))?;
@@ -193,7 +193,7 @@ pub fn restore(
             let nonce = URL_SAFE_NO_PAD.decode(&snap.nonce).unwrap_or_default();
             let ct = URL_SAFE_NO_PAD.decode(&snap.ciphertext).unwrap_or_default();
             if let Ok(opened) = seal::open(&wrap, &place, &nonce, &ct)
-                && let Some(keys) = super::envelopes::unpack_keys(&opened.payload)
+                && let Some(keys) = super::envelopes::KeySet::unpack(&opened.payload)
             {
                 found = Some((space.space_id.clone(), keys));
             }
@@ -201,12 +201,7 @@ pub fn restore(
     }
     let (space_id, keys) = found
         .ok_or_else(|| Error::invalid("recovery key", "no data for it was found at this server"))?;
-    access.with(|store| {
-        for (epoch, key) in &keys {
-            store.add_space(&space_id, SpaceRole::Private, *epoch, key)?;
-        }
-        Ok(())
-    })?;
+    access.with(|store| keys.keep_private(store, &space_id))?;
     let mut report = crate::sync::run::sync(access)?;
     // The keyring arrived with the first sync: the pairs come with the second.
     let more = crate::sync::run::sync(access)?;

@@ -11,7 +11,7 @@
 //! the other side only from such an envelope, sent by a device the other
 //! side's pinned identity vouches for.
 
-use super::pairing::{remember_pair, start_epoch};
+use super::pairing::{remember_fence, remember_pair, start_epoch};
 use super::pins::partner_devices;
 use crate::domain::pair::Side;
 use crate::error::{Error, Result};
@@ -58,7 +58,10 @@ pub(crate) fn rotate(
     let secret = store.box_secret()?;
     let epoch = fresh_epoch(store, client, space_id)?;
     remember_pair(store, space_id, side, epoch, &SpaceKey::generate())?;
-    let packed = envelopes::pack_keys(&store.space_keys(space_id)?);
+    // Nothing sealed under the keys before counts past this point.
+    let after = crate::sync::fences::started_at(client, space_id, epoch)?;
+    remember_fence(store, space_id, epoch, after)?;
+    let packed = envelopes::KeySet::of(store, space_id)?.pack();
     let mut sent = Vec::new();
     for (device, public) in partner_devices(store, space_id, side)? {
         let upload = envelopes::seal(
@@ -169,9 +172,17 @@ pub(crate) fn next_epoch_key(
     let found = envelopes::keys_from(store, client, &account.device_id, space_id, epoch, &senders)?;
     // Every key of the pair comes along: an epoch this device missed while
     // offline is not lost. A key this device already holds is kept as it is.
-    for (e, key) in found.unwrap_or_default() {
-        if store.space_key(space_id, e)?.is_none() {
-            remember_pair(store, space_id, side, e, &key)?;
+    // So does where each epoch began, which the person's other devices
+    // take from the keyring.
+    let found = found.unwrap_or_default();
+    for (e, key) in &found.keys {
+        if store.space_key(space_id, *e)?.is_none() {
+            remember_pair(store, space_id, side, *e, key)?;
+        }
+    }
+    for (e, after) in &found.fences {
+        if !store.fences(space_id)?.contains(&(*e, *after)) {
+            remember_fence(store, space_id, *e, *after)?;
         }
     }
     Ok(store.space_key(space_id, epoch)?.is_some())

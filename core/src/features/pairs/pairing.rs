@@ -259,6 +259,24 @@ pub(crate) fn remember_pair(
     })
 }
 
+/// Records where `epoch` of pair `space_id` began (see `sync::fences`),
+/// here and, through the keyring, on the person's other devices.
+pub(crate) fn remember_fence(
+    store: &mut Store,
+    space_id: &str,
+    epoch: u32,
+    after_seq: i64,
+) -> Result<()> {
+    store.add_fence(space_id, epoch, after_seq)?;
+    store.write_whole(&DocId::keyring(), |tx| {
+        shard::put(
+            tx,
+            &format!("{space_id}.fence.{epoch}"),
+            &after_seq.max(0).to_string(),
+        )
+    })
+}
+
 /// Starts sealing a pair space with a new key for `epoch` (after a
 /// member was removed). Only the mentee, the space's owner, makes keys.
 pub(crate) fn start_epoch(store: &mut Store, space_id: &str, epoch: u32) -> Result<()> {

@@ -13,8 +13,8 @@ use crate::secret::{Hash, new_id, same};
 use crate::storage::rules::{self, AccountStep, InviteWrite};
 use crate::storage::{
     Device, DeviceRow, Membership, NewRecord, Page, PushSubscription, RECOVERY_EXPIRES_MS, Record,
-    Redeemed, Registration, SnapshotPut, StorageResult, StoredSnapshot, WakeupTarget, coarse,
-    hash32,
+    Redeemed, Registration, SnapshotPut, StorageError, StorageResult, StoredSnapshot, WakeupTarget,
+    coarse, hash32,
 };
 
 /// Registers a device into a new account, or with `link_code` into the
@@ -349,8 +349,8 @@ pub(super) fn remove_member(c: &Connection, space: &str, member: &str) -> Storag
 
 /// Stores records, de-duplicated by change hash; each one's `seq`.
 pub(super) fn push(c: &Connection, records: &[NewRecord]) -> StorageResult<Vec<i64>> {
-    // Per space named: its number and its head so far.
-    let mut heads: HashMap<&str, (i64, i64)> = HashMap::new();
+    // Per space named: its number, its head so far and its epoch.
+    let mut heads: HashMap<&str, (i64, i64, u32)> = HashMap::new();
     let mut seqs = Vec::with_capacity(records.len());
     let mut insert = c.prepare_cached(
         "INSERT INTO records (space, seq, doc_id, change_hash, key_epoch, nonce, ciphertext)
@@ -364,15 +364,16 @@ pub(super) fn push(c: &Connection, records: &[NewRecord]) -> StorageResult<Vec<i
          WHERE space = ?1 AND substr(change_hash, 1, 8) = ?2 AND change_hash = ?3",
     )?;
     let mut space_of = c.prepare_cached(
-        "SELECT n.num, s.head_seq FROM spaces s JOIN space_nums n ON n.space_id = s.id
+        "SELECT n.num, s.head_seq, s.epoch FROM spaces s JOIN space_nums n ON n.space_id = s.id
          WHERE s.id = ?1",
     )?;
     for r in records {
-        let (num, head) = match heads.entry(r.space_id.as_str()) {
+        let (num, head, epoch) = match heads.entry(r.space_id.as_str()) {
             Entry::Occupied(e) => e.into_mut(),
             Entry::Vacant(e) => {
-                let found =
-                    space_of.query_row([&r.space_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+                let found = space_of.query_row([&r.space_id], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get::<_, u32>(2)?))
+                })?;
                 e.insert(found)
             }
         };
@@ -383,6 +384,9 @@ pub(super) fn push(c: &Connection, records: &[NewRecord]) -> StorageResult<Vec<i
         if let Some(seq) = known {
             seqs.push(seq);
             continue;
+        }
+        if r.key_epoch < *epoch {
+            return Err(StorageError::StaleEpoch(r.space_id.clone()));
         }
         *head += 1;
         insert.execute(params![
@@ -397,7 +401,7 @@ pub(super) fn push(c: &Connection, records: &[NewRecord]) -> StorageResult<Vec<i
         seqs.push(*head);
     }
     let mut update = c.prepare_cached("UPDATE spaces SET head_seq = ?2 WHERE id = ?1")?;
-    for (space, (_, head)) in heads {
+    for (space, (_, head, _)) in heads {
         update.execute(params![space, head])?;
     }
     Ok(seqs)
