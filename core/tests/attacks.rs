@@ -1929,3 +1929,108 @@ fn what_a_lost_phone_seals_under_its_old_keys_counts_nowhere_after_its_unlink() 
         .clone();
     assert_eq!(name_on_mentor.as_deref(), Some("Robin"));
 }
+
+/// A lost phone, before its unlink, rewrites Robin's laptop's record in
+/// the devices document with its own box key, starts a new epoch of her
+/// private space and plants an envelope "from the laptop" holding a key
+/// of its own for it. A tablet Robin links now sees the rewrite before the
+/// laptop writes its record back, and its server (hostile, or one from
+/// before) lists no box key for the laptop. Before, the tablet went by the
+/// key first seen, took the thief's key and sealed what it wrote under
+/// it; now a device the server lists no key for is no sender, so the
+/// tablet takes nothing, holds its writes, and nothing opens with the
+/// thief's key.
+#[test]
+fn a_key_first_seen_in_a_rewrite_is_no_key_without_the_servers_word() {
+    use tandem_core::features::codes::LinkCode;
+    use tandem_core::features::devices::{link, link_code, list, seal_envelope_as};
+    let (dir, srv, clock, mut phone) = support::first_device::first_device("UTC");
+    tandem_core::sync::engine::connect(&mut phone, &srv.url).unwrap();
+    let mut laptop = store_in(dir.path(), "laptop.db", clock.clone(), Durability::Normal);
+    link(&mut laptop, &link_code(&mut phone).unwrap(), &srv.url).unwrap();
+    let code = link_code(&mut phone).unwrap();
+    let private = LinkCode::parse(&code).unwrap();
+    let mut lost = store_in(dir.path(), "lost.db", clock.clone(), Durability::Normal);
+    link(&mut lost, &code, &srv.url).unwrap();
+    for _ in 0..2 {
+        for s in [&mut phone, &mut laptop, &mut lost] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+    let laptop_id = laptop.account().unwrap().unwrap().device_id;
+    let lost_id = lost.account().unwrap().unwrap().device_id;
+    let devices_now = list(&lost).unwrap();
+    let of = |id: &str| devices_now.iter().find(|d| d.device_id == id).unwrap();
+    let lost_key = of(&lost_id).public_key.clone();
+    let entry = serde_json::json!({
+        "device_id": laptop_id,
+        "public_key": lost_key,
+        "unlinked": false,
+        "actor": of(&laptop_id).actor,
+    });
+    plant_device_record(&mut lost, &private, &laptop_id, &entry);
+
+    // The tablet, through a server that lists no box key for the laptop.
+    let proxy = Proxy::start(&srv.url);
+    let hidden = laptop_id.clone();
+    proxy.rewrite(move |request, body| {
+        if !request.starts_with("GET /v1/devices ") {
+            return None;
+        }
+        let mut list: serde_json::Value = serde_json::from_str(body).ok()?;
+        for d in list["devices"].as_array_mut()? {
+            if d["device_id"] == hidden.as_str() {
+                d["box_key"] = serde_json::Value::Null;
+            }
+        }
+        Some(list.to_string())
+    });
+    let mut tablet = store_in(dir.path(), "tablet.db", clock, Durability::Normal);
+    link(&mut tablet, &link_code(&mut phone).unwrap(), &proxy.url).unwrap();
+    tandem_core::sync::run::sync(&mut tablet).unwrap();
+    let tablet_id = tablet.account().unwrap().unwrap().device_id;
+    assert_eq!(
+        list(&tablet)
+            .unwrap()
+            .into_iter()
+            .find(|d| d.device_id == laptop_id)
+            .unwrap()
+            .public_key,
+        lost_key,
+        "the tablet first saw the rewrite"
+    );
+
+    // The lost phone moves the private space on and leaves its envelope.
+    tandem_core::sync::run::sync(&mut lost).unwrap();
+    let space = lost.private_space().unwrap().unwrap();
+    let client = lost.account().unwrap().unwrap().client().unwrap();
+    let next = client.new_epoch(&space.space_id).unwrap().epoch;
+    let thiefs_key = SpaceKey::from_bytes([0x55; 32]);
+    let mut planted = seal_envelope_as(
+        &lost,
+        &laptop_id,
+        &tablet_id,
+        next,
+        &[(next, thiefs_key.clone())],
+    )
+    .unwrap();
+    planted.key_epoch = next;
+    client.put_snapshot(&space.space_id, &planted).unwrap();
+
+    tablet
+        .add_journal(journal("written on the tablet"))
+        .unwrap();
+    let report = tandem_core::sync::run::sync(&mut tablet).unwrap();
+    assert!(
+        report.waiting_for_keys.contains(&space.space_id),
+        "{report:?}"
+    );
+    assert!(tablet.private_space().unwrap().unwrap().epoch < next);
+    let records = pulled(&phone, &space.space_id);
+    assert!(
+        records
+            .iter()
+            .all(|r| open_with(&thiefs_key, &space.space_id, r).is_err()),
+        "nothing opens with the thief's key"
+    );
+}

@@ -20,8 +20,9 @@
 //! (pinned: a device never changes its own, while anyone holding the
 //! private space's key, a lost phone included, can rewrite the record).
 //! Each device also sets its box key on the server once, with its own
-//! token ([`publish_box_key`]); where the server lists one, it must be the
-//! same, so a server cannot slip in a key of its own either.
+//! token ([`publish_box_key`]); the server's must be the same, so a
+//! server cannot slip in a key of its own either, and a device that has
+//! not set one yet gets and sends no envelope until it has.
 
 use std::collections::HashMap;
 
@@ -202,14 +203,16 @@ fn keys_on_server(devices: &[DeviceInfo]) -> HashMap<&str, [u8; 32]> {
 }
 
 /// The key to seal to, and open from, device `d` (as [`list`] gives it,
-/// with the key first seen for it): where the server lists a key the
-/// device set there itself, that key when it is the one first seen or the
-/// one the device's record holds now (the device wrote its record back
-/// after someone rewrote it); where the server lists none (a device or a
-/// server from before), the key first seen. Neither a lost phone
-/// rewriting the record nor a server listing a key of its own can make a
-/// device seal to, or take keys from, another key: where they disagree
-/// there is no key, and nothing moves.
+/// with the key first seen for it): the key the device set on the server
+/// itself, when it is the one first seen or the one the device's record
+/// holds now (the device wrote its record back after someone rewrote it).
+/// Where the server lists none (the device has not synced since it was
+/// linked or upgraded: every device of protocol 4 sets its key at its
+/// first sync), there is none yet: the key first seen alone could be a
+/// lost phone's rewrite that this device saw before the real one. Neither
+/// a lost phone rewriting the record nor a server listing a key of its own
+/// can make a device seal to, or take keys from, another key: where they
+/// disagree there is no key, and nothing moves.
 fn key_of(
     store: &Store,
     d: &DeviceView,
@@ -217,7 +220,7 @@ fn key_of(
 ) -> Result<Option<[u8; 32]>> {
     let pinned = public_key(d);
     let Some(listed) = on_server.get(d.device_id.as_str()) else {
-        return Ok(pinned);
+        return Ok(None);
     };
     if pinned == Some(*listed) {
         return Ok(pinned);
@@ -369,9 +372,11 @@ pub(crate) fn send_epoch_keys(store: &mut Store, client: &Client) -> Result<()> 
         )?;
     }
     // Clearing up is best effort: an envelope left behind only counts
-    // against the quota until the next epoch tries again.
+    // against the quota until the next epoch tries again. An unlinked
+    // device is no longer listed: its envelopes are named by the key
+    // first seen for it (deleting trusts nothing).
     for d in &devices {
-        let Some(pk) = key_of(store, d, &on_server)? else {
+        let Some(pk) = key_of(store, d, &on_server)?.or_else(|| public_key(d)) else {
             continue;
         };
         let last = if d.unlinked {
