@@ -89,8 +89,13 @@ pub(crate) fn rotate(
 
 /// How long a device waits for the key of a pair's new epoch before it
 /// starts one of its own: the member who started that epoch (a hostile
-/// partner, a lost phone before its unlink) may never send the key.
-pub(crate) const STUCK_AFTER_MS: i64 = 60 * 60 * 1000;
+/// partner, a lost phone before its unlink) may never send the key. An
+/// honest starter sends it within the same call that started the epoch,
+/// and moving on costs only one more epoch (what the starter sealed before
+/// is still read once its key comes: see `sync::fences`), so the wait is
+/// short: a partner who keeps starting keyless epochs delays the other's
+/// writes by minutes each time.
+pub(crate) const STUCK_AFTER_MS: i64 = 10 * 60 * 1000;
 
 /// Moves on every pair whose new epoch's key has not come for
 /// [`STUCK_AFTER_MS`]: this device starts the next epoch, whose key goes
