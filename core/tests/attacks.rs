@@ -1830,7 +1830,8 @@ fn a_box_key_the_server_lists_for_a_device_hands_out_no_key() {
 /// with the thief stores both anyway: Robin's phone, a tablet she links
 /// afterwards and Alex's phone each refuse both as sealed under an epoch
 /// that had ended. Before fences, all three took them: the minted device
-/// signs as hers.
+/// signs as hers. Fences it planted in the keyring beforehand, to let
+/// everything through, are written over.
 #[test]
 fn what_a_lost_phone_seals_under_its_old_keys_counts_nowhere_after_its_unlink() {
     use tandem_core::sync::seal::{Refusal, Writer};
@@ -1846,6 +1847,14 @@ fn what_a_lost_phone_seals_under_its_old_keys_counts_nowhere_after_its_unlink() 
         private,
     } = paired_with_a_second_device("lost.db");
     let private_space = hex::encode(private.space_id);
+    // Before its unlink, it plants fences for the pair's epochs to come
+    // that would let everything through: the device that starts the epoch
+    // writes over them.
+    let open_fences: Vec<(String, String)> = (1..4)
+        .map(|e| (format!("{pair}.fence.{e}"), i64::MAX.to_string()))
+        .collect();
+    plant_in_keyring(&mut lost, &private, &open_fences);
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
     let lost_id = lost.account().unwrap().unwrap().device_id;
     tandem_core::features::devices::unlink(&mut mentee, &lost_id).unwrap();
     for _ in 0..2 {
@@ -2036,4 +2045,136 @@ fn a_key_first_seen_in_a_rewrite_is_no_key_without_the_servers_word() {
             .all(|r| open_with(&thiefs_key, &space.space_id, r).is_err()),
         "nothing opens with the thief's key"
     );
+}
+
+/// `change` to the keyring, sealed with the private space's key from link
+/// code `private` and signed as a device the identity `lost` holds
+/// certifies: what a phone of the person's writes before its unlink.
+fn plant_in_keyring(
+    lost: &mut Store,
+    private: &tandem_core::features::codes::LinkCode,
+    entries: &[(String, String)],
+) {
+    let change = keyring_change(lost, entries);
+    let actor = automerge::Change::from_bytes(change.clone())
+        .unwrap()
+        .actor_id()
+        .to_bytes()
+        .to_vec();
+    let signer = tandem_core::sync::signature::Signer::new(
+        &identity_of(lost),
+        &actor,
+        &tandem_core::sync::signature::generate_seed(),
+    );
+    push_sealed(
+        lost,
+        &hex::encode(private.space_id),
+        &private.key,
+        private.epoch,
+        &DocId::keyring(),
+        &change,
+        tandem_core::sync::seal::Writer::Signed(&signer),
+    );
+}
+
+/// Before its unlink, Robin's lost device plants in her keyring a key of
+/// its own for an epoch of the pair still to come. Before, every device of
+/// hers moved to that epoch at once: the server refused what they sealed
+/// under it (their sync failed from then on, the unlink's new epoch
+/// included), and a server working with the thief would have stored it,
+/// readable by the thief. Now no device seals under a key for an epoch the
+/// server has not reported: Robin's notes reach Alex, the unlink moves the
+/// pair on, and what the thief seals under its planted epoch is refused
+/// even where a server stores it.
+#[test]
+fn a_key_planted_for_an_epoch_to_come_is_never_used() {
+    use tandem_core::sync::seal::{Refusal, Writer};
+    let Paired {
+        dir: _dir,
+        srv,
+        mut mentee,
+        mut mentor,
+        second: mut lost,
+        pair,
+        private,
+        ..
+    } = paired_with_a_second_device("lost.db");
+    let ahead = 5;
+    let planted = SpaceKey::from_bytes([0x66; 32]);
+    plant_in_keyring(
+        &mut lost,
+        &private,
+        &[(format!("{pair}.{ahead}"), hex::encode(planted.as_bytes()))],
+    );
+    let epoch_of = |s: &Store| {
+        s.spaces()
+            .unwrap()
+            .into_iter()
+            .find(|x| x.space_id == pair)
+            .unwrap()
+            .epoch
+    };
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    assert_eq!(epoch_of(&mentee), 0);
+    let note = mentee
+        .create_note_in(Some(&pair), "Plan", "sealed under the real key")
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    assert_eq!(
+        mentor.note(&note.id).unwrap().body,
+        "sealed under the real key"
+    );
+
+    let lost_id = lost.account().unwrap().unwrap().device_id;
+    tandem_core::features::devices::unlink(&mut mentee, &lost_id).unwrap();
+    for _ in 0..2 {
+        for s in [&mut mentor, &mut mentee] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+    assert_eq!((epoch_of(&mentee), epoch_of(&mentor)), (1, 1));
+    assert!(
+        pulled(&mentee, &pair)
+            .iter()
+            .all(|r| open_with(&planted, &pair, r).is_err()),
+        "nothing was sealed under the planted key"
+    );
+
+    // The thief seals under its planted epoch; a server stores it.
+    let people = DocId::in_pair(&pair, "people");
+    let change = forged_change(
+        &mut lost,
+        &people,
+        &[("mentee.name".into(), "Forged".into())],
+    );
+    let actor = automerge::Change::from_bytes(change.clone())
+        .unwrap()
+        .actor_id()
+        .to_bytes()
+        .to_vec();
+    let signer = tandem_core::sync::signature::Signer::new(
+        &identity_of(&mut lost),
+        &actor,
+        &tandem_core::sync::signature::generate_seed(),
+    );
+    srv.plant(&[sealed_record(
+        &pair,
+        &planted,
+        ahead,
+        &people,
+        &change,
+        Writer::Signed(&signer),
+    )]);
+    for s in [&mut mentee, &mut mentor] {
+        let report = tandem_core::sync::run::sync(s).unwrap();
+        assert!(
+            report
+                .refused
+                .iter()
+                .any(|r| r.space_id == pair && r.reason == Refusal::Forged),
+            "{report:?}"
+        );
+        assert!(!s.read_model_dump().unwrap().contains("Forged"));
+    }
 }

@@ -410,16 +410,19 @@ fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
             // Where a pair's epoch began, from the device of the person's
             // that started it (see `sync::fences`).
             if let (Ok(epoch), Ok(after)) = (epoch.parse::<u32>(), value.parse::<i64>()) {
-                super::fences::add(tx, space, epoch, after)?;
+                super::fences::set(tx, space, epoch, after)?;
             }
         } else if let Ok(epoch) = field.parse::<u32>() {
             let mut bytes = [0u8; 32];
             if hex::decode_to_slice(&value, &mut bytes).is_err() {
                 continue;
             }
+            // Sealed under only once the server reports the epoch (a key
+            // planted ahead for an epoch to come is never used).
             tx.execute(
-                "INSERT INTO spaces (space_id, role, epoch) VALUES (?1, 'pair', ?2)
-                 ON CONFLICT (space_id) DO UPDATE SET epoch = max(epoch, excluded.epoch)",
+                "INSERT INTO spaces (space_id, role, epoch, server_epoch) VALUES (?1, 'pair', ?2, ?2)
+                 ON CONFLICT (space_id) DO UPDATE
+                 SET epoch = max(epoch, min(excluded.epoch, server_epoch))",
                 params![space, epoch],
             )?;
             tx.execute(

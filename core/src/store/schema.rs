@@ -316,9 +316,11 @@ CREATE TABLE meetings (
 ) STRICT;
 ";
 
-/// Version 8: where each epoch of a space began. A record sealed under an
-/// earlier epoch and placed after `after_seq` is refused (see
-/// `sync::fences`).
+/// Version 8: where each epoch of a space began (a record sealed under an
+/// earlier epoch and placed after `after_seq` is refused: see
+/// `sync::fences`), and the newest epoch the server has reported for each
+/// space (no key, whoever handed it over, raises the epoch this device
+/// seals under past it).
 pub const FENCES: &str = "
 CREATE TABLE epoch_fences (
     space_id  TEXT NOT NULL,
@@ -326,6 +328,8 @@ CREATE TABLE epoch_fences (
     after_seq INTEGER NOT NULL,
     PRIMARY KEY (space_id, epoch)
 ) STRICT;
+ALTER TABLE spaces ADD COLUMN server_epoch INTEGER NOT NULL DEFAULT 0;
+UPDATE spaces SET server_epoch = epoch;
 ";
 
 /// The read-model tables, in the order [`crate::Store::read_model_dump`] lists them.

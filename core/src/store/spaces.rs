@@ -129,7 +129,9 @@ impl Store {
 
     /// Records a space and its key for `epoch` (a known space keeps its
     /// cursor, and a key already known for an epoch is kept: whoever could
-    /// hand this device a key must not be able to swap a current one).
+    /// hand this device a key must not be able to swap a current one). A
+    /// known space seals under the new key only once the server has
+    /// reported its epoch.
     pub(crate) fn add_space(
         &self,
         space_id: &str,
@@ -139,8 +141,8 @@ impl Store {
     ) -> Result<()> {
         let conn = &self.conn;
         conn.execute(
-            "INSERT INTO spaces (space_id, role, epoch) VALUES (?1, ?2, ?3)
-             ON CONFLICT (space_id) DO UPDATE SET epoch = max(epoch, excluded.epoch)",
+            "INSERT INTO spaces (space_id, role, epoch, server_epoch) VALUES (?1, ?2, ?3, ?3)
+             ON CONFLICT (space_id) DO UPDATE SET epoch = max(epoch, min(excluded.epoch, server_epoch))",
             params![space_id, role.as_str(), epoch],
         )?;
         conn.execute(
@@ -193,23 +195,21 @@ impl Store {
     }
 
     /// Records that `epoch` of `space_id` began after `after_seq`: no
-    /// record sealed under an earlier epoch is taken past it. Of two
-    /// claims for one epoch the later bound holds (one too early would
-    /// refuse records that are real).
-    pub(crate) fn add_fence(&self, space_id: &str, epoch: u32, after_seq: i64) -> Result<()> {
-        super::fences::add(&self.conn, space_id, epoch, after_seq)
+    /// record sealed under an earlier epoch is taken past it.
+    pub(crate) fn set_fence(&self, space_id: &str, epoch: u32, after_seq: i64) -> Result<()> {
+        super::fences::set(&self.conn, space_id, epoch, after_seq)
     }
 
-    /// Where each epoch of `space_id` this device knows of began, as
-    /// `(epoch, after_seq)`, oldest first.
+    /// Where each epoch of `space_id` whose key this device holds began,
+    /// as `(epoch, after_seq)`, oldest first.
     pub(crate) fn fences(&self, space_id: &str) -> Result<Vec<(u32, i64)>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT epoch, after_seq FROM epoch_fences WHERE space_id = ?1 ORDER BY epoch",
-        )?;
-        let rows = stmt
-            .query_map([space_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+        super::fences::of(&self.conn, space_id)
+    }
+
+    /// Notes that the server reported `epoch` for `space_id` (see
+    /// `store::fences::note_server_epoch`).
+    pub(crate) fn note_server_epoch(&self, space_id: &str, epoch: u32) -> Result<()> {
+        super::fences::note_server_epoch(&self.conn, space_id, epoch)
     }
 
     /// The mentor looked at their overview at `now_ms`: what changed in

@@ -216,19 +216,27 @@ pub(crate) fn begin(store: &mut Store) -> Result<Client> {
     Ok(client)
 }
 
-/// Notes, from the server's list of this device's spaces, each space whose
-/// epoch moved on to one this device has no key for: what it writes there
-/// waits (see [`next_push`]) until the key arrives at a pull.
-pub(crate) fn note_epochs(store: &mut Store, list: &tandem_protocol::SpaceList) -> Result<()> {
+/// Notes, from the server's list of this device's spaces, the epoch each
+/// is at: a space whose key for it is here seals under it from now on; one
+/// whose epoch moved on to one this device has no key for waits (what it
+/// writes there waits, see [`next_push`], until the key arrives at a
+/// pull). Whether any space had moved past the epoch this device sealed
+/// under.
+pub(crate) fn note_epochs(store: &mut Store, list: &tandem_protocol::SpaceList) -> Result<bool> {
+    let mut moved = false;
     for space in store.spaces()? {
         let Some(info) = list.spaces.iter().find(|s| s.space_id == space.space_id) else {
             continue;
         };
-        if info.epoch > space.epoch && store.space_key(&space.space_id, info.epoch)?.is_none() {
-            store.set_waiting_epoch(&space.space_id, Some(info.epoch))?;
+        store.note_server_epoch(&space.space_id, info.epoch)?;
+        if info.epoch > space.epoch {
+            moved = true;
+            if store.space_key(&space.space_id, info.epoch)?.is_none() {
+                store.set_waiting_epoch(&space.space_id, Some(info.epoch))?;
+            }
         }
     }
-    Ok(())
+    Ok(moved)
 }
 
 /// The next push request: the outbox rows after `after` that fit in one
@@ -495,11 +503,13 @@ pub(crate) fn apply_pull(
                 now: page.head_seq,
             });
         }
+        // Keys for this epoch may now be sealed under; none beyond it.
+        store.note_server_epoch(&space.space_id, page.epoch)?;
         if page.epoch > space.epoch {
             let ready = if space.role == SpaceRole::Private {
                 devices::receive_epoch_keys(store, client, &space.space_id, page.epoch)?
             } else {
-                pairs::next_epoch_key(store, client, space, page.epoch)?
+                pairs::next_epoch_key(store, client, space, page.epoch, page.head_seq)?
             };
             store.set_waiting_epoch(&space.space_id, (!ready).then_some(page.epoch))?;
             if !ready {
@@ -554,7 +564,15 @@ pub(crate) fn apply_pull(
             }
             cursor = record.seq;
             report.pulled += 1;
-            match open_record(space, &keys, &members, &mut writers, &record) {
+            // The server takes no record under an epoch the space has not
+            // reached: one that claims such an epoch was sealed with a key
+            // planted ahead of it, and never opens.
+            let opened = if record.key_epoch > page.epoch {
+                Err(Refusal::Forged)
+            } else {
+                open_record(space, &keys, &members, &mut writers, &record)
+            };
+            match opened {
                 Ok((doc_id, changes)) => batch.entry(doc_id).or_default().extend(changes),
                 Err(reason) => {
                     refused_rows.push(RefusedRow {

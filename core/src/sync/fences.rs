@@ -18,10 +18,17 @@
 //! server that stores such a record anyway (one working with the holder
 //! of a lost phone) cannot get it read.
 //!
-//! A fence travels with the key it came with and trusts what that key
-//! trusts. Of two fences claimed for one epoch the later holds: one too
-//! early would refuse records that are real; a later one only lets in
-//! what the honest server refused to store.
+//! A fence counts only for an epoch whose key this device holds, and only
+//! the device that started the epoch, or one that took its key, writes
+//! it: the starter the head it read, the private space's other devices
+//! what the starter's envelope carries, a device taking a pair's key from
+//! the other person the head of the pull that showed it the new epoch (a
+//! bound the other person cannot push lower, which would have real
+//! records refused). What a later write says replaces what was there (a
+//! phone that planted a fence before its unlink is written over by the
+//! device that starts or takes the epoch). No key is sealed under before
+//! the server reports its epoch (`Store::note_server_epoch`), so a key
+//! planted ahead for an epoch to come is never used.
 
 use super::Client;
 use super::seal::Refusal;
@@ -50,13 +57,32 @@ impl Fences {
         }
         Ok(())
     }
+
+    /// Whether a snapshot sealed under `key_epoch` is taken: only under the
+    /// newest fenced epoch or a later one. A snapshot is a whole document,
+    /// which no bound limits: one sealed under a key a lost phone still
+    /// holds could carry anything. The device that fenced the epoch asked
+    /// for a new round of snapshots under it.
+    pub(crate) fn admit_snapshot(&self, key_epoch: u32) -> Result<(), Refusal> {
+        match self.0.last() {
+            Some((newest, _)) if key_epoch < *newest => Err(Refusal::Superseded),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Where `epoch` of `space_id`, which this device just started, began: the
 /// space's head as the server reports it now. Records after it are all
 /// sealed under `epoch` or a later one (the server took no other), so the
-/// bound is safe even when others pushed since the bump.
-pub(crate) fn started_at(client: &Client, space_id: &str, epoch: u32) -> Result<i64> {
+/// bound is safe even when others pushed since the bump. Never below the
+/// highest head this device has seen (a server that under-reports it would
+/// have real records refused).
+pub(crate) fn started_at(
+    store: &Store,
+    client: &Client,
+    space_id: &str,
+    epoch: u32,
+) -> Result<i64> {
     let list = client.list_spaces()?;
     let info = list
         .spaces
@@ -72,7 +98,12 @@ pub(crate) fn started_at(client: &Client, space_id: &str, epoch: u32) -> Result<
             ),
         });
     }
-    Ok(info.head_seq)
+    let seen = store
+        .spaces()?
+        .into_iter()
+        .find(|s| s.space_id == space_id)
+        .map_or(0, |s| s.high_water.max(s.cursor));
+    Ok(info.head_seq.max(seen))
 }
 
 /// Records that `epoch` of `space_id`, just started here, began at the
@@ -83,8 +114,8 @@ pub(crate) fn fence_new_epoch(
     space_id: &str,
     epoch: u32,
 ) -> Result<i64> {
-    let after = started_at(client, space_id, epoch)?;
-    store.add_fence(space_id, epoch, after)?;
+    let after = started_at(store, client, space_id, epoch)?;
+    store.set_fence(space_id, epoch, after)?;
     Ok(after)
 }
 
@@ -105,5 +136,9 @@ mod tests {
         assert_eq!(fences.admit(5, 1_000), Ok(()));
         assert_eq!(fences.admit(6, 1_000), Ok(()));
         assert_eq!(Fences::default().admit(0, 1_000), Ok(()));
+        // Snapshots: only under the newest fenced epoch or later.
+        assert_eq!(fences.admit_snapshot(4), Err(Refusal::Superseded));
+        assert_eq!(fences.admit_snapshot(5), Ok(()));
+        assert_eq!(Fences::default().admit_snapshot(0), Ok(()));
     }
 }

@@ -127,9 +127,13 @@ fn push_all(
             // nothing sealed under the old key. What this request carried
             // stays in the outbox, waits for the new key (the pull brings
             // it) and goes out in the push after the pull.
-            Err(Error::Server { status: 409, .. }) => {
+            Err(e @ Error::Server { status: 409, .. }) => {
                 let list = client.list_spaces()?;
-                access.with(|store| engine::note_epochs(store, &list))?;
+                if !access.with(|store| engine::note_epochs(store, &list))? {
+                    // No space moved: the refusal is not this device's to
+                    // mend, and is shown rather than retried for ever.
+                    return Err(e);
+                }
                 continue;
             }
             Err(e) => return Err(e),

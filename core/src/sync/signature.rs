@@ -205,6 +205,12 @@ impl Members {
         self.fences.admit(key_epoch, seq)
     }
 
+    /// Whether a snapshot sealed under `key_epoch` is taken (see
+    /// `Fences::admit_snapshot`).
+    pub(crate) fn admit_snapshot_epoch(&self, key_epoch: u32) -> Result<(), Refusal> {
+        self.fences.admit_snapshot(key_epoch)
+    }
+
     /// Whether a snapshot signed by `signer` (`None`: unsigned) is taken,
     /// `sealed_upto` being the bound sealed with it (none: one only the
     /// server claims). Once the space's unsigned records have an end, an

@@ -199,7 +199,7 @@ fn open_all(store: &Store, client: &Client, space_id: &str) -> Result<Vec<Opened
         };
         if members
             .admit_snapshot(opened.signer, sealed.then_some(snap.upto_seq))
-            .and_then(|()| members.admit_epoch(snap.key_epoch, snap.upto_seq))
+            .and_then(|()| members.admit_snapshot_epoch(snap.key_epoch))
             .is_err()
         {
             continue;

@@ -132,7 +132,7 @@ impl KeySet {
             store.add_space(space_id, SpaceRole::Private, *epoch, key)?;
         }
         for (epoch, after) in &self.fences {
-            store.add_fence(space_id, *epoch, *after)?;
+            store.set_fence(space_id, *epoch, *after)?;
         }
         Ok(())
     }

@@ -270,6 +270,7 @@ pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizi
         shard::put(tx, device_id, &record(&lost, &lost_former)?)
     })?;
     let epoch = client.new_epoch(&space.space_id)?.epoch;
+    store.note_server_epoch(&space.space_id, epoch)?;
     store.add_space(
         &space.space_id,
         SpaceRole::Private,

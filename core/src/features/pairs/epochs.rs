@@ -59,7 +59,7 @@ pub(crate) fn rotate(
     let epoch = fresh_epoch(store, client, space_id)?;
     remember_pair(store, space_id, side, epoch, &SpaceKey::generate())?;
     // Nothing sealed under the keys before counts past this point.
-    let after = crate::sync::fences::started_at(client, space_id, epoch)?;
+    let after = crate::sync::fences::started_at(store, client, space_id, epoch)?;
     remember_fence(store, space_id, epoch, after)?;
     let packed = envelopes::KeySet::of(store, space_id)?.pack();
     let mut sent = Vec::new();
@@ -134,6 +134,7 @@ pub(crate) fn move_on_when_stuck(store: &mut Store, client: &Client) -> Result<V
 fn fresh_epoch(store: &Store, client: &Client, space_id: &str) -> Result<u32> {
     for _ in 0..8 {
         let epoch = client.new_epoch(space_id)?.epoch;
+        store.note_server_epoch(space_id, epoch)?;
         if store.space_key(space_id, epoch)?.is_none() {
             return Ok(epoch);
         }
@@ -145,17 +146,21 @@ fn fresh_epoch(store: &Store, client: &Client, space_id: &str) -> Result<u32> {
 }
 
 /// The key of `epoch` of pair `space`, now that the server reports that
-/// epoch: known already (the keyring brought it from another of this
-/// person's devices), made now (a mentee whose mentor left, so nobody else
-/// will), or taken from an envelope one of the other person's devices
-/// sealed to this device (they started the epoch after unlinking a lost
-/// phone). Whether the key is known; when it is not, the pair's records
-/// of that epoch wait.
+/// epoch with the space's head at `head`: known already (the keyring
+/// brought it, and where it began, from another of this person's
+/// devices), made now (a mentee whose mentor left, so nobody else will),
+/// or taken from an envelope one of the other person's devices sealed to
+/// this device (they started the epoch after unlinking a lost phone).
+/// Whether the key is known; when it is not, the pair's records of that
+/// epoch wait. A key made or taken here comes with its fence at `head`:
+/// everything after it is sealed under the new epoch (a fence the other
+/// person could set lower would have real records refused).
 pub(crate) fn next_epoch_key(
     store: &mut Store,
     client: &Client,
     space: &Space,
     epoch: u32,
+    head: i64,
 ) -> Result<bool> {
     let space_id = space.space_id.as_str();
     if store.space_key(space_id, epoch)?.is_some() {
@@ -168,6 +173,7 @@ pub(crate) fn next_epoch_key(
     // else will.
     if side == Side::Mentee && store.pair_members(space_id)?.unwrap_or(2) <= 1 {
         start_epoch(store, space_id, epoch)?;
+        remember_fence(store, space_id, epoch, head)?;
         return Ok(store.space_key(space_id, epoch)?.is_some());
     }
     let Some(account) = store.account()? else {
@@ -177,18 +183,17 @@ pub(crate) fn next_epoch_key(
     let found = envelopes::keys_from(store, client, &account.device_id, space_id, epoch, &senders)?;
     // Every key of the pair comes along: an epoch this device missed while
     // offline is not lost. A key this device already holds is kept as it is.
-    // So does where each epoch began, which the person's other devices
-    // take from the keyring.
-    let found = found.unwrap_or_default();
+    let Some(found) = found else {
+        return Ok(false);
+    };
     for (e, key) in &found.keys {
         if store.space_key(space_id, *e)?.is_none() {
             remember_pair(store, space_id, side, *e, key)?;
         }
     }
-    for (e, after) in &found.fences {
-        if !store.fences(space_id)?.contains(&(*e, *after)) {
-            remember_fence(store, space_id, *e, *after)?;
-        }
-    }
+    // Where the new epoch began, which the person's other devices take
+    // from the keyring: the head of the pull that showed it (the other
+    // side's envelope may say earlier, which this device cannot check).
+    remember_fence(store, space_id, epoch, head)?;
     Ok(store.space_key(space_id, epoch)?.is_some())
 }

@@ -267,7 +267,7 @@ pub(crate) fn remember_fence(
     epoch: u32,
     after_seq: i64,
 ) -> Result<()> {
-    store.add_fence(space_id, epoch, after_seq)?;
+    store.set_fence(space_id, epoch, after_seq)?;
     store.write_whole(&DocId::keyring(), |tx| {
         shard::put(
             tx,
