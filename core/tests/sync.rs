@@ -1046,3 +1046,77 @@ fn a_device_that_missed_a_new_epoch_seals_again_under_it() {
     let first_new = after.iter().position(|r| r.key_epoch == 1).unwrap();
     assert!(after[first_new..].iter().all(|r| r.key_epoch == 1));
 }
+
+/// A store from before writer ids were bound holds a change it has not
+/// pushed yet, written under its old id. Opened by this build, the store
+/// moves to the id bound to its signing key and keeps the old one as a
+/// former writer id; the pending change then goes out signed under the
+/// old id, and the person's other device takes it as theirs.
+#[test]
+fn a_change_pending_under_the_old_id_goes_out_after_the_id_moves() {
+    use automerge::transaction::Transactable as _;
+    let (dir, srv, c, mut a) = first_device("UTC");
+    tandem_core::sync::engine::connect(&mut a, &srv.url).unwrap();
+    let code = tandem_core::features::devices::link_code(&mut a).unwrap();
+    let mut b = device(dir.path(), "b.db", c.clone());
+    tandem_core::features::devices::link(&mut b, &code, &srv.url).unwrap();
+    for _ in 0..2 {
+        run::sync(&mut a).unwrap();
+        run::sync(&mut b).unwrap();
+    }
+
+    // What the store looked like before: an unbound id, and a change to
+    // the profile under it, waiting in the outbox.
+    let legacy = [0xab_u8; 16];
+    let profile = tandem_core::document::DocId::profile();
+    let mut doc = automerge::AutoCommit::new();
+    for change in a.changes_since(&profile, &[]).unwrap() {
+        doc.load_incremental(&change).unwrap();
+    }
+    doc.set_actor(automerge::ActorId::from(legacy.to_vec()));
+    doc.put(automerge::ROOT, "name", "Sam, before the move")
+        .unwrap();
+    let change = doc.get_last_local_change().unwrap();
+    let (bytes, hash) = (change.raw_bytes().to_vec(), change.hash().0.to_vec());
+    let bound = a.device_id();
+    let path = a.path().to_path_buf();
+    drop(a);
+    {
+        let db = raw(&path);
+        db.execute(
+            "INSERT INTO changes (doc_id, seq, bytes) VALUES (?1,
+                 (SELECT coalesce(max(seq), 0) + 1 FROM changes WHERE doc_id = ?1), ?2)",
+            rusqlite::params![profile.as_str(), bytes],
+        )
+        .unwrap();
+        db.execute(
+            "INSERT INTO outbox (seq, doc_id, hash, bytes) VALUES (
+                 (SELECT coalesce(max(seq), 0) + 1 FROM outbox), ?1, ?2, ?3)",
+            rusqlite::params![profile.as_str(), hash, bytes],
+        )
+        .unwrap();
+        db.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'device_id'",
+            [hex::encode(legacy)],
+        )
+        .unwrap();
+    }
+
+    let mut a = device(dir.path(), "a.db", c);
+    assert_eq!(a.device_id(), bound, "the id moved back to the bound one");
+    assert!(a.former_writers().unwrap().contains(&hex::encode(legacy)));
+    run::sync(&mut a).unwrap();
+    assert_eq!(
+        tandem_core::sync::engine::status(&a)
+            .unwrap()
+            .pending_changes,
+        0
+    );
+    let report = run::sync(&mut b).unwrap();
+    assert!(report.refused.is_empty(), "{report:?}");
+    assert!(
+        b.read_model_dump()
+            .unwrap()
+            .contains("Sam, before the move")
+    );
+}

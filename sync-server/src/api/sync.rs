@@ -48,6 +48,18 @@ pub async fn push(
                 "key_epoch is newer than the space's epoch".into(),
             ));
         }
+        // Refused here already when the epoch moved before this push was
+        // read (the storage checks again under the bump's lock): a write
+        // refused there costs the SQLite writer its whole group. A retry
+        // of a record stored before the bump is refused too; the device
+        // seals it again under the new key, and the copy is one change
+        // the documents already hold.
+        if r.key_epoch < memberships[&r.space_id].epoch {
+            return Err(ApiError::StaleEpoch(format!(
+                "space {} has moved to a newer key epoch: pull, then seal again",
+                r.space_id
+            )));
+        }
         validate::doc_id(&r.doc_id)?;
         records.push(NewRecord {
             change_hash: validate::hash("change_hash", &r.change_hash)?,
