@@ -1608,6 +1608,47 @@ fn a_devices_entry_a_lost_phone_plants_cannot_claim_the_partners_phone() {
     assert_eq!(other.as_deref(), Some("Alex"));
 }
 
+/// Robin's phone, her laptop and a device she is about to lose, the last
+/// two linked with codes from the phone, all synced twice round.
+struct ThreeDevices {
+    dir: tempfile::TempDir,
+    srv: ServerProcess,
+    clock: std::sync::Arc<tandem_core::FixedClock>,
+    phone: Store,
+    laptop: Store,
+    lost: Store,
+    /// What the lost device's link code carried (the private space's key).
+    private: tandem_core::features::codes::LinkCode,
+}
+
+/// [`ThreeDevices`].
+fn three_devices() -> ThreeDevices {
+    use tandem_core::features::codes::LinkCode;
+    use tandem_core::features::devices::{link, link_code};
+    let (dir, srv, clock, mut phone) = support::first_device::first_device("UTC");
+    tandem_core::sync::engine::connect(&mut phone, &srv.url).unwrap();
+    let mut laptop = store_in(dir.path(), "laptop.db", clock.clone(), Durability::Normal);
+    link(&mut laptop, &link_code(&mut phone).unwrap(), &srv.url).unwrap();
+    let code = link_code(&mut phone).unwrap();
+    let private = LinkCode::parse(&code).unwrap();
+    let mut lost = store_in(dir.path(), "lost.db", clock.clone(), Durability::Normal);
+    link(&mut lost, &code, &srv.url).unwrap();
+    for _ in 0..2 {
+        for s in [&mut phone, &mut laptop, &mut lost] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+    ThreeDevices {
+        dir,
+        srv,
+        clock,
+        phone,
+        laptop,
+        lost,
+        private,
+    }
+}
+
 /// Before the person notices, a thief with their tablet rewrites the
 /// phone's record in the devices document to carry the tablet's own box
 /// key, and plants an envelope for the next epoch "from the phone" to the
@@ -1618,21 +1659,16 @@ fn a_devices_entry_a_lost_phone_plants_cannot_claim_the_partners_phone() {
 /// key is the one first seen for it (and the one it set on the server).
 #[test]
 fn a_box_key_a_lost_phone_writes_for_another_device_hands_out_no_key() {
-    use tandem_core::features::codes::LinkCode;
     use tandem_core::features::devices::{link, link_code, list, seal_envelope_as, unlink};
-    let (dir, srv, clock, mut phone) = support::first_device::first_device("UTC");
-    tandem_core::sync::engine::connect(&mut phone, &srv.url).unwrap();
-    let mut laptop = store_in(dir.path(), "laptop.db", clock.clone(), Durability::Normal);
-    link(&mut laptop, &link_code(&mut phone).unwrap(), &srv.url).unwrap();
-    let code = link_code(&mut phone).unwrap();
-    let private = LinkCode::parse(&code).unwrap();
-    let mut lost = store_in(dir.path(), "lost.db", clock, Durability::Normal);
-    link(&mut lost, &code, &srv.url).unwrap();
-    for _ in 0..2 {
-        for s in [&mut phone, &mut laptop, &mut lost] {
-            tandem_core::sync::run::sync(s).unwrap();
-        }
-    }
+    let ThreeDevices {
+        dir,
+        srv,
+        mut phone,
+        mut laptop,
+        mut lost,
+        private,
+        ..
+    } = three_devices();
     let space = lost.private_space().unwrap().unwrap();
     let next = space.epoch + 1;
     let phone_id = phone.account().unwrap().unwrap().device_id;
@@ -1954,21 +1990,16 @@ fn what_a_lost_phone_seals_under_its_old_keys_counts_nowhere_after_its_unlink() 
 /// thief's key.
 #[test]
 fn a_key_first_seen_in_a_rewrite_is_no_key_without_the_servers_word() {
-    use tandem_core::features::codes::LinkCode;
     use tandem_core::features::devices::{link, link_code, list, seal_envelope_as};
-    let (dir, srv, clock, mut phone) = support::first_device::first_device("UTC");
-    tandem_core::sync::engine::connect(&mut phone, &srv.url).unwrap();
-    let mut laptop = store_in(dir.path(), "laptop.db", clock.clone(), Durability::Normal);
-    link(&mut laptop, &link_code(&mut phone).unwrap(), &srv.url).unwrap();
-    let code = link_code(&mut phone).unwrap();
-    let private = LinkCode::parse(&code).unwrap();
-    let mut lost = store_in(dir.path(), "lost.db", clock.clone(), Durability::Normal);
-    link(&mut lost, &code, &srv.url).unwrap();
-    for _ in 0..2 {
-        for s in [&mut phone, &mut laptop, &mut lost] {
-            tandem_core::sync::run::sync(s).unwrap();
-        }
-    }
+    let ThreeDevices {
+        dir,
+        srv,
+        clock,
+        mut phone,
+        laptop,
+        mut lost,
+        private,
+    } = three_devices();
     let laptop_id = laptop.account().unwrap().unwrap().device_id;
     let lost_id = lost.account().unwrap().unwrap().device_id;
     let devices_now = list(&lost).unwrap();
