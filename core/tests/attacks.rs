@@ -6,7 +6,7 @@
 mod support;
 
 use support::first_device::start_clock;
-use support::forge::{identity_of, plant_device_record, push_sealed, sealed_record};
+use support::forge::{certified_for, identity_of, plant_device_record, push_sealed, sealed_record};
 use support::pair::{paired, person};
 use support::proxy::Proxy;
 use support::server::{self, ServerProcess};
@@ -176,6 +176,18 @@ fn pulled(store: &Store, space: &str) -> Vec<tandem_protocol::StoredRecord> {
         }])
         .unwrap();
     answer.spaces.into_iter().flat_map(|s| s.records).collect()
+}
+
+/// Whether `report` refused a record of `space` for `reason`.
+fn refused(
+    report: &tandem_core::sync::SyncReport,
+    space: &str,
+    reason: tandem_core::sync::seal::Refusal,
+) -> bool {
+    report
+        .refused
+        .iter()
+        .any(|r| r.space_id == space && r.reason == reason)
 }
 
 /// Opens a pulled record with `key`.
@@ -1217,10 +1229,7 @@ fn a_partner_cannot_write_in_the_other_persons_name() {
         for s in [&mut mentee, &mut tablet] {
             let report = tandem_core::sync::run::sync(s).unwrap();
             assert!(
-                report
-                    .refused
-                    .iter()
-                    .any(|r| r.space_id == pair && r.reason == expected),
+                refused(&report, &pair, expected),
                 "{expected:?}: {report:?}"
             );
         }
@@ -1238,13 +1247,7 @@ fn a_partner_cannot_write_in_the_other_persons_name() {
         Writer::Signed(&mentors_own),
     );
     let report = tandem_core::sync::run::sync(&mut tablet).unwrap();
-    assert!(
-        report
-            .refused
-            .iter()
-            .any(|r| r.space_id == pair && r.reason == Refusal::Mismatch),
-        "{report:?}"
-    );
+    assert!(refused(&report, &pair, Refusal::Mismatch), "{report:?}");
     tandem_core::sync::run::sync(&mut mentee).unwrap();
     // Nothing of it landed: the phone writes on, its own next change
     // clashing with nothing, and the mentor sees the real name.
@@ -1368,16 +1371,7 @@ fn a_lost_phone_cannot_end_a_pair_or_swap_its_side_through_the_key_ring() {
     let key = tandem_core::features::codes::LinkCode::parse(&link)
         .unwrap()
         .key;
-    let actor = automerge::Change::from_bytes(change.clone())
-        .unwrap()
-        .actor_id()
-        .to_bytes()
-        .to_vec();
-    let signer = tandem_core::sync::signature::Signer::new(
-        &identity_of(&mut lost),
-        &actor,
-        &tandem_core::sync::signature::generate_seed(),
-    );
+    let signer = certified_for(&mut lost, &change);
     push_sealed(
         &lost,
         &private,
@@ -1501,11 +1495,11 @@ fn a_pair_epoch_whose_key_never_comes_is_moved_past() {
     let report = tandem_core::sync::run::sync(&mut tablet).unwrap();
     assert!(report.waiting_for_keys.is_empty(), "{report:?}");
     assert!(
-        report
-            .refused
-            .iter()
-            .any(|r| r.space_id == pair
-                && r.reason == tandem_core::sync::seal::Refusal::UnknownEpoch),
+        refused(
+            &report,
+            &pair,
+            tandem_core::sync::seal::Refusal::UnknownEpoch
+        ),
         "{report:?}"
     );
     assert_eq!(tablet.note(&note.id).unwrap().body, "written while waiting");
@@ -1594,13 +1588,7 @@ fn a_devices_entry_a_lost_phone_plants_cannot_claim_the_partners_phone() {
         Writer::Signed(&as_mentor),
     );
     let report = tandem_core::sync::run::sync(&mut mentee).unwrap();
-    assert!(
-        report
-            .refused
-            .iter()
-            .any(|r| r.space_id == pair && r.reason == Refusal::BadSignature),
-        "{report:?}"
-    );
+    assert!(refused(&report, &pair, Refusal::BadSignature), "{report:?}");
     assert!(!mentee.read_model_dump().unwrap().contains("Forged"));
     let other = tandem_core::features::pairs::list(&mentee).unwrap()[0]
         .other_name
@@ -1963,10 +1951,7 @@ fn what_a_lost_phone_seals_under_its_old_keys_counts_nowhere_after_its_unlink() 
         let report = tandem_core::sync::run::sync(s).unwrap();
         for space in spaces {
             assert!(
-                report
-                    .refused
-                    .iter()
-                    .any(|r| &r.space_id == space && r.reason == Refusal::Superseded),
+                refused(&report, space, Refusal::Superseded),
                 "{space}: {report:?}"
             );
         }
@@ -2087,16 +2072,7 @@ fn plant_in_keyring(
     entries: &[(String, String)],
 ) {
     let change = keyring_change(lost, entries);
-    let actor = automerge::Change::from_bytes(change.clone())
-        .unwrap()
-        .actor_id()
-        .to_bytes()
-        .to_vec();
-    let signer = tandem_core::sync::signature::Signer::new(
-        &identity_of(lost),
-        &actor,
-        &tandem_core::sync::signature::generate_seed(),
-    );
+    let signer = certified_for(lost, &change);
     push_sealed(
         lost,
         &hex::encode(private.space_id),
@@ -2179,16 +2155,7 @@ fn a_key_planted_for_an_epoch_to_come_is_never_used() {
         &people,
         &[("mentee.name".into(), "Forged".into())],
     );
-    let actor = automerge::Change::from_bytes(change.clone())
-        .unwrap()
-        .actor_id()
-        .to_bytes()
-        .to_vec();
-    let signer = tandem_core::sync::signature::Signer::new(
-        &identity_of(&mut lost),
-        &actor,
-        &tandem_core::sync::signature::generate_seed(),
-    );
+    let signer = certified_for(&mut lost, &change);
     srv.plant(&[sealed_record(
         &pair,
         &planted,
@@ -2199,13 +2166,7 @@ fn a_key_planted_for_an_epoch_to_come_is_never_used() {
     )]);
     for s in [&mut mentee, &mut mentor] {
         let report = tandem_core::sync::run::sync(s).unwrap();
-        assert!(
-            report
-                .refused
-                .iter()
-                .any(|r| r.space_id == pair && r.reason == Refusal::Forged),
-            "{report:?}"
-        );
+        assert!(refused(&report, &pair, Refusal::Forged), "{report:?}");
         assert!(!s.read_model_dump().unwrap().contains("Forged"));
     }
 }

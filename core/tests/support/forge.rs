@@ -24,6 +24,21 @@ pub fn identity_of(store: &mut Store) -> tandem_core::features::identity::Identi
     tandem_core::features::identity::Identity::from_seed(&seed)
 }
 
+/// A signer for the writer of `change`, with a fresh key certified by the
+/// account identity `lost` holds: what a phone of the person's can mint.
+pub fn certified_for(lost: &mut Store, change: &[u8]) -> tandem_core::sync::signature::Signer {
+    let actor = automerge::Change::from_bytes(change.to_vec())
+        .unwrap()
+        .actor_id()
+        .to_bytes()
+        .to_vec();
+    tandem_core::sync::signature::Signer::new(
+        &identity_of(lost),
+        &actor,
+        &tandem_core::sync::signature::generate_seed(),
+    )
+}
+
 /// Seals `change` of `doc` for `space` under `key` (of `epoch`) as
 /// `writer`, and pushes it with `from`'s token, as a hostile client would.
 pub fn push_sealed(

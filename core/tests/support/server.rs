@@ -94,7 +94,6 @@ impl ServerProcess {
     /// would: straight into its database, past every rule of its API (a
     /// record under an epoch the space moved past, say). Returns their
     /// `seq`s.
-    #[allow(dead_code)]
     pub fn plant(&self, records: &[tandem_protocol::PushRecord]) -> Vec<i64> {
         use base64::Engine as _;
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
