@@ -449,3 +449,54 @@ fn turning_sharing_off_without_naming_a_pair_takes_the_item_from_every_mentor() 
         .collect();
     assert_eq!(alex_sees, vec!["Only for Alex".to_string()]);
 }
+
+/// Both people lose a phone and unlink it without syncing in between: the
+/// mentor moves the pair to a new epoch and writes under it, then the
+/// mentee, not having pulled that, moves it on once more. Before, the
+/// mentee's device never looked for the key of the epoch it skipped (and,
+/// as the space's owner, deleted the mentor's envelope holding it while
+/// clearing up), so what the mentor wrote in between was refused on the
+/// mentee's side for good. Now it reads the other side's envelopes for the
+/// keys it lacks before moving on, and passes them along.
+#[test]
+fn when_both_sides_move_the_pair_on_at_once_nothing_written_between_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let (mut mentee, mut mentor, clock, pair) = paired(dir.path(), &srv.url);
+    let mut lost = Vec::new();
+    for (owner, name) in [
+        (&mut mentee, "mentee-lost.db"),
+        (&mut mentor, "mentor-lost.db"),
+    ] {
+        let code = tandem_core::features::devices::link_code(owner).unwrap();
+        let mut d = store_in(dir.path(), name, clock.clone(), Durability::Normal);
+        tandem_core::features::devices::link(&mut d, &code, &srv.url).unwrap();
+        lost.push(d.account().unwrap().unwrap().device_id);
+    }
+    for _ in 0..2 {
+        for s in [&mut mentee, &mut mentor] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+
+    tandem_core::features::devices::unlink(&mut mentor, &lost[1]).unwrap();
+    let between = mentor
+        .create_note_in(Some(&pair), "Check-in", "written between the two")
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    tandem_core::features::devices::unlink(&mut mentee, &lost[0]).unwrap();
+    let after = mentee
+        .create_note_in(Some(&pair), "Plan", "written after both")
+        .unwrap();
+    for _ in 0..2 {
+        for s in [&mut mentee, &mut mentor] {
+            let report = tandem_core::sync::run::sync(s).unwrap();
+            assert!(report.waiting_for_keys.is_empty(), "{report:?}");
+        }
+    }
+    assert_eq!(
+        mentee.note(&between.id).unwrap().body,
+        "written between the two"
+    );
+    assert_eq!(mentor.note(&after.id).unwrap().body, "written after both");
+}

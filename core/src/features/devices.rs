@@ -11,7 +11,9 @@ mod linking;
 mod on_server;
 mod recovery;
 
-pub(crate) use envelopes::{publish_box_key, receive_epoch_keys, send_keys_to_new_devices};
+pub(crate) use envelopes::{
+    fetch_missing_keys, publish_box_key, receive_epoch_keys, send_keys_to_new_devices,
+};
 #[doc(hidden)]
 pub use envelopes::{seal_envelope_as, seal_envelope_for, seal_envelope_with};
 pub(crate) use linking::publish_device;

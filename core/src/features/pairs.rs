@@ -10,7 +10,9 @@ mod pairing;
 mod pins;
 mod reach_outs;
 
-pub(crate) use epochs::{move_on_when_stuck, next_epoch_key, rotate_after_unlink};
+pub(crate) use epochs::{
+    fetch_missing_keys, move_on_when_stuck, next_epoch_key, rotate_after_unlink,
+};
 pub use pairing::{PairView, end, get, invite, join, list, resolve, share_clean_time};
 pub(crate) use pairing::{has_live_pairs, note_pair_spaces, publish_to_pairs, refuse_known_space};
 pub(crate) use pins::pin_identities;

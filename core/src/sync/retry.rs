@@ -10,7 +10,7 @@ use super::client::Client;
 use super::engine::{SyncReport, open_record};
 use super::seal::{Refusal, SpaceKey, VERSION};
 use crate::error::Result;
-use crate::store::Store;
+use crate::store::{SpaceRole, Store};
 use crate::sync::StoreAccess;
 
 /// The reason kept for a refused record: a newer format carries the
@@ -62,6 +62,7 @@ pub(crate) fn retry_newer(
     client: &Client,
     report: &mut SyncReport,
 ) -> Result<()> {
+    fetch_keys_for_refused(access, client)?;
     let waiting = access.with(|s| {
         let mut again = Vec::new();
         for (space_id, seq, reason) in s.refused_records()? {
@@ -74,6 +75,54 @@ pub(crate) fn retry_newer(
     for (space_id, seq, _) in waiting {
         let record = client.pull_one(&space_id, seq)?;
         access.with(|store| apply(store, &space_id, seq, record, report))?;
+    }
+    Ok(())
+}
+
+/// Looks for the keys of epochs whose records were refused for want of
+/// one: the pull looks for an epoch's key only when the server first
+/// reports that epoch, and a device that moved on without it (two devices
+/// or both sides of a pair starting epochs at once) would otherwise never
+/// read those records. The next epoch's envelope carries every earlier key
+/// its sender held.
+fn fetch_keys_for_refused(access: &mut impl StoreAccess, client: &Client) -> Result<()> {
+    let wanted = access.with(|s| {
+        let mut by_space: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
+        for (space_id, _, reason) in s.refused_records()? {
+            let Some(epoch) = reason
+                .strip_prefix("UnknownEpoch:")
+                .and_then(|e| e.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if s.space_key(&space_id, epoch)?.is_none() {
+                let epochs = by_space.entry(space_id).or_default();
+                if !epochs.contains(&epoch) {
+                    epochs.push(epoch);
+                }
+            }
+        }
+        let spaces = s.spaces()?;
+        Ok(by_space
+            .into_iter()
+            .filter_map(|(id, epochs)| {
+                let space = spaces.iter().find(|x| x.space_id == id && !x.ended)?;
+                Some((space.clone(), epochs))
+            })
+            .collect::<Vec<_>>())
+    })?;
+    for (space, epochs) in wanted {
+        access.with(|store| match space.role {
+            SpaceRole::Private => crate::features::devices::fetch_missing_keys(
+                store,
+                client,
+                &space.space_id,
+                space.epoch,
+            ),
+            SpaceRole::Pair => {
+                crate::features::pairs::fetch_missing_keys(store, client, &space, &epochs)
+            }
+        })?;
     }
     Ok(())
 }

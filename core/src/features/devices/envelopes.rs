@@ -353,6 +353,10 @@ pub fn seal_envelope_with(
 pub(crate) fn send_epoch_keys(store: &mut Store, client: &Client) -> Result<()> {
     let account = store.account()?.ok_or(Error::NoServer)?;
     let space = store.private_space()?.ok_or(Error::NoServer)?;
+    // Keys of earlier epochs this device has not got (two devices unlinked
+    // others at once) are read first: the envelopes below carry them, and
+    // the clearing up (names are the same from either end) loses none.
+    fetch_missing_keys(store, client, &space.space_id, space.epoch)?;
     let packed = KeySet::of(store, &space.space_id)?.pack();
     let secret = store.box_secret()?;
     let devices = list(store)?;
@@ -521,6 +525,38 @@ pub(crate) fn receive_epoch_keys(
         set.keep_private(store, space_id)?;
     }
     Ok(store.space_key(space_id, epoch)?.is_some())
+}
+
+/// Looks for the keys of the private space's epochs before `current`
+/// that this device does not hold (records of them were refused for want
+/// of one, or it moved on without them): in an envelope for that epoch,
+/// or for `current` (which carries every key its sender held).
+pub(crate) fn fetch_missing_keys(
+    store: &mut Store,
+    client: &Client,
+    space_id: &str,
+    current: u32,
+) -> Result<()> {
+    let missing = |store: &Store| -> Result<Vec<u32>> {
+        let mut out = Vec::new();
+        for e in 0..current {
+            if store.space_key(space_id, e)?.is_none() {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    };
+    let wanted = missing(store)?;
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    for epoch in wanted.into_iter().chain([current]) {
+        if missing(store)?.is_empty() {
+            break;
+        }
+        receive_epoch_keys(store, client, space_id, epoch)?;
+    }
+    Ok(())
 }
 
 /// The keys (and fences) in the first envelope of `space_id` that one of

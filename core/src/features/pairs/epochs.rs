@@ -61,6 +61,14 @@ pub(crate) fn rotate(
     // Nothing sealed under the keys before counts past this point.
     let after = crate::sync::fences::started_at(store, client, space_id, epoch)?;
     remember_fence(store, space_id, epoch, after)?;
+    // Keys of earlier epochs this device has not got (both sides moved the
+    // pair on at once) are read from the other side's envelopes first: the
+    // new envelopes then carry them, and the clearing up below loses none.
+    for e in 0..epoch {
+        if store.space_key(space_id, e)?.is_none() {
+            take_keys(store, client, space_id, side, e)?;
+        }
+    }
     let packed = envelopes::KeySet::of(store, space_id)?.pack();
     let mut sent = Vec::new();
     for (device, public) in partner_devices(store, space_id, side)? {
@@ -176,14 +184,36 @@ pub(crate) fn next_epoch_key(
         remember_fence(store, space_id, epoch, head)?;
         return Ok(store.space_key(space_id, epoch)?.is_some());
     }
+    if !take_keys(store, client, space_id, side, epoch)? {
+        return Ok(false);
+    }
+    // Where the new epoch began, which the person's other devices take
+    // from the keyring: the head of the pull that showed it (the other
+    // side's envelope may say earlier, which this device cannot check).
+    remember_fence(store, space_id, epoch, head)?;
+    Ok(store.space_key(space_id, epoch)?.is_some())
+}
+
+/// Takes the keys in an envelope for `epoch` of pair `space_id` that one
+/// of the other side's vouched-for devices sealed to this device (this
+/// person on `side`). Every key of the pair comes along, so an epoch this
+/// device missed (offline, or skipped while two devices moved the pair on
+/// at once) is not lost; a key this device already holds is kept as it
+/// is. Whether an envelope was found.
+fn take_keys(
+    store: &mut Store,
+    client: &Client,
+    space_id: &str,
+    side: Side,
+    epoch: u32,
+) -> Result<bool> {
     let Some(account) = store.account()? else {
         return Ok(false);
     };
     let senders = partner_devices(store, space_id, side)?;
-    let found = envelopes::keys_from(store, client, &account.device_id, space_id, epoch, &senders)?;
-    // Every key of the pair comes along: an epoch this device missed while
-    // offline is not lost. A key this device already holds is kept as it is.
-    let Some(found) = found else {
+    let Some(found) =
+        envelopes::keys_from(store, client, &account.device_id, space_id, epoch, &senders)?
+    else {
         return Ok(false);
     };
     for (e, key) in &found.keys {
@@ -191,9 +221,31 @@ pub(crate) fn next_epoch_key(
             remember_pair(store, space_id, side, *e, key)?;
         }
     }
-    // Where the new epoch began, which the person's other devices take
-    // from the keyring: the head of the pull that showed it (the other
-    // side's envelope may say earlier, which this device cannot check).
-    remember_fence(store, space_id, epoch, head)?;
-    Ok(store.space_key(space_id, epoch)?.is_some())
+    Ok(true)
+}
+
+/// Looks for the keys of `missing` epochs of pair `space`, whose records
+/// were refused for want of one: in an envelope for that epoch, or for the
+/// pair's current one (which carries every key its sender held). Run
+/// before those records are pulled again.
+pub(crate) fn fetch_missing_keys(
+    store: &mut Store,
+    client: &Client,
+    space: &Space,
+    missing: &[u32],
+) -> Result<()> {
+    let Some(side) = space.side else {
+        return Ok(());
+    };
+    for epoch in missing.iter().copied().chain([space.epoch]) {
+        if missing.iter().all(|e| {
+            store
+                .space_key(&space.space_id, *e)
+                .is_ok_and(|k| k.is_some())
+        }) {
+            break;
+        }
+        take_keys(store, client, &space.space_id, side, epoch)?;
+    }
+    Ok(())
 }

@@ -409,6 +409,11 @@ pub(super) fn push(c: &Connection, records: &[NewRecord]) -> StorageResult<Vec<i
 
 /// Up to `limit` records of a space after `after`, with its head and epoch.
 pub(super) fn pull(c: &Connection, space: &str, after: i64, limit: u32) -> StorageResult<Page> {
+    // One read transaction: the head and epoch are those of the records
+    // read (a bump and a push between two statements would otherwise give
+    // a record under an epoch the answer does not report yet).
+    let tx = c.unchecked_transaction()?;
+    let c = &*tx;
     let (num, head_seq, epoch): (i64, i64, u32) = c
         .prepare_cached(
             "SELECT n.num, s.head_seq, s.epoch FROM spaces s
@@ -431,6 +436,8 @@ pub(super) fn pull(c: &Connection, space: &str, after: i64, limit: u32) -> Stora
             })
         })?
         .collect::<Result<_, _>>()?;
+    drop(stmt);
+    tx.commit()?;
     Ok(Page::cut(records, limit, head_seq, epoch))
 }
 
