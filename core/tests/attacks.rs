@@ -190,6 +190,41 @@ fn refused(
         .any(|r| r.space_id == space && r.reason == reason)
 }
 
+/// After `phone` unlinked a lost device: `device` is at epoch `next` of
+/// the private space `space_id`, waiting for no key, and what it writes
+/// reaches the phone while nothing of that epoch opens with `thiefs_key`.
+/// Returns the journal entry it wrote.
+fn writes_after_the_unlink_open_only_with_the_new_key(
+    device: &mut Store,
+    phone: &mut Store,
+    space_id: &str,
+    next: u32,
+    thiefs_key: &SpaceKey,
+) -> tandem_core::journal::JournalEntry {
+    let report = tandem_core::sync::run::sync(device).unwrap();
+    assert!(report.waiting_for_keys.is_empty(), "{report:?}");
+    assert_eq!(device.private_space().unwrap().unwrap().epoch, next);
+    let entry = device.add_journal(journal("after the theft")).unwrap();
+    tandem_core::sync::run::sync(device).unwrap();
+    tandem_core::sync::run::sync(phone).unwrap();
+    assert_eq!(
+        phone.journal_entry(&entry.id).unwrap().text,
+        "after the theft"
+    );
+    let newest: Vec<_> = pulled(phone, space_id)
+        .into_iter()
+        .filter(|r| r.key_epoch == next)
+        .collect();
+    assert!(!newest.is_empty());
+    assert!(
+        newest
+            .iter()
+            .all(|r| open_with(thiefs_key, space_id, r).is_err()),
+        "nothing of the new epoch opens with the thief's key"
+    );
+    entry
+}
+
 /// Opens a pulled record with `key`.
 fn open_with(
     key: &SpaceKey,
@@ -784,30 +819,14 @@ fn an_envelope_a_lost_phone_planted_hands_out_no_key() {
 
     let lost_id = lost.account().unwrap().unwrap().device_id;
     unlink(&mut phone, &lost_id).unwrap();
-    let report = tandem_core::sync::run::sync(&mut tablet).unwrap();
-    assert!(report.waiting_for_keys.is_empty(), "{report:?}");
-    assert_eq!(tablet.private_space().unwrap().unwrap().epoch, next);
-
     // What the tablet writes now opens on the phone and not with the
     // thief's key.
-    let entry = tablet.add_journal(journal("after the theft")).unwrap();
-    tandem_core::sync::run::sync(&mut tablet).unwrap();
-    tandem_core::sync::run::sync(&mut phone).unwrap();
-    assert_eq!(
-        phone.journal_entry(&entry.id).unwrap().text,
-        "after the theft"
-    );
-    let records = pulled(&phone, &space.space_id);
-    let newest = records
-        .iter()
-        .filter(|r| r.key_epoch == next)
-        .collect::<Vec<_>>();
-    assert!(!newest.is_empty());
-    assert!(
-        newest
-            .iter()
-            .all(|r| open_with(&thiefs_key, &space.space_id, r).is_err()),
-        "nothing of the new epoch opens with the thief's key"
+    writes_after_the_unlink_open_only_with_the_new_key(
+        &mut tablet,
+        &mut phone,
+        &space.space_id,
+        next,
+        &thiefs_key,
     );
 }
 
@@ -1715,24 +1734,12 @@ fn a_box_key_a_lost_phone_writes_for_another_device_hands_out_no_key() {
     );
 
     unlink(&mut phone, &lost_id).unwrap();
-    let report = tandem_core::sync::run::sync(&mut laptop).unwrap();
-    assert!(report.waiting_for_keys.is_empty(), "{report:?}");
-    assert_eq!(laptop.private_space().unwrap().unwrap().epoch, next);
-    let entry = laptop.add_journal(journal("after the theft")).unwrap();
-    tandem_core::sync::run::sync(&mut laptop).unwrap();
-    tandem_core::sync::run::sync(&mut phone).unwrap();
-    assert_eq!(
-        phone.journal_entry(&entry.id).unwrap().text,
-        "after the theft"
-    );
-    let records = pulled(&phone, &space.space_id);
-    let newest: Vec<_> = records.iter().filter(|r| r.key_epoch == next).collect();
-    assert!(!newest.is_empty());
-    assert!(
-        newest
-            .iter()
-            .all(|r| open_with(&thiefs_key, &space.space_id, r).is_err()),
-        "nothing of the new epoch opens with the thief's key"
+    let entry = writes_after_the_unlink_open_only_with_the_new_key(
+        &mut laptop,
+        &mut phone,
+        &space.space_id,
+        next,
+        &thiefs_key,
     );
 
     // The phone wrote its record back at its next sync, so a device linked

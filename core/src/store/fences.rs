@@ -35,13 +35,16 @@ pub(crate) fn of(conn: &Connection, space_id: &str) -> Result<Vec<(u32, i64)>> {
 /// Notes that the server reported `epoch` for `space_id`, and moves the
 /// epoch this device seals under to the newest key it holds up to there.
 /// A key for an epoch the server has not reached (planted in the keyring
-/// by a phone before its unlink) is never sealed under.
+/// by a phone before its unlink) is never sealed under. Writes only when
+/// the server's epoch moved (a key that arrives for an epoch already
+/// reported raises the sealing epoch where it is stored): every pull
+/// calls this.
 pub(crate) fn note_server_epoch(conn: &Connection, space_id: &str, epoch: u32) -> Result<()> {
     conn.prepare_cached(
-        "UPDATE spaces SET server_epoch = max(server_epoch, ?2),
+        "UPDATE spaces SET server_epoch = ?2,
              epoch = max(epoch, coalesce((SELECT max(k.epoch) FROM space_keys k
-                 WHERE k.space_id = ?1 AND k.epoch <= max(spaces.server_epoch, ?2)), 0))
-         WHERE space_id = ?1",
+                 WHERE k.space_id = ?1 AND k.epoch <= ?2), 0))
+         WHERE space_id = ?1 AND server_epoch < ?2",
     )?
     .execute(params![space_id, epoch])?;
     Ok(())

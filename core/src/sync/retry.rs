@@ -32,13 +32,17 @@ pub(super) fn reason_for(refusal: &Refusal, epoch: u32) -> String {
     }
 }
 
+/// The epoch a kept reason names for want of its key (`UnknownEpoch:3`).
+fn unknown_epoch(reason: &str) -> Option<u32> {
+    reason
+        .strip_prefix("UnknownEpoch:")
+        .and_then(|e| e.parse::<u32>().ok())
+}
+
 /// Whether a kept reason is a record of an epoch whose key this device
 /// holds now.
 fn keyed_now(store: &Store, space_id: &str, reason: &str) -> Result<bool> {
-    match reason
-        .strip_prefix("UnknownEpoch:")
-        .and_then(|e| e.parse::<u32>().ok())
-    {
+    match unknown_epoch(reason) {
         Some(epoch) => Ok(store.space_key(space_id, epoch)?.is_some()),
         None => Ok(false),
     }
@@ -62,10 +66,11 @@ pub(crate) fn retry_newer(
     client: &Client,
     report: &mut SyncReport,
 ) -> Result<()> {
-    fetch_keys_for_refused(access, client)?;
+    let refused = access.with(|s| s.refused_records())?;
+    fetch_keys_for_refused(access, client, &refused)?;
     let waiting = access.with(|s| {
         let mut again = Vec::new();
-        for (space_id, seq, reason) in s.refused_records()? {
+        for (space_id, seq, reason) in refused {
             if readable_now(&reason) || keyed_now(s, &space_id, &reason)? {
                 again.push((space_id, seq, reason));
             }
@@ -85,18 +90,19 @@ pub(crate) fn retry_newer(
 /// or both sides of a pair starting epochs at once) would otherwise never
 /// read those records. The next epoch's envelope carries every earlier key
 /// its sender held.
-fn fetch_keys_for_refused(access: &mut impl StoreAccess, client: &Client) -> Result<()> {
+fn fetch_keys_for_refused(
+    access: &mut impl StoreAccess,
+    client: &Client,
+    refused: &[(String, i64, String)],
+) -> Result<()> {
     let wanted = access.with(|s| {
         let mut by_space: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
-        for (space_id, _, reason) in s.refused_records()? {
-            let Some(epoch) = reason
-                .strip_prefix("UnknownEpoch:")
-                .and_then(|e| e.parse::<u32>().ok())
-            else {
+        for (space_id, _, reason) in refused {
+            let Some(epoch) = unknown_epoch(reason) else {
                 continue;
             };
-            if s.space_key(&space_id, epoch)?.is_none() {
-                let epochs = by_space.entry(space_id).or_default();
+            if s.space_key(space_id, epoch)?.is_none() {
+                let epochs = by_space.entry(space_id.clone()).or_default();
                 if !epochs.contains(&epoch) {
                     epochs.push(epoch);
                 }
