@@ -36,16 +36,81 @@ pub(crate) fn of(conn: &Connection, space_id: &str) -> Result<Vec<(u32, i64)>> {
 /// epoch this device seals under to the newest key it holds up to there.
 /// A key for an epoch the server has not reached (planted in the keyring
 /// by a phone before its unlink) is never sealed under. Writes only when
-/// the server's epoch moved (a key that arrives for an epoch already
-/// reported raises the sealing epoch where it is stored): every pull
-/// calls this.
+/// the server's epoch moved: every pull calls this.
 pub(crate) fn note_server_epoch(conn: &Connection, space_id: &str, epoch: u32) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE spaces SET server_epoch = ?2,
-             epoch = max(epoch, coalesce((SELECT max(k.epoch) FROM space_keys k
-                 WHERE k.space_id = ?1 AND k.epoch <= ?2), 0))
-         WHERE space_id = ?1 AND server_epoch < ?2",
-    )?
-    .execute(params![space_id, epoch])?;
+    let moved = conn
+        .prepare_cached(
+            "UPDATE spaces SET server_epoch = ?2 WHERE space_id = ?1 AND server_epoch < ?2",
+        )?
+        .execute(params![space_id, epoch])?;
+    if moved > 0 {
+        raise_sealing_epoch(conn, space_id)?;
+    }
     Ok(())
+}
+
+/// Moves the epoch `space_id` is sealed under to the newest key this
+/// device holds up to the epoch the server has reported: never to an
+/// epoch it holds no key for, nor past the server's.
+pub(crate) fn raise_sealing_epoch(conn: &Connection, space_id: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE spaces SET epoch = max(epoch, coalesce((SELECT max(k.epoch) FROM space_keys k
+             WHERE k.space_id = ?1 AND k.epoch <= spaces.server_epoch), 0))
+         WHERE space_id = ?1",
+    )?
+    .execute([space_id])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn epochs(conn: &Connection) -> (u32, u32) {
+        conn.query_row(
+            "SELECT epoch, server_epoch FROM spaces WHERE space_id = 's'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    }
+
+    fn key(conn: &Connection, epoch: u32) {
+        conn.execute(
+            "INSERT INTO space_keys (space_id, epoch, key) VALUES ('s', ?1, ?2)",
+            params![epoch, vec![epoch as u8; 32]],
+        )
+        .unwrap();
+        raise_sealing_epoch(conn, "s").unwrap();
+    }
+
+    #[test]
+    fn the_sealing_epoch_is_the_newest_key_held_up_to_the_servers_epoch() {
+        let conn = Connection::open_in_memory().unwrap();
+        crate::store::schema::create(&conn).unwrap();
+        conn.execute(
+            "INSERT INTO spaces (space_id, role, epoch, server_epoch) VALUES ('s', 'pair', 2, 2)",
+            [],
+        )
+        .unwrap();
+        key(&conn, 2);
+        // A key planted ahead of the server is held, not sealed under.
+        key(&conn, 7);
+        assert_eq!(epochs(&conn), (2, 2));
+        // The server moves on to an epoch with no key here: nothing moves
+        // to it.
+        note_server_epoch(&conn, "s", 4).unwrap();
+        assert_eq!(epochs(&conn), (2, 4));
+        key(&conn, 4);
+        assert_eq!(epochs(&conn), (4, 4));
+        // An older report changes nothing.
+        note_server_epoch(&conn, "s", 3).unwrap();
+        assert_eq!(epochs(&conn), (4, 4));
+        // Fences count only with their epoch's key.
+        set(&conn, "s", 4, 10).unwrap();
+        set(&conn, "s", 5, 0).unwrap();
+        assert_eq!(of(&conn, "s").unwrap(), vec![(4, 10)]);
+        set(&conn, "s", 4, 12).unwrap();
+        assert_eq!(of(&conn, "s").unwrap(), vec![(4, 12)]);
+    }
 }

@@ -421,8 +421,7 @@ fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
             // planted ahead for an epoch to come is never used).
             tx.execute(
                 "INSERT INTO spaces (space_id, role, epoch, server_epoch) VALUES (?1, 'pair', ?2, ?2)
-                 ON CONFLICT (space_id) DO UPDATE
-                 SET epoch = max(epoch, min(excluded.epoch, server_epoch))",
+                 ON CONFLICT (space_id) DO NOTHING",
                 params![space, epoch],
             )?;
             tx.execute(
@@ -430,6 +429,7 @@ fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
                  ON CONFLICT (space_id, epoch) DO NOTHING",
                 params![space, epoch, &bytes[..]],
             )?;
+            super::fences::raise_sealing_epoch(tx, space)?;
         }
     }
     // Pins are a set: one fingerprint is the pin; more than one (someone

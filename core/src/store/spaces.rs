@@ -142,7 +142,7 @@ impl Store {
         let conn = &self.conn;
         conn.execute(
             "INSERT INTO spaces (space_id, role, epoch, server_epoch) VALUES (?1, ?2, ?3, ?3)
-             ON CONFLICT (space_id) DO UPDATE SET epoch = max(epoch, min(excluded.epoch, server_epoch))",
+             ON CONFLICT (space_id) DO NOTHING",
             params![space_id, role.as_str(), epoch],
         )?;
         conn.execute(
@@ -150,7 +150,7 @@ impl Store {
              ON CONFLICT (space_id, epoch) DO NOTHING",
             params![space_id, epoch, &key.as_bytes()[..]],
         )?;
-        Ok(())
+        super::fences::raise_sealing_epoch(conn, space_id)
     }
 
     /// The key of `space_id` for `epoch`, if this device holds it.

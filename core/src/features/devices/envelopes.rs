@@ -527,34 +527,40 @@ pub(crate) fn receive_epoch_keys(
     Ok(store.space_key(space_id, epoch)?.is_some())
 }
 
-/// Looks for the keys of the private space's epochs before `current`
-/// that this device does not hold (records of them were refused for want
-/// of one, or it moved on without them): in an envelope for that epoch,
-/// or for `current` (which carries every key its sender held).
+/// How many epochs a device looks back for keys it lacks, at most, at
+/// one time: each look is a request, and a space moved on many times over
+/// (by a lost phone, a hostile server) must not make a sync endless.
+pub(crate) const LOOK_BACK: u32 = 8;
+
+/// Looks for the keys of the private space's last [`LOOK_BACK`] epochs
+/// before `current` that this device does not hold (records of them were
+/// refused for want of one, or it moved on without them): in the envelope
+/// for `current` first (which carries every key its sender held), then in
+/// those for the missing epochs, newest first.
 pub(crate) fn fetch_missing_keys(
     store: &mut Store,
     client: &Client,
     space_id: &str,
     current: u32,
 ) -> Result<()> {
-    let missing = |store: &Store| -> Result<Vec<u32>> {
-        let mut out = Vec::new();
-        for e in 0..current {
-            if store.space_key(space_id, e)?.is_none() {
-                out.push(e);
-            }
+    let mut missing = Vec::new();
+    for e in (current.saturating_sub(LOOK_BACK)..current).rev() {
+        if store.space_key(space_id, e)?.is_none() {
+            missing.push(e);
         }
-        Ok(out)
-    };
-    let wanted = missing(store)?;
-    if wanted.is_empty() {
+    }
+    if missing.is_empty() {
         return Ok(());
     }
-    for epoch in wanted.into_iter().chain([current]) {
-        if missing(store)?.is_empty() {
+    for epoch in std::iter::once(current).chain(missing.clone()) {
+        receive_epoch_keys(store, client, space_id, epoch)?;
+        let mut still = false;
+        for e in &missing {
+            still |= store.space_key(space_id, *e)?.is_none();
+        }
+        if !still {
             break;
         }
-        receive_epoch_keys(store, client, space_id, epoch)?;
     }
     Ok(())
 }
@@ -575,9 +581,16 @@ pub(crate) fn keys_from(
     }
     let secret = store.box_secret()?;
     let snapshots = client.snapshots(space_id)?.snapshots;
-    Ok(senders.iter().find_map(|(sender, public)| {
+    let found = senders.iter().find_map(|(sender, public)| {
         open(&secret, (sender, public), to, space_id, epoch, &snapshots)
             .filter(|set| set.keys.iter().any(|(e, _)| *e == epoch))
+    });
+    // An envelope for an epoch carries keys up to it: one for a later epoch
+    // would be a key planted ahead of it.
+    Ok(found.map(|mut set| {
+        set.keys.retain(|(e, _)| *e <= epoch);
+        set.fences.retain(|(e, _)| *e <= epoch);
+        set
     }))
 }
 

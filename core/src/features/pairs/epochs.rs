@@ -64,7 +64,7 @@ pub(crate) fn rotate(
     // Keys of earlier epochs this device has not got (both sides moved the
     // pair on at once) are read from the other side's envelopes first: the
     // new envelopes then carry them, and the clearing up below loses none.
-    for e in 0..epoch {
+    for e in (epoch.saturating_sub(envelopes::LOOK_BACK)..epoch).rev() {
         if store.space_key(space_id, e)?.is_none() {
             take_keys(store, client, space_id, side, e)?;
         }
@@ -225,9 +225,10 @@ fn take_keys(
 }
 
 /// Looks for the keys of `missing` epochs of pair `space`, whose records
-/// were refused for want of one: in an envelope for that epoch, or for the
-/// pair's current one (which carries every key its sender held). Run
-/// before those records are pulled again.
+/// were refused for want of one: in the envelope for the pair's current
+/// epoch first (which carries every key its sender held), then in those
+/// for the newest [`envelopes::LOOK_BACK`] missing epochs. Run before
+/// those records are pulled again.
 pub(crate) fn fetch_missing_keys(
     store: &mut Store,
     client: &Client,
@@ -237,15 +238,18 @@ pub(crate) fn fetch_missing_keys(
     let Some(side) = space.side else {
         return Ok(());
     };
-    for epoch in missing.iter().copied().chain([space.epoch]) {
-        if missing.iter().all(|e| {
-            store
-                .space_key(&space.space_id, *e)
-                .is_ok_and(|k| k.is_some())
-        }) {
+    let mut newest_first = missing.to_vec();
+    newest_first.sort_unstable_by(|a, b| b.cmp(a));
+    newest_first.truncate(envelopes::LOOK_BACK as usize);
+    for epoch in std::iter::once(space.epoch).chain(newest_first.clone()) {
+        take_keys(store, client, &space.space_id, side, epoch)?;
+        let mut still = false;
+        for e in &newest_first {
+            still |= store.space_key(&space.space_id, *e)?.is_none();
+        }
+        if !still {
             break;
         }
-        take_keys(store, client, &space.space_id, side, epoch)?;
     }
     Ok(())
 }
