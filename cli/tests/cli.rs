@@ -625,7 +625,7 @@ fn sync_and_link_a_second_device() {
         .as_str()
         .unwrap()
         .to_owned();
-    assert!(code.starts_with("TL1-"));
+    assert!(code.starts_with("TL2-"));
     // The code through standard input: `-` keeps it out of `ps` and history.
     let linked = ok_json_with_stdin(
         &b,

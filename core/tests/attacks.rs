@@ -2177,3 +2177,125 @@ fn a_key_planted_for_an_epoch_to_come_is_never_used() {
         assert!(!s.read_model_dump().unwrap().contains("Forged"));
     }
 }
+
+/// While still the person's, a lost phone links a device of its own
+/// through the app's own flow. A server working with the thief forgets who
+/// linked it, so the unlink revokes the lost phone alone there and the
+/// server goes on listing the hidden device as one of the person's. The
+/// device log knows who added it: the unlink removes it with the lost
+/// phone, the person's list flags it, and it never gets the new epoch's
+/// key, so nothing written after the unlink reaches it. On the code before
+/// the log, the remaining phone sealed the new key to it.
+#[test]
+fn a_device_a_lost_phone_linked_gets_no_key_even_where_the_server_keeps_it() {
+    use tandem_core::features::devices::{link, link_code, list, unlink};
+    let (dir, srv, clock, mut phone) = support::first_device::first_device("UTC");
+    tandem_core::sync::engine::connect(&mut phone, &srv.url).unwrap();
+    let mut lost = store_in(dir.path(), "lost.db", clock.clone(), Durability::Normal);
+    link(&mut lost, &link_code(&mut phone).unwrap(), &srv.url).unwrap();
+    let mut hidden = store_in(dir.path(), "hidden.db", clock, Durability::Normal);
+    link(&mut hidden, &link_code(&mut lost).unwrap(), &srv.url).unwrap();
+    for s in [&mut phone, &mut lost, &mut hidden] {
+        tandem_core::sync::run::sync(s).unwrap();
+    }
+    tandem_core::sync::run::sync(&mut phone).unwrap();
+    let lost_id = lost.account().unwrap().unwrap().device_id;
+    let hidden_id = hidden.account().unwrap().unwrap().device_id;
+    let before = list(&phone).unwrap();
+    assert!(
+        before.iter().all(|d| !d.uncertified),
+        "the log certifies all three: {before:?}"
+    );
+
+    rusqlite::Connection::open(&srv.db)
+        .unwrap()
+        .execute(
+            "UPDATE devices SET linked_by = NULL WHERE id = ?1",
+            [&hidden_id],
+        )
+        .unwrap();
+    unlink(&mut phone, &lost_id).unwrap();
+    phone
+        .add_journal(journal("CANARY written after the unlink"))
+        .unwrap();
+    tandem_core::sync::run::sync(&mut phone).unwrap();
+
+    let hidden_row = list(&phone)
+        .unwrap()
+        .into_iter()
+        .find(|d| d.device_id == hidden_id)
+        .unwrap();
+    assert!(hidden_row.uncertified, "{hidden_row:?}");
+    // The server still lets it in; it reads nothing new.
+    for _ in 0..2 {
+        let _ = tandem_core::sync::run::sync(&mut hidden);
+    }
+    let newest = phone.private_space().unwrap().unwrap().epoch;
+    assert!(newest > 0);
+    assert!(
+        hidden.private_space().unwrap().unwrap().epoch < newest,
+        "the hidden device got the new epoch's key"
+    );
+    assert!(
+        !hidden.read_model_dump().unwrap().contains("CANARY"),
+        "the hidden device read what was written after the unlink"
+    );
+}
+
+/// Once a device was unlinked, no device can found itself in the device
+/// log: a device comes in only with an invite, the one a link code of the
+/// app carries or the recovery key's. Both work; a device linked with a
+/// code that carries none (as a lost phone's own build could make, or a
+/// build from before the log) is flagged in the person's list and gets no
+/// key of the next epoch. On the code before the log, it got the key.
+#[test]
+fn once_a_device_was_unlinked_only_an_invite_brings_a_device_in() {
+    use tandem_core::features::codes::LinkCode;
+    use tandem_core::features::devices::{link, link_code, list, restore, unlink};
+    let (dir, srv, clock, mut phone) = support::first_device::first_device("UTC");
+    tandem_core::sync::engine::connect(&mut phone, &srv.url).unwrap();
+    let mut tablet = store_in(dir.path(), "tablet.db", clock.clone(), Durability::Normal);
+    link(&mut tablet, &link_code(&mut phone).unwrap(), &srv.url).unwrap();
+    tandem_core::sync::run::sync(&mut phone).unwrap();
+    let tablet_id = tablet.account().unwrap().unwrap().device_id;
+    let (_, recovery) = unlink(&mut phone, &tablet_id).unwrap();
+
+    let mut laptop = store_in(dir.path(), "laptop.db", clock.clone(), Durability::Normal);
+    link(&mut laptop, &link_code(&mut phone).unwrap(), &srv.url).unwrap();
+    let mut restored = store_in(dir.path(), "restored.db", clock.clone(), Durability::Normal);
+    restore(&mut restored, &recovery, &srv.url).unwrap();
+    let bare = LinkCode {
+        invite: None,
+        ..LinkCode::parse(&link_code(&mut phone).unwrap()).unwrap()
+    };
+    let mut stray = store_in(dir.path(), "stray.db", clock, Durability::Normal);
+    link(&mut stray, &bare.to_text(), &srv.url).unwrap();
+    for s in [&mut restored, &mut laptop, &mut stray, &mut phone] {
+        tandem_core::sync::run::sync(s).unwrap();
+    }
+    let id = |s: &Store| s.account().unwrap().unwrap().device_id;
+    let flagged: Vec<String> = list(&phone)
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.uncertified)
+        .map(|d| d.device_id)
+        .collect();
+    assert_eq!(flagged, vec![id(&stray)]);
+
+    // The next epoch's key reaches the devices the invites brought only.
+    unlink(&mut phone, &id(&laptop)).unwrap();
+    phone
+        .add_journal(journal("CANARY written after the second unlink"))
+        .unwrap();
+    tandem_core::sync::run::sync(&mut phone).unwrap();
+    for s in [&mut restored, &mut stray] {
+        for _ in 0..2 {
+            let _ = tandem_core::sync::run::sync(s);
+        }
+    }
+    assert!(restored.read_model_dump().unwrap().contains("CANARY"));
+    assert!(
+        !stray.read_model_dump().unwrap().contains("CANARY"),
+        "a device no invite brought got the new key"
+    );
+}

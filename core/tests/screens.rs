@@ -475,7 +475,7 @@ fn linking_a_second_phone_with_the_code_it_shows() {
     let LinkDeviceStep::ShowingCode(code) = show.show_code(&phone).unwrap() else {
         panic!("no code");
     };
-    assert!(code.text.starts_with("TL1-"));
+    assert!(code.text.starts_with("TL2-"));
     assert_eq!(code.qr_payload, code.text);
     // Before the tablet links, the code stays.
     assert!(matches!(

@@ -2,7 +2,7 @@
 //! invite code. Both carry a key that must never reach the server, so they
 //! travel from phone to phone only (QR code, reading aloud, a message).
 //!
-//! Text form: a prefix naming the kind (`TL1-` link, `TP1-` pair), then the
+//! Text form: a prefix naming the kind (`TL2-` link, `TP3-` pair), then the
 //! payload in base32 (RFC 4648, no padding) in groups of four, the last four
 //! bytes a checksum so that a typo is caught before anything is sent.
 //! Letters may be typed in either case; dashes and spaces are ignored.
@@ -25,6 +25,10 @@ pub struct LinkCode {
     pub epoch: u32,
     /// The private space's key for that epoch.
     pub key: SpaceKey,
+    /// The seed of the one-time invite key the linking device entered in
+    /// the device log (`TL2-` codes): the new device adds itself to the
+    /// log with it (see `features::devices::log`).
+    pub invite: Option<SpaceKey>,
 }
 
 /// What a pair invite code carries. The invite secret is derived from the
@@ -181,22 +185,38 @@ fn decode(prefix: &str, what: &'static str, text: &str) -> Result<Zeroizing<Vec<
 }
 
 impl LinkCode {
-    const PREFIX: &'static str = "TL1-";
+    const PREFIX_V1: &'static str = "TL1-";
+    const PREFIX: &'static str = "TL2-";
 
-    /// The code as text.
+    /// The code as text: `TL2-` with an invite key, `TL1-` without.
     pub fn to_text(&self) -> Zeroizing<String> {
-        let mut p = Zeroizing::new(Vec::with_capacity(84));
+        let mut p = Zeroizing::new(Vec::with_capacity(116));
         p.extend_from_slice(&self.server_code);
         p.extend_from_slice(&self.space_id);
         p.extend_from_slice(&self.epoch.to_be_bytes());
         p.extend_from_slice(self.key.as_bytes());
-        encode(Self::PREFIX, &p)
+        match &self.invite {
+            Some(invite) => {
+                p.extend_from_slice(invite.as_bytes());
+                encode(Self::PREFIX, &p)
+            }
+            None => encode(Self::PREFIX_V1, &p),
+        }
     }
 
     /// Reads a code typed or scanned.
     pub fn parse(text: &str) -> Result<Self> {
-        let p = decode(Self::PREFIX, "link code", text)?;
-        if p.len() != 84 {
+        let v1 = text
+            .trim_start()
+            .get(..3)
+            .is_some_and(|p| p.eq_ignore_ascii_case("TL1"));
+        let (prefix, len) = if v1 {
+            (Self::PREFIX_V1, 84)
+        } else {
+            (Self::PREFIX, 116)
+        };
+        let p = decode(prefix, "link code", text)?;
+        if p.len() != len {
             return Err(Error::invalid("link code", "it has the wrong length"));
         }
         Ok(LinkCode {
@@ -204,6 +224,7 @@ impl LinkCode {
             space_id: p[32..48].try_into().expect("sized"),
             epoch: u32::from_be_bytes(p[48..52].try_into().expect("sized")),
             key: SpaceKey::from_bytes(p[52..84].try_into().expect("sized")),
+            invite: (!v1).then(|| SpaceKey::from_bytes(p[84..116].try_into().expect("sized"))),
         })
     }
 }
@@ -274,14 +295,23 @@ mod tests {
             space_id: [4; 16],
             epoch: 2,
             key: SpaceKey::generate(),
+            invite: Some(SpaceKey::generate()),
         };
         let text = link.to_text();
-        assert!(text.starts_with("TL1-"));
+        assert!(text.starts_with("TL2-"));
         assert_eq!(LinkCode::parse(&text).unwrap(), link);
         assert_eq!(
             LinkCode::parse(&text.to_lowercase().replace('-', " ")).unwrap(),
             link
         );
+        // A code from before the device log still reads, with no invite.
+        let before = LinkCode {
+            invite: None,
+            ..link.clone()
+        };
+        let text = before.to_text();
+        assert!(text.starts_with("TL1-"));
+        assert_eq!(LinkCode::parse(&text).unwrap(), before);
 
         let invite = InviteCode {
             invite_id: [9; 16],

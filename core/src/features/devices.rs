@@ -8,6 +8,7 @@ use crate::sync::SyncReport;
 
 pub(crate) mod envelopes;
 mod linking;
+pub(crate) mod log;
 mod on_server;
 mod recovery;
 

@@ -59,4 +59,36 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(bodies)
     }
+
+    /// Every entry of the device log this device has seen, as stored.
+    pub(crate) fn device_log_entries(&self) -> Result<Vec<Vec<u8>>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT entry FROM device_log ORDER BY hash")?;
+        let entries = stmt
+            .query_map([], |r| r.get::<_, Vec<u8>>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(entries)
+    }
+
+    /// The invite key seed the link code brought this device, kept until
+    /// the log holds the Add it signs (see `features::devices::log`).
+    pub(crate) fn link_invite(&self) -> Result<Option<zeroize::Zeroizing<[u8; 32]>>> {
+        Ok(self.meta("link_invite")?.and_then(|h| {
+            let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+            hex::decode_to_slice(h, &mut *seed).ok().map(|_| seed)
+        }))
+    }
+
+    /// Keeps (or, with `None`, forgets) the link code's invite key seed.
+    pub(crate) fn keep_link_invite(&self, seed: Option<&[u8; 32]>) -> Result<()> {
+        match seed {
+            Some(seed) => self.set_meta("link_invite", &hex::encode(seed)),
+            None => {
+                self.conn
+                    .execute("DELETE FROM meta WHERE key = 'link_invite'", [])?;
+                Ok(())
+            }
+        }
+    }
 }

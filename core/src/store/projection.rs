@@ -557,6 +557,25 @@ pub(crate) fn document(tx: &Transaction<'_>, doc_id: &DocId, doc: &Automerge) ->
         DocKind::Devices => {
             tx.execute("DELETE FROM devices", [])?;
             for key in automerge::ReadDoc::keys(doc, automerge::ROOT) {
+                if let Some(hash) = key.strip_prefix(crate::features::devices::log::KEY_PREFIX) {
+                    // An entry of the device log: kept once its signature
+                    // holds and its name is its hash, never dropped.
+                    let entry = shard::get::<_, String>(doc, &key)
+                        .ok()
+                        .flatten()
+                        .and_then(|text| hex::decode(text).ok())
+                        .filter(|bytes| {
+                            crate::features::devices::log::Entry::from_bytes(bytes)
+                                .is_some_and(|e| hex::encode(e.hash()) == hash)
+                        });
+                    if let Some(bytes) = entry {
+                        tx.execute(
+                            "INSERT OR IGNORE INTO device_log (hash, entry) VALUES (?1, ?2)",
+                            params![hash, bytes],
+                        )?;
+                    }
+                    continue;
+                }
                 if !is_well_formed(&key) {
                     continue;
                 }

@@ -2,7 +2,7 @@
 //!
 //! The schema version lives in `PRAGMA user_version`. Every version is one
 //! step of SQL ([`CREATE`], [`SYNC`], [`LEAN_WRITES`], [`LEAN_READS`],
-//! [`QUARANTINE`], [`PINS`], [`MEETINGS`], [`FENCES`]),
+//! [`QUARANTINE`], [`PINS`], [`MEETINGS`], [`FENCES`], [`DEVICE_LOG`]),
 //! never edited once
 //! released. A fresh store replays every step, and an older one replays the
 //! steps it lacks, so a fresh store and an upgraded one cannot differ. A
@@ -13,7 +13,7 @@ use rusqlite::Connection;
 use crate::error::Result;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 8;
+pub const VERSION: i64 = 9;
 
 /// Version 1: documents and the read model.
 pub const CREATE: &str = "
@@ -332,6 +332,16 @@ ALTER TABLE spaces ADD COLUMN server_epoch INTEGER NOT NULL DEFAULT 0;
 UPDATE spaces SET server_epoch = epoch;
 ";
 
+/// Version 9: every entry of the device log this device has seen (see
+/// `features::devices::log`), by hash. Append-only: a later change to the
+/// devices document that drops an entry drops nothing here.
+pub const DEVICE_LOG: &str = "
+CREATE TABLE device_log (
+    hash  TEXT PRIMARY KEY,
+    entry BLOB NOT NULL
+) STRICT;
+";
+
 /// The read-model tables, in the order [`crate::Store::read_model_dump`] lists them.
 pub const READ_MODEL_TABLES: [(&str, &str); 12] = [
     ("person", "id"),
@@ -360,6 +370,7 @@ pub fn create(conn: &Connection) -> Result<()> {
         PINS,
         MEETINGS,
         FENCES,
+        DEVICE_LOG,
     ] {
         conn.execute_batch(step)?;
     }
@@ -397,6 +408,9 @@ pub fn upgrade_from(conn: &Connection, from: i64) -> Result<()> {
     }
     if from < 8 {
         conn.execute_batch(FENCES)?;
+    }
+    if from < 9 {
+        conn.execute_batch(DEVICE_LOG)?;
     }
     conn.pragma_update(None, "user_version", VERSION)?;
     Ok(())

@@ -103,6 +103,10 @@ fn steps(access: &mut impl StoreAccess) -> Result<SyncReport> {
     // of this device's own.
     let moved = access.with(|store| pairs::move_on_when_stuck(store, &client))?;
     report.waiting_for_keys.retain(|s| !moved.contains(s));
+    // This device takes its place in the device log (a link code's or
+    // the recovery key's invite, or founding itself), before any key goes
+    // to or comes from a device the log must certify.
+    access.with(crate::features::devices::log::keep)?;
     // A device linked since the private space last moved on gets the
     // earlier keys from here.
     access.with(|store| crate::features::devices::send_keys_to_new_devices(store, &client))?;

@@ -12,9 +12,13 @@
 //! phone, whoever holds a token) can predict a name to squat it.
 //!
 //! A device takes an epoch's key only from a device that its devices
-//! document lists as linked *and* the server lists as a current device of
-//! the account: a phone unlinked before the epoch began cannot hand out
-//! the epoch's key, even with an envelope planted before its unlink.
+//! document lists as linked, the server lists as a current device of the
+//! account *and* the device log certifies with that box key (see
+//! `super::log`), and seals keys only to such a device: a phone unlinked
+//! before the epoch began cannot hand out the epoch's key, even with an
+//! envelope planted before its unlink, and a device the server lists but
+//! the log does not certify (a server's own, one a lost phone made) gets
+//! none.
 //!
 //! A device's box key is the one first seen in its devices-document record
 //! (pinned: a device never changes its own, while anyone holding the
@@ -240,6 +244,18 @@ fn key_of(
     Ok(Some(*listed))
 }
 
+/// Whether device `device_id`, known by box key `pk`, may get keys from
+/// this device and send it some: the device log certifies it with that
+/// box key (`peers`, see [`super::log::envelope_peers`]; `None`: the log
+/// does not decide yet).
+fn certified(
+    peers: Option<&std::collections::BTreeMap<String, [u8; 32]>>,
+    device_id: &str,
+    pk: &[u8; 32],
+) -> bool {
+    peers.is_none_or(|p| p.get(device_id) == Some(pk))
+}
+
 /// Sets this device's box key on the server, once (remembered here): from
 /// then on the other devices check the key its record gives against it.
 /// Best effort: a server from before (no such call), or one that fails or
@@ -362,10 +378,14 @@ pub(crate) fn send_epoch_keys(store: &mut Store, client: &Client) -> Result<()> 
     let devices = list(store)?;
     let listed = client.devices()?.devices;
     let on_server = keys_on_server(&listed);
+    let peers = super::log::envelope_peers(store)?;
     for d in devices.iter().filter(|d| !d.unlinked && !d.this_device) {
         let Some(pk) = key_of(store, d, &on_server)? else {
             continue;
         };
+        if !certified(peers.as_ref(), &d.device_id, &pk) {
+            continue;
+        }
         send_to(
             store,
             client,
@@ -424,6 +444,7 @@ pub(crate) fn send_keys_to_new_devices(store: &mut Store, client: &Client) -> Re
     let listed = client.devices()?.devices;
     let on_server = keys_on_server(&listed);
     let packed = KeySet::of(store, &space.space_id)?.pack();
+    let peers = super::log::envelope_peers(store)?;
     let mut sent = 0;
     for d in waiting {
         if !listed.iter().any(|s| s.device_id == d.device_id) {
@@ -432,6 +453,9 @@ pub(crate) fn send_keys_to_new_devices(store: &mut Store, client: &Client) -> Re
         let Some(pk) = key_of(store, &d, &on_server)? else {
             continue;
         };
+        if !certified(peers.as_ref(), &d.device_id, &pk) {
+            continue;
+        }
         send_to(
             store,
             client,
@@ -512,12 +536,15 @@ pub(crate) fn receive_epoch_keys(
     };
     let listed = client.devices()?.devices;
     let on_server = keys_on_server(&listed);
+    let peers = super::log::envelope_peers(store)?;
     let mut senders: Vec<(String, [u8; 32])> = Vec::new();
     for d in list(store)? {
         if d.unlinked || d.this_device || !listed.iter().any(|s| s.device_id == d.device_id) {
             continue;
         }
-        if let Some(pk) = key_of(store, &d, &on_server)? {
+        if let Some(pk) = key_of(store, &d, &on_server)?
+            && certified(peers.as_ref(), &d.device_id, &pk)
+        {
             senders.push((d.device_id, pk));
         }
     }

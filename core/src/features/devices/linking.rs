@@ -19,13 +19,14 @@ use crate::sync::seal::SpaceKey;
 /// key, so show it only on this screen and only to yourself. The store is
 /// released while the server answers.
 pub fn link_code(access: &mut impl StoreAccess) -> Result<Zeroizing<String>> {
-    let (account, space, key) = access.with(|store| {
+    let (account, space, key, invite) = access.with(|store| {
         let account = store.account()?.ok_or(Error::NoServer)?;
         let space = store.private_space()?.ok_or(Error::NoServer)?;
         let key = store
             .space_key(&space.space_id, space.epoch)?
             .ok_or_else(|| Error::CorruptStore("the private space's key is missing".into()))?;
-        Ok((account, space, key))
+        let invite = super::log::new_link_invite(store)?;
+        Ok((account, space, key, invite))
     })?;
     let answer = account.client()?.link_code()?;
     let server_code: [u8; 32] = URL_SAFE_NO_PAD
@@ -39,11 +40,17 @@ pub fn link_code(access: &mut impl StoreAccess) -> Result<Zeroizing<String>> {
     let mut space_id = [0u8; 16];
     hex::decode_to_slice(&space.space_id, &mut space_id)
         .map_err(|_| Error::CorruptStore("a space id is damaged".into()))?;
+    // The invite goes out before the code is shown: the new device finds
+    // it in the log at its first sync and adds itself with it.
+    if invite.is_some() {
+        crate::sync::run::sync(access)?;
+    }
     Ok(LinkCode {
         server_code,
         space_id,
         epoch: space.epoch,
         key,
+        invite: invite.map(|seed| SpaceKey::from_bytes(*seed)),
     }
     .to_text())
 }
@@ -66,6 +73,9 @@ pub fn link(access: &mut impl StoreAccess, code: &str, server: &str) -> Result<S
         // Set up meanwhile (a double tap, another window): keep what is there.
         fresh(store)?;
         store.keep_account(account)?;
+        // The code's invite key adds this device to the device log once
+        // the first pull has brought the invite (see `log::keep`).
+        store.keep_link_invite(code.invite.as_ref().map(SpaceKey::as_bytes))?;
         store.add_space(
             &hex::encode(code.space_id),
             SpaceRole::Private,
@@ -168,12 +178,19 @@ pub(crate) fn publish_device(store: &mut Store) -> Result<()> {
 
 /// The person's devices, each with the box key first seen for it (a
 /// rewrite of a device's record does not change the key it is known by).
+/// One the device log does not certify (while it certifies this device)
+/// is flagged `uncertified`: it gets and sends no keys.
 pub fn list(store: &Store) -> Result<Vec<DeviceView>> {
     let mut out = recorded(store)?;
+    let peers = super::log::envelope_peers(store)?;
     for d in &mut out {
         if let Some(pinned) = store.pinned_box_key(&d.device_id)? {
             d.public_key = pinned;
         }
+        d.uncertified |= !d.unlinked
+            && peers
+                .as_ref()
+                .is_some_and(|p| !p.contains_key(&d.device_id));
     }
     Ok(out)
 }
@@ -250,6 +267,11 @@ pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizi
         Err(e) => return Err(e),
     };
     lost.unlinked = true;
+    // The device log forgets them too, with every device they added: a
+    // server that lists one of them again hands it nothing.
+    let mut gone = revoked.clone();
+    gone.push(device_id.to_owned());
+    super::log::remove(store, &gone)?;
     // What the lost device linked was revoked with it: none of those gets
     // the new epoch's key either.
     let known = list(store)?;

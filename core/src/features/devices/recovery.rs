@@ -56,6 +56,12 @@ fn replace_recovery_key(
             kept.superseded.push(old.envelope);
         }
         store.keep_recovery_record(&kept)?;
+        // The device log takes the new key's invite, which replaces the
+        // one before: what the old key adds from now on counts nowhere.
+        let mut wrap = [0u8; 32];
+        hex::decode_to_slice(&kept.wrap, &mut wrap)
+            .map_err(|_| Error::CorruptStore("the recovery record is damaged".into()))?;
+        super::log::register_recovery(store, &wrap)?;
         match store.account()? {
             Some(account) if store.private_space()?.is_some() => Ok(Some(account.client()?)),
             _ => Ok(None),
@@ -172,11 +178,14 @@ pub fn restore(
         },
     )?;
     let client = account.client()?;
+    let wrap = key.wrap_key();
     access.with(|store| {
         fresh(store)?;
-        store.keep_account(account).map(|_| ())
+        store.keep_account(account)?;
+        // The recovery key's invite adds this device to the device log
+        // at its first sync (see `log::keep`).
+        store.keep_link_invite(Some(&super::log::recovery_invite_seed(wrap.as_bytes())))
     })?;
-    let wrap = key.wrap_key();
     let name = key.envelope_name();
     let mut found = None;
     for space in client.list_spaces()?.spaces.into_iter().filter(|s| s.owner) {

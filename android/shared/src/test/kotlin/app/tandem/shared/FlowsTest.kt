@@ -202,7 +202,7 @@ class FlowsTest {
             val link = phone.tandem.linkDeviceFlow()
             assertIs<LinkDeviceStep.Ready>(link.step())
             val code = assertIs<LinkDeviceStep.ShowingCode>(link.showCode()).v1
-            assertTrue(code.text.startsWith("TL1-"))
+            assertTrue(code.text.startsWith("TL2-"))
             assertEquals(code.text, code.qrPayload)
             assertIs<LinkDeviceStep.ShowingCode>(link.check())
             val take = tablet.tandem.linkThisDeviceFlow()
