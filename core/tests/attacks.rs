@@ -2188,58 +2188,93 @@ fn a_key_planted_for_an_epoch_to_come_is_never_used() {
 /// the log, the remaining phone sealed the new key to it.
 #[test]
 fn a_device_a_lost_phone_linked_gets_no_key_even_where_the_server_keeps_it() {
+    use base64::Engine as _;
+    use tandem_core::features::codes::LinkCode;
     use tandem_core::features::devices::{link, link_code, list, unlink};
     let (dir, srv, clock, mut phone) = support::first_device::first_device("UTC");
     tandem_core::sync::engine::connect(&mut phone, &srv.url).unwrap();
     let mut lost = store_in(dir.path(), "lost.db", clock.clone(), Durability::Normal);
     link(&mut lost, &link_code(&mut phone).unwrap(), &srv.url).unwrap();
-    let mut hidden = store_in(dir.path(), "hidden.db", clock, Durability::Normal);
-    link(&mut hidden, &link_code(&mut lost).unwrap(), &srv.url).unwrap();
-    for s in [&mut phone, &mut lost, &mut hidden] {
+    // One device through the app's own flow, one with a code the thief
+    // puts together from the server's link code and the private key (no
+    // invite: it can only try to found itself in the log).
+    let mut hidden = store_in(dir.path(), "hidden.db", clock.clone(), Durability::Normal);
+    let app_code = link_code(&mut lost).unwrap();
+    link(&mut hidden, &app_code, &srv.url).unwrap();
+    let raw = lost
+        .account()
+        .unwrap()
+        .unwrap()
+        .client()
+        .unwrap()
+        .link_code()
+        .unwrap();
+    let bare = LinkCode {
+        server_code: base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(&raw.code)
+            .unwrap()
+            .try_into()
+            .unwrap(),
+        invite: None,
+        ..LinkCode::parse(&app_code).unwrap()
+    };
+    let mut sleeper = store_in(dir.path(), "sleeper.db", clock, Durability::Normal);
+    link(&mut sleeper, &bare.to_text(), &srv.url).unwrap();
+    for s in [&mut phone, &mut lost, &mut hidden, &mut sleeper] {
         tandem_core::sync::run::sync(s).unwrap();
     }
     tandem_core::sync::run::sync(&mut phone).unwrap();
-    let lost_id = lost.account().unwrap().unwrap().device_id;
-    let hidden_id = hidden.account().unwrap().unwrap().device_id;
-    let before = list(&phone).unwrap();
-    assert!(
-        before.iter().all(|d| !d.uncertified),
-        "the log certifies all three: {before:?}"
-    );
+    let id = |s: &Store| s.account().unwrap().unwrap().device_id;
+    let (lost_id, hidden_id, sleeper_id) = (id(&lost), id(&hidden), id(&sleeper));
+    let flagged = |s: &Store| -> Vec<String> {
+        list(s)
+            .unwrap()
+            .into_iter()
+            .filter(|d| d.uncertified)
+            .map(|d| d.device_id)
+            .collect()
+    };
+    // The phone linked the lost one with an invite: from then on no
+    // device founds itself, so the one the thief put together is not the
+    // person's even before the unlink.
+    assert_eq!(flagged(&phone), vec![sleeper_id.clone()]);
 
-    rusqlite::Connection::open(&srv.db)
-        .unwrap()
-        .execute(
+    // The server works with the thief: it forgets who linked both.
+    let db = rusqlite::Connection::open(&srv.db).unwrap();
+    for device in [&hidden_id, &sleeper_id] {
+        db.execute(
             "UPDATE devices SET linked_by = NULL WHERE id = ?1",
-            [&hidden_id],
+            [device],
         )
         .unwrap();
+    }
     unlink(&mut phone, &lost_id).unwrap();
     phone
         .add_journal(journal("CANARY written after the unlink"))
         .unwrap();
     tandem_core::sync::run::sync(&mut phone).unwrap();
 
-    let hidden_row = list(&phone)
-        .unwrap()
-        .into_iter()
-        .find(|d| d.device_id == hidden_id)
-        .unwrap();
-    assert!(hidden_row.uncertified, "{hidden_row:?}");
-    // The server still lets it in; it reads nothing new.
-    for _ in 0..2 {
-        let _ = tandem_core::sync::run::sync(&mut hidden);
-    }
+    let mut now_flagged = flagged(&phone);
+    now_flagged.sort();
+    let mut expected = vec![hidden_id.clone(), sleeper_id.clone()];
+    expected.sort();
+    assert_eq!(now_flagged, expected);
+    // The server still lets both in; they read nothing new.
     let newest = phone.private_space().unwrap().unwrap().epoch;
     assert!(newest > 0);
-    assert!(
-        hidden.private_space().unwrap().unwrap().epoch < newest,
-        "the hidden device got the new epoch's key"
-    );
-    assert!(
-        !hidden.read_model_dump().unwrap().contains("CANARY"),
-        "the hidden device read what was written after the unlink"
-    );
+    for s in [&mut hidden, &mut sleeper] {
+        for _ in 0..2 {
+            let _ = tandem_core::sync::run::sync(s);
+        }
+        assert!(
+            s.private_space().unwrap().unwrap().epoch < newest,
+            "a device the lost phone linked got the new epoch's key"
+        );
+        assert!(
+            !s.read_model_dump().unwrap().contains("CANARY"),
+            "a device the lost phone linked read what was written after the unlink"
+        );
+    }
 }
 
 /// Once a device was unlinked, no device can found itself in the device

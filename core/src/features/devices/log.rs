@@ -232,71 +232,69 @@ pub(crate) struct Certified {
 /// The log as one device knows it, and what it certifies.
 #[derive(Debug, Default)]
 pub(crate) struct Log {
-    /// Every entry whose parents are all known, by hash.
-    entries: BTreeMap<[u8; 32], Entry>,
-    /// Those that count.
-    valid: BTreeSet<[u8; 32]>,
+    /// Every entry whose parents are all known, parents first.
+    entries: Vec<Entry>,
+    /// Their hashes, in the same order.
+    hashes: Vec<[u8; 32]>,
+    /// Which of them count.
+    valid: Vec<bool>,
     /// The devices the log certifies now, by server id.
     live: BTreeMap<[u8; 16], Certified>,
     /// The devices a valid entry removed.
     removed: BTreeSet<[u8; 16]>,
+    /// The invite keys valid invites entered, with whether each is the
+    /// recovery key's.
+    invites: HashMap<[u8; 32], bool>,
+    /// Whether a device may still found itself: no valid removal or link
+    /// invite yet.
+    founding_open: bool,
 }
+
+/// The most rounds [`Log::build`] takes to settle what removals take
+/// back (each round can only follow from the one before; a log that has
+/// not settled by then is taken as it stands, the same on every device).
+const ROUNDS: usize = 8;
 
 impl Log {
     /// The log made of `entries` (each already checked by
     /// [`Entry::from_bytes`]); an entry whose parents are not all known
     /// waits, uncounted.
     pub(crate) fn build(entries: impl IntoIterator<Item = Entry>) -> Log {
-        let all: BTreeMap<[u8; 32], Entry> = entries.into_iter().map(|e| (e.hash(), e)).collect();
-        // Causal order (parents first, ties by hash), with each entry's
-        // ancestors.
-        let mut order: Vec<[u8; 32]> = Vec::with_capacity(all.len());
-        let mut anc: HashMap<[u8; 32], HashSet<[u8; 32]>> = HashMap::new();
-        loop {
-            let ready: Vec<[u8; 32]> = all
-                .iter()
-                .filter(|(h, e)| {
-                    !anc.contains_key(*h) && e.parents.iter().all(|p| anc.contains_key(p))
-                })
-                .map(|(h, _)| *h)
-                .collect();
-            if ready.is_empty() {
+        let graph = Graph::new(entries);
+        let n = graph.entries.len();
+        let mut void = vec![false; n];
+        let mut closing: Vec<usize> = Vec::new();
+        let mut state = graph.evaluate(&void, &closing);
+        for _ in 0..ROUNDS {
+            let next_void = graph.void(&state);
+            let next_closing = state.closing();
+            if next_void == void && next_closing == closing {
                 break;
             }
-            for h in ready {
-                let mut seen = HashSet::new();
-                for p in &all[&h].parents {
-                    seen.insert(*p);
-                    seen.extend(anc[p].iter().copied());
-                }
-                anc.insert(h, seen);
-                order.push(h);
-            }
+            void = next_void;
+            closing = next_closing;
+            state = graph.evaluate(&void, &closing);
         }
-        let entries: BTreeMap<[u8; 32], Entry> = all
-            .into_iter()
-            .filter(|(h, _)| anc.contains_key(h))
+        let founding_open = state.closing().is_empty();
+        let (live, removed) = graph.certified(&state);
+        let invites = state
+            .inviter
+            .iter()
+            .map(|(key, inv)| (*key, inv.recovery))
             .collect();
-        let walk = Walk {
-            entries: &entries,
-            order: &order,
-            anc: &anc,
-        };
-        let first = walk.pass(&HashSet::new());
-        let void = walk.void(&first);
-        let valid = walk.pass(&void);
-        let (live, removed) = walk.certified(&valid);
         Log {
-            entries,
-            valid: valid.into_iter().collect(),
+            entries: graph.entries,
+            hashes: graph.hashes,
+            valid: state.valid,
             live,
             removed,
+            invites,
+            founding_open,
         }
     }
 
     /// Whether the log holds no entry at all (no device has written one
     /// yet: every device is still from before the log).
-    #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -316,41 +314,367 @@ impl Log {
         self.removed.contains(device)
     }
 
-    /// Whether a device may still found itself: no removal has been
-    /// written yet.
+    /// Whether a device may still found itself: no device has been
+    /// removed, and none added with a link code's invite, yet.
     pub(crate) fn founding_open(&self) -> bool {
-        !self
-            .entries
-            .values()
-            .any(|e| matches!(e.change, Change::Remove { .. }))
+        self.founding_open
     }
 
     /// Whether a valid invite for `key` is in the log.
     pub(crate) fn has_invite(&self, key: &[u8; 32]) -> bool {
-        self.valid
-            .iter()
-            .any(|h| matches!(self.entries[h].change, Change::Invite { key: k, .. } if k == *key))
+        self.invites.contains_key(key)
     }
 
     /// Whether the log holds a valid recovery invite.
     pub(crate) fn has_recovery_invite(&self) -> bool {
-        self.valid.iter().any(|h| {
-            matches!(
-                self.entries[h].change,
-                Change::Invite { recovery: true, .. }
-            )
-        })
+        self.invites.values().any(|recovery| *recovery)
     }
 
-    /// The entries no other entry names as a parent: what a new entry
-    /// names.
+    /// The entries no other entry names as a parent (for tests: what a
+    /// device that saw all of them would name).
+    #[cfg(test)]
     pub(crate) fn heads(&self) -> Vec<[u8; 32]> {
-        let named: HashSet<&[u8; 32]> = self.entries.values().flat_map(|e| &e.parents).collect();
-        self.entries
-            .keys()
+        let named: HashSet<&[u8; 32]> = self.entries.iter().flat_map(|e| &e.parents).collect();
+        self.hashes
+            .iter()
             .filter(|h| !named.contains(h))
             .copied()
             .collect()
+    }
+
+    /// Whether any entry (counted or not) is signed by `author` and adds
+    /// a device: a device does not add itself twice the same way.
+    pub(crate) fn has_add_by(&self, author: &[u8; 32]) -> bool {
+        self.entries
+            .iter()
+            .any(|e| e.author == *author && matches!(e.change, Change::Add { .. }))
+    }
+
+    /// What a new entry by `author` names as its parents: the newest
+    /// counted entry `author` signed (so its own place in the log is
+    /// always in the new entry's past), then the other counted entries
+    /// no counted entry names, up to what an entry can carry. Entries
+    /// that do not count are never named: nobody can crowd out the
+    /// parents a device's entry needs by writing many.
+    pub(crate) fn parents_for(&self, author: &[u8; 32]) -> Vec<[u8; 32]> {
+        let counted = || (0..self.entries.len()).filter(|i| self.valid[*i]);
+        let named: HashSet<&[u8; 32]> = counted().flat_map(|i| &self.entries[i].parents).collect();
+        let own = counted()
+            .rev()
+            .find(|i| self.entries[*i].author == *author)
+            .map(|i| self.hashes[i]);
+        let mut out: Vec<[u8; 32]> = own.into_iter().collect();
+        for i in counted().rev() {
+            if out.len() >= MAX_PARENTS {
+                break;
+            }
+            let h = self.hashes[i];
+            if !named.contains(&h) && !out.contains(&h) {
+                out.push(h);
+            }
+        }
+        out
+    }
+}
+
+/// A set of entry positions.
+#[derive(Clone, Default)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn has(&self, i: usize) -> bool {
+        self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    fn set(&mut self, i: usize) {
+        if self.0.len() <= i / 64 {
+            self.0.resize(i / 64 + 1, 0);
+        }
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+
+    fn union(&mut self, other: &Bits) {
+        if self.0.len() < other.0.len() {
+            self.0.resize(other.0.len(), 0);
+        }
+        for (w, o) in self.0.iter_mut().zip(&other.0) {
+            *w |= o;
+        }
+    }
+}
+
+/// The entries whose parents are all known, parents first (ties by
+/// hash), with each one's past.
+struct Graph {
+    entries: Vec<Entry>,
+    hashes: Vec<[u8; 32]>,
+    /// Each entry's ancestors, by position.
+    past: Vec<Bits>,
+}
+
+/// A valid invite: where it is, the device key that made it, and whether
+/// it is the recovery key's.
+#[derive(Clone, Copy)]
+struct Invite {
+    at: usize,
+    by: [u8; 32],
+    recovery: bool,
+}
+
+/// What one evaluation found.
+struct State {
+    valid: Vec<bool>,
+    /// Each certified-once device's first valid Add: where, and its keys.
+    added: HashMap<[u8; 16], (usize, [u8; 32], [u8; 32])>,
+    /// Which device each signing key belongs to.
+    device_of: HashMap<[u8; 32], [u8; 16]>,
+    /// The valid removals of each device, by position.
+    removals: HashMap<[u8; 16], Vec<usize>>,
+    /// The valid invites, by key.
+    inviter: HashMap<[u8; 32], Invite>,
+    /// The invite keys a valid Add used.
+    used: HashSet<[u8; 32]>,
+    /// Positions of valid recovery invites.
+    recovery: Vec<usize>,
+    /// Positions of valid entries that close founding (removals and link
+    /// invites).
+    closers: Vec<usize>,
+}
+
+impl State {
+    fn closing(&self) -> Vec<usize> {
+        self.closers.clone()
+    }
+}
+
+impl Graph {
+    fn new(entries: impl IntoIterator<Item = Entry>) -> Graph {
+        let all: BTreeMap<[u8; 32], Entry> = entries.into_iter().map(|e| (e.hash(), e)).collect();
+        let mut position: HashMap<[u8; 32], usize> = HashMap::new();
+        let mut graph = Graph {
+            entries: Vec::new(),
+            hashes: Vec::new(),
+            past: Vec::new(),
+        };
+        loop {
+            let ready: Vec<&[u8; 32]> = all
+                .iter()
+                .filter(|(h, e)| {
+                    !position.contains_key(*h) && e.parents.iter().all(|p| position.contains_key(p))
+                })
+                .map(|(h, _)| h)
+                .collect();
+            if ready.is_empty() {
+                break;
+            }
+            for h in ready {
+                let e = &all[h];
+                let mut past = Bits::default();
+                for p in &e.parents {
+                    let at = position[p];
+                    past.set(at);
+                    past.union(&graph.past[at]);
+                }
+                position.insert(*h, graph.entries.len());
+                graph.entries.push(e.clone());
+                graph.hashes.push(*h);
+                graph.past.push(past);
+            }
+        }
+        graph
+    }
+
+    /// Which entries count, leaving out `void`, with founding closed by
+    /// the entries at `closing` that do not have it in their past.
+    ///
+    /// In causal order: an Add counts when it clashes with no earlier
+    /// one (a device keeps the keys it was first added with, a signing
+    /// key belongs to one device) and it is a founding no closing entry
+    /// missed, or made by a device its past certifies, or made with an
+    /// invite in its past that no earlier Add used (and, for a recovery
+    /// invite, that no other recovery invite in its past replaced); a
+    /// removal or an invite counts when made by a device its past
+    /// certifies (an invite's key being no device's and no other
+    /// invite's).
+    fn evaluate(&self, void: &[bool], closing: &[usize]) -> State {
+        let n = self.entries.len();
+        let mut st = State {
+            valid: vec![false; n],
+            added: HashMap::new(),
+            device_of: HashMap::new(),
+            removals: HashMap::new(),
+            inviter: HashMap::new(),
+            used: HashSet::new(),
+            recovery: Vec::new(),
+            closers: Vec::new(),
+        };
+        for (i, e) in self.entries.iter().enumerate() {
+            if void[i] {
+                continue;
+            }
+            let past = &self.past[i];
+            let by_device = self.device_at(&st, past, &e.author).is_some();
+            let ok = match e.change {
+                Change::Add {
+                    device,
+                    signing,
+                    box_key,
+                } => {
+                    let clash = st
+                        .added
+                        .get(&device)
+                        .is_some_and(|(_, s, b)| (*s, *b) != (signing, box_key))
+                        || st.device_of.get(&signing).is_some_and(|d| *d != device)
+                        || st.inviter.contains_key(&signing);
+                    if clash {
+                        false
+                    } else if e.founding() {
+                        closing.iter().all(|c| self.past[*c].has(i))
+                    } else if by_device {
+                        true
+                    } else if let Some(invite) = st.inviter.get(&e.author).copied() {
+                        past.has(invite.at)
+                            && !st.used.contains(&e.author)
+                            && !(invite.recovery
+                                && st.recovery.iter().any(|r| {
+                                    *r != invite.at && past.has(*r) && self.past[*r].has(invite.at)
+                                }))
+                    } else {
+                        false
+                    }
+                }
+                Change::Remove { .. } => by_device,
+                Change::Invite { key, .. } => {
+                    by_device && !st.device_of.contains_key(&key) && !st.inviter.contains_key(&key)
+                }
+            };
+            if !ok {
+                continue;
+            }
+            st.valid[i] = true;
+            match e.change {
+                Change::Add {
+                    device,
+                    signing,
+                    box_key,
+                } => {
+                    st.added.entry(device).or_insert((i, signing, box_key));
+                    st.device_of.entry(signing).or_insert(device);
+                    // An invite adds one device: later uses do not count.
+                    if st.inviter.contains_key(&e.author) {
+                        st.used.insert(e.author);
+                    }
+                }
+                Change::Remove { device } => {
+                    st.removals.entry(device).or_default().push(i);
+                    st.closers.push(i);
+                }
+                Change::Invite { key, recovery } => {
+                    st.inviter.insert(
+                        key,
+                        Invite {
+                            at: i,
+                            by: e.author,
+                            recovery,
+                        },
+                    );
+                    if recovery {
+                        st.recovery.push(i);
+                    } else {
+                        st.closers.push(i);
+                    }
+                }
+            }
+        }
+        st
+    }
+
+    /// The device whose signing key is `key`, if an entry's `past`
+    /// certifies it: its Add is in that past, and no removal of it.
+    fn device_at(&self, st: &State, past: &Bits, key: &[u8; 32]) -> Option<[u8; 16]> {
+        let device = *st.device_of.get(key)?;
+        let (at, _, _) = st.added.get(&device)?;
+        let removed = st
+            .removals
+            .get(&device)
+            .is_some_and(|rs| rs.iter().any(|r| past.has(*r)));
+        (past.has(*at) && !removed).then_some(device)
+    }
+
+    /// The device key an entry counts as made by: its author, or for an
+    /// Add with an invite, the device that made the invite.
+    fn made_by(&self, st: &State, i: usize) -> [u8; 32] {
+        let author = self.entries[i].author;
+        st.inviter.get(&author).map_or(author, |inv| inv.by)
+    }
+
+    /// What `st`'s removals and recovery invites take back: everything
+    /// (but removals) made by a removed device that its removal had not
+    /// seen, and every Add with a recovery invite that the invite
+    /// replacing it had not seen.
+    fn void(&self, st: &State) -> Vec<bool> {
+        let n = self.entries.len();
+        let mut void = vec![false; n];
+        for (device, removals) in &st.removals {
+            let Some((_, signing, _)) = st.added.get(device) else {
+                continue;
+            };
+            for r in removals {
+                for (i, v) in void.iter_mut().enumerate() {
+                    if i != *r
+                        && !self.past[*r].has(i)
+                        && !matches!(self.entries[i].change, Change::Remove { .. })
+                        && self.made_by(st, i) == *signing
+                    {
+                        *v = true;
+                    }
+                }
+            }
+        }
+        for r in &st.recovery {
+            for (key, old) in &st.inviter {
+                if !old.recovery || old.at == *r || !self.past[*r].has(old.at) {
+                    continue;
+                }
+                for (i, v) in void.iter_mut().enumerate() {
+                    if self.entries[i].author == *key && !self.past[*r].has(i) {
+                        *v = true;
+                    }
+                }
+            }
+        }
+        void
+    }
+
+    /// The devices `st` certifies (added, not removed) and the devices it
+    /// removed.
+    fn certified(&self, st: &State) -> (BTreeMap<[u8; 16], Certified>, BTreeSet<[u8; 16]>) {
+        let removed: BTreeSet<[u8; 16]> = st.removals.keys().copied().collect();
+        let live = st
+            .added
+            .iter()
+            .filter(|(d, _)| !removed.contains(*d))
+            .map(|(device, (at, signing, box_key))| {
+                let e = &self.entries[*at];
+                let added_by = if e.founding() {
+                    None
+                } else {
+                    st.device_of
+                        .get(&self.made_by(st, *at))
+                        .copied()
+                        .filter(|d| d != device)
+                };
+                (
+                    *device,
+                    Certified {
+                        signing: *signing,
+                        box_key: *box_key,
+                        added_by,
+                    },
+                )
+            })
+            .collect();
+        (live, removed)
     }
 }
 
@@ -368,10 +692,18 @@ pub(crate) fn load(store: &Store) -> Result<Log> {
     ))
 }
 
-/// Appends `change`, signed by `author`, naming the heads of the log as
-/// this device knows it; the entry goes out with the devices document.
+/// Appends `change`, signed by `author`, naming as parents what
+/// [`Log::parents_for`] gives (none for a founding entry); the entry goes
+/// out with the devices document.
 pub(crate) fn append(store: &mut Store, change: Change, author: &SigningKey) -> Result<Entry> {
-    let entry = Entry::sign(change, &load(store)?.heads(), author);
+    let founding = matches!(change, Change::Add { signing, .. }
+        if signing == author.verifying_key().to_bytes());
+    let parents = if founding {
+        Vec::new()
+    } else {
+        load(store)?.parents_for(&author.verifying_key().to_bytes())
+    };
+    let entry = Entry::sign(change, &parents, author);
     let key = format!("{KEY_PREFIX}{}", hex::encode(entry.hash()));
     let value = hex::encode(entry.to_bytes());
     store.write_whole(&DocId::devices(), |tx| shard::put(tx, &key, &value))?;
@@ -443,16 +775,26 @@ pub(crate) fn keep(store: &mut Store) -> Result<()> {
             register_recovery(store, &wrap)?;
         }
     }
-    let present: HashSet<String> = store.read_doc(&DocId::devices(), |doc| {
-        Ok(automerge::ReadDoc::keys(doc, automerge::ROOT)
-            .filter_map(|k| k.strip_prefix(KEY_PREFIX).map(str::to_owned))
-            .collect())
+    // What the document holds under each entry's name, as it reads now.
+    let present: HashMap<String, Option<Vec<u8>>> = store.read_doc(&DocId::devices(), |doc| {
+        let mut out = HashMap::new();
+        for key in automerge::ReadDoc::keys(doc, automerge::ROOT) {
+            if let Some(hash) = key.strip_prefix(KEY_PREFIX) {
+                let value = shard::get::<_, String>(doc, &key)
+                    .ok()
+                    .flatten()
+                    .and_then(|text| hex::decode(text).ok());
+                out.insert(hash.to_owned(), value);
+            }
+        }
+        Ok(out)
     })?;
     let missing: Vec<Vec<u8>> = store
         .device_log_entries()?
         .into_iter()
         .filter(|bytes| {
-            Entry::from_bytes(bytes).is_some_and(|e| !present.contains(&hex::encode(e.hash())))
+            let hash = hex::encode(Sha256::digest(bytes));
+            present.get(&hash).and_then(Option::as_ref) != Some(bytes)
         })
         .collect();
     if !missing.is_empty() {
@@ -524,9 +866,11 @@ pub(crate) fn register_recovery(store: &mut Store, wrap: &[u8; 32]) -> Result<()
 }
 
 /// Adds this device to the log with `invite` (a link code's, or the
-/// recovery key's), once the log holds the invite; otherwise, while the
-/// log is still open to it, the device founds itself. Whether the log
-/// certifies this device now.
+/// recovery key's) once the log holds the invite; otherwise, while the log
+/// is still open to it, the device founds itself. Each way is tried once:
+/// an Add that does not count (the invite was used, or the log closed
+/// first) is not written again. Whether the log certifies this device
+/// now.
 pub(crate) fn join(store: &mut Store, invite: Option<&SigningKey>) -> Result<bool> {
     let Some(me) = own_device(store)? else {
         return Ok(false);
@@ -535,14 +879,20 @@ pub(crate) fn join(store: &mut Store, invite: Option<&SigningKey>) -> Result<boo
     if log.live(&me).is_some() {
         return Ok(true);
     }
+    if log.was_removed(&me) {
+        return Ok(false);
+    }
     let add = own_add(store, me)?;
+    let own = own_key(store)?;
     match invite {
-        Some(invite) if log.has_invite(&invite.verifying_key().to_bytes()) => {
+        Some(invite)
+            if log.has_invite(&invite.verifying_key().to_bytes())
+                && !log.has_add_by(&invite.verifying_key().to_bytes()) =>
+        {
             append(store, add, invite)?;
         }
-        _ if log.founding_open() && !log.was_removed(&me) => {
-            let key = own_key(store)?;
-            append(store, add, &key)?;
+        _ if log.founding_open() && !log.has_add_by(&own.verifying_key().to_bytes()) => {
+            append(store, add, &own)?;
         }
         _ => {}
     }
@@ -561,12 +911,29 @@ pub(crate) fn remove(store: &mut Store, devices: &[String]) -> Result<()> {
     if log.live(&me).is_none() {
         return Ok(());
     }
+    // This device and the devices that added it, each at most once: the
+    // person is using that line to unlink (as the server keeps it too).
+    let mut line = vec![me];
+    while let Some(by) = line
+        .last()
+        .and_then(|d| log.live(d))
+        .and_then(|c| c.added_by)
+    {
+        if line.contains(&by) {
+            break;
+        }
+        line.push(by);
+    }
     let mut gone: BTreeSet<[u8; 16]> = devices.iter().filter_map(|d| device_bytes(d)).collect();
     loop {
         let more: Vec<[u8; 16]> = log
             .live_devices()
             .iter()
-            .filter(|(d, c)| !gone.contains(*d) && c.added_by.is_some_and(|by| gone.contains(&by)))
+            .filter(|(d, c)| {
+                !gone.contains(*d)
+                    && !line.contains(d)
+                    && c.added_by.is_some_and(|by| gone.contains(&by))
+            })
             .map(|(d, _)| *d)
             .collect();
         if more.is_empty() {
@@ -586,15 +953,13 @@ pub(crate) fn remove(store: &mut Store, devices: &[String]) -> Result<()> {
 
 /// The devices key envelopes may go to and come from, by server id with
 /// the box key the log gives each: those the log certifies. `None` while
-/// the log does not certify this device itself (a device from before the
-/// log, or one no invite reached): the log then decides nothing here, as
-/// before it existed.
+/// the log is empty (no device of the person runs a build with the log
+/// yet): it then decides nothing, as before it existed. A device the log
+/// does not certify itself still goes by the log: it sends keys only to,
+/// and takes keys only from, devices the log certifies.
 pub(crate) fn envelope_peers(store: &Store) -> Result<Option<BTreeMap<String, [u8; 32]>>> {
-    let Some(me) = own_device(store)? else {
-        return Ok(None);
-    };
     let log = load(store)?;
-    if log.live(&me).is_none() {
+    if log.is_empty() {
         return Ok(None);
     }
     Ok(Some(
@@ -603,226 +968,6 @@ pub(crate) fn envelope_peers(store: &Store) -> Result<Option<BTreeMap<String, [u
             .map(|(d, c)| (hex::encode(d), c.box_key))
             .collect(),
     ))
-}
-
-/// One evaluation of a log's entries.
-struct Walk<'a> {
-    entries: &'a BTreeMap<[u8; 32], Entry>,
-    order: &'a [[u8; 32]],
-    anc: &'a HashMap<[u8; 32], HashSet<[u8; 32]>>,
-}
-
-impl Walk<'_> {
-    /// The entries that count, in causal order, leaving out `void`: a
-    /// founding entry every removal saw; anything else by a device the
-    /// entry's own past certifies, or an Add by an invite in its past
-    /// (used once, and for a recovery invite, not replaced by then).
-    fn pass(&self, void: &HashSet<[u8; 32]>) -> HashSet<[u8; 32]> {
-        let removals: Vec<&[u8; 32]> = self
-            .order
-            .iter()
-            .filter(|h| matches!(self.entries[*h].change, Change::Remove { .. }))
-            .collect();
-        let mut valid = HashSet::new();
-        for h in self.order {
-            if void.contains(h) {
-                continue;
-            }
-            let e = &self.entries[h];
-            let ok = if e.founding() {
-                removals.iter().all(|r| self.anc[*r].contains(h))
-            } else {
-                self.device_at(h, &valid, &e.author).is_some()
-                    || (matches!(e.change, Change::Add { .. })
-                        && self.invite_at(h, &valid).is_some())
-            };
-            if ok {
-                valid.insert(*h);
-            }
-        }
-        valid
-    }
-
-    /// The device (server id) with signing key `key` that the past of
-    /// entry `at` certifies, among `valid` entries.
-    fn device_at(
-        &self,
-        at: &[u8; 32],
-        valid: &HashSet<[u8; 32]>,
-        key: &[u8; 32],
-    ) -> Option<[u8; 16]> {
-        let past = &self.anc[at];
-        let mut found = None;
-        for h in past.iter().filter(|h| valid.contains(*h)) {
-            if let Change::Add {
-                device, signing, ..
-            } = self.entries[h].change
-                && signing == *key
-            {
-                found = Some(device);
-            }
-        }
-        let device = found?;
-        let removed = past
-            .iter()
-            .filter(|h| valid.contains(*h))
-            .any(|h| matches!(self.entries[h].change, Change::Remove { device: d } if d == device));
-        (!removed).then_some(device)
-    }
-
-    /// The invite in the past of Add `at` that signed it, among `valid`
-    /// entries: used by no other Add, and for a recovery invite, not
-    /// replaced by another in that past.
-    fn invite_at(&self, at: &[u8; 32], valid: &HashSet<[u8; 32]>) -> Option<[u8; 32]> {
-        let author = self.entries[at].author;
-        let past = &self.anc[at];
-        let invite = past.iter().find(|h| {
-            valid.contains(*h)
-                && matches!(self.entries[*h].change, Change::Invite { key, .. } if key == author)
-        })?;
-        let uses = self
-            .entries
-            .values()
-            .filter(|e| e.author == author && matches!(e.change, Change::Add { .. }))
-            .count();
-        if uses != 1 {
-            return None;
-        }
-        if let Change::Invite { recovery: true, .. } = self.entries[invite].change {
-            let replaced = past.iter().any(|h| {
-                valid.contains(h)
-                    && matches!(
-                        self.entries[h].change,
-                        Change::Invite { recovery: true, .. }
-                    )
-                    && self.anc[h].contains(invite)
-            });
-            if replaced {
-                return None;
-            }
-        }
-        Some(*invite)
-    }
-
-    /// The device (signing key) an entry counts as made by: its author,
-    /// or for an Add by an invite, the device that made the invite.
-    fn made_by(&self, h: &[u8; 32]) -> [u8; 32] {
-        let e = &self.entries[h];
-        self.entries
-            .values()
-            .find(|i| matches!(i.change, Change::Invite { key, .. } if key == e.author))
-            .map_or(e.author, |i| i.author)
-    }
-
-    /// What `valid` removals and recovery invites take back: everything
-    /// (but removals) made by a removed device that its removal had not
-    /// seen, and every Add by a recovery invite that its replacement had
-    /// not seen.
-    fn void(&self, valid: &HashSet<[u8; 32]>) -> HashSet<[u8; 32]> {
-        let mut void = HashSet::new();
-        for r in self.order.iter().filter(|h| valid.contains(*h)) {
-            match self.entries[r].change {
-                Change::Remove { device } => {
-                    let keys: HashSet<[u8; 32]> = valid
-                        .iter()
-                        .filter_map(|h| match self.entries[h].change {
-                            Change::Add {
-                                device: d, signing, ..
-                            } if d == device => Some(signing),
-                            _ => None,
-                        })
-                        .collect();
-                    for h in self.order {
-                        if h != r
-                            && !self.anc[r].contains(h)
-                            && !matches!(self.entries[h].change, Change::Remove { .. })
-                            && keys.contains(&self.made_by(h))
-                        {
-                            void.insert(*h);
-                        }
-                    }
-                }
-                Change::Invite { recovery: true, .. } => {
-                    for old in self.anc[r].iter().filter(|h| valid.contains(*h)) {
-                        let Change::Invite {
-                            key,
-                            recovery: true,
-                        } = self.entries[old].change
-                        else {
-                            continue;
-                        };
-                        for h in self.order {
-                            if self.entries[h].author == key && !self.anc[r].contains(h) {
-                                void.insert(*h);
-                            }
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        void
-    }
-
-    /// The devices `valid` entries certify (added, not removed, and never
-    /// added with two sets of keys), and the devices they removed.
-    fn certified(
-        &self,
-        valid: &HashSet<[u8; 32]>,
-    ) -> (BTreeMap<[u8; 16], Certified>, BTreeSet<[u8; 16]>) {
-        let mut added: BTreeMap<[u8; 16], Option<Certified>> = BTreeMap::new();
-        let mut removed = BTreeSet::new();
-        let device_of = |signing: &[u8; 32]| {
-            valid.iter().find_map(|h| match self.entries[h].change {
-                Change::Add {
-                    device, signing: s, ..
-                } if s == *signing => Some(device),
-                _ => None,
-            })
-        };
-        for h in self.order.iter().filter(|h| valid.contains(*h)) {
-            let e = &self.entries[h];
-            match e.change {
-                Change::Add {
-                    device,
-                    signing,
-                    box_key,
-                } => {
-                    let added_by = if e.founding() {
-                        None
-                    } else {
-                        device_of(&self.made_by(h)).filter(|d| *d != device)
-                    };
-                    let this = Certified {
-                        signing,
-                        box_key,
-                        added_by,
-                    };
-                    added
-                        .entry(device)
-                        .and_modify(|known| {
-                            if known
-                                .as_ref()
-                                .is_some_and(|k| (k.signing, k.box_key) != (signing, box_key))
-                            {
-                                *known = None;
-                            }
-                        })
-                        .or_insert(Some(this));
-                }
-                Change::Remove { device } => {
-                    removed.insert(device);
-                }
-                Change::Invite { .. } => {}
-            }
-        }
-        let live = added
-            .into_iter()
-            .filter(|(d, _)| !removed.contains(d))
-            .filter_map(|(d, c)| Some((d, c?)))
-            .collect();
-        (live, removed)
-    }
 }
 
 #[cfg(test)]
@@ -913,9 +1058,10 @@ mod tests {
         assert_eq!(built.live(&b.id).unwrap().added_by, Some(a.id));
         assert_eq!(built.live(&c.id).unwrap().added_by, Some(b.id));
         assert_eq!(built.live(&a.id).unwrap().added_by, None);
-        // The same invite used again: neither use counts.
+        // The same invite used again: the first use stands, the second
+        // counts for nothing.
         log.push(Entry::sign(d.add(), &heads(&log), &invite));
-        assert_eq!(live(&log), vec![a.id, b.id]);
+        assert_eq!(live(&log), vec![a.id, b.id, c.id]);
     }
 
     #[test]
@@ -991,7 +1137,88 @@ mod tests {
             box_key: [56; 32],
         };
         log.push(Entry::sign(other_keys, &heads(&log), &a.key));
-        assert_eq!(live(&log), vec![a.id]);
+        // The keys it was first added with stand: a second Add can
+        // neither change them nor take the device out.
+        assert_eq!(live(&log), vec![a.id, b.id]);
+        let built = Log::build(log);
+        assert_eq!(
+            built.live(&b.id).unwrap().signing,
+            b.key.verifying_key().to_bytes()
+        );
+    }
+
+    #[test]
+    fn what_no_certified_device_signed_closes_nothing_and_steers_nothing() {
+        let (phone, lost, tablet, stranger) = (dev(1), dev(2), dev(3), dev(4));
+        let mut log = vec![phone.found(), lost.found()];
+        // A removal signed by no device of the log: founding stays open.
+        log.push(Entry::sign(
+            Change::Remove { device: phone.id },
+            &[],
+            &stranger.key,
+        ));
+        log.push(tablet.found());
+        assert!(Log::build(log.clone()).founding_open());
+        assert_eq!(live(&log), vec![phone.id, lost.id, tablet.id]);
+        // The lost phone makes an invite; a stranger "makes" the same key
+        // too, and an invite naming the phone's own signing key: neither
+        // counts, so what the invite adds is still the lost phone's.
+        let invite = SigningKey::from_bytes(&[30; 32]);
+        let key = invite.verifying_key().to_bytes();
+        for (author, k) in [
+            (&stranger.key, key),
+            (&lost.key, phone.key.verifying_key().to_bytes()),
+            (&lost.key, key),
+        ] {
+            log.push(Entry::sign(
+                Change::Invite {
+                    key: k,
+                    recovery: false,
+                },
+                &heads(&log),
+                author,
+            ));
+        }
+        let before = heads(&log);
+        log.push(Entry::sign(
+            Change::Remove { device: lost.id },
+            &before,
+            &phone.key,
+        ));
+        log.push(Entry::sign(dev(5).add(), &before, &invite));
+        assert_eq!(live(&log), vec![phone.id, tablet.id]);
+        // The phone still links devices after the unlink.
+        let next = SigningKey::from_bytes(&[31; 32]);
+        let built = Log::build(log.clone());
+        log.push(Entry::sign(
+            Change::Invite {
+                key: next.verifying_key().to_bytes(),
+                recovery: false,
+            },
+            &built.parents_for(&phone.key.verifying_key().to_bytes()),
+            &phone.key,
+        ));
+        log.push(Entry::sign(dev(6).add(), &heads(&log), &next));
+        assert_eq!(live(&log), vec![phone.id, tablet.id, [6; 16]]);
+    }
+
+    #[test]
+    fn entries_that_do_not_count_cannot_crowd_out_a_devices_parents() {
+        let (phone, lost) = (dev(1), dev(2));
+        let mut log = vec![phone.found(), lost.found()];
+        for n in 0..200u8 {
+            let junk = SigningKey::from_bytes(&[n; 32]);
+            log.push(Entry::sign(Change::Remove { device: [n; 16] }, &[], &junk));
+        }
+        let built = Log::build(log.clone());
+        let parents = built.parents_for(&phone.key.verifying_key().to_bytes());
+        assert!(parents.len() <= 2, "{}", parents.len());
+        log.push(Entry::sign(
+            Change::Remove { device: lost.id },
+            &parents,
+            &phone.key,
+        ));
+        assert_eq!(live(&log), vec![phone.id]);
     }
 
     #[test]
