@@ -184,3 +184,22 @@ pub fn bootstrap(dir: &Path, days: i64, runs: usize) {
     }
     stats::report("bootstrap_5_years", &s, None);
 }
+
+/// `device_log_build`: building the device log as each sync does, for a
+/// person's handful of devices and for a log a lost phone filled, before
+/// its unlink, with `noise` entries of its own and as many no device
+/// signed.
+pub fn device_log(runs: usize, noise: usize) {
+    for (name, devices, extra) in [
+        ("device_log_build_honest", 6, 0),
+        ("device_log_build_flooded", 6, noise),
+    ] {
+        let mut s = Samples::default();
+        for _ in 0..runs {
+            let (took, live) = tandem_core::features::devices::synthetic_log_build(devices, extra);
+            assert_eq!(live, devices, "every device stays certified");
+            s.push(took);
+        }
+        crate::stats::report(name, &s, None);
+    }
+}

@@ -297,6 +297,13 @@ pub enum DeviceCommand {
         /// The device's id (from `device list`).
         id: String,
     },
+    /// Confirm that a device flagged as not in your device log is yours (a
+    /// device that synced with this version only after you had linked or
+    /// unlinked another): it gets keys from then on. Only if you know it.
+    Confirm {
+        /// The device's id (from `device list`).
+        id: String,
+    },
     /// Restore everything on this fresh device from your recovery key.
     Restore {
         /// The recovery key shown when you set up Tandem, or `-` to read it

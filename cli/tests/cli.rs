@@ -673,6 +673,12 @@ fn sync_and_link_a_second_device() {
         .as_str()
         .unwrap()
         .to_owned();
+    // Both are in the device log: confirming one is nothing to do; one
+    // that never asked to join cannot be confirmed.
+    let confirmed = ok_json(&b, &["--json", "device", "confirm", &a_id]);
+    assert_eq!(confirmed["confirmed"], true);
+    let err = fail_text(&b, &["device", "confirm", &"ab".repeat(16)]);
+    assert!(err.contains("has not asked to join"), "{err}");
     let gone = ok_json(&b, &["--json", "device", "unlink", &a_id]);
     assert_eq!(gone["unlinked"], true);
     // The old recovery key is retired with the lost device; the new one works.

@@ -2286,7 +2286,7 @@ fn a_device_a_lost_phone_linked_gets_no_key_even_where_the_server_keeps_it() {
 #[test]
 fn once_a_device_was_unlinked_only_an_invite_brings_a_device_in() {
     use tandem_core::features::codes::LinkCode;
-    use tandem_core::features::devices::{link, link_code, list, restore, unlink};
+    use tandem_core::features::devices::{confirm, link, link_code, list, restore, unlink};
     let (dir, srv, clock, mut phone) = support::first_device::first_device("UTC");
     tandem_core::sync::engine::connect(&mut phone, &srv.url).unwrap();
     let mut tablet = store_in(dir.path(), "tablet.db", clock.clone(), Durability::Normal);
@@ -2299,38 +2299,116 @@ fn once_a_device_was_unlinked_only_an_invite_brings_a_device_in() {
     link(&mut laptop, &link_code(&mut phone).unwrap(), &srv.url).unwrap();
     let mut restored = store_in(dir.path(), "restored.db", clock.clone(), Durability::Normal);
     restore(&mut restored, &recovery, &srv.url).unwrap();
-    let bare = LinkCode {
+    let mut bare = || LinkCode {
         invite: None,
         ..LinkCode::parse(&link_code(&mut phone).unwrap()).unwrap()
     };
-    let mut stray = store_in(dir.path(), "stray.db", clock, Durability::Normal);
-    link(&mut stray, &bare.to_text(), &srv.url).unwrap();
-    for s in [&mut restored, &mut laptop, &mut stray, &mut phone] {
+    let (stray_code, known_code) = (bare(), bare());
+    let mut stray = store_in(dir.path(), "stray.db", clock.clone(), Durability::Normal);
+    link(&mut stray, &stray_code.to_text(), &srv.url).unwrap();
+    // A device the person knows, linked the same way (as a device from
+    // before the log that first syncs with this version only now).
+    let mut known = store_in(dir.path(), "known.db", clock, Durability::Normal);
+    link(&mut known, &known_code.to_text(), &srv.url).unwrap();
+    for s in [
+        &mut restored,
+        &mut laptop,
+        &mut stray,
+        &mut known,
+        &mut phone,
+    ] {
         tandem_core::sync::run::sync(s).unwrap();
     }
     let id = |s: &Store| s.account().unwrap().unwrap().device_id;
-    let flagged: Vec<String> = list(&phone)
-        .unwrap()
-        .into_iter()
-        .filter(|d| d.uncertified)
-        .map(|d| d.device_id)
-        .collect();
-    assert_eq!(flagged, vec![id(&stray)]);
+    let flagged = |s: &Store| -> Vec<String> {
+        let mut out: Vec<String> = list(s)
+            .unwrap()
+            .into_iter()
+            .filter(|d| d.uncertified)
+            .map(|d| d.device_id)
+            .collect();
+        out.sort();
+        out
+    };
+    let mut both = vec![id(&stray), id(&known)];
+    both.sort();
+    assert_eq!(flagged(&phone), both);
+    // The person confirms the one they know, on a device in the log; a
+    // device the log does not certify cannot confirm anyone.
+    assert!(confirm(&mut stray, &id(&known)).is_err());
+    confirm(&mut phone, &id(&known)).unwrap();
+    tandem_core::sync::run::sync(&mut phone).unwrap();
+    assert_eq!(flagged(&phone), vec![id(&stray)]);
 
-    // The next epoch's key reaches the devices the invites brought only.
+    // The next epoch's key reaches the devices the invites brought and
+    // the one confirmed, not the other.
     unlink(&mut phone, &id(&laptop)).unwrap();
     phone
         .add_journal(journal("CANARY written after the second unlink"))
         .unwrap();
     tandem_core::sync::run::sync(&mut phone).unwrap();
-    for s in [&mut restored, &mut stray] {
+    for s in [&mut restored, &mut known, &mut stray] {
         for _ in 0..2 {
             let _ = tandem_core::sync::run::sync(s);
         }
     }
     assert!(restored.read_model_dump().unwrap().contains("CANARY"));
+    assert!(known.read_model_dump().unwrap().contains("CANARY"));
     assert!(
         !stray.read_model_dump().unwrap().contains("CANARY"),
         "a device no invite brought got the new key"
+    );
+}
+
+/// Before its unlink, a lost phone takes the person's phone out of the
+/// device log and links a device of its own; a server working with it
+/// forgets who linked that device. The phone, seeing itself taken out,
+/// unlinks the lost one all the same: its removal of the lost phone
+/// counts, the lost phone's removal of it no longer does, and the device
+/// the lost phone linked gets no key of the new epoch. Until the phone
+/// unlinks it, a phone the log does not certify seals keys to no one.
+#[test]
+fn a_phone_a_lost_one_took_out_of_the_log_takes_it_out_and_keeps_its_keys() {
+    use tandem_core::features::devices::{link, link_code, list, unlink, write_removal};
+    let (dir, srv, clock, mut phone) = support::first_device::first_device("UTC");
+    tandem_core::sync::engine::connect(&mut phone, &srv.url).unwrap();
+    let mut lost = store_in(dir.path(), "lost.db", clock.clone(), Durability::Normal);
+    link(&mut lost, &link_code(&mut phone).unwrap(), &srv.url).unwrap();
+    let mut hidden = store_in(dir.path(), "hidden.db", clock, Durability::Normal);
+    link(&mut hidden, &link_code(&mut lost).unwrap(), &srv.url).unwrap();
+    let id = |s: &Store| s.account().unwrap().unwrap().device_id;
+    let phone_id = id(&phone);
+    write_removal(&mut lost, &phone_id).unwrap();
+    for s in [&mut lost, &mut hidden, &mut phone] {
+        tandem_core::sync::run::sync(s).unwrap();
+    }
+    let this = |s: &Store| {
+        list(s)
+            .unwrap()
+            .into_iter()
+            .find(|d| d.this_device)
+            .unwrap()
+    };
+    assert!(this(&phone).uncertified, "the phone sees itself taken out");
+
+    rusqlite::Connection::open(&srv.db)
+        .unwrap()
+        .execute(
+            "UPDATE devices SET linked_by = NULL WHERE id = ?1",
+            [&id(&hidden)],
+        )
+        .unwrap();
+    unlink(&mut phone, &id(&lost)).unwrap();
+    assert!(!this(&phone).uncertified, "the phone is back in the log");
+    phone
+        .add_journal(journal("CANARY written after the unlink"))
+        .unwrap();
+    tandem_core::sync::run::sync(&mut phone).unwrap();
+    for _ in 0..2 {
+        let _ = tandem_core::sync::run::sync(&mut hidden);
+    }
+    assert!(
+        !hidden.read_model_dump().unwrap().contains("CANARY"),
+        "the lost phone's device read what was written after the unlink"
     );
 }

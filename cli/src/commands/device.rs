@@ -21,6 +21,15 @@ pub fn run(app: &App, cmd: DeviceCommand) -> Result<Reply, String> {
         }
         DeviceCommand::List => list(app),
         DeviceCommand::Unlink { id } => unlink(app, &id),
+        DeviceCommand::Confirm { id } => {
+            app.devices().confirm(&id).map_err(err)?;
+            Ok(Reply::json(
+                json!({ "device_id": id, "confirmed": true }),
+                format!(
+                    "Confirmed {id} as one of your devices: it gets your keys from its next sync."
+                ),
+            ))
+        }
         DeviceCommand::Restore {
             recovery_key,
             server,
@@ -78,10 +87,14 @@ fn list(app: &App) -> Result<Reply, String> {
             } else {
                 ""
             },
-            if d.uncertified {
-                "  (NOT ADDED BY ANY OF YOUR DEVICES: unlink it if you do not know it)"
-            } else {
-                ""
+            match (d.uncertified, d.this_device) {
+                (true, false) => {
+                    "  (NOT ADDED BY ANY OF YOUR DEVICES: it gets no new keys; unlink it if you do not know it)"
+                }
+                (true, true) => {
+                    "  (NOT IN YOUR DEVICE LOG: it gets no new keys; link it again from one of your devices)"
+                }
+                _ => "",
             },
             seen
         )

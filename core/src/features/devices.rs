@@ -19,6 +19,11 @@ pub(crate) use envelopes::{
 pub use envelopes::{seal_envelope_as, seal_envelope_for, seal_envelope_with};
 pub(crate) use linking::publish_device;
 pub use linking::{DeviceView, link, link_code, list, unlink};
+pub use log::confirm;
+#[doc(hidden)]
+pub use log::synthetic_build as synthetic_log_build;
+#[doc(hidden)]
+pub use log::write_removal;
 pub use on_server::{DeviceOnServer, list_with_server};
 pub(crate) use recovery::upload_recovery;
 pub use recovery::{new_recovery_key, restore};
@@ -38,6 +43,14 @@ impl Devices<'_> {
     /// devices only the server knows flagged (a network call).
     pub fn list_with_server(&self) -> Result<Vec<DeviceView>> {
         self.app.on_network(|steps| list_with_server(steps))
+    }
+
+    /// Confirms that device `device_id`, flagged as not in the device
+    /// log, is this person's (a device from before the log that first
+    /// synced with this version after the log had closed): it gets keys
+    /// from then on. Only on a device the log certifies.
+    pub fn confirm(&self, device_id: &str) -> Result<()> {
+        self.app.write(|store| confirm(store, device_id))
     }
 
     /// A one-time code that links another device to this person.

@@ -91,4 +91,15 @@ impl Store {
             }
         }
     }
+
+    /// What changes whenever the device log gains an entry (it never
+    /// loses one): the number of entries and the greatest hash.
+    pub(crate) fn device_log_version(&self) -> Result<String> {
+        let (n, max): (i64, Option<String>) =
+            self.conn
+                .query_row("SELECT COUNT(*), MAX(hash) FROM device_log", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+        Ok(format!("{n}.{}", max.unwrap_or_default()))
+    }
 }

@@ -559,7 +559,14 @@ pub(crate) fn document(tx: &Transaction<'_>, doc_id: &DocId, doc: &Automerge) ->
             for key in automerge::ReadDoc::keys(doc, automerge::ROOT) {
                 if let Some(hash) = key.strip_prefix(crate::features::devices::log::KEY_PREFIX) {
                     // An entry of the device log: kept once its signature
-                    // holds and its name is its hash, never dropped.
+                    // holds and its name is its hash, never dropped (one
+                    // kept already is not checked again).
+                    let kept: bool = tx
+                        .prepare_cached("SELECT COUNT(*) > 0 FROM device_log WHERE hash = ?1")?
+                        .query_row([hash], |r| r.get(0))?;
+                    if kept {
+                        continue;
+                    }
                     let entry = shard::get::<_, String>(doc, &key)
                         .ok()
                         .flatten()

@@ -267,11 +267,11 @@ pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizi
         Err(e) => return Err(e),
     };
     lost.unlinked = true;
-    // The device log forgets them too, with every device they added: a
-    // server that lists one of them again hands it nothing.
-    let mut gone = revoked.clone();
-    gone.push(device_id.to_owned());
-    super::log::remove(store, &gone)?;
+    // The device log forgets it too, with every device it added (the log
+    // knows who added whom; the server's answer, which could name the
+    // person's other devices, is not taken for it): a server that lists
+    // one of them again hands it nothing.
+    super::log::remove(store, &[device_id.to_owned()])?;
     // What the lost device linked was revoked with it: none of those gets
     // the new epoch's key either.
     let known = list(store)?;

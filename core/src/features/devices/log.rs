@@ -38,7 +38,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::document::{DocId, shard};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::Store;
 
 /// The version byte every entry starts with.
@@ -247,12 +247,13 @@ pub(crate) struct Log {
     invites: HashMap<[u8; 32], bool>,
     /// Whether a device may still found itself: no valid removal or link
     /// invite yet.
+    #[cfg(test)]
     founding_open: bool,
 }
 
-/// The most rounds [`Log::build`] takes to settle what removals take
-/// back (each round can only follow from the one before; a log that has
-/// not settled by then is taken as it stands, the same on every device).
+/// Rounds [`Log::build`] allows beyond one per entry to settle which
+/// founding entries a closing entry missed (what removals take back only
+/// grows from round to round, so that part settles within one per entry).
 const ROUNDS: usize = 8;
 
 impl Log {
@@ -265,8 +266,14 @@ impl Log {
         let mut void = vec![false; n];
         let mut closing: Vec<usize> = Vec::new();
         let mut state = graph.evaluate(&void, &closing);
-        for _ in 0..ROUNDS {
-            let next_void = graph.void(&state);
+        // What a round takes back stays taken back, so rounds only add to
+        // `void` and settle; `ROUNDS` bounds the founding closers' back and
+        // forth.
+        for _ in 0..n + ROUNDS {
+            let mut next_void = graph.void(&state);
+            for (next, was) in next_void.iter_mut().zip(&void) {
+                *next |= *was;
+            }
             let next_closing = state.closing();
             if next_void == void && next_closing == closing {
                 break;
@@ -275,6 +282,7 @@ impl Log {
             closing = next_closing;
             state = graph.evaluate(&void, &closing);
         }
+        #[cfg(test)]
         let founding_open = state.closing().is_empty();
         let (live, removed) = graph.certified(&state);
         let invites = state
@@ -289,6 +297,7 @@ impl Log {
             live,
             removed,
             invites,
+            #[cfg(test)]
             founding_open,
         }
     }
@@ -316,6 +325,7 @@ impl Log {
 
     /// Whether a device may still found itself: no device has been
     /// removed, and none added with a link code's invite, yet.
+    #[cfg(test)]
     pub(crate) fn founding_open(&self) -> bool {
         self.founding_open
     }
@@ -340,6 +350,19 @@ impl Log {
             .filter(|h| !named.contains(h))
             .copied()
             .collect()
+    }
+
+    /// The keys device `device` asked to join with: those of an Add it
+    /// signed itself (a founding entry that came too late to count).
+    pub(crate) fn asked_with(&self, device: &[u8; 16]) -> Option<([u8; 32], [u8; 32])> {
+        self.entries.iter().find_map(|e| match e.change {
+            Change::Add {
+                device: d,
+                signing,
+                box_key,
+            } if d == *device && signing == e.author => Some((signing, box_key)),
+            _ => None,
+        })
     }
 
     /// Whether any entry (counted or not) is signed by `author` and adds
@@ -375,6 +398,69 @@ impl Log {
         }
         out
     }
+}
+
+/// Builds a log of `devices` devices, each added by the one before with
+/// an invite, then `noise` more entries by the last of them (invites no
+/// one uses, each naming the one before: the longest pasts) and as many
+/// entries no device signed, and returns how long building it took and
+/// how many devices it certifies: for the benchmark of what a lost phone
+/// can make every sync cost.
+#[doc(hidden)]
+pub fn synthetic_build(devices: usize, noise: usize) -> (std::time::Duration, usize) {
+    let key = |n: usize, salt: u8| {
+        let mut seed = [salt; 32];
+        seed[..8].copy_from_slice(&(n as u64).to_be_bytes());
+        SigningKey::from_bytes(&seed)
+    };
+    let add = |n: usize| Change::Add {
+        device: {
+            let mut d = [0u8; 16];
+            d[..8].copy_from_slice(&(n as u64).to_be_bytes());
+            d
+        },
+        signing: key(n, 1).verifying_key().to_bytes(),
+        box_key: [2; 32],
+    };
+    let mut entries = vec![Entry::sign(add(0), &[], &key(0, 1))];
+    let mut head = entries[0].hash();
+    for n in 1..devices.max(1) {
+        let invite = Entry::sign(
+            Change::Invite {
+                key: key(n, 3).verifying_key().to_bytes(),
+                recovery: false,
+            },
+            &[head],
+            &key(n - 1, 1),
+        );
+        let added = Entry::sign(add(n), &[invite.hash()], &key(n, 3));
+        head = added.hash();
+        entries.push(invite);
+        entries.push(added);
+    }
+    let last = key(devices.max(1) - 1, 1);
+    for n in 0..noise {
+        let invite = Entry::sign(
+            Change::Invite {
+                key: key(n, 4).verifying_key().to_bytes(),
+                recovery: false,
+            },
+            &[head],
+            &last,
+        );
+        head = invite.hash();
+        entries.push(invite);
+        entries.push(Entry::sign(
+            Change::Remove {
+                device: [n as u8; 16],
+            },
+            &[],
+            &key(n, 5),
+        ));
+    }
+    let started = std::time::Instant::now();
+    let log = Log::build(entries);
+    (started.elapsed(), log.live_devices().len())
 }
 
 /// A set of entry positions.
@@ -450,35 +536,51 @@ impl State {
 impl Graph {
     fn new(entries: impl IntoIterator<Item = Entry>) -> Graph {
         let all: BTreeMap<[u8; 32], Entry> = entries.into_iter().map(|e| (e.hash(), e)).collect();
+        // Kahn's algorithm, the smallest ready hash first: each entry once,
+        // after all of its parents.
+        let mut waiting: HashMap<[u8; 32], usize> = HashMap::new();
+        let mut children: HashMap<[u8; 32], Vec<[u8; 32]>> = HashMap::new();
+        let mut ready: BTreeSet<[u8; 32]> = BTreeSet::new();
+        for (h, e) in &all {
+            let known: Vec<&[u8; 32]> = e.parents.iter().filter(|p| all.contains_key(*p)).collect();
+            if known.len() < e.parents.len() {
+                continue;
+            }
+            if known.is_empty() {
+                ready.insert(*h);
+            }
+            waiting.insert(*h, known.len());
+            for p in known {
+                children.entry(*p).or_default().push(*h);
+            }
+        }
         let mut position: HashMap<[u8; 32], usize> = HashMap::new();
         let mut graph = Graph {
             entries: Vec::new(),
             hashes: Vec::new(),
             past: Vec::new(),
         };
-        loop {
-            let ready: Vec<&[u8; 32]> = all
-                .iter()
-                .filter(|(h, e)| {
-                    !position.contains_key(*h) && e.parents.iter().all(|p| position.contains_key(p))
-                })
-                .map(|(h, _)| h)
-                .collect();
-            if ready.is_empty() {
-                break;
+        while let Some(h) = ready.pop_first() {
+            let e = &all[&h];
+            let mut past = Bits::default();
+            for p in &e.parents {
+                let at = position[p];
+                past.set(at);
+                past.union(&graph.past[at]);
             }
-            for h in ready {
-                let e = &all[h];
-                let mut past = Bits::default();
-                for p in &e.parents {
-                    let at = position[p];
-                    past.set(at);
-                    past.union(&graph.past[at]);
+            position.insert(h, graph.entries.len());
+            graph.entries.push(e.clone());
+            graph.hashes.push(h);
+            graph.past.push(past);
+            for child in children.get(&h).into_iter().flatten() {
+                // An entry whose parents wait on a missing one never gets
+                // here: it was left out above.
+                if let Some(n) = waiting.get_mut(child) {
+                    *n -= 1;
+                    if *n == 0 {
+                        ready.insert(*child);
+                    }
                 }
-                position.insert(*h, graph.entries.len());
-                graph.entries.push(e.clone());
-                graph.hashes.push(*h);
-                graph.past.push(past);
             }
         }
         graph
@@ -513,7 +615,17 @@ impl Graph {
                 continue;
             }
             let past = &self.past[i];
-            let by_device = self.device_at(&st, past, &e.author).is_some();
+            let by_device = match e.change {
+                // A device another took out of the log may still take that
+                // other out (its removal of this one then no longer counts:
+                // see `void`).
+                Change::Remove { device } => {
+                    let target = st.added.get(&device).map(|(_, s, _)| *s);
+                    self.device_at_but(&st, past, &e.author, target.as_ref())
+                        .is_some()
+                }
+                _ => self.device_at(&st, past, &e.author).is_some(),
+            };
             let ok = match e.change {
                 Change::Add {
                     device,
@@ -592,12 +704,24 @@ impl Graph {
     /// The device whose signing key is `key`, if an entry's `past`
     /// certifies it: its Add is in that past, and no removal of it.
     fn device_at(&self, st: &State, past: &Bits, key: &[u8; 32]) -> Option<[u8; 16]> {
+        self.device_at_but(st, past, key, None)
+    }
+
+    /// [`device_at`](Self::device_at), not counting removals made by the
+    /// device whose signing key is `but`.
+    fn device_at_but(
+        &self,
+        st: &State,
+        past: &Bits,
+        key: &[u8; 32],
+        but: Option<&[u8; 32]>,
+    ) -> Option<[u8; 16]> {
         let device = *st.device_of.get(key)?;
         let (at, _, _) = st.added.get(&device)?;
-        let removed = st
-            .removals
-            .get(&device)
-            .is_some_and(|rs| rs.iter().any(|r| past.has(*r)));
+        let removed = st.removals.get(&device).is_some_and(|rs| {
+            rs.iter()
+                .any(|r| past.has(*r) && Some(&self.entries[*r].author) != but)
+        });
         (past.has(*at) && !removed).then_some(device)
     }
 
@@ -610,23 +734,40 @@ impl Graph {
 
     /// What `st`'s removals and recovery invites take back: everything
     /// (but removals) made by a removed device that its removal had not
-    /// seen, and every Add with a recovery invite that the invite
-    /// replacing it had not seen.
+    /// seen; every removal of a device by another that the device's own
+    /// removal of that other had seen (a phone a lost one took out of the
+    /// log, that unlinks the lost one, stays); and every Add with a
+    /// recovery invite that the invite replacing it had not seen.
     fn void(&self, st: &State) -> Vec<bool> {
         let n = self.entries.len();
         let mut void = vec![false; n];
+        let mut by_maker: HashMap<[u8; 32], Vec<usize>> = HashMap::new();
+        let mut by_author: HashMap<[u8; 32], Vec<usize>> = HashMap::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            by_maker.entry(self.made_by(st, i)).or_default().push(i);
+            by_author.entry(e.author).or_default().push(i);
+        }
         for (device, removals) in &st.removals {
             let Some((_, signing, _)) = st.added.get(device) else {
                 continue;
             };
             for r in removals {
-                for (i, v) in void.iter_mut().enumerate() {
-                    if i != *r
-                        && !self.past[*r].has(i)
-                        && !matches!(self.entries[i].change, Change::Remove { .. })
-                        && self.made_by(st, i) == *signing
+                for i in by_maker.get(signing).into_iter().flatten() {
+                    if *i != *r && !self.past[*r].has(*i) {
+                        match self.entries[*i].change {
+                            Change::Remove { .. } => {}
+                            _ => void[*i] = true,
+                        }
+                    }
+                }
+                // The removed device's removals of the remover, seen.
+                let remover = self.entries[*r].author;
+                for i in by_author.get(signing).into_iter().flatten() {
+                    if self.past[*r].has(*i)
+                        && matches!(self.entries[*i].change, Change::Remove { device: d }
+                            if st.device_of.get(&remover) == Some(&d))
                     {
-                        *v = true;
+                        void[*i] = true;
                     }
                 }
             }
@@ -636,9 +777,9 @@ impl Graph {
                 if !old.recovery || old.at == *r || !self.past[*r].has(old.at) {
                     continue;
                 }
-                for (i, v) in void.iter_mut().enumerate() {
-                    if self.entries[i].author == *key && !self.past[*r].has(i) {
-                        *v = true;
+                for i in by_author.get(key).into_iter().flatten() {
+                    if !self.past[*r].has(*i) {
+                        void[*i] = true;
                     }
                 }
             }
@@ -683,13 +824,31 @@ impl Graph {
 pub(crate) const KEY_PREFIX: &str = "log.";
 
 /// The log as this device has seen it.
-pub(crate) fn load(store: &Store) -> Result<Log> {
-    Ok(Log::build(
+pub(crate) fn load(store: &Store) -> Result<std::sync::Arc<Log>> {
+    thread_local! {
+        /// The log last built for each store on this thread, with the
+        /// version of its table it was built from.
+        static BUILT: std::cell::RefCell<HashMap<std::path::PathBuf, (String, std::sync::Arc<Log>)>> =
+            std::cell::RefCell::new(HashMap::new());
+    }
+    let version = store.device_log_version()?;
+    let path = store.path().to_path_buf();
+    if let Some(log) = BUILT.with(|b| {
+        b.borrow()
+            .get(&path)
+            .filter(|(v, _)| *v == version)
+            .map(|(_, log)| log.clone())
+    }) {
+        return Ok(log);
+    }
+    let log = std::sync::Arc::new(Log::build(
         store
             .device_log_entries()?
             .iter()
             .filter_map(|bytes| Entry::from_bytes(bytes)),
-    ))
+    ));
+    BUILT.with(|b| b.borrow_mut().insert(path, (version, log.clone())));
+    Ok(log)
 }
 
 /// Appends `change`, signed by `author`, naming as parents what
@@ -866,8 +1025,9 @@ pub(crate) fn register_recovery(store: &mut Store, wrap: &[u8; 32]) -> Result<()
 }
 
 /// Adds this device to the log with `invite` (a link code's, or the
-/// recovery key's) once the log holds the invite; otherwise, while the log
-/// is still open to it, the device founds itself. Each way is tried once:
+/// recovery key's) once the log holds the invite; otherwise the device
+/// founds itself (which counts while the log is open to it, and is what
+/// the person confirms once it is not). Each way is tried once:
 /// an Add that does not count (the invite was used, or the log closed
 /// first) is not written again. Whether the log certifies this device
 /// now.
@@ -891,7 +1051,10 @@ pub(crate) fn join(store: &mut Store, invite: Option<&SigningKey>) -> Result<boo
         {
             append(store, add, invite)?;
         }
-        _ if log.founding_open() && !log.has_add_by(&own.verifying_key().to_bytes()) => {
+        // Founding itself: counted while the log is open to that; once
+        // closed, what the person confirms on a certified device (see
+        // [`confirm`]).
+        _ if !log.has_add_by(&own.verifying_key().to_bytes()) => {
             append(store, add, &own)?;
         }
         _ => {}
@@ -899,18 +1062,74 @@ pub(crate) fn join(store: &mut Store, invite: Option<&SigningKey>) -> Result<boo
     certifies_this_device(store)
 }
 
+/// Adds device `device_id` to the log with the keys it asked to join
+/// with, on the person's word that it is theirs: a device from before the
+/// log that first synced with this build after the log had closed to
+/// founding (flagged in the list until then). Only a device the log
+/// certifies can do it.
+pub fn confirm(store: &mut Store, device_id: &str) -> Result<()> {
+    let not_yours = || {
+        Error::invalid(
+            "device",
+            "this device is not in your device log itself; confirm it from one that is",
+        )
+    };
+    let me = own_device(store)?.ok_or(Error::NoServer)?;
+    let device = device_bytes(device_id).ok_or_else(|| Error::not_found("device", device_id))?;
+    let log = load(store)?;
+    if log.live(&me).is_none() {
+        return Err(not_yours());
+    }
+    if log.live(&device).is_some() {
+        return Ok(());
+    }
+    if log.was_removed(&device) {
+        return Err(Error::invalid(
+            "device",
+            "it was unlinked; link it again with a new code",
+        ));
+    }
+    let (signing, box_key) = log.asked_with(&device).ok_or_else(|| {
+        Error::invalid(
+            "device",
+            "it has not asked to join yet: let it sync once with this version first",
+        )
+    })?;
+    let author = own_key(store)?;
+    append(
+        store,
+        Change::Add {
+            device,
+            signing,
+            box_key,
+        },
+        &author,
+    )?;
+    Ok(())
+}
+
+/// Writes a removal of device `device_id` into the log, signed by this
+/// device, and nothing else: what a lost phone can write before its
+/// unlink (for tests of what it can do).
+#[doc(hidden)]
+pub fn write_removal(store: &mut Store, device_id: &str) -> Result<()> {
+    let device = device_bytes(device_id).ok_or_else(|| Error::not_found("device", device_id))?;
+    let author = own_key(store)?;
+    append(store, Change::Remove { device }, &author)?;
+    Ok(())
+}
+
 /// Removes devices `devices` (server ids) from the log, with every device
 /// the log says one of them added (and so on), but never this device:
-/// what an unlink writes. Nothing while the log does not certify this
-/// device.
+/// what an unlink writes.
 pub(crate) fn remove(store: &mut Store, devices: &[String]) -> Result<()> {
     let Some(me) = own_device(store)? else {
         return Ok(());
     };
+    // Written even while the log does not certify this device: a device
+    // the lost phone took out of the log may still take the lost phone
+    // out (see `Graph::void`); otherwise the entries count for nothing.
     let log = load(store)?;
-    if log.live(&me).is_none() {
-        return Ok(());
-    }
     // This device and the devices that added it, each at most once: the
     // person is using that line to unlink (as the server keeps it too).
     let mut line = vec![me];
@@ -954,13 +1173,18 @@ pub(crate) fn remove(store: &mut Store, devices: &[String]) -> Result<()> {
 /// The devices key envelopes may go to and come from, by server id with
 /// the box key the log gives each: those the log certifies. `None` while
 /// the log is empty (no device of the person runs a build with the log
-/// yet): it then decides nothing, as before it existed. A device the log
-/// does not certify itself still goes by the log: it sends keys only to,
-/// and takes keys only from, devices the log certifies.
+/// yet): it then decides nothing, as before it existed. None at all while
+/// the log does not certify this device (not yet joined, or taken out).
 pub(crate) fn envelope_peers(store: &Store) -> Result<Option<BTreeMap<String, [u8; 32]>>> {
     let log = load(store)?;
     if log.is_empty() {
         return Ok(None);
+    }
+    // A device the log does not certify trusts no one: its own view may
+    // be what a lost phone made of the log (it took this device out).
+    let me = own_device(store)?;
+    if me.is_none_or(|me| log.live(&me).is_none()) {
+        return Ok(Some(BTreeMap::new()));
     }
     Ok(Some(
         log.live_devices()
@@ -1200,6 +1424,40 @@ mod tests {
         ));
         log.push(Entry::sign(dev(6).add(), &heads(&log), &next));
         assert_eq!(live(&log), vec![phone.id, tablet.id, [6; 16]]);
+    }
+
+    #[test]
+    fn a_device_a_lost_phone_took_out_takes_the_lost_phone_out_and_stays() {
+        let (phone, lost, hidden) = (dev(1), dev(2), dev(3));
+        let mut log = vec![phone.found(), lost.found()];
+        log.push(Entry::sign(hidden.add(), &heads(&log), &lost.key));
+        log.push(Entry::sign(
+            Change::Remove { device: phone.id },
+            &heads(&log),
+            &lost.key,
+        ));
+        assert_eq!(live(&log), vec![lost.id, hidden.id]);
+        // The phone saw its removal, and takes the lost phone out (with
+        // what it added, as an unlink does): its removal stops counting.
+        let seen = heads(&log);
+        log.push(Entry::sign(
+            Change::Remove { device: lost.id },
+            &seen,
+            &phone.key,
+        ));
+        log.push(Entry::sign(
+            Change::Remove { device: hidden.id },
+            &heads(&log),
+            &phone.key,
+        ));
+        assert_eq!(live(&log), vec![phone.id]);
+        // Removals made at once, neither seeing the other: both count.
+        let (a, b) = (dev(4), dev(5));
+        let mut both = vec![a.found(), b.found()];
+        let start = heads(&both);
+        both.push(Entry::sign(Change::Remove { device: b.id }, &start, &a.key));
+        both.push(Entry::sign(Change::Remove { device: a.id }, &start, &b.key));
+        assert_eq!(live(&both), Vec::<[u8; 16]>::new());
     }
 
     #[test]
