@@ -2190,7 +2190,7 @@ fn a_key_planted_for_an_epoch_to_come_is_never_used() {
 fn a_device_a_lost_phone_linked_gets_no_key_even_where_the_server_keeps_it() {
     use base64::Engine as _;
     use tandem_core::features::codes::LinkCode;
-    use tandem_core::features::devices::{link, link_code, list, unlink};
+    use tandem_core::features::devices::{link, link_code, unlink};
     let (dir, srv, clock, mut phone) = support::first_device::first_device("UTC");
     tandem_core::sync::engine::connect(&mut phone, &srv.url).unwrap();
     let mut lost = store_in(dir.path(), "lost.db", clock.clone(), Durability::Normal);
@@ -2226,14 +2226,7 @@ fn a_device_a_lost_phone_linked_gets_no_key_even_where_the_server_keeps_it() {
     tandem_core::sync::run::sync(&mut phone).unwrap();
     let id = |s: &Store| s.account().unwrap().unwrap().device_id;
     let (lost_id, hidden_id, sleeper_id) = (id(&lost), id(&hidden), id(&sleeper));
-    let flagged = |s: &Store| -> Vec<String> {
-        list(s)
-            .unwrap()
-            .into_iter()
-            .filter(|d| d.uncertified)
-            .map(|d| d.device_id)
-            .collect()
-    };
+    let flagged = uncertified;
     // The phone linked the lost one with an invite: from then on no
     // device founds itself, so the one the thief put together is not the
     // person's even before the unlink.
@@ -2277,6 +2270,18 @@ fn a_device_a_lost_phone_linked_gets_no_key_even_where_the_server_keeps_it() {
     }
 }
 
+/// The devices `store`'s list flags as not in the device log, sorted.
+fn uncertified(store: &Store) -> Vec<String> {
+    let mut out: Vec<String> = tandem_core::features::devices::list(store)
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.uncertified)
+        .map(|d| d.device_id)
+        .collect();
+    out.sort();
+    out
+}
+
 /// Once a device was unlinked, no device can found itself in the device
 /// log: a device comes in only with an invite, the one a link code of the
 /// app carries or the recovery key's. Both work; a device linked with a
@@ -2286,7 +2291,7 @@ fn a_device_a_lost_phone_linked_gets_no_key_even_where_the_server_keeps_it() {
 #[test]
 fn once_a_device_was_unlinked_only_an_invite_brings_a_device_in() {
     use tandem_core::features::codes::LinkCode;
-    use tandem_core::features::devices::{confirm, link, link_code, list, restore, unlink};
+    use tandem_core::features::devices::{confirm, link, link_code, restore, unlink};
     let (dir, srv, clock, mut phone) = support::first_device::first_device("UTC");
     tandem_core::sync::engine::connect(&mut phone, &srv.url).unwrap();
     let mut tablet = store_in(dir.path(), "tablet.db", clock.clone(), Durability::Normal);
@@ -2320,16 +2325,7 @@ fn once_a_device_was_unlinked_only_an_invite_brings_a_device_in() {
         tandem_core::sync::run::sync(s).unwrap();
     }
     let id = |s: &Store| s.account().unwrap().unwrap().device_id;
-    let flagged = |s: &Store| -> Vec<String> {
-        let mut out: Vec<String> = list(s)
-            .unwrap()
-            .into_iter()
-            .filter(|d| d.uncertified)
-            .map(|d| d.device_id)
-            .collect();
-        out.sort();
-        out
-    };
+    let flagged = uncertified;
     let mut both = vec![id(&stray), id(&known)];
     both.sort();
     assert_eq!(flagged(&phone), both);
