@@ -2370,14 +2370,21 @@ fn a_phone_a_lost_one_took_out_of_the_log_takes_it_out_and_keeps_its_keys() {
     tandem_core::sync::engine::connect(&mut phone, &srv.url).unwrap();
     let mut lost = store_in(dir.path(), "lost.db", clock.clone(), Durability::Normal);
     link(&mut lost, &link_code(&mut phone).unwrap(), &srv.url).unwrap();
+    let mut tablet = store_in(dir.path(), "tablet.db", clock.clone(), Durability::Normal);
+    link(&mut tablet, &link_code(&mut phone).unwrap(), &srv.url).unwrap();
     let mut hidden = store_in(dir.path(), "hidden.db", clock, Durability::Normal);
     link(&mut hidden, &link_code(&mut lost).unwrap(), &srv.url).unwrap();
     let id = |s: &Store| s.account().unwrap().unwrap().device_id;
     let phone_id = id(&phone);
     write_removal(&mut lost, &phone_id).unwrap();
-    for s in [&mut lost, &mut hidden, &mut phone] {
+    // Everyone, the tablet too, sees the phone taken out.
+    for s in [&mut lost, &mut hidden, &mut phone, &mut tablet] {
         tandem_core::sync::run::sync(s).unwrap();
     }
+    assert!(
+        uncertified(&tablet).contains(&phone_id),
+        "the tablet sees the phone taken out"
+    );
     let this = |s: &Store| {
         list(s)
             .unwrap()
@@ -2402,9 +2409,17 @@ fn a_phone_a_lost_one_took_out_of_the_log_takes_it_out_and_keeps_its_keys() {
     tandem_core::sync::run::sync(&mut phone).unwrap();
     for _ in 0..2 {
         let _ = tandem_core::sync::run::sync(&mut hidden);
+        tandem_core::sync::run::sync(&mut tablet).unwrap();
     }
     assert!(
         !hidden.read_model_dump().unwrap().contains("CANARY"),
         "the lost phone's device read what was written after the unlink"
     );
+    // The tablet takes the new key from the phone, whose envelope carries
+    // its answer to the removal, and reads on.
+    assert!(
+        tablet.read_model_dump().unwrap().contains("CANARY"),
+        "the tablet did not follow the phone"
+    );
+    assert!(!uncertified(&tablet).contains(&phone_id));
 }

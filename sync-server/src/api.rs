@@ -46,6 +46,8 @@ pub struct AppState {
     pub register_by_address: RateLimiter,
     /// Link codes per address.
     pub link_codes_by_address: RateLimiter,
+    /// New epochs per account and space.
+    pub epochs_by_member: RateLimiter,
     /// Whether `/metrics` is answered on the main listener (not when a
     /// separate metrics listener serves it).
     pub metrics_on_main: std::sync::atomic::AtomicBool,
@@ -84,6 +86,7 @@ impl AppState {
             redeem_by_account: RateLimiter::new(per_minute, Duration::from_secs(60)),
             register_by_address: RateLimiter::new(limits.register_per_hour, HOUR),
             link_codes_by_address: RateLimiter::new(limits.link_codes_per_hour, HOUR),
+            epochs_by_member: RateLimiter::new(limits.epochs_per_hour, HOUR),
             last_seen: Default::default(),
             metrics_on_main: std::sync::atomic::AtomicBool::new(true),
             push_slots: Arc::new(tokio::sync::Semaphore::new(limits.pushes_in_flight.max(1))),

@@ -42,6 +42,13 @@ pub struct Limits {
     /// Link codes allowed per client address in an hour.
     #[arg(long, env = "TANDEM_LINK_CODES_PER_HOUR", default_value_t = 20)]
     pub link_codes_per_hour: u32,
+    /// New key epochs one account may start in one space in an hour
+    /// (`POST /v1/spaces/{space}/epoch`): an honest device starts one per
+    /// unlink, or when a key never came; a hostile partner must not bump a
+    /// pair's epoch in a loop (each bump makes the other side look for a
+    /// key). Past it: 429 `rate_limited`.
+    #[arg(long, env = "TANDEM_EPOCHS_PER_HOUR", default_value_t = 20)]
+    pub epochs_per_hour: u32,
     /// Devices a link code may add an account up to (the recovery code
     /// always adds one): past it, registering with a link code gets 403
     /// `forbidden`.
@@ -83,6 +90,7 @@ impl Default for Limits {
             body_seconds: 10,
             register_per_hour: 30,
             link_codes_per_hour: 20,
+            epochs_per_hour: 20,
             snapshots_per_space: 10_000,
             devices_per_account: 50,
             spaces_per_account: 500,

@@ -1229,3 +1229,41 @@ async fn a_device_sets_its_own_box_key_once_and_the_others_see_it() {
     let phone_id = own_id(&phone).await;
     assert!(listed(&after, &phone_id).get("box_key").is_none());
 }
+
+/// A member starts at most `epochs_per_hour` new epochs of one space in an
+/// hour (a hostile partner cannot bump a pair's epoch in a loop), with a
+/// JSON error past it; the other member, and another space, count apart.
+#[tokio::test]
+async fn new_epochs_are_limited_per_member_and_space() {
+    let s = start(Limits {
+        epochs_per_hour: 3,
+        ..Limits::default()
+    })
+    .await;
+    let mentee = Client::register(&s.url).await;
+    let mentor = Client::register(&s.url).await;
+    let space = pair(&mentee, &mentor).await.0;
+    let bump = async |c: &Client, space: &str| {
+        c.call::<()>(Method::POST, &format!("/v1/spaces/{space}/epoch"), None)
+            .await
+    };
+    for expected in 1..=3u64 {
+        let (st, body) = bump(&mentor, &space).await;
+        assert_eq!(
+            (st, body["epoch"].as_u64()),
+            (StatusCode::OK, Some(expected))
+        );
+    }
+    let (st, body) = bump(&mentor, &space).await;
+    assert_eq!(
+        (st, body["error"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")),
+        "{body}"
+    );
+    let (st, body) = bump(&mentee, &space).await;
+    assert_eq!((st, body["epoch"].as_u64()), (StatusCode::OK, Some(4)));
+    let (st, own) = mentor.call::<()>(Method::POST, "/v1/spaces", None).await;
+    assert_eq!(st, StatusCode::OK, "{own}");
+    let other = own["space_id"].as_str().unwrap().to_owned();
+    assert_eq!(bump(&mentor, &other).await.0, StatusCode::OK);
+}

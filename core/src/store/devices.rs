@@ -102,4 +102,21 @@ impl Store {
                 })?;
         Ok(format!("{n}.{}", max.unwrap_or_default()))
     }
+
+    /// Keeps one device-log entry (checked by the caller), once, while
+    /// the log holds fewer than [`MAX_DEVICE_LOG`] entries.
+    pub(crate) fn keep_device_log_entry(&self, hash: &str, entry: &[u8]) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO device_log (hash, entry)
+             SELECT ?1, ?2 WHERE (SELECT COUNT(*) FROM device_log) < ?3",
+            rusqlite::params![hash, entry, MAX_DEVICE_LOG],
+        )?;
+        Ok(())
+    }
 }
+
+/// The most device-log entries a store keeps: a person's devices write a
+/// few for each link, unlink and recovery key; a lost phone that writes
+/// many before its unlink cannot make every later build of the log slow
+/// or large (building it takes memory of the square of its length).
+pub(crate) const MAX_DEVICE_LOG: i64 = 5_000;

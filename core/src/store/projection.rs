@@ -577,8 +577,9 @@ pub(crate) fn document(tx: &Transaction<'_>, doc_id: &DocId, doc: &Automerge) ->
                         });
                     if let Some(bytes) = entry {
                         tx.execute(
-                            "INSERT OR IGNORE INTO device_log (hash, entry) VALUES (?1, ?2)",
-                            params![hash, bytes],
+                            "INSERT OR IGNORE INTO device_log (hash, entry)
+                             SELECT ?1, ?2 WHERE (SELECT COUNT(*) FROM device_log) < ?3",
+                            params![hash, bytes, super::devices::MAX_DEVICE_LOG],
                         )?;
                     }
                     continue;

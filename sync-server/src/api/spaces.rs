@@ -193,16 +193,23 @@ pub async fn remove_member(
 /// Starts a new key epoch of a space without removing anyone: a member
 /// does this after unlinking a lost device (the owner of a pair space or
 /// its other member alike), so that what is written next is sealed under a
-/// key that device never gets.
+/// key that device never gets. Limited per account and space (429).
 #[utoipa::path(post, path = "/v1/spaces/{space_id}/epoch", tag = "spaces", security(("bearer" = [])),
     params(("space_id" = String, Path)),
-    responses((status = 200, body = EpochResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = EpochResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
 pub async fn new_epoch(
     State(state): State<Shared>,
     Authed(device): Authed,
     PathParams(space_id): PathParams<String>,
 ) -> ApiResult<Json<EpochResponse>> {
     member(&state, &device.account_id, &space_id).await?;
+    if !state
+        .epochs_by_member
+        .allow(&format!("{}:{space_id}", device.account_id))
+    {
+        return Err(ApiError::RateLimited);
+    }
     let epoch = state.storage.bump_epoch(&space_id).await?;
     Ok(Json(EpochResponse { epoch }))
 }

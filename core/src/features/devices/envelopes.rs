@@ -52,6 +52,10 @@ pub(crate) struct KeySet {
     /// `(epoch, after_seq)`: no record sealed under an earlier epoch counts
     /// past `after_seq`.
     pub(crate) fences: Vec<(u32, i64)>,
+    /// Device-log entries the sender carries (see `super::log`): its
+    /// answers to removals of it, which a receiver that saw the removal
+    /// needs before it takes keys from the sender.
+    pub(crate) log: Vec<Vec<u8>>,
 }
 
 /// The first byte of a packed [`KeySet`] that carries fences. Envelopes
@@ -59,12 +63,19 @@ pub(crate) struct KeySet {
 /// 3 + 36 n + 12 m bytes long, never a multiple of 36.
 const WITH_FENCES: u8 = 2;
 
+/// The first byte of a packed [`KeySet`] that also carries device-log
+/// entries: the fences counted, then the entries, each with its length.
+/// Sent only when there are entries to carry, so devices of the build
+/// before still read every other envelope.
+const WITH_LOG: u8 = 3;
+
 impl KeySet {
     /// Every key and fence this device holds for `space_id`.
     pub(crate) fn of(store: &Store, space_id: &str) -> Result<KeySet> {
         Ok(KeySet {
             keys: store.space_keys(space_id)?,
             fences: store.fences(space_id)?,
+            log: Vec::new(),
         })
     }
 
@@ -73,6 +84,7 @@ impl KeySet {
         KeySet {
             keys: keys.to_vec(),
             fences: Vec::new(),
+            log: Vec::new(),
         }
     }
 
@@ -81,17 +93,38 @@ impl KeySet {
     /// `after_seq`.
     pub(crate) fn pack(&self) -> Zeroizing<Vec<u8>> {
         let mut out = Zeroizing::new(Vec::with_capacity(
-            3 + self.keys.len() * 36 + self.fences.len() * 12,
+            5 + self.keys.len() * 36 + self.fences.len() * 12,
         ));
-        out.push(WITH_FENCES);
+        out.push(if self.log.is_empty() {
+            WITH_FENCES
+        } else {
+            WITH_LOG
+        });
         out.extend_from_slice(&(self.keys.len().min(u16::MAX as usize) as u16).to_be_bytes());
         for (epoch, key) in self.keys.iter().take(u16::MAX as usize) {
             out.extend_from_slice(&epoch.to_be_bytes());
             out.extend_from_slice(key.as_bytes());
         }
-        for (epoch, after) in &self.fences {
+        if !self.log.is_empty() {
+            let n = self.fences.len().min(u16::MAX as usize);
+            out.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        for (epoch, after) in self.fences.iter().take(u16::MAX as usize) {
             out.extend_from_slice(&epoch.to_be_bytes());
             out.extend_from_slice(&after.to_be_bytes());
+        }
+        if !self.log.is_empty() {
+            let entries: Vec<&Vec<u8>> = self
+                .log
+                .iter()
+                .filter(|e| e.len() <= u16::MAX as usize)
+                .take(u16::MAX as usize)
+                .collect();
+            out.extend_from_slice(&(entries.len() as u16).to_be_bytes());
+            for e in entries {
+                out.extend_from_slice(&(e.len() as u16).to_be_bytes());
+                out.extend_from_slice(e);
+            }
         }
         out
     }
@@ -106,19 +139,17 @@ impl KeySet {
             return Some(KeySet {
                 keys: keys_in(bytes),
                 fences: Vec::new(),
+                log: Vec::new(),
             });
         }
-        let (&[WITH_FENCES, a, b], rest) = bytes.split_first_chunk::<3>()? else {
-            return None;
-        };
+        let (&[version, a, b], rest) = bytes.split_first_chunk::<3>()?;
         let n = usize::from(u16::from_be_bytes([a, b]));
-        let (keys, fences) = rest.split_at_checked(n * 36)?;
-        if n == 0 || !fences.len().is_multiple_of(12) {
+        let (keys, rest) = rest.split_at_checked(n * 36)?;
+        if n == 0 {
             return None;
         }
-        Some(KeySet {
-            keys: keys_in(keys),
-            fences: fences
+        let fences_of = |bytes: &[u8]| -> Vec<(u32, i64)> {
+            bytes
                 .chunks(12)
                 .map(|c| {
                     (
@@ -126,8 +157,35 @@ impl KeySet {
                         i64::from_be_bytes(c[4..].try_into().expect("sized")),
                     )
                 })
-                .collect(),
-        })
+                .collect()
+        };
+        match version {
+            WITH_FENCES if rest.len().is_multiple_of(12) => Some(KeySet {
+                keys: keys_in(keys),
+                fences: fences_of(rest),
+                log: Vec::new(),
+            }),
+            WITH_LOG => {
+                let (m, rest) = rest.split_first_chunk::<2>()?;
+                let (fences, rest) =
+                    rest.split_at_checked(usize::from(u16::from_be_bytes(*m)) * 12)?;
+                let (k, mut rest) = rest.split_first_chunk::<2>()?;
+                let mut log = Vec::new();
+                for _ in 0..u16::from_be_bytes(*k) {
+                    let (len, more) = rest.split_first_chunk::<2>()?;
+                    let (entry, more) =
+                        more.split_at_checked(usize::from(u16::from_be_bytes(*len)))?;
+                    log.push(entry.to_vec());
+                    rest = more;
+                }
+                rest.is_empty().then(|| KeySet {
+                    keys: keys_in(keys),
+                    fences: fences_of(fences),
+                    log,
+                })
+            }
+            _ => None,
+        }
     }
 
     /// Keeps every key and fence for the private space `space_id` here.
@@ -373,7 +431,9 @@ pub(crate) fn send_epoch_keys(store: &mut Store, client: &Client) -> Result<()> 
     // others at once) are read first: the envelopes below carry them, and
     // the clearing up (names are the same from either end) loses none.
     fetch_missing_keys(store, client, &space.space_id, space.epoch)?;
-    let packed = KeySet::of(store, &space.space_id)?.pack();
+    let mut set = KeySet::of(store, &space.space_id)?;
+    set.log = super::log::answers(store)?;
+    let packed = set.pack();
     let secret = store.box_secret()?;
     let devices = list(store)?;
     let listed = client.devices()?.devices;
@@ -443,7 +503,9 @@ pub(crate) fn send_keys_to_new_devices(store: &mut Store, client: &Client) -> Re
     // taken from one, sealed to the key it set there.
     let listed = client.devices()?.devices;
     let on_server = keys_on_server(&listed);
-    let packed = KeySet::of(store, &space.space_id)?.pack();
+    let mut set = KeySet::of(store, &space.space_id)?;
+    set.log = super::log::answers(store)?;
+    let packed = set.pack();
     let peers = super::log::envelope_peers(store)?;
     let mut sent = 0;
     for d in waiting {
@@ -538,18 +600,49 @@ pub(crate) fn receive_epoch_keys(
     let on_server = keys_on_server(&listed);
     let peers = super::log::envelope_peers(store)?;
     let mut senders: Vec<(String, [u8; 32])> = Vec::new();
+    let mut others: Vec<(String, [u8; 32])> = Vec::new();
     for d in list(store)? {
         if d.unlinked || d.this_device || !listed.iter().any(|s| s.device_id == d.device_id) {
             continue;
         }
-        if let Some(pk) = key_of(store, &d, &on_server)?
-            && certified(peers.as_ref(), &d.device_id, &pk)
-        {
-            senders.push((d.device_id, pk));
+        if let Some(pk) = key_of(store, &d, &on_server)? {
+            if certified(peers.as_ref(), &d.device_id, &pk) {
+                senders.push((d.device_id, pk));
+            } else {
+                others.push((d.device_id, pk));
+            }
         }
     }
     if let Some(set) = keys_from(store, client, &account.device_id, space_id, epoch, &senders)? {
         set.keep_private(store, space_id)?;
+    } else {
+        // A sender the log here does not certify may carry the entries
+        // that show it still is: a device a lost phone took out of the
+        // log, that took the lost phone out under the new epoch (which
+        // this device cannot read until it has the key). The entries
+        // count only by the log's own rules.
+        for sender in others {
+            let Some(set) = keys_from(
+                store,
+                client,
+                &account.device_id,
+                space_id,
+                epoch,
+                std::slice::from_ref(&sender),
+            )?
+            else {
+                continue;
+            };
+            if set.log.is_empty() {
+                continue;
+            }
+            super::log::take_entries(store, &set.log)?;
+            let peers = super::log::envelope_peers(store)?;
+            if certified(peers.as_ref(), &sender.0, &sender.1) {
+                set.keep_private(store, space_id)?;
+                break;
+            }
+        }
     }
     Ok(store.space_key(space_id, epoch)?.is_some())
 }
@@ -633,6 +726,7 @@ mod tests {
                 (3, SpaceKey::from_bytes([2; 32])),
             ],
             fences: vec![(3, 41)],
+            log: Vec::new(),
         };
         let packed = set.pack();
         assert_ne!(packed.len() % 36, 0);
@@ -650,6 +744,24 @@ mod tests {
         }
         let old = KeySet::unpack(&before).unwrap();
         assert_eq!((epochs(&old), old.fences.len()), (epochs(&set), 0));
+        // With device-log entries, which only then change the form.
+        let with_log = KeySet {
+            log: vec![vec![7; 40], vec![8; 3]],
+            ..KeySet {
+                keys: set.keys.clone(),
+                fences: set.fences.clone(),
+                log: Vec::new(),
+            }
+        };
+        let packed_log = with_log.pack();
+        assert_eq!(packed_log[0], WITH_LOG);
+        let back = KeySet::unpack(&packed_log).unwrap();
+        assert_eq!(
+            (epochs(&back), back.fences.clone()),
+            (epochs(&set), vec![(3, 41)])
+        );
+        assert_eq!(back.log, with_log.log);
+        assert!(KeySet::unpack(&packed_log[..packed_log.len() - 1]).is_none());
         // Cut short, or with no key, it is nothing.
         assert!(KeySet::unpack(&packed[..packed.len() - 1]).is_none());
         assert!(KeySet::unpack(&[WITH_FENCES, 0, 0]).is_none());

@@ -251,39 +251,40 @@ pub(crate) struct Log {
     founding_open: bool,
 }
 
-/// Rounds [`Log::build`] allows beyond one per entry to settle which
-/// founding entries a closing entry missed (what removals take back only
-/// grows from round to round, so that part settles within one per entry).
-const ROUNDS: usize = 8;
-
 impl Log {
     /// The log made of `entries` (each already checked by
     /// [`Entry::from_bytes`]); an entry whose parents are not all known
     /// waits, uncounted.
+    ///
+    /// Three steps, each settled before the next, so the outcome is one
+    /// function of the entries (the same on every device) with no rounds
+    /// an attacker could play against each other:
+    ///
+    /// 1. who was ever added, removals aside (founding closed by every
+    ///    removal and link invite from a plausible author);
+    /// 2. which removals count: made by a device added before it, and not
+    ///    answered, that is, the removed device did not remove the remover
+    ///    having seen it (a device a lost phone took out, that then takes
+    ///    the lost phone out, stays); decided latest first, as only a later
+    ///    removal answers an earlier one;
+    /// 3. who is certified, with those removals: what a removed device
+    ///    made that its removal had not seen counts for nothing, and so
+    ///    does what an old recovery invite added that the newer one had not
+    ///    seen.
     pub(crate) fn build(entries: impl IntoIterator<Item = Entry>) -> Log {
         let graph = Graph::new(entries);
         let n = graph.entries.len();
-        let mut void = vec![false; n];
-        let mut closing: Vec<usize> = Vec::new();
-        let mut state = graph.evaluate(&void, &closing);
-        // What a round takes back stays taken back, so rounds only add to
-        // `void` and settle; `ROUNDS` bounds the founding closers' back and
-        // forth.
-        for _ in 0..n + ROUNDS {
-            let mut next_void = graph.void(&state);
-            for (next, was) in next_void.iter_mut().zip(&void) {
-                *next |= *was;
-            }
-            let next_closing = state.closing();
-            if next_void == void && next_closing == closing {
-                break;
-            }
-            void = next_void;
-            closing = next_closing;
-            state = graph.evaluate(&void, &closing);
+        let closing = graph.closers();
+        let ever = graph.evaluate(&vec![false; n], &closing, None);
+        let counting = graph.counting_removals(&ever);
+        let mut void = graph.void_removed(&ever, &counting);
+        let first = graph.evaluate(&void, &closing, Some(&counting));
+        for (v, r) in void.iter_mut().zip(graph.void_replaced(&first)) {
+            *v |= r;
         }
+        let state = graph.evaluate(&void, &closing, Some(&counting));
         #[cfg(test)]
-        let founding_open = state.closing().is_empty();
+        let founding_open = closing.is_empty();
         let (live, removed) = graph.certified(&state);
         let invites = state
             .inviter
@@ -304,6 +305,7 @@ impl Log {
 
     /// Whether the log holds no entry at all (no device has written one
     /// yet: every device is still from before the log).
+    #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -352,17 +354,21 @@ impl Log {
             .collect()
     }
 
-    /// The keys device `device` asked to join with: those of an Add it
-    /// signed itself (a founding entry that came too late to count).
-    pub(crate) fn asked_with(&self, device: &[u8; 16]) -> Option<([u8; 32], [u8; 32])> {
-        self.entries.iter().find_map(|e| match e.change {
-            Change::Add {
-                device: d,
-                signing,
-                box_key,
-            } if d == *device && signing == e.author => Some((signing, box_key)),
-            _ => None,
-        })
+    /// The keys device `device` asked to join with: those of each Add it
+    /// signed itself (a founding entry that came too late to count); more
+    /// than one set means someone else asked under its id too.
+    pub(crate) fn asked_with(&self, device: &[u8; 16]) -> BTreeSet<([u8; 32], [u8; 32])> {
+        self.entries
+            .iter()
+            .filter_map(|e| match e.change {
+                Change::Add {
+                    device: d,
+                    signing,
+                    box_key,
+                } if d == *device && signing == e.author => Some((signing, box_key)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Whether any entry (counted or not) is signed by `author` and adds
@@ -522,15 +528,6 @@ struct State {
     used: HashSet<[u8; 32]>,
     /// Positions of valid recovery invites.
     recovery: Vec<usize>,
-    /// Positions of valid entries that close founding (removals and link
-    /// invites).
-    closers: Vec<usize>,
-}
-
-impl State {
-    fn closing(&self) -> Vec<usize> {
-        self.closers.clone()
-    }
 }
 
 impl Graph {
@@ -594,11 +591,11 @@ impl Graph {
     /// key belongs to one device) and it is a founding no closing entry
     /// missed, or made by a device its past certifies, or made with an
     /// invite in its past that no earlier Add used (and, for a recovery
-    /// invite, that no other recovery invite in its past replaced); a
-    /// removal or an invite counts when made by a device its past
-    /// certifies (an invite's key being no device's and no other
-    /// invite's).
-    fn evaluate(&self, void: &[bool], closing: &[usize]) -> State {
+    /// invite, that no other recovery invite in its past replaced); an
+    /// invite counts when made by a device its past certifies (its key
+    /// being no device's and no other invite's); a removal counts as
+    /// `counting` says (none with `None`: who was ever added).
+    fn evaluate(&self, void: &[bool], closing: &[usize], counting: Option<&[bool]>) -> State {
         let n = self.entries.len();
         let mut st = State {
             valid: vec![false; n],
@@ -608,24 +605,13 @@ impl Graph {
             inviter: HashMap::new(),
             used: HashSet::new(),
             recovery: Vec::new(),
-            closers: Vec::new(),
         };
         for (i, e) in self.entries.iter().enumerate() {
             if void[i] {
                 continue;
             }
             let past = &self.past[i];
-            let by_device = match e.change {
-                // A device another took out of the log may still take that
-                // other out (its removal of this one then no longer counts:
-                // see `void`).
-                Change::Remove { device } => {
-                    let target = st.added.get(&device).map(|(_, s, _)| *s);
-                    self.device_at_but(&st, past, &e.author, target.as_ref())
-                        .is_some()
-                }
-                _ => self.device_at(&st, past, &e.author).is_some(),
-            };
+            let by_device = self.device_at(&st, past, &e.author).is_some();
             let ok = match e.change {
                 Change::Add {
                     device,
@@ -655,7 +641,10 @@ impl Graph {
                         false
                     }
                 }
-                Change::Remove { .. } => by_device,
+                // Which removals count is settled apart (see
+                // `counting_removals`); none while finding who was ever
+                // added.
+                Change::Remove { .. } => counting.is_some_and(|c| c[i]),
                 Change::Invite { key, .. } => {
                     by_device && !st.device_of.contains_key(&key) && !st.inviter.contains_key(&key)
                 }
@@ -679,7 +668,6 @@ impl Graph {
                 }
                 Change::Remove { device } => {
                     st.removals.entry(device).or_default().push(i);
-                    st.closers.push(i);
                 }
                 Change::Invite { key, recovery } => {
                     st.inviter.insert(
@@ -692,8 +680,6 @@ impl Graph {
                     );
                     if recovery {
                         st.recovery.push(i);
-                    } else {
-                        st.closers.push(i);
                     }
                 }
             }
@@ -704,24 +690,12 @@ impl Graph {
     /// The device whose signing key is `key`, if an entry's `past`
     /// certifies it: its Add is in that past, and no removal of it.
     fn device_at(&self, st: &State, past: &Bits, key: &[u8; 32]) -> Option<[u8; 16]> {
-        self.device_at_but(st, past, key, None)
-    }
-
-    /// [`device_at`](Self::device_at), not counting removals made by the
-    /// device whose signing key is `but`.
-    fn device_at_but(
-        &self,
-        st: &State,
-        past: &Bits,
-        key: &[u8; 32],
-        but: Option<&[u8; 32]>,
-    ) -> Option<[u8; 16]> {
         let device = *st.device_of.get(key)?;
         let (at, _, _) = st.added.get(&device)?;
-        let removed = st.removals.get(&device).is_some_and(|rs| {
-            rs.iter()
-                .any(|r| past.has(*r) && Some(&self.entries[*r].author) != but)
-        });
+        let removed = st
+            .removals
+            .get(&device)
+            .is_some_and(|rs| rs.iter().any(|r| past.has(*r)));
         (past.has(*at) && !removed).then_some(device)
     }
 
@@ -732,45 +706,103 @@ impl Graph {
         st.inviter.get(&author).map_or(author, |inv| inv.by)
     }
 
-    /// What `st`'s removals and recovery invites take back: everything
-    /// (but removals) made by a removed device that its removal had not
-    /// seen; every removal of a device by another that the device's own
-    /// removal of that other had seen (a phone a lost one took out of the
-    /// log, that unlinks the lost one, stays); and every Add with a
-    /// recovery invite that the invite replacing it had not seen.
-    fn void(&self, st: &State) -> Vec<bool> {
+    /// The entries that close founding: removals and link invites whose
+    /// author's own Add is in their past (one made by a key nobody added,
+    /// or naming nothing, closes nothing).
+    fn closers(&self) -> Vec<usize> {
+        let mut adds: HashMap<[u8; 32], Vec<usize>> = HashMap::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            if let Change::Add { signing, .. } = e.change {
+                adds.entry(signing).or_default().push(i);
+            }
+        }
+        (0..self.entries.len())
+            .filter(|i| {
+                let e = &self.entries[*i];
+                matches!(
+                    e.change,
+                    Change::Remove { .. }
+                        | Change::Invite {
+                            recovery: false,
+                            ..
+                        }
+                ) && adds
+                    .get(&e.author)
+                    .is_some_and(|at| at.iter().any(|a| self.past[*i].has(*a)))
+            })
+            .collect()
+    }
+
+    /// Which removals count (see [`Log::build`]): made by a device `ever`
+    /// added in the removal's past, and not answered by a counting
+    /// removal of the remover made by the removed device having seen it.
+    fn counting_removals(&self, ever: &State) -> Vec<bool> {
+        let n = self.entries.len();
+        let remover_of = |i: usize| -> Option<[u8; 16]> {
+            let e = &self.entries[i];
+            let device = *ever.device_of.get(&e.author)?;
+            let (at, _, _) = ever.added.get(&device)?;
+            self.past[i].has(*at).then_some(device)
+        };
+        let candidates: Vec<(usize, [u8; 16], [u8; 16])> = (0..n)
+            .filter_map(|i| match self.entries[i].change {
+                Change::Remove { device } => Some((i, remover_of(i)?, device)),
+                _ => None,
+            })
+            .collect();
+        let mut counts = vec![false; n];
+        // Latest first: an answer is always later than what it answers.
+        for (r, remover, target) in candidates.iter().rev() {
+            let target_key = ever.added.get(target).map(|(_, s, _)| *s);
+            let answered = candidates.iter().any(|(a, a_remover, a_target)| {
+                counts[*a]
+                    && self.past[*a].has(*r)
+                    && Some(self.entries[*a].author) == target_key
+                    && a_remover == target
+                    && a_target == remover
+            });
+            counts[*r] = !answered;
+        }
+        counts
+    }
+
+    /// What the `counting` removals take back: everything (but removals)
+    /// made by a removed device, directly or with an invite it made, that
+    /// its removal had not seen.
+    fn void_removed(&self, ever: &State, counting: &[bool]) -> Vec<bool> {
         let n = self.entries.len();
         let mut void = vec![false; n];
         let mut by_maker: HashMap<[u8; 32], Vec<usize>> = HashMap::new();
-        let mut by_author: HashMap<[u8; 32], Vec<usize>> = HashMap::new();
-        for (i, e) in self.entries.iter().enumerate() {
-            by_maker.entry(self.made_by(st, i)).or_default().push(i);
-            by_author.entry(e.author).or_default().push(i);
+        for i in 0..n {
+            by_maker.entry(self.made_by(ever, i)).or_default().push(i);
         }
-        for (device, removals) in &st.removals {
-            let Some((_, signing, _)) = st.added.get(device) else {
+        for (r, counts) in counting.iter().enumerate() {
+            let (true, Change::Remove { device }) = (*counts, &self.entries[r].change) else {
                 continue;
             };
-            for r in removals {
-                for i in by_maker.get(signing).into_iter().flatten() {
-                    if *i != *r && !self.past[*r].has(*i) {
-                        match self.entries[*i].change {
-                            Change::Remove { .. } => {}
-                            _ => void[*i] = true,
-                        }
-                    }
-                }
-                // The removed device's removals of the remover, seen.
-                let remover = self.entries[*r].author;
-                for i in by_author.get(signing).into_iter().flatten() {
-                    if self.past[*r].has(*i)
-                        && matches!(self.entries[*i].change, Change::Remove { device: d }
-                            if st.device_of.get(&remover) == Some(&d))
-                    {
-                        void[*i] = true;
-                    }
+            let Some((_, signing, _)) = ever.added.get(device) else {
+                continue;
+            };
+            for i in by_maker.get(signing).into_iter().flatten() {
+                if *i != r
+                    && !self.past[r].has(*i)
+                    && !matches!(self.entries[*i].change, Change::Remove { .. })
+                {
+                    void[*i] = true;
                 }
             }
+        }
+        void
+    }
+
+    /// What `st`'s recovery invites take back: every Add with a recovery
+    /// invite that the invite replacing it had not seen.
+    fn void_replaced(&self, st: &State) -> Vec<bool> {
+        let n = self.entries.len();
+        let mut void = vec![false; n];
+        let mut by_author: HashMap<[u8; 32], Vec<usize>> = HashMap::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            by_author.entry(e.author).or_default().push(i);
         }
         for r in &st.recovery {
             for (key, old) in &st.inviter {
@@ -1089,12 +1121,18 @@ pub fn confirm(store: &mut Store, device_id: &str) -> Result<()> {
             "it was unlinked; link it again with a new code",
         ));
     }
-    let (signing, box_key) = log.asked_with(&device).ok_or_else(|| {
-        Error::invalid(
+    let asked = log.asked_with(&device);
+    let mut asked = asked.into_iter();
+    let (Some((signing, box_key)), None) = (asked.next(), asked.next()) else {
+        return Err(Error::invalid(
             "device",
-            "it has not asked to join yet: let it sync once with this version first",
-        )
-    })?;
+            if log.asked_with(&device).is_empty() {
+                "it has not asked to join yet: let it sync once with this version first"
+            } else {
+                "more than one device asked to join under this id; link it again with a new code"
+            },
+        ));
+    };
     let author = own_key(store)?;
     append(
         store,
@@ -1105,6 +1143,41 @@ pub fn confirm(store: &mut Store, device_id: &str) -> Result<()> {
         },
         &author,
     )?;
+    Ok(())
+}
+
+/// The entries an envelope from this device carries: its removals, when
+/// some device removed it (its answers, which a receiver that saw the
+/// removal needs to take keys from it). Empty otherwise.
+pub(crate) fn answers(store: &Store) -> Result<Vec<Vec<u8>>> {
+    let Some(me) = own_device(store)? else {
+        return Ok(Vec::new());
+    };
+    let log = load(store)?;
+    let removed_me = log
+        .entries
+        .iter()
+        .any(|e| matches!(e.change, Change::Remove { device } if device == me));
+    if !removed_me {
+        return Ok(Vec::new());
+    }
+    let key = own_key(store)?.verifying_key().to_bytes();
+    Ok(log
+        .entries
+        .iter()
+        .filter(|e| e.author == key && matches!(e.change, Change::Remove { .. }))
+        .map(Entry::to_bytes)
+        .collect())
+}
+
+/// Keeps `entries` (from an envelope) in this device's log, each whose
+/// signature holds; they count by the log's own rules only.
+pub(crate) fn take_entries(store: &Store, entries: &[Vec<u8>]) -> Result<()> {
+    for bytes in entries {
+        if let Some(entry) = Entry::from_bytes(bytes) {
+            store.keep_device_log_entry(&hex::encode(entry.hash()), bytes)?;
+        }
+    }
     Ok(())
 }
 
@@ -1172,12 +1245,15 @@ pub(crate) fn remove(store: &mut Store, devices: &[String]) -> Result<()> {
 
 /// The devices key envelopes may go to and come from, by server id with
 /// the box key the log gives each: those the log certifies. `None` while
-/// the log is empty (no device of the person runs a build with the log
-/// yet): it then decides nothing, as before it existed. None at all while
-/// the log does not certify this device (not yet joined, or taken out).
+/// the log certifies no device (none of the person's runs a build with
+/// the log yet, or founding entries closed each other out): it then
+/// decides nothing, as before it existed. None at all while the log does
+/// not certify this device (not yet joined, or taken out).
 pub(crate) fn envelope_peers(store: &Store) -> Result<Option<BTreeMap<String, [u8; 32]>>> {
     let log = load(store)?;
-    if log.is_empty() {
+    // A log that certifies no one (two devices from before it closing
+    // each other's founding out) decides nothing either.
+    if log.live_devices().is_empty() {
         return Ok(None);
     }
     // A device the log does not certify trusts no one: its own view may
@@ -1451,6 +1527,27 @@ mod tests {
             &phone.key,
         ));
         assert_eq!(live(&log), vec![phone.id]);
+        // Two of the lost phone's devices take the phone out; it answers
+        // both, and stays.
+        let (p2, l2, h2) = (dev(7), dev(8), dev(9));
+        let mut two = vec![p2.found(), l2.found()];
+        two.push(Entry::sign(h2.add(), &heads(&two), &l2.key));
+        for author in [&l2.key, &h2.key] {
+            two.push(Entry::sign(
+                Change::Remove { device: p2.id },
+                &heads(&two),
+                author,
+            ));
+        }
+        assert_eq!(live(&two), vec![l2.id, h2.id]);
+        for device in [l2.id, h2.id] {
+            two.push(Entry::sign(
+                Change::Remove { device },
+                &heads(&two),
+                &p2.key,
+            ));
+        }
+        assert_eq!(live(&two), vec![p2.id]);
         // Removals made at once, neither seeing the other: both count.
         let (a, b) = (dev(4), dev(5));
         let mut both = vec![a.found(), b.found()];
@@ -1458,6 +1555,54 @@ mod tests {
         both.push(Entry::sign(Change::Remove { device: b.id }, &start, &a.key));
         both.push(Entry::sign(Change::Remove { device: a.id }, &start, &b.key));
         assert_eq!(live(&both), Vec::<[u8; 16]>::new());
+    }
+
+    #[test]
+    fn founding_entries_that_close_each_other_out_both_stop_counting() {
+        let (phone, tablet, fake) = (dev(1), dev(2), dev(3));
+        let mut log = vec![phone.found()];
+        let invite = SigningKey::from_bytes(&[40; 32]);
+        log.push(Entry::sign(
+            Change::Invite {
+                key: invite.verifying_key().to_bytes(),
+                recovery: false,
+            },
+            &heads(&log),
+            &phone.key,
+        ));
+        log.push(Entry::sign(tablet.add(), &heads(&log), &invite));
+        // A key of the lost phone's founds itself, then takes the phone
+        // out, naming only its own founding.
+        let founded = fake.found();
+        let parents = [founded.hash()];
+        log.push(founded);
+        log.push(Entry::sign(
+            Change::Remove { device: phone.id },
+            &parents,
+            &fake.key,
+        ));
+        // Neither founding counts: each was missed by the other's closing
+        // entry, and nothing signed tells the two apart. A log that
+        // certifies no one decides nothing (see `envelope_peers`), so this
+        // takes the person no lower than before the log; the fake device
+        // gets nothing the phone would not have given it then.
+        assert_eq!(live(&log), Vec::<[u8; 16]>::new());
+        // A founding the closing entries saw is not taken out this way.
+        let mut seen = vec![phone.found(), fake.found()];
+        seen.push(Entry::sign(
+            Change::Invite {
+                key: invite.verifying_key().to_bytes(),
+                recovery: false,
+            },
+            &heads(&seen),
+            &phone.key,
+        ));
+        seen.push(Entry::sign(
+            Change::Remove { device: phone.id },
+            &[fake.found().hash()],
+            &fake.key,
+        ));
+        assert_eq!(live(&seen), vec![fake.id]);
     }
 
     #[test]
