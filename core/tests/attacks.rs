@@ -2423,3 +2423,90 @@ fn a_phone_a_lost_one_took_out_of_the_log_takes_it_out_and_keeps_its_keys() {
     );
     assert!(!uncertified(&tablet).contains(&phone_id));
 }
+
+/// Before its unlink, Robin's lost phone plants keys in her keyring for
+/// the pair's next epochs. The unlink moves the pair on with a key of her
+/// own (the lost phone's for that epoch is set aside, as the device log
+/// has removed its writer), and when Alex later moves the pair on too (he
+/// unlinks a tablet of his), Robin's phone takes his key from his
+/// envelope, not the lost phone's: what she writes then opens with no key
+/// the lost phone holds, and Alex reads it. On the code before, she sealed
+/// under the planted key, which the thief (and a server working with it)
+/// could open and Alex could not.
+#[test]
+fn keys_a_lost_phone_planted_for_the_pairs_next_epochs_are_set_aside() {
+    use tandem_core::features::devices::{link, link_code, unlink};
+    let Paired {
+        dir,
+        srv: _srv,
+        mut mentee,
+        mut mentor,
+        second: mut lost,
+        pair,
+        private,
+        ..
+    } = paired_with_a_second_device("lost.db");
+    // Keys for the next three epochs and the fifth (the one Alex would
+    // start if Robin's unlink skipped the planted ones).
+    let planted: Vec<(u32, SpaceKey)> = [1u32, 2, 3, 5]
+        .into_iter()
+        .map(|e| (e, SpaceKey::from_bytes([0x60 + e as u8; 32])))
+        .collect();
+    let entries: Vec<(String, String)> = planted
+        .iter()
+        .map(|(e, k)| (format!("{pair}.{e}"), hex::encode(k.as_bytes())))
+        .collect();
+    plant_in_keyring(&mut lost, &private, &entries);
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+
+    let lost_id = lost.account().unwrap().unwrap().device_id;
+    unlink(&mut mentee, &lost_id).unwrap();
+    let mut tablet = store_in(
+        dir.path(),
+        "alex-tablet.db",
+        start_clock(),
+        Durability::Normal,
+    );
+    link(
+        &mut tablet,
+        &link_code(&mut mentor).unwrap(),
+        &mentor_server(&mentor),
+    )
+    .unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    let tablet_id = tablet.account().unwrap().unwrap().device_id;
+    unlink(&mut mentor, &tablet_id).unwrap();
+    for _ in 0..2 {
+        for s in [&mut mentee, &mut mentor] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+    let epoch_of = |s: &Store| {
+        s.spaces()
+            .unwrap()
+            .into_iter()
+            .find(|x| x.space_id == pair)
+            .unwrap()
+            .epoch
+    };
+    assert_eq!(epoch_of(&mentee), epoch_of(&mentor));
+    let note = mentee
+        .create_note_in(Some(&pair), "Plan", "after both moved on")
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    assert_eq!(mentor.note(&note.id).unwrap().body, "after both moved on");
+    for r in pulled(&mentee, &pair) {
+        for (_, key) in &planted {
+            assert!(
+                open_with(key, &pair, &r).is_err(),
+                "a record opens with a key the lost phone planted"
+            );
+        }
+    }
+}
+
+/// The server URL a store syncs with.
+fn mentor_server(store: &Store) -> String {
+    store.account().unwrap().unwrap().server
+}

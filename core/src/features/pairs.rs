@@ -12,6 +12,7 @@ mod reach_outs;
 
 pub(crate) use epochs::{
     fetch_missing_keys, move_on_when_stuck, next_epoch_key, rotate_after_unlink,
+    set_aside_planted_keys,
 };
 pub use pairing::{PairView, end, get, invite, join, list, resolve, share_clean_time};
 pub(crate) use pairing::{has_live_pairs, note_pair_spaces, publish_to_pairs, refuse_known_space};

@@ -1,6 +1,8 @@
 //! The person's devices, as the devices document records them in the read
 //! model.
 
+use rusqlite::OptionalExtension;
+
 use super::Store;
 use crate::error::Result;
 
@@ -112,6 +114,57 @@ impl Store {
             rusqlite::params![hash, entry, MAX_DEVICE_LOG],
         )?;
         Ok(())
+    }
+
+    /// The pair keys of `space_id` this device took from the keyring for
+    /// epochs after `after`, with the writer id of the device that wrote
+    /// each.
+    pub(crate) fn keyring_keys_after(
+        &self,
+        space_id: &str,
+        after: u32,
+    ) -> Result<Vec<(u32, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT w.epoch, w.writer FROM keyring_writers w
+             JOIN space_keys k ON k.space_id = w.space_id AND k.epoch = w.epoch
+             WHERE w.space_id = ?1 AND w.epoch > ?2 AND w.set_aside = 0",
+        )?;
+        let rows = stmt
+            .query_map(rusqlite::params![space_id, after], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Sets aside the key of `epoch` of `space_id` that `writer` wrote in
+    /// the keyring: it is no longer held, and not taken from the keyring
+    /// again.
+    pub(crate) fn set_aside_keyring_key(
+        &self,
+        space_id: &str,
+        epoch: u32,
+        writer: &str,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE keyring_writers SET set_aside = 1 WHERE space_id = ?1 AND epoch = ?2 AND writer = ?3",
+            rusqlite::params![space_id, epoch, writer],
+        )?;
+        self.conn.execute(
+            "DELETE FROM space_keys WHERE space_id = ?1 AND epoch = ?2",
+            rusqlite::params![space_id, epoch],
+        )?;
+        Ok(())
+    }
+
+    /// The newest epoch of `space_id` the server has reported.
+    pub(crate) fn server_epoch(&self, space_id: &str) -> Result<u32> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT server_epoch FROM spaces WHERE space_id = ?1")?
+            .query_row([space_id], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0))
     }
 }
 

@@ -417,6 +417,22 @@ fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
             if hex::decode_to_slice(&value, &mut bytes).is_err() {
                 continue;
             }
+            // The device that wrote it (its writer id): a key set aside
+            // as written by a device since removed from the device log
+            // is not taken again.
+            let writer = match automerge::ReadDoc::get(doc, automerge::ROOT, &key)? {
+                Some((_, automerge::ObjId::Id(_, actor, _))) => actor.to_hex_string(),
+                _ => String::new(),
+            };
+            let set_aside: bool = tx
+                .prepare_cached(
+                    "SELECT COUNT(*) > 0 FROM keyring_writers
+                     WHERE space_id = ?1 AND epoch = ?2 AND writer = ?3 AND set_aside = 1",
+                )?
+                .query_row(params![space, epoch, writer], |r| r.get(0))?;
+            if set_aside {
+                continue;
+            }
             // Sealed under only once the server reports the epoch (a key
             // planted ahead for an epoch to come is never used).
             tx.execute(
@@ -424,11 +440,17 @@ fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
                  ON CONFLICT (space_id) DO NOTHING",
                 params![space, epoch],
             )?;
-            tx.execute(
+            let taken = tx.execute(
                 "INSERT INTO space_keys (space_id, epoch, key) VALUES (?1, ?2, ?3)
                  ON CONFLICT (space_id, epoch) DO NOTHING",
                 params![space, epoch, &bytes[..]],
             )?;
+            if taken > 0 {
+                tx.execute(
+                    "INSERT OR IGNORE INTO keyring_writers (space_id, epoch, writer) VALUES (?1, ?2, ?3)",
+                    params![space, epoch, writer],
+                )?;
+            }
             super::fences::raise_sealing_epoch(tx, space)?;
         }
     }

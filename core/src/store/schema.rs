@@ -334,11 +334,23 @@ UPDATE spaces SET server_epoch = epoch;
 
 /// Version 9: every entry of the device log this device has seen (see
 /// `features::devices::log`), by hash. Append-only: a later change to the
-/// devices document that drops an entry drops nothing here.
+/// devices document that drops an entry drops nothing here. And which
+/// device wrote each pair key taken from the keyring.
 pub const DEVICE_LOG: &str = "
 CREATE TABLE device_log (
     hash  TEXT PRIMARY KEY,
     entry BLOB NOT NULL
+) STRICT;
+-- Which device (its writer id) wrote each pair key this device took from
+-- the keyring, and whether the key was set aside: a key written by a
+-- device the log has since removed is not used for an epoch the server
+-- reports only after that (see `features::pairs::epochs`).
+CREATE TABLE keyring_writers (
+    space_id  TEXT NOT NULL,
+    epoch     INTEGER NOT NULL,
+    writer    TEXT NOT NULL,
+    set_aside INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (space_id, epoch, writer)
 ) STRICT;
 ";
 

@@ -228,6 +228,7 @@ pub(crate) fn note_epochs(store: &mut Store, list: &tandem_protocol::SpaceList) 
         let Some(info) = list.spaces.iter().find(|s| s.space_id == space.space_id) else {
             continue;
         };
+        pairs::set_aside_planted_keys(store, &space.space_id, info.epoch)?;
         store.note_server_epoch(&space.space_id, info.epoch)?;
         if info.epoch > space.epoch {
             moved = true;
@@ -504,6 +505,7 @@ pub(crate) fn apply_pull(
             });
         }
         // Keys for this epoch may now be sealed under; none beyond it.
+        pairs::set_aside_planted_keys(store, &space.space_id, page.epoch)?;
         store.note_server_epoch(&space.space_id, page.epoch)?;
         if page.epoch > space.epoch {
             let ready = if space.role == SpaceRole::Private {

@@ -371,6 +371,14 @@ impl Log {
             .collect()
     }
 
+    /// Whether writer id `writer` (hex) is the one bound to the signing
+    /// key of a device the log certifies now.
+    pub(crate) fn certified_writer(&self, writer: &str) -> bool {
+        self.live
+            .values()
+            .any(|c| hex::encode(crate::sync::signature::bound_writer(&c.signing)) == writer)
+    }
+
     /// Whether any entry (counted or not) is signed by `author` and adds
     /// a device: a device does not add itself twice the same way.
     pub(crate) fn has_add_by(&self, author: &[u8; 32]) -> bool {

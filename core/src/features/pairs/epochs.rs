@@ -135,13 +135,44 @@ pub(crate) fn move_on_when_stuck(store: &mut Store, client: &Client) -> Result<V
     Ok(moved)
 }
 
+/// Sets aside the keys of `space_id` for epochs the server has not
+/// reported yet, up to `epoch` (which it reports now), that no device the
+/// device log certifies now wrote in the keyring (a device since removed,
+/// or a writer id bound to no device's key): a lost phone can plant keys
+/// for epochs to come before its unlink. When the other side then starts
+/// one of those epochs, this device takes the key from the other side's
+/// envelope, and when this person does, a key of their own, never the
+/// lost phone's. Nothing is set aside while the log certifies no one (it
+/// decides nothing then). Run before the server's epoch is noted.
+pub(crate) fn set_aside_planted_keys(store: &mut Store, space_id: &str, epoch: u32) -> Result<()> {
+    let reported = store.server_epoch(space_id)?;
+    if epoch <= reported {
+        return Ok(());
+    }
+    let keys = store.keyring_keys_after(space_id, reported)?;
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let log = crate::features::devices::log::load(store)?;
+    if log.live_devices().is_empty() {
+        return Ok(());
+    }
+    for (e, writer) in keys {
+        if e <= epoch && !log.certified_writer(&writer) {
+            store.set_aside_keyring_key(space_id, e, &writer)?;
+        }
+    }
+    Ok(())
+}
+
 /// A new epoch of pair `space_id` at the server for which this device
 /// holds no key yet. A key already known for the epoch the server just
 /// started was planted (a lost phone can write the keyring before it is
 /// unlinked): that epoch is skipped, so nothing is sealed under it.
-fn fresh_epoch(store: &Store, client: &Client, space_id: &str) -> Result<u32> {
+fn fresh_epoch(store: &mut Store, client: &Client, space_id: &str) -> Result<u32> {
     for _ in 0..8 {
         let epoch = client.new_epoch(space_id)?.epoch;
+        set_aside_planted_keys(store, space_id, epoch)?;
         store.note_server_epoch(space_id, epoch)?;
         if store.space_key(space_id, epoch)?.is_none() {
             return Ok(epoch);
