@@ -2510,3 +2510,46 @@ fn keys_a_lost_phone_planted_for_the_pairs_next_epochs_are_set_aside() {
 fn mentor_server(store: &Store) -> String {
     store.account().unwrap().unwrap().server
 }
+
+/// Before its unlink, a lost phone floods the device log with more
+/// entries than a store keeps, and links a device of its own. The
+/// unlink's removals are signed by a device the log certifies, so they are
+/// kept all the same (on the phone and on the tablet): the lost phone's
+/// device is flagged and gets no key of the new epoch. Without that, the
+/// removals found the log full and were dropped.
+#[test]
+fn a_log_flooded_before_the_unlink_still_takes_the_unlink() {
+    use tandem_core::features::devices::{link, link_code, unlink, write_noise};
+    let (dir, srv, clock, mut phone) = support::first_device::first_device("UTC");
+    tandem_core::sync::engine::connect(&mut phone, &srv.url).unwrap();
+    let mut lost = store_in(dir.path(), "lost.db", clock.clone(), Durability::Normal);
+    link(&mut lost, &link_code(&mut phone).unwrap(), &srv.url).unwrap();
+    let mut hidden = store_in(dir.path(), "hidden.db", clock, Durability::Normal);
+    link(&mut hidden, &link_code(&mut lost).unwrap(), &srv.url).unwrap();
+    write_noise(&mut lost, 5_100).unwrap();
+    for s in [&mut lost, &mut hidden, &mut phone] {
+        tandem_core::sync::run::sync(s).unwrap();
+    }
+    let id = |s: &Store| s.account().unwrap().unwrap().device_id;
+    let hidden_id = id(&hidden);
+    rusqlite::Connection::open(&srv.db)
+        .unwrap()
+        .execute(
+            "UPDATE devices SET linked_by = NULL WHERE id = ?1",
+            [&hidden_id],
+        )
+        .unwrap();
+    unlink(&mut phone, &id(&lost)).unwrap();
+    assert!(uncertified(&phone).contains(&hidden_id));
+    phone
+        .add_journal(journal("CANARY written after the unlink"))
+        .unwrap();
+    tandem_core::sync::run::sync(&mut phone).unwrap();
+    for _ in 0..2 {
+        let _ = tandem_core::sync::run::sync(&mut hidden);
+    }
+    assert!(
+        !hidden.read_model_dump().unwrap().contains("CANARY"),
+        "the lost phone's device read what was written after the unlink"
+    );
+}

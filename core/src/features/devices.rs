@@ -23,7 +23,7 @@ pub use log::confirm;
 #[doc(hidden)]
 pub use log::synthetic_build as synthetic_log_build;
 #[doc(hidden)]
-pub use log::write_removal;
+pub use log::{write_noise, write_removal};
 pub use on_server::{DeviceOnServer, list_with_server};
 pub(crate) use recovery::upload_recovery;
 pub use recovery::{new_recovery_key, restore};

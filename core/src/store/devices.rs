@@ -105,13 +105,19 @@ impl Store {
         Ok(format!("{n}.{}", max.unwrap_or_default()))
     }
 
-    /// Keeps one device-log entry (checked by the caller), once, while
-    /// the log holds fewer than [`MAX_DEVICE_LOG`] entries.
-    pub(crate) fn keep_device_log_entry(&self, hash: &str, entry: &[u8]) -> Result<()> {
+    /// Keeps one device-log entry (checked by the caller) signed by
+    /// `author` (hex), once: while the log holds fewer than
+    /// [`MAX_DEVICE_LOG`] entries, or past that when the author is trusted
+    /// (see [`trust_log_authors`](Self::trust_log_authors)).
+    pub(crate) fn keep_device_log_entry(
+        &self,
+        hash: &str,
+        entry: &[u8],
+        author: &str,
+    ) -> Result<()> {
         self.conn.execute(
-            "INSERT OR IGNORE INTO device_log (hash, entry)
-             SELECT ?1, ?2 WHERE (SELECT COUNT(*) FROM device_log) < ?3",
-            rusqlite::params![hash, entry, MAX_DEVICE_LOG],
+            KEEP_LOG_ENTRY,
+            rusqlite::params![hash, entry, MAX_DEVICE_LOG, author],
         )?;
         Ok(())
     }
@@ -157,6 +163,28 @@ impl Store {
         Ok(())
     }
 
+    /// Whether this device has not yet heard `space_id`'s epoch from the
+    /// server (a pair made from the keyring); hearing it now clears that.
+    pub(crate) fn first_heard(&self, space_id: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM pairs_unheard WHERE space_id = ?1", [space_id])?
+            > 0)
+    }
+
+    /// Replaces the signing keys (hex) whose entries the log keeps past
+    /// its cap: those of the devices it certifies now, and this device's.
+    pub(crate) fn trust_log_authors(&self, authors: &[String]) -> Result<()> {
+        self.conn.execute("DELETE FROM device_log_trusted", [])?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("INSERT OR IGNORE INTO device_log_trusted (author) VALUES (?1)")?;
+        for a in authors {
+            stmt.execute([a])?;
+        }
+        Ok(())
+    }
+
     /// The newest epoch of `space_id` the server has reported.
     pub(crate) fn server_epoch(&self, space_id: &str) -> Result<u32> {
         Ok(self
@@ -173,3 +201,9 @@ impl Store {
 /// many before its unlink cannot make every later build of the log slow
 /// or large (building it takes memory of the square of its length).
 pub(crate) const MAX_DEVICE_LOG: i64 = 5_000;
+
+/// Keeps a device-log entry `(?1 hash, ?2 entry)` under the cap `?3`, or
+/// past it when its author `?4` is trusted.
+pub(crate) const KEEP_LOG_ENTRY: &str = "INSERT OR IGNORE INTO device_log (hash, entry)
+     SELECT ?1, ?2 WHERE (SELECT COUNT(*) FROM device_log) < ?3
+        OR EXISTS (SELECT 1 FROM device_log_trusted WHERE author = ?4)";

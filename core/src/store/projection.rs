@@ -435,11 +435,17 @@ fn keyring(tx: &Transaction<'_>, doc: &Automerge) -> Result<()> {
             }
             // Sealed under only once the server reports the epoch (a key
             // planted ahead for an epoch to come is never used).
-            tx.execute(
+            let made = tx.execute(
                 "INSERT INTO spaces (space_id, role, epoch, server_epoch) VALUES (?1, 'pair', ?2, ?2)
                  ON CONFLICT (space_id) DO NOTHING",
                 params![space, epoch],
             )?;
+            if made > 0 {
+                tx.execute(
+                    "INSERT OR IGNORE INTO pairs_unheard (space_id) VALUES (?1)",
+                    [space],
+                )?;
+            }
             let taken = tx.execute(
                 "INSERT INTO space_keys (space_id, epoch, key) VALUES (?1, ?2, ?3)
                  ON CONFLICT (space_id, epoch) DO NOTHING",
@@ -593,15 +599,19 @@ pub(crate) fn document(tx: &Transaction<'_>, doc_id: &DocId, doc: &Automerge) ->
                         .ok()
                         .flatten()
                         .and_then(|text| hex::decode(text).ok())
-                        .filter(|bytes| {
-                            crate::features::devices::log::Entry::from_bytes(bytes)
-                                .is_some_and(|e| hex::encode(e.hash()) == hash)
+                        .and_then(|bytes| {
+                            let e = crate::features::devices::log::Entry::from_bytes(&bytes)?;
+                            (hex::encode(e.hash()) == hash).then_some((bytes, e.author))
                         });
-                    if let Some(bytes) = entry {
+                    if let Some((bytes, author)) = entry {
                         tx.execute(
-                            "INSERT OR IGNORE INTO device_log (hash, entry)
-                             SELECT ?1, ?2 WHERE (SELECT COUNT(*) FROM device_log) < ?3",
-                            params![hash, bytes, super::devices::MAX_DEVICE_LOG],
+                            super::devices::KEEP_LOG_ENTRY,
+                            params![
+                                hash,
+                                bytes,
+                                super::devices::MAX_DEVICE_LOG,
+                                hex::encode(author)
+                            ],
                         )?;
                     }
                     continue;

@@ -345,6 +345,16 @@ CREATE TABLE device_log (
 -- the keyring, and whether the key was set aside: a key written by a
 -- device the log has since removed is not used for an epoch the server
 -- reports only after that (see `features::pairs::epochs`).
+-- Pairs whose epoch this device has not yet heard from the server (made
+-- from the keyring): the first epoch it hears sets nothing aside.
+CREATE TABLE pairs_unheard (
+    space_id TEXT PRIMARY KEY
+) STRICT;
+-- The signing keys of the devices the device log certified when this
+-- device last built it: entries they sign are kept past the cap.
+CREATE TABLE device_log_trusted (
+    author TEXT PRIMARY KEY
+) STRICT;
 CREATE TABLE keyring_writers (
     space_id  TEXT NOT NULL,
     epoch     INTEGER NOT NULL,

@@ -59,7 +59,8 @@ pub(crate) struct KeySet {
 }
 
 /// The first byte of a packed [`KeySet`] that carries fences. Envelopes
-/// from before hold keys only, 36 bytes each; a packed set with fences is
+/// from before hold keys only, 36 bytes each, the first byte an epoch's
+/// high byte (0 for every epoch below 2^24); a packed set with fences is
 /// 3 + 36 n + 12 m bytes long, never a multiple of 36.
 const WITH_FENCES: u8 = 2;
 
@@ -135,7 +136,9 @@ impl KeySet {
         if bytes.is_empty() {
             return None;
         }
-        if bytes.len().is_multiple_of(36) {
+        // Keys only, 36 bytes each, starting with an epoch's high byte (0);
+        // the packed forms start with their version.
+        if bytes[0] == 0 && bytes.len().is_multiple_of(36) {
             return Some(KeySet {
                 keys: keys_in(bytes),
                 fences: Vec::new(),
@@ -633,10 +636,9 @@ pub(crate) fn receive_epoch_keys(
             else {
                 continue;
             };
-            if set.log.is_empty() {
+            if set.log.is_empty() || !super::log::take_answers(store, &sender.0, &set.log)? {
                 continue;
             }
-            super::log::take_entries(store, &set.log)?;
             let peers = super::log::envelope_peers(store)?;
             if certified(peers.as_ref(), &sender.0, &sender.1) {
                 set.keep_private(store, space_id)?;
@@ -762,6 +764,19 @@ mod tests {
         );
         assert_eq!(back.log, with_log.log);
         assert!(KeySet::unpack(&packed_log[..packed_log.len() - 1]).is_none());
+        // Whatever its length, one with entries is never taken for the
+        // keys-only form (some lengths are multiples of 36).
+        for n in 1..80 {
+            let set = KeySet {
+                log: vec![vec![9; n]],
+                ..KeySet {
+                    keys: with_log.keys.clone(),
+                    fences: with_log.fences.clone(),
+                    log: Vec::new(),
+                }
+            };
+            assert_eq!(KeySet::unpack(&set.pack()).unwrap().log, set.log, "{n}");
+        }
         // Cut short, or with no key, it is nothing.
         assert!(KeySet::unpack(&packed[..packed.len() - 1]).is_none());
         assert!(KeySet::unpack(&[WITH_FENCES, 0, 0]).is_none());

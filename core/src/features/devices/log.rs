@@ -887,6 +887,15 @@ pub(crate) fn load(store: &Store) -> Result<std::sync::Arc<Log>> {
             .iter()
             .filter_map(|bytes| Entry::from_bytes(bytes)),
     ));
+    // What the devices the log certifies, and this device, sign is kept
+    // past the cap: entries nobody certified cannot crowd them out.
+    let mut trusted: Vec<String> = log
+        .live_devices()
+        .values()
+        .map(|c| hex::encode(c.signing))
+        .collect();
+    trusted.push(hex::encode(own_key(store)?.verifying_key().to_bytes()));
+    store.trust_log_authors(&trusted)?;
     BUILT.with(|b| b.borrow_mut().insert(path, (version, log.clone())));
     Ok(log)
 }
@@ -1178,13 +1187,80 @@ pub(crate) fn answers(store: &Store) -> Result<Vec<Vec<u8>>> {
         .collect())
 }
 
-/// Keeps `entries` (from an envelope) in this device's log, each whose
-/// signature holds; they count by the log's own rules only.
-pub(crate) fn take_entries(store: &Store, entries: &[Vec<u8>]) -> Result<()> {
-    for bytes in entries {
-        if let Some(entry) = Entry::from_bytes(bytes) {
-            store.keep_device_log_entry(&hex::encode(entry.hash()), bytes)?;
-        }
+/// Takes what an envelope from device `sender` (server id), which this
+/// device's log does not certify, carries: only removals the sender
+/// signed, and only when, with them, the log certifies the sender (they
+/// answer its removal). Whether they were kept.
+pub(crate) fn take_answers(store: &Store, sender: &str, entries: &[Vec<u8>]) -> Result<bool> {
+    let Some(device) = device_bytes(sender) else {
+        return Ok(false);
+    };
+    let log = load(store)?;
+    let Some(signing) = log.entries.iter().find_map(|e| match e.change {
+        Change::Add {
+            device: d, signing, ..
+        } if d == device => Some(signing),
+        _ => None,
+    }) else {
+        return Ok(false);
+    };
+    let answers: Vec<(Entry, &Vec<u8>)> = entries
+        .iter()
+        .filter_map(|bytes| Some((Entry::from_bytes(bytes)?, bytes)))
+        .filter(|(e, _)| e.author == signing && matches!(e.change, Change::Remove { .. }))
+        .collect();
+    if answers.is_empty() {
+        return Ok(false);
+    }
+    let tentative = Log::build(
+        log.entries
+            .iter()
+            .cloned()
+            .chain(answers.iter().map(|(e, _)| e.clone())),
+    );
+    if tentative.live(&device).is_none() {
+        return Ok(false);
+    }
+    for (entry, bytes) in answers {
+        store.keep_device_log_entry(
+            &hex::encode(entry.hash()),
+            bytes,
+            &hex::encode(entry.author),
+        )?;
+    }
+    Ok(true)
+}
+
+/// Writes `n` entries signed by keys no device has into the log: what a
+/// lost phone can flood the log with before its unlink
+/// (for tests of what it can do).
+#[doc(hidden)]
+pub fn write_noise(store: &mut Store, n: usize) -> Result<()> {
+    let entries: Vec<Entry> = (0..n)
+        .map(|i| {
+            let mut seed = [7u8; 32];
+            seed[..8].copy_from_slice(&(i as u64).to_be_bytes());
+            let mut device = [0u8; 16];
+            device[..8].copy_from_slice(&(i as u64).to_be_bytes());
+            Entry::sign(
+                Change::Remove { device },
+                &[],
+                &SigningKey::from_bytes(&seed),
+            )
+        })
+        .collect();
+    // A few hundred a change: each change goes out as one record.
+    for chunk in entries.chunks(200) {
+        store.write_whole(&DocId::devices(), |tx| {
+            for e in chunk {
+                shard::put(
+                    tx,
+                    &format!("{KEY_PREFIX}{}", hex::encode(e.hash())),
+                    &hex::encode(e.to_bytes()),
+                )?;
+            }
+            Ok(())
+        })?;
     }
     Ok(())
 }
@@ -1243,8 +1319,12 @@ pub(crate) fn remove(store: &mut Store, devices: &[String]) -> Result<()> {
     }
     gone.remove(&me);
     let author = own_key(store)?;
+    let taken_out = log.live(&me).is_none();
     for device in gone {
-        if !log.was_removed(&device) {
+        // Once more when this device is itself out of the log: a removal
+        // of it made at the same time as its earlier one is answered only
+        // by a removal that has seen it.
+        if !log.was_removed(&device) || taken_out {
             append(store, Change::Remove { device }, &author)?;
         }
     }

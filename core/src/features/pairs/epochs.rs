@@ -145,6 +145,12 @@ pub(crate) fn move_on_when_stuck(store: &mut Store, client: &Client) -> Result<V
 /// lost phone's. Nothing is set aside while the log certifies no one (it
 /// decides nothing then). Run before the server's epoch is noted.
 pub(crate) fn set_aside_planted_keys(store: &mut Store, space_id: &str, epoch: u32) -> Result<()> {
+    // A pair this device made from the keyring (a device linked or
+    // restored a moment ago) holds the keys of its history: the first
+    // epoch it hears from the server sets none of them aside.
+    if store.first_heard(space_id)? {
+        return Ok(());
+    }
     let reported = store.server_epoch(space_id)?;
     if epoch <= reported {
         return Ok(());
