@@ -477,6 +477,13 @@ impl Tandem {
             .await
     }
 
+    /// Confirms that a device flagged `uncertified` (one from before the
+    /// device log that first synced after it closed) is this person's: it
+    /// gets keys from its next sync. Only on a device the log certifies.
+    pub fn confirm_device(&self, device_id: String) -> Result<()> {
+        Ok(self.app.devices().confirm(&device_id)?)
+    }
+
     /// Unlinks a lost device; returns it and the person's new recovery key.
     pub async fn unlink_device(self: Arc<Self>, device_id: String) -> Result<Unlinked> {
         self.off_thread(move |app| app.devices().unlink(&device_id))

@@ -46,6 +46,16 @@ class DevicesPresenter(private val session: TandemSession) : Presenter<DevicesSt
     /** The link code was shown (or the screen left): not shown again. */
     fun linkCodeShown() = current.update { it.copy(linkCode = null) }
 
+    /**
+     * Confirms that a device flagged as not in the person's device log is
+     * theirs (ask only about one they recognise): it gets keys from its
+     * next sync. A refusal (this device is not in the log itself, or the
+     * device never asked to join) is a [Problem] in the state.
+     */
+    suspend fun confirm(deviceId: String) = act {
+        session.tandem.confirmDevice(deviceId)
+    }
+
     /** Unlinks a lost device; the new recovery key is in the state, to show once. */
     suspend fun unlink(deviceId: String) = act {
         val unlinked = session.tandem.unlinkDevice(deviceId)

@@ -45,6 +45,13 @@ class DevicesPresenterTest {
             val onServer = devices.state.value.onServer!!
             assertEquals(setOf(mine.deviceId, other.deviceId), onServer.map { it.deviceId }.toSet())
             assertTrue(onServer.none { it.uncertified }, "$onServer")
+            // Both are in the device log: confirming one is nothing to do,
+            // and an id that never asked to join is refused, as a problem.
+            devices.confirm(other.deviceId)
+            assertNull(devices.state.value.problem)
+            devices.confirm("ab".repeat(16))
+            assertEquals(Problem.INVALID_INPUT, devices.state.value.problem)
+            devices.problemSeen()
 
             devices.unlink(mine.deviceId)
             assertEquals(Problem.INVALID_INPUT, devices.state.value.problem, "not this device")
