@@ -2233,13 +2233,8 @@ fn a_device_a_lost_phone_linked_gets_no_key_even_where_the_server_keeps_it() {
     assert_eq!(flagged(&phone), vec![sleeper_id.clone()]);
 
     // The server works with the thief: it forgets who linked both.
-    let db = rusqlite::Connection::open(&srv.db).unwrap();
     for device in [&hidden_id, &sleeper_id] {
-        db.execute(
-            "UPDATE devices SET linked_by = NULL WHERE id = ?1",
-            [device],
-        )
-        .unwrap();
+        srv.forget_who_linked(device);
     }
     unlink(&mut phone, &lost_id).unwrap();
     phone
@@ -2394,13 +2389,7 @@ fn a_phone_a_lost_one_took_out_of_the_log_takes_it_out_and_keeps_its_keys() {
     };
     assert!(this(&phone).uncertified, "the phone sees itself taken out");
 
-    rusqlite::Connection::open(&srv.db)
-        .unwrap()
-        .execute(
-            "UPDATE devices SET linked_by = NULL WHERE id = ?1",
-            [&id(&hidden)],
-        )
-        .unwrap();
+    srv.forget_who_linked(&id(&hidden));
     unlink(&mut phone, &id(&lost)).unwrap();
     assert!(!this(&phone).uncertified, "the phone is back in the log");
     phone
@@ -2532,13 +2521,7 @@ fn a_log_flooded_before_the_unlink_still_takes_the_unlink() {
     }
     let id = |s: &Store| s.account().unwrap().unwrap().device_id;
     let hidden_id = id(&hidden);
-    rusqlite::Connection::open(&srv.db)
-        .unwrap()
-        .execute(
-            "UPDATE devices SET linked_by = NULL WHERE id = ?1",
-            [&hidden_id],
-        )
-        .unwrap();
+    srv.forget_who_linked(&hidden_id);
     unlink(&mut phone, &id(&lost)).unwrap();
     assert!(uncertified(&phone).contains(&hidden_id));
     phone

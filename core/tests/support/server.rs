@@ -90,6 +90,18 @@ impl ServerProcess {
 }
 
 impl ServerProcess {
+    /// Forgets which device linked `device_id`, as a server working with a
+    /// lost phone would: unlinking the phone then revokes only the phone.
+    pub fn forget_who_linked(&self, device_id: &str) {
+        rusqlite::Connection::open(&self.db)
+            .unwrap()
+            .execute(
+                "UPDATE devices SET linked_by = NULL WHERE id = ?1",
+                [device_id],
+            )
+            .unwrap();
+    }
+
     /// Stores `records` the way a hostile server (or one broken into)
     /// would: straight into its database, past every rule of its API (a
     /// record under an epoch the space moved past, say). Returns their
