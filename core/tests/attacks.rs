@@ -2536,3 +2536,65 @@ fn a_log_flooded_before_the_unlink_still_takes_the_unlink() {
         "the lost phone's device read what was written after the unlink"
     );
 }
+
+/// Before its unlink, a lost phone links a device of its own, which the
+/// person's devices then vouch for in the pair like any other (the
+/// identity signs for every device the account lists). The server works
+/// with the thief and forgets who linked it, so the unlink leaves it
+/// able to pull. Later the mentor moves the pair on (they unlink a device
+/// of theirs): the mentor's phone seals the new key only to the devices
+/// the mentee's device log, published in the pair, certifies, so the
+/// thief's device reads nothing the mentor writes after. Before the log
+/// reached the pair, the mentor sealed the key to every device the
+/// mentee's identity vouched for, the thief's included.
+#[test]
+fn a_device_a_lost_phone_linked_gets_no_key_of_the_partners_next_epoch() {
+    use tandem_core::features::devices::{link, link_code, unlink};
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let clock = start_clock();
+    let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &srv.url);
+    let mut mentor = person(dir.path(), "mentor.db", "Alex", clock.clone(), &srv.url);
+    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let pair = tandem_core::features::pairs::join(&mut mentor, &code)
+        .unwrap()
+        .pair_id;
+    let mut lost = store_in(dir.path(), "lost.db", clock.clone(), Durability::Normal);
+    link(&mut lost, &link_code(&mut mentee).unwrap(), &srv.url).unwrap();
+    let mut hidden = store_in(dir.path(), "hidden.db", clock.clone(), Durability::Normal);
+    link(&mut hidden, &link_code(&mut lost).unwrap(), &srv.url).unwrap();
+    for _ in 0..2 {
+        for s in [&mut mentee, &mut lost, &mut hidden, &mut mentor] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+    let id = |s: &Store| s.account().unwrap().unwrap().device_id;
+    let hidden_id = id(&hidden);
+    srv.forget_who_linked(&hidden_id);
+    unlink(&mut mentee, &id(&lost)).unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+
+    let mut spare = store_in(dir.path(), "spare.db", clock, Durability::Normal);
+    link(&mut spare, &link_code(&mut mentor).unwrap(), &srv.url).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    unlink(&mut mentor, &id(&spare)).unwrap();
+    let canary = mentor
+        .create_note_in(Some(&pair), "From Alex", "CANARY after the new epoch")
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    assert_eq!(
+        mentee.note(&canary.id).unwrap().body,
+        "CANARY after the new epoch",
+        "the mentee's own phone follows the mentor's new epoch"
+    );
+    for _ in 0..2 {
+        let _ = tandem_core::sync::run::sync(&mut hidden);
+    }
+    assert!(
+        !hidden.read_model_dump().unwrap().contains("CANARY"),
+        "the lost phone's device read what the mentor wrote after the new epoch"
+    );
+}

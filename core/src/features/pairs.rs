@@ -6,6 +6,7 @@ use zeroize::Zeroizing;
 use crate::error::Result;
 
 mod epochs;
+mod logs;
 mod pairing;
 mod pins;
 mod reach_outs;

@@ -119,4 +119,74 @@ impl Store {
             .collect::<Result<_, _>>()?;
         Ok(shared)
     }
+
+    /// Every entry of the device log that side `side` of pair `space_id`
+    /// published, as kept here.
+    pub(crate) fn pair_log_entries(&self, space_id: &str, side: Side) -> Result<Vec<Vec<u8>>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT entry FROM pair_logs WHERE space_id = ?1 AND side = ?2 ORDER BY hash",
+        )?;
+        let entries = stmt
+            .query_map([space_id, side.as_str()], |r| r.get::<_, Vec<u8>>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(entries)
+    }
+
+    /// The hashes (hex) of the entries kept for side `side` of pair
+    /// `space_id`.
+    pub(crate) fn pair_log_hashes(&self, space_id: &str, side: Side) -> Result<HashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT hash FROM pair_logs WHERE space_id = ?1 AND side = ?2")?;
+        let hashes = stmt
+            .query_map([space_id, side.as_str()], |r| r.get::<_, String>(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(hashes)
+    }
+
+    /// What changes whenever side `side` of pair `space_id` gains a log
+    /// entry here (none is ever dropped): their number and greatest hash.
+    pub(crate) fn pair_log_version(&self, space_id: &str, side: Side) -> Result<String> {
+        let (n, max): (i64, Option<String>) = self.conn.query_row(
+            "SELECT COUNT(*), MAX(hash) FROM pair_logs WHERE space_id = ?1 AND side = ?2",
+            [space_id, side.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(format!("{n}.{}", max.unwrap_or_default()))
+    }
+
+    /// Replaces the signing keys (hex) whose entries side `side`'s log in
+    /// pair `space_id` keeps past the cap: those of the devices it
+    /// certifies now.
+    pub(crate) fn trust_pair_log_authors(
+        &self,
+        space_id: &str,
+        side: Side,
+        authors: &[String],
+    ) -> Result<()> {
+        self.conn.execute(
+            "DELETE FROM pair_log_trusted WHERE space_id = ?1 AND side = ?2",
+            [space_id, side.as_str()],
+        )?;
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT OR IGNORE INTO pair_log_trusted (space_id, side, author) VALUES (?1, ?2, ?3)",
+        )?;
+        for a in authors {
+            stmt.execute([space_id, side.as_str(), a])?;
+        }
+        Ok(())
+    }
 }
+
+/// Keeps an entry `(?1 space, ?2 side, ?3 hash, ?4 entry)` of a pair
+/// side's published log under the cap `?5`, or past it when its author
+/// `?6` is one that side's log certified, or it is an entry of this
+/// account's own log (what this device publishes is never crowded out of
+/// its own view of the pair).
+pub(crate) const KEEP_PAIR_LOG_ENTRY: &str = "INSERT OR IGNORE INTO pair_logs
+     (space_id, side, hash, entry)
+     SELECT ?1, ?2, ?3, ?4
+     WHERE (SELECT COUNT(*) FROM pair_logs WHERE space_id = ?1 AND side = ?2) < ?5
+        OR EXISTS (SELECT 1 FROM pair_log_trusted
+                   WHERE space_id = ?1 AND side = ?2 AND author = ?6)
+        OR EXISTS (SELECT 1 FROM device_log WHERE hash = ?3)";

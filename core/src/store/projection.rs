@@ -284,6 +284,55 @@ fn people(tx: &Transaction<'_>, doc_id: &DocId, doc: &Automerge) -> Result<()> {
         "INSERT OR REPLACE INTO pair_people (doc_id, body) VALUES (?1, ?2)",
         params![doc_id.as_str(), body.to_string()],
     )?;
+    if let Some(space_id) = doc_id.pair_space() {
+        for side in [Side::Mentee, Side::Mentor] {
+            pair_log(tx, doc, space_id, side)?;
+        }
+    }
+    Ok(())
+}
+
+/// Keeps the device-log entries side `side` published in pair
+/// `space_id`'s `people` document (`mentee.log.<hash>`), each once its
+/// signature holds and its name is its hash; never drops one (an entry
+/// kept already is not checked again).
+fn pair_log(tx: &Transaction<'_>, doc: &Automerge, space_id: &str, side: Side) -> Result<()> {
+    use crate::features::devices::log::Entry;
+    let prefix = format!("{}.log.", side.as_str());
+    let mut kept = tx.prepare_cached(
+        "SELECT COUNT(*) > 0 FROM pair_logs WHERE space_id = ?1 AND side = ?2 AND hash = ?3",
+    )?;
+    for key in automerge::ReadDoc::keys(doc, automerge::ROOT) {
+        let Some(hash) = key.strip_prefix(&prefix) else {
+            continue;
+        };
+        if kept.query_row(params![space_id, side.as_str(), hash], |r| {
+            r.get::<_, bool>(0)
+        })? {
+            continue;
+        }
+        let entry = shard::get::<_, String>(doc, &key)
+            .ok()
+            .flatten()
+            .and_then(|text| hex::decode(text).ok())
+            .and_then(|bytes| {
+                let e = Entry::from_bytes(&bytes)?;
+                (hex::encode(e.hash()) == hash).then_some((bytes, e.author))
+            });
+        if let Some((bytes, author)) = entry {
+            tx.execute(
+                super::pairs::KEEP_PAIR_LOG_ENTRY,
+                params![
+                    space_id,
+                    side.as_str(),
+                    hash,
+                    bytes,
+                    super::devices::MAX_DEVICE_LOG,
+                    hex::encode(author)
+                ],
+            )?;
+        }
+    }
     Ok(())
 }
 

@@ -13,7 +13,7 @@ use rusqlite::Connection;
 use crate::error::Result;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 9;
+pub const VERSION: i64 = 10;
 
 /// Version 1: documents and the read model.
 pub const CREATE: &str = "
@@ -364,6 +364,26 @@ CREATE TABLE keyring_writers (
 ) STRICT;
 ";
 
+/// Version 10: the device log each side of a pair published in the
+/// pair's `people` document (see `features::pairs::logs`), by pair, side
+/// and hash. Append-only like this account's own log, under the same cap,
+/// with the signing keys each side's log certified when last built.
+pub const PAIR_LOGS: &str = "
+CREATE TABLE pair_logs (
+    space_id TEXT NOT NULL,
+    side     TEXT NOT NULL,
+    hash     TEXT NOT NULL,
+    entry    BLOB NOT NULL,
+    PRIMARY KEY (space_id, side, hash)
+) STRICT;
+CREATE TABLE pair_log_trusted (
+    space_id TEXT NOT NULL,
+    side     TEXT NOT NULL,
+    author   TEXT NOT NULL,
+    PRIMARY KEY (space_id, side, author)
+) STRICT;
+";
+
 /// The read-model tables, in the order [`crate::Store::read_model_dump`] lists them.
 pub const READ_MODEL_TABLES: [(&str, &str); 12] = [
     ("person", "id"),
@@ -393,6 +413,7 @@ pub fn create(conn: &Connection) -> Result<()> {
         MEETINGS,
         FENCES,
         DEVICE_LOG,
+        PAIR_LOGS,
     ] {
         conn.execute_batch(step)?;
     }
@@ -433,6 +454,9 @@ pub fn upgrade_from(conn: &Connection, from: i64) -> Result<()> {
     }
     if from < 9 {
         conn.execute_batch(DEVICE_LOG)?;
+    }
+    if from < 10 {
+        conn.execute_batch(PAIR_LOGS)?;
     }
     conn.pragma_update(None, "user_version", VERSION)?;
     Ok(())

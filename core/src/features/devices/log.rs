@@ -387,6 +387,36 @@ impl Log {
             .any(|e| e.author == *author && matches!(e.change, Change::Add { .. }))
     }
 
+    /// The entries another reader needs to build the same log: every
+    /// counted entry and everything in its past (an entry that no longer
+    /// counts, by a device removed since, can still be the parent of one
+    /// that does). What counts for nothing and nothing counted saw (a lost
+    /// phone's flood) is left out.
+    pub(crate) fn published(&self) -> impl Iterator<Item = &Entry> {
+        let index: HashMap<&[u8; 32], usize> = self
+            .hashes
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h, i))
+            .collect();
+        let mut needed = self.valid.clone();
+        // Parents come first, so one pass from the end reaches every
+        // ancestor.
+        for i in (0..self.entries.len()).rev() {
+            if needed[i] {
+                for p in &self.entries[i].parents {
+                    if let Some(&j) = index.get(p) {
+                        needed[j] = true;
+                    }
+                }
+            }
+        }
+        self.entries
+            .iter()
+            .zip(needed)
+            .filter_map(|(e, n)| n.then_some(e))
+    }
+
     /// What a new entry by `author` names as its parents: the newest
     /// counted entry `author` signed (so its own place in the log is
     /// always in the new entry's past), then the other counted entries
@@ -865,39 +895,77 @@ pub(crate) const KEY_PREFIX: &str = "log.";
 
 /// The log as this device has seen it.
 pub(crate) fn load(store: &Store) -> Result<std::sync::Arc<Log>> {
-    thread_local! {
-        /// The log last built for each store on this thread, with the
-        /// version of its table it was built from.
-        static BUILT: std::cell::RefCell<HashMap<std::path::PathBuf, (String, std::sync::Arc<Log>)>> =
-            std::cell::RefCell::new(HashMap::new());
-    }
     let version = store.device_log_version()?;
-    let path = store.path().to_path_buf();
-    if let Some(log) = BUILT.with(|b| {
-        b.borrow()
-            .get(&path)
-            .filter(|(v, _)| *v == version)
-            .map(|(_, log)| log.clone())
-    }) {
+    let log = cached(store, "", &version, || {
+        Ok(Log::build(
+            store
+                .device_log_entries()?
+                .iter()
+                .filter_map(|bytes| Entry::from_bytes(bytes)),
+        ))
+    })?;
+    if let Some(log) = log.fresh {
+        // What the devices the log certifies, and this device, sign is
+        // kept past the cap: entries nobody certified cannot crowd them
+        // out.
+        let mut trusted = trusted_authors(&log);
+        trusted.push(hex::encode(own_key(store)?.verifying_key().to_bytes()));
+        store.trust_log_authors(&trusted)?;
         return Ok(log);
     }
-    let log = std::sync::Arc::new(Log::build(
-        store
-            .device_log_entries()?
-            .iter()
-            .filter_map(|bytes| Entry::from_bytes(bytes)),
-    ));
-    // What the devices the log certifies, and this device, sign is kept
-    // past the cap: entries nobody certified cannot crowd them out.
-    let mut trusted: Vec<String> = log
-        .live_devices()
+    Ok(log.log)
+}
+
+/// The signing keys (hex) of the devices `log` certifies now.
+pub(crate) fn trusted_authors(log: &Log) -> Vec<String> {
+    log.live_devices()
         .values()
         .map(|c| hex::encode(c.signing))
-        .collect();
-    trusted.push(hex::encode(own_key(store)?.verifying_key().to_bytes()));
-    store.trust_log_authors(&trusted)?;
-    BUILT.with(|b| b.borrow_mut().insert(path, (version, log.clone())));
-    Ok(log)
+        .collect()
+}
+
+/// A log from [`cached`]: `fresh` when it was built just now (its caller
+/// may have more to do once per build).
+pub(crate) struct Cached {
+    /// The log.
+    pub(crate) log: std::sync::Arc<Log>,
+    /// The same log, when it was built by this call.
+    pub(crate) fresh: Option<std::sync::Arc<Log>>,
+}
+
+/// The log named `name` (`""` for this account's; a pair's side for the
+/// other person's) last built for `store` on this thread if it was built
+/// from the entries at `version`, else the one `build` makes now.
+pub(crate) fn cached(
+    store: &Store,
+    name: &str,
+    version: &str,
+    build: impl FnOnce() -> Result<Log>,
+) -> Result<Cached> {
+    type Built = HashMap<(std::path::PathBuf, String), (String, std::sync::Arc<Log>)>;
+    thread_local! {
+        /// The logs last built for each store on this thread, with the
+        /// version of the entries each was built from.
+        static BUILT: std::cell::RefCell<Built> = std::cell::RefCell::new(HashMap::new());
+    }
+    let key = (store.path().to_path_buf(), name.to_owned());
+    if let Some(log) = BUILT.with(|b| {
+        b.borrow()
+            .get(&key)
+            .filter(|(v, _)| v == version)
+            .map(|(_, log)| log.clone())
+    }) {
+        return Ok(Cached { log, fresh: None });
+    }
+    let log = std::sync::Arc::new(build()?);
+    BUILT.with(|b| {
+        b.borrow_mut()
+            .insert(key, (version.to_owned(), log.clone()))
+    });
+    Ok(Cached {
+        log: log.clone(),
+        fresh: Some(log),
+    })
 }
 
 /// Appends `change`, signed by `author`, naming as parents what
@@ -1487,6 +1555,52 @@ mod tests {
         // After the unlink the lost phone is no author at all.
         log.push(Entry::sign(sleeper.add(), &heads(&log), &lost.key));
         assert_eq!(live(&log), vec![phone.id, tablet.id]);
+    }
+
+    #[test]
+    fn what_a_log_publishes_builds_the_same_log_without_what_counts_for_nothing() {
+        let (phone, lost, tablet, stranger) = (dev(1), dev(2), dev(3), dev(5));
+        let mut log = vec![phone.found()];
+        let invite = SigningKey::from_bytes(&[8; 32]);
+        log.push(Entry::sign(
+            Change::Invite {
+                key: invite.verifying_key().to_bytes(),
+                recovery: false,
+            },
+            &heads(&log),
+            &phone.key,
+        ));
+        log.push(Entry::sign(lost.add(), &heads(&log), &invite));
+        // The lost phone adds the tablet while it is the person's: its
+        // entry stops counting with the unlink but stays in the unlink's
+        // past.
+        log.push(Entry::sign(tablet.add(), &heads(&log), &lost.key));
+        let by_lost = log.last().unwrap().hash();
+        log.push(Entry::sign(
+            Change::Remove { device: lost.id },
+            &heads(&log),
+            &phone.key,
+        ));
+        log.push(Entry::sign(
+            Change::Remove { device: tablet.id },
+            &heads(&log),
+            &phone.key,
+        ));
+        let honest = log.len();
+        // What counts for nothing: a stranger's entries, the lost phone's
+        // after its unlink.
+        for n in 0..5u8 {
+            log.push(Entry::sign(dev(30 + n).add(), &heads(&log), &stranger.key));
+        }
+        log.push(Entry::sign(dev(40).add(), &heads(&log), &lost.key));
+        let full = Log::build(log.clone());
+        let published: Vec<Entry> = full.published().cloned().collect();
+        assert_eq!(published.len(), honest);
+        assert!(published.iter().any(|e| e.hash() == by_lost));
+        let rebuilt = Log::build(published);
+        assert_eq!(rebuilt.live_devices(), full.live_devices());
+        assert_eq!(live(&log), vec![phone.id]);
+        assert!(rebuilt.was_removed(&lost.id) && rebuilt.was_removed(&tablet.id));
     }
 
     #[test]

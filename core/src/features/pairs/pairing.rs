@@ -357,6 +357,7 @@ pub(crate) fn publish_self(store: &mut Store, space_id: &str, side: Side) -> Res
         .into_iter()
         .filter(|id| current.devices.contains_key(id))
         .collect();
+    let entries = super::logs::unpublished(store, space_id, side)?;
     let (public, mac) = match &identity {
         Some((public, mac)) => (Some(public.clone()), mac.clone()),
         // Not known here yet: whatever the document holds stays.
@@ -371,7 +372,7 @@ pub(crate) fn publish_self(store: &mut Store, space_id: &str, side: Side) -> Res
         identity_mac: mac.clone(),
         devices: current.devices.clone(),
     };
-    if wanted == current && put.is_empty() && gone.is_empty() {
+    if wanted == current && put.is_empty() && gone.is_empty() && entries.is_empty() {
         return Ok(());
     }
     let doc = DocId::in_pair(space_id, "people");
@@ -385,6 +386,9 @@ pub(crate) fn publish_self(store: &mut Store, space_id: &str, side: Side) -> Res
         }
         for (id, value) in &put {
             shard::put(tx, &format!("{prefix}.device.{id}"), value)?;
+        }
+        for (hash, entry) in &entries {
+            shard::put(tx, &format!("{prefix}.log.{hash}"), entry)?;
         }
         for id in &gone {
             automerge::transaction::Transactable::delete(

@@ -252,8 +252,9 @@ pub(crate) struct PublishedDevices {
 }
 
 /// The other side's devices in pair `space_id` (this person on `side`),
-/// as their pinned identity vouches for each: where a new epoch's key is
-/// sealed to, and whom it is taken from. Empty until the pair pinned the
+/// as their pinned identity vouches for each and their published device
+/// log certifies (see [`super::logs`]): where a new epoch's key is sealed
+/// to, and whom it is taken from. Empty until the pair pinned the
 /// identity that signed them.
 pub(crate) fn partner_devices(
     store: &Store,
@@ -270,7 +271,7 @@ pub(crate) fn partner_devices(
     if fingerprint(&public) != pin {
         return Ok(Vec::new());
     }
-    Ok(other
+    let vouched = other
         .devices
         .iter()
         .filter_map(|(id, value)| {
@@ -280,5 +281,6 @@ pub(crate) fn partner_devices(
                 .then_some(())?;
             Some((id.clone(), from_hex::<32>(key)?))
         })
-        .collect())
+        .collect();
+    super::logs::certified(store, space_id, side.other(), vouched)
 }
