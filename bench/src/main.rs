@@ -80,6 +80,7 @@ fn main() {
     if matches!(which, "sync" | "all") {
         sync::month_offline(&dir.path().join("sync-month"), if quick { 2 } else { 6 });
         sync::device_log(if quick { 5 } else { 20 }, if quick { 500 } else { 2000 });
+        sync::pair_sync(&dir.path().join("pair"), if quick { 10 } else { 40 });
         std::fs::create_dir_all(dir.path().join("bootstrap")).expect("folder");
         let years = if quick { 1 } else { 5 };
         sync::bootstrap(

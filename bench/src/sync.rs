@@ -10,6 +10,9 @@
 //! - `sync_wire_bytes`: for that month, the sealed bytes (nonce, padded
 //!   ciphertext, tag) and the push bodies on the wire (JSON, base64url)
 //!   against the raw automerge change bytes.
+//! - `pair_sync_note` / `pair_sync_idle`: a mentee's sync in a pair where
+//!   each person has two devices (so both sides publish a device log),
+//!   after writing one note in the pair, and with nothing new.
 //! - `bootstrap_5_years`: a new device linked to a person with five years of
 //!   heavy use: from the link until its read model holds everything (it
 //!   loads the encrypted snapshots the first device uploaded, then pulls
@@ -202,4 +205,61 @@ pub fn device_log(runs: usize, noise: usize) {
         }
         crate::stats::report(name, &s, None);
     }
+}
+
+/// `pair_sync_note` and `pair_sync_idle`: what a sync of a person in a
+/// pair costs, each side with two devices (their device logs published in
+/// the pair, built by the other side).
+pub fn pair_sync(dir: &Path, runs: usize) {
+    use tandem_core::features::{devices, pairs};
+    std::fs::create_dir_all(dir).expect("folder");
+    let url = start_server(dir);
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 1, 1, 8, 0, 0).unwrap(),
+    ));
+    let person = |file: &str, name: &str| {
+        let mut s = device(dir, file, clock.clone(), Durability::Full);
+        s.init(name, "UTC").expect("init");
+        tandem_core::sync::engine::connect(&mut s, &url).expect("connect");
+        s
+    };
+    let mut mentee = person("mentee.db", "Robin");
+    let mut mentor = person("mentor.db", "Alex");
+    let code = pairs::invite(&mut mentee).expect("invite");
+    tandem_core::sync::run::sync(&mut mentee).expect("sync");
+    let pair = pairs::join(&mut mentor, &code).expect("join").pair_id;
+    let mut tablet = device(dir, "tablet.db", clock.clone(), Durability::Full);
+    devices::link(
+        &mut tablet,
+        &devices::link_code(&mut mentee).expect("code"),
+        &url,
+    )
+    .expect("link");
+    let mut laptop = device(dir, "laptop.db", clock.clone(), Durability::Full);
+    devices::link(
+        &mut laptop,
+        &devices::link_code(&mut mentor).expect("code"),
+        &url,
+    )
+    .expect("link");
+    for _ in 0..3 {
+        for s in [&mut mentee, &mut tablet, &mut mentor, &mut laptop] {
+            tandem_core::sync::run::sync(s).expect("sync");
+        }
+    }
+    let (mut note, mut idle) = (Samples::default(), Samples::default());
+    for n in 0..runs {
+        mentor
+            .create_note_in(Some(&pair), "Check-in", &format!("Thursday {n}"))
+            .expect("note");
+        tandem_core::sync::run::sync(&mut mentor).expect("sync");
+        let started = Instant::now();
+        tandem_core::sync::run::sync(&mut mentee).expect("sync");
+        note.push(started.elapsed());
+        let started = Instant::now();
+        tandem_core::sync::run::sync(&mut mentee).expect("sync");
+        idle.push(started.elapsed());
+    }
+    stats::report("pair_sync_note", &note, None);
+    stats::report("pair_sync_idle", &idle, None);
 }

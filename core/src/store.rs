@@ -54,6 +54,8 @@ pub use spaces::{Space, SpaceRole};
 pub(crate) use cursors::{CursorMove, Pulled, RefusedRow};
 pub(crate) use meta::RecoveryRecord;
 pub(crate) use outbox::Outgoing;
+#[cfg(test)]
+pub(crate) use pairs::{PAIR_LOG_HARD, PAIR_LOG_SOFT};
 
 /// How hard a commit works to reach the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -2598,3 +2598,145 @@ fn a_device_a_lost_phone_linked_gets_no_key_of_the_partners_next_epoch() {
         "the lost phone's device read what the mentor wrote after the new epoch"
     );
 }
+
+/// Before its unlink, a lost phone writes a removal of the person's phone
+/// into the pair only (where the person's own devices never looked for
+/// log entries), and deletes every entry of the person's log published
+/// there. A device the mentor links just then builds the person's log
+/// from what the pair holds. The person's phone takes the removal into
+/// its own log at its next sync, puts the deleted entries back, and its
+/// unlink of the lost phone answers the removal. When the mentor's new
+/// device moves the pair on, the phone gets the key and the device the
+/// lost phone linked does not. Before, the deleted entries stayed deleted,
+/// the new device's view of the person's log certified no one, and it
+/// fell back on the identity's vouching, the lost phone's device included;
+/// and without the answer, both removals counted and the phone got
+/// nothing either.
+#[test]
+fn a_removal_a_lost_phone_writes_only_into_a_pair_is_answered_by_the_unlink() {
+    use tandem_core::features::devices::{link, link_code, unlink};
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let clock = start_clock();
+    let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &srv.url);
+    let mut mentor = person(dir.path(), "mentor.db", "Alex", clock.clone(), &srv.url);
+    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let pair = tandem_core::features::pairs::join(&mut mentor, &code)
+        .unwrap()
+        .pair_id;
+    let mut lost = store_in(dir.path(), "lost.db", clock.clone(), Durability::Normal);
+    link(&mut lost, &link_code(&mut mentee).unwrap(), &srv.url).unwrap();
+    let mut hidden = store_in(dir.path(), "hidden.db", clock.clone(), Durability::Normal);
+    link(&mut hidden, &link_code(&mut lost).unwrap(), &srv.url).unwrap();
+    for _ in 0..2 {
+        for s in [&mut mentee, &mut lost, &mut hidden, &mut mentor] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+    let id = |s: &Store| s.account().unwrap().unwrap().device_id;
+    tandem_core::features::pairs::plant_in_pair(&mut lost, &pair, &id(&mentee)).unwrap();
+    tandem_core::sync::run::sync(&mut lost).unwrap();
+    let mut later = store_in(dir.path(), "later.db", clock.clone(), Durability::Normal);
+    link(&mut later, &link_code(&mut mentor).unwrap(), &srv.url).unwrap();
+    for _ in 0..2 {
+        tandem_core::sync::run::sync(&mut mentor).unwrap();
+        tandem_core::sync::run::sync(&mut later).unwrap();
+    }
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let hidden_id = id(&hidden);
+    srv.forget_who_linked(&hidden_id);
+    unlink(&mut mentee, &id(&lost)).unwrap();
+    tandem_core::sync::run::sync(&mut later).unwrap();
+
+    let mut spare = store_in(dir.path(), "spare.db", clock, Durability::Normal);
+    link(&mut spare, &link_code(&mut later).unwrap(), &srv.url).unwrap();
+    tandem_core::sync::run::sync(&mut later).unwrap();
+    unlink(&mut later, &id(&spare)).unwrap();
+    let canary = later
+        .create_note_in(Some(&pair), "From Alex", "CANARY after the new epoch")
+        .unwrap();
+    tandem_core::sync::run::sync(&mut later).unwrap();
+    for _ in 0..2 {
+        tandem_core::sync::run::sync(&mut mentee).unwrap();
+    }
+    assert_eq!(
+        mentee.note(&canary.id).unwrap().body,
+        "CANARY after the new epoch",
+        "the person's phone follows the epoch the mentor's new device started"
+    );
+    for _ in 0..2 {
+        let _ = tandem_core::sync::run::sync(&mut hidden);
+    }
+    assert!(
+        !hidden.read_model_dump().unwrap().contains("CANARY"),
+        "the lost phone's device read what the mentor wrote after the new epoch"
+    );
+}
+
+/// The person unlinks a lost phone; the server works with the thief and
+/// keeps the pair's new key from the mentor, whose phone, after waiting,
+/// starts an epoch of its own. The unlink's removals went out to the pair
+/// under the epoch the mentor could still read, before the pair moved on,
+/// so the mentor's phone seals its epoch's key to the person's phone and
+/// not to the device the lost phone linked, which the server still
+/// serves. Before, the removals went out only under the new epoch, and
+/// the mentor moved on with a view of the person's log that still
+/// certified the lost phone's device.
+#[test]
+fn an_unlink_reaches_the_partner_even_where_the_new_key_is_kept_from_them() {
+    use tandem_core::features::devices::{link, link_code, unlink};
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let clock = start_clock();
+    let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &srv.url);
+    let mut mentor = person(dir.path(), "mentor.db", "Alex", clock.clone(), &srv.url);
+    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let pair = tandem_core::features::pairs::join(&mut mentor, &code)
+        .unwrap()
+        .pair_id;
+    let mut lost = store_in(dir.path(), "lost.db", clock.clone(), Durability::Normal);
+    link(&mut lost, &link_code(&mut mentee).unwrap(), &srv.url).unwrap();
+    let mut hidden = store_in(dir.path(), "hidden.db", clock.clone(), Durability::Normal);
+    link(&mut hidden, &link_code(&mut lost).unwrap(), &srv.url).unwrap();
+    for _ in 0..2 {
+        for s in [&mut mentee, &mut lost, &mut hidden, &mut mentor] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+    let id = |s: &Store| s.account().unwrap().unwrap().device_id;
+    srv.forget_who_linked(&id(&hidden));
+    unlink(&mut mentee, &id(&lost)).unwrap();
+    let kept_from_mentor = mentee
+        .spaces()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.space_id == pair)
+        .unwrap()
+        .epoch;
+    assert!(srv.hide_envelopes(&pair, kept_from_mentor) > 0);
+    let report = tandem_core::sync::run::sync(&mut mentor).unwrap();
+    assert!(report.waiting_for_keys.contains(&pair), "{report:?}");
+    clock.advance(chrono::Duration::minutes(11));
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    let canary = mentor
+        .create_note_in(Some(&pair), "From Alex", "CANARY after the new epoch")
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    for _ in 0..2 {
+        tandem_core::sync::run::sync(&mut mentee).unwrap();
+    }
+    assert_eq!(
+        mentee.note(&canary.id).unwrap().body,
+        "CANARY after the new epoch",
+        "the person's phone follows the epoch the mentor started"
+    );
+    for _ in 0..2 {
+        let _ = tandem_core::sync::run::sync(&mut hidden);
+    }
+    assert!(
+        !hidden.read_model_dump().unwrap().contains("CANARY"),
+        "the lost phone's device read what the mentor wrote in its own epoch"
+    );
+}

@@ -73,6 +73,14 @@ impl Store {
         Ok(entries)
     }
 
+    /// Whether the device log holds the entry named `hash` (hex).
+    pub(crate) fn has_device_log_entry(&self, hash: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT COUNT(*) > 0 FROM device_log WHERE hash = ?1")?
+            .query_row([hash], |r| r.get(0))?)
+    }
+
     /// The invite key seed the link code brought this device, kept until
     /// the log holds the Add it signs (see `features::devices::log`).
     pub(crate) fn link_invite(&self) -> Result<Option<zeroize::Zeroizing<[u8; 32]>>> {

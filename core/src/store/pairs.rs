@@ -132,18 +132,6 @@ impl Store {
         Ok(entries)
     }
 
-    /// The hashes (hex) of the entries kept for side `side` of pair
-    /// `space_id`.
-    pub(crate) fn pair_log_hashes(&self, space_id: &str, side: Side) -> Result<HashSet<String>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT hash FROM pair_logs WHERE space_id = ?1 AND side = ?2")?;
-        let hashes = stmt
-            .query_map([space_id, side.as_str()], |r| r.get::<_, String>(0))?
-            .collect::<Result<_, _>>()?;
-        Ok(hashes)
-    }
-
     /// What changes whenever side `side` of pair `space_id` gains a log
     /// entry here (none is ever dropped): their number and greatest hash.
     pub(crate) fn pair_log_version(&self, space_id: &str, side: Side) -> Result<String> {
@@ -178,15 +166,28 @@ impl Store {
     }
 }
 
-/// Keeps an entry `(?1 space, ?2 side, ?3 hash, ?4 entry)` of a pair
-/// side's published log under the cap `?5`, or past it when its author
-/// `?6` is one that side's log certified, or it is an entry of this
-/// account's own log (what this device publishes is never crowded out of
-/// its own view of the pair).
-pub(crate) const KEEP_PAIR_LOG_ENTRY: &str = "INSERT OR IGNORE INTO pair_logs
-     (space_id, side, hash, entry)
-     SELECT ?1, ?2, ?3, ?4
-     WHERE (SELECT COUNT(*) FROM pair_logs WHERE space_id = ?1 AND side = ?2) < ?5
-        OR EXISTS (SELECT 1 FROM pair_log_trusted
-                   WHERE space_id = ?1 AND side = ?2 AND author = ?6)
-        OR EXISTS (SELECT 1 FROM device_log WHERE hash = ?3)";
+/// How many entries of one side's published device log a store keeps
+/// from anyone: past this, only what that side's certified devices sign,
+/// or what this account's own log holds (what this device publishes is
+/// never crowded out of its own view of the pair).
+pub(crate) const PAIR_LOG_SOFT: i64 = if cfg!(test) { 20 } else { 5_000 };
+
+/// How many entries of one side's published device log a store keeps at
+/// all: a side that writes more (a partner flooding its own side, a lost
+/// phone flooding its person's before its unlink) is marked full, and no
+/// pair key goes to or comes from its devices on its log's word (building
+/// a log takes memory of the square of its length).
+pub(crate) const PAIR_LOG_HARD: i64 = if cfg!(test) { 40 } else { 10_000 };
+
+/// The meta key that marks side `side` of pair `space_id` full.
+pub(crate) fn pair_log_full_key(space_id: &str, side: Side) -> String {
+    format!("pair_log_full:{space_id}.{}", side.as_str())
+}
+
+impl Store {
+    /// Whether side `side` of pair `space_id` published more log entries
+    /// than a store keeps ([`PAIR_LOG_HARD`]).
+    pub(crate) fn pair_log_full(&self, space_id: &str, side: Side) -> Result<bool> {
+        Ok(self.meta(&pair_log_full_key(space_id, side))?.is_some())
+    }
+}

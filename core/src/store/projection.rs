@@ -295,12 +295,23 @@ fn people(tx: &Transaction<'_>, doc_id: &DocId, doc: &Automerge) -> Result<()> {
 /// Keeps the device-log entries side `side` published in pair
 /// `space_id`'s `people` document (`mentee.log.<hash>`), each once its
 /// signature holds and its name is its hash; never drops one (an entry
-/// kept already is not checked again).
+/// kept already is not checked again). Past [`super::pairs::PAIR_LOG_SOFT`]
+/// entries only what that side's certified devices sign, or this
+/// account's own log holds, is kept; past [`super::pairs::PAIR_LOG_HARD`]
+/// nothing, and the side is marked full (see `features::pairs::logs`).
+/// Whether an entry could be kept is settled before its signature is
+/// checked, so a flood costs a count, not a check each.
 fn pair_log(tx: &Transaction<'_>, doc: &Automerge, space_id: &str, side: Side) -> Result<()> {
+    use super::pairs::{PAIR_LOG_HARD, PAIR_LOG_SOFT};
     use crate::features::devices::log::Entry;
     let prefix = format!("{}.log.", side.as_str());
     let mut kept = tx.prepare_cached(
         "SELECT COUNT(*) > 0 FROM pair_logs WHERE space_id = ?1 AND side = ?2 AND hash = ?3",
+    )?;
+    let mut held: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM pair_logs WHERE space_id = ?1 AND side = ?2",
+        params![space_id, side.as_str()],
+        |r| r.get(0),
     )?;
     for key in automerge::ReadDoc::keys(doc, automerge::ROOT) {
         let Some(hash) = key.strip_prefix(&prefix) else {
@@ -311,27 +322,49 @@ fn pair_log(tx: &Transaction<'_>, doc: &Automerge, space_id: &str, side: Side) -
         })? {
             continue;
         }
-        let entry = shard::get::<_, String>(doc, &key)
+        if held >= PAIR_LOG_HARD {
+            tx.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, 'yes')",
+                [super::pairs::pair_log_full_key(space_id, side)],
+            )?;
+            break;
+        }
+        let Some(bytes) = shard::get::<_, String>(doc, &key)
             .ok()
             .flatten()
             .and_then(|text| hex::decode(text).ok())
-            .and_then(|bytes| {
-                let e = Entry::from_bytes(&bytes)?;
-                (hex::encode(e.hash()) == hash).then_some((bytes, e.author))
-            });
-        if let Some((bytes, author)) = entry {
-            tx.execute(
-                super::pairs::KEEP_PAIR_LOG_ENTRY,
-                params![
-                    space_id,
-                    side.as_str(),
-                    hash,
-                    bytes,
-                    super::devices::MAX_DEVICE_LOG,
-                    hex::encode(author)
-                ],
-            )?;
+        else {
+            continue;
+        };
+        if held >= PAIR_LOG_SOFT {
+            let Some(author) = Entry::author_unchecked(&bytes) else {
+                continue;
+            };
+            let wanted: bool = tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM pair_log_trusted
+                                    WHERE space_id = ?1 AND side = ?2 AND author = ?3)
+                         OR EXISTS (SELECT 1 FROM device_log WHERE hash = ?4)",
+                )?
+                .query_row(
+                    params![space_id, side.as_str(), hex::encode(author), hash],
+                    |r| r.get(0),
+                )?;
+            if !wanted {
+                continue;
+            }
         }
+        let Some(entry) = Entry::from_bytes(&bytes) else {
+            continue;
+        };
+        if hex::encode(entry.hash()) != hash {
+            continue;
+        }
+        tx.execute(
+            "INSERT OR IGNORE INTO pair_logs (space_id, side, hash, entry) VALUES (?1, ?2, ?3, ?4)",
+            params![space_id, side.as_str(), hash, bytes],
+        )?;
+        held += 1;
     }
     Ok(())
 }

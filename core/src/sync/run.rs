@@ -103,9 +103,12 @@ fn steps(access: &mut impl StoreAccess) -> Result<SyncReport> {
     // of this device's own.
     let moved = access.with(|store| pairs::move_on_when_stuck(store, &client))?;
     report.waiting_for_keys.retain(|s| !moved.contains(s));
-    // This device takes its place in the device log (a link code's or
-    // the recovery key's invite, or founding itself), before any key goes
-    // to or comes from a device the log must certify.
+    // What one of the person's devices wrote into the device log only
+    // through a pair is taken into it; then this device takes its place
+    // in the log (a link code's or the recovery key's invite, or founding
+    // itself), before any key goes to or comes from a device the log must
+    // certify.
+    access.with(crate::features::pairs::take_own_entries)?;
     access.with(crate::features::devices::log::keep)?;
     // A device linked since the private space last moved on gets the
     // earlier keys from here.
@@ -114,6 +117,13 @@ fn steps(access: &mut impl StoreAccess) -> Result<SyncReport> {
 
     report.snapshots_uploaded = access.with(|store| snapshots::upload(store, &client))?;
     Ok(report)
+}
+
+/// Pushes everything in the outbox now, each space under the epoch this
+/// device seals it with (for a step that must reach the server before
+/// the next one, like an unlink's removals before the pairs move on).
+pub(crate) fn push_outbox(store: &mut Store, client: &super::Client) -> Result<()> {
+    push_all(store, client, &mut SyncReport::default())
 }
 
 /// Pushes everything in the outbox, a request at a time.

@@ -102,6 +102,19 @@ impl ServerProcess {
             .unwrap();
     }
 
+    /// Drops every key envelope of `epoch` in `space_id`, as a server
+    /// that keeps a new epoch's key from the other side would. Returns
+    /// how many it dropped.
+    pub fn hide_envelopes(&self, space_id: &str, epoch: u32) -> usize {
+        rusqlite::Connection::open(&self.db)
+            .unwrap()
+            .execute(
+                "DELETE FROM snapshots WHERE space_id = ?1 AND key_epoch = ?2 AND upto_seq = 0",
+                rusqlite::params![space_id, epoch],
+            )
+            .unwrap()
+    }
+
     /// Stores `records` the way a hostile server (or one broken into)
     /// would: straight into its database, past every rule of its API (a
     /// record under an epoch the space moved past, say). Returns their

@@ -307,7 +307,14 @@ pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizi
     // one, and nothing after this may stop it being replaced.
     let recovery = super::recovery::new_recovery_key(store)?;
     super::envelopes::send_epoch_keys(store, &client)?;
-    // The pairs this person owns move on too: the lost phone holds their
+    // The removals go out to the pairs under the epoch the other person
+    // reads now, before any pair moves on: their devices then stop
+    // counting the lost phone, and every device it added, even if the new
+    // epoch's key is kept from them (a server working with the thief)
+    // and they start an epoch of their own.
+    crate::features::pairs::publish_to_pairs(store)?;
+    crate::sync::run::push_outbox(store, &client)?;
+    // The pairs this person is in move on too: the lost phone holds their
     // keys.
     crate::features::pairs::rotate_after_unlink(store, &client)?;
     store.mark_unlinking(device_id, false)?;

@@ -145,6 +145,24 @@ impl Entry {
     /// Reads a stored entry whose signature holds; `None` for anything
     /// else.
     pub(crate) fn from_bytes(bytes: &[u8]) -> Option<Entry> {
+        let entry = Self::parse(bytes)?;
+        let key = VerifyingKey::from_bytes(&entry.author).ok()?;
+        key.verify_strict(
+            &entry.signed_part(),
+            &Signature::from_bytes(&entry.signature),
+        )
+        .ok()?;
+        Some(entry)
+    }
+
+    /// Who signed the entry `bytes` (if they read as one), its signature
+    /// unchecked: what decides, cheaply, whether it is worth checking.
+    pub(crate) fn author_unchecked(bytes: &[u8]) -> Option<[u8; 32]> {
+        Self::parse(bytes).map(|e| e.author)
+    }
+
+    /// Reads the parts of a stored entry, not checking its signature.
+    fn parse(bytes: &[u8]) -> Option<Entry> {
         let (&version, rest) = bytes.split_first()?;
         if version != VERSION {
             return None;
@@ -192,16 +210,12 @@ impl Entry {
             return None;
         }
         let signature: [u8; 64] = rest.try_into().ok()?;
-        let entry = Entry {
+        Some(Entry {
             change,
             author: *author,
             parents,
             signature,
-        };
-        let key = VerifyingKey::from_bytes(author).ok()?;
-        key.verify_strict(&entry.signed_part(), &Signature::from_bytes(&signature))
-            .ok()?;
-        Some(entry)
+        })
     }
 
     /// The entry's hash: how other entries name it.
@@ -318,6 +332,29 @@ impl Log {
     /// Every device the log certifies now, by server id.
     pub(crate) fn live_devices(&self) -> &BTreeMap<[u8; 16], Certified> {
         &self.live
+    }
+
+    /// Whether the log decides who is the person's: it certifies a device,
+    /// or a removal counts in it. A log that certifies no one and removed
+    /// no one (nothing written yet, or founding entries from before the
+    /// log closing each other out) leaves the rules before it in force; a
+    /// log whose removals took everyone out certifies no one, and nothing
+    /// goes to anyone on its word.
+    pub(crate) fn decides(&self) -> bool {
+        !self.live.is_empty() || !self.removed.is_empty()
+    }
+
+    /// The signing keys counted Adds gave devices (certified now or
+    /// removed since).
+    pub(crate) fn signers(&self) -> HashSet<[u8; 32]> {
+        self.entries
+            .iter()
+            .zip(&self.valid)
+            .filter_map(|(e, v)| match e.change {
+                Change::Add { signing, .. } if *v => Some(signing),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Whether a valid entry removed device `device`.
@@ -1401,15 +1438,16 @@ pub(crate) fn remove(store: &mut Store, devices: &[String]) -> Result<()> {
 
 /// The devices key envelopes may go to and come from, by server id with
 /// the box key the log gives each: those the log certifies. `None` while
-/// the log certifies no device (none of the person's runs a build with
-/// the log yet, or founding entries closed each other out): it then
-/// decides nothing, as before it existed. None at all while the log does
-/// not certify this device (not yet joined, or taken out).
+/// the log does not decide (see [`Log::decides`]: none of the person's
+/// devices runs a build with the log yet, or founding entries closed each
+/// other out), as before it existed. None at all while the log does not
+/// certify this device (not yet joined, or taken out), or once removals
+/// took every device out.
 pub(crate) fn envelope_peers(store: &Store) -> Result<Option<BTreeMap<String, [u8; 32]>>> {
     let log = load(store)?;
-    // A log that certifies no one (two devices from before it closing
-    // each other's founding out) decides nothing either.
-    if log.live_devices().is_empty() {
+    // A log that certifies no one and removed no one (two devices from
+    // before it closing each other's founding out) decides nothing.
+    if !log.decides() {
         return Ok(None);
     }
     // A device the log does not certify trusts no one: its own view may

@@ -16,29 +16,75 @@
 //! A side that has published no log (a build from before it) is still
 //! taken at its identity's word.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use sha2::{Digest, Sha256};
+
+use crate::document::{DocId, shard};
 use crate::domain::pair::Side;
 use crate::error::Result;
 use crate::features::devices::log::{self, Log, device_bytes};
 use crate::store::Store;
 
 /// The entries of this account's device log that pair `space_id` (this
-/// person on `side`) does not hold yet, as `(hash, entry)` in hex: every
-/// counted entry and its past, so the other side builds the same log.
+/// person on `side`) lacks now, as `(hash, entry)` in hex: every counted
+/// entry and its past, so the other side builds the same log. Compared
+/// with what the pair's `people` document holds now (not with what this
+/// device once saw there): an entry someone deleted or rewrote goes back.
 pub(crate) fn unpublished(
-    store: &Store,
+    store: &mut Store,
     space_id: &str,
     side: Side,
 ) -> Result<Vec<(String, String)>> {
     let own = log::load(store)?;
-    let held = store.pair_log_hashes(space_id, side)?;
+    let prefix = format!("{}.log.", side.as_str());
+    let present: HashMap<String, Option<String>> =
+        store.read_doc(&DocId::in_pair(space_id, "people"), |doc| {
+            let mut out = HashMap::new();
+            for key in automerge::ReadDoc::keys(doc, automerge::ROOT) {
+                if let Some(hash) = key.strip_prefix(&prefix) {
+                    out.insert(
+                        hash.to_owned(),
+                        shard::get::<_, String>(doc, &key).ok().flatten(),
+                    );
+                }
+            }
+            Ok(out)
+        })?;
     Ok(own
         .published()
-        .map(|e| (hex::encode(e.hash()), e))
-        .filter(|(hash, _)| !held.contains(hash))
-        .map(|(hash, e)| (hash, hex::encode(e.to_bytes())))
+        .map(|e| (hex::encode(e.hash()), hex::encode(e.to_bytes())))
+        .filter(|(hash, entry)| present.get(hash).and_then(Option::as_ref) != Some(entry))
         .collect())
+}
+
+/// Takes into this account's own device log what its side of each pair
+/// holds that the log lacks, when a device the log knows signed it: a
+/// lost phone that writes a removal only into a pair is seen, and
+/// answered, like one it writes into the private space. Entries signed by
+/// anyone else (the partner, who can write this side too) stay out.
+pub(crate) fn take_own_entries(store: &mut Store) -> Result<()> {
+    for space in store.spaces()? {
+        let Some(side) = space.side else { continue };
+        let signers = log::load(store)?.signers();
+        for bytes in store.pair_log_entries(&space.space_id, side)? {
+            // Cheap checks first: what the partner floods this side with
+            // is passed over without a signature check each sync.
+            let hash = hex::encode(Sha256::digest(&bytes));
+            if store.has_device_log_entry(&hash)? {
+                continue;
+            }
+            if !log::Entry::author_unchecked(&bytes).is_some_and(|a| signers.contains(&a)) {
+                continue;
+            }
+            let Some(entry) = log::Entry::from_bytes(&bytes) else {
+                continue;
+            };
+            store.keep_device_log_entry(&hash, &bytes, &hex::encode(entry.author))?;
+        }
+    }
+    Ok(())
 }
 
 /// The device log side `side` of pair `space_id` published, as built
@@ -63,15 +109,19 @@ pub(crate) fn load(store: &Store, space_id: &str, side: Side) -> Result<Arc<Log>
 
 /// Of `vouched`, the devices (id, box key) of side `side` of pair
 /// `space_id` that its published log certifies with that box key; all of
-/// them while the log certifies no device (nothing published yet).
+/// them while that log decides nothing (nothing published yet: a build
+/// from before it), none once the side published more than a store keeps.
 pub(crate) fn certified(
     store: &Store,
     space_id: &str,
     side: Side,
     vouched: Vec<(String, [u8; 32])>,
 ) -> Result<Vec<(String, [u8; 32])>> {
+    if store.pair_log_full(space_id, side)? {
+        return Ok(Vec::new());
+    }
     let log = load(store, space_id, side)?;
-    if log.live_devices().is_empty() {
+    if !log.decides() {
         return Ok(vouched);
     }
     Ok(vouched
@@ -82,4 +132,173 @@ pub(crate) fn certified(
                 .is_some_and(|c| c.box_key == *key)
         })
         .collect())
+}
+
+/// Writes, into this person's side of pair `space_id` only, a removal of
+/// device `device_id` signed by this device, and deletes every entry of
+/// that side that was there: what a lost phone can do before its unlink
+/// (for tests).
+#[doc(hidden)]
+pub fn plant_in_pair(store: &mut Store, space_id: &str, device_id: &str) -> Result<()> {
+    use crate::error::Error;
+    let side = store
+        .spaces()?
+        .into_iter()
+        .find(|s| s.space_id == space_id)
+        .and_then(|s| s.side)
+        .ok_or_else(|| Error::not_found("pair", space_id))?;
+    let device = device_bytes(device_id).ok_or_else(|| Error::not_found("device", device_id))?;
+    let key = ed25519_dalek::SigningKey::from_bytes(&*store.signing_seed()?);
+    let parents = log::load(store)?.parents_for(&key.verifying_key().to_bytes());
+    let entry = log::Entry::sign(log::Change::Remove { device }, &parents, &key);
+    let prefix = format!("{}.log.", side.as_str());
+    let doc = DocId::in_pair(space_id, "people");
+    let old: Vec<String> = store.read_doc(&doc, |d| {
+        Ok(automerge::ReadDoc::keys(d, automerge::ROOT)
+            .filter(|k| k.starts_with(&prefix))
+            .collect())
+    })?;
+    store.write_whole(&doc, |tx| {
+        for k in &old {
+            automerge::transaction::Transactable::delete(tx, automerge::ROOT, k.as_str())?;
+        }
+        shard::put(
+            tx,
+            &format!("{prefix}{}", hex::encode(entry.hash())),
+            &hex::encode(entry.to_bytes()),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::devices::log::{Change, Entry};
+    use crate::store::{Options, StoreKey};
+    use crate::store::{PAIR_LOG_HARD, PAIR_LOG_SOFT};
+    use ed25519_dalek::SigningKey;
+
+    const SPACE: &str = "0123456789abcdef0123456789abcdef";
+
+    /// A founding entry of a device whose keys come from `n`.
+    fn founding(n: u16) -> Entry {
+        let mut seed = [1u8; 32];
+        seed[..2].copy_from_slice(&n.to_be_bytes());
+        let key = SigningKey::from_bytes(&seed);
+        let mut device = [0u8; 16];
+        device[..2].copy_from_slice(&n.to_be_bytes());
+        let add = Change::Add {
+            device,
+            signing: key.verifying_key().to_bytes(),
+            box_key: [9; 32],
+        };
+        Entry::sign(add, &[], &key)
+    }
+
+    /// Writes `entries` into the mentor's side of the pair's `people`.
+    fn publish(store: &mut Store, entries: &[Entry]) {
+        let raw: Vec<(String, Vec<u8>)> = entries
+            .iter()
+            .map(|e| (hex::encode(e.hash()), e.to_bytes()))
+            .collect();
+        publish_raw(store, &raw);
+    }
+
+    /// Writes `(hash, bytes)` pairs as entries of the mentor's side.
+    fn publish_raw(store: &mut Store, entries: &[(String, Vec<u8>)]) {
+        store
+            .write_whole(&DocId::in_pair(SPACE, "people"), |tx| {
+                for (hash, bytes) in entries {
+                    shard::put(tx, &format!("mentor.log.{hash}"), &hex::encode(bytes))?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn a_side_that_floods_its_log_is_capped_then_marked_full_and_trusted_by_no_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_with(
+            dir.path().join("s.db"),
+            Some(&StoreKey::from_bytes([3; 32])),
+            Options::default(),
+        )
+        .unwrap();
+        let count = |s: &Store| s.pair_log_entries(SPACE, Side::Mentor).unwrap().len() as i64;
+        // Past the first cap, entries from anyone are not kept (nor their
+        // signatures checked): a forged one beside them changes nothing.
+        publish(&mut store, &[founding(0)]);
+        let junk: Vec<Entry> = (1..30).map(founding).collect();
+        publish(&mut store, &junk);
+        assert_eq!(count(&store), PAIR_LOG_SOFT);
+        let real = founding(500);
+        let mut forged = real.to_bytes();
+        *forged.last_mut().unwrap() ^= 1;
+        publish_raw(&mut store, &[(hex::encode(real.hash()), forged)]);
+        assert_eq!(count(&store), PAIR_LOG_SOFT);
+        assert!(!store.pair_log_full(SPACE, Side::Mentor).unwrap());
+        // What the side's certified devices sign is kept past it, up to
+        // the second cap: then the side is full, and none of its devices
+        // counts for a pair key whatever its identity vouches for.
+        let trusted = load(&store, SPACE, Side::Mentor).unwrap();
+        assert!(trusted.decides());
+        let authors = log::trusted_authors(&trusted);
+        assert_eq!(authors.len() as i64, PAIR_LOG_SOFT);
+        // Device 0's own key (see `founding`) signs invites.
+        let mut seed = [1u8; 32];
+        seed[..2].copy_from_slice(&0u16.to_be_bytes());
+        let key = SigningKey::from_bytes(&seed);
+        let more: Vec<Entry> = (0..30u8)
+            .map(|n| {
+                let invite = Change::Invite {
+                    key: [n + 100; 32],
+                    recovery: false,
+                };
+                Entry::sign(invite, &[founding(0).hash()], &key)
+            })
+            .collect();
+        publish(&mut store, &more);
+        assert_eq!(count(&store), PAIR_LOG_HARD);
+        assert!(store.pair_log_full(SPACE, Side::Mentor).unwrap());
+        let vouched = vec![(hex::encode([0u8; 16]), [9u8; 32])];
+        assert!(
+            certified(&store, SPACE, Side::Mentor, vouched)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_side_that_published_no_log_goes_by_its_identity_and_one_that_did_by_its_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_with(
+            dir.path().join("s.db"),
+            Some(&StoreKey::from_bytes([3; 32])),
+            Options::default(),
+        )
+        .unwrap();
+        let a = founding(1);
+        let (Change::Add { device, .. }, Change::Add { device: other, .. }) =
+            (a.change.clone(), founding(2).change)
+        else {
+            unreachable!()
+        };
+        let vouched = vec![
+            (hex::encode(device), [9u8; 32]),
+            (hex::encode(other), [9u8; 32]),
+        ];
+        let as_is = certified(&store, SPACE, Side::Mentor, vouched.clone()).unwrap();
+        assert_eq!(as_is, vouched);
+        publish(&mut store, &[a]);
+        let now = certified(&store, SPACE, Side::Mentor, vouched.clone()).unwrap();
+        assert_eq!(now, vec![vouched[0].clone()]);
+        // A box key other than the one the log gives does not count.
+        let rekeyed = vec![(hex::encode(device), [8u8; 32])];
+        assert!(
+            certified(&store, SPACE, Side::Mentor, rekeyed)
+                .unwrap()
+                .is_empty()
+        );
+    }
 }
