@@ -480,8 +480,10 @@ impl Tandem {
     /// Confirms that a device flagged `uncertified` (one from before the
     /// device log that first synced after it closed) is this person's: it
     /// gets keys from its next sync. Only on a device the log certifies.
-    pub fn confirm_device(&self, device_id: String) -> Result<()> {
-        Ok(self.app.devices().confirm(&device_id)?)
+    /// With `code` (the one the device shows for itself), only if it
+    /// matches the code of the keys the device asked with.
+    pub fn confirm_device(&self, device_id: String, code: Option<String>) -> Result<()> {
+        Ok(self.app.devices().confirm(&device_id, code.as_deref())?)
     }
 
     /// Unlinks a lost device; returns it and the person's new recovery key.

@@ -402,6 +402,7 @@ pub struct DeviceView {
     pub uncertified: bool,
     pub actor: Option<String>,
     pub unlink_unfinished: bool,
+    pub code: Option<String>,
 }
 
 /// What the server says of one of the person's devices.

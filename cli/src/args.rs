@@ -303,6 +303,11 @@ pub enum DeviceCommand {
     Confirm {
         /// The device's id (from `device list`).
         id: String,
+        /// The code the device shows for itself (`device list` there, on
+        /// the line marked "this device"): confirmed only if it matches
+        /// the code of the keys the device asked to join with.
+        #[arg(long)]
+        code: Option<String>,
     },
     /// Restore everything on this fresh device from your recovery key.
     Restore {

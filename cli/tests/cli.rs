@@ -673,9 +673,32 @@ fn sync_and_link_a_second_device() {
         .as_str()
         .unwrap()
         .to_owned();
+    // Each device shows the code of its keys, the same on both ends.
+    let on_a = ok_json(&a, &["--json", "device", "list"]);
+    let code_on_a = on_a
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["this_device"] == true)
+        .unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let code_on_b = devices
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["device_id"] == a_id.as_str())
+        .unwrap()["code"]
+        .clone();
+    assert_eq!(code_on_b, code_on_a.as_str(), "{devices}");
+    assert_eq!(code_on_a.split(' ').count(), 4, "{code_on_a}");
     // Both are in the device log: confirming one is nothing to do; one
     // that never asked to join cannot be confirmed.
-    let confirmed = ok_json(&b, &["--json", "device", "confirm", &a_id]);
+    let confirmed = ok_json(
+        &b,
+        &["--json", "device", "confirm", &a_id, "--code", &code_on_a],
+    );
     assert_eq!(confirmed["confirmed"], true);
     let err = fail_text(&b, &["device", "confirm", &"ab".repeat(16)]);
     assert!(err.contains("has not asked to join"), "{err}");

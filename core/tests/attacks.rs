@@ -2324,10 +2324,35 @@ fn once_a_device_was_unlinked_only_an_invite_brings_a_device_in() {
     let mut both = vec![id(&stray), id(&known)];
     both.sort();
     assert_eq!(flagged(&phone), both);
-    // The person confirms the one they know, on a device in the log; a
-    // device the log does not certify cannot confirm anyone.
-    assert!(confirm(&mut stray, &id(&known)).is_err());
-    confirm(&mut phone, &id(&known)).unwrap();
+    // The person confirms the one they know, on a device in the log,
+    // with the code it shows for itself (the phone shows the same one for
+    // it; another device's code is refused); a device the log does not
+    // certify cannot confirm anyone.
+    let code_of = |s: &Store, device: &str| {
+        tandem_core::features::devices::list(s)
+            .unwrap()
+            .into_iter()
+            .find(|d| d.device_id == device)
+            .and_then(|d| d.code)
+            .unwrap()
+    };
+    let shown_there = code_of(&known, &id(&known));
+    assert_eq!(code_of(&phone, &id(&known)), shown_there);
+    let stray_shows = code_of(&stray, &id(&stray));
+    assert_ne!(stray_shows, shown_there);
+    assert_eq!(
+        confirm(&mut phone, &id(&known), Some(&stray_shows))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Validation
+    );
+    assert!(confirm(&mut stray, &id(&known), None).is_err());
+    confirm(
+        &mut phone,
+        &id(&known),
+        Some(&shown_there.replace(' ', "-")),
+    )
+    .unwrap();
     tandem_core::sync::run::sync(&mut phone).unwrap();
     assert_eq!(flagged(&phone), vec![id(&stray)]);
 
@@ -2739,4 +2764,121 @@ fn an_unlink_reaches_the_partner_even_where_the_new_key_is_kept_from_them() {
         !hidden.read_model_dump().unwrap().contains("CANARY"),
         "the lost phone's device read what the mentor wrote in its own epoch"
     );
+}
+
+/// A lost phone takes the person's phone out of the device log and the
+/// server holds that back until the phone has unlinked it: the two
+/// removals were made at the same moment, neither seeing the other, and
+/// both would count, leaving the log certifying neither. The phone, seeing
+/// at the unlink's sync that it was taken out by the device it removed,
+/// answers once, by removing it again having seen its removal: it is back,
+/// the tablet takes the new key from it, and the device the lost phone
+/// linked gets nothing. Before, the phone sealed keys to no one.
+#[test]
+fn a_removal_held_back_until_the_unlink_is_answered_and_the_phone_stays() {
+    use tandem_core::features::devices::{link, link_code, unlink, write_removal};
+    let (dir, srv, clock, mut phone) = support::first_device::first_device("UTC");
+    tandem_core::sync::engine::connect(&mut phone, &srv.url).unwrap();
+    let mut lost = store_in(dir.path(), "lost.db", clock.clone(), Durability::Normal);
+    link(&mut lost, &link_code(&mut phone).unwrap(), &srv.url).unwrap();
+    let mut tablet = store_in(dir.path(), "tablet.db", clock.clone(), Durability::Normal);
+    link(&mut tablet, &link_code(&mut phone).unwrap(), &srv.url).unwrap();
+    let mut hidden = store_in(dir.path(), "hidden.db", clock, Durability::Normal);
+    link(&mut hidden, &link_code(&mut lost).unwrap(), &srv.url).unwrap();
+    for _ in 0..2 {
+        for s in [&mut phone, &mut lost, &mut tablet, &mut hidden] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+    let id = |s: &Store| s.account().unwrap().unwrap().device_id;
+    // The lost phone's removal reaches the server; the phone has not
+    // pulled it when it unlinks the lost phone.
+    write_removal(&mut lost, &id(&phone)).unwrap();
+    tandem_core::sync::run::sync(&mut lost).unwrap();
+    srv.forget_who_linked(&id(&hidden));
+    unlink(&mut phone, &id(&lost)).unwrap();
+    tandem_core::sync::run::sync(&mut phone).unwrap();
+    assert!(
+        !uncertified(&phone).contains(&id(&phone)),
+        "{:?}",
+        uncertified(&phone)
+    );
+    phone
+        .add_journal(journal("CANARY written after the unlink"))
+        .unwrap();
+    tandem_core::sync::run::sync(&mut phone).unwrap();
+    for s in [&mut tablet, &mut hidden] {
+        for _ in 0..2 {
+            let _ = tandem_core::sync::run::sync(s);
+        }
+    }
+    assert!(
+        tablet.read_model_dump().unwrap().contains("CANARY"),
+        "the tablet follows the phone"
+    );
+    assert!(
+        !hidden.read_model_dump().unwrap().contains("CANARY"),
+        "the lost phone's device read what was written after the unlink"
+    );
+}
+
+/// After its unlink, the lost phone signs removals of the person's phone
+/// and a hostile mentor (or anyone who holds the pair's key) writes them
+/// into the mentee's side of the pair, where the mentee's devices take
+/// their own side's entries into their device log. Only what a device the
+/// log certifies now signed is taken, so the phone stays certified and
+/// the tablet still follows it. Taking what any device ever in the log
+/// signed would have let the lost phone write into the private log around
+/// the epoch fence that shuts it out there, and take the phone out.
+#[test]
+fn removals_a_lost_phone_signs_after_its_unlink_do_not_come_in_through_a_pair() {
+    use tandem_core::features::devices::{link, link_code, unlink};
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let clock = start_clock();
+    let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &srv.url);
+    let mut mentor = person(dir.path(), "mentor.db", "Alex", clock.clone(), &srv.url);
+    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let pair = tandem_core::features::pairs::join(&mut mentor, &code)
+        .unwrap()
+        .pair_id;
+    let mut lost = store_in(dir.path(), "lost.db", clock.clone(), Durability::Normal);
+    link(&mut lost, &link_code(&mut mentee).unwrap(), &srv.url).unwrap();
+    let mut tablet = store_in(dir.path(), "tablet.db", clock, Durability::Normal);
+    link(&mut tablet, &link_code(&mut mentee).unwrap(), &srv.url).unwrap();
+    for _ in 0..2 {
+        for s in [&mut mentee, &mut lost, &mut tablet, &mut mentor] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+    let id = |s: &Store| s.account().unwrap().unwrap().device_id;
+    unlink(&mut mentee, &id(&lost)).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    // Two removals signed after the unlink (each answer is answered once
+    // at most), carried into the pair by the mentor.
+    let mut planted = Vec::new();
+    for target in [&mentee, &tablet] {
+        planted.push(
+            tandem_core::features::pairs::plant_in_pair(&mut lost, &pair, &id(target)).unwrap(),
+        );
+    }
+    tandem_core::features::pairs::write_in_pair(&mut mentor, &pair, &planted).unwrap();
+    tandem_core::sync::run::sync(&mut mentor).unwrap();
+    for _ in 0..2 {
+        tandem_core::sync::run::sync(&mut mentee).unwrap();
+    }
+    assert!(
+        uncertified(&mentee).is_empty(),
+        "{:?}",
+        uncertified(&mentee)
+    );
+    mentee
+        .add_journal(journal("CANARY written after the planted removals"))
+        .unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    for _ in 0..2 {
+        tandem_core::sync::run::sync(&mut tablet).unwrap();
+    }
+    assert!(tablet.read_model_dump().unwrap().contains("CANARY"));
 }

@@ -21,8 +21,8 @@ pub fn run(app: &App, cmd: DeviceCommand) -> Result<Reply, String> {
         }
         DeviceCommand::List => list(app),
         DeviceCommand::Unlink { id } => unlink(app, &id),
-        DeviceCommand::Confirm { id } => {
-            app.devices().confirm(&id).map_err(err)?;
+        DeviceCommand::Confirm { id, code } => {
+            app.devices().confirm(&id, code.as_deref()).map_err(err)?;
             Ok(Reply::json(
                 json!({ "device_id": id, "confirmed": true }),
                 format!(
@@ -78,7 +78,7 @@ fn list(app: &App) -> Result<Reply, String> {
             .map(|t| format!("  last seen {}", t.format("%Y-%m-%d")))
             .unwrap_or_default();
         format!(
-            "{}{}{}{}{}{}",
+            "{}{}{}{}{}{}{}",
             d.device_id,
             if d.this_device { "  (this device)" } else { "" },
             if d.unlinked { "  (unlinked)" } else { "" },
@@ -96,6 +96,10 @@ fn list(app: &App) -> Result<Reply, String> {
                 }
                 _ => "",
             },
+            d.code
+                .as_ref()
+                .map(|c| format!("  code {c}"))
+                .unwrap_or_default(),
             seen
         )
     });

@@ -19,9 +19,9 @@ pub(crate) use envelopes::{
 pub use envelopes::{seal_envelope_as, seal_envelope_for, seal_envelope_with};
 pub(crate) use linking::publish_device;
 pub use linking::{DeviceView, link, link_code, list, unlink};
-pub use log::confirm;
 #[doc(hidden)]
 pub use log::synthetic_build as synthetic_log_build;
+pub use log::{confirm, device_code};
 #[doc(hidden)]
 pub use log::{write_noise, write_removal};
 pub use on_server::{DeviceOnServer, list_with_server};
@@ -48,9 +48,11 @@ impl Devices<'_> {
     /// Confirms that device `device_id`, flagged as not in the device
     /// log, is this person's (a device from before the log that first
     /// synced with this version after the log had closed): it gets keys
-    /// from then on. Only on a device the log certifies.
-    pub fn confirm(&self, device_id: &str) -> Result<()> {
-        self.app.write(|store| confirm(store, device_id))
+    /// from then on. Only on a device the log certifies. With `code` (the
+    /// one the device shows for itself), only if it is the code of the
+    /// keys the device asked with.
+    pub fn confirm(&self, device_id: &str, code: Option<&str>) -> Result<()> {
+        self.app.write(|store| confirm(store, device_id, code))
     }
 
     /// A one-time code that links another device to this person.

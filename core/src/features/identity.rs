@@ -94,16 +94,30 @@ pub fn safety_code(a: &[u8; 32], b: &[u8; 32]) -> String {
     h.update(b"tandem safety code v1\0");
     h.update(lo);
     h.update(hi);
-    let digest = h.finalize();
+    digit_groups(&h.finalize().into())
+}
+
+/// Four groups of five digits from a digest: a code people read out and
+/// compare (about 66 bits).
+pub(crate) fn digit_groups(digest: &[u8; 32]) -> String {
     digest
         .chunks_exact(8)
-        .take(4)
         .map(|c| {
             let n = u64::from_be_bytes(c.try_into().expect("sized"));
             format!("{:05}", n % 100_000)
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Whether `typed` is `code` give or take spaces and dashes (and nothing
+/// but digits, spaces and dashes).
+pub(crate) fn same_code(typed: &str, code: &str) -> bool {
+    let digits = |c: &str| c.chars().filter(char::is_ascii_digit).collect::<String>();
+    typed
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ' ' || c == '-')
+        && digits(typed) == digits(code)
 }
 
 /// The MAC with which the mentor publishes their identity in a pair: keyed

@@ -15,9 +15,9 @@ pub(crate) use epochs::{
     fetch_missing_keys, move_on_when_stuck, next_epoch_key, rotate_after_unlink,
     set_aside_planted_keys,
 };
-#[doc(hidden)]
-pub use logs::plant_in_pair;
 pub(crate) use logs::take_own_entries;
+#[doc(hidden)]
+pub use logs::{plant_in_pair, write_in_pair};
 pub use pairing::{PairView, end, get, invite, join, list, resolve, share_clean_time};
 pub(crate) use pairing::{has_live_pairs, note_pair_spaces, publish_to_pairs, refuse_known_space};
 pub(crate) use pins::pin_identities;

@@ -73,6 +73,17 @@ impl Store {
         Ok(entries)
     }
 
+    /// Whether this device answered the removal of it by device `remover`
+    /// (hex server id) already (see `features::devices::log`).
+    pub(crate) fn answered_removal(&self, remover: &str) -> Result<bool> {
+        Ok(self.meta(&format!("answered_removal:{remover}"))?.is_some())
+    }
+
+    /// Notes that this device answered the removal of it by `remover`.
+    pub(crate) fn note_answered_removal(&self, remover: &str) -> Result<()> {
+        self.set_meta(&format!("answered_removal:{remover}"), "yes")
+    }
+
     /// Whether the device log holds the entry named `hash` (hex).
     pub(crate) fn has_device_log_entry(&self, hash: &str) -> Result<bool> {
         Ok(self

@@ -146,10 +146,14 @@ struct SyncStatusScreen: View {
 }
 
 /// This person's devices: the core's list, the server's view, a warning for
-/// an uncertified one; unlink a lost one, link a new one, a new recovery key.
+/// an uncertified one and the code of each device's keys; confirm a flagged
+/// one with the code it shows for itself, unlink a lost one, link a new
+/// one, a new recovery key.
 struct DevicesScreen: View {
     @EnvironmentObject var model: AppModel
     @State private var unlinking: String?
+    @State private var confirming: String?
+    @State private var typedCode = ""
     var body: some View {
         Form {
             if let key = model.recoveryKey {
@@ -165,11 +169,18 @@ struct DevicesScreen: View {
                         Text(d.thisDevice ? String(localized: "This phone") : String(localized: "Device \(String(d.deviceId.prefix(8)))"))
                         if d.unlinked { Text("Unlinked").font(.footnote) }
                         if d.unlinkUnfinished { Text("Unlinking did not finish. Try again when online.").foregroundStyle(.red) }
-                        if d.uncertified || listed?.uncertified == true {
+                        let flagged = d.uncertified || listed?.uncertified == true
+                        if flagged {
                             Text("This device is not certified by your account. If you did not link it, unlink it now.").foregroundStyle(.red)
+                        }
+                        if let code = d.code {
+                            Text("Code: \(code)").font(.footnote.monospaced())
                         }
                         if let s = listed?.server ?? d.server {
                             Text("Linked \(Date(timeIntervalSince1970: Double(s.createdAtMs) / 1000).formatted(date: .abbreviated, time: .omitted))").font(.footnote)
+                        }
+                        if flagged && !d.thisDevice && !d.unlinked && d.code != nil {
+                            Button("This is my device") { typedCode = ""; confirming = d.deviceId }
                         }
                         if !d.thisDevice && (!d.unlinked || d.unlinkUnfinished) {
                             Button("Unlink", role: .destructive) { unlinking = d.deviceId }
@@ -193,6 +204,19 @@ struct DevicesScreen: View {
                 if let id = unlinking { Task { await model.unlink(id) } }
                 unlinking = nil
             }
+        }
+        .alert(
+            "Is this your device?",
+            isPresented: Binding(get: { confirming != nil }, set: { if !$0 { confirming = nil } })
+        ) {
+            TextField("Code on that device", text: $typedCode).keyboardType(.numberPad)
+            Button("This is my device") {
+                if let id = confirming { Task { await model.confirmDevice(id, code: typedCode) } }
+                confirming = nil
+            }
+            Button("Cancel", role: .cancel) { confirming = nil }
+        } message: {
+            Text("On that device, open Devices: its code is under “This phone”. Type it here. If the codes differ, it is not your device: unlink it.")
         }
     }
 }

@@ -257,6 +257,13 @@ final class AppModel: ObservableObject {
         do { devicesOnServer = try await tandem.devicesOnServer() } catch { fail(error) }
     }
 
+    /// Confirms a device the device log flags, with the code it shows for
+    /// itself; another code is refused and shown.
+    func confirmDevice(_ deviceId: String, code: String) async {
+        _ = await fetch { try $0.confirmDevice(deviceId: deviceId, code: code) }
+        await load(.devices, opened: false)
+    }
+
     /// Unlinks a lost device; the new recovery key is shown once.
     func unlink(_ deviceId: String) async {
         do { recoveryKey = try await tandem.unlinkDevice(deviceId: deviceId).recoveryKey } catch { fail(error) }

@@ -117,6 +117,12 @@ pub struct DeviceView {
     /// person's other devices and pairs yet. Unlinking it again finishes.
     #[serde(default)]
     pub unlink_unfinished: bool,
+    /// The code of its keys (four groups of five digits): the one the log
+    /// certifies it with, or asked with while it is not certified; for
+    /// this device, its own. The device shows it for itself, so the person
+    /// compares the two before confirming a flagged device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 /// The fields of a [`DeviceView`] that the devices document keeps.
@@ -160,6 +166,7 @@ pub(crate) fn publish_device(store: &mut Store) -> Result<()> {
         uncertified: false,
         actor: Some(store.device_id()),
         unlink_unfinished: false,
+        code: None,
     };
     // Against the record as it stands, not as pinned: a record someone
     // rewrote is written back, so devices linked later see the real one.
@@ -183,10 +190,16 @@ pub(crate) fn publish_device(store: &mut Store) -> Result<()> {
 pub fn list(store: &Store) -> Result<Vec<DeviceView>> {
     let mut out = recorded(store)?;
     let peers = super::log::envelope_peers(store)?;
+    let log = super::log::load(store)?;
     for d in &mut out {
         if let Some(pinned) = store.pinned_box_key(&d.device_id)? {
             d.public_key = pinned;
         }
+        d.code = if d.this_device {
+            Some(super::log::own_code(store)?)
+        } else {
+            super::log::device_bytes(&d.device_id).and_then(|id| log.code_of(&id))
+        };
         d.uncertified |= !d.unlinked
             && peers
                 .as_ref()
@@ -254,6 +267,7 @@ pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizi
                 uncertified: true,
                 actor: None,
                 unlink_unfinished: false,
+                code: None,
             }
         }
         None => return Err(Error::not_found("device", device_id)),
@@ -312,8 +326,10 @@ pub fn unlink(store: &mut Store, device_id: &str) -> Result<(DeviceView, Zeroizi
     // counting the lost phone, and every device it added, even if the new
     // epoch's key is kept from them (a server working with the thief)
     // and they start an epoch of their own.
+    // Best effort: the pairs move on all the same (what did not go out
+    // goes with the next sync, under the new epochs).
     crate::features::pairs::publish_to_pairs(store)?;
-    crate::sync::run::push_outbox(store, &client)?;
+    let _ = crate::sync::run::push_outbox(store, &client);
     // The pairs this person is in move on too: the lost phone holds their
     // keys.
     crate::features::pairs::rotate_after_unlink(store, &client)?;

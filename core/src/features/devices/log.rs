@@ -29,7 +29,16 @@
 //! Anyone holding the private space's key can write into the log, but
 //! only entries whose signatures hold, by authors the log itself admits,
 //! count; a lost phone, once its unlink starts a new epoch of the private
-//! space, can no longer write there at all (see `sync::fences`).
+//! space, can no longer write there at all (see `sync::fences`). Entries
+//! the person's side of a pair holds come into the log only when a device
+//! the log certifies now signed them (see `features::pairs::logs`), so a
+//! pair is no way round that fence.
+//!
+//! A removal of a device made at the same moment as that device's removal
+//! of its remover (neither seeing the other) counts, and so does the other:
+//! the device answers it once, by removing the remover again having seen
+//! it (a lost phone's removal of the phone held back until the phone had
+//! unlinked it).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -344,17 +353,61 @@ impl Log {
         !self.live.is_empty() || !self.removed.is_empty()
     }
 
-    /// The signing keys counted Adds gave devices (certified now or
-    /// removed since).
-    pub(crate) fn signers(&self) -> HashSet<[u8; 32]> {
-        self.entries
+    /// The code of the keys device `device` has in the log: those it is
+    /// certified with, or, while it is not, those it asked to join with
+    /// (when only one set asked under its id). See [`device_code`].
+    pub(crate) fn code_of(&self, device: &[u8; 16]) -> Option<String> {
+        if let Some(c) = self.live(device) {
+            return Some(device_code(&c.signing, &c.box_key));
+        }
+        let asked = self.asked_with(device);
+        let mut asked = asked.iter();
+        match (asked.next(), asked.next()) {
+            (Some((signing, box_key)), None) => Some(device_code(signing, box_key)),
+            _ => None,
+        }
+    }
+
+    /// The devices that removed `device` in a counted removal, and
+    /// whether `device` has itself removed each (a counted removal that had
+    /// not seen theirs: the two were made at the same time).
+    pub(crate) fn removed_by(&self, device: &[u8; 16]) -> Vec<([u8; 16], bool)> {
+        let owner: HashMap<[u8; 32], [u8; 16]> = self
+            .entries
             .iter()
             .zip(&self.valid)
             .filter_map(|(e, v)| match e.change {
-                Change::Add { signing, .. } if *v => Some(signing),
+                Change::Add {
+                    device, signing, ..
+                } if *v => Some((signing, device)),
                 _ => None,
             })
-            .collect()
+            .collect();
+        let mine: Option<[u8; 32]> = owner.iter().find(|(_, d)| *d == device).map(|(k, _)| *k);
+        let removals = || {
+            self.entries
+                .iter()
+                .zip(&self.valid)
+                .filter(|(_, v)| **v)
+                .filter_map(|(e, _)| match e.change {
+                    Change::Remove { device: gone } => Some((e.author, gone)),
+                    _ => None,
+                })
+        };
+        let mut out: Vec<([u8; 16], bool)> = Vec::new();
+        for (author, gone) in removals() {
+            if gone != *device {
+                continue;
+            }
+            let Some(remover) = owner.get(&author).copied() else {
+                continue;
+            };
+            let removed_it = mine.is_some_and(|m| removals().any(|(a, g)| a == m && g == remover));
+            if !out.iter().any(|(d, _)| *d == remover) {
+                out.push((remover, removed_it));
+            }
+        }
+        out
     }
 
     /// Whether a valid entry removed device `device`.
@@ -930,6 +983,25 @@ impl Graph {
 /// as hex. (Builds from before the log skip keys that are not device ids.)
 pub(crate) const KEY_PREFIX: &str = "log.";
 
+/// The code of a device's keys (its signing and box keys): four groups of
+/// five digits that the device shows for itself and the person's other
+/// devices show for it, to compare before confirming it.
+pub fn device_code(signing: &[u8; 32], box_key: &[u8; 32]) -> String {
+    let mut h = Sha256::new();
+    h.update(b"tandem device code v1\0");
+    h.update(signing);
+    h.update(box_key);
+    crate::features::identity::digit_groups(&h.finalize().into())
+}
+
+/// The code of this device's own keys (see [`device_code`]).
+pub(crate) fn own_code(store: &Store) -> Result<String> {
+    Ok(device_code(
+        &own_key(store)?.verifying_key().to_bytes(),
+        store.box_secret()?.public_key().as_bytes(),
+    ))
+}
+
 /// The log as this device has seen it.
 pub(crate) fn load(store: &Store) -> Result<std::sync::Arc<Log>> {
     let version = store.device_log_version()?;
@@ -1075,6 +1147,7 @@ pub(crate) fn keep(store: &mut Store) -> Result<()> {
     if certified && invite.is_some() {
         store.keep_link_invite(None)?;
     }
+    answer_removals(store)?;
     // A recovery key made before this device had an account (shown at
     // set-up), or before the log: entered once the log certifies the
     // device, unless another device entered one (this device's record
@@ -1216,12 +1289,43 @@ pub(crate) fn join(store: &mut Store, invite: Option<&SigningKey>) -> Result<boo
     certifies_this_device(store)
 }
 
+/// Answers, once each, a removal of this device made by a device this
+/// device had removed at the same moment (neither seeing the other: a
+/// lost phone that took this phone out as it was being unlinked, the
+/// server holding its entry back until after the unlink). Both removals
+/// would count and leave the log certifying no one of the two; this
+/// device removes the other again, having seen its removal, which answers
+/// it. Once per remover (kept in the store), so two of the person's own
+/// devices that each removed the other do not answer each other for ever.
+fn answer_removals(store: &mut Store) -> Result<()> {
+    let Some(me) = own_device(store)? else {
+        return Ok(());
+    };
+    let log = load(store)?;
+    if log.live(&me).is_some() || !log.was_removed(&me) {
+        return Ok(());
+    }
+    let author = own_key(store)?;
+    for (remover, removed_it) in log.removed_by(&me) {
+        let remover_id = hex::encode(remover);
+        if !removed_it || store.answered_removal(&remover_id)? {
+            continue;
+        }
+        store.note_answered_removal(&remover_id)?;
+        append(store, Change::Remove { device: remover }, &author)?;
+    }
+    Ok(())
+}
+
 /// Adds device `device_id` to the log with the keys it asked to join
 /// with, on the person's word that it is theirs: a device from before the
 /// log that first synced with this build after the log had closed to
 /// founding (flagged in the list until then). Only a device the log
-/// certifies can do it.
-pub fn confirm(store: &mut Store, device_id: &str) -> Result<()> {
+/// certifies can do it. With `code`, the code the device shows for itself
+/// (see [`device_code`]), only if it is the code of the keys it asked with
+/// (or is certified with): another device asking under its id, with keys
+/// of its own, shows another code.
+pub fn confirm(store: &mut Store, device_id: &str, code: Option<&str>) -> Result<()> {
     let not_yours = || {
         Error::invalid(
             "device",
@@ -1233,6 +1337,15 @@ pub fn confirm(store: &mut Store, device_id: &str) -> Result<()> {
     let log = load(store)?;
     if log.live(&me).is_none() {
         return Err(not_yours());
+    }
+    if let (Some(typed), Some(expected)) = (code, log.code_of(&device))
+        && !crate::features::identity::same_code(typed, &expected)
+    {
+        return Err(Error::invalid(
+            "code",
+            "this is not the code the device shows for itself: it may not be your device; \
+             compare again, or unlink it",
+        ));
     }
     if log.live(&device).is_some() {
         return Ok(());
@@ -1255,6 +1368,7 @@ pub fn confirm(store: &mut Store, device_id: &str) -> Result<()> {
             },
         ));
     };
+
     let author = own_key(store)?;
     append(
         store,
@@ -1639,6 +1753,36 @@ mod tests {
         assert_eq!(rebuilt.live_devices(), full.live_devices());
         assert_eq!(live(&log), vec![phone.id]);
         assert!(rebuilt.was_removed(&lost.id) && rebuilt.was_removed(&tablet.id));
+    }
+
+    #[test]
+    fn two_devices_that_took_each_other_out_stay_out_until_one_answers() {
+        let (a, b) = (dev(1), dev(2));
+        let mut log = vec![a.found()];
+        log.push(Entry::sign(b.add(), &heads(&log), &a.key));
+        let before = heads(&log);
+        log.push(Entry::sign(
+            Change::Remove { device: b.id },
+            &before,
+            &a.key,
+        ));
+        log.push(Entry::sign(
+            Change::Remove { device: a.id },
+            &before,
+            &b.key,
+        ));
+        let out = Log::build(log.clone());
+        assert!(out.live_devices().is_empty());
+        assert!(out.decides(), "nobody gets keys on such a log's word");
+        assert_eq!(out.removed_by(&a.id), vec![(b.id, true)]);
+        // A removes B again, having seen B's removal of it: that answers
+        // it, and A is back.
+        log.push(Entry::sign(
+            Change::Remove { device: b.id },
+            &heads(&log),
+            &a.key,
+        ));
+        assert_eq!(live(&log), vec![a.id]);
     }
 
     #[test]

@@ -56,6 +56,7 @@ fn merge(mut local: Vec<DeviceView>, server: Vec<DeviceInfo>, me: &str) -> Vec<D
                 uncertified: true,
                 actor: None,
                 unlink_unfinished: false,
+                code: None,
             }),
         }
     }
@@ -76,6 +77,7 @@ mod tests {
             uncertified: false,
             actor: None,
             unlink_unfinished: false,
+            code: None,
         }
     }
 

@@ -59,23 +59,72 @@ pub(crate) fn unpublished(
         .collect())
 }
 
+/// How many bytes of entries (hex) one change publishes at most: well
+/// under what the server takes in one record, after sealing.
+const CHUNK_BYTES: usize = 48 * 1024;
+
+/// `entries` (as [`unpublished`] gives them) in runs of at most
+/// [`CHUNK_BYTES`], one change each.
+pub(crate) fn chunks(entries: &[(String, String)]) -> Vec<&[(String, String)]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, (hash, entry)) in entries.iter().enumerate() {
+        let size = hash.len() + entry.len();
+        if i > start && bytes + size > CHUNK_BYTES {
+            out.push(&entries[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += size;
+    }
+    if start < entries.len() {
+        out.push(&entries[start..]);
+    }
+    out
+}
+
 /// Takes into this account's own device log what its side of each pair
-/// holds that the log lacks, when a device the log knows signed it: a
-/// lost phone that writes a removal only into a pair is seen, and
-/// answered, like one it writes into the private space. Entries signed by
-/// anyone else (the partner, who can write this side too) stay out.
+/// holds that the log lacks, when a device the log certifies now signed
+/// it: a lost phone that writes a removal only into a pair, before its
+/// unlink, is seen and answered like one it writes into the private
+/// space. Read from the pair's document itself (not from what this device
+/// kept of it, which a flood may have capped), each entry's author
+/// checked before its signature. Entries signed by anyone else (the
+/// partner, who can write this side too, or a device removed since,
+/// whose writing the private space's epoch fence would refuse) stay out.
 pub(crate) fn take_own_entries(store: &mut Store) -> Result<()> {
     for space in store.spaces()? {
-        let Some(side) = space.side else { continue };
-        let signers = log::load(store)?.signers();
-        for bytes in store.pair_log_entries(&space.space_id, side)? {
-            // Cheap checks first: what the partner floods this side with
-            // is passed over without a signature check each sync.
+        let (Some(side), false) = (space.side, space.ended) else {
+            continue;
+        };
+        let live: std::collections::HashSet<[u8; 32]> = log::load(store)?
+            .live_devices()
+            .values()
+            .map(|c| c.signing)
+            .collect();
+        let prefix = format!("{}.log.", side.as_str());
+        let candidates: Vec<Vec<u8>> =
+            store.read_doc(&DocId::in_pair(&space.space_id, "people"), |doc| {
+                let mut out = Vec::new();
+                for key in automerge::ReadDoc::keys(doc, automerge::ROOT) {
+                    if !key.starts_with(&prefix) {
+                        continue;
+                    }
+                    let Some(bytes) = shard::get::<_, String>(doc, &key)
+                        .ok()
+                        .flatten()
+                        .and_then(|text| hex::decode(text).ok())
+                    else {
+                        continue;
+                    };
+                    if log::Entry::author_unchecked(&bytes).is_some_and(|a| live.contains(&a)) {
+                        out.push(bytes);
+                    }
+                }
+                Ok(out)
+            })?;
+        for bytes in candidates {
             let hash = hex::encode(Sha256::digest(&bytes));
             if store.has_device_log_entry(&hash)? {
-                continue;
-            }
-            if !log::Entry::author_unchecked(&bytes).is_some_and(|a| signers.contains(&a)) {
                 continue;
             }
             let Some(entry) = log::Entry::from_bytes(&bytes) else {
@@ -134,12 +183,34 @@ pub(crate) fn certified(
         .collect())
 }
 
+/// Writes `entries` (key, value) into pair `space_id`'s `people`
+/// document as they are: what anyone holding the pair's key can write,
+/// the other side's keys included (for tests of what a hostile partner
+/// can do).
+#[doc(hidden)]
+pub fn write_in_pair(
+    store: &mut Store,
+    space_id: &str,
+    entries: &[(String, String)],
+) -> Result<()> {
+    store.write_whole(&DocId::in_pair(space_id, "people"), |tx| {
+        for (k, v) in entries {
+            shard::put(tx, k, v)?;
+        }
+        Ok(())
+    })
+}
+
 /// Writes, into this person's side of pair `space_id` only, a removal of
 /// device `device_id` signed by this device, and deletes every entry of
 /// that side that was there: what a lost phone can do before its unlink
-/// (for tests).
+/// (for tests). Returns the key and value written.
 #[doc(hidden)]
-pub fn plant_in_pair(store: &mut Store, space_id: &str, device_id: &str) -> Result<()> {
+pub fn plant_in_pair(
+    store: &mut Store,
+    space_id: &str,
+    device_id: &str,
+) -> Result<(String, String)> {
     use crate::error::Error;
     let side = store
         .spaces()?
@@ -158,16 +229,17 @@ pub fn plant_in_pair(store: &mut Store, space_id: &str, device_id: &str) -> Resu
             .filter(|k| k.starts_with(&prefix))
             .collect())
     })?;
+    let written = (
+        format!("{prefix}{}", hex::encode(entry.hash())),
+        hex::encode(entry.to_bytes()),
+    );
     store.write_whole(&doc, |tx| {
         for k in &old {
             automerge::transaction::Transactable::delete(tx, automerge::ROOT, k.as_str())?;
         }
-        shard::put(
-            tx,
-            &format!("{prefix}{}", hex::encode(entry.hash())),
-            &hex::encode(entry.to_bytes()),
-        )
-    })
+        shard::put(tx, &written.0, &written.1)
+    })?;
+    Ok(written)
 }
 
 #[cfg(test)]

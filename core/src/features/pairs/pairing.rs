@@ -387,9 +387,6 @@ pub(crate) fn publish_self(store: &mut Store, space_id: &str, side: Side) -> Res
         for (id, value) in &put {
             shard::put(tx, &format!("{prefix}.device.{id}"), value)?;
         }
-        for (hash, entry) in &entries {
-            shard::put(tx, &format!("{prefix}.log.{hash}"), entry)?;
-        }
         for id in &gone {
             automerge::transaction::Transactable::delete(
                 tx,
@@ -418,7 +415,19 @@ pub(crate) fn publish_self(store: &mut Store, space_id: &str, side: Side) -> Res
             )?;
         }
         Ok(())
-    })
+    })?;
+    // Log entries in changes of their own, each well under what the
+    // server takes in one record: a log a lost phone filled before its
+    // unlink still goes out.
+    for chunk in super::logs::chunks(&entries) {
+        store.write_whole(&doc, |tx| {
+            for (hash, entry) in chunk {
+                shard::put(tx, &format!("{prefix}.log.{hash}"), entry)?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(())
 }
 
 /// Refreshes what this person shows in each live pair (before a push).

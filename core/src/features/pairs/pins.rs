@@ -188,13 +188,8 @@ pub(crate) fn confirm(store: &mut Store, space_id: &str, side: Side, code: &str)
             "the other person's identity is not known yet: sync, then compare the code",
         ));
     };
-    let digits = |c: &str| c.chars().filter(char::is_ascii_digit).collect::<String>();
     let expected = identity::safety_code(&mine, &theirs);
-    if code
-        .chars()
-        .any(|c| !(c.is_ascii_digit() || c == ' ' || c == '-'))
-        || digits(code) != digits(&expected)
-    {
+    if !identity::same_code(code, &expected) {
         return Err(Error::invalid(
             "code",
             "this is not the safety code the pair shows now: compare again, or end the pair",

@@ -48,12 +48,13 @@ class DevicesPresenter(private val session: TandemSession) : Presenter<DevicesSt
 
     /**
      * Confirms that a device flagged as not in the person's device log is
-     * theirs (ask only about one they recognise): it gets keys from its
-     * next sync. A refusal (this device is not in the log itself, or the
-     * device never asked to join) is a [Problem] in the state.
+     * theirs, with the [code] that device shows for itself (its row in its
+     * own device list): it gets keys from its next sync. A refusal (another
+     * code: it may not be their device; this device is not in the log
+     * itself; the device never asked to join) is a [Problem] in the state.
      */
-    suspend fun confirm(deviceId: String) = act {
-        session.tandem.confirmDevice(deviceId)
+    suspend fun confirm(deviceId: String, code: String) = act {
+        session.tandem.confirmDevice(deviceId, code)
     }
 
     /** Unlinks a lost device; the new recovery key is in the state, to show once. */

@@ -45,11 +45,19 @@ class DevicesPresenterTest {
             val onServer = devices.state.value.onServer!!
             assertEquals(setOf(mine.deviceId, other.deviceId), onServer.map { it.deviceId }.toSet())
             assertTrue(onServer.none { it.uncertified }, "$onServer")
+            // Each device shows the code of its keys, the same on both ends;
+            // confirming takes the code the device shows for itself.
+            val shownThere = assertNotNull(tablet.tandem.devices().single { it.thisDevice }.code)
+            assertEquals(shownThere, other.code)
+            assertEquals(4, shownThere.split(' ').size, shownThere)
+            devices.confirm(other.deviceId, assertNotNull(mine.code))
+            assertEquals(Problem.INVALID_INPUT, devices.state.value.problem, "another device's code")
+            devices.problemSeen()
             // Both are in the device log: confirming one is nothing to do,
             // and an id that never asked to join is refused, as a problem.
-            devices.confirm(other.deviceId)
+            devices.confirm(other.deviceId, shownThere)
             assertNull(devices.state.value.problem)
-            devices.confirm("ab".repeat(16))
+            devices.confirm("ab".repeat(16), shownThere)
             assertEquals(Problem.INVALID_INPUT, devices.state.value.problem)
             devices.problemSeen()
 

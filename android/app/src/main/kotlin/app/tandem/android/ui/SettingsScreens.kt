@@ -9,12 +9,14 @@ import androidx.compose.foundation.layout.ExperimentalLayoutApi
 import androidx.compose.foundation.layout.FlowRow
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.text.KeyboardOptions
 import androidx.compose.material3.AlertDialog
 import androidx.compose.material3.Button
 import androidx.compose.material3.Card
 import androidx.compose.material3.FilterChip
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
@@ -27,6 +29,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.res.pluralStringResource
 import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import app.tandem.android.R
@@ -162,6 +165,7 @@ fun SyncStatusScreen(p: SettingsPresenter, run: Run) {
 fun DevicesScreen(p: DevicesPresenter, run: Run, go: (Screen) -> Unit) {
     val state by p.state.collectAsStateWithLifecycle()
     var unlinking by rememberSaveable { mutableStateOf<String?>(null) }
+    var confirming by rememberSaveable { mutableStateOf<String?>(null) }
     ScreenColumn(state.busy, state.problem, p::problemSeen) {
         Title(stringResource(R.string.devices))
         state.recoveryKey?.let { key ->
@@ -170,7 +174,14 @@ fun DevicesScreen(p: DevicesPresenter, run: Run, go: (Screen) -> Unit) {
             Button(onClick = p::recoveryKeyShown) { Text(stringResource(R.string.first_run_key_kept)) }
         }
         val screen = state.screen ?: return@ScreenColumn
-        for (d in screen.devices) DeviceCard(d, state.onServer?.firstOrNull { it.deviceId == d.deviceId }) { unlinking = d.deviceId }
+        for (d in screen.devices) {
+            DeviceCard(
+                d,
+                state.onServer?.firstOrNull { it.deviceId == d.deviceId },
+                onUnlink = { unlinking = d.deviceId },
+                onConfirm = { confirming = d.deviceId },
+            )
+        }
         if (screen.canLink) {
             Button(onClick = { go(Screen.LINK_DEVICE) }) { Text(stringResource(R.string.link_device)) }
             OutlinedButton(onClick = { run { p.checkWithServer() } }, enabled = !state.busy) { Text(stringResource(R.string.devices_check_server)) }
@@ -185,21 +196,49 @@ fun DevicesScreen(p: DevicesPresenter, run: Run, go: (Screen) -> Unit) {
             dismissButton = { TextButton(onClick = { unlinking = null }) { Text(stringResource(R.string.cancel)) } },
         )
     }
+    confirming?.let { id ->
+        var typed by rememberSaveable(id) { mutableStateOf("") }
+        AlertDialog(
+            onDismissRequest = { confirming = null },
+            title = { Text(stringResource(R.string.device_confirm_title)) },
+            text = {
+                Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
+                    Text(stringResource(R.string.device_confirm_explain))
+                    OutlinedTextField(
+                        value = typed,
+                        onValueChange = { typed = it },
+                        label = { Text(stringResource(R.string.device_code_label)) },
+                        keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Number),
+                        singleLine = true,
+                    )
+                }
+            },
+            confirmButton = {
+                TextButton(onClick = { confirming = null; run { p.confirm(id, typed) } }, enabled = typed.isNotBlank()) {
+                    Text(stringResource(R.string.device_confirm))
+                }
+            },
+            dismissButton = { TextButton(onClick = { confirming = null }) { Text(stringResource(R.string.cancel)) } },
+        )
+    }
 }
 
 @Composable
-private fun DeviceCard(d: DeviceView, listed: DeviceView?, onUnlink: () -> Unit) {
+private fun DeviceCard(d: DeviceView, listed: DeviceView?, onUnlink: () -> Unit, onConfirm: () -> Unit) {
     Card(Modifier.fillMaxWidth()) {
         Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
             Text(if (d.thisDevice) stringResource(R.string.this_device) else stringResource(R.string.device_named, d.deviceId.take(8)))
             if (d.unlinked) Text(stringResource(R.string.unlinked))
             if (d.unlinkUnfinished) Text(stringResource(R.string.unlink_unfinished), color = MaterialTheme.colorScheme.error)
-            if (d.uncertified || listed?.uncertified == true) Text(stringResource(R.string.device_uncertified), color = MaterialTheme.colorScheme.error)
+            val flagged = d.uncertified || listed?.uncertified == true
+            if (flagged) Text(stringResource(R.string.device_uncertified), color = MaterialTheme.colorScheme.error)
+            d.code?.let { Text(stringResource(R.string.device_code, it), style = MaterialTheme.typography.bodySmall) }
             val zone = ZoneId.systemDefault().id
             (listed?.server ?: d.server)?.let { s ->
                 Text(stringResource(R.string.device_created, whenText(s.createdAtMs, zone)), style = MaterialTheme.typography.bodySmall)
                 s.lastSeenMs?.let { Text(stringResource(R.string.device_last_seen, whenText(it, zone)), style = MaterialTheme.typography.bodySmall) }
             }
+            if (flagged && !d.thisDevice && !d.unlinked && d.code != null) TextButton(onClick = onConfirm) { Text(stringResource(R.string.device_confirm)) }
             if (!d.thisDevice && (!d.unlinked || d.unlinkUnfinished)) TextButton(onClick = onUnlink) { Text(stringResource(R.string.unlink)) }
         }
     }
