@@ -174,16 +174,18 @@ struct DevicesScreen: View {
                             Text("This device is not certified by your account. If you did not link it, unlink it now.").foregroundStyle(.red)
                         }
                         if let code = d.code {
-                            Text("Code: \(code)").font(.footnote.monospaced())
+                            Text("Code: \(code)").font(.footnote.monospaced()).speechSpellsOutCharacters()
                         }
                         if let s = listed?.server ?? d.server {
                             Text("Linked \(Date(timeIntervalSince1970: Double(s.createdAtMs) / 1000).formatted(date: .abbreviated, time: .omitted))").font(.footnote)
                         }
                         if flagged && !d.thisDevice && !d.unlinked && d.code != nil {
                             Button("This is my device") { typedCode = ""; confirming = d.deviceId }
+                                .buttonStyle(.borderless)
                         }
                         if !d.thisDevice && (!d.unlinked || d.unlinkUnfinished) {
                             Button("Unlink", role: .destructive) { unlinking = d.deviceId }
+                                .buttonStyle(.borderless)
                         }
                     }
                 }
@@ -211,9 +213,11 @@ struct DevicesScreen: View {
         ) {
             TextField("Code on that device", text: $typedCode).keyboardType(.numberPad)
             Button("This is my device") {
-                if let id = confirming { Task { await model.confirmDevice(id, code: typedCode) } }
+                let code = typedCode
+                if let id = confirming { Task { await model.confirmDevice(id, code: code) } }
                 confirming = nil
             }
+            .disabled(typedCode.trimmingCharacters(in: .whitespaces).isEmpty)
             Button("Cancel", role: .cancel) { confirming = nil }
         } message: {
             Text("On that device, open Devices: its code is under “This phone”. Type it here. If the codes differ, it is not your device: unlink it.")

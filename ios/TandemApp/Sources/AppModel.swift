@@ -260,7 +260,10 @@ final class AppModel: ObservableObject {
     /// Confirms a device the device log flags, with the code it shows for
     /// itself; another code is refused and shown.
     func confirmDevice(_ deviceId: String, code: String) async {
-        _ = await fetch { try $0.confirmDevice(deviceId: deviceId, code: code) }
+        let confirmed = await fetch { try $0.confirmDevice(deviceId: deviceId, code: code) } != nil
+        // The server's list on screen was read before: read it again, so
+        // the device no longer shows as flagged there.
+        if confirmed && devicesOnServer != nil { await checkDevicesWithServer() }
         await load(.devices, opened: false)
     }
 

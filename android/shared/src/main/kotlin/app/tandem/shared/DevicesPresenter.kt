@@ -54,7 +54,13 @@ class DevicesPresenter(private val session: TandemSession) : Presenter<DevicesSt
      * itself; the device never asked to join) is a [Problem] in the state.
      */
     suspend fun confirm(deviceId: String, code: String) = act {
-        session.tandem.confirmDevice(deviceId, code)
+        session.call { it.confirmDevice(deviceId, code) }
+        // The server's list on screen was read before the confirmation:
+        // read again, so the device no longer shows as flagged there.
+        if (current.value.onServer != null) {
+            val listed = session.tandem.devicesOnServer()
+            current.update { it.copy(onServer = listed) }
+        }
     }
 
     /** Unlinks a lost device; the new recovery key is in the state, to show once. */

@@ -57,6 +57,7 @@ class DevicesPresenterTest {
             // and an id that never asked to join is refused, as a problem.
             devices.confirm(other.deviceId, shownThere)
             assertNull(devices.state.value.problem)
+            assertTrue(devices.state.value.onServer!!.none { it.uncertified }, "read again after confirming")
             devices.confirm("ab".repeat(16), shownThere)
             assertEquals(Problem.INVALID_INPUT, devices.state.value.problem)
             devices.problemSeen()

@@ -29,6 +29,9 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.res.pluralStringResource
 import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.text.font.FontFamily
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
@@ -232,7 +235,14 @@ private fun DeviceCard(d: DeviceView, listed: DeviceView?, onUnlink: () -> Unit,
             if (d.unlinkUnfinished) Text(stringResource(R.string.unlink_unfinished), color = MaterialTheme.colorScheme.error)
             val flagged = d.uncertified || listed?.uncertified == true
             if (flagged) Text(stringResource(R.string.device_uncertified), color = MaterialTheme.colorScheme.error)
-            d.code?.let { Text(stringResource(R.string.device_code, it), style = MaterialTheme.typography.bodySmall) }
+            d.code?.let { code ->
+                val spoken = stringResource(R.string.device_code, code.filter(Char::isDigit).toList().joinToString(" "))
+                Text(
+                    stringResource(R.string.device_code, code),
+                    style = MaterialTheme.typography.bodySmall.copy(fontFamily = FontFamily.Monospace),
+                    modifier = Modifier.semantics { contentDescription = spoken },
+                )
+            }
             val zone = ZoneId.systemDefault().id
             (listed?.server ?: d.server)?.let { s ->
                 Text(stringResource(R.string.device_created, whenText(s.createdAtMs, zone)), style = MaterialTheme.typography.bodySmall)
