@@ -163,7 +163,9 @@ struct DevicesScreen: View {
                 }
             }
             if let screen = model.devices {
-                ForEach(screen.devices, id: \.deviceId) { d in
+                // Once the server was asked, its list: it also holds devices
+                // only the server knows (flagged), which the person must see.
+                ForEach(model.devicesOnServer ?? screen.devices, id: \.deviceId) { d in
                     let listed = model.devicesOnServer?.first { $0.deviceId == d.deviceId }
                     VStack(alignment: .leading, spacing: 4) {
                         Text(d.thisDevice ? String(localized: "This phone") : String(localized: "Device \(String(d.deviceId.prefix(8)))"))

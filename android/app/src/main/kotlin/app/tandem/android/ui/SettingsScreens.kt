@@ -177,7 +177,9 @@ fun DevicesScreen(p: DevicesPresenter, run: Run, go: (Screen) -> Unit) {
             Button(onClick = p::recoveryKeyShown) { Text(stringResource(R.string.first_run_key_kept)) }
         }
         val screen = state.screen ?: return@ScreenColumn
-        for (d in screen.devices) {
+        // Once the server was asked, its list: it also holds devices only
+        // the server knows (flagged), which the person must see.
+        for (d in state.onServer ?: screen.devices) {
             DeviceCard(
                 d,
                 state.onServer?.firstOrNull { it.deviceId == d.deviceId },
