@@ -182,11 +182,13 @@ pub enum WakeupCommand {
         /// The push service's endpoint URL (https://).
         #[arg(long)]
         endpoint: String,
-        /// The subscription's P-256 public key, uncompressed, base64url.
-        #[arg(long)]
+        /// The subscription's P-256 public key, uncompressed, base64url
+        /// (which may start with `-`).
+        #[arg(long, allow_hyphen_values = true)]
         p256dh: String,
-        /// The subscription's 16-byte auth secret, base64url.
-        #[arg(long)]
+        /// The subscription's 16-byte auth secret, base64url (which may
+        /// start with `-`).
+        #[arg(long, allow_hyphen_values = true)]
         auth: String,
     },
     /// Subscribe through a wake-up gateway (`tandem-wakeup-gateway`): it
@@ -707,4 +709,32 @@ pub fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&Utc))
         .map_err(|_| format!("{s:?} is not an RFC 3339 time like 2026-01-31T18:30:00+01:00"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_base64url_key_that_starts_with_a_dash_is_a_value_not_a_flag() {
+        let cli = Cli::try_parse_from([
+            "tandem",
+            "wakeup",
+            "subscribe",
+            "--endpoint",
+            "https://push.example/x",
+            "--p256dh",
+            "-BM8pyV",
+            "--auth",
+            "-5bR_V867TaQ7oH4VtFscg",
+        ])
+        .unwrap();
+        let Command::Wakeup(WakeupCommand::Subscribe { p256dh, auth, .. }) = cli.command else {
+            panic!("{cli:?}");
+        };
+        assert_eq!(
+            (p256dh.as_str(), auth.as_str()),
+            ("-BM8pyV", "-5bR_V867TaQ7oH4VtFscg")
+        );
+    }
 }
