@@ -2562,6 +2562,67 @@ fn a_log_flooded_before_the_unlink_still_takes_the_unlink() {
     );
 }
 
+/// Who linked the third device of [`lost_in_pair`].
+enum Linker {
+    /// The phone that is lost later: the thief's own device.
+    Lost,
+    /// The person, from their phone: a tablet of theirs.
+    Person,
+}
+
+/// A mentee paired with a mentor; the mentee's second device (the phone
+/// lost later) and a third one, linked by `linker`; all synced twice.
+struct LostInPair {
+    dir: tempfile::TempDir,
+    srv: ServerProcess,
+    clock: std::sync::Arc<tandem_core::FixedClock>,
+    mentee: Store,
+    mentor: Store,
+    /// The pair's id.
+    pair: String,
+    /// The mentee's phone that is lost later.
+    lost: Store,
+    /// The third device.
+    other: Store,
+}
+
+fn lost_in_pair(linker: Linker) -> LostInPair {
+    use tandem_core::features::devices::{link, link_code};
+    let dir = tempfile::tempdir().unwrap();
+    let srv = ServerProcess::start(&dir.path().join("server.db"));
+    let clock = start_clock();
+    let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &srv.url);
+    let mut mentor = person(dir.path(), "mentor.db", "Alex", clock.clone(), &srv.url);
+    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
+    tandem_core::sync::run::sync(&mut mentee).unwrap();
+    let pair = tandem_core::features::pairs::join(&mut mentor, &code)
+        .unwrap()
+        .pair_id;
+    let mut lost = store_in(dir.path(), "lost.db", clock.clone(), Durability::Normal);
+    link(&mut lost, &link_code(&mut mentee).unwrap(), &srv.url).unwrap();
+    let mut other = store_in(dir.path(), "other.db", clock.clone(), Durability::Normal);
+    let code = match linker {
+        Linker::Lost => link_code(&mut lost),
+        Linker::Person => link_code(&mut mentee),
+    };
+    link(&mut other, &code.unwrap(), &srv.url).unwrap();
+    for _ in 0..2 {
+        for s in [&mut mentee, &mut lost, &mut other, &mut mentor] {
+            tandem_core::sync::run::sync(s).unwrap();
+        }
+    }
+    LostInPair {
+        dir,
+        srv,
+        clock,
+        mentee,
+        mentor,
+        pair,
+        lost,
+        other,
+    }
+}
+
 /// Before its unlink, a lost phone links a device of its own, which the
 /// person's devices then vouch for in the pair like any other (the
 /// identity signs for every device the account lists). The server works
@@ -2575,25 +2636,16 @@ fn a_log_flooded_before_the_unlink_still_takes_the_unlink() {
 #[test]
 fn a_device_a_lost_phone_linked_gets_no_key_of_the_partners_next_epoch() {
     use tandem_core::features::devices::{link, link_code, unlink};
-    let dir = tempfile::tempdir().unwrap();
-    let srv = ServerProcess::start(&dir.path().join("server.db"));
-    let clock = start_clock();
-    let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &srv.url);
-    let mut mentor = person(dir.path(), "mentor.db", "Alex", clock.clone(), &srv.url);
-    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
-    tandem_core::sync::run::sync(&mut mentee).unwrap();
-    let pair = tandem_core::features::pairs::join(&mut mentor, &code)
-        .unwrap()
-        .pair_id;
-    let mut lost = store_in(dir.path(), "lost.db", clock.clone(), Durability::Normal);
-    link(&mut lost, &link_code(&mut mentee).unwrap(), &srv.url).unwrap();
-    let mut hidden = store_in(dir.path(), "hidden.db", clock.clone(), Durability::Normal);
-    link(&mut hidden, &link_code(&mut lost).unwrap(), &srv.url).unwrap();
-    for _ in 0..2 {
-        for s in [&mut mentee, &mut lost, &mut hidden, &mut mentor] {
-            tandem_core::sync::run::sync(s).unwrap();
-        }
-    }
+    let LostInPair {
+        dir,
+        srv,
+        clock,
+        mut mentee,
+        mut mentor,
+        pair,
+        lost,
+        other: mut hidden,
+    } = lost_in_pair(Linker::Lost);
     let id = |s: &Store| s.account().unwrap().unwrap().device_id;
     let hidden_id = id(&hidden);
     srv.forget_who_linked(&hidden_id);
@@ -2640,25 +2692,16 @@ fn a_device_a_lost_phone_linked_gets_no_key_of_the_partners_next_epoch() {
 #[test]
 fn a_removal_a_lost_phone_writes_only_into_a_pair_is_answered_by_the_unlink() {
     use tandem_core::features::devices::{link, link_code, unlink};
-    let dir = tempfile::tempdir().unwrap();
-    let srv = ServerProcess::start(&dir.path().join("server.db"));
-    let clock = start_clock();
-    let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &srv.url);
-    let mut mentor = person(dir.path(), "mentor.db", "Alex", clock.clone(), &srv.url);
-    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
-    tandem_core::sync::run::sync(&mut mentee).unwrap();
-    let pair = tandem_core::features::pairs::join(&mut mentor, &code)
-        .unwrap()
-        .pair_id;
-    let mut lost = store_in(dir.path(), "lost.db", clock.clone(), Durability::Normal);
-    link(&mut lost, &link_code(&mut mentee).unwrap(), &srv.url).unwrap();
-    let mut hidden = store_in(dir.path(), "hidden.db", clock.clone(), Durability::Normal);
-    link(&mut hidden, &link_code(&mut lost).unwrap(), &srv.url).unwrap();
-    for _ in 0..2 {
-        for s in [&mut mentee, &mut lost, &mut hidden, &mut mentor] {
-            tandem_core::sync::run::sync(s).unwrap();
-        }
-    }
+    let LostInPair {
+        dir,
+        srv,
+        clock,
+        mut mentee,
+        mut mentor,
+        pair,
+        mut lost,
+        other: mut hidden,
+    } = lost_in_pair(Linker::Lost);
     let id = |s: &Store| s.account().unwrap().unwrap().device_id;
     tandem_core::features::pairs::plant_in_pair(&mut lost, &pair, &id(&mentee)).unwrap();
     tandem_core::sync::run::sync(&mut lost).unwrap();
@@ -2710,26 +2753,17 @@ fn a_removal_a_lost_phone_writes_only_into_a_pair_is_answered_by_the_unlink() {
 /// certified the lost phone's device.
 #[test]
 fn an_unlink_reaches_the_partner_even_where_the_new_key_is_kept_from_them() {
-    use tandem_core::features::devices::{link, link_code, unlink};
-    let dir = tempfile::tempdir().unwrap();
-    let srv = ServerProcess::start(&dir.path().join("server.db"));
-    let clock = start_clock();
-    let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &srv.url);
-    let mut mentor = person(dir.path(), "mentor.db", "Alex", clock.clone(), &srv.url);
-    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
-    tandem_core::sync::run::sync(&mut mentee).unwrap();
-    let pair = tandem_core::features::pairs::join(&mut mentor, &code)
-        .unwrap()
-        .pair_id;
-    let mut lost = store_in(dir.path(), "lost.db", clock.clone(), Durability::Normal);
-    link(&mut lost, &link_code(&mut mentee).unwrap(), &srv.url).unwrap();
-    let mut hidden = store_in(dir.path(), "hidden.db", clock.clone(), Durability::Normal);
-    link(&mut hidden, &link_code(&mut lost).unwrap(), &srv.url).unwrap();
-    for _ in 0..2 {
-        for s in [&mut mentee, &mut lost, &mut hidden, &mut mentor] {
-            tandem_core::sync::run::sync(s).unwrap();
-        }
-    }
+    use tandem_core::features::devices::unlink;
+    let LostInPair {
+        dir: _dir,
+        srv,
+        clock,
+        mut mentee,
+        mut mentor,
+        pair,
+        lost,
+        other: mut hidden,
+    } = lost_in_pair(Linker::Lost);
     let id = |s: &Store| s.account().unwrap().unwrap().device_id;
     srv.forget_who_linked(&id(&hidden));
     unlink(&mut mentee, &id(&lost)).unwrap();
@@ -2832,26 +2866,17 @@ fn a_removal_held_back_until_the_unlink_is_answered_and_the_phone_stays() {
 /// the epoch fence that shuts it out there, and take the phone out.
 #[test]
 fn removals_a_lost_phone_signs_after_its_unlink_do_not_come_in_through_a_pair() {
-    use tandem_core::features::devices::{link, link_code, unlink};
-    let dir = tempfile::tempdir().unwrap();
-    let srv = ServerProcess::start(&dir.path().join("server.db"));
-    let clock = start_clock();
-    let mut mentee = person(dir.path(), "mentee.db", "Robin", clock.clone(), &srv.url);
-    let mut mentor = person(dir.path(), "mentor.db", "Alex", clock.clone(), &srv.url);
-    let code = tandem_core::features::pairs::invite(&mut mentee).unwrap();
-    tandem_core::sync::run::sync(&mut mentee).unwrap();
-    let pair = tandem_core::features::pairs::join(&mut mentor, &code)
-        .unwrap()
-        .pair_id;
-    let mut lost = store_in(dir.path(), "lost.db", clock.clone(), Durability::Normal);
-    link(&mut lost, &link_code(&mut mentee).unwrap(), &srv.url).unwrap();
-    let mut tablet = store_in(dir.path(), "tablet.db", clock, Durability::Normal);
-    link(&mut tablet, &link_code(&mut mentee).unwrap(), &srv.url).unwrap();
-    for _ in 0..2 {
-        for s in [&mut mentee, &mut lost, &mut tablet, &mut mentor] {
-            tandem_core::sync::run::sync(s).unwrap();
-        }
-    }
+    use tandem_core::features::devices::unlink;
+    let LostInPair {
+        dir: _dir,
+        srv: _srv,
+        mut mentee,
+        mut mentor,
+        pair,
+        mut lost,
+        other: mut tablet,
+        ..
+    } = lost_in_pair(Linker::Person);
     let id = |s: &Store| s.account().unwrap().unwrap().device_id;
     unlink(&mut mentee, &id(&lost)).unwrap();
     tandem_core::sync::run::sync(&mut mentor).unwrap();

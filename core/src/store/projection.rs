@@ -329,11 +329,7 @@ fn pair_log(tx: &Transaction<'_>, doc: &Automerge, space_id: &str, side: Side) -
             )?;
             break;
         }
-        let Some(bytes) = shard::get::<_, String>(doc, &key)
-            .ok()
-            .flatten()
-            .and_then(|text| hex::decode(text).ok())
-        else {
+        let Some(bytes) = crate::features::devices::log::stored(doc, &key) else {
             continue;
         };
         if held >= PAIR_LOG_SOFT {
@@ -677,11 +673,8 @@ pub(crate) fn document(tx: &Transaction<'_>, doc_id: &DocId, doc: &Automerge) ->
                     if kept {
                         continue;
                     }
-                    let entry = shard::get::<_, String>(doc, &key)
-                        .ok()
-                        .flatten()
-                        .and_then(|text| hex::decode(text).ok())
-                        .and_then(|bytes| {
+                    let entry =
+                        crate::features::devices::log::stored(doc, &key).and_then(|bytes| {
                             let e = crate::features::devices::log::Entry::from_bytes(&bytes)?;
                             (hex::encode(e.hash()) == hash).then_some((bytes, e.author))
                         });

@@ -54,6 +54,7 @@ mod entry;
 mod rules;
 
 pub use entry::device_code;
+pub(crate) use entry::stored;
 pub(crate) use entry::{Change, Entry};
 pub(crate) use rules::Log;
 pub use rules::synthetic_build;
@@ -234,11 +235,7 @@ pub(crate) fn keep(store: &mut Store) -> Result<()> {
         let mut out = HashMap::new();
         for key in automerge::ReadDoc::keys(doc, automerge::ROOT) {
             if let Some(hash) = key.strip_prefix(KEY_PREFIX) {
-                let value = shard::get::<_, String>(doc, &key)
-                    .ok()
-                    .flatten()
-                    .and_then(|text| hex::decode(text).ok());
-                out.insert(hash.to_owned(), value);
+                out.insert(hash.to_owned(), stored(doc, &key));
             }
         }
         Ok(out)
@@ -678,6 +675,14 @@ mod tests {
         }
     }
 
+    /// A link invite under `key`.
+    fn link_invite(key: &SigningKey) -> Change {
+        Change::Invite {
+            key: key.verifying_key().to_bytes(),
+            recovery: false,
+        }
+    }
+
     fn heads(entries: &[Entry]) -> Vec<[u8; 32]> {
         Log::build(entries.to_vec()).heads()
     }
@@ -718,14 +723,7 @@ mod tests {
         let mut log = vec![a.found()];
         log.push(Entry::sign(b.add(), &heads(&log), &a.key));
         let invite = SigningKey::from_bytes(&[7; 32]);
-        log.push(Entry::sign(
-            Change::Invite {
-                key: invite.verifying_key().to_bytes(),
-                recovery: false,
-            },
-            &heads(&log),
-            &b.key,
-        ));
+        log.push(Entry::sign(link_invite(&invite), &heads(&log), &b.key));
         log.push(Entry::sign(c.add(), &heads(&log), &invite));
         // Someone the log does not know adds a device: nothing.
         log.push(Entry::sign(d.add(), &heads(&log), &stranger.key));
@@ -748,14 +746,7 @@ mod tests {
         // makes an invite: both seen by the unlink below.
         log.push(Entry::sign(tablet.add(), &heads(&log), &lost.key));
         let invite = SigningKey::from_bytes(&[8; 32]);
-        log.push(Entry::sign(
-            Change::Invite {
-                key: invite.verifying_key().to_bytes(),
-                recovery: false,
-            },
-            &heads(&log),
-            &lost.key,
-        ));
+        log.push(Entry::sign(link_invite(&invite), &heads(&log), &lost.key));
         let before_unlink = heads(&log);
         log.push(Entry::sign(
             Change::Remove { device: lost.id },
@@ -782,14 +773,7 @@ mod tests {
         let (phone, lost, tablet, stranger) = (dev(1), dev(2), dev(3), dev(5));
         let mut log = vec![phone.found()];
         let invite = SigningKey::from_bytes(&[8; 32]);
-        log.push(Entry::sign(
-            Change::Invite {
-                key: invite.verifying_key().to_bytes(),
-                recovery: false,
-            },
-            &heads(&log),
-            &phone.key,
-        ));
+        log.push(Entry::sign(link_invite(&invite), &heads(&log), &phone.key));
         log.push(Entry::sign(lost.add(), &heads(&log), &invite));
         // The lost phone adds the tablet while it is the person's: its
         // entry stops counting with the unlink but stays in the unlink's
@@ -1014,14 +998,7 @@ mod tests {
         let (phone, tablet, fake) = (dev(1), dev(2), dev(3));
         let mut log = vec![phone.found()];
         let invite = SigningKey::from_bytes(&[40; 32]);
-        log.push(Entry::sign(
-            Change::Invite {
-                key: invite.verifying_key().to_bytes(),
-                recovery: false,
-            },
-            &heads(&log),
-            &phone.key,
-        ));
+        log.push(Entry::sign(link_invite(&invite), &heads(&log), &phone.key));
         log.push(Entry::sign(tablet.add(), &heads(&log), &invite));
         // A key of the lost phone's founds itself, then takes the phone
         // out, naming only its own founding.
@@ -1041,14 +1018,7 @@ mod tests {
         assert_eq!(live(&log), Vec::<[u8; 16]>::new());
         // A founding the closing entries saw is not taken out this way.
         let mut seen = vec![phone.found(), fake.found()];
-        seen.push(Entry::sign(
-            Change::Invite {
-                key: invite.verifying_key().to_bytes(),
-                recovery: false,
-            },
-            &heads(&seen),
-            &phone.key,
-        ));
+        seen.push(Entry::sign(link_invite(&invite), &heads(&seen), &phone.key));
         seen.push(Entry::sign(
             Change::Remove { device: phone.id },
             &[fake.found().hash()],

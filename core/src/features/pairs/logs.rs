@@ -109,11 +109,7 @@ pub(crate) fn take_own_entries(store: &mut Store) -> Result<()> {
                     if !key.starts_with(&prefix) {
                         continue;
                     }
-                    let Some(bytes) = shard::get::<_, String>(doc, &key)
-                        .ok()
-                        .flatten()
-                        .and_then(|text| hex::decode(text).ok())
-                    else {
+                    let Some(bytes) = log::stored(doc, &key) else {
                         continue;
                     };
                     if log::Entry::author_unchecked(&bytes).is_some_and(|a| live.contains(&a)) {
@@ -288,15 +284,21 @@ mod tests {
             .unwrap();
     }
 
-    #[test]
-    fn a_side_that_floods_its_log_is_capped_then_marked_full_and_trusted_by_no_one() {
+    /// A store of its own in a folder of its own.
+    fn fresh_store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open_with(
+        let store = Store::open_with(
             dir.path().join("s.db"),
             Some(&StoreKey::from_bytes([3; 32])),
             Options::default(),
         )
         .unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn a_side_that_floods_its_log_is_capped_then_marked_full_and_trusted_by_no_one() {
+        let (_dir, mut store) = fresh_store();
         let count = |s: &Store| s.pair_log_entries(SPACE, Side::Mentor).unwrap().len() as i64;
         // Past the first cap, entries from anyone are not kept (nor their
         // signatures checked): a forged one beside them changes nothing.
@@ -343,13 +345,7 @@ mod tests {
 
     #[test]
     fn a_side_that_published_no_log_goes_by_its_identity_and_one_that_did_by_its_log() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open_with(
-            dir.path().join("s.db"),
-            Some(&StoreKey::from_bytes([3; 32])),
-            Options::default(),
-        )
-        .unwrap();
+        let (_dir, mut store) = fresh_store();
         let a = founding(1);
         let (Change::Add { device, .. }, Change::Add { device: other, .. }) =
             (a.change.clone(), founding(2).change)

@@ -204,3 +204,15 @@ pub fn device_code(signing: &[u8; 32], box_key: &[u8; 32]) -> String {
     h.update(box_key);
     crate::features::identity::digit_groups(&h.finalize().into())
 }
+
+/// The bytes of the entry stored (as hex) under `key` of `doc`, when
+/// they read as hex: how every document that carries entries holds them.
+pub(crate) fn stored<D: automerge::ReadDoc + autosurgeon::ReadDoc>(
+    doc: &D,
+    key: &str,
+) -> Option<Vec<u8>> {
+    crate::document::shard::get::<_, String>(doc, key)
+        .ok()
+        .flatten()
+        .and_then(|text| hex::decode(text).ok())
+}
